@@ -1,1 +1,19 @@
-pub mod x {}
+//! tenant-lint: finds database queries that can leak one tenant's data to
+//! another in Rust backends (SeaORM, Diesel, diesel-async), by reading the
+//! source without compiling it.
+//!
+//! The pipeline, one module per stage: `cli` (in the binary) → [`config`] →
+//! [`discover`] → [`parse`] → [`model`] (tenant schema + query facts) →
+//! [`rules`] → [`suppress`] → [`render`]. [`engine`] drives it.
+
+pub mod cli;
+pub mod config;
+pub mod diagnostic;
+pub mod discover;
+pub mod engine;
+pub mod knowledge;
+pub mod model;
+pub mod parse;
+pub mod render;
+pub mod rules;
+pub mod suppress;

@@ -1,1 +1,6 @@
-fn main() {}
+use clap::Parser;
+
+fn main() {
+    let cli = tenant_lint::cli::Cli::parse();
+    std::process::exit(tenant_lint::cli::run(cli));
+}

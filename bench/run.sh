@@ -1,0 +1,262 @@
+#!/usr/bin/env bash
+# Benchmark tenant-lint against a bare syn parse (and optional peers) on a
+# generated corpus. See bench/README.md.
+#
+#   bash bench/run.sh [--lines N] [--runs R] [--keep DIR] [--seed S]
+#
+# --lines N   size of the generated corpus in lines of Rust (default 400000)
+# --runs R    timed runs per command (default 5); the median is reported
+# --keep DIR  generate the corpus into DIR and keep it; reuse DIR if it
+#             already holds one (otherwise a temp dir is used and removed)
+# --seed S    corpus seed (default 1)
+# --skip LIST comma-separated rows to leave out, e.g. --skip semgrep,ast-grep
+#
+# Set BENCH_NO_HYPERFINE=1 to use the built-in python timer even when
+# hyperfine is installed.
+set -uo pipefail
+
+LINES=400000
+RUNS=5
+KEEP=""
+SEED=1
+SKIP=""
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --lines) LINES="$2"; shift 2 ;;
+        --runs) RUNS="$2"; shift 2 ;;
+        --keep) KEEP="$2"; shift 2 ;;
+        --seed) SEED="$2"; shift 2 ;;
+        --skip) SKIP=",$2,"; shift 2 ;;
+        -h|--help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit 0 ;;
+        *) echo "unknown argument: $1 (see --help)" >&2; exit 2 ;;
+    esac
+done
+
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$ROOT"
+TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}"
+BASE="$TARGET_DIR/release/examples/syn_baseline"
+LINT="$TARGET_DIR/release/tenant-lint"
+WORK="$(mktemp -d -t tenant-lint-bench.XXXXXX)"
+trap 'rm -rf "$WORK"' EXIT
+
+# ---------------------------------------------------------------- build
+echo "== build (release)"
+if ! cargo build --release --bins --examples 2>"$WORK/build.log"; then
+    tail -n 15 "$WORK/build.log"
+    echo "full build failed; trying the baseline example alone"
+    if ! cargo build --release --example syn_baseline 2>>"$WORK/build.log"; then
+        if [ -x "$BASE" ]; then
+            echo "WARNING: build failed, using the existing (possibly stale) $BASE"
+        else
+            echo "cannot build syn_baseline; giving up" >&2
+            exit 1
+        fi
+    fi
+fi
+
+# ---------------------------------------------------------------- corpus
+if [ -n "$KEEP" ] && [ -d "$KEEP" ] && [ -n "$(ls -A "$KEEP" 2>/dev/null)" ]; then
+    CORPUS="$(cd "$KEEP" && pwd)"
+    echo "== reusing corpus $CORPUS"
+else
+    if [ -n "$KEEP" ]; then CORPUS="$KEEP"; else CORPUS="$WORK/corpus"; fi
+    echo "== generating corpus: $LINES lines, seed $SEED -> $CORPUS"
+    python3 bench/gen_corpus.py "$CORPUS" --lines "$LINES" --seed "$SEED" || exit 1
+    CORPUS="$(cd "$CORPUS" && pwd)"
+fi
+
+python3 - "$CORPUS" <<'EOF'
+import json, os, sys
+root = sys.argv[1]
+files = lines = size = 0
+for dp, dns, fns in os.walk(root):
+    dns[:] = [d for d in dns if not d.startswith(".") and d != "target"]
+    for f in fns:
+        if f.endswith(".rs"):
+            p = os.path.join(dp, f)
+            files += 1
+            size += os.path.getsize(p)
+            with open(p, "rb") as fh:
+                lines += fh.read().count(b"\n")
+extra = ""
+m = os.path.join(root, "corpus-manifest.json")
+if os.path.exists(m):
+    s = json.load(open(m))["summary"]
+    extra = (f", {s['db_line_share']:.0%} of lines in DB-touching files, "
+             f"{s['queries']} queries ({s['unscoped_queries']} unscoped)")
+print(f"corpus: {files} .rs files, {lines} lines, {size / 1e6:.1f} MB{extra}")
+EOF
+
+echo "== baseline check"
+if ! "$BASE" "$CORPUS" >"$WORK/base.out" 2>"$WORK/base.err"; then
+    tail -n 5 "$WORK/base.err"
+    echo "syn_baseline failed; giving up" >&2
+    exit 1
+fi
+cat "$WORK/base.out"
+grep -q ' failed=0$' "$WORK/base.out" || { echo "WARNING: some files did not parse:"; head -n 5 "$WORK/base.err"; }
+
+# ---------------------------------------------------------------- rows
+# rows.tsv: name, status (ok|skip|failed), command, note
+ROWS="$WORK/rows.tsv"
+: >"$ROWS"
+row() { printf '%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" >>"$ROWS"; }
+skipped() { case "$SKIP" in *",$1,"*) row "$1" skip "" "skipped (--skip)"; return 0 ;; esac; return 1; }
+
+# Run a command once (also serves as a warm-up of the page cache) and accept
+# exit codes 0 and 1 (1 = "found something" for rg, tenant-lint, ast-grep).
+preflight() {
+    local cmd="$1"
+    bash -c "$cmd" >/dev/null 2>"$WORK/pre.err"
+    local rc=$?
+    [ "$rc" -eq 0 ] || [ "$rc" -eq 1 ]
+}
+fail_note() { tail -n 3 "$WORK/pre.err" | tr '\t\n' '  ' | cut -c1-160; }
+
+# (a) ripgrep
+if skipped rg; then :
+elif command -v rg >/dev/null 2>&1; then
+    cmd="rg -c 'find|filter|load' '$CORPUS'"
+    if preflight "$cmd"; then row "rg" ok "$cmd" ""; else row "rg" failed "$cmd" "$(fail_note)"; fi
+else
+    row "rg" skip "" "rg not installed (apt-get install ripgrep)"
+fi
+
+# (b) syn baseline
+row "syn_baseline" ok "'$BASE' '$CORPUS'" ""
+
+# (c) tenant-lint, a fresh process each run
+if skipped tenant-lint; then :
+elif [ -x "$LINT" ]; then
+    cmd="'$LINT' check '$CORPUS' --format json --output /dev/null"
+    if preflight "$cmd"; then
+        row "tenant-lint" ok "$cmd" ""
+    else
+        echo "tenant-lint preflight failed (exit not 0/1); stderr tail:"
+        tail -n 10 "$WORK/pre.err" | sed 's/^/    /'
+        note="$(fail_note)"
+        if grep -q -- '--output' "$WORK/pre.err"; then
+            # older binary without --output: send stdout to /dev/null instead
+            cmd2="'$LINT' check '$CORPUS' --format json"
+            if preflight "$cmd2"; then
+                row "tenant-lint" ok "$cmd2" "no --output flag; stdout discarded"
+            else
+                tail -n 10 "$WORK/pre.err" | sed 's/^/    /'
+                row "tenant-lint" failed "$cmd" "$(fail_note)"
+            fi
+        else
+            row "tenant-lint" failed "$cmd" "$note"
+        fi
+    fi
+else
+    row "tenant-lint" failed "" "$LINT missing (build failed?)"
+fi
+
+# (d) ast-grep (its short name `sg` clashes with newgrp's `sg` on Debian)
+SG=""
+if command -v ast-grep >/dev/null 2>&1; then
+    SG=ast-grep
+elif command -v sg >/dev/null 2>&1 && sg --version 2>/dev/null | grep -qi ast-grep; then
+    SG=sg
+fi
+if skipped ast-grep; then :
+elif [ -n "$SG" ]; then
+    cat >"$WORK/sg-rule.yml" <<'EOF'
+id: unfiltered-all
+language: rust
+severity: warning
+message: query `.all(db)` without a `.filter(..)` in the chain
+rule:
+  pattern: $X.all($DB)
+  not:
+    has:
+      stopBy: end
+      pattern: $Y.filter($$$F)
+EOF
+    cmd="$SG scan --rule '$WORK/sg-rule.yml' --json=compact '$CORPUS'"
+    if preflight "$cmd"; then row "ast-grep" ok "$cmd" ""; else row "ast-grep" failed "$cmd" "$(fail_note)"; fi
+else
+    row "ast-grep" skip "" "ast-grep not installed (pip install ast-grep-cli)"
+fi
+
+# (e) semgrep
+if skipped semgrep; then :
+elif command -v semgrep >/dev/null 2>&1; then
+    cat >"$WORK/semgrep.yml" <<'EOF'
+rules:
+  - id: unfiltered-all
+    languages: [rust]
+    severity: WARNING
+    message: query `.all(db)` without a `.filter(..)`
+    patterns:
+      - pattern: $X.all($DB)
+      - pattern-not: $Y.filter(...).all($DB)
+EOF
+    cmd="SEMGREP_ENABLE_VERSION_CHECK=0 semgrep scan --config '$WORK/semgrep.yml' --metrics=off --disable-version-check --quiet --json '$CORPUS'"
+    if preflight "$cmd"; then row "semgrep" ok "$cmd" ""; else row "semgrep" failed "$cmd" "$(fail_note)"; fi
+else
+    row "semgrep" skip "" "semgrep not installed (pip install semgrep)"
+fi
+
+# ---------------------------------------------------------------- peak RSS
+RSS="$WORK/rss.tsv"
+: >"$RSS"
+if [ -x /usr/bin/time ]; then
+    while IFS=$'\t' read -r name status cmd note; do
+        case "$name" in syn_baseline|tenant-lint) ;; *) continue ;; esac
+        [ "$status" = ok ] || continue
+        if /usr/bin/time -f %M -o "$WORK/rss.out" bash -c "exec $cmd" >/dev/null 2>&1 || [ -s "$WORK/rss.out" ]; then
+            printf '%s\t%s\n' "$name" "$(tail -n 1 "$WORK/rss.out")" >>"$RSS"
+        fi
+    done <"$ROWS"
+else
+    echo "(peak RSS skipped: /usr/bin/time not installed; apt-get install time)"
+fi
+
+# ---------------------------------------------------------------- timing + table
+TIMER=python
+if [ -z "${BENCH_NO_HYPERFINE:-}" ] && command -v hyperfine >/dev/null 2>&1; then TIMER=hyperfine; fi
+echo "== timing: $RUNS runs each, median wall time (timer: $TIMER, $(nproc) cores)"
+
+python3 - "$ROWS" "$RSS" "$RUNS" "$TIMER" "$WORK/hyperfine.json" <<'EOF'
+import json, statistics, subprocess, sys, time
+
+rows_path, rss_path, runs, timer, hf_json = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4], sys.argv[5]
+rows = [dict(zip(("name", "status", "cmd", "note"), l.rstrip("\n").split("\t"))) for l in open(rows_path) if l.strip()]
+rss = {}
+for l in open(rss_path):
+    name, kb = l.rstrip("\n").split("\t")
+    if kb.strip().isdigit():
+        rss[name] = int(kb) / 1024
+
+ok = [r for r in rows if r["status"] == "ok"]
+if timer == "hyperfine" and ok:
+    args = ["hyperfine", "--runs", str(runs), "--warmup", "1", "-i", "--style", "basic", "--export-json", hf_json]
+    for r in ok:
+        args += ["-n", r["name"], r["cmd"]]
+    subprocess.run(args, check=True, stdout=sys.stderr)
+    for r, res in zip(ok, json.load(open(hf_json))["results"]):
+        r["median"] = res["median"]
+else:
+    for r in ok:
+        print(f"  timing {r['name']} ...", file=sys.stderr, flush=True)
+        subprocess.run(r["cmd"], shell=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # warm-up
+        times = []
+        for _ in range(runs):
+            t0 = time.perf_counter()
+            subprocess.run(r["cmd"], shell=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            times.append(time.perf_counter() - t0)
+        r["median"] = statistics.median(times)
+
+base = next((r.get("median") for r in rows if r["name"] == "syn_baseline"), None)
+print()
+print(f"{'name':<14} {'median s':>9} {'vs syn':>8} {'peak RSS MiB':>13}  note")
+print("-" * 72)
+for r in rows:
+    med = r.get("median")
+    m = f"{med:9.3f}" if med is not None else f"{r['status']:>9}"
+    ratio = f"{med / base:7.2f}x" if med is not None and base else f"{'-':>8}"
+    mem = f"{rss[r['name']]:13.1f}" if r["name"] in rss else f"{'-':>13}"
+    print(f"{r['name']:<14} {m} {ratio} {mem}  {r['note']}")
+EOF

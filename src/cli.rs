@@ -1,0 +1,275 @@
+//! The command line: argument definitions (clap) and the mapping from a
+//! run's outcome to an exit code — 0 nothing at failing severity, 1
+//! findings at failing severity, 2 usage, configuration or I/O error.
+
+use crate::config::{ConfigError, Level};
+use crate::engine::{self, CheckOptions, Error};
+use crate::render::{self, Format};
+use crate::rules;
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::io::{self, IsTerminal, Write};
+use std::path::PathBuf;
+
+/// Finds database queries that can leak one tenant's data to another.
+#[derive(Debug, Parser)]
+#[command(name = "tenant-lint", version, about, propagate_version = true)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Analyse a project and report findings.
+    Check(CheckArgs),
+    /// List the rules with their default severity.
+    Rules,
+    /// Print the documentation of a rule.
+    Explain {
+        /// Rule id, e.g. `unscoped-query`.
+        rule: String,
+    },
+    /// Print the tenant model: each tenant table, its tenant column, and where it is declared.
+    Schema {
+        /// Project directory (default `.`).
+        path: Option<PathBuf>,
+        /// Use this config file instead of searching upward.
+        #[arg(long)]
+        config: Option<PathBuf>,
+    },
+}
+
+/// When a finding fails the run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FailOn {
+    /// Only errors fail the run (warnings are shown).
+    Error,
+    /// Warnings fail the run too.
+    Warn,
+}
+
+/// Colour in human output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    /// Colour when writing to a terminal and `NO_COLOR` is not set.
+    Auto,
+    /// Always colour.
+    Always,
+    /// Never colour.
+    Never,
+}
+
+/// Arguments of `check`.
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Files or directories to analyse (default `.`).
+    pub paths: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "human")]
+    pub format: Format,
+    /// Write the report to FILE instead of standard output.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Use this config file instead of searching upward for `tenant-lint.toml`.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Report only these rules (repeatable, or comma-separated).
+    #[arg(long, value_name = "RULE", value_delimiter = ',')]
+    pub select: Vec<String>,
+    /// Do not report these rules (repeatable, or comma-separated).
+    #[arg(long, value_name = "RULE", value_delimiter = ',')]
+    pub ignore: Vec<String>,
+    /// Also analyse test code (`#[cfg(test)]`, `#[test]`, tests/, benches/, examples/).
+    #[arg(long)]
+    pub include_tests: bool,
+    /// Number of worker threads (default: all cores).
+    #[arg(long, short = 'j', value_name = "N")]
+    pub jobs: Option<usize>,
+    /// Lowest severity that makes the exit code 1.
+    #[arg(long, value_enum, default_value = "error")]
+    pub fail_on: FailOn,
+    /// Colour in human output.
+    #[arg(long, value_enum, default_value = "auto")]
+    pub color: ColorChoice,
+}
+
+/// Runs the parsed command line; returns the exit code.
+pub fn run(cli: Cli) -> i32 {
+    let result = match cli.command {
+        Command::Check(args) => check(args),
+        Command::Rules => list_rules(),
+        Command::Explain { rule } => explain(&rule),
+        Command::Schema { path, config } => schema(path, config),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            report_error(&e);
+            2
+        }
+    }
+}
+
+fn ignore_broken_pipe(r: io::Result<()>) -> Result<(), Error> {
+    match r {
+        Err(e) if e.kind() != io::ErrorKind::BrokenPipe => Err(Error::Io {
+            path: PathBuf::from("<output>"),
+            message: e.to_string(),
+        }),
+        _ => Ok(()),
+    }
+}
+
+fn check(args: CheckArgs) -> Result<i32, Error> {
+    let opts = CheckOptions {
+        paths: args.paths,
+        config: args.config,
+        include_tests: args.include_tests,
+        jobs: args.jobs,
+        select: args.select,
+        ignore: args.ignore,
+    };
+    let report = engine::check(&opts)?;
+    for n in &report.notes {
+        eprintln!("note: {n}");
+    }
+    let color = match args.color {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            args.output.is_none()
+                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                && io::stdout().is_terminal()
+        }
+    };
+    match &args.output {
+        Some(path) => {
+            let mut buf = Vec::new();
+            ignore_broken_pipe(render::render(&report, args.format, color, &mut buf))?;
+            std::fs::write(path, buf).map_err(|e| Error::Io {
+                path: path.clone(),
+                message: e.to_string(),
+            })?;
+        }
+        None => {
+            let stdout = io::stdout();
+            let mut out = io::BufWriter::new(stdout.lock());
+            ignore_broken_pipe(
+                render::render(&report, args.format, color, &mut out).and_then(|_| out.flush()),
+            )?;
+        }
+    }
+    let threshold = match args.fail_on {
+        FailOn::Error => Level::Error,
+        FailOn::Warn => Level::Warn,
+    };
+    let failing = report.findings.iter().any(|f| f.level >= threshold);
+    Ok(i32::from(failing))
+}
+
+fn list_rules() -> Result<i32, Error> {
+    let mut out = String::new();
+    for r in rules::RULES {
+        out.push_str(&format!(
+            "{:<22} {:<6} {}\n",
+            r.id,
+            render::json::severity(r.default),
+            r.summary
+        ));
+    }
+    ignore_broken_pipe(io::stdout().write_all(out.as_bytes()))?;
+    Ok(0)
+}
+
+fn explain(rule: &str) -> Result<i32, Error> {
+    match rules::meta(rule) {
+        Some(m) => {
+            ignore_broken_pipe(io::stdout().write_all(m.doc.as_bytes()))?;
+            Ok(0)
+        }
+        None if rules::PLANNED.contains(&rule) => Err(Error::Usage(format!(
+            "rule `{rule}` is planned but not implemented in this version"
+        ))),
+        None => Err(Error::Usage(format!(
+            "unknown rule `{rule}` (see `tenant-lint rules`)"
+        ))),
+    }
+}
+
+fn schema(path: Option<PathBuf>, config: Option<PathBuf>) -> Result<i32, Error> {
+    let paths: Vec<PathBuf> = path.into_iter().collect();
+    let (model, files, problems) = engine::schema(&paths, config.as_deref())?;
+    let mut out = String::new();
+    let tenant: Vec<_> = model.tenant_tables().collect();
+    out.push_str(&format!(
+        "{} tenant table{} (tenant columns: {})\n",
+        tenant.len(),
+        if tenant.len() == 1 { "" } else { "s" },
+        model.tenant_columns.join(", ")
+    ));
+    for t in &tenant {
+        let col = t.tenant_column.as_deref().unwrap_or("?");
+        out.push_str(&format!("  {:<28} {:<18}", t.sql, col));
+        let mut places: Vec<String> = t
+            .decls
+            .iter()
+            .map(|d| {
+                let kind = match d.kind {
+                    crate::model::schema::SourceKind::Diesel => "diesel",
+                    crate::model::schema::SourceKind::SeaOrm => "sea-orm",
+                };
+                format!("{}:{} ({kind})", files[d.file].rel, d.span.start.line)
+            })
+            .collect();
+        if t.from_config {
+            places.push("tenant-lint.toml [tenant] tables".into());
+        }
+        out.push_str(&places.join(", "));
+        out.push('\n');
+    }
+    let others: Vec<&str> = model
+        .tables
+        .values()
+        .filter(|t| !t.is_tenant())
+        .map(|t| t.sql.as_str())
+        .collect();
+    if !others.is_empty() {
+        out.push_str(&format!(
+            "{} other table{} (no tenant column): {}\n",
+            others.len(),
+            if others.len() == 1 { "" } else { "s" },
+            others.join(", ")
+        ));
+    }
+    for p in problems {
+        out.push_str(&format!("could not analyse {p}\n"));
+    }
+    ignore_broken_pipe(io::stdout().write_all(out.as_bytes()))?;
+    Ok(0)
+}
+
+fn report_error(e: &Error) {
+    match e {
+        Error::Config(c) => report_config_error(c),
+        other => eprintln!("error: {other}"),
+    }
+}
+
+fn report_config_error(c: &ConfigError) {
+    use codespan_reporting::diagnostic::{Diagnostic, Label};
+    use codespan_reporting::files::SimpleFile;
+    use codespan_reporting::term::{self, termcolor};
+    if let (Some(text), Some(span)) = (&c.source_text, &c.span) {
+        let file = SimpleFile::new(c.path.display().to_string(), text.as_str());
+        let d = Diagnostic::error()
+            .with_message(&c.message)
+            .with_labels(vec![Label::primary((), span.clone())]);
+        let mut w = termcolor::NoColor::new(io::stderr());
+        if term::emit(&mut w, &term::Config::default(), &file, &d).is_ok() {
+            return;
+        }
+    }
+    eprintln!("error: {}", c.display_line());
+}

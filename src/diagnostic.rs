@@ -1,0 +1,138 @@
+//! The format-free finding record every rule emits, and the source
+//! positions it points at. Rules build [`Finding`]s; the engine stamps the
+//! severity from config and drops suppressed ones; renderers turn them into
+//! text. Nothing here knows about syn or about any output format.
+
+use serde::Serialize;
+
+/// A position in a source file: 1-based line, 0-based column counted in
+/// characters (what proc-macro2 reports).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize)]
+pub struct Pos {
+    /// 1-based line number.
+    pub line: u32,
+    /// 0-based column, in characters.
+    pub col: u32,
+}
+
+/// A range between two positions of one file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize)]
+pub struct Span {
+    /// First character of the range.
+    pub start: Pos,
+    /// One past the last character of the range.
+    pub end: Pos,
+}
+
+impl Span {
+    /// The span of a proc-macro2 token or syntax node.
+    pub fn from_pm2(span: proc_macro2::Span) -> Span {
+        let s = span.start();
+        let e = span.end();
+        Span {
+            start: Pos {
+                line: s.line as u32,
+                col: s.column as u32,
+            },
+            end: Pos {
+                line: e.line as u32,
+                col: e.column as u32,
+            },
+        }
+    }
+
+    /// A span covering a whole line (used when only a line is known).
+    pub fn line(line: u32) -> Span {
+        Span {
+            start: Pos { line, col: 0 },
+            end: Pos { line, col: 0 },
+        }
+    }
+
+    /// The smallest span covering both.
+    pub fn join(self, other: Span) -> Span {
+        Span {
+            start: self.start.min(other.start),
+            end: self.end.max(other.end),
+        }
+    }
+}
+
+/// Index of a file in the run's file table.
+pub type FileId = usize;
+
+/// A secondary location attached to a finding.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Label {
+    /// File the label points into.
+    pub file: FileId,
+    /// Where in that file.
+    pub span: Span,
+    /// Short text shown next to the location.
+    pub message: String,
+}
+
+/// Severity as rendered; `Off` rules never produce findings.
+pub use crate::config::Level;
+
+/// One finding, before or after the engine has stamped its severity.
+#[derive(Debug, Clone)]
+pub struct Finding {
+    /// Rule id, e.g. `unscoped-query`.
+    pub rule: &'static str,
+    /// Stamped by the engine from config; rules leave the default.
+    pub level: Level,
+    /// File of the primary location.
+    pub file: FileId,
+    /// Primary location.
+    pub span: Span,
+    /// Label shown at the primary location.
+    pub primary_label: String,
+    /// What is wrong: lowercase, no trailing period.
+    pub message: String,
+    /// Secondary locations.
+    pub labels: Vec<Label>,
+    /// Extra notes (shown as `= note:`).
+    pub notes: Vec<String>,
+    /// What to do about it.
+    pub help: Option<String>,
+    /// Text that identifies the finding independently of its line: the
+    /// enclosing item and the normalised code. Hashed into the fingerprint.
+    pub identity: String,
+    /// Stable hash, filled in by the engine.
+    pub fingerprint: String,
+    /// First and last line of the code the finding is about (a query chain
+    /// spans several lines); a suppression above any of them applies.
+    pub extent: Option<(u32, u32)>,
+}
+
+impl Finding {
+    /// A finding with only the required parts; builders fill the rest.
+    pub fn new(rule: &'static str, file: FileId, span: Span, message: impl Into<String>) -> Self {
+        Finding {
+            rule,
+            level: Level::Error,
+            file,
+            span,
+            primary_label: String::new(),
+            message: message.into(),
+            labels: Vec::new(),
+            notes: Vec::new(),
+            help: None,
+            identity: String::new(),
+            fingerprint: String::new(),
+            extent: None,
+        }
+    }
+}
+
+/// FNV-1a, 64 bit: a tiny, stable hash for fingerprints (std's hasher is
+/// not guaranteed stable across releases).
+pub fn stable_hash(bytes: &[u8]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in bytes {
+        h ^= u64::from(*b);
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    h
+}

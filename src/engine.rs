@@ -1,0 +1,448 @@
+//! Drives the pipeline for one run: config → discover → read → parse the
+//! schema files → build the tenant model → parse and analyse the files that
+//! can matter → rules → suppressions → severities and fingerprints. Parsing
+//! and extraction run on a rayon pool whose threads have large stacks; the
+//! result is independent of the number of threads.
+
+use crate::config::{self, Config, ConfigError, Level};
+use crate::diagnostic::{stable_hash, FileId, Finding};
+use crate::discover::{self, WalkError};
+use crate::model::queries::{self, QueryFacts};
+use crate::model::schema::{self, SchemaFacts};
+use crate::model::TenantModel;
+use crate::parse::{self, Failure};
+use crate::rules;
+use crate::suppress;
+use aho_corasick::AhoCorasick;
+use rayon::prelude::*;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+/// A failure of the run itself (exit code 2).
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The configuration is invalid.
+    #[error("{0}")]
+    Config(#[from] ConfigError),
+    /// A path could not be read.
+    #[error("{path}: {message}")]
+    Io {
+        /// The path.
+        path: PathBuf,
+        /// What went wrong.
+        message: String,
+    },
+    /// Bad arguments.
+    #[error("{0}")]
+    Usage(String),
+}
+
+/// What the user asked for.
+#[derive(Debug, Clone, Default)]
+pub struct CheckOptions {
+    /// Files or directories to scan (empty: `.`).
+    pub paths: Vec<PathBuf>,
+    /// `--config FILE`.
+    pub config: Option<PathBuf>,
+    /// `--include-tests` (OR-ed with the config's `include-tests`).
+    pub include_tests: bool,
+    /// `--jobs N` (None: all cores).
+    pub jobs: Option<usize>,
+    /// `--select RULE`: only these rules.
+    pub select: Vec<String>,
+    /// `--ignore RULE`: not these rules.
+    pub ignore: Vec<String>,
+}
+
+/// One file of the run.
+#[derive(Debug, Clone)]
+pub struct FileEntry {
+    /// Relative path with `/` separators.
+    pub rel: String,
+    /// Path on disk.
+    pub path: PathBuf,
+    /// The text, when it was read and is needed for rendering.
+    pub text: Option<String>,
+}
+
+/// Counts for the summary line.
+#[derive(Debug, Clone, Default)]
+pub struct Stats {
+    /// `.rs` files found by the walk.
+    pub discovered: usize,
+    /// Files analysed (parsed, or shown by the prefilter to contain no
+    /// query or schema token).
+    pub analysed: usize,
+    /// Files that could not be analysed (each has a `parse-error` finding).
+    pub failed: usize,
+    /// Files left out by `[files] exclude` or as test code.
+    pub skipped: usize,
+    /// Files parsed in full.
+    pub parsed: usize,
+    /// Wall time of the run.
+    pub elapsed: Duration,
+}
+
+/// Everything a renderer needs.
+#[derive(Debug)]
+pub struct Report {
+    /// Findings after suppression and severity, sorted.
+    pub findings: Vec<Finding>,
+    /// The file table findings point into.
+    pub files: Vec<FileEntry>,
+    /// Run statistics.
+    pub stats: Stats,
+    /// Entries the walk could not read.
+    pub errors: Vec<WalkError>,
+    /// Notes for the user about the run (stderr in human mode).
+    pub notes: Vec<String>,
+    /// The tenant model used.
+    pub model: TenantModel,
+    /// Number of findings silenced by inline suppressions.
+    pub suppressed: usize,
+}
+
+/// Resolves the scanned paths and the root that output paths are relative to.
+pub fn resolve_paths(paths: &[PathBuf]) -> Result<(Vec<PathBuf>, PathBuf), Error> {
+    let paths: Vec<PathBuf> = if paths.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        paths.to_vec()
+    };
+    for p in &paths {
+        if let Err(e) = std::fs::metadata(p) {
+            return Err(Error::Io {
+                path: p.clone(),
+                message: e.to_string(),
+            });
+        }
+    }
+    let root = match paths.as_slice() {
+        [one] if one.is_dir() => one.clone(),
+        [one] => one
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .map_or_else(|| PathBuf::from("."), Path::to_path_buf),
+        _ => PathBuf::from("."),
+    };
+    Ok((paths, root))
+}
+
+/// Loads `--config FILE`, or finds the config upward from `root`.
+pub fn load_config(explicit: Option<&Path>, root: &Path) -> Result<Config, Error> {
+    let known = rules::known_ids();
+    match explicit {
+        Some(p) => Ok(config::load_file(p, &known)?),
+        None => {
+            let start = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
+            Ok(config::find_and_load(&start, &known)?.unwrap_or_default())
+        }
+    }
+}
+
+/// Tokens that mark a file as a possible source of schema facts.
+const SCHEMA_NEEDLES: &[&str] = &[
+    "table!",
+    "DeriveEntityModel",
+    "Entity as",
+    "table_name",
+    "Related<",
+];
+
+fn pool(jobs: Option<usize>) -> Result<rayon::ThreadPool, Error> {
+    let mut b = rayon::ThreadPoolBuilder::new()
+        .stack_size(parse::STACK_SIZE)
+        .thread_name(|i| format!("tenant-lint-worker-{i}"));
+    if let Some(j) = jobs {
+        b = b.num_threads(j.max(1));
+    }
+    b.build()
+        .map_err(|e| Error::Usage(format!("could not start worker threads: {e}")))
+}
+
+/// Reads every discovered file; a file that cannot be read or decoded is a failure.
+fn read_all(
+    pool: &rayon::ThreadPool,
+    files: &[discover::SourcePath],
+) -> Vec<Result<String, Failure>> {
+    pool.install(|| {
+        files
+            .par_iter()
+            .map(|f| match std::fs::read(&f.path) {
+                Ok(bytes) => parse::decode(bytes),
+                Err(e) => Err(Failure {
+                    span: crate::diagnostic::Span::line(1),
+                    message: format!("could not read file: {e}"),
+                }),
+            })
+            .collect()
+    })
+}
+
+/// Builds the tenant model of a project (also used by `tenant-lint schema`).
+pub fn schema_phase(
+    pool: &rayon::ThreadPool,
+    files: &[discover::SourcePath],
+    texts: &[Result<String, Failure>],
+    config: &Config,
+) -> (TenantModel, HashMap<FileId, Failure>) {
+    let needles = AhoCorasick::new(SCHEMA_NEEDLES).expect("static needles");
+    let results: Vec<Option<Result<SchemaFacts, Failure>>> = pool.install(|| {
+        files
+            .par_iter()
+            .zip(texts.par_iter())
+            .map(|(f, t)| {
+                let t = t.as_ref().ok()?;
+                if !needles.is_match(t) {
+                    return None;
+                }
+                Some(parse::with_parsed(t, |file| schema::extract(file, &f.rel)))
+            })
+            .collect()
+    });
+    let mut failures = HashMap::new();
+    let mut facts: Vec<(FileId, SchemaFacts)> = Vec::new();
+    for (i, r) in results.into_iter().enumerate() {
+        match r {
+            Some(Ok(f)) if !f.is_empty() => facts.push((i, f)),
+            Some(Err(e)) => {
+                failures.insert(i, e);
+            }
+            _ => {}
+        }
+    }
+    let model = TenantModel::build(facts.iter().map(|(i, f)| (*i, f)), config);
+    (model, failures)
+}
+
+/// Needles derived from the model and the ORM knowledge: a file without
+/// any of them cannot name a tenant table, so it cannot hold a query the
+/// rules judge.
+fn query_needles(model: &TenantModel, config: &Config) -> Vec<String> {
+    let mut n: Vec<String> = Vec::new();
+    n.extend(model.diesel_tables.keys().cloned());
+    n.extend(model.entity_modules.keys().cloned());
+    n.extend(model.entity_aliases.keys().cloned());
+    n.extend(model.diesel_structs.keys().cloned());
+    if !model.entity_modules.is_empty() {
+        n.push("Entity".into());
+    }
+    n.extend(config.tenant.scope_methods.iter().cloned());
+    n.sort();
+    n.dedup();
+    n
+}
+
+/// Runs `check`.
+pub fn check(opts: &CheckOptions) -> Result<Report, Error> {
+    let started = Instant::now();
+    let (paths, root) = resolve_paths(&opts.paths)?;
+    let config = load_config(opts.config.as_deref(), &root)?;
+    let known = rules::known_ids();
+    for r in opts.select.iter().chain(&opts.ignore) {
+        if !known.contains(&r.as_str()) {
+            return Err(Error::Usage(format!(
+                "unknown rule `{r}` (see `tenant-lint rules`)"
+            )));
+        }
+    }
+    let mut notes = Vec::new();
+    for (id, level) in &config.rules {
+        if rules::PLANNED.contains(&id.as_str()) && *level != Level::Off {
+            notes.push(format!(
+                "rule `{id}` is not implemented in this version; its setting has no effect yet"
+            ));
+        }
+    }
+    if !config.superuser.calls.is_empty() {
+        notes.push(
+            "`[superuser]` is read but `superuser-access` is not implemented in this version"
+                .into(),
+        );
+    }
+    let include_tests = opts.include_tests || config.files.include_tests;
+    let found = discover::discover(&paths, &root, &config, include_tests);
+    let pool = pool(opts.jobs)?;
+    let texts = read_all(&pool, &found.files);
+    let (model, mut failures) = schema_phase(&pool, &found.files, &texts, &config);
+    if model.tenant_tables().next().is_none() {
+        notes.push(
+            "no tenant tables found (no Diesel `table!` or SeaORM entity with a tenant column); nothing to check. Run `tenant-lint schema` to see what was discovered".into(),
+        );
+    }
+
+    let needles = query_needles(&model, &config);
+    let matcher = AhoCorasick::new(&needles).map_err(|e| Error::Usage(e.to_string()))?;
+    let qopts = queries::Options {
+        include_tests,
+        config: &config,
+    };
+    let analysed: Vec<Option<Result<QueryFacts, Failure>>> = pool.install(|| {
+        found
+            .files
+            .par_iter()
+            .zip(texts.par_iter())
+            .enumerate()
+            .map(|(i, (f, t))| {
+                let t = t.as_ref().ok()?;
+                if needles.is_empty() || failures.contains_key(&i) || !matcher.is_match(t) {
+                    return None;
+                }
+                Some(parse::with_parsed(t, |file| {
+                    queries::extract(file, &f.rel, &model, &qopts)
+                }))
+            })
+            .collect()
+    });
+
+    let mut stats = Stats {
+        discovered: found.files.len() + found.skipped,
+        skipped: found.skipped,
+        ..Stats::default()
+    };
+    let mut findings: Vec<Finding> = Vec::new();
+    let mut suppressions: HashMap<FileId, Vec<suppress::Suppression>> = HashMap::new();
+    for (i, r) in analysed.into_iter().enumerate() {
+        match r {
+            Some(Ok(facts)) => {
+                stats.parsed += 1;
+                findings.extend(rules::unscoped_query::check(&model, i, &facts.execs));
+                for m in &facts.opaque_macros {
+                    findings.push(rules::parse_error::opaque_macro(i, m));
+                }
+            }
+            Some(Err(e)) => {
+                failures.insert(i, e);
+            }
+            None => {}
+        }
+        if let Some(Err(e)) = texts.get(i) {
+            failures.entry(i).or_insert_with(|| e.clone());
+        }
+        if let Some(Ok(t)) = texts.get(i) {
+            let s = suppress::parse(t);
+            if !s.is_empty() {
+                findings.extend(suppress::problems(i, &s, &known));
+                suppressions.insert(i, s);
+            }
+        }
+    }
+    let mut failed: Vec<(&FileId, &Failure)> = failures.iter().collect();
+    failed.sort_by_key(|(i, _)| **i);
+    for (i, f) in failed {
+        findings.push(rules::parse_error::file_failure(*i, f));
+    }
+    stats.failed = failures.len();
+    stats.analysed = found.files.len() - stats.failed;
+
+    // Suppressions, then severities from config and flags.
+    let before = findings.len();
+    findings.retain(|f| {
+        !suppressions
+            .get(&f.file)
+            .is_some_and(|ss| ss.iter().any(|s| f.rule != suppress::ID && s.covers(f)))
+    });
+    let suppressed = before - findings.len();
+    findings.retain_mut(|f| {
+        if !opts.select.is_empty() && !opts.select.iter().any(|s| s == f.rule) {
+            return false;
+        }
+        if opts.ignore.iter().any(|s| s == f.rule) {
+            return false;
+        }
+        let default = rules::meta(f.rule).map_or(Level::Error, |m| m.default);
+        f.level = config.rules.get(f.rule).copied().unwrap_or(default);
+        f.level != Level::Off
+    });
+
+    let mut files: Vec<FileEntry> = found
+        .files
+        .iter()
+        .map(|f| FileEntry {
+            rel: f.rel.clone(),
+            path: f.path.clone(),
+            text: None,
+        })
+        .collect();
+    let mut needed: Vec<FileId> = findings.iter().map(|f| f.file).collect();
+    needed.extend(
+        findings
+            .iter()
+            .flat_map(|f| f.labels.iter().map(|l| l.file)),
+    );
+    let mut texts = texts;
+    for id in needed {
+        if files[id].text.is_none() {
+            if let Some(Ok(t)) = texts.get_mut(id) {
+                files[id].text = Some(std::mem::take(t));
+            }
+        }
+    }
+    findings.sort_by(|a, b| {
+        (&files[a.file].rel, a.span.start, a.rule, &a.message).cmp(&(
+            &files[b.file].rel,
+            b.span.start,
+            b.rule,
+            &b.message,
+        ))
+    });
+    fingerprint(&mut findings, &files);
+    stats.elapsed = started.elapsed();
+    Ok(Report {
+        findings,
+        files,
+        stats,
+        errors: found.errors,
+        notes,
+        model,
+        suppressed,
+    })
+}
+
+/// Stable fingerprints: rule, file, enclosing item and normalised code,
+/// plus an occurrence index for identical ones. Line numbers are not part
+/// of it, so unrelated edits that move lines keep it stable.
+fn fingerprint(findings: &mut [Finding], files: &[FileEntry]) {
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    for f in findings.iter_mut() {
+        let key = format!("{}|{}|{}", f.rule, files[f.file].rel, f.identity);
+        let n = seen.entry(key.clone()).or_insert(0);
+        let h = stable_hash(format!("{key}|{n}").as_bytes());
+        *n += 1;
+        f.fingerprint = format!("{h:016x}");
+    }
+}
+
+/// Runs the discovery and schema stages only (for `tenant-lint schema`).
+pub fn schema(
+    paths: &[PathBuf],
+    config_path: Option<&Path>,
+) -> Result<(TenantModel, Vec<FileEntry>, Vec<String>), Error> {
+    let (paths, root) = resolve_paths(paths)?;
+    let config = load_config(config_path, &root)?;
+    let found = discover::discover(&paths, &root, &config, config.files.include_tests);
+    let pool = pool(None)?;
+    let texts = read_all(&pool, &found.files);
+    let (model, failures) = schema_phase(&pool, &found.files, &texts, &config);
+    let mut problems: Vec<String> = failures
+        .iter()
+        .map(|(i, f)| {
+            format!(
+                "{}:{}: {}",
+                found.files[*i].rel, f.span.start.line, f.message
+            )
+        })
+        .collect();
+    problems.sort();
+    let files = found
+        .files
+        .iter()
+        .map(|f| FileEntry {
+            rel: f.rel.clone(),
+            path: f.path.clone(),
+            text: None,
+        })
+        .collect();
+    Ok((model, files, problems))
+}

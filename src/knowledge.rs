@@ -1,0 +1,192 @@
+//! ORM knowledge: which calls start, scope, join and execute a query, read
+//! from the data files under `rules/orm/` that ship inside the binary. The
+//! query extraction asks this module instead of hard-coding method names,
+//! and the prefilter derives its needles from the same data.
+
+use serde::Deserialize;
+use std::collections::HashSet;
+use std::sync::OnceLock;
+
+/// The ORMs tenant-lint follows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Orm {
+    /// SeaORM entities.
+    SeaOrm,
+    /// Diesel and diesel-async.
+    Diesel,
+}
+
+impl Orm {
+    /// Name shown in messages.
+    pub fn display(self) -> &'static str {
+        match self {
+            Orm::SeaOrm => "SeaORM",
+            Orm::Diesel => "Diesel",
+        }
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+struct PackFile {
+    orm: String,
+    #[allow(dead_code)]
+    display: String,
+    starts: Vec<String>,
+    pk_starts: Vec<String>,
+    related_starts: Vec<String>,
+    filters: Vec<String>,
+    or_filters: Vec<String>,
+    joins: Vec<String>,
+    related_joins: Vec<String>,
+    #[serde(default)]
+    wrappers: Vec<String>,
+    executes: Vec<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+struct PredicateFile {
+    binds: Vec<String>,
+    and: Vec<String>,
+    or: Vec<String>,
+    condition_all: Vec<String>,
+    condition_any: Vec<String>,
+    condition_add: Vec<String>,
+    condition_add_optional: Vec<String>,
+    join_on: Vec<String>,
+}
+
+/// Method-name sets of one ORM (packs of the same ORM are merged).
+#[derive(Debug, Default, Clone)]
+pub struct Pack {
+    /// `Entity::start()` calls.
+    pub starts: HashSet<String>,
+    /// Primary-key lookups.
+    pub pk_starts: HashSet<String>,
+    /// Starts that are bound through a parent row.
+    pub related_starts: HashSet<String>,
+    /// AND a condition into the query.
+    pub filters: HashSet<String>,
+    /// OR a condition into the whole WHERE clause.
+    pub or_filters: HashSet<String>,
+    /// Join another table.
+    pub joins: HashSet<String>,
+    /// Join through a declared relation.
+    pub related_joins: HashSet<String>,
+    /// Free functions that wrap a query and keep its filters.
+    pub wrappers: HashSet<String>,
+    /// Calls that execute the query.
+    pub executes: HashSet<String>,
+}
+
+/// All ORM knowledge.
+#[derive(Debug, Default)]
+pub struct Knowledge {
+    /// SeaORM calls.
+    pub seaorm: Pack,
+    /// Diesel and diesel-async calls.
+    pub diesel: Pack,
+    /// Comparisons that bind a column's table.
+    pub binds: HashSet<String>,
+    /// Boolean AND of two conditions.
+    pub and: HashSet<String>,
+    /// Boolean OR of two conditions.
+    pub or: HashSet<String>,
+    /// `Condition::all()`.
+    pub condition_all: HashSet<String>,
+    /// `Condition::any()`.
+    pub condition_any: HashSet<String>,
+    /// `cond.add(..)`.
+    pub condition_add: HashSet<String>,
+    /// `cond.add_option(..)`.
+    pub condition_add_optional: HashSet<String>,
+    /// Diesel `.on(..)`.
+    pub join_on: HashSet<String>,
+}
+
+const PACKS: &[(&str, &str)] = &[
+    (
+        "rules/orm/seaorm.toml",
+        include_str!("../rules/orm/seaorm.toml"),
+    ),
+    (
+        "rules/orm/diesel.toml",
+        include_str!("../rules/orm/diesel.toml"),
+    ),
+    (
+        "rules/orm/diesel-async.toml",
+        include_str!("../rules/orm/diesel-async.toml"),
+    ),
+];
+const PREDICATES: &str = include_str!("../rules/orm/predicates.toml");
+
+fn set(v: Vec<String>) -> HashSet<String> {
+    v.into_iter().collect()
+}
+
+impl Knowledge {
+    /// The knowledge compiled into this binary. The data files are part of
+    /// the build, so a malformed one is a bug caught by the test suite.
+    pub fn get() -> &'static Knowledge {
+        static K: OnceLock<Knowledge> = OnceLock::new();
+        K.get_or_init(|| Knowledge::load().unwrap_or_else(|e| panic!("{e}")))
+    }
+
+    fn load() -> Result<Knowledge, String> {
+        let mut k = Knowledge::default();
+        for (name, text) in PACKS {
+            let f: PackFile = toml::from_str(text).map_err(|e| format!("{name}: {e}"))?;
+            let pack = match f.orm.as_str() {
+                "seaorm" => &mut k.seaorm,
+                "diesel" => &mut k.diesel,
+                other => return Err(format!("{name}: unknown orm `{other}`")),
+            };
+            pack.starts.extend(f.starts);
+            pack.pk_starts.extend(f.pk_starts);
+            pack.related_starts.extend(f.related_starts);
+            pack.filters.extend(f.filters);
+            pack.or_filters.extend(f.or_filters);
+            pack.joins.extend(f.joins);
+            pack.related_joins.extend(f.related_joins);
+            pack.wrappers.extend(f.wrappers);
+            pack.executes.extend(f.executes);
+        }
+        let p: PredicateFile =
+            toml::from_str(PREDICATES).map_err(|e| format!("rules/orm/predicates.toml: {e}"))?;
+        k.binds = set(p.binds);
+        k.and = set(p.and);
+        k.or = set(p.or);
+        k.condition_all = set(p.condition_all);
+        k.condition_any = set(p.condition_any);
+        k.condition_add = set(p.condition_add);
+        k.condition_add_optional = set(p.condition_add_optional);
+        k.join_on = set(p.join_on);
+        Ok(k)
+    }
+
+    /// The pack of one ORM.
+    pub fn pack(&self, orm: Orm) -> &Pack {
+        match orm {
+            Orm::SeaOrm => &self.seaorm,
+            Orm::Diesel => &self.diesel,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn packs_load_and_merge() {
+        let k = Knowledge::load().expect("packs parse");
+        assert!(k.seaorm.executes.contains("all"));
+        assert!(
+            k.diesel.executes.contains("load_stream"),
+            "diesel-async merged"
+        );
+        assert!(k.diesel.or_filters.contains("or_filter"));
+        assert!(k.binds.contains("eq") && !k.binds.contains("ne"));
+    }
+}

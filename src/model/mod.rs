@@ -1,0 +1,234 @@
+//! The tenant model and the per-file facts it is built from. `schema`
+//! extracts declarations; this module merges them (the same table may be
+//! declared in several schema files, and by both Diesel and SeaORM), applies
+//! `[tenant]` config, and answers "is this a tenant table, and which column
+//! binds it?". SQL migrations will plug in as one more [`schema::TableFact`]
+//! source.
+
+pub mod names;
+pub mod queries;
+pub mod schema;
+
+use crate::config::Config;
+use crate::diagnostic::{FileId, Span};
+use schema::{SchemaFacts, SourceKind};
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+/// Where a table or column was declared.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Decl {
+    /// File of the declaration.
+    pub file: FileId,
+    /// Location in that file.
+    pub span: Span,
+    /// Declaration style.
+    pub kind: SourceKind,
+}
+
+/// A column of a table.
+#[derive(Debug, Clone)]
+pub struct Column {
+    /// Database name.
+    pub sql: String,
+    /// Rust name(s) it is referred to by.
+    pub rust: String,
+    /// First declaration seen.
+    pub decl: Decl,
+}
+
+/// A table known to the model.
+#[derive(Debug, Clone)]
+pub struct Table {
+    /// Database name (the key of the model).
+    pub sql: String,
+    /// Columns, merged over all declarations.
+    pub columns: Vec<Column>,
+    /// Every declaration.
+    pub decls: Vec<Decl>,
+    /// The column that binds a row to a tenant, if this is a tenant table.
+    pub tenant_column: Option<String>,
+    /// Named in `[tenant] tables`.
+    pub from_config: bool,
+}
+
+impl Table {
+    /// Whether rows of this table belong to a tenant.
+    pub fn is_tenant(&self) -> bool {
+        self.tenant_column.is_some()
+    }
+
+    /// Declaration of the tenant column, if known.
+    pub fn tenant_decl(&self) -> Option<&Column> {
+        let tc = self.tenant_column.as_deref()?;
+        self.columns.iter().find(|c| c.sql == tc)
+    }
+
+    /// Rust name of the tenant column (defaults to its SQL name).
+    pub fn tenant_rust(&self) -> Option<String> {
+        let tc = self.tenant_column.as_deref()?;
+        Some(
+            self.columns
+                .iter()
+                .find(|c| c.sql == tc)
+                .map(|c| c.rust.clone())
+                .unwrap_or_else(|| tc.to_string()),
+        )
+    }
+}
+
+/// What the analyser knows about the project's tables.
+#[derive(Debug, Default, Clone)]
+pub struct TenantModel {
+    /// Tables by database name.
+    pub tables: BTreeMap<String, Table>,
+    /// Diesel table module name → table key.
+    pub diesel_tables: HashMap<String, String>,
+    /// SeaORM entity module name → table key.
+    pub entity_modules: HashMap<String, String>,
+    /// Re-exported entity alias (`Document`) → entity module (`document`).
+    pub entity_aliases: HashMap<String, String>,
+    /// Diesel model struct → table key.
+    pub diesel_structs: HashMap<String, String>,
+    /// Entity module pairs related through a link table.
+    pub related_via: HashSet<(String, String)>,
+    /// SeaORM relation (entity module, variant) → target entity module.
+    pub relations: HashMap<(String, String), String>,
+    /// Tenant column names in force.
+    pub tenant_columns: Vec<String>,
+}
+
+impl TenantModel {
+    /// Merges per-file facts, in file order, and applies the config.
+    pub fn build<'a>(
+        facts: impl IntoIterator<Item = (FileId, &'a SchemaFacts)>,
+        config: &Config,
+    ) -> Self {
+        let mut m = TenantModel {
+            tenant_columns: config.tenant.columns.clone(),
+            ..TenantModel::default()
+        };
+        let mut rust_diesel: Vec<(String, String)> = Vec::new();
+        for (file, f) in facts {
+            for t in &f.tables {
+                let decl = Decl {
+                    file,
+                    span: t.span,
+                    kind: t.kind,
+                };
+                let entry = m.tables.entry(t.sql.clone()).or_insert_with(|| Table {
+                    sql: t.sql.clone(),
+                    columns: Vec::new(),
+                    decls: Vec::new(),
+                    tenant_column: None,
+                    from_config: false,
+                });
+                entry.decls.push(decl);
+                for c in &t.columns {
+                    if !entry.columns.iter().any(|x| x.sql == c.sql) {
+                        entry.columns.push(Column {
+                            sql: c.sql.clone(),
+                            rust: c.rust.clone(),
+                            decl: Decl {
+                                file,
+                                span: c.span,
+                                kind: t.kind,
+                            },
+                        });
+                    }
+                }
+                match t.kind {
+                    SourceKind::Diesel => rust_diesel.push((t.rust.clone(), t.sql.clone())),
+                    SourceKind::SeaOrm => {
+                        m.entity_modules.insert(t.rust.clone(), t.sql.clone());
+                    }
+                }
+            }
+            for (alias, module) in &f.entity_aliases {
+                m.entity_aliases.insert(alias.clone(), module.clone());
+            }
+            for (s, t) in &f.diesel_structs {
+                m.diesel_structs.insert(s.clone(), t.clone());
+            }
+            m.related_via.extend(f.related_via.iter().cloned());
+            for (module, variant, target) in &f.relations {
+                m.relations
+                    .insert((module.clone(), variant.clone()), target.clone());
+            }
+        }
+        for (rust, sql) in rust_diesel {
+            m.diesel_tables.insert(rust, sql);
+        }
+        // Diesel structs name the table by its module name; map to the key.
+        let structs: Vec<(String, String)> = m.diesel_structs.drain().collect();
+        for (s, t) in structs {
+            let key = m.diesel_tables.get(&t).cloned().unwrap_or(t);
+            m.diesel_structs.insert(s, key);
+        }
+        for t in &config.tenant.tables {
+            let name = t.rsplit('.').next().unwrap_or(t).to_string();
+            let entry = m.tables.entry(name.clone()).or_insert_with(|| Table {
+                sql: name.clone(),
+                columns: Vec::new(),
+                decls: Vec::new(),
+                tenant_column: None,
+                from_config: true,
+            });
+            entry.from_config = true;
+        }
+        let ignored: HashSet<&str> = config
+            .tenant
+            .ignore_tables
+            .iter()
+            .map(|t| t.rsplit('.').next().unwrap_or(t))
+            .collect();
+        for t in m.tables.values_mut() {
+            if ignored.contains(t.sql.as_str()) {
+                t.tenant_column = None;
+                continue;
+            }
+            t.tenant_column = config
+                .tenant
+                .columns
+                .iter()
+                .find(|c| t.columns.iter().any(|x| &x.sql == *c))
+                .cloned();
+            if t.tenant_column.is_none() && t.from_config {
+                t.tenant_column = config.tenant.columns.first().cloned();
+            }
+        }
+        m
+    }
+
+    /// The table behind a Diesel table module name.
+    pub fn diesel_table(&self, rust: &str) -> Option<&Table> {
+        self.tables.get(self.diesel_tables.get(rust)?)
+    }
+
+    /// The table behind a SeaORM entity module name.
+    pub fn entity_table(&self, module: &str) -> Option<&Table> {
+        self.tables.get(self.entity_modules.get(module)?)
+    }
+
+    /// Whether `table` is tenant-scoped.
+    pub fn is_tenant(&self, table: &str) -> bool {
+        self.tables.get(table).is_some_and(Table::is_tenant)
+    }
+
+    /// Whether `rust_col` (Rust name) is the tenant column of `table`.
+    pub fn is_tenant_column(&self, table: &str, rust_col: &str) -> bool {
+        self.tables
+            .get(table)
+            .and_then(Table::tenant_rust)
+            .is_some_and(|c| c == rust_col)
+    }
+
+    /// Whether a bare column name looks like a tenant column.
+    pub fn is_tenant_name(&self, name: &str) -> bool {
+        self.tenant_columns.iter().any(|c| c == name)
+    }
+
+    /// Tenant tables, sorted by name.
+    pub fn tenant_tables(&self) -> impl Iterator<Item = &Table> {
+        self.tables.values().filter(|t| t.is_tenant())
+    }
+}

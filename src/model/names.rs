@@ -1,0 +1,294 @@
+//! Name resolution as far as syntax allows: each file's (and each block's)
+//! `use` items, then a path is matched against the tenant model. Resolves
+//! `documents::table`, `dsl::documents`, a bare `documents` / `tenant_id`
+//! under `use schema::documents::dsl::*`, `dsl` aliases (`pi_dsl::x`),
+//! SeaORM `document::Entity`, `Document` (alias or prelude re-export), bare
+//! `Entity` / `Column` inside an entity module, and `Column::TenantId`.
+
+use crate::model::TenantModel;
+use std::collections::HashMap;
+
+/// The `use` items of one scope.
+#[derive(Debug, Default, Clone)]
+pub struct UseMap {
+    /// Local name → full path.
+    pub names: HashMap<String, Vec<String>>,
+    /// Paths imported with `::*`.
+    pub globs: Vec<Vec<String>>,
+}
+
+impl UseMap {
+    /// Adds one `use` item.
+    pub fn add(&mut self, tree: &syn::UseTree) {
+        self.add_tree(tree, Vec::new());
+    }
+
+    fn add_tree(&mut self, tree: &syn::UseTree, mut prefix: Vec<String>) {
+        match tree {
+            syn::UseTree::Path(p) => {
+                push_seg(&mut prefix, p.ident.to_string());
+                self.add_tree(&p.tree, prefix);
+            }
+            syn::UseTree::Name(n) => {
+                let name = n.ident.to_string();
+                if name == "self" {
+                    if let Some(last) = prefix.last().cloned() {
+                        self.names.insert(last, prefix);
+                    }
+                } else {
+                    push_seg(&mut prefix, name.clone());
+                    self.names.insert(name, prefix);
+                }
+            }
+            syn::UseTree::Rename(r) => {
+                let name = r.ident.to_string();
+                if name != "self" {
+                    push_seg(&mut prefix, name);
+                }
+                self.names.insert(r.rename.to_string(), prefix);
+            }
+            syn::UseTree::Glob(_) => self.globs.push(prefix),
+            syn::UseTree::Group(g) => {
+                for t in &g.items {
+                    self.add_tree(t, prefix.clone());
+                }
+            }
+        }
+    }
+}
+
+/// `crate`, `self`, `super` and the leading `::` carry no information here.
+fn push_seg(prefix: &mut Vec<String>, seg: String) {
+    if !matches!(seg.as_str(), "crate" | "self" | "super") {
+        prefix.push(seg);
+    }
+}
+
+/// What a path names, as far as the tenant model is concerned.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Resolved {
+    /// A Diesel table value (`documents::table`, `dsl::documents`).
+    DieselTable(String),
+    /// A SeaORM entity type (`document::Entity`, `Document`).
+    Entity(String),
+    /// A column: table key (None when a bare name could not be placed),
+    /// and the column's Rust name.
+    Column(Option<String>, String),
+    /// Nothing the model knows.
+    Unknown,
+}
+
+/// A stack of use scopes plus the entity module the code is in.
+pub struct Scope<'a> {
+    /// The tenant model.
+    pub model: &'a TenantModel,
+    /// Innermost last.
+    pub uses: Vec<UseMap>,
+    /// The SeaORM entity module the code sits in, if any.
+    pub self_entity: Option<String>,
+}
+
+impl<'a> Scope<'a> {
+    fn lookup(&self, name: &str) -> Option<&Vec<String>> {
+        self.uses.iter().rev().find_map(|u| u.names.get(name))
+    }
+
+    fn globs(&self) -> impl Iterator<Item = &Vec<String>> {
+        self.uses.iter().rev().flat_map(|u| u.globs.iter())
+    }
+
+    /// Expands the first segment through `use` items.
+    fn expand(&self, segs: &[String]) -> Vec<String> {
+        if let Some(first) = segs.first() {
+            if let Some(full) = self.lookup(first) {
+                let mut out = full.clone();
+                out.extend(segs[1..].iter().cloned());
+                return out;
+            }
+        }
+        segs.to_vec()
+    }
+
+    /// Resolves a path given as its segment names.
+    pub fn resolve(&self, segs: &[String]) -> Resolved {
+        if segs.is_empty() {
+            return Resolved::Unknown;
+        }
+        let p = self.expand(segs);
+        if let Some(r) = self.resolve_sea(&p) {
+            return r;
+        }
+        if let Some(r) = self.resolve_diesel(&p) {
+            return r;
+        }
+        if p.len() == 1 {
+            return self.resolve_bare(&p[0]);
+        }
+        Resolved::Unknown
+    }
+
+    fn entity_of_module(&self, module: Option<&String>) -> Option<String> {
+        let m = module.or(self.self_entity.as_ref())?;
+        self.model.entity_modules.get(m).cloned()
+    }
+
+    fn resolve_sea(&self, p: &[String]) -> Option<Resolved> {
+        let m = &self.model;
+        if let Some(i) = p.iter().rposition(|s| s == "Column") {
+            if i + 1 < p.len() {
+                let module = if i > 0 { Some(&p[i - 1]) } else { None };
+                let table = self.entity_of_module(module)?;
+                return Some(Resolved::Column(Some(table), snake_case(&p[i + 1])));
+            }
+        }
+        if p.last().is_some_and(|s| s == "Entity") {
+            let module = if p.len() > 1 {
+                Some(&p[p.len() - 2])
+            } else {
+                None
+            };
+            return self.entity_of_module(module).map(Resolved::Entity);
+        }
+        if p.len() == 1 {
+            if let Some(module) = m.entity_aliases.get(&p[0]) {
+                if let Some(t) = m.entity_modules.get(module) {
+                    return Some(Resolved::Entity(t.clone()));
+                }
+            }
+        }
+        None
+    }
+
+    fn resolve_diesel(&self, p: &[String]) -> Option<Resolved> {
+        let m = &self.model;
+        // Find the last segment that names a Diesel table module.
+        let i = p.iter().rposition(|s| m.diesel_tables.contains_key(s))?;
+        let key = m.diesel_tables.get(&p[i])?.clone();
+        let rest = &p[i + 1..];
+        match rest {
+            [] if i > 0 && p[i - 1] == "dsl" => {
+                // `documents::dsl::documents` — the table itself.
+                Some(Resolved::DieselTable(key))
+            }
+            [t] if t == "table" => Some(Resolved::DieselTable(key)),
+            [d, x] if d == "dsl" => Some(self.diesel_member(&p[i], &key, x)),
+            [x] if x != "dsl" => Some(self.diesel_member(&p[i], &key, x)),
+            _ => None,
+        }
+    }
+
+    fn diesel_member(&self, rust_table: &str, key: &str, name: &str) -> Resolved {
+        if name == rust_table {
+            Resolved::DieselTable(key.to_string())
+        } else if name == "star" {
+            Resolved::Unknown
+        } else {
+            Resolved::Column(Some(key.to_string()), name.to_string())
+        }
+    }
+
+    fn resolve_bare(&self, name: &str) -> Resolved {
+        let m = &self.model;
+        for g in self.globs() {
+            let Some(last) = g.last() else { continue };
+            // `use schema::documents::dsl::*` or `use schema::documents::*`.
+            let (table_mod, is_dsl) = if last == "dsl" && g.len() >= 2 {
+                (&g[g.len() - 2], true)
+            } else {
+                (last, false)
+            };
+            let Some(key) = m.diesel_tables.get(table_mod) else {
+                continue;
+            };
+            if is_dsl && name == table_mod {
+                return Resolved::DieselTable(key.clone());
+            }
+            if let Some(t) = m.tables.get(key) {
+                if t.columns.iter().any(|c| c.rust == name) {
+                    return Resolved::Column(Some(key.clone()), name.to_string());
+                }
+            }
+        }
+        if let Some(e) = &self.self_entity {
+            if name == "Entity" {
+                if let Some(t) = m.entity_modules.get(e) {
+                    return Resolved::Entity(t.clone());
+                }
+            }
+        }
+        if m.is_tenant_name(name) {
+            return Resolved::Column(None, name.to_string());
+        }
+        Resolved::Unknown
+    }
+}
+
+/// `TenantId` → `tenant_id`.
+pub fn snake_case(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 4);
+    let mut prev_lower = false;
+    for ch in s.chars() {
+        if ch.is_uppercase() {
+            if prev_lower {
+                out.push('_');
+            }
+            out.extend(ch.to_lowercase());
+            prev_lower = false;
+        } else {
+            out.push(ch);
+            prev_lower = ch.is_lowercase() || ch.is_ascii_digit();
+        }
+    }
+    out
+}
+
+/// `tenant_id` → `TenantId`.
+pub fn camel_case(s: &str) -> String {
+    s.split('_')
+        .map(|w| {
+            let mut c = w.chars();
+            match c.next() {
+                Some(f) => f.to_uppercase().chain(c).collect::<String>(),
+                None => String::new(),
+            }
+        })
+        .collect()
+}
+
+/// Segment names of a syn path.
+pub fn path_segments(path: &syn::Path) -> Vec<String> {
+    path.segments.iter().map(|s| s.ident.to_string()).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn case_conversions() {
+        assert_eq!(snake_case("TenantId"), "tenant_id");
+        assert_eq!(snake_case("OrgID"), "org_id");
+        assert_eq!(camel_case("organization_id"), "OrganizationId");
+    }
+
+    #[test]
+    fn use_map_collects_renames_groups_and_globs() {
+        let f: syn::File = syn::parse_str(
+            "use crate::schema::documents::dsl::*; \
+             use crate::entities::document::{self, Entity as Document, Column as DocCol}; \
+             use schema::payment_intent::dsl as pi_dsl;",
+        )
+        .unwrap();
+        let mut u = UseMap::default();
+        for it in &f.items {
+            if let syn::Item::Use(x) = it {
+                u.add(&x.tree);
+            }
+        }
+        assert_eq!(u.globs, vec![vec!["schema", "documents", "dsl"]]);
+        assert_eq!(u.names["Document"], ["entities", "document", "Entity"]);
+        assert_eq!(u.names["document"], ["entities", "document"]);
+        assert_eq!(u.names["DocCol"], ["entities", "document", "Column"]);
+        assert_eq!(u.names["pi_dsl"], ["schema", "payment_intent", "dsl"]);
+    }
+}

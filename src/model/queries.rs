@@ -1,0 +1,1763 @@
+//! Query facts: follows ORM queries through each function body, from the
+//! call that starts them to the call that executes them, and records at
+//! each execution what the query touches and what binds it to a tenant on
+//! every path. This is an abstract interpretation over syn's tree: variables
+//! hold sets of possible query states (one per path), branches are analysed
+//! separately and merged, diverging branches (`return`, `break`, `bail!`)
+//! drop out, closures and async blocks see the enclosing bindings, and macro
+//! bodies that parse as Rust are analysed like any other code. Judging the
+//! facts is the rules' job; the one judgement made here is whether a row
+//! fetched without binding is checked against the caller's tenant before
+//! it is used, because that depends on the statements that follow.
+
+use crate::config::Config;
+use crate::diagnostic::Span;
+use crate::knowledge::{Knowledge, Orm};
+use crate::model::names::{path_segments, snake_case, Resolved, Scope, UseMap};
+use crate::model::TenantModel;
+use proc_macro2::{TokenStream, TokenTree};
+use quote::ToTokens;
+use std::collections::{BTreeSet, HashMap};
+use syn::punctuated::Punctuated;
+use syn::visit::Visit;
+use syn::{Expr, Pat, Stmt, Token};
+
+/// Most alternatives kept per variable; beyond it the first ones are kept.
+const MAX_ALTERNATIVES: usize = 32;
+
+/// What binds a query to a tenant on one path.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Cond {
+    /// Tables whose tenant column is compared for equality with a value.
+    /// The empty string stands for "the query's root table" (a bare column
+    /// name that could not be placed).
+    pub bound: BTreeSet<String>,
+    /// Column equalities between two tables.
+    pub edges: BTreeSet<(String, String)>,
+    /// Why a binding was lost, for the message.
+    pub notes: Vec<String>,
+}
+
+impl Cond {
+    fn and(mut self, other: &Cond) -> Cond {
+        self.bound.extend(other.bound.iter().cloned());
+        self.edges.extend(other.edges.iter().cloned());
+        self.notes.extend(other.notes.iter().cloned());
+        self
+    }
+
+    fn or(&self, other: &Cond, why: &str) -> Cond {
+        let bound: BTreeSet<String> = self.bound.intersection(&other.bound).cloned().collect();
+        let mut notes: Vec<String> = self.notes.clone();
+        notes.extend(other.notes.iter().cloned());
+        if bound.len() < self.bound.len().max(other.bound.len()) {
+            notes.push(why.to_string());
+        }
+        Cond {
+            bound,
+            edges: self.edges.intersection(&other.edges).cloned().collect(),
+            notes,
+        }
+    }
+}
+
+/// One possible state of a query at a point of the program.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QState {
+    /// Which ORM builds it.
+    pub orm: Orm,
+    /// The table the query starts from (table key).
+    pub root: String,
+    /// Where the query starts.
+    pub source: Span,
+    /// The starting call (`find`, `find_by_id`, `table`, ...).
+    pub start: String,
+    /// Other tables joined in.
+    pub joins: Vec<String>,
+    /// What binds it.
+    pub cond: Cond,
+    /// Bound through a parent row or a scope method: the call's name.
+    pub scoped_by: Option<String>,
+    /// Selects by primary key.
+    pub pk_lookup: bool,
+    /// A Diesel `.on(..)` condition, used when this query is joined.
+    pub on: Option<Cond>,
+}
+
+/// Fact recorded at each call that executes a query.
+#[derive(Debug, Clone)]
+pub struct ExecFact {
+    /// ORM of the query.
+    pub orm: Orm,
+    /// The executing method's name.
+    pub method: String,
+    /// Span of the executing method's name.
+    pub span: Span,
+    /// Enclosing function (`Type::method` or `name`).
+    pub function: String,
+    /// Possible query states reaching the call, one per path.
+    pub paths: Vec<QState>,
+    /// Tenant values in reach in the function (names, `ctx.tenant_id`).
+    pub in_reach: Vec<String>,
+    /// The fetched row is compared with the caller's tenant before use.
+    pub checked_after: bool,
+    /// The query expression with whitespace removed (for fingerprints).
+    pub text: String,
+}
+
+/// A macro whose body could not be read as Rust but mentions the model.
+#[derive(Debug, Clone)]
+pub struct OpaqueMacro {
+    /// The macro's name.
+    pub name: String,
+    /// Span of the invocation.
+    pub span: Span,
+}
+
+/// Everything the query analysis found in one file.
+#[derive(Debug, Clone, Default)]
+pub struct QueryFacts {
+    /// One per executed query on a known table.
+    pub execs: Vec<ExecFact>,
+    /// Macros that hid code from the analysis.
+    pub opaque_macros: Vec<OpaqueMacro>,
+}
+
+/// Tenant tables a query state leaves unbound.
+pub fn unbound_tables(model: &TenantModel, q: &QState) -> Vec<String> {
+    let mut tables: Vec<&String> = vec![&q.root];
+    tables.extend(q.joins.iter());
+    let mut tenant: Vec<String> = Vec::new();
+    for t in tables {
+        if model.is_tenant(t) && !tenant.contains(t) {
+            tenant.push(t.clone());
+        }
+    }
+    if tenant.is_empty() {
+        return tenant;
+    }
+    let mut bound: BTreeSet<String> = q
+        .cond
+        .bound
+        .iter()
+        .map(|b| {
+            if b.is_empty() {
+                q.root.clone()
+            } else {
+                b.clone()
+            }
+        })
+        .collect();
+    if q.scoped_by.is_some() {
+        bound.insert(q.root.clone());
+    }
+    // Binding travels along column equalities between tenant tables only:
+    // never through a link table without a tenant column.
+    loop {
+        let mut changed = false;
+        for (a, b) in &q.cond.edges {
+            if !(model.is_tenant(a) && model.is_tenant(b)) {
+                continue;
+            }
+            if bound.contains(a) && bound.insert(b.clone()) {
+                changed = true;
+            }
+            if bound.contains(b) && bound.insert(a.clone()) {
+                changed = true;
+            }
+        }
+        if !changed {
+            break;
+        }
+    }
+    tenant.retain(|t| !bound.contains(t));
+    tenant
+}
+
+/// Options the analysis needs from the run.
+pub struct Options<'a> {
+    /// Analyse `#[test]` functions and `#[cfg(test)]` modules too.
+    pub include_tests: bool,
+    /// The configuration.
+    pub config: &'a Config,
+}
+
+/// Analyses every function of a file.
+pub fn extract(
+    file: &syn::File,
+    rel_path: &str,
+    model: &TenantModel,
+    opts: &Options,
+) -> QueryFacts {
+    let mut uses = UseMap::default();
+    for item in &file.items {
+        if let syn::Item::Use(u) = item {
+            uses.add(&u.tree);
+        }
+    }
+    let module = crate::model::schema::file_module_name(rel_path);
+    let mut out = QueryFacts::default();
+    let mut ctx = ItemCtx {
+        model,
+        opts,
+        uses: vec![uses],
+        modules: vec![module],
+        self_ty: None,
+        out: &mut out,
+    };
+    ctx.items(&file.items);
+    out
+}
+
+struct ItemCtx<'a, 'o> {
+    model: &'a TenantModel,
+    opts: &'a Options<'a>,
+    uses: Vec<UseMap>,
+    modules: Vec<String>,
+    self_ty: Option<String>,
+    out: &'o mut QueryFacts,
+}
+
+/// `#[cfg(test)]`, `#[test]`, `#[tokio::test]`, `#[rstest]`...
+pub fn is_test_attr(attrs: &[syn::Attribute]) -> bool {
+    attrs.iter().any(|a| {
+        let p = a.path();
+        if p.is_ident("cfg") {
+            let mut test = false;
+            let _ = a.parse_nested_meta(|m| {
+                if m.path.is_ident("test") {
+                    test = true;
+                }
+                Ok(())
+            });
+            return test;
+        }
+        p.segments
+            .last()
+            .is_some_and(|s| s.ident == "test" || s.ident == "rstest")
+    })
+}
+
+impl<'a, 'o> ItemCtx<'a, 'o> {
+    fn skip(&self, attrs: &[syn::Attribute]) -> bool {
+        !self.opts.include_tests && is_test_attr(attrs)
+    }
+
+    fn items(&mut self, items: &[syn::Item]) {
+        for item in items {
+            self.item(item);
+        }
+    }
+
+    fn item(&mut self, item: &syn::Item) {
+        match item {
+            syn::Item::Fn(f) => {
+                if !self.skip(&f.attrs) {
+                    self.function(&f.sig, &f.block, f.sig.ident.to_string());
+                }
+            }
+            syn::Item::Mod(m) => {
+                if self.skip(&m.attrs) {
+                    return;
+                }
+                if let Some((_, items)) = &m.content {
+                    let mut uses = UseMap::default();
+                    for it in items {
+                        if let syn::Item::Use(u) = it {
+                            uses.add(&u.tree);
+                        }
+                    }
+                    self.uses.push(uses);
+                    self.modules.push(m.ident.to_string());
+                    self.items(items);
+                    self.modules.pop();
+                    self.uses.pop();
+                }
+            }
+            syn::Item::Impl(i) => {
+                if self.skip(&i.attrs) {
+                    return;
+                }
+                let prev = self.self_ty.take();
+                self.self_ty = type_name(&i.self_ty);
+                for it in &i.items {
+                    if let syn::ImplItem::Fn(f) = it {
+                        if self.skip(&f.attrs) {
+                            continue;
+                        }
+                        let name = match &self.self_ty {
+                            Some(t) => format!("{t}::{}", f.sig.ident),
+                            None => f.sig.ident.to_string(),
+                        };
+                        self.function(&f.sig, &f.block, name);
+                    }
+                }
+                self.self_ty = prev;
+            }
+            syn::Item::Trait(t) => {
+                if self.skip(&t.attrs) {
+                    return;
+                }
+                for it in &t.items {
+                    if let syn::TraitItem::Fn(f) = it {
+                        if let Some(b) = &f.default {
+                            self.function(&f.sig, b, format!("{}::{}", t.ident, f.sig.ident));
+                        }
+                    }
+                }
+            }
+            syn::Item::Macro(m) => self.item_macro(m),
+            _ => {}
+        }
+    }
+
+    /// Item-position macros (job macros, `db_run!`-style wrappers): their
+    /// bodies are read as items, or as statements of a pseudo-function.
+    fn item_macro(&mut self, m: &syn::ItemMacro) {
+        let name = macro_name(&m.mac);
+        if name == "table" || name == "joinable" || name == "allow_tables_to_appear_in_same_query" {
+            return;
+        }
+        if let Ok(file) = m.mac.parse_body_with(syn::Block::parse_within) {
+            if !file.is_empty() {
+                let block = syn::Block {
+                    brace_token: Default::default(),
+                    stmts: file,
+                };
+                let sig: syn::Signature = syn::parse_quote!(fn __macro());
+                self.function(&sig, &block, format!("{name}!"));
+                return;
+            }
+        }
+        let blocks = brace_blocks(m.mac.tokens.clone());
+        if !blocks.is_empty() {
+            for stmts in blocks {
+                let block = syn::Block {
+                    brace_token: Default::default(),
+                    stmts,
+                };
+                let sig: syn::Signature = syn::parse_quote!(fn __macro());
+                self.function(&sig, &block, format!("{name}!"));
+            }
+            return;
+        }
+        if mentions_model(m.mac.tokens.clone(), self.model) {
+            self.out.opaque_macros.push(OpaqueMacro {
+                name,
+                span: Span::from_pm2(
+                    m.mac
+                        .path
+                        .segments
+                        .first()
+                        .map_or_else(proc_macro2::Span::call_site, |s| s.ident.span()),
+                ),
+            });
+        }
+    }
+
+    fn function(&mut self, sig: &syn::Signature, block: &syn::Block, name: String) {
+        let module = self.modules.last().cloned();
+        let self_entity = module.filter(|m| self.model.entity_modules.contains_key(m));
+        let scope = Scope {
+            model: self.model,
+            uses: self.uses.clone(),
+            self_entity,
+        };
+        let mut f = FnAnalysis {
+            scope,
+            k: Knowledge::get(),
+            config: self.opts.config,
+            env: vec![HashMap::new()],
+            diverged: false,
+            pending: Vec::new(),
+            execs: Vec::new(),
+            opaque: Vec::new(),
+            function: name,
+            in_reach: Vec::new(),
+            params: Vec::new(),
+            nested: Vec::new(),
+        };
+        for input in &sig.inputs {
+            match input {
+                syn::FnArg::Typed(pt) => {
+                    let mut names = Vec::new();
+                    pat_idents(&pt.pat, &mut names);
+                    let typed_tenant = type_name(&pt.ty)
+                        .is_some_and(|t| self.opts.config.tenant.types.iter().any(|c| *c == t));
+                    for n in names {
+                        if typed_tenant || f.is_tenant_name(&n) {
+                            f.in_reach.push(n.clone());
+                        }
+                        f.env[0].insert(n.clone(), Val::Other);
+                        f.params.push(n);
+                    }
+                }
+                syn::FnArg::Receiver(_) => f.params.push("self".into()),
+            }
+        }
+        f.collect_field_reach(block);
+        f.block(block);
+        f.finish_pending_all();
+        self.out.execs.append(&mut f.execs);
+        self.out.opaque_macros.append(&mut f.opaque);
+        let nested = std::mem::take(&mut f.nested);
+        drop(f);
+        for item in nested {
+            self.item(&item);
+        }
+    }
+}
+
+fn type_name(ty: &syn::Type) -> Option<String> {
+    match ty {
+        syn::Type::Path(tp) => tp.path.segments.last().map(|s| {
+            // `Path<OrgId>`, `Option<TenantId>`: look at the innermost type.
+            if let syn::PathArguments::AngleBracketed(a) = &s.arguments {
+                if let Some(syn::GenericArgument::Type(inner)) = a.args.first() {
+                    if let Some(n) = type_name(inner) {
+                        return n;
+                    }
+                }
+            }
+            s.ident.to_string()
+        }),
+        syn::Type::Reference(r) => type_name(&r.elem),
+        syn::Type::Paren(p) => type_name(&p.elem),
+        syn::Type::Group(g) => type_name(&g.elem),
+        _ => None,
+    }
+}
+
+fn pat_idents(p: &Pat, out: &mut Vec<String>) {
+    match p {
+        Pat::Ident(i) => {
+            out.push(i.ident.to_string());
+            if let Some((_, sub)) = &i.subpat {
+                pat_idents(sub, out);
+            }
+        }
+        Pat::Tuple(t) => t.elems.iter().for_each(|e| pat_idents(e, out)),
+        Pat::TupleStruct(t) => t.elems.iter().for_each(|e| pat_idents(e, out)),
+        Pat::Struct(s) => s.fields.iter().for_each(|f| pat_idents(&f.pat, out)),
+        Pat::Reference(r) => pat_idents(&r.pat, out),
+        Pat::Type(t) => pat_idents(&t.pat, out),
+        Pat::Slice(s) => s.elems.iter().for_each(|e| pat_idents(e, out)),
+        Pat::Or(o) => {
+            if let Some(first) = o.cases.first() {
+                pat_idents(first, out);
+            }
+        }
+        Pat::Paren(p) => pat_idents(&p.pat, out),
+        _ => {}
+    }
+}
+
+fn macro_name(m: &syn::Macro) -> String {
+    m.path
+        .segments
+        .last()
+        .map(|s| s.ident.to_string())
+        .unwrap_or_default()
+}
+
+/// Brace groups inside a macro body whose contents parse as statements
+/// (`db_run! { conn: { .. } }`), searched recursively.
+fn brace_blocks(tokens: TokenStream) -> Vec<Vec<Stmt>> {
+    let mut out = Vec::new();
+    for tt in tokens {
+        if let TokenTree::Group(g) = tt {
+            let parsed = if g.delimiter() == proc_macro2::Delimiter::Brace {
+                syn::parse::Parser::parse2(syn::Block::parse_within, g.stream()).ok()
+            } else {
+                None
+            };
+            match parsed {
+                Some(stmts) if !stmts.is_empty() => out.push(stmts),
+                _ => out.extend(brace_blocks(g.stream())),
+            }
+        }
+    }
+    out
+}
+
+/// Whether a token stream names a table or entity of the model as a path
+/// or receiver (`documents.filter`, `document::Entity`, `Document::find`).
+pub fn mentions_model(tokens: TokenStream, model: &TenantModel) -> bool {
+    let toks: Vec<TokenTree> = tokens.into_iter().collect();
+    for (i, tt) in toks.iter().enumerate() {
+        match tt {
+            TokenTree::Ident(id) => {
+                let s = id.to_string();
+                let known = model.diesel_tables.contains_key(&s)
+                    || model.entity_modules.contains_key(&s)
+                    || model.entity_aliases.contains_key(&s);
+                let followed = matches!(toks.get(i + 1), Some(TokenTree::Punct(p)) if p.as_char() == '.' || p.as_char() == ':');
+                if known && followed {
+                    return true;
+                }
+            }
+            TokenTree::Group(g) => {
+                if mentions_model(g.stream(), model) {
+                    return true;
+                }
+            }
+            _ => {}
+        }
+    }
+    false
+}
+
+/// Abstract value of an expression.
+#[derive(Debug, Clone, PartialEq)]
+enum Val {
+    Other,
+    Query(Vec<QState>),
+    /// A condition (alternatives), and whether it is a `Condition::any()`
+    /// builder (adds are ORed) or `Condition::all()` (adds are ANDed).
+    Pred(Vec<Cond>, Option<bool>),
+    Col(Option<String>, String),
+    Entity(String),
+    /// Rows fetched by an unbound query, awaiting a tenant check.
+    Rows(usize),
+}
+
+#[derive(Debug)]
+struct Pending {
+    exec: usize,
+    var: Option<String>,
+    open: bool,
+}
+
+struct FnAnalysis<'a> {
+    scope: Scope<'a>,
+    k: &'static Knowledge,
+    config: &'a Config,
+    env: Vec<HashMap<String, Val>>,
+    diverged: bool,
+    pending: Vec<Pending>,
+    execs: Vec<ExecFact>,
+    opaque: Vec<OpaqueMacro>,
+    function: String,
+    in_reach: Vec<String>,
+    params: Vec<String>,
+    nested: Vec<syn::Item>,
+}
+
+fn merge_vals(a: Val, b: Val) -> Val {
+    match (a, b) {
+        (Val::Query(mut x), Val::Query(y)) => {
+            for q in y {
+                if !x.contains(&q) && x.len() < MAX_ALTERNATIVES {
+                    x.push(q);
+                }
+            }
+            Val::Query(x)
+        }
+        (Val::Pred(mut x, k), Val::Pred(y, _)) => {
+            for c in y {
+                if !x.contains(&c) && x.len() < MAX_ALTERNATIVES {
+                    x.push(c);
+                }
+            }
+            Val::Pred(x, k)
+        }
+        (Val::Other, b) => b,
+        (a, _) => a,
+    }
+}
+
+type Env = Vec<HashMap<String, Val>>;
+
+fn merge_envs(base: &Env, branches: Vec<Env>) -> Env {
+    let mut out = base.clone();
+    let mut first = true;
+    for br in branches {
+        for (depth, frame) in br.into_iter().enumerate() {
+            if depth >= out.len() {
+                break;
+            }
+            for (k, v) in frame {
+                if first {
+                    out[depth].insert(k, v);
+                } else {
+                    let cur = out[depth].remove(&k).unwrap_or(Val::Other);
+                    out[depth].insert(k, merge_vals(cur, v));
+                }
+            }
+        }
+        first = false;
+    }
+    out
+}
+
+fn strip(e: &Expr) -> &Expr {
+    match e {
+        Expr::Paren(p) => strip(&p.expr),
+        Expr::Group(g) => strip(&g.expr),
+        Expr::Reference(r) => strip(&r.expr),
+        _ => e,
+    }
+}
+
+fn compact(tokens: TokenStream) -> String {
+    let mut s = tokens.to_string();
+    s.retain(|c| !c.is_whitespace());
+    s
+}
+
+impl<'a> FnAnalysis<'a> {
+    fn is_tenant_name(&self, name: &str) -> bool {
+        let n = name.trim_start_matches('_');
+        self.scope.model.tenant_columns.iter().any(|c| c == n)
+    }
+
+    fn is_tenant_field(&self, name: &str) -> bool {
+        self.is_tenant_name(name)
+            || self
+                .scope
+                .model
+                .tenant_tables()
+                .any(|t| t.tenant_rust().is_some_and(|c| c == name))
+    }
+
+    /// `ctx.tenant_id` anywhere in the body, where `ctx` is a parameter:
+    /// the tenant is in reach even when no parameter is named after it.
+    fn collect_field_reach(&mut self, block: &syn::Block) {
+        struct V<'b, 'c> {
+            f: &'b FnAnalysis<'c>,
+            found: Vec<String>,
+        }
+        impl<'ast> Visit<'ast> for V<'_, '_> {
+            fn visit_expr_field(&mut self, e: &'ast syn::ExprField) {
+                if let (Expr::Path(p), syn::Member::Named(m)) = (strip(&e.base), &e.member) {
+                    if let Some(base) = p.path.get_ident() {
+                        let base = base.to_string();
+                        let m = m.to_string();
+                        if self.f.params.contains(&base) && self.f.is_tenant_name(&m) {
+                            let s = format!("{base}.{m}");
+                            if !self.found.contains(&s) {
+                                self.found.push(s);
+                            }
+                        }
+                    }
+                }
+                syn::visit::visit_expr_field(self, e);
+            }
+        }
+        let mut v = V {
+            f: self,
+            found: Vec::new(),
+        };
+        v.visit_block(block);
+        let found = v.found;
+        for s in found {
+            if !self.in_reach.contains(&s) {
+                self.in_reach.push(s);
+            }
+        }
+    }
+
+    // ---- environment ----
+
+    fn lookup(&self, name: &str) -> Option<&Val> {
+        self.env.iter().rev().find_map(|f| f.get(name))
+    }
+
+    fn bind(&mut self, name: String, v: Val) {
+        if let Val::Rows(i) = v {
+            if let Some(p) = self.pending.get_mut(i) {
+                if p.var.is_none() {
+                    p.var = Some(name.clone());
+                }
+            }
+        }
+        if self.is_tenant_name(&name) && !self.in_reach.contains(&name) {
+            self.in_reach.push(name.clone());
+        }
+        if let Some(top) = self.env.last_mut() {
+            top.insert(name, v);
+        }
+    }
+
+    fn assign(&mut self, name: &str, v: Val) {
+        for frame in self.env.iter_mut().rev() {
+            if let Some(slot) = frame.get_mut(name) {
+                *slot = v;
+                return;
+            }
+        }
+    }
+
+    fn bind_pat(&mut self, pat: &Pat, v: Val) {
+        match pat {
+            Pat::Ident(i) => self.bind(i.ident.to_string(), v),
+            Pat::Type(t) => self.bind_pat(&t.pat, v),
+            _ => {
+                // Destructuring: `Some(doc)`, `(a, b)`. The first name
+                // carries fetched rows; the others are opaque.
+                let mut names = Vec::new();
+                pat_idents(pat, &mut names);
+                let mut it = names.into_iter();
+                if let Some(first) = it.next() {
+                    let carried = if matches!(v, Val::Rows(_)) {
+                        v
+                    } else {
+                        Val::Other
+                    };
+                    self.bind(first, carried);
+                }
+                for n in it {
+                    self.bind(n, Val::Other);
+                }
+            }
+        }
+    }
+
+    // ---- pending post-fetch checks ----
+
+    fn check_stmt(&mut self, stmt: &Stmt) {
+        if !self.pending.iter().any(|p| p.open && p.var.is_some()) {
+            return;
+        }
+        let tokens = stmt.to_token_stream();
+        let mut has_check = None;
+        for i in 0..self.pending.len() {
+            let Some(var) = self.pending[i].var.clone().filter(|_| self.pending[i].open) else {
+                continue;
+            };
+            if !token_mentions(tokens.clone(), &var) {
+                continue;
+            }
+            let checked = *has_check.get_or_insert_with(|| self.has_tenant_check(tokens.clone()));
+            self.pending[i].open = false;
+            if checked {
+                let e = self.pending[i].exec;
+                self.execs[e].checked_after = true;
+            }
+        }
+    }
+
+    fn end_stmt(&mut self) {
+        for p in self.pending.iter_mut() {
+            if p.open && p.var.is_none() {
+                p.open = false;
+            }
+        }
+    }
+
+    fn finish_pending_all(&mut self) {
+        for p in self.pending.iter_mut() {
+            p.open = false;
+        }
+    }
+
+    /// A comparison of a tenant column field with something else: `a.tenant_id
+    /// != b`, `a.org_id.eq(&b)`, `assert_eq!(a.org_id, b)`, `ensure!(..)`.
+    fn has_tenant_check(&self, tokens: TokenStream) -> bool {
+        let toks: Vec<TokenTree> = tokens.into_iter().collect();
+        for (i, tt) in toks.iter().enumerate() {
+            match tt {
+                TokenTree::Group(g) => {
+                    if self.has_tenant_check(g.stream()) {
+                        return true;
+                    }
+                }
+                TokenTree::Ident(id) => {
+                    let after_dot =
+                        i > 0 && matches!(&toks[i - 1], TokenTree::Punct(p) if p.as_char() == '.');
+                    if !after_dot || !self.is_tenant_field(&id.to_string()) {
+                        continue;
+                    }
+                    // Look a few tokens on either side for a comparison.
+                    let lo = i.saturating_sub(8);
+                    let hi = (i + 8).min(toks.len());
+                    let window = &toks[lo..hi];
+                    let cmp = window.windows(2).any(|w| match (&w[0], &w[1]) {
+                        (TokenTree::Punct(a), TokenTree::Punct(b)) => {
+                            (a.as_char() == '=' || a.as_char() == '!') && b.as_char() == '='
+                        }
+                        _ => false,
+                    }) || window.iter().any(|t| {
+                        matches!(t, TokenTree::Ident(x) if x == "eq" || x == "ne" || x == "assert_eq" || x == "assert_ne" || x == "ensure_eq")
+                    });
+                    if cmp {
+                        return true;
+                    }
+                }
+                _ => {}
+            }
+        }
+        false
+    }
+
+    // ---- statements ----
+
+    fn block(&mut self, b: &syn::Block) -> Val {
+        self.stmts(&b.stmts)
+    }
+
+    fn stmts(&mut self, stmts: &[Stmt]) -> Val {
+        self.env.push(HashMap::new());
+        let mut uses = UseMap::default();
+        let mut has_uses = false;
+        for s in stmts {
+            if let Stmt::Item(syn::Item::Use(u)) = s {
+                uses.add(&u.tree);
+                has_uses = true;
+            }
+        }
+        if has_uses {
+            self.scope.uses.push(uses);
+        }
+        let mut last = Val::Other;
+        for (i, s) in stmts.iter().enumerate() {
+            self.check_stmt(s);
+            let v = self.stmt(s);
+            let is_tail = i + 1 == stmts.len() && matches!(s, Stmt::Expr(_, None));
+            if is_tail {
+                last = v;
+            }
+            if !is_tail {
+                self.end_stmt();
+            }
+        }
+        if has_uses {
+            self.scope.uses.pop();
+        }
+        self.env.pop();
+        last
+    }
+
+    fn stmt(&mut self, s: &Stmt) -> Val {
+        match s {
+            Stmt::Local(l) => {
+                let v = match &l.init {
+                    Some(init) => {
+                        let v = self.expr(&init.expr);
+                        if let Some((_, els)) = &init.diverge {
+                            let saved = self.diverged;
+                            let env = self.env.clone();
+                            self.expr(els);
+                            self.env = env;
+                            self.diverged = saved;
+                        }
+                        v
+                    }
+                    None => Val::Other,
+                };
+                self.bind_pat(&l.pat, v);
+                Val::Other
+            }
+            Stmt::Expr(e, _) => self.expr(e),
+            Stmt::Macro(m) => self.mac(&m.mac),
+            Stmt::Item(item) => {
+                if !matches!(item, syn::Item::Use(_)) {
+                    self.nested.push(item.clone());
+                }
+                Val::Other
+            }
+        }
+    }
+
+    // ---- expressions ----
+
+    fn branch<F: FnOnce(&mut Self) -> Val>(&mut self, f: F) -> Option<(Env, Val)> {
+        let saved_env = self.env.clone();
+        let saved_div = self.diverged;
+        self.diverged = false;
+        let v = f(self);
+        let out = if self.diverged {
+            None
+        } else {
+            Some((std::mem::replace(&mut self.env, saved_env.clone()), v))
+        };
+        self.env = saved_env;
+        self.diverged = saved_div;
+        out
+    }
+
+    fn join_branches(&mut self, results: Vec<Option<(Env, Val)>>) -> Val {
+        let live: Vec<(Env, Val)> = results.into_iter().flatten().collect();
+        if live.is_empty() {
+            self.diverged = true;
+            return Val::Other;
+        }
+        let mut val = Val::Other;
+        let mut envs = Vec::new();
+        for (e, v) in live {
+            val = merge_vals(val, v);
+            envs.push(e);
+        }
+        self.env = merge_envs(&self.env, envs);
+        val
+    }
+
+    fn closure_body(&mut self, inputs: &[Pat], body: &Expr) -> Val {
+        let saved_div = self.diverged;
+        self.env.push(HashMap::new());
+        for p in inputs {
+            let mut names = Vec::new();
+            pat_idents(p, &mut names);
+            for n in names {
+                self.bind(n, Val::Other);
+            }
+        }
+        let v = self.expr(body);
+        self.env.pop();
+        self.diverged = saved_div;
+        v
+    }
+
+    fn expr(&mut self, e: &Expr) -> Val {
+        match e {
+            Expr::Path(p) => self.path(&p.path),
+            Expr::MethodCall(m) => self.method_call(m),
+            Expr::Call(c) => self.call(c),
+            Expr::Paren(p) => self.expr(&p.expr),
+            Expr::Group(g) => self.expr(&g.expr),
+            Expr::Reference(r) => self.expr(&r.expr),
+            Expr::Try(t) => self.expr(&t.expr),
+            Expr::Await(a) => self.expr(&a.base),
+            Expr::Cast(c) => self.expr(&c.expr),
+            Expr::Field(f) => {
+                self.expr(&f.base);
+                Val::Other
+            }
+            Expr::Unary(u) => {
+                self.expr(&u.expr);
+                Val::Other
+            }
+            Expr::Binary(b) => {
+                self.expr(&b.left);
+                self.expr(&b.right);
+                Val::Other
+            }
+            Expr::Index(i) => {
+                self.expr(&i.expr);
+                self.expr(&i.index);
+                Val::Other
+            }
+            Expr::Block(b) => self.block(&b.block),
+            Expr::Unsafe(u) => self.block(&u.block),
+            Expr::Const(c) => self.block(&c.block),
+            Expr::TryBlock(t) => self.block(&t.block),
+            Expr::Async(a) => {
+                let saved = self.diverged;
+                let v = self.block(&a.block);
+                self.diverged = saved;
+                v
+            }
+            Expr::Closure(c) => {
+                let inputs: Vec<Pat> = c.inputs.iter().cloned().collect();
+                self.closure_body(&inputs, &c.body);
+                Val::Other
+            }
+            Expr::Let(l) => {
+                let v = self.expr(&l.expr);
+                self.bind_pat(&l.pat, v);
+                Val::Other
+            }
+            Expr::If(i) => self.if_expr(i),
+            Expr::Match(m) => self.match_expr(m),
+            Expr::ForLoop(f) => {
+                self.expr(&f.expr);
+                let r = self.branch(|s| {
+                    s.env.push(HashMap::new());
+                    let mut names = Vec::new();
+                    pat_idents(&f.pat, &mut names);
+                    for n in names {
+                        s.bind(n, Val::Other);
+                    }
+                    s.block(&f.body);
+                    s.env.pop();
+                    Val::Other
+                });
+                self.join_loop(r);
+                Val::Other
+            }
+            Expr::While(w) => {
+                let r = self.branch(|s| {
+                    s.env.push(HashMap::new());
+                    s.expr(&w.cond);
+                    s.block(&w.body);
+                    s.env.pop();
+                    Val::Other
+                });
+                self.join_loop(r);
+                Val::Other
+            }
+            Expr::Loop(l) => {
+                let r = self.branch(|s| s.block(&l.body));
+                self.join_loop(r);
+                Val::Other
+            }
+            Expr::Assign(a) => {
+                let v = self.expr(&a.right);
+                if let Expr::Path(p) = strip(&a.left) {
+                    if let Some(id) = p.path.get_ident() {
+                        self.assign(&id.to_string(), v);
+                        return Val::Other;
+                    }
+                }
+                self.expr(&a.left);
+                Val::Other
+            }
+            Expr::Return(r) => {
+                if let Some(x) = &r.expr {
+                    self.expr(x);
+                }
+                self.end_stmt();
+                self.diverged = true;
+                Val::Other
+            }
+            Expr::Break(b) => {
+                if let Some(x) = &b.expr {
+                    self.expr(x);
+                }
+                self.diverged = true;
+                Val::Other
+            }
+            Expr::Continue(_) => {
+                self.diverged = true;
+                Val::Other
+            }
+            Expr::Macro(m) => self.mac(&m.mac),
+            Expr::Tuple(t) => {
+                for x in &t.elems {
+                    self.expr(x);
+                }
+                Val::Other
+            }
+            Expr::Array(a) => {
+                for x in &a.elems {
+                    self.expr(x);
+                }
+                Val::Other
+            }
+            Expr::Struct(s) => {
+                for f in &s.fields {
+                    self.expr(&f.expr);
+                }
+                if let Some(r) = &s.rest {
+                    self.expr(r);
+                }
+                Val::Other
+            }
+            Expr::Repeat(r) => {
+                self.expr(&r.expr);
+                Val::Other
+            }
+            Expr::Range(r) => {
+                if let Some(x) = &r.start {
+                    self.expr(x);
+                }
+                if let Some(x) = &r.end {
+                    self.expr(x);
+                }
+                Val::Other
+            }
+            Expr::Yield(y) => {
+                if let Some(x) = &y.expr {
+                    self.expr(x);
+                }
+                Val::Other
+            }
+            _ => Val::Other,
+        }
+    }
+
+    fn join_loop(&mut self, r: Option<(Env, Val)>) {
+        if let Some((env, _)) = r {
+            let base = self.env.clone();
+            self.env = merge_envs(&base, vec![base.clone(), env]);
+        }
+    }
+
+    fn if_expr(&mut self, i: &syn::ExprIf) -> Val {
+        // The condition's bindings (`if let Some(x) = ..`) live in the
+        // then-branch only.
+        let then_r = self.branch(|s| {
+            s.env.push(HashMap::new());
+            s.expr(&i.cond);
+            let v = s.block(&i.then_branch);
+            s.env.pop();
+            v
+        });
+        let else_r = match &i.else_branch {
+            Some((_, e)) => self.branch(|s| s.expr(e)),
+            None => Some((self.env.clone(), Val::Other)),
+        };
+        self.join_branches(vec![then_r, else_r])
+    }
+
+    fn match_expr(&mut self, m: &syn::ExprMatch) -> Val {
+        let scrut = self.expr(&m.expr);
+        if let Val::Rows(id) = scrut {
+            // `match X.one(db).await? { Some(d) if d.org_id == org => .. }`
+            if self.has_tenant_check(m.arms.to_token_stream_all()) {
+                self.execs[self.pending[id].exec].checked_after = true;
+                self.pending[id].open = false;
+            }
+        }
+        let mut results = Vec::new();
+        for arm in &m.arms {
+            let carried = scrut.clone();
+            results.push(self.branch(|s| {
+                s.env.push(HashMap::new());
+                s.bind_pat(
+                    &arm.pat,
+                    if matches!(carried, Val::Rows(_)) {
+                        carried.clone()
+                    } else {
+                        Val::Other
+                    },
+                );
+                if let Some((_, g)) = &arm.guard {
+                    s.expr(g);
+                }
+                let v = s.expr(&arm.body);
+                s.env.pop();
+                v
+            }));
+        }
+        let v = self.join_branches(results);
+        match scrut {
+            Val::Rows(id) if self.pending[id].open => Val::Rows(id),
+            _ => v,
+        }
+    }
+
+    fn mac(&mut self, m: &syn::Macro) -> Val {
+        let name = macro_name(m);
+        if matches!(
+            name.as_str(),
+            "panic" | "unreachable" | "todo" | "unimplemented" | "bail"
+        ) {
+            let _ = self.macro_body(m);
+            self.diverged = true;
+            return Val::Other;
+        }
+        self.macro_body(m)
+    }
+
+    fn macro_body(&mut self, m: &syn::Macro) -> Val {
+        let parser = Punctuated::<Expr, Token![,]>::parse_terminated;
+        if let Ok(exprs) = m.parse_body_with(parser) {
+            let mut last = Val::Other;
+            for e in &exprs {
+                last = self.expr(e);
+            }
+            return if exprs.len() == 1 { last } else { Val::Other };
+        }
+        if let Ok(stmts) = m.parse_body_with(syn::Block::parse_within) {
+            return self.stmts(&stmts);
+        }
+        let blocks = brace_blocks(m.tokens.clone());
+        if !blocks.is_empty() {
+            for b in blocks {
+                self.stmts(&b);
+            }
+            return Val::Other;
+        }
+        if mentions_model(m.tokens.clone(), self.scope.model) {
+            let span = m
+                .path
+                .segments
+                .first()
+                .map_or_else(proc_macro2::Span::call_site, |s| s.ident.span());
+            self.opaque.push(OpaqueMacro {
+                name: macro_name(m),
+                span: Span::from_pm2(span),
+            });
+        }
+        Val::Other
+    }
+
+    fn path(&mut self, p: &syn::Path) -> Val {
+        if let Some(id) = p.get_ident() {
+            if let Some(v) = self.lookup(&id.to_string()) {
+                return v.clone();
+            }
+        }
+        let segs = path_segments(p);
+        match self.scope.resolve(&segs) {
+            Resolved::DieselTable(t) => Val::Query(vec![QState {
+                orm: Orm::Diesel,
+                root: t,
+                source: Span::from_pm2(p_span(p)),
+                start: "table".into(),
+                joins: Vec::new(),
+                cond: Cond::default(),
+                scoped_by: None,
+                pk_lookup: false,
+                on: None,
+            }]),
+            Resolved::Entity(t) => Val::Entity(t),
+            Resolved::Column(t, c) => Val::Col(t, c),
+            Resolved::Unknown => Val::Other,
+        }
+    }
+
+    fn call(&mut self, c: &syn::ExprCall) -> Val {
+        let args: Vec<Val> = c.args.iter().map(|a| self.expr(a)).collect();
+        let Expr::Path(fp) = strip(&c.func) else {
+            self.expr(&c.func);
+            return Val::Other;
+        };
+        let segs = path_segments(&fp.path);
+        let Some(last) = segs.last().cloned() else {
+            return Val::Other;
+        };
+        let span = Span::from_pm2(p_span(&fp.path));
+        let k = self.k;
+        // `Entity::find()` and friends.
+        if segs.len() >= 2 {
+            let ty = &segs[..segs.len() - 1];
+            let resolved = self.scope.resolve(ty);
+            // `<Entity>::find` may also be `Self::find` inside the entity module.
+            let resolved = match (&resolved, ty) {
+                (Resolved::Unknown, [s]) if s == "Self" => {
+                    self.scope.resolve(&["Entity".to_string()])
+                }
+                _ => resolved,
+            };
+            match resolved {
+                Resolved::Entity(t) => {
+                    let sea = &k.seaorm;
+                    let scope_method = self.config.tenant.scope_methods.contains(&last);
+                    if sea.starts.contains(&last) || sea.pk_starts.contains(&last) || scope_method {
+                        return Val::Query(vec![QState {
+                            orm: Orm::SeaOrm,
+                            root: t,
+                            source: span,
+                            start: last.clone(),
+                            joins: Vec::new(),
+                            cond: Cond::default(),
+                            scoped_by: scope_method.then(|| last.clone()),
+                            pk_lookup: sea.pk_starts.contains(&last),
+                            on: None,
+                        }]);
+                    }
+                    return Val::Other;
+                }
+                Resolved::Unknown if k.diesel.related_starts.contains(&last) => {
+                    // `Document::belonging_to(&org)`.
+                    if let Some(t) = ty
+                        .last()
+                        .and_then(|s| self.scope.model.diesel_structs.get(s))
+                    {
+                        return Val::Query(vec![QState {
+                            orm: Orm::Diesel,
+                            root: t.clone(),
+                            source: span,
+                            start: last.clone(),
+                            joins: Vec::new(),
+                            cond: Cond::default(),
+                            scoped_by: Some(last.clone()),
+                            pk_lookup: false,
+                            on: None,
+                        }]);
+                    }
+                }
+                Resolved::Unknown
+                    if (k.condition_all.contains(&last) || k.condition_any.contains(&last))
+                        && ty.last().is_some_and(|s| s == "Condition") =>
+                {
+                    return Val::Pred(vec![], Some(k.condition_any.contains(&last)));
+                }
+                Resolved::Unknown if last == "col" && ty.last().is_some_and(|s| s == "Expr") => {
+                    // sea-query `Expr::col(Column::X)` / `Expr::col((Entity, Column::X))`.
+                    return args.into_iter().next().map(first_col).unwrap_or(Val::Other);
+                }
+                _ => {}
+            }
+        }
+        // `diesel::update(q)`, `delete(q)`, `select(exists(q))`.
+        if k.diesel.wrappers.contains(&last) {
+            if let Some(Val::Query(q)) = args.first() {
+                let mut q = q.clone();
+                if last == "update" || last == "delete" {
+                    for s in &mut q {
+                        s.start = format!("{last}");
+                    }
+                }
+                return Val::Query(q);
+            }
+        }
+        Val::Other
+    }
+
+    fn method_call(&mut self, m: &syn::ExprMethodCall) -> Val {
+        let recv = self.expr(&m.receiver);
+        let args: Vec<Val> = m.args.iter().map(|a| self.expr(a)).collect();
+        let name = m.method.to_string();
+        let k = self.k;
+        match recv {
+            Val::Query(qs) => self.query_method(qs, m, &name, args),
+            Val::Col(t, c) => self.col_method(t, c, &name, args),
+            Val::Pred(cs, kind) => {
+                if k.and.contains(&name) {
+                    return Val::Pred(conj(&cs, &pred_of(args.first())), kind);
+                }
+                if k.or.contains(&name) {
+                    return Val::Pred(
+                        disj(
+                            &cs,
+                            &pred_of(args.first()),
+                            "an `or` condition drops the tenant filter",
+                        ),
+                        kind,
+                    );
+                }
+                if k.condition_add.contains(&name) {
+                    let p = pred_of(args.first());
+                    return match kind {
+                        Some(true) => Val::Pred(
+                            if cs.is_empty() {
+                                p
+                            } else {
+                                disj(&cs, &p, "`Condition::any()` ORs the tenant filter with other conditions")
+                            },
+                            kind,
+                        ),
+                        _ => Val::Pred(if cs.is_empty() { p } else { conj(&cs, &p) }, kind),
+                    };
+                }
+                if k.condition_add_optional.contains(&name) {
+                    // The condition is added only when the option is `Some`.
+                    let mut none = Cond::default();
+                    none.notes.push(
+                        "`add_option` applies the tenant condition only when it is `Some`".into(),
+                    );
+                    let p = pred_of(args.first());
+                    let opt = [p, vec![none]].concat();
+                    return match kind {
+                        Some(true) => Val::Pred(
+                            disj(
+                                &cs,
+                                &opt,
+                                "`Condition::any()` ORs the tenant filter with other conditions",
+                            ),
+                            kind,
+                        ),
+                        _ => Val::Pred(if cs.is_empty() { opt } else { conj(&cs, &opt) }, kind),
+                    };
+                }
+                if name == "not" {
+                    return Val::Pred(vec![Cond::default()], None);
+                }
+                Val::Pred(cs, kind)
+            }
+            Val::Rows(id) => {
+                // `X.one(db).await?.filter(|d| d.org_id == org)`.
+                if self.has_tenant_check(m.args.to_token_stream()) {
+                    if let Some(p) = self.pending.get_mut(id) {
+                        p.open = false;
+                        let e = p.exec;
+                        self.execs[e].checked_after = true;
+                    }
+                    return Val::Other;
+                }
+                Val::Rows(id)
+            }
+            Val::Entity(_) | Val::Other => {
+                if k.seaorm.related_starts.contains(&name) {
+                    // `org.find_related(Document)`: bound through the row.
+                    if let Some(Val::Entity(t)) = args.first() {
+                        return Val::Query(vec![QState {
+                            orm: Orm::SeaOrm,
+                            root: t.clone(),
+                            source: Span::from_pm2(m.method.span()),
+                            start: name.clone(),
+                            joins: Vec::new(),
+                            cond: Cond::default(),
+                            scoped_by: Some(name),
+                            pk_lookup: false,
+                            on: None,
+                        }]);
+                    }
+                }
+                Val::Other
+            }
+        }
+    }
+
+    fn col_method(&mut self, t: Option<String>, c: String, name: &str, args: Vec<Val>) -> Val {
+        let k = self.k;
+        let table = t.clone().unwrap_or_default();
+        let is_tenant = match &t {
+            Some(t) => self.scope.model.is_tenant_column(t, &c),
+            None => self.scope.model.is_tenant_name(&c),
+        };
+        let binds = k.binds.contains(name) || name == "in_subquery";
+        let mut cond = Cond::default();
+        match args.into_iter().next() {
+            Some(Val::Col(t2, _)) if binds || name == "equals" => {
+                cond.edges.insert(edge(&table, &t2.unwrap_or_default()));
+            }
+            Some(Val::Query(sub)) if binds => {
+                // `project_id.eq_any(<bound subquery>)` picks rows of bound
+                // tables only.
+                let model = self.scope.model;
+                if !sub.is_empty()
+                    && sub.iter().all(|q| {
+                        unbound_tables(model, q).is_empty()
+                            && (model.is_tenant(&q.root) || q.scoped_by.is_some())
+                    })
+                {
+                    cond.bound.insert(table);
+                } else if is_tenant {
+                    cond.bound.insert(table);
+                }
+            }
+            Some(_) if binds && is_tenant => {
+                cond.bound.insert(table);
+            }
+            _ if is_tenant && (name == "ne" || name == "ne_all" || name == "is_not_in") => {
+                cond.notes.push(format!(
+                    "`.{name}` on `{c}` excludes a tenant instead of selecting one"
+                ));
+            }
+            _ => {}
+        }
+        Val::Pred(vec![cond], None)
+    }
+
+    fn query_method(
+        &mut self,
+        qs: Vec<QState>,
+        m: &syn::ExprMethodCall,
+        name: &str,
+        args: Vec<Val>,
+    ) -> Val {
+        let k = self.k;
+        let orm = qs[0].orm;
+        let pack = k.pack(orm);
+        if pack.executes.contains(name) && !m.args.is_empty() {
+            return self.execute(qs, m, name);
+        }
+        if pack.filters.contains(name) {
+            let p = pred_of(args.first());
+            return Val::Query(apply(qs, |q| {
+                p.iter()
+                    .map(|c| {
+                        let mut q = q.clone();
+                        q.cond = q.cond.clone().and(c);
+                        q
+                    })
+                    .collect()
+            }));
+        }
+        if pack.or_filters.contains(name) {
+            let p = pred_of(args.first());
+            return Val::Query(apply(qs, |q| {
+                p.iter()
+                    .map(|c| {
+                        let mut q = q.clone();
+                        q.cond = q.cond.or(
+                            c,
+                            "`or_filter` ORs the tenant filter with another condition",
+                        );
+                        q
+                    })
+                    .collect()
+            }));
+        }
+        if k.join_on.contains(name) && orm == Orm::Diesel {
+            let p = pred_of(args.first());
+            return Val::Query(apply(qs, |q| {
+                p.iter()
+                    .map(|c| {
+                        let mut q = q.clone();
+                        q.on = Some(c.clone());
+                        q
+                    })
+                    .collect()
+            }));
+        }
+        if pack.pk_starts.contains(name) && m.args.len() == 1 {
+            return Val::Query(apply(qs, |q| {
+                let mut q = q.clone();
+                q.pk_lookup = true;
+                q.start = name.to_string();
+                vec![q]
+            }));
+        }
+        if self.config.tenant.scope_methods.iter().any(|s| s == name) {
+            return Val::Query(apply(qs, |q| {
+                let mut q = q.clone();
+                q.scoped_by = Some(name.to_string());
+                vec![q]
+            }));
+        }
+        if pack.joins.contains(name) || pack.related_joins.contains(name) {
+            return Val::Query(self.join(qs, name, &m.args, args));
+        }
+        // Builders that keep the query: select, order_by, limit,
+        // into_boxed, paginate, column, into_model, ...
+        Val::Query(qs)
+    }
+
+    fn join(
+        &mut self,
+        qs: Vec<QState>,
+        name: &str,
+        arg_exprs: &Punctuated<Expr, Token![,]>,
+        args: Vec<Val>,
+    ) -> Vec<QState> {
+        let model = self.scope.model;
+        let mut out = Vec::new();
+        for q in qs {
+            let root_module = model
+                .entity_modules
+                .iter()
+                .find(|(_, t)| **t == q.root)
+                .map(|(m, _)| m.clone());
+            let mut variants: Vec<QState> = Vec::new();
+            // SeaORM `.join(JoinType, rel.def())`: the relation names both
+            // ends, joined by column equality.
+            let rel = arg_exprs.iter().find_map(|a| self.relation_of(a));
+            let joined: Option<Val> = args
+                .iter()
+                .find(|v| matches!(v, Val::Entity(_) | Val::Query(_)))
+                .cloned();
+            match (rel, joined) {
+                (Some((from, to)), _) => {
+                    let mut q = q.clone();
+                    let (other, anchor) = if from == q.root || q.joins.contains(&from) {
+                        (to, from)
+                    } else {
+                        (from, to)
+                    };
+                    q.joins.push(other.clone());
+                    q.cond.edges.insert(edge(&anchor, &other));
+                    variants.push(q);
+                }
+                (None, Some(Val::Entity(t))) => {
+                    let mut q = q.clone();
+                    let t_module = model
+                        .entity_modules
+                        .iter()
+                        .find(|(_, x)| **x == t)
+                        .map(|(m, _)| m.clone());
+                    let via = match (&root_module, &t_module) {
+                        (Some(a), Some(b)) => {
+                            model.related_via.contains(&(a.clone(), b.clone()))
+                                || model.related_via.contains(&(b.clone(), a.clone()))
+                        }
+                        _ => false,
+                    };
+                    q.joins.push(t.clone());
+                    if !via {
+                        q.cond.edges.insert(edge(&q.root, &t));
+                    }
+                    variants.push(q);
+                }
+                (None, Some(Val::Query(others))) => {
+                    for o in others {
+                        let mut q = q.clone();
+                        q.joins.push(o.root.clone());
+                        q.joins.extend(o.joins.iter().cloned());
+                        let mut oc = o.cond.clone();
+                        oc.bound = oc
+                            .bound
+                            .into_iter()
+                            .map(|b| if b.is_empty() { o.root.clone() } else { b })
+                            .collect();
+                        if o.scoped_by.is_some() {
+                            oc.bound.insert(o.root.clone());
+                        }
+                        q.cond = q.cond.and(&oc);
+                        match &o.on {
+                            Some(on) => q.cond = q.cond.and(on),
+                            None => {
+                                q.cond.edges.insert(edge(&q.root, &o.root));
+                            }
+                        }
+                        variants.push(q);
+                    }
+                }
+                _ => {
+                    let _ = name;
+                    variants.push(q);
+                }
+            }
+            out.extend(variants);
+        }
+        out.truncate(MAX_ALTERNATIVES);
+        out
+    }
+
+    /// `document::Relation::Project.def()` → (documents, projects).
+    fn relation_of(&self, e: &Expr) -> Option<(String, String)> {
+        let e = strip(e);
+        let path = match e {
+            Expr::MethodCall(mc) => return self.relation_of(&mc.receiver),
+            Expr::Path(p) => &p.path,
+            _ => return None,
+        };
+        let segs = path_segments(path);
+        let i = segs.iter().position(|s| s == "Relation")?;
+        let variant = segs.get(i + 1)?;
+        let module = if i > 0 {
+            let expanded = self.scope.resolve(
+                &segs[..i]
+                    .iter()
+                    .cloned()
+                    .chain(["Entity".to_string()])
+                    .collect::<Vec<_>>(),
+            );
+            match expanded {
+                Resolved::Entity(t) => self
+                    .scope
+                    .model
+                    .entity_modules
+                    .iter()
+                    .find(|(_, x)| **x == t)
+                    .map(|(m, _)| m.clone())?,
+                _ => segs[i - 1].clone(),
+            }
+        } else {
+            self.scope.self_entity.clone()?
+        };
+        let model = self.scope.model;
+        let from = model.entity_modules.get(&module)?.clone();
+        let target_module = model
+            .relations
+            .get(&(module.clone(), variant.clone()))
+            .cloned()
+            .unwrap_or_else(|| snake_case(variant));
+        let to = model.entity_modules.get(&target_module)?.clone();
+        Some((from, to))
+    }
+
+    fn execute(&mut self, qs: Vec<QState>, m: &syn::ExprMethodCall, name: &str) -> Val {
+        let model = self.scope.model;
+        let any_unbound = qs.iter().any(|q| !unbound_tables(model, q).is_empty());
+        let touches_tenant = qs
+            .iter()
+            .any(|q| model.is_tenant(&q.root) || q.joins.iter().any(|j| model.is_tenant(j)));
+        if !touches_tenant {
+            return Val::Other;
+        }
+        let idx = self.execs.len();
+        self.execs.push(ExecFact {
+            orm: qs[0].orm,
+            method: name.to_string(),
+            span: Span::from_pm2(m.method.span()),
+            function: self.function.clone(),
+            paths: qs,
+            in_reach: self.in_reach.clone(),
+            checked_after: false,
+            text: compact(m.receiver.to_token_stream()),
+        });
+        if any_unbound {
+            self.pending.push(Pending {
+                exec: idx,
+                var: None,
+                open: true,
+            });
+            return Val::Rows(self.pending.len() - 1);
+        }
+        Val::Other
+    }
+}
+
+trait ArmsTokens {
+    fn to_token_stream_all(&self) -> TokenStream;
+}
+
+impl ArmsTokens for Vec<syn::Arm> {
+    fn to_token_stream_all(&self) -> TokenStream {
+        let mut ts = TokenStream::new();
+        for a in self {
+            a.to_tokens(&mut ts);
+        }
+        ts
+    }
+}
+
+fn p_span(p: &syn::Path) -> proc_macro2::Span {
+    let first = p.segments.first().map(|s| s.ident.span());
+    let last = p.segments.last().map(|s| s.ident.span());
+    match (first, last) {
+        (Some(a), Some(b)) => a.join(b).unwrap_or(a),
+        (Some(a), None) => a,
+        _ => proc_macro2::Span::call_site(),
+    }
+}
+
+fn first_col(v: Val) -> Val {
+    match v {
+        Val::Col(..) => v,
+        _ => Val::Other,
+    }
+}
+
+fn edge(a: &str, b: &str) -> (String, String) {
+    if a <= b {
+        (a.to_string(), b.to_string())
+    } else {
+        (b.to_string(), a.to_string())
+    }
+}
+
+fn pred_of(v: Option<&Val>) -> Vec<Cond> {
+    match v {
+        Some(Val::Pred(cs, _)) if !cs.is_empty() => cs.clone(),
+        _ => vec![Cond::default()],
+    }
+}
+
+fn conj(a: &[Cond], b: &[Cond]) -> Vec<Cond> {
+    let mut out = Vec::new();
+    for x in a {
+        for y in b {
+            let c = x.clone().and(y);
+            if !out.contains(&c) && out.len() < MAX_ALTERNATIVES {
+                out.push(c);
+            }
+        }
+    }
+    out
+}
+
+fn disj(a: &[Cond], b: &[Cond], why: &str) -> Vec<Cond> {
+    let mut out = Vec::new();
+    for x in a {
+        for y in b {
+            let c = x.or(y, why);
+            if !out.contains(&c) && out.len() < MAX_ALTERNATIVES {
+                out.push(c);
+            }
+        }
+    }
+    out
+}
+
+fn apply(qs: Vec<QState>, f: impl Fn(&QState) -> Vec<QState>) -> Vec<QState> {
+    let mut out: Vec<QState> = Vec::new();
+    for q in &qs {
+        for n in f(q) {
+            if !out.contains(&n) && out.len() < MAX_ALTERNATIVES {
+                out.push(n);
+            }
+        }
+    }
+    out
+}
+
+/// Whether `name` occurs as an identifier in the tokens (macro bodies
+/// included, so `format!("{}", doc.title)` and `json!(doc)` count).
+fn token_mentions(tokens: TokenStream, name: &str) -> bool {
+    tokens.into_iter().any(|tt| match tt {
+        TokenTree::Ident(id) => id == name,
+        TokenTree::Group(g) => token_mentions(g.stream(), name),
+        TokenTree::Literal(l) => {
+            // Inline format args: `format!("{doc:?}")`.
+            let s = l.to_string();
+            s.starts_with('"') && s.contains(&format!("{{{name}"))
+        }
+        _ => false,
+    })
+}

@@ -1,0 +1,518 @@
+//! Extraction of tenant-model facts from one parsed Rust file: Diesel
+//! `table!` declarations, SeaORM `DeriveEntityModel` entities, prelude
+//! re-exports (`pub use super::document::Entity as Document`), Diesel model
+//! structs (`#[diesel(table_name = ..)]`) and SeaORM `Related` impls that go
+//! through a link table (`fn via()`). The facts are plain data; merging
+//! them into a [`crate::model::TenantModel`] happens in `model`.
+
+use crate::diagnostic::Span;
+use syn::parse::{Parse, ParseStream};
+use syn::visit::Visit;
+use syn::{Attribute, Ident, Token};
+
+/// One column of a declared table.
+#[derive(Debug, Clone)]
+pub struct ColumnFact {
+    /// Name used in Rust code (`kind`, `tenant_id`).
+    pub rust: String,
+    /// Name in the database (`type`, `tenant_id`).
+    pub sql: String,
+    /// Where it is declared.
+    pub span: Span,
+}
+
+/// Where a table declaration came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum SourceKind {
+    /// Diesel `table!`.
+    Diesel,
+    /// SeaORM `DeriveEntityModel`.
+    SeaOrm,
+}
+
+/// A table declared in Rust.
+#[derive(Debug, Clone)]
+pub struct TableFact {
+    /// Diesel table module name, or SeaORM entity module name.
+    pub rust: String,
+    /// Table name in the database.
+    pub sql: String,
+    /// Which declaration style.
+    pub kind: SourceKind,
+    /// Declared columns.
+    pub columns: Vec<ColumnFact>,
+    /// The table's name in the declaration.
+    pub span: Span,
+}
+
+/// Everything one file contributes to the tenant model.
+#[derive(Debug, Clone, Default)]
+pub struct SchemaFacts {
+    /// Tables (Diesel) and entities (SeaORM).
+    pub tables: Vec<TableFact>,
+    /// `pub use super::m::Entity as Alias`: (alias, entity module).
+    pub entity_aliases: Vec<(String, String)>,
+    /// Diesel model struct name → table module name.
+    pub diesel_structs: Vec<(String, String)>,
+    /// SeaORM `impl Related<m2::Entity> for Entity { fn via() }` in module
+    /// m1: (m1, m2), a relation through a link table.
+    pub related_via: Vec<(String, String)>,
+    /// SeaORM `enum Relation` variants: (module, variant, target module).
+    pub relations: Vec<(String, String, String)>,
+}
+
+impl SchemaFacts {
+    /// True when the file contributed nothing.
+    pub fn is_empty(&self) -> bool {
+        self.tables.is_empty()
+            && self.entity_aliases.is_empty()
+            && self.diesel_structs.is_empty()
+            && self.related_via.is_empty()
+            && self.relations.is_empty()
+    }
+}
+
+/// Module name of a file as Rust sees it (`src/entities/document.rs` →
+/// `document`, `src/entities/document/mod.rs` → `document`).
+pub fn file_module_name(rel_path: &str) -> String {
+    let mut parts: Vec<&str> = rel_path.split('/').collect();
+    let file = parts.pop().unwrap_or("");
+    let stem = file.strip_suffix(".rs").unwrap_or(file);
+    if matches!(stem, "mod" | "lib" | "main") {
+        parts.pop().unwrap_or(stem).to_string()
+    } else {
+        stem.to_string()
+    }
+}
+
+/// Collects schema facts from a parsed file.
+pub fn extract(file: &syn::File, rel_path: &str) -> SchemaFacts {
+    let mut v = SchemaVisitor {
+        facts: SchemaFacts::default(),
+        modules: vec![file_module_name(rel_path)],
+    };
+    v.visit_file(file);
+    v.facts
+}
+
+struct SchemaVisitor {
+    facts: SchemaFacts,
+    modules: Vec<String>,
+}
+
+impl SchemaVisitor {
+    fn module(&self) -> String {
+        self.modules.last().cloned().unwrap_or_default()
+    }
+}
+
+impl<'ast> Visit<'ast> for SchemaVisitor {
+    fn visit_item_mod(&mut self, m: &'ast syn::ItemMod) {
+        self.modules.push(m.ident.to_string());
+        syn::visit::visit_item_mod(self, m);
+        self.modules.pop();
+    }
+
+    fn visit_item_macro(&mut self, m: &'ast syn::ItemMacro) {
+        let is_table = m
+            .mac
+            .path
+            .segments
+            .last()
+            .is_some_and(|s| s.ident == "table");
+        if is_table {
+            if let Ok(t) = m.mac.parse_body::<TableMacro>() {
+                self.facts.tables.extend(t.tables);
+            }
+        }
+    }
+
+    fn visit_item_struct(&mut self, s: &'ast syn::ItemStruct) {
+        if has_derive(&s.attrs, "DeriveEntityModel") {
+            if let Some(t) = sea_entity(s, &self.module()) {
+                self.facts.tables.push(t);
+            }
+        }
+        if let Some(table) = diesel_table_name(&s.attrs) {
+            self.facts.diesel_structs.push((s.ident.to_string(), table));
+        }
+    }
+
+    fn visit_item_enum(&mut self, e: &'ast syn::ItemEnum) {
+        if e.ident != "Relation" {
+            return;
+        }
+        for v in &e.variants {
+            let target = ["belongs_to", "has_many", "has_one"]
+                .iter()
+                .find_map(|k| sea_orm_str(&v.attrs, k));
+            if let Some(target) = target {
+                let segs: Vec<&str> = target.split("::").collect();
+                let module = match segs.as_slice() {
+                    [.., m, "Entity"] => m.to_string(),
+                    [.., m] => m.to_string(),
+                    [] => continue,
+                };
+                self.facts
+                    .relations
+                    .push((self.module(), v.ident.to_string(), module));
+            }
+        }
+    }
+
+    fn visit_item_use(&mut self, u: &'ast syn::ItemUse) {
+        if matches!(u.vis, syn::Visibility::Public(_)) {
+            collect_entity_aliases(&u.tree, None, &mut self.facts.entity_aliases);
+        }
+    }
+
+    fn visit_item_impl(&mut self, i: &'ast syn::ItemImpl) {
+        let Some((_, trait_path, _)) = &i.trait_ else {
+            return;
+        };
+        let Some(last) = trait_path.segments.last() else {
+            return;
+        };
+        if last.ident != "Related" {
+            return;
+        }
+        let has_via = i.items.iter().any(|it| match it {
+            syn::ImplItem::Fn(f) => f.sig.ident == "via",
+            _ => false,
+        });
+        if !has_via {
+            return;
+        }
+        if let syn::PathArguments::AngleBracketed(args) = &last.arguments {
+            if let Some(syn::GenericArgument::Type(syn::Type::Path(tp))) = args.args.first() {
+                let segs: Vec<String> = tp
+                    .path
+                    .segments
+                    .iter()
+                    .map(|s| s.ident.to_string())
+                    .collect();
+                if segs.len() >= 2 && segs[segs.len() - 1] == "Entity" {
+                    let target = segs[segs.len() - 2].clone();
+                    self.facts.related_via.push((self.module(), target));
+                }
+            }
+        }
+    }
+}
+
+fn has_derive(attrs: &[Attribute], name: &str) -> bool {
+    attrs.iter().any(|a| {
+        if !a.path().is_ident("derive") {
+            return false;
+        }
+        let mut found = false;
+        let _ = a.parse_nested_meta(|m| {
+            if m.path.segments.last().is_some_and(|s| s.ident == name) {
+                found = true;
+            }
+            Ok(())
+        });
+        found
+    })
+}
+
+/// `#[sea_orm(key = "value")]` lookups on an attribute list.
+fn sea_orm_str(attrs: &[Attribute], key: &str) -> Option<String> {
+    let mut out = None;
+    for a in attrs.iter().filter(|a| a.path().is_ident("sea_orm")) {
+        let _ = a.parse_nested_meta(|m| {
+            if m.path.is_ident(key) {
+                let lit: syn::LitStr = m.value()?.parse()?;
+                out = Some(lit.value());
+            } else if m.input.peek(Token![=]) {
+                // Skip the value of keys we do not care about.
+                let _: syn::Expr = m.value()?.parse()?;
+            }
+            Ok(())
+        });
+    }
+    out
+}
+
+fn sea_orm_flag(attrs: &[Attribute], key: &str) -> bool {
+    let mut out = false;
+    for a in attrs.iter().filter(|a| a.path().is_ident("sea_orm")) {
+        let _ = a.parse_nested_meta(|m| {
+            if m.path.is_ident(key) {
+                out = true;
+            } else if m.input.peek(Token![=]) {
+                let _: syn::Expr = m.value()?.parse()?;
+            }
+            Ok(())
+        });
+    }
+    out
+}
+
+fn sea_entity(s: &syn::ItemStruct, module: &str) -> Option<TableFact> {
+    let table = sea_orm_str(&s.attrs, "table_name")?;
+    let syn::Fields::Named(fields) = &s.fields else {
+        return None;
+    };
+    let mut columns = Vec::new();
+    for f in &fields.named {
+        let Some(ident) = &f.ident else { continue };
+        if sea_orm_flag(&f.attrs, "ignore") || is_relation_type(&f.ty) {
+            continue;
+        }
+        let rust = unraw(ident);
+        let sql = sea_orm_str(&f.attrs, "column_name").unwrap_or_else(|| rust.clone());
+        columns.push(ColumnFact {
+            rust,
+            sql,
+            span: Span::from_pm2(ident.span()),
+        });
+    }
+    Some(TableFact {
+        rust: module.to_string(),
+        sql: table,
+        kind: SourceKind::SeaOrm,
+        columns,
+        span: Span::from_pm2(s.ident.span()),
+    })
+}
+
+/// SeaORM 2 "dense" entities hold relations as fields; they are not columns.
+fn is_relation_type(ty: &syn::Type) -> bool {
+    let syn::Type::Path(tp) = ty else {
+        return false;
+    };
+    tp.path.segments.last().is_some_and(|s| {
+        matches!(
+            s.ident.to_string().as_str(),
+            "HasMany" | "HasOne" | "BelongsTo" | "HasManyVia"
+        )
+    })
+}
+
+/// `#[diesel(table_name = documents)]`, `#[diesel(table_name = crate::schema::documents)]`
+/// or the Diesel 1 form `#[table_name = "documents"]`.
+fn diesel_table_name(attrs: &[Attribute]) -> Option<String> {
+    let mut out = None;
+    for a in attrs {
+        if a.path().is_ident("diesel") {
+            let _ = a.parse_nested_meta(|m| {
+                if m.path.is_ident("table_name") {
+                    let p: syn::Path = m.value()?.parse()?;
+                    out = p.segments.last().map(|s| s.ident.to_string());
+                } else if m.input.peek(Token![=]) {
+                    let _: syn::Expr = m.value()?.parse()?;
+                } else if m.input.peek(syn::token::Paren) {
+                    let content;
+                    syn::parenthesized!(content in m.input);
+                    let _: proc_macro2::TokenStream = content.parse()?;
+                }
+                Ok(())
+            });
+        } else if a.path().is_ident("table_name") {
+            if let syn::Meta::NameValue(nv) = &a.meta {
+                if let syn::Expr::Lit(syn::ExprLit {
+                    lit: syn::Lit::Str(s),
+                    ..
+                }) = &nv.value
+                {
+                    out = Some(s.value());
+                }
+            }
+        }
+    }
+    out
+}
+
+fn collect_entity_aliases(
+    tree: &syn::UseTree,
+    parent: Option<&str>,
+    out: &mut Vec<(String, String)>,
+) {
+    match tree {
+        syn::UseTree::Path(p) => {
+            let name = p.ident.to_string();
+            collect_entity_aliases(&p.tree, Some(&name), out);
+        }
+        syn::UseTree::Rename(r) if r.ident == "Entity" => {
+            if let Some(m) = parent {
+                out.push((r.rename.to_string(), m.to_string()));
+            }
+        }
+        syn::UseTree::Group(g) => {
+            for t in &g.items {
+                collect_entity_aliases(t, parent, out);
+            }
+        }
+        _ => {}
+    }
+}
+
+fn unraw(ident: &Ident) -> String {
+    let s = ident.to_string();
+    s.strip_prefix("r#").map(str::to_string).unwrap_or(s)
+}
+
+fn sql_name_attr(attrs: &[Attribute]) -> Option<String> {
+    attrs.iter().find_map(|a| {
+        if !a.path().is_ident("sql_name") {
+            return None;
+        }
+        match &a.meta {
+            syn::Meta::NameValue(nv) => match &nv.value {
+                syn::Expr::Lit(syn::ExprLit {
+                    lit: syn::Lit::Str(s),
+                    ..
+                }) => Some(s.value()),
+                _ => None,
+            },
+            _ => None,
+        }
+    })
+}
+
+/// The body of a Diesel `table!` invocation: several tables, optionally
+/// preceded by `use` items, each `#[attrs] [schema.]name (pk) { col -> Type, }`.
+struct TableMacro {
+    tables: Vec<TableFact>,
+}
+
+impl Parse for TableMacro {
+    fn parse(input: ParseStream) -> syn::Result<Self> {
+        use syn::ext::IdentExt;
+        let mut tables = Vec::new();
+        while !input.is_empty() {
+            if input.peek(Token![use]) {
+                input.parse::<syn::ItemUse>()?;
+                continue;
+            }
+            let attrs = input.call(Attribute::parse_outer)?;
+            let mut name: Ident = input.call(Ident::parse_any)?;
+            if input.peek(Token![.]) {
+                input.parse::<Token![.]>()?;
+                name = input.call(Ident::parse_any)?;
+            }
+            if input.peek(syn::token::Paren) {
+                let pk;
+                syn::parenthesized!(pk in input);
+                let _: proc_macro2::TokenStream = pk.parse()?;
+            }
+            let body;
+            syn::braced!(body in input);
+            let mut columns = Vec::new();
+            while !body.is_empty() {
+                let cattrs = body.call(Attribute::parse_outer)?;
+                let col: Ident = body.call(Ident::parse_any)?;
+                body.parse::<Token![->]>()?;
+                let _ty: syn::Type = body.parse()?;
+                if body.peek(Token![,]) {
+                    body.parse::<Token![,]>()?;
+                }
+                let rust = unraw(&col);
+                columns.push(ColumnFact {
+                    sql: sql_name_attr(&cattrs).unwrap_or_else(|| rust.clone()),
+                    rust,
+                    span: Span::from_pm2(col.span()),
+                });
+            }
+            let rust = unraw(&name);
+            tables.push(TableFact {
+                sql: sql_name_attr(&attrs).unwrap_or_else(|| rust.clone()),
+                rust,
+                kind: SourceKind::Diesel,
+                columns,
+                span: Span::from_pm2(name.span()),
+            });
+        }
+        Ok(TableMacro { tables })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn diesel_table_with_attrs_and_use() {
+        let src = r#"
+            diesel::table! {
+                use diesel::sql_types::*;
+                use crate::types::Status;
+                /// Documents.
+                #[sql_name = "docs"]
+                documents (id) {
+                    id -> Uuid,
+                    #[max_length = 255]
+                    title -> Varchar,
+                    #[sql_name = "type"]
+                    kind -> Nullable<Text>,
+                    tenant_id -> Uuid,
+                }
+                public.plans (id) { id -> Int4, name -> Text }
+            }
+        "#;
+        let f = syn::parse_file(src).unwrap();
+        let facts = extract(&f, "src/schema.rs");
+        assert_eq!(facts.tables.len(), 2);
+        let d = &facts.tables[0];
+        assert_eq!((d.rust.as_str(), d.sql.as_str()), ("documents", "docs"));
+        let cols: Vec<_> = d
+            .columns
+            .iter()
+            .map(|c| (c.rust.as_str(), c.sql.as_str()))
+            .collect();
+        assert_eq!(
+            cols,
+            [
+                ("id", "id"),
+                ("title", "title"),
+                ("kind", "type"),
+                ("tenant_id", "tenant_id")
+            ]
+        );
+        assert_eq!(facts.tables[1].rust, "plans");
+    }
+
+    #[test]
+    fn seaorm_entity_and_prelude() {
+        let src = r#"
+            #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+            #[sea_orm(table_name = "documents", schema_name = "public")]
+            pub struct Model {
+                #[sea_orm(primary_key, auto_increment = false)]
+                pub id: Uuid,
+                #[sea_orm(column_name = "org")]
+                pub org_id: Uuid,
+                #[sea_orm(ignore)]
+                pub cached: String,
+                pub tags: HasMany<super::tag::Entity>,
+            }
+            impl Related<super::tag::Entity> for Entity {
+                fn to() -> RelationDef { todo!() }
+                fn via() -> Option<RelationDef> { None }
+            }
+            pub use super::document::Entity as Document;
+        "#;
+        let f = syn::parse_file(src).unwrap();
+        let facts = extract(&f, "src/entities/document.rs");
+        let t = &facts.tables[0];
+        assert_eq!((t.rust.as_str(), t.sql.as_str()), ("document", "documents"));
+        let cols: Vec<_> = t.columns.iter().map(|c| c.sql.as_str()).collect();
+        assert_eq!(cols, ["id", "org"]);
+        assert_eq!(
+            facts.entity_aliases,
+            [("Document".to_string(), "document".to_string())]
+        );
+        assert_eq!(
+            facts.related_via,
+            [("document".to_string(), "tag".to_string())]
+        );
+    }
+
+    #[test]
+    fn module_names() {
+        assert_eq!(file_module_name("src/entities/document.rs"), "document");
+        assert_eq!(file_module_name("src/entities/mod.rs"), "entities");
+        assert_eq!(file_module_name("lib.rs"), "lib");
+    }
+}

@@ -1,0 +1,143 @@
+//! Parsing Rust source with syn, defensively: text that is not UTF-8,
+//! nesting too deep for the stack, a syntax error, or a panic anywhere in
+//! parsing or extraction becomes a [`Failure`] with a position, never a
+//! crash and never a silent skip. Parsing runs on worker threads with large
+//! stacks (see [`STACK_SIZE`]); the nesting check keeps syn's recursion well
+//! inside them.
+
+use crate::diagnostic::{Pos, Span};
+use std::panic::{catch_unwind, AssertUnwindSafe};
+
+/// Stack for worker threads. MEASURED.md: real files need ~128 KiB in
+/// release builds (~512 KiB in debug); 2 MiB overflows at ~500 nested
+/// blocks. 256 MiB of reserved (not committed) stack covers [`MAX_DEPTH`]
+/// with a wide margin in debug builds too.
+pub const STACK_SIZE: usize = 256 << 20;
+
+/// Deepest bracket nesting we hand to syn.
+pub const MAX_DEPTH: usize = 1000;
+
+/// Why a file could not be analysed.
+#[derive(Debug, Clone)]
+pub struct Failure {
+    /// Where (line 1 when unknown).
+    pub span: Span,
+    /// What went wrong, lowercase.
+    pub message: String,
+}
+
+/// Decodes bytes as UTF-8 or says where they stop being UTF-8.
+pub fn decode(bytes: Vec<u8>) -> Result<String, Failure> {
+    String::from_utf8(bytes).map_err(|e| {
+        let valid = e.utf8_error().valid_up_to();
+        let bytes = e.as_bytes();
+        let before = &bytes[..valid];
+        let line = before.iter().filter(|b| **b == b'\n').count() as u32 + 1;
+        let col = before
+            .rsplit(|b| *b == b'\n')
+            .next()
+            .map_or(0, |l| String::from_utf8_lossy(l).chars().count() as u32);
+        Failure {
+            span: Span {
+                start: Pos { line, col },
+                end: Pos { line, col },
+            },
+            message: "file is not valid UTF-8".to_string(),
+        }
+    })
+}
+
+/// Deepest `(`/`[`/`{` nesting and the line where it is reached. Brackets
+/// in strings and comments count too, which can only overestimate.
+pub fn max_depth(text: &str) -> (usize, u32) {
+    let mut depth: usize = 0;
+    let mut max = 0;
+    let mut line = 1u32;
+    let mut max_line = 1u32;
+    for b in text.bytes() {
+        match b {
+            b'(' | b'[' | b'{' => {
+                depth += 1;
+                if depth > max {
+                    max = depth;
+                    max_line = line;
+                }
+            }
+            b')' | b']' | b'}' => depth = depth.saturating_sub(1),
+            b'\n' => line += 1,
+            _ => {}
+        }
+    }
+    (max, max_line)
+}
+
+/// Message of a caught panic.
+pub fn panic_message(p: &(dyn std::any::Any + Send)) -> String {
+    if let Some(s) = p.downcast_ref::<&str>() {
+        (*s).to_string()
+    } else if let Some(s) = p.downcast_ref::<String>() {
+        s.clone()
+    } else {
+        "unknown panic".to_string()
+    }
+}
+
+/// Parses `text` and runs `f` on the tree, turning every failure into a
+/// [`Failure`]. Span data kept by proc-macro2 for this thread is released
+/// afterwards, so `f` must convert spans to [`Span`] before returning.
+pub fn with_parsed<T>(text: &str, f: impl FnOnce(&syn::File) -> T) -> Result<T, Failure> {
+    let (depth, line) = max_depth(text);
+    if depth > MAX_DEPTH {
+        return Err(Failure {
+            span: Span::line(line),
+            message: format!("nesting deeper than {MAX_DEPTH} levels; file not analysed"),
+        });
+    }
+    let result = catch_unwind(AssertUnwindSafe(|| match syn::parse_file(text) {
+        Ok(file) => Ok(f(&file)),
+        Err(e) => Err(Failure {
+            span: Span::from_pm2(e.span()),
+            message: format!("could not parse as Rust: {e}"),
+        }),
+    }));
+    proc_macro2::extra::invalidate_current_thread_spans();
+    match result {
+        Ok(r) => r,
+        Err(p) => Err(Failure {
+            span: Span::line(1),
+            message: format!(
+                "internal error while analysing this file: {}",
+                panic_message(&*p)
+            ),
+        }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reports_syntax_error_position() {
+        let err = with_parsed("fn main() {\n    let x = ;\n}\n", |_| ()).unwrap_err();
+        assert_eq!(err.span.start.line, 2);
+        assert!(
+            err.message.starts_with("could not parse as Rust"),
+            "{}",
+            err.message
+        );
+    }
+
+    #[test]
+    fn refuses_absurd_nesting() {
+        let text = format!("fn f() {{ {}1{} }}", "(".repeat(5000), ")".repeat(5000));
+        let err = with_parsed(&text, |_| ()).unwrap_err();
+        assert!(err.message.contains("nesting deeper"), "{}", err.message);
+    }
+
+    #[test]
+    fn invalid_utf8_position() {
+        let err = decode(b"fn a() {}\nfn \xff() {}".to_vec()).unwrap_err();
+        assert_eq!((err.span.start.line, err.span.start.col), (2, 3));
+    }
+}

@@ -1,0 +1,137 @@
+//! `--format human`: rustc-style diagnostics through codespan-reporting,
+//! the primary label on the executing call, secondary labels on the query's
+//! start and on the tenant column's declaration, then a one-line summary.
+
+use crate::config::Level;
+use crate::diagnostic::Finding;
+use crate::engine::Report;
+use crate::render::byte_offset;
+use codespan_reporting::diagnostic::{Diagnostic, Label, Severity};
+use codespan_reporting::files::SimpleFiles;
+use codespan_reporting::term::{self, termcolor};
+use std::collections::HashMap;
+use std::io::{self, Write};
+
+struct Sink<'a>(&'a mut dyn Write);
+
+impl io::Write for Sink<'_> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.0.write(buf)
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        self.0.flush()
+    }
+}
+
+/// Writes diagnostics and the summary.
+pub fn render(report: &Report, color: bool, out: &mut dyn Write) -> io::Result<()> {
+    let mut files = SimpleFiles::new();
+    let mut ids: HashMap<usize, usize> = HashMap::new();
+    for f in &report.findings {
+        for id in std::iter::once(f.file).chain(f.labels.iter().map(|l| l.file)) {
+            if let std::collections::hash_map::Entry::Vacant(e) = ids.entry(id) {
+                let entry = &report.files[id];
+                let text = entry.text.clone().unwrap_or_default();
+                e.insert(files.add(entry.rel.clone(), text));
+            }
+        }
+    }
+    let config = term::Config::default();
+    {
+        let mut sink = Sink(out);
+        let mut writer: Box<dyn termcolor::WriteColor> = if color {
+            Box::new(termcolor::Ansi::new(&mut sink))
+        } else {
+            Box::new(termcolor::NoColor::new(&mut sink))
+        };
+        for f in &report.findings {
+            let d = diagnostic(f, report, &ids);
+            term::emit(&mut writer, &config, &files, &d).map_err(|e| match e {
+                codespan_reporting::files::Error::Io(io) => io,
+                other => io::Error::other(other.to_string()),
+            })?;
+        }
+    }
+    writeln!(out, "{}", summary(report))
+}
+
+fn range(report: &Report, file: usize, f: &crate::diagnostic::Span) -> std::ops::Range<usize> {
+    let Some(text) = report.files[file].text.as_deref() else {
+        return 0..0;
+    };
+    let start = byte_offset(text, f.start.line, f.start.col);
+    let end = if f.end.line == 0 || f.end < f.start {
+        start
+    } else {
+        byte_offset(text, f.end.line, f.end.col)
+    };
+    start..end.max(start)
+}
+
+fn diagnostic(f: &Finding, report: &Report, ids: &HashMap<usize, usize>) -> Diagnostic<usize> {
+    let severity = match f.level {
+        Level::Error => Severity::Error,
+        _ => Severity::Warning,
+    };
+    let mut labels =
+        vec![Label::primary(ids[&f.file], range(report, f.file, &f.span))
+            .with_message(&f.primary_label)];
+    for l in &f.labels {
+        labels.push(
+            Label::secondary(ids[&l.file], range(report, l.file, &l.span)).with_message(&l.message),
+        );
+    }
+    let mut notes: Vec<String> = f.notes.iter().map(|n| format!("note: {n}")).collect();
+    if let Some(h) = &f.help {
+        notes.push(format!("help: {h}"));
+    }
+    Diagnostic::new(severity)
+        .with_code(f.rule)
+        .with_message(&f.message)
+        .with_labels(labels)
+        .with_notes(notes)
+}
+
+/// `found 3 errors and 1 warning in 42 files (1 could not be analysed, 5 skipped) in 0.12s`
+pub fn summary(report: &Report) -> String {
+    let errors = report
+        .findings
+        .iter()
+        .filter(|f| f.level == Level::Error)
+        .count();
+    let warnings = report
+        .findings
+        .iter()
+        .filter(|f| f.level == Level::Warn)
+        .count();
+    let s = &report.stats;
+    let plural = |n: usize, w: &str| format!("{n} {w}{}", if n == 1 { "" } else { "s" });
+    let mut line = if errors + warnings == 0 {
+        "no findings".to_string()
+    } else {
+        format!(
+            "found {} and {}",
+            plural(errors, "error"),
+            plural(warnings, "warning")
+        )
+    };
+    line.push_str(&format!(" in {}", plural(s.analysed + s.failed, "file")));
+    let mut extra = Vec::new();
+    if s.failed > 0 {
+        extra.push(format!("{} could not be analysed", s.failed));
+    }
+    if s.skipped > 0 {
+        extra.push(format!(
+            "{} skipped by configuration or as tests",
+            s.skipped
+        ));
+    }
+    if report.suppressed > 0 {
+        extra.push(format!("{} suppressed", report.suppressed));
+    }
+    if !extra.is_empty() {
+        line.push_str(&format!(" ({})", extra.join(", ")));
+    }
+    line.push_str(&format!(" in {:.2}s", s.elapsed.as_secs_f64()));
+    line
+}

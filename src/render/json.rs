@@ -1,0 +1,82 @@
+//! `--format json`: `{"version":1,"findings":[..],"errors":[..]}`, stable
+//! and versioned. `file` is relative to the scanned root with `/`
+//! separators; lines and columns are 1-based, columns in characters.
+
+use crate::engine::Report;
+use crate::render::column1;
+use serde::Serialize;
+use std::io::{self, Write};
+
+#[derive(Serialize)]
+struct Out<'a> {
+    version: u32,
+    findings: Vec<JFinding<'a>>,
+    errors: Vec<JError>,
+}
+
+#[derive(Serialize)]
+struct JFinding<'a> {
+    rule: &'a str,
+    severity: &'static str,
+    file: &'a str,
+    line: u32,
+    column: u32,
+    end_line: u32,
+    end_column: u32,
+    message: &'a str,
+    fingerprint: &'a str,
+}
+
+#[derive(Serialize)]
+struct JError {
+    path: Option<String>,
+    message: String,
+}
+
+/// Writes the report as one JSON document.
+pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+    let doc = Out {
+        version: 1,
+        findings: report
+            .findings
+            .iter()
+            .map(|f| {
+                let end = if f.span.end.line == 0 {
+                    f.span.start
+                } else {
+                    f.span.end
+                };
+                JFinding {
+                    rule: f.rule,
+                    severity: severity(f.level),
+                    file: &report.files[f.file].rel,
+                    line: f.span.start.line,
+                    column: column1(f.span.start.col),
+                    end_line: end.line,
+                    end_column: column1(end.col),
+                    message: &f.message,
+                    fingerprint: &f.fingerprint,
+                }
+            })
+            .collect(),
+        errors: report
+            .errors
+            .iter()
+            .map(|e| JError {
+                path: e.path.as_ref().map(|p| p.display().to_string()),
+                message: e.message.clone(),
+            })
+            .collect(),
+    };
+    serde_json::to_writer_pretty(&mut *out, &doc).map_err(io::Error::other)?;
+    writeln!(out)
+}
+
+/// Severity name used in every format.
+pub fn severity(l: crate::config::Level) -> &'static str {
+    match l {
+        crate::config::Level::Error => "error",
+        crate::config::Level::Warn => "warning",
+        crate::config::Level::Off => "off",
+    }
+}

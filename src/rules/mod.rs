@@ -1,0 +1,70 @@
+//! The rules: each judges facts from the model and returns format-free
+//! [`Finding`]s. The engine, not the rule, stamps severity from config and
+//! drops suppressed findings. Rule docs under `rules/*.md` ship in the
+//! binary for `tenant-lint explain`.
+
+pub mod parse_error;
+pub mod unscoped_query;
+
+use crate::config::Level;
+
+/// Static description of a rule.
+#[derive(Debug, Clone, Copy)]
+pub struct RuleMeta {
+    /// Public id, used in config, suppressions and output.
+    pub id: &'static str,
+    /// Severity when config says nothing.
+    pub default: Level,
+    /// One line for `tenant-lint rules`.
+    pub summary: &'static str,
+    /// The whole Markdown doc.
+    pub doc: &'static str,
+}
+
+/// Rules this version implements.
+pub const RULES: &[RuleMeta] = &[
+    RuleMeta {
+        id: "unscoped-query",
+        default: Level::Error,
+        summary: "ORM query on a tenant table executed without tenant scope on some path",
+        doc: include_str!("../../rules/unscoped-query.md"),
+    },
+    RuleMeta {
+        id: "parse-error",
+        default: Level::Warn,
+        summary: "a file (or macro body) that could not be analysed",
+        doc: include_str!("../../rules/parse-error.md"),
+    },
+    RuleMeta {
+        id: "invalid-suppression",
+        default: Level::Warn,
+        summary: "a `tenant-lint: allow(..)` comment without a reason or naming an unknown rule",
+        doc: include_str!("../../rules/invalid-suppression.md"),
+    },
+];
+
+/// Rule ids of the product brief that this version does not implement yet.
+/// Config may name them (so a config written for a later version loads);
+/// the run says they are not enforced.
+pub const PLANNED: &[&str] = &[
+    "unscoped-sql",
+    "superuser-access",
+    "tenant-index-order",
+    "tenant-table-unindexed",
+    "session-search-path",
+    "missing-rls",
+];
+
+/// Looks a rule up by id.
+pub fn meta(id: &str) -> Option<&'static RuleMeta> {
+    RULES.iter().find(|r| r.id == id)
+}
+
+/// Every id the config accepts.
+pub fn known_ids() -> Vec<&'static str> {
+    RULES
+        .iter()
+        .map(|r| r.id)
+        .chain(PLANNED.iter().copied())
+        .collect()
+}

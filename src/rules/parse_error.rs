@@ -1,0 +1,49 @@
+//! `parse-error`: a file, or a macro body, that could not be analysed. A
+//! leak can hide in it, so it is reported, never skipped.
+
+use crate::diagnostic::{FileId, Finding, Span};
+use crate::model::queries::OpaqueMacro;
+use crate::parse::Failure;
+
+/// Rule id.
+pub const ID: &str = "parse-error";
+
+/// A file that could not be read or parsed.
+pub fn file_failure(file: FileId, f: &Failure) -> Finding {
+    let mut out = Finding::new(ID, file, f.span, f.message.clone());
+    out.primary_label = "analysis stopped here".into();
+    out.help =
+        Some("fix the syntax, or exclude the file with `[files] exclude` if it is not Rust".into());
+    out.identity = f.message.clone();
+    out
+}
+
+/// A file that could not be read at all.
+pub fn unreadable(file: FileId, message: &str) -> Finding {
+    let mut out = Finding::new(
+        ID,
+        file,
+        Span::line(1),
+        format!("could not read file: {message}"),
+    );
+    out.identity = "unreadable".into();
+    out
+}
+
+/// A macro whose body is not Rust but names tenant tables.
+pub fn opaque_macro(file: FileId, m: &OpaqueMacro) -> Finding {
+    let mut out = Finding::new(
+        ID,
+        file,
+        m.span,
+        format!(
+            "body of macro `{}!` is not Rust and mentions tenant tables; queries in it were not analysed",
+            m.name
+        ),
+    );
+    out.primary_label = "not analysed".into();
+    out.help =
+        Some("review the queries in this macro by hand, or move them into a function".into());
+    out.identity = format!("macro:{}", m.name);
+    out
+}

@@ -1,0 +1,148 @@
+//! `unscoped-query`: an ORM query on a tenant table reaches the call that
+//! executes it without being bound to one tenant on every path. Judges the
+//! [`ExecFact`]s the query analysis recorded.
+
+use crate::diagnostic::{FileId, Finding, Label};
+use crate::knowledge::Orm;
+use crate::model::names::camel_case;
+use crate::model::queries::{unbound_tables, ExecFact, QState};
+use crate::model::TenantModel;
+
+/// Rule id.
+pub const ID: &str = "unscoped-query";
+
+/// Findings for the executed queries of one file.
+pub fn check(model: &TenantModel, file: FileId, execs: &[ExecFact]) -> Vec<Finding> {
+    execs.iter().filter_map(|e| judge(model, file, e)).collect()
+}
+
+fn judge(model: &TenantModel, file: FileId, e: &ExecFact) -> Option<Finding> {
+    let judged: Vec<(&QState, Vec<String>)> = e
+        .paths
+        .iter()
+        .map(|q| (q, unbound_tables(model, q)))
+        .collect();
+    let bad: Vec<&(&QState, Vec<String>)> = judged.iter().filter(|(_, u)| !u.is_empty()).collect();
+    let (q, unbound) = *bad.first()?;
+    let root_unbound = unbound.contains(&q.root);
+    // A row fetched without binding but compared with the caller's tenant
+    // before it is used counts as bound; a joined table does not.
+    if e.checked_after && bad.iter().all(|(q, u)| u.len() == 1 && u[0] == q.root) {
+        return None;
+    }
+    let every_path = bad.len() == judged.len();
+    let orm = e.orm.display();
+    let table = if root_unbound { &q.root } else { &unbound[0] };
+    let mut message = if !root_unbound {
+        format!("{orm} query joins `{table}`, which is not scoped to a tenant")
+    } else if q.pk_lookup {
+        format!("{orm} primary-key lookup on `{table}` is not scoped to a tenant")
+    } else {
+        format!("{orm} query on `{table}` is not scoped to a tenant")
+    };
+    if !every_path {
+        message.push_str(" on every path");
+    }
+    if let Some(r) = e.in_reach.first() {
+        message.push_str(&format!(", though `{r}` is in scope"));
+    }
+    let mut f = Finding::new(ID, file, e.span, message);
+    f.primary_label = format!("`{}` executes it", e.method);
+    if q.source.start.line != 0 {
+        f.labels.push(Label {
+            file,
+            span: q.source,
+            message: format!("query on `{}` starts here", q.root),
+        });
+    }
+    if let Some(t) = model.tables.get(table) {
+        if let Some(col) = t.tenant_decl() {
+            f.labels.push(Label {
+                file: col.decl.file,
+                span: col.decl.span,
+                message: format!("`{}` makes `{}` tenant-scoped", col.sql, t.sql),
+            });
+        }
+    }
+    let mut notes: Vec<String> = Vec::new();
+    for (q, _) in &bad {
+        for n in &q.cond.notes {
+            if !notes.contains(n) {
+                notes.push(n.clone());
+            }
+        }
+    }
+    if !every_path {
+        notes.push(format!(
+            "the tenant filter is applied on {} of {} paths to this call, e.g. only inside an `if let Some(..)` or one `match` arm",
+            judged.len() - bad.len(),
+            judged.len()
+        ));
+    }
+    if unbound.len() > 1 {
+        let list: Vec<String> = unbound.iter().map(|t| format!("`{t}`")).collect();
+        notes.push(format!("unbound tenant tables: {}", list.join(", ")));
+    }
+    if let Some(r) = e.in_reach.first() {
+        notes.push(format!(
+            "`{}` has the tenant in hand (`{r}`) but this query ignores it",
+            e.function
+        ));
+    }
+    f.notes = notes;
+    f.help = Some(help(model, e, q, table, root_unbound));
+    f.identity = format!("{}|{}", e.function, e.text);
+    f.extent = Some((
+        q.source.start.line.min(e.span.start.line),
+        e.span.start.line,
+    ));
+    Some(f)
+}
+
+fn help(model: &TenantModel, e: &ExecFact, q: &QState, table: &str, root: bool) -> String {
+    let value = e
+        .in_reach
+        .first()
+        .cloned()
+        .unwrap_or_else(|| "tenant_id".to_string());
+    let t = model.tables.get(table);
+    let col = t
+        .and_then(|t| t.tenant_rust())
+        .unwrap_or_else(|| "tenant_id".into());
+    let filter = match e.orm {
+        Orm::SeaOrm => {
+            let module = model
+                .entity_modules
+                .iter()
+                .filter(|(_, t)| t.as_str() == table)
+                .map(|(m, _)| m.as_str())
+                .min()
+                .unwrap_or("entity");
+            format!("{module}::Column::{}.eq({value})", camel_case(&col))
+        }
+        Orm::Diesel => {
+            let module = model
+                .diesel_tables
+                .iter()
+                .filter(|(_, t)| t.as_str() == table)
+                .map(|(m, _)| m.as_str())
+                .min()
+                .unwrap_or(table);
+            format!("{module}::{col}.eq({value})")
+        }
+    };
+    if !root {
+        return format!(
+            "bind `{table}` too: `.filter({filter})`, or join it by column equality to a bound tenant table (not through a link table)"
+        );
+    }
+    if q.pk_lookup {
+        return format!(
+            "add `.filter({filter})`, or compare the row's `{col}` with the caller's tenant before using it"
+        );
+    }
+    format!(
+        "add `.filter({filter})` on every path before `.{}(..)`",
+        e.method
+    )
+}

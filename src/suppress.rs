@@ -1,0 +1,188 @@
+//! Inline suppressions: `// tenant-lint: allow(RULE) reason` on the line
+//! above the code or at the end of the line. A suppression silences only
+//! the rules it names; one without a reason, or naming an unknown rule, is
+//! itself reported (`invalid-suppression`) so every exception stays
+//! justified.
+
+use crate::diagnostic::{FileId, Finding, Pos, Span};
+
+/// Rule id for malformed suppressions.
+pub const ID: &str = "invalid-suppression";
+
+/// One `allow` comment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Suppression {
+    /// Line of the comment.
+    pub line: u32,
+    /// Column (characters) where `tenant-lint:` starts.
+    pub col: u32,
+    /// Line of code it applies to.
+    pub target: u32,
+    /// Rules named in `allow(..)`.
+    pub rules: Vec<String>,
+    /// The justification after `)`, if any.
+    pub reason: Option<String>,
+    /// Set when the comment could not be read.
+    pub malformed: bool,
+}
+
+const MARK: &str = "tenant-lint:";
+
+fn is_comment_only(line: &str) -> bool {
+    let t = line.trim_start();
+    t.starts_with("//") || t.starts_with("/*") || t.starts_with('*')
+}
+
+/// Finds the suppression comments of a file.
+pub fn parse(text: &str) -> Vec<Suppression> {
+    if !text.contains(MARK) {
+        return Vec::new();
+    }
+    let lines: Vec<&str> = text.lines().collect();
+    let mut out = Vec::new();
+    for (i, line) in lines.iter().enumerate() {
+        let Some(slash) = line.find("//") else {
+            continue;
+        };
+        let comment = &line[slash + 2..];
+        let Some(at) = comment.find(MARK) else {
+            continue;
+        };
+        if !comment[..at].trim().is_empty()
+            && !comment[..at].trim().chars().all(|c| c == '/' || c == '!')
+        {
+            continue;
+        }
+        let rest = comment[at + MARK.len()..].trim_start();
+        let col = line[..slash + 2 + at].chars().count() as u32;
+        let standalone = line[..slash].trim().is_empty();
+        let target = if standalone {
+            (i + 1..lines.len())
+                .find(|j| !lines[*j].trim().is_empty() && !is_comment_only(lines[*j]))
+                .map_or(i as u32 + 2, |j| j as u32 + 1)
+        } else {
+            i as u32 + 1
+        };
+        let mut s = Suppression {
+            line: i as u32 + 1,
+            col,
+            target,
+            rules: Vec::new(),
+            reason: None,
+            malformed: false,
+        };
+        match rest.strip_prefix("allow(").and_then(|r| r.split_once(')')) {
+            Some((inner, reason)) => {
+                s.rules = inner
+                    .split(',')
+                    .map(|r| r.trim().to_string())
+                    .filter(|r| !r.is_empty())
+                    .collect();
+                let reason = reason
+                    .trim()
+                    .trim_start_matches(['-', ':', '—', '–'])
+                    .trim();
+                if !reason.is_empty() {
+                    s.reason = Some(reason.to_string());
+                }
+                s.malformed = s.rules.is_empty();
+            }
+            None => s.malformed = true,
+        }
+        out.push(s);
+    }
+    out
+}
+
+impl Suppression {
+    /// Whether this comment silences `f`.
+    pub fn covers(&self, f: &Finding) -> bool {
+        if !self.rules.iter().any(|r| r == f.rule) {
+            return false;
+        }
+        let line = f.span.start.line;
+        let (lo, hi) = f.extent.unwrap_or((line, line));
+        (lo.min(line)..=hi.max(line)).contains(&self.target)
+    }
+}
+
+/// Findings for malformed suppressions of one file.
+pub fn problems(file: FileId, supps: &[Suppression], known: &[&str]) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for s in supps {
+        let span = Span {
+            start: Pos {
+                line: s.line,
+                col: s.col,
+            },
+            end: Pos {
+                line: s.line,
+                col: s.col + MARK.len() as u32,
+            },
+        };
+        let mut push = |msg: String, help: &str| {
+            let mut f = Finding::new(ID, file, span, msg);
+            f.help = Some(help.to_string());
+            f.identity = format!("{}|{:?}", s.target, s.rules);
+            out.push(f);
+        };
+        if s.malformed {
+            push(
+                "malformed suppression comment".into(),
+                "write `// tenant-lint: allow(rule-id) reason`",
+            );
+            continue;
+        }
+        for r in &s.rules {
+            if !known.contains(&r.as_str()) {
+                push(
+                    format!("suppression names unknown rule `{r}`"),
+                    "`tenant-lint rules` lists the rule ids",
+                );
+            }
+        }
+        if s.reason.is_none() {
+            push(
+                format!("suppression of `{}` has no reason", s.rules.join("`, `")),
+                "say why this is safe after the parenthesis: `allow(rule) admin-only billing export`",
+            );
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn standalone_and_trailing() {
+        let text = "fn f() {\n    // tenant-lint: allow(unscoped-query) admin view, audited\n    // more words\n    let x = q.all(db);\n    let y = q.one(db); // tenant-lint: allow(unscoped-query, parse-error)\n}\n";
+        let s = parse(text);
+        assert_eq!(s.len(), 2);
+        assert_eq!((s[0].line, s[0].target), (2, 4));
+        assert_eq!(s[0].reason.as_deref(), Some("admin view, audited"));
+        assert_eq!((s[1].line, s[1].target), (5, 5));
+        assert_eq!(s[1].rules, ["unscoped-query", "parse-error"]);
+        assert_eq!(s[1].reason, None);
+        let p = problems(0, &s, &["unscoped-query", "parse-error"]);
+        assert_eq!(p.len(), 1);
+        assert!(p[0].message.contains("no reason"));
+    }
+
+    #[test]
+    fn unknown_rule_and_malformed() {
+        let s = parse(
+            "// tenant-lint: allow(unscoped-qury) typo\n// tenant-lint: alow(x)\nfn f() {}\n",
+        );
+        let p = problems(0, &s, &["unscoped-query"]);
+        let msgs: Vec<&str> = p.iter().map(|f| f.message.as_str()).collect();
+        assert_eq!(
+            msgs,
+            [
+                "suppression names unknown rule `unscoped-qury`",
+                "malformed suppression comment"
+            ]
+        );
+    }
+}
