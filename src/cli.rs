@@ -210,7 +210,7 @@ fn schema(path: Option<PathBuf>, config: Option<PathBuf>) -> Result<i32, Error> 
         model.tenant_columns.join(", ")
     ));
     for t in &tenant {
-        let col = t.tenant_column.as_deref().unwrap_or("?");
+        let col = t.tenant_columns.join(", ");
         out.push_str(&format!("  {:<28} {:<18}", t.sql, col));
         let mut places: Vec<String> = t
             .decls

@@ -187,7 +187,12 @@ pub fn schema_phase(
     texts: &[Result<String, Failure>],
     config: &Config,
 ) -> (TenantModel, HashMap<FileId, Failure>) {
-    let needles = AhoCorasick::new(SCHEMA_NEEDLES).expect("static needles");
+    // Tenant column names find the structs that carry a tenant
+    // (`OrgContext { org_id }`), so "the tenant is in reach" works with
+    // zero config.
+    let mut names: Vec<String> = SCHEMA_NEEDLES.iter().map(|s| s.to_string()).collect();
+    names.extend(config.tenant.columns.iter().cloned());
+    let needles = AhoCorasick::new(&names).expect("plain string needles");
     let results: Vec<Option<Result<SchemaFacts, Failure>>> = pool.install(|| {
         files
             .par_iter()
@@ -197,7 +202,9 @@ pub fn schema_phase(
                 if !needles.is_match(t) {
                     return None;
                 }
-                Some(parse::with_parsed(t, |file| schema::extract(file, &f.rel)))
+                Some(parse::with_parsed(t, |file| {
+                    schema::extract(file, &f.rel, &config.tenant.columns)
+                }))
             })
             .collect()
     });

@@ -45,8 +45,10 @@ pub struct Table {
     pub columns: Vec<Column>,
     /// Every declaration.
     pub decls: Vec<Decl>,
-    /// The column that binds a row to a tenant, if this is a tenant table.
-    pub tenant_column: Option<String>,
+    /// Columns that bind a row to a tenant (SQL names, in config order);
+    /// empty when this is not a tenant table. A table declared differently
+    /// by two services of a monorepo may have more than one.
+    pub tenant_columns: Vec<String>,
     /// Named in `[tenant] tables`.
     pub from_config: bool,
 }
@@ -54,18 +56,23 @@ pub struct Table {
 impl Table {
     /// Whether rows of this table belong to a tenant.
     pub fn is_tenant(&self) -> bool {
-        self.tenant_column.is_some()
+        !self.tenant_columns.is_empty()
+    }
+
+    /// The main tenant column (the first in config order).
+    pub fn tenant_column(&self) -> Option<&str> {
+        self.tenant_columns.first().map(String::as_str)
     }
 
     /// Declaration of the tenant column, if known.
     pub fn tenant_decl(&self) -> Option<&Column> {
-        let tc = self.tenant_column.as_deref()?;
+        let tc = self.tenant_column()?;
         self.columns.iter().find(|c| c.sql == tc)
     }
 
     /// Rust name of the tenant column (defaults to its SQL name).
     pub fn tenant_rust(&self) -> Option<String> {
-        let tc = self.tenant_column.as_deref()?;
+        let tc = self.tenant_column()?;
         Some(
             self.columns
                 .iter()
@@ -93,6 +100,8 @@ pub struct TenantModel {
     pub related_via: HashSet<(String, String)>,
     /// SeaORM relation (entity module, variant) → target entity module.
     pub relations: HashMap<(String, String), String>,
+    /// Types that carry the tenant: type name → tenant field.
+    pub tenant_types: HashMap<String, String>,
     /// Tenant column names in force.
     pub tenant_columns: Vec<String>,
 }
@@ -119,7 +128,7 @@ impl TenantModel {
                     sql: t.sql.clone(),
                     columns: Vec::new(),
                     decls: Vec::new(),
-                    tenant_column: None,
+                    tenant_columns: Vec::new(),
                     from_config: false,
                 });
                 entry.decls.push(decl);
@@ -150,6 +159,9 @@ impl TenantModel {
                 m.diesel_structs.insert(s.clone(), t.clone());
             }
             m.related_via.extend(f.related_via.iter().cloned());
+            for (ty, field) in &f.tenant_types {
+                m.tenant_types.insert(ty.clone(), field.clone());
+            }
             for (module, variant, target) in &f.relations {
                 m.relations
                     .insert((module.clone(), variant.clone()), target.clone());
@@ -170,7 +182,7 @@ impl TenantModel {
                 sql: name.clone(),
                 columns: Vec::new(),
                 decls: Vec::new(),
-                tenant_column: None,
+                tenant_columns: Vec::new(),
                 from_config: true,
             });
             entry.from_config = true;
@@ -183,17 +195,18 @@ impl TenantModel {
             .collect();
         for t in m.tables.values_mut() {
             if ignored.contains(t.sql.as_str()) {
-                t.tenant_column = None;
+                t.tenant_columns.clear();
                 continue;
             }
-            t.tenant_column = config
+            t.tenant_columns = config
                 .tenant
                 .columns
                 .iter()
-                .find(|c| t.columns.iter().any(|x| &x.sql == *c))
-                .cloned();
-            if t.tenant_column.is_none() && t.from_config {
-                t.tenant_column = config.tenant.columns.first().cloned();
+                .filter(|c| t.columns.iter().any(|x| &x.sql == *c))
+                .cloned()
+                .collect();
+            if t.tenant_columns.is_empty() && t.from_config {
+                t.tenant_columns = config.tenant.columns.first().cloned().into_iter().collect();
             }
         }
         m
@@ -214,12 +227,17 @@ impl TenantModel {
         self.tables.get(table).is_some_and(Table::is_tenant)
     }
 
-    /// Whether `rust_col` (Rust name) is the tenant column of `table`.
+    /// Whether `rust_col` (Rust name) is a tenant column of `table`.
     pub fn is_tenant_column(&self, table: &str, rust_col: &str) -> bool {
-        self.tables
-            .get(table)
-            .and_then(Table::tenant_rust)
-            .is_some_and(|c| c == rust_col)
+        let Some(t) = self.tables.get(table) else {
+            return false;
+        };
+        t.tenant_columns.iter().any(|tc| {
+            t.columns
+                .iter()
+                .find(|c| &c.sql == tc)
+                .map_or(tc == rust_col, |c| c.rust == rust_col)
+        })
     }
 
     /// Whether a bare column name looks like a tenant column.

@@ -121,8 +121,11 @@ impl<'a> Scope<'a> {
         if let Some(r) = self.resolve_diesel(&p) {
             return r;
         }
-        if p.len() == 1 {
-            return self.resolve_bare(&p[0]);
+        // A single name imported as a module (`use schema::{documents}`)
+        // lives in the type namespace; a `dsl::*` glob can still supply
+        // the value of the same name, which is what an expression means.
+        if segs.len() == 1 {
+            return self.resolve_bare(&segs[0]);
         }
         Resolved::Unknown
     }

@@ -382,11 +382,21 @@ impl<'a, 'o> ItemCtx<'a, 'o> {
                 syn::FnArg::Typed(pt) => {
                     let mut names = Vec::new();
                     pat_idents(&pt.pat, &mut names);
-                    let typed_tenant = type_name(&pt.ty)
-                        .is_some_and(|t| self.opts.config.tenant.types.iter().any(|c| *c == t));
+                    let ty = type_name(&pt.ty);
+                    let typed_tenant = ty.as_ref().is_some_and(|t| {
+                        self.opts
+                            .config
+                            .tenant
+                            .types
+                            .iter()
+                            .any(|c| c.rsplit("::").next() == Some(t))
+                    });
+                    let carried = ty.as_ref().and_then(|t| self.model.tenant_types.get(t));
                     for n in names {
                         if typed_tenant || f.is_tenant_name(&n) {
                             f.in_reach.push(n.clone());
+                        } else if let Some(field) = carried {
+                            f.in_reach.push(format!("{n}.{field}"));
                         }
                         f.env[0].insert(n.clone(), Val::Other);
                         f.params.push(n);
