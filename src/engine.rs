@@ -11,9 +11,9 @@ use crate::model::queries::{self, QueryFacts};
 use crate::model::schema::{self, SchemaFacts};
 use crate::model::TenantModel;
 use crate::parse::{self, Failure};
+use crate::prefilter::{self, Prefilter};
 use crate::rules;
 use crate::suppress;
-use aho_corasick::AhoCorasick;
 use rayon::prelude::*;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -141,15 +141,6 @@ pub fn load_config(explicit: Option<&Path>, root: &Path) -> Result<Config, Error
     }
 }
 
-/// Tokens that mark a file as a possible source of schema facts.
-const SCHEMA_NEEDLES: &[&str] = &[
-    "table!",
-    "DeriveEntityModel",
-    "Entity as",
-    "table_name",
-    "Related<",
-];
-
 fn pool(jobs: Option<usize>) -> Result<rayon::ThreadPool, Error> {
     let mut b = rayon::ThreadPoolBuilder::new()
         .stack_size(parse::STACK_SIZE)
@@ -187,23 +178,30 @@ pub fn schema_phase(
     texts: &[Result<String, Failure>],
     config: &Config,
 ) -> (TenantModel, HashMap<FileId, Failure>) {
-    // Tenant column names find the structs that carry a tenant
-    // (`OrgContext { org_id }`), so "the tenant is in reach" works with
-    // zero config.
-    let mut names: Vec<String> = SCHEMA_NEEDLES.iter().map(|s| s.to_string()).collect();
-    names.extend(config.tenant.columns.iter().cloned());
-    let needles = AhoCorasick::new(&names).expect("plain string needles");
+    let filter = Prefilter::schema();
     let results: Vec<Option<Result<SchemaFacts, Failure>>> = pool.install(|| {
         files
             .par_iter()
             .zip(texts.par_iter())
             .map(|(f, t)| {
                 let t = t.as_ref().ok()?;
-                if !needles.is_match(t) {
-                    return None;
+                // Structs that carry a tenant (`OrgContext { org_id }`) put
+                // the tenant in reach with zero config; a token scan finds
+                // them in every file without parsing it.
+                let carriers = prefilter::tenant_structs(t, &config.tenant.columns);
+                if !filter.matches(t) {
+                    if carriers.is_empty() {
+                        return None;
+                    }
+                    return Some(Ok(SchemaFacts {
+                        tenant_types: carriers,
+                        ..SchemaFacts::default()
+                    }));
                 }
                 Some(parse::with_parsed(t, |file| {
-                    schema::extract(file, &f.rel, &config.tenant.columns)
+                    let mut facts = schema::extract(file, &f.rel);
+                    facts.tenant_types = carriers;
+                    facts
                 }))
             })
             .collect()
@@ -221,24 +219,6 @@ pub fn schema_phase(
     }
     let model = TenantModel::build(facts.iter().map(|(i, f)| (*i, f)), config);
     (model, failures)
-}
-
-/// Needles derived from the model and the ORM knowledge: a file without
-/// any of them cannot name a tenant table, so it cannot hold a query the
-/// rules judge.
-fn query_needles(model: &TenantModel, config: &Config) -> Vec<String> {
-    let mut n: Vec<String> = Vec::new();
-    n.extend(model.diesel_tables.keys().cloned());
-    n.extend(model.entity_modules.keys().cloned());
-    n.extend(model.entity_aliases.keys().cloned());
-    n.extend(model.diesel_structs.keys().cloned());
-    if !model.entity_modules.is_empty() {
-        n.push("Entity".into());
-    }
-    n.extend(config.tenant.scope_methods.iter().cloned());
-    n.sort();
-    n.dedup();
-    n
 }
 
 /// Runs `check`.
@@ -279,8 +259,7 @@ pub fn check(opts: &CheckOptions) -> Result<Report, Error> {
         );
     }
 
-    let needles = query_needles(&model, &config);
-    let matcher = AhoCorasick::new(&needles).map_err(|e| Error::Usage(e.to_string()))?;
+    let filter = Prefilter::queries(&model, &config);
     let qopts = queries::Options {
         include_tests,
         config: &config,
@@ -293,7 +272,7 @@ pub fn check(opts: &CheckOptions) -> Result<Report, Error> {
             .enumerate()
             .map(|(i, (f, t))| {
                 let t = t.as_ref().ok()?;
-                if needles.is_empty() || failures.contains_key(&i) || !matcher.is_match(t) {
+                if failures.contains_key(&i) || !filter.matches(t) {
                     return None;
                 }
                 Some(parse::with_parsed(t, |file| {

@@ -14,6 +14,7 @@ pub mod engine;
 pub mod knowledge;
 pub mod model;
 pub mod parse;
+pub mod prefilter;
 pub mod render;
 pub mod rules;
 pub mod suppress;

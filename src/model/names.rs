@@ -82,7 +82,9 @@ pub enum Resolved {
 pub struct Scope<'a> {
     /// The tenant model.
     pub model: &'a TenantModel,
-    /// Innermost last.
+    /// `use` scopes of the file and enclosing modules, innermost last.
+    pub outer: &'a [UseMap],
+    /// `use` scopes of enclosing blocks, innermost last.
     pub uses: Vec<UseMap>,
     /// The SeaORM entity module the code sits in, if any.
     pub self_entity: Option<String>,
@@ -90,11 +92,19 @@ pub struct Scope<'a> {
 
 impl<'a> Scope<'a> {
     fn lookup(&self, name: &str) -> Option<&Vec<String>> {
-        self.uses.iter().rev().find_map(|u| u.names.get(name))
+        self.uses
+            .iter()
+            .rev()
+            .chain(self.outer.iter().rev())
+            .find_map(|u| u.names.get(name))
     }
 
     fn globs(&self) -> impl Iterator<Item = &Vec<String>> {
-        self.uses.iter().rev().flat_map(|u| u.globs.iter())
+        self.uses
+            .iter()
+            .rev()
+            .chain(self.outer.iter().rev())
+            .flat_map(|u| u.globs.iter())
     }
 
     /// Expands the first segment through `use` items.

@@ -360,7 +360,8 @@ impl<'a, 'o> ItemCtx<'a, 'o> {
         let self_entity = module.filter(|m| self.model.entity_modules.contains_key(m));
         let scope = Scope {
             model: self.model,
-            uses: self.uses.clone(),
+            outer: &self.uses,
+            uses: Vec::new(),
             self_entity,
         };
         let mut f = FnAnalysis {

@@ -58,8 +58,8 @@ pub struct SchemaFacts {
     /// m1: (m1, m2), a relation through a link table.
     pub related_via: Vec<(String, String)>,
     /// Structs with a tenant-column field (`OrgContext { org_id, .. }`):
-    /// (struct name, field). A parameter of such a type has the tenant in
-    /// hand.
+    /// (struct name, field), filled by [`crate::prefilter::tenant_structs`].
+    /// A parameter of such a type has the tenant in hand.
     pub tenant_types: Vec<(String, String)>,
     /// SeaORM `enum Relation` variants: (module, variant, target module).
     pub relations: Vec<(String, String, String)>,
@@ -90,31 +90,28 @@ pub fn file_module_name(rel_path: &str) -> String {
     }
 }
 
-/// Collects schema facts from a parsed file; `tenant_columns` are the
-/// tenant column names in force.
-pub fn extract(file: &syn::File, rel_path: &str, tenant_columns: &[String]) -> SchemaFacts {
+/// Collects schema facts from a parsed file.
+pub fn extract(file: &syn::File, rel_path: &str) -> SchemaFacts {
     let mut v = SchemaVisitor {
         facts: SchemaFacts::default(),
         modules: vec![file_module_name(rel_path)],
-        tenant_columns,
     };
     v.visit_file(file);
     v.facts
 }
 
-struct SchemaVisitor<'c> {
+struct SchemaVisitor {
     facts: SchemaFacts,
     modules: Vec<String>,
-    tenant_columns: &'c [String],
 }
 
-impl SchemaVisitor<'_> {
+impl SchemaVisitor {
     fn module(&self) -> String {
         self.modules.last().cloned().unwrap_or_default()
     }
 }
 
-impl<'ast> Visit<'ast> for SchemaVisitor<'_> {
+impl<'ast> Visit<'ast> for SchemaVisitor {
     fn visit_item_mod(&mut self, m: &'ast syn::ItemMod) {
         self.modules.push(m.ident.to_string());
         syn::visit::visit_item_mod(self, m);
@@ -139,19 +136,6 @@ impl<'ast> Visit<'ast> for SchemaVisitor<'_> {
         if has_derive(&s.attrs, "DeriveEntityModel") {
             if let Some(t) = sea_entity(s, &self.module()) {
                 self.facts.tables.push(t);
-            }
-        }
-        // Entity models are named `Model` in every entity module; the name
-        // says nothing about which one a parameter holds.
-        if s.ident != "Model" {
-            if let syn::Fields::Named(fields) = &s.fields {
-                let tenant_field = fields.named.iter().find_map(|f| {
-                    let name = f.ident.as_ref()?.to_string();
-                    self.tenant_columns.contains(&name).then_some(name)
-                });
-                if let Some(field) = tenant_field {
-                    self.facts.tenant_types.push((s.ident.to_string(), field));
-                }
             }
         }
         if let Some(table) = diesel_table_name(&s.attrs) {
@@ -473,7 +457,7 @@ mod tests {
             }
         "#;
         let f = syn::parse_file(src).unwrap();
-        let facts = extract(&f, "src/schema.rs", &[]);
+        let facts = extract(&f, "src/schema.rs");
         assert_eq!(facts.tables.len(), 2);
         let d = &facts.tables[0];
         assert_eq!((d.rust.as_str(), d.sql.as_str()), ("documents", "docs"));
@@ -515,7 +499,7 @@ mod tests {
             pub use super::document::Entity as Document;
         "#;
         let f = syn::parse_file(src).unwrap();
-        let facts = extract(&f, "src/entities/document.rs", &[]);
+        let facts = extract(&f, "src/entities/document.rs");
         let t = &facts.tables[0];
         assert_eq!((t.rust.as_str(), t.sql.as_str()), ("document", "documents"));
         let cols: Vec<_> = t.columns.iter().map(|c| c.sql.as_str()).collect();

@@ -1,0 +1,238 @@
+//! Byte-level prefilters that decide, before parsing, which files can
+//! matter. A file is parsed for schema facts only if it contains a schema
+//! marker; it is parsed for queries only if it contains a query start
+//! taken from the ORM knowledge (`::find`, `::delete_many`,
+//! `belonging_to`, ...) or a Diesel table module path (`documents::`, as in
+//! `documents::table`, `documents::dsl::*`, `schema::documents::{..}`): a
+//! Diesel query names its table through that module, in the expression or
+//! in the `use` that imports it. A query the rules judge always begins
+//! with one of these, so skipping
+//! the other files loses nothing (a test checks that every fixture gives
+//! the same findings with and without the prefilter). Also here: a token
+//! scan for structs that carry a tenant field, cheap enough to run on
+//! every file.
+
+use crate::config::Config;
+use crate::knowledge::Knowledge;
+use crate::model::TenantModel;
+use aho_corasick::AhoCorasick;
+
+/// Tokens that mark a file as a possible source of schema facts.
+pub const SCHEMA_NEEDLES: &[&str] = &[
+    "table!",
+    "DeriveEntityModel",
+    "Entity as",
+    "table_name",
+    "Related<",
+];
+
+/// A set of needles; some must start, or also end, at a word boundary.
+pub struct Prefilter {
+    ac: Option<AhoCorasick>,
+    bounds: Vec<Bounds>,
+}
+
+/// Word-boundary requirements of one needle.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Bounds {
+    /// Anywhere.
+    None,
+    /// Not preceded by an identifier character.
+    Start,
+    /// A whole word.
+    Both,
+}
+
+fn is_word(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_'
+}
+
+impl Prefilter {
+    fn new(needles: Vec<(String, Bounds)>) -> Prefilter {
+        if needles.is_empty() {
+            return Prefilter {
+                ac: None,
+                bounds: Vec::new(),
+            };
+        }
+        let ac = AhoCorasick::new(needles.iter().map(|(n, _)| n.as_str())).ok();
+        Prefilter {
+            ac,
+            bounds: needles.into_iter().map(|(_, w)| w).collect(),
+        }
+    }
+
+    /// Files that may declare tables or entities.
+    pub fn schema() -> Prefilter {
+        Prefilter::new(
+            SCHEMA_NEEDLES
+                .iter()
+                .map(|s| (s.to_string(), Bounds::None))
+                .collect(),
+        )
+    }
+
+    /// Files that may run a query on a table of `model`. Empty when the
+    /// model has no tenant table: then there is nothing to judge.
+    pub fn queries(model: &TenantModel, config: &Config) -> Prefilter {
+        if model.tenant_tables().next().is_none() {
+            return Prefilter::new(Vec::new());
+        }
+        let k = Knowledge::get();
+        let mut n: Vec<(String, Bounds)> = Vec::new();
+        for s in k.seaorm.starts.iter().chain(&k.seaorm.pk_starts) {
+            n.push((format!("::{s}"), Bounds::None));
+        }
+        for s in k
+            .seaorm
+            .related_starts
+            .iter()
+            .chain(&k.diesel.related_starts)
+        {
+            n.push((s.clone(), Bounds::None));
+        }
+        for s in &config.tenant.scope_methods {
+            n.push((s.clone(), Bounds::Both));
+        }
+        for t in model.diesel_tables.keys() {
+            n.push((format!("{t}::"), Bounds::Start));
+        }
+        n.sort();
+        n.dedup();
+        Prefilter::new(n)
+    }
+
+    /// Whether nothing can match (no needles).
+    pub fn is_empty(&self) -> bool {
+        self.ac.is_none()
+    }
+
+    /// Whether `text` contains a needle (whole-word ones as whole words).
+    pub fn matches(&self, text: &str) -> bool {
+        let Some(ac) = &self.ac else { return false };
+        let bytes = text.as_bytes();
+        ac.find_overlapping_iter(bytes).any(|m| {
+            let bounds = self.bounds[m.pattern().as_usize()];
+            let before = m.start().checked_sub(1).map(|i| bytes[i]);
+            let after = bytes.get(m.end()).copied();
+            match bounds {
+                Bounds::None => true,
+                Bounds::Start => !before.is_some_and(is_word),
+                Bounds::Both => !before.is_some_and(is_word) && !after.is_some_and(is_word),
+            }
+        })
+    }
+}
+
+/// Structs with a field named like a tenant column, found by scanning
+/// tokens (`struct OrgContext { pub org_id: Uuid, .. }`): (name, field).
+pub fn tenant_structs(text: &str, columns: &[String]) -> Vec<(String, String)> {
+    let b = text.as_bytes();
+    let mut out = Vec::new();
+    let mut from = 0;
+    while let Some(pos) = text[from..].find("struct") {
+        let at = from + pos;
+        from = at + 6;
+        if at > 0 && is_word(b[at - 1]) || b.get(at + 6).is_some_and(|c| is_word(*c)) {
+            continue;
+        }
+        let mut i = at + 6;
+        while i < b.len() && b[i].is_ascii_whitespace() {
+            i += 1;
+        }
+        let name_start = i;
+        while i < b.len() && is_word(b[i]) {
+            i += 1;
+        }
+        if i == name_start {
+            continue;
+        }
+        let name = &text[name_start..i];
+        // Skip generics and where clauses up to the body.
+        let mut angle = 0i32;
+        while i < b.len() {
+            match b[i] {
+                b'<' => angle += 1,
+                b'>' => angle -= 1,
+                b'{' if angle <= 0 => break,
+                b';' | b'(' if angle <= 0 => break,
+                _ => {}
+            }
+            i += 1;
+        }
+        if b.get(i) != Some(&b'{') {
+            continue;
+        }
+        let mut depth = 0i32;
+        let mut j = i;
+        let mut found = None;
+        while j < b.len() {
+            match b[j] {
+                b'{' | b'(' | b'[' | b'<' => depth += 1,
+                b'}' | b')' | b']' | b'>' => {
+                    depth -= 1;
+                    if depth == 0 {
+                        break;
+                    }
+                }
+                c if depth == 1 && is_word(c) && !is_word(b[j - 1]) => {
+                    let s = j;
+                    while j < b.len() && is_word(b[j]) {
+                        j += 1;
+                    }
+                    let word = &text[s..j];
+                    let mut k = j;
+                    while k < b.len() && b[k].is_ascii_whitespace() {
+                        k += 1;
+                    }
+                    let colon = b.get(k) == Some(&b':') && b.get(k + 1) != Some(&b':');
+                    if colon && found.is_none() && columns.iter().any(|c| c == word) {
+                        found = Some(word.to_string());
+                    }
+                    continue;
+                }
+                _ => {}
+            }
+            j += 1;
+        }
+        if let Some(f) = found {
+            if name != "Model" {
+                out.push((name.to_string(), f));
+            }
+        }
+        from = j.max(from);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_tenant_structs() {
+        let cols = vec!["org_id".to_string(), "tenant_id".to_string()];
+        let text = "pub struct OrgContext<'a> where T: X { pub user: &'a User, pub org_id: Uuid }\n\
+                    struct Unit;\nstruct Tuple(u32);\nstruct Other { inner: HashMap<String, Vec<u8>>, org: u32 }\n\
+                    struct Model { org_id: Uuid }\nlet s = Foo { org_id: x };";
+        assert_eq!(
+            tenant_structs(text, &cols),
+            [("OrgContext".to_string(), "org_id".to_string())]
+        );
+    }
+
+    #[test]
+    fn whole_words() {
+        let p = Prefilter::new(vec![
+            ("documents::".into(), Bounds::Start),
+            ("::find".into(), Bounds::None),
+            ("for_org".into(), Bounds::Both),
+        ]);
+        assert!(p.matches("use crate::schema::documents::dsl::*;"));
+        assert!(!p.matches("let my_documents::x = 1; // about documents"));
+        assert!(p.matches("q.for_org(id)"));
+        assert!(!p.matches("q.for_org_x(id)"));
+        assert!(p.matches("Entity::find_by_id(1)"));
+        assert!(!Prefilter::new(vec![]).matches("anything"));
+    }
+}
