@@ -272,8 +272,13 @@ pub fn check(opts: &CheckOptions) -> Result<Report, Error> {
             .enumerate()
             .map(|(i, (f, t))| {
                 let t = t.as_ref().ok()?;
-                if failures.contains_key(&i) || !filter.matches(t) {
+                if failures.contains_key(&i) {
                     return None;
+                }
+                if !filter.matches(t) {
+                    // Cannot hold a query the rules judge; still make sure
+                    // it is Rust at all.
+                    return parse::lex_check(t).err().map(Err);
                 }
                 Some(parse::with_parsed(t, |file| {
                     queries::extract(file, &f.rel, &model, &qopts)

@@ -1,0 +1,311 @@
+//! End-to-end behaviour of the built binary: exit codes, flags, config
+//! discovery and config errors.
+
+use crate::support::fixture;
+use assert_cmd::Command;
+use std::fs;
+use std::path::Path;
+
+fn bin() -> Command {
+    let mut c = Command::cargo_bin("tenant-lint").expect("binary built");
+    c.env_remove("NO_COLOR");
+    c
+}
+
+fn run(args: &[&str]) -> (i32, String, String) {
+    let out = bin().args(args).output().expect("runs");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn path(rel: &str) -> String {
+    fixture(rel).display().to_string()
+}
+
+/// A small Diesel project with one leak, in a temp dir.
+fn project(extra: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let files: Vec<(&str, &str)> = [
+        (
+            "src/schema.rs",
+            "diesel::table! { documents (id) { id -> Uuid, org_id -> Uuid, } }\n",
+        ),
+        (
+            "src/repo.rs",
+            "use crate::schema::documents;\n\npub fn all(conn: &mut PgConnection, org_id: Uuid) -> QueryResult<Vec<Doc>> {\n    documents::table.load(conn)\n}\n",
+        ),
+    ]
+    .into_iter()
+    .chain(extra.iter().copied())
+    .collect();
+    for (p, text) in files {
+        let full = dir.path().join(p);
+        fs::create_dir_all(full.parent().expect("parent")).expect("mkdir");
+        fs::write(full, text).expect("write");
+    }
+    dir
+}
+
+fn p(d: &Path) -> String {
+    d.display().to_string()
+}
+
+#[test]
+fn exit_codes() {
+    assert_eq!(run(&["check", &path("unscoped-query/fail")]).0, 1);
+    assert_eq!(run(&["check", &path("unscoped-query/pass")]).0, 0);
+    let (code, _, err) = run(&["check", "/no/such/dir"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("/no/such/dir"), "{err}");
+    assert_eq!(run(&["check", "--format", "yaml", "."]).0, 2);
+}
+
+#[test]
+fn warnings_fail_only_with_fail_on_warn() {
+    let dir = project(&[("src/bad.rs", "fn f( {\n")]);
+    let d = p(dir.path());
+    let (code, out, _) = run(&["check", &d, "--select", "parse-error"]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("warning[parse-error]"), "{out}");
+    assert!(
+        out.contains("src/bad.rs:2:1") || out.contains("src/bad.rs:1:"),
+        "{out}"
+    );
+    assert_eq!(
+        run(&["check", &d, "--select", "parse-error", "--fail-on", "warn"]).0,
+        1
+    );
+}
+
+#[test]
+fn select_and_ignore() {
+    let dir = project(&[]);
+    let d = p(dir.path());
+    assert_eq!(run(&["check", &d, "--ignore", "unscoped-query"]).0, 0);
+    assert_eq!(run(&["check", &d, "--select", "unscoped-query"]).0, 1);
+    let (code, _, err) = run(&["check", &d, "--select", "no-such-rule"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("unknown rule `no-such-rule`"), "{err}");
+}
+
+#[test]
+fn human_output_names_the_tenant_in_reach() {
+    let dir = project(&[]);
+    let (code, out, _) = run(&["check", &p(dir.path()), "--color", "never"]);
+    assert_eq!(code, 1);
+    assert!(
+        out.contains("error[unscoped-query]: Diesel query on `documents` is not scoped to a tenant, though `org_id` is in scope"),
+        "{out}"
+    );
+    assert!(out.contains("src/repo.rs:4:22"), "{out}");
+    assert!(
+        out.contains("found 1 error and 0 warnings in 2 files"),
+        "{out}"
+    );
+    assert!(!out.contains('\u{1b}'), "no colour when not asked: {out}");
+}
+
+#[test]
+fn json_output_file_and_paths() {
+    let dir = project(&[]);
+    let out_file = dir.path().join("report.json");
+    let (code, stdout, _) = run(&[
+        "check",
+        &p(dir.path()),
+        "--format",
+        "json",
+        "--output",
+        &p(&out_file),
+    ]);
+    assert_eq!(code, 1);
+    assert!(stdout.is_empty());
+    let v: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(&out_file).expect("report")).expect("json");
+    let f = &v["findings"][0];
+    assert_eq!(f["file"], "src/repo.rs");
+    assert_eq!(
+        (f["line"].as_u64(), f["column"].as_u64()),
+        (Some(4), Some(22))
+    );
+    assert_eq!(f["severity"], "error");
+    assert_eq!(f["fingerprint"].as_str().map(str::len), Some(16));
+}
+
+#[test]
+fn fingerprint_survives_moved_lines() {
+    let dir = project(&[]);
+    let fp = |d: &Path| -> String {
+        let (_, out, _) = run(&["check", &p(d), "--format", "json"]);
+        let v: serde_json::Value = serde_json::from_str(&out).expect("json");
+        v["findings"][0]["fingerprint"]
+            .as_str()
+            .expect("fp")
+            .to_string()
+    };
+    let before = fp(dir.path());
+    let repo = dir.path().join("src/repo.rs");
+    let text = fs::read_to_string(&repo).expect("read");
+    fs::write(&repo, format!("// a new comment\n\n{text}")).expect("write");
+    assert_eq!(fp(dir.path()), before);
+}
+
+#[test]
+fn test_code_is_skipped_unless_asked() {
+    let dir = project(&[(
+        "src/lib.rs",
+        "#[cfg(test)]\nmod tests {\n    use crate::schema::documents;\n    #[test]\n    fn t() { documents::table.load(&mut conn); }\n}\n",
+    ), (
+        "tests/api.rs",
+        "use crate::schema::documents;\nfn t() { documents::table.load(&mut conn); }\n",
+    )]);
+    let d = p(dir.path());
+    let count = |args: &[&str]| -> usize {
+        let (_, out, _) = run(args);
+        let v: serde_json::Value = serde_json::from_str(&out).expect("json");
+        v["findings"].as_array().expect("array").len()
+    };
+    assert_eq!(count(&["check", &d, "--format", "json"]), 1);
+    assert_eq!(
+        count(&["check", &d, "--format", "json", "--include-tests"]),
+        3
+    );
+    fs::write(
+        dir.path().join("tenant-lint.toml"),
+        "[files]\ninclude-tests = true\n",
+    )
+    .expect("write");
+    assert_eq!(count(&["check", &d, "--format", "json"]), 3);
+}
+
+#[test]
+fn config_found_upward_and_in_cargo_metadata() {
+    let dir = project(&[(
+        "Cargo.toml",
+        "[package]\nname = \"x\"\n\n[package.metadata.tenant-lint]\nrules = { unscoped-query = \"warn\" }\n",
+    )]);
+    let (code, out, _) = run(&["check", &p(&dir.path().join("src"))]);
+    assert_eq!(code, 0, "downgraded to a warning: {out}");
+    assert!(out.contains("warning[unscoped-query]"), "{out}");
+    fs::write(
+        dir.path().join("tenant-lint.toml"),
+        "[tenant]\ncolumns = [\"account_id\"]\n",
+    )
+    .expect("write");
+    let (code, out, err) = run(&["check", &p(dir.path())]);
+    assert_eq!(code, 0, "org_id is no longer a tenant column: {out}");
+    assert!(err.contains("no tenant tables found"), "{err}");
+}
+
+#[test]
+fn config_errors_point_at_the_line() {
+    let dir = project(&[(
+        "tenant-lint.toml",
+        "[tenant]\ncolumns = [\"org_id\"]\n\n[files]\nexlude = [\"x\"]\n",
+    )]);
+    let (code, _, err) = run(&["check", &p(dir.path())]);
+    assert_eq!(code, 2);
+    assert!(err.contains("exlude"), "{err}");
+    assert!(err.contains("did you mean `exclude`"), "{err}");
+    assert!(err.contains("tenant-lint.toml:5:1"), "{err}");
+    let bad = dir.path().join("bad.toml");
+    fs::write(&bad, "[rules]\nunscoped-query = \"fatal\"\n").expect("write");
+    let (code, _, err) = run(&["check", &p(dir.path()), "--config", &p(&bad)]);
+    assert_eq!(code, 2);
+    assert!(err.contains("bad.toml:2:"), "{err}");
+}
+
+#[test]
+fn excluded_files_are_counted_not_analysed() {
+    let dir = project(&[("tenant-lint.toml", "[files]\nexclude = [\"src/repo.rs\"]\n")]);
+    let (code, out, _) = run(&["check", &p(dir.path()), "--color", "never"]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("1 skipped"), "{out}");
+}
+
+#[test]
+fn suppression_needs_a_reason() {
+    let dir = project(&[]);
+    let repo = dir.path().join("src/repo.rs");
+    let text = fs::read_to_string(&repo).expect("read");
+    let with_reason = text.replace(
+        "    documents::table",
+        "    // tenant-lint: allow(unscoped-query) admin export\n    documents::table",
+    );
+    fs::write(&repo, &with_reason).expect("write");
+    assert_eq!(run(&["check", &p(dir.path())]).0, 0);
+    let no_reason = text.replace(
+        "    documents::table",
+        "    // tenant-lint: allow(unscoped-query)\n    documents::table",
+    );
+    fs::write(&repo, &no_reason).expect("write");
+    let (code, out, _) = run(&["check", &p(dir.path()), "--color", "never"]);
+    assert_eq!(code, 0, "silenced, but reported as a warning: {out}");
+    assert!(
+        out.contains("warning[invalid-suppression]: suppression of `unscoped-query` has no reason"),
+        "{out}"
+    );
+}
+
+#[test]
+fn invalid_utf8_is_reported_with_position() {
+    let dir = project(&[]);
+    fs::write(dir.path().join("src/latin1.rs"), b"// caf\xe9\nfn f() {}\n").expect("write");
+    let (_, out, _) = run(&["check", &p(dir.path()), "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&out).expect("json");
+    let f = v["findings"]
+        .as_array()
+        .expect("array")
+        .iter()
+        .find(|f| f["file"] == "src/latin1.rs")
+        .expect("latin1 reported");
+    assert_eq!(f["rule"], "parse-error");
+    assert_eq!(
+        (f["line"].as_u64(), f["column"].as_u64()),
+        (Some(1), Some(7))
+    );
+}
+
+#[test]
+fn rules_explain_schema() {
+    let (code, out, _) = run(&["rules"]);
+    assert_eq!(code, 0);
+    assert!(
+        out.lines()
+            .any(|l| l.starts_with("unscoped-query") && l.contains("error")),
+        "{out}"
+    );
+    let (code, out, _) = run(&["explain", "unscoped-query"]);
+    assert_eq!(code, 0);
+    assert!(out.starts_with("# unscoped-query"), "{out}");
+    assert_eq!(run(&["explain", "nope"]).0, 2);
+    let (code, out, _) = run(&["schema", &path("unscoped-query/fail")]);
+    assert_eq!(code, 0);
+    assert!(
+        out.lines().any(|l| l.contains("api_keys")
+            && l.contains("workspace_id")
+            && l.contains("diesel_app/src/schema.rs:")),
+        "{out}"
+    );
+    assert!(out.contains("no tenant column): countries"), "{out}");
+}
+
+#[test]
+fn broken_pipe_is_quiet() {
+    let out = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(format!(
+            "{} check {} --color never | head -1",
+            assert_cmd::cargo::cargo_bin("tenant-lint").display(),
+            path("unscoped-query/fail")
+        ))
+        .output()
+        .expect("sh");
+    assert!(
+        String::from_utf8_lossy(&out.stderr).is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

@@ -1,0 +1,113 @@
+//! Every fixture tree: the findings match the `//~` markers one to one, and
+//! `pass/` trees produce nothing.
+
+use crate::support::{check, fixture, found, markers};
+
+fn assert_markers(rel: &str) {
+    let report = check(rel);
+    let expected = markers(&fixture(rel));
+    let got = found(&report);
+    let missing: Vec<_> = expected.iter().filter(|m| !got.contains(m)).collect();
+    let extra: Vec<_> = got.iter().filter(|m| !expected.contains(m)).collect();
+    assert!(
+        missing.is_empty() && extra.is_empty(),
+        "{rel}: missing findings {missing:#?}\nunexpected findings {extra:#?}"
+    );
+}
+
+fn assert_clean(rel: &str) {
+    let report = check(rel);
+    assert!(
+        markers(&fixture(rel)).is_empty(),
+        "{rel}: pass trees carry no markers"
+    );
+    let got = found(&report);
+    assert!(got.is_empty(), "{rel}: expected no findings, got {got:#?}");
+    assert!(report.stats.analysed > 0, "{rel}: nothing was analysed");
+}
+
+#[test]
+fn unscoped_query_fail() {
+    assert_markers("unscoped-query/fail");
+    // The tree must exercise the rule for real.
+    assert!(markers(&fixture("unscoped-query/fail")).len() >= 30);
+}
+
+#[test]
+fn unscoped_query_pass() {
+    assert_clean("unscoped-query/pass");
+}
+
+#[test]
+fn parse_error_fail() {
+    assert_markers("parse-error/fail");
+}
+
+#[test]
+fn parse_error_pass() {
+    assert_clean("parse-error/pass");
+}
+
+#[test]
+fn invalid_suppression_fail() {
+    assert_markers("invalid-suppression/fail");
+}
+
+#[test]
+fn invalid_suppression_pass() {
+    let report = check("invalid-suppression/pass");
+    assert_eq!(found(&report), vec![]);
+    assert_eq!(
+        report.suppressed, 2,
+        "both queries are silenced by their allow"
+    );
+}
+
+#[test]
+fn demo_project() {
+    assert_markers("demo");
+}
+
+#[test]
+fn every_rule_has_doc_and_fixtures() {
+    for r in tenant_lint::rules::RULES {
+        let doc = std::fs::read_to_string(fixture("../rules").join(format!("{}.md", r.id)))
+            .unwrap_or_else(|e| panic!("rules/{}.md: {e}", r.id));
+        for section in [
+            "## What it does",
+            "## Why it matters",
+            "## Example",
+            "## Options",
+            "## Known limitations",
+        ] {
+            assert!(doc.contains(section), "rules/{}.md lacks `{section}`", r.id);
+        }
+        for kind in ["fail", "pass"] {
+            assert!(
+                fixture(r.id).join(kind).is_dir(),
+                "fixtures/{}/{kind} is missing",
+                r.id
+            );
+        }
+    }
+}
+
+#[test]
+fn results_do_not_depend_on_thread_count() {
+    let one = crate::support::check_with("unscoped-query/fail", |o| o.jobs = Some(1));
+    let two = crate::support::check_with("unscoped-query/fail", |o| o.jobs = Some(2));
+    let key = |r: &tenant_lint::engine::Report| -> Vec<(String, u32, String, String)> {
+        r.findings
+            .iter()
+            .map(|f| {
+                (
+                    r.files[f.file].rel.clone(),
+                    f.span.start.line,
+                    f.message.clone(),
+                    f.fingerprint.clone(),
+                )
+            })
+            .collect()
+    };
+    assert_eq!(key(&one), key(&two));
+}

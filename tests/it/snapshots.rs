@@ -1,0 +1,66 @@
+//! What users see: the rendered human output of each failing fixture, and
+//! the demo project in every output format.
+
+use crate::support::check;
+use std::time::Duration;
+use tenant_lint::render::{self, Format};
+
+fn rendered(rel: &str, format: Format) -> String {
+    let mut report = check(rel);
+    // Elapsed time is the one non-deterministic part of the output.
+    report.stats.elapsed = Duration::ZERO;
+    let mut out = Vec::new();
+    render::render(&report, format, false, &mut out).expect("render to memory");
+    String::from_utf8(out).expect("utf-8 output")
+}
+
+#[test]
+fn unscoped_query_human() {
+    insta::assert_snapshot!(rendered("unscoped-query/fail", Format::Human));
+}
+
+#[test]
+fn parse_error_human() {
+    insta::assert_snapshot!(rendered("parse-error/fail", Format::Human));
+}
+
+#[test]
+fn invalid_suppression_human() {
+    insta::assert_snapshot!(rendered("invalid-suppression/fail", Format::Human));
+}
+
+#[test]
+fn demo_human() {
+    insta::assert_snapshot!(rendered("demo", Format::Human));
+}
+
+#[test]
+fn demo_json() {
+    let out = rendered("demo", Format::Json);
+    let v: serde_json::Value = serde_json::from_str(&out).expect("valid json");
+    assert_eq!(v["version"], 1);
+    for f in v["findings"].as_array().expect("findings array") {
+        let mut keys: Vec<&str> = f
+            .as_object()
+            .expect("object")
+            .keys()
+            .map(String::as_str)
+            .collect();
+        keys.sort_unstable();
+        assert_eq!(
+            keys,
+            [
+                "column",
+                "end_column",
+                "end_line",
+                "file",
+                "fingerprint",
+                "line",
+                "message",
+                "rule",
+                "severity"
+            ]
+        );
+    }
+    insta::assert_snapshot!(out);
+}
