@@ -251,10 +251,8 @@ impl<'a, 'o> ItemCtx<'a, 'o> {
 
     fn item(&mut self, item: &syn::Item) {
         match item {
-            syn::Item::Fn(f) => {
-                if !self.skip(&f.attrs) {
-                    self.function(&f.sig, &f.block, f.sig.ident.to_string());
-                }
+            syn::Item::Fn(f) if !self.skip(&f.attrs) => {
+                self.function(&f.sig, &f.block, f.sig.ident.to_string());
             }
             syn::Item::Mod(m) => {
                 if self.skip(&m.attrs) {
@@ -507,11 +505,7 @@ pub fn mentions_model(tokens: TokenStream, model: &TenantModel) -> bool {
                     return true;
                 }
             }
-            TokenTree::Group(g) => {
-                if mentions_model(g.stream(), model) {
-                    return true;
-                }
-            }
+            TokenTree::Group(g) if mentions_model(g.stream(), model) => return true,
             _ => {}
         }
     }
@@ -768,11 +762,7 @@ impl<'a> FnAnalysis<'a> {
         let toks: Vec<TokenTree> = tokens.into_iter().collect();
         for (i, tt) in toks.iter().enumerate() {
             match tt {
-                TokenTree::Group(g) => {
-                    if self.has_tenant_check(g.stream()) {
-                        return true;
-                    }
-                }
+                TokenTree::Group(g) if self.has_tenant_check(g.stream()) => return true,
                 TokenTree::Ident(id) => {
                     let after_dot =
                         i > 0 && matches!(&toks[i - 1], TokenTree::Punct(p) if p.as_char() == '.');
@@ -1289,7 +1279,7 @@ impl<'a> FnAnalysis<'a> {
                 let mut q = q.clone();
                 if last == "update" || last == "delete" {
                     for s in &mut q {
-                        s.start = format!("{last}");
+                        s.start = last.clone();
                     }
                 }
                 return Val::Query(q);
@@ -1410,14 +1400,12 @@ impl<'a> FnAnalysis<'a> {
                 // `project_id.eq_any(<bound subquery>)` picks rows of bound
                 // tables only.
                 let model = self.scope.model;
-                if !sub.is_empty()
+                let bound_subquery = !sub.is_empty()
                     && sub.iter().all(|q| {
                         unbound_tables(model, q).is_empty()
                             && (model.is_tenant(&q.root) || q.scoped_by.is_some())
-                    })
-                {
-                    cond.bound.insert(table);
-                } else if is_tenant {
+                    });
+                if bound_subquery || is_tenant {
                     cond.bound.insert(table);
                 }
             }
