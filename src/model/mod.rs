@@ -51,6 +51,8 @@ pub struct Table {
     pub tenant_columns: Vec<String>,
     /// Named in `[tenant] tables`.
     pub from_config: bool,
+    /// Primary-key columns (Rust names) of the first declaration that has one.
+    pub primary_key: Vec<String>,
 }
 
 impl Table {
@@ -130,8 +132,12 @@ impl TenantModel {
                     decls: Vec::new(),
                     tenant_columns: Vec::new(),
                     from_config: false,
+                    primary_key: Vec::new(),
                 });
                 entry.decls.push(decl);
+                if entry.primary_key.is_empty() {
+                    entry.primary_key = t.primary_key.clone();
+                }
                 for c in &t.columns {
                     if !entry.columns.iter().any(|x| x.sql == c.sql) {
                         entry.columns.push(Column {
@@ -184,6 +190,7 @@ impl TenantModel {
                 decls: Vec::new(),
                 tenant_columns: Vec::new(),
                 from_config: true,
+                primary_key: Vec::new(),
             });
             entry.from_config = true;
         }
@@ -238,6 +245,14 @@ impl TenantModel {
                 .find(|c| &c.sql == tc)
                 .map_or(tc == rust_col, |c| c.rust == rust_col)
         })
+    }
+
+    /// Whether the primary key of `table` includes a tenant column, so a
+    /// lookup by primary key is bound by construction (`find((org, id))`).
+    pub fn pk_binds_tenant(&self, table: &str) -> bool {
+        self.tables
+            .get(table)
+            .is_some_and(|t| t.primary_key.iter().any(|c| self.is_tenant_column(table, c)))
     }
 
     /// Whether a bare column name looks like a tenant column.

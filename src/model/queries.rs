@@ -1229,12 +1229,20 @@ impl<'a> FnAnalysis<'a> {
                     if sea.starts.contains(&last) || sea.pk_starts.contains(&last) || scope_method {
                         return Val::Query(vec![QState {
                             orm: Orm::SeaOrm,
-                            root: t,
+                            root: t.clone(),
                             source: span,
                             start: last.clone(),
                             joins: Vec::new(),
                             cond: Cond::default(),
-                            scoped_by: scope_method.then(|| last.clone()),
+                            scoped_by: if scope_method {
+                                Some(last.clone())
+                            } else if sea.pk_starts.contains(&last)
+                                && self.scope.model.pk_binds_tenant(&t)
+                            {
+                                Some("primary key".into())
+                            } else {
+                                None
+                            },
                             pk_lookup: sea.pk_starts.contains(&last),
                             on: None,
                         }]);
@@ -1478,6 +1486,9 @@ impl<'a> FnAnalysis<'a> {
             return Val::Query(apply(qs, |q| {
                 let mut q = q.clone();
                 q.pk_lookup = true;
+                if self.scope.model.pk_binds_tenant(&q.root) {
+                    q.scoped_by = Some("primary key".into());
+                }
                 q.start = name.to_string();
                 vec![q]
             }));

@@ -41,6 +41,8 @@ pub struct TableFact {
     pub kind: SourceKind,
     /// Declared columns.
     pub columns: Vec<ColumnFact>,
+    /// Primary-key columns (Rust names), when declared.
+    pub primary_key: Vec<String>,
     /// The table's name in the declaration.
     pub span: Span,
 }
@@ -260,12 +262,16 @@ fn sea_entity(s: &syn::ItemStruct, module: &str) -> Option<TableFact> {
         return None;
     };
     let mut columns = Vec::new();
+    let mut primary_key = Vec::new();
     for f in &fields.named {
         let Some(ident) = &f.ident else { continue };
         if sea_orm_flag(&f.attrs, "ignore") || is_relation_type(&f.ty) {
             continue;
         }
         let rust = unraw(ident);
+        if sea_orm_flag(&f.attrs, "primary_key") {
+            primary_key.push(rust.clone());
+        }
         let sql = sea_orm_str(&f.attrs, "column_name").unwrap_or_else(|| rust.clone());
         columns.push(ColumnFact {
             rust,
@@ -278,6 +284,7 @@ fn sea_entity(s: &syn::ItemStruct, module: &str) -> Option<TableFact> {
         sql: table,
         kind: SourceKind::SeaOrm,
         columns,
+        primary_key,
         span: Span::from_pm2(s.ident.span()),
     })
 }
@@ -397,10 +404,12 @@ impl Parse for TableMacro {
                 input.parse::<Token![.]>()?;
                 name = input.call(Ident::parse_any)?;
             }
+            let mut primary_key = Vec::new();
             if input.peek(syn::token::Paren) {
                 let pk;
                 syn::parenthesized!(pk in input);
-                let _: proc_macro2::TokenStream = pk.parse()?;
+                let cols = pk.parse_terminated(Ident::parse_any, Token![,])?;
+                primary_key = cols.iter().map(unraw).collect();
             }
             let body;
             syn::braced!(body in input);
@@ -426,6 +435,7 @@ impl Parse for TableMacro {
                 rust,
                 kind: SourceKind::Diesel,
                 columns,
+                primary_key,
                 span: Span::from_pm2(name.span()),
             });
         }
