@@ -17,6 +17,11 @@ pub const STACK_SIZE: usize = 256 << 20;
 /// Deepest bracket nesting we hand to syn.
 pub const MAX_DEPTH: usize = 1000;
 
+/// Longest run of `.` and binary-operator characters between two `;`, `{`
+/// or `}` we hand to syn: a method or operator chain is a tree as deep as
+/// it is long (MEASURED.md: 20,000 overflow a 2 MiB stack).
+pub const MAX_CHAIN: usize = 30_000;
+
 /// Why a file could not be analysed.
 #[derive(Debug, Clone)]
 pub struct Failure {
@@ -47,28 +52,82 @@ pub fn decode(bytes: Vec<u8>) -> Result<String, Failure> {
     })
 }
 
-/// Deepest `(`/`[`/`{` nesting and the line where it is reached. Brackets
-/// in strings and comments count too, which can only overestimate.
-pub fn max_depth(text: &str) -> (usize, u32) {
+/// What decides whether syn's recursion fits the stack: the deepest
+/// bracket nesting and the longest operator chain, with their lines.
+/// Brackets and operators in strings and comments count too, which can
+/// only overestimate.
+struct Shape {
+    depth: usize,
+    depth_line: u32,
+    chain: usize,
+    chain_line: u32,
+}
+
+fn shape(text: &str) -> Shape {
     let mut depth: usize = 0;
-    let mut max = 0;
     let mut line = 1u32;
-    let mut max_line = 1u32;
+    let mut run = 0usize;
+    let mut s = Shape {
+        depth: 0,
+        depth_line: 1,
+        chain: 0,
+        chain_line: 1,
+    };
     for b in text.bytes() {
         match b {
-            b'(' | b'[' | b'{' => {
+            b'(' | b'[' => {
                 depth += 1;
-                if depth > max {
-                    max = depth;
-                    max_line = line;
+                if depth > s.depth {
+                    s.depth = depth;
+                    s.depth_line = line;
                 }
             }
-            b')' | b']' | b'}' => depth = depth.saturating_sub(1),
+            b'{' => {
+                depth += 1;
+                run = 0;
+                if depth > s.depth {
+                    s.depth = depth;
+                    s.depth_line = line;
+                }
+            }
+            b')' | b']' => depth = depth.saturating_sub(1),
+            b'}' => {
+                depth = depth.saturating_sub(1);
+                run = 0;
+            }
+            b';' => run = 0,
+            b'.' | b'+' | b'-' | b'*' | b'/' | b'%' | b'&' | b'|' | b'^' => {
+                run += 1;
+                if run > s.chain {
+                    s.chain = run;
+                    s.chain_line = line;
+                }
+            }
             b'\n' => line += 1,
             _ => {}
         }
     }
-    (max, max_line)
+    s
+}
+
+/// Refuses text whose nesting or chains could overflow the stack.
+fn check_shape(text: &str) -> Result<(), Failure> {
+    let s = shape(text);
+    if s.depth > MAX_DEPTH {
+        return Err(Failure {
+            span: Span::line(s.depth_line),
+            message: format!("nesting deeper than {MAX_DEPTH} levels; file not analysed"),
+        });
+    }
+    if s.chain > MAX_CHAIN {
+        return Err(Failure {
+            span: Span::line(s.chain_line),
+            message: format!(
+                "an expression chains more than {MAX_CHAIN} operators or method calls; file not analysed"
+            ),
+        });
+    }
+    Ok(())
 }
 
 /// Message of a caught panic.
@@ -86,13 +145,7 @@ pub fn panic_message(p: &(dyn std::any::Any + Send)) -> String {
 /// [`Failure`]. Span data kept by proc-macro2 for this thread is released
 /// afterwards, so `f` must convert spans to [`Span`] before returning.
 pub fn with_parsed<T>(text: &str, f: impl FnOnce(&syn::File) -> T) -> Result<T, Failure> {
-    let (depth, line) = max_depth(text);
-    if depth > MAX_DEPTH {
-        return Err(Failure {
-            span: Span::line(line),
-            message: format!("nesting deeper than {MAX_DEPTH} levels; file not analysed"),
-        });
-    }
+    check_shape(text)?;
     let result = catch_unwind(AssertUnwindSafe(|| match syn::parse_file(text) {
         Ok(file) => Ok(f(&file)),
         Err(e) => Err(Failure {
@@ -126,13 +179,7 @@ pub fn lex_check(text: &str) -> Result<(), Failure> {
         }
         _ => body,
     };
-    let (depth, line) = max_depth(body);
-    if depth > MAX_DEPTH {
-        return Err(Failure {
-            span: Span::line(line),
-            message: format!("nesting deeper than {MAX_DEPTH} levels; file not analysed"),
-        });
-    }
+    check_shape(body)?;
     let result = catch_unwind(AssertUnwindSafe(|| {
         body.parse::<proc_macro2::TokenStream>()
             .map(drop)
@@ -182,6 +229,17 @@ mod tests {
         assert_eq!(err.span.start.line, 2);
         assert!(lex_check("#!/usr/bin/env run-cargo-script\nfn main() {}\n").is_ok());
         assert!(lex_check("fn f( {\n").is_err());
+    }
+
+    #[test]
+    fn refuses_absurd_chains() {
+        let text = format!("fn f() {{\n let x = a{}; }}", ".b()".repeat(40_000));
+        let err = with_parsed(&text, |_| ()).unwrap_err();
+        assert_eq!(err.span.start.line, 2);
+        assert!(err.message.contains("chains more than"), "{}", err.message);
+        // Long but sane chains are analysed.
+        let ok = format!("fn f() {{ let x = a{}; }}", ".b()".repeat(5_000));
+        assert!(with_parsed(&ok, |_| ()).is_ok());
     }
 
     #[test]

@@ -250,9 +250,11 @@ impl TenantModel {
     /// Whether the primary key of `table` includes a tenant column, so a
     /// lookup by primary key is bound by construction (`find((org, id))`).
     pub fn pk_binds_tenant(&self, table: &str) -> bool {
-        self.tables
-            .get(table)
-            .is_some_and(|t| t.primary_key.iter().any(|c| self.is_tenant_column(table, c)))
+        self.tables.get(table).is_some_and(|t| {
+            t.primary_key
+                .iter()
+                .any(|c| self.is_tenant_column(table, c))
+        })
     }
 
     /// Whether a bare column name looks like a tenant column.
