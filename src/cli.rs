@@ -97,6 +97,7 @@ pub struct CheckArgs {
 
 /// Runs the parsed command line; returns the exit code.
 pub fn run(cli: Cli) -> i32 {
+    quiet_worker_panics();
     let result = match cli.command {
         Command::Check(args) => check(args),
         Command::Rules => list_rules(),
@@ -250,6 +251,20 @@ fn schema(path: Option<PathBuf>, config: Option<PathBuf>) -> Result<i32, Error> 
     Ok(0)
 }
 
+/// A panic while analysing a file becomes a `parse-error` finding for that
+/// file; printing it as well would look like a crash.
+fn quiet_worker_panics() {
+    let default = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let worker = std::thread::current()
+            .name()
+            .is_some_and(|n| n.starts_with(engine::WORKER_PREFIX));
+        if !worker {
+            default(info);
+        }
+    }));
+}
+
 fn report_error(e: &Error) {
     match e {
         Error::Config(c) => report_config_error(c),
@@ -258,18 +273,8 @@ fn report_error(e: &Error) {
 }
 
 fn report_config_error(c: &ConfigError) {
-    use codespan_reporting::diagnostic::{Diagnostic, Label};
-    use codespan_reporting::files::SimpleFile;
-    use codespan_reporting::term::{self, termcolor};
-    if let (Some(text), Some(span)) = (&c.source_text, &c.span) {
-        let file = SimpleFile::new(c.path.display().to_string(), text.as_str());
-        let d = Diagnostic::error()
-            .with_message(&c.message)
-            .with_labels(vec![Label::primary((), span.clone())]);
-        let mut w = termcolor::NoColor::new(io::stderr());
-        if term::emit(&mut w, &term::Config::default(), &file, &d).is_ok() {
-            return;
-        }
+    let mut err = io::stderr();
+    if render::human::config_error(c, &mut err).is_err() {
+        eprintln!("error: {}", c.display_line());
     }
-    eprintln!("error: {}", c.display_line());
 }

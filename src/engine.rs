@@ -141,10 +141,13 @@ pub fn load_config(explicit: Option<&Path>, root: &Path) -> Result<Config, Error
     }
 }
 
+/// Name prefix of the worker threads.
+pub const WORKER_PREFIX: &str = "tenant-lint-worker";
+
 fn pool(jobs: Option<usize>) -> Result<rayon::ThreadPool, Error> {
     let mut b = rayon::ThreadPoolBuilder::new()
         .stack_size(parse::STACK_SIZE)
-        .thread_name(|i| format!("tenant-lint-worker-{i}"));
+        .thread_name(|i| format!("{WORKER_PREFIX}-{i}"));
     if let Some(j) = jobs {
         b = b.num_threads(j.max(1));
     }

@@ -35,6 +35,7 @@ struct PackFile {
     starts: Vec<String>,
     pk_starts: Vec<String>,
     related_starts: Vec<String>,
+    related_filters: Vec<String>,
     filters: Vec<String>,
     or_filters: Vec<String>,
     joins: Vec<String>,
@@ -66,6 +67,8 @@ pub struct Pack {
     pub pk_starts: HashSet<String>,
     /// Starts that are bound through a parent row.
     pub related_starts: HashSet<String>,
+    /// Filter by the foreign key to a fetched row (bound through it).
+    pub related_filters: HashSet<String>,
     /// AND a condition into the query.
     pub filters: HashSet<String>,
     /// OR a condition into the whole WHERE clause.
@@ -145,6 +148,7 @@ impl Knowledge {
             pack.starts.extend(f.starts);
             pack.pk_starts.extend(f.pk_starts);
             pack.related_starts.extend(f.related_starts);
+            pack.related_filters.extend(f.related_filters);
             pack.filters.extend(f.filters);
             pack.or_filters.extend(f.or_filters);
             pack.joins.extend(f.joins);

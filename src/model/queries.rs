@@ -1493,7 +1493,9 @@ impl<'a> FnAnalysis<'a> {
                 vec![q]
             }));
         }
-        if self.config.tenant.scope_methods.iter().any(|s| s == name) {
+        if pack.related_filters.contains(name)
+            || self.config.tenant.scope_methods.iter().any(|s| s == name)
+        {
             return Val::Query(apply(qs, |q| {
                 let mut q = q.clone();
                 q.scoped_by = Some(name.to_string());

@@ -135,3 +135,20 @@ pub fn summary(report: &Report) -> String {
     line.push_str(&format!(" in {:.2}s", s.elapsed.as_secs_f64()));
     line
 }
+
+/// Renders a configuration error with the offending line of the config
+/// file, or as one `path:line:col: message` line when there is no text.
+pub fn config_error(c: &crate::config::ConfigError, out: &mut dyn Write) -> io::Result<()> {
+    use codespan_reporting::files::SimpleFile;
+    let (Some(text), Some(span)) = (&c.source_text, &c.span) else {
+        return writeln!(out, "error: {}", c.display_line());
+    };
+    let file = SimpleFile::new(c.path.display().to_string(), text.as_str());
+    let d = Diagnostic::error()
+        .with_message(&c.message)
+        .with_labels(vec![Label::primary((), span.clone())]);
+    let mut sink = Sink(out);
+    let mut w = termcolor::NoColor::new(&mut sink);
+    term::emit(&mut w, &term::Config::default(), &file, &d)
+        .map_err(|e| io::Error::other(e.to_string()))
+}

@@ -309,3 +309,17 @@ fn broken_pipe_is_quiet() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+#[test]
+fn configured_tenant_types_put_the_tenant_in_reach() {
+    let dir = project(&[
+        ("tenant-lint.toml", "[tenant]\ntypes = [\"Claims\"]\n"),
+        (
+            "src/repo.rs",
+            "use crate::schema::documents;\n\npub fn all(conn: &mut PgConnection, auth: Claims) -> QueryResult<Vec<Doc>> {\n    documents::table.load(conn)\n}\n",
+        ),
+    ]);
+    let (code, out, _) = run(&["check", &p(dir.path()), "--color", "never"]);
+    assert_eq!(code, 1);
+    assert!(out.contains("though `auth` is in scope"), "{out}");
+}
