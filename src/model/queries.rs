@@ -1095,7 +1095,7 @@ impl<'a> FnAnalysis<'a> {
         let scrut = self.expr(&m.expr);
         if let Val::Rows(id) = scrut {
             // `match X.one(db).await? { Some(d) if d.org_id == org => .. }`
-            if self.has_tenant_check(m.arms.to_token_stream_all()) {
+            if self.has_tenant_check(arms_tokens(&m.arms)) {
                 self.execs[self.pending[id].exec].checked_after = true;
                 self.pending[id].open = false;
             }
@@ -1503,7 +1503,7 @@ impl<'a> FnAnalysis<'a> {
             }));
         }
         if pack.joins.contains(name) || pack.related_joins.contains(name) {
-            return Val::Query(self.join(qs, name, &m.args, args));
+            return Val::Query(self.join(qs, &m.args, args));
         }
         // Builders that keep the query: select, order_by, limit,
         // into_boxed, paginate, column, into_model, ...
@@ -1513,7 +1513,6 @@ impl<'a> FnAnalysis<'a> {
     fn join(
         &mut self,
         qs: Vec<QState>,
-        name: &str,
         arg_exprs: &Punctuated<Expr, Token![,]>,
         args: Vec<Val>,
     ) -> Vec<QState> {
@@ -1589,10 +1588,7 @@ impl<'a> FnAnalysis<'a> {
                         variants.push(q);
                     }
                 }
-                _ => {
-                    let _ = name;
-                    variants.push(q);
-                }
+                _ => variants.push(q),
             }
             out.extend(variants);
         }
@@ -1675,18 +1671,12 @@ impl<'a> FnAnalysis<'a> {
     }
 }
 
-trait ArmsTokens {
-    fn to_token_stream_all(&self) -> TokenStream;
-}
-
-impl ArmsTokens for Vec<syn::Arm> {
-    fn to_token_stream_all(&self) -> TokenStream {
-        let mut ts = TokenStream::new();
-        for a in self {
-            a.to_tokens(&mut ts);
-        }
-        ts
+fn arms_tokens(arms: &[syn::Arm]) -> TokenStream {
+    let mut ts = TokenStream::new();
+    for a in arms {
+        a.to_tokens(&mut ts);
     }
+    ts
 }
 
 fn p_span(p: &syn::Path) -> proc_macro2::Span {
