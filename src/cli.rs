@@ -220,6 +220,7 @@ fn schema(path: Option<PathBuf>, config: Option<PathBuf>) -> Result<i32, Error> 
                 let kind = match d.kind {
                     crate::model::schema::SourceKind::Diesel => "diesel",
                     crate::model::schema::SourceKind::SeaOrm => "sea-orm",
+                    crate::model::schema::SourceKind::Sql => "sql",
                 };
                 format!("{}:{} ({kind})", files[d.file].rel, d.span.start.line)
             })

@@ -6,6 +6,15 @@
 use crate::config::Config;
 use std::path::{Component, Path, PathBuf};
 
+/// What a discovered file holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileKind {
+    /// Rust source.
+    Rust,
+    /// A SQL migration or schema dump (a source of the tenant model).
+    Migration,
+}
+
 /// A file to analyse.
 #[derive(Debug, Clone)]
 pub struct SourcePath {
@@ -13,6 +22,65 @@ pub struct SourcePath {
     pub path: PathBuf,
     /// Path relative to the scanned root, `/`-separated.
     pub rel: String,
+    /// Rust or SQL.
+    pub kind: FileKind,
+}
+
+/// Whether a `.sql` file is a migration applied going forward (Diesel
+/// `migrations/*/up.sql`, sqlx `migrations/NNNN_name.sql` and
+/// `.up.sql`, refinery `V1__name.sql`) or a schema dump (`schema.sql`,
+/// `structure.sql`). Down and undo migrations are not.
+pub fn is_migration(rel: &str) -> bool {
+    let name = rel.rsplit('/').next().unwrap_or(rel);
+    if !name.ends_with(".sql") {
+        return false;
+    }
+    if matches!(name, "schema.sql" | "structure.sql") {
+        return true;
+    }
+    let in_migrations = rel
+        .split('/')
+        .any(|p| p == "migrations" || p == "migration");
+    let refinery_undo =
+        name.starts_with('U') && name[1..].starts_with(|c: char| c.is_ascii_digit());
+    let down = name == "down.sql" || name.ends_with(".down.sql") || refinery_undo;
+    in_migrations && !down
+}
+
+/// Compares paths so that numbers sort by value (`V2__` before `V10__`),
+/// the order migration tools apply them in.
+pub fn natural_cmp(a: &str, b: &str) -> std::cmp::Ordering {
+    let (mut x, mut y) = (a.as_bytes(), b.as_bytes());
+    loop {
+        match (x.first(), y.first()) {
+            (None, None) => return std::cmp::Ordering::Equal,
+            (None, _) => return std::cmp::Ordering::Less,
+            (_, None) => return std::cmp::Ordering::Greater,
+            (Some(c), Some(d)) if c.is_ascii_digit() && d.is_ascii_digit() => {
+                let xn = x.iter().take_while(|c| c.is_ascii_digit()).count();
+                let yn = y.iter().take_while(|c| c.is_ascii_digit()).count();
+                let xs = std::str::from_utf8(&x[..xn])
+                    .unwrap_or("0")
+                    .trim_start_matches('0');
+                let ys = std::str::from_utf8(&y[..yn])
+                    .unwrap_or("0")
+                    .trim_start_matches('0');
+                let ord = xs.len().cmp(&ys.len()).then_with(|| xs.cmp(ys));
+                if ord != std::cmp::Ordering::Equal {
+                    return ord;
+                }
+                x = &x[xn..];
+                y = &y[yn..];
+            }
+            (Some(c), Some(d)) => {
+                if c != d {
+                    return c.cmp(d);
+                }
+                x = &x[1..];
+                y = &y[1..];
+            }
+        }
+    }
 }
 
 /// Something the walk could not read.
@@ -89,14 +157,21 @@ pub fn discover(paths: &[PathBuf], root: &Path, config: &Config, include_tests: 
                 }
             };
             let path = entry.path();
-            let is_rs = path.extension().is_some_and(|e| e == "rs");
-            if !is_rs || !entry.file_type().is_some_and(|t| t.is_file()) {
+            let kind = match path.extension().and_then(|e| e.to_str()) {
+                Some("rs") => FileKind::Rust,
+                Some("sql") => FileKind::Migration,
+                _ => continue,
+            };
+            if !entry.file_type().is_some_and(|t| t.is_file()) {
                 continue;
             }
             if !seen.insert(path.to_path_buf()) {
                 continue;
             }
             let rel = rel_path(root, path);
+            if kind == FileKind::Migration && !is_migration(&rel) {
+                continue;
+            }
             if config.files.exclude_set.is_match(&rel) || (!include_tests && in_test_dir(&rel)) {
                 out.skipped += 1;
                 continue;
@@ -104,16 +179,32 @@ pub fn discover(paths: &[PathBuf], root: &Path, config: &Config, include_tests: 
             out.files.push(SourcePath {
                 path: path.to_path_buf(),
                 rel,
+                kind,
             });
         }
     }
-    out.files.sort_by(|a, b| a.rel.cmp(&b.rel));
+    out.files.sort_by(|a, b| natural_cmp(&a.rel, &b.rel));
     out
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn migrations_and_their_order() {
+        assert!(is_migration("migrations/2023-01-01-000000_init/up.sql"));
+        assert!(!is_migration("migrations/2023-01-01-000000_init/down.sql"));
+        assert!(is_migration("db/migrations/0001_init.sql"));
+        assert!(!is_migration("db/migrations/0001_init.down.sql"));
+        assert!(is_migration("migrations/V10__more.sql"));
+        assert!(!is_migration("migrations/U10__undo.sql"));
+        assert!(is_migration("db/schema.sql"));
+        assert!(!is_migration("queries/list.sql"));
+        let mut v = vec!["m/V10__b.sql", "m/V2__a.sql", "m/V1__x.sql"];
+        v.sort_by(|a, b| natural_cmp(a, b));
+        assert_eq!(v, ["m/V1__x.sql", "m/V2__a.sql", "m/V10__b.sql"]);
+    }
 
     #[test]
     fn test_dirs() {

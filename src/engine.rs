@@ -6,7 +6,8 @@
 
 use crate::config::{self, Config, ConfigError, Level};
 use crate::diagnostic::{stable_hash, FileId, Finding};
-use crate::discover::{self, WalkError};
+use crate::discover::{self, FileKind, WalkError};
+use crate::model::migrations;
 use crate::model::queries::{self, QueryFacts};
 use crate::model::schema::{self, SchemaFacts};
 use crate::model::TenantModel;
@@ -103,8 +104,44 @@ pub struct Report {
     pub suppressed: usize,
 }
 
-/// Resolves the scanned paths and the root that output paths are relative to.
-pub fn resolve_paths(paths: &[PathBuf]) -> Result<(Vec<PathBuf>, PathBuf), Error> {
+/// What a run scans and reports.
+#[derive(Debug, Clone)]
+pub struct Scope {
+    /// Paths to walk.
+    pub scan: Vec<PathBuf>,
+    /// What output paths are relative to.
+    pub root: PathBuf,
+    /// When the user named files: report findings in these only (the
+    /// analysis still covers the whole project, since the tenant model
+    /// needs every schema file).
+    pub only: Option<Vec<PathBuf>>,
+}
+
+/// The project a file belongs to: the nearest ancestor whose Cargo.toml
+/// declares a `[workspace]`, else the nearest with a Cargo.toml, else the
+/// file's directory.
+fn project_root(file: &Path) -> PathBuf {
+    let abs = std::fs::canonicalize(file).unwrap_or_else(|_| file.to_path_buf());
+    let dir = abs
+        .parent()
+        .map_or_else(|| PathBuf::from("."), Path::to_path_buf);
+    let mut nearest = None;
+    for d in dir.ancestors() {
+        let manifest = d.join("Cargo.toml");
+        if manifest.is_file() {
+            if std::fs::read_to_string(&manifest).is_ok_and(|t| t.contains("[workspace]")) {
+                return d.to_path_buf();
+            }
+            nearest.get_or_insert_with(|| d.to_path_buf());
+        }
+    }
+    nearest.unwrap_or(dir)
+}
+
+/// Resolves the scanned paths: directories are walked as given; when only
+/// files are named, their project is analysed and the report is limited to
+/// them.
+pub fn resolve_paths(paths: &[PathBuf]) -> Result<Scope, Error> {
     let paths: Vec<PathBuf> = if paths.is_empty() {
         vec![PathBuf::from(".")]
     } else {
@@ -118,15 +155,27 @@ pub fn resolve_paths(paths: &[PathBuf]) -> Result<(Vec<PathBuf>, PathBuf), Error
             });
         }
     }
+    if paths.iter().all(|p| p.is_file()) {
+        let root = project_root(&paths[0]);
+        let only = paths
+            .iter()
+            .map(|p| std::fs::canonicalize(p).unwrap_or_else(|_| p.clone()))
+            .collect();
+        return Ok(Scope {
+            scan: vec![root.clone()],
+            root,
+            only: Some(only),
+        });
+    }
     let root = match paths.as_slice() {
-        [one] if one.is_dir() => one.clone(),
-        [one] => one
-            .parent()
-            .filter(|p| !p.as_os_str().is_empty())
-            .map_or_else(|| PathBuf::from("."), Path::to_path_buf),
+        [one] => one.clone(),
         _ => PathBuf::from("."),
     };
-    Ok((paths, root))
+    Ok(Scope {
+        scan: paths,
+        root,
+        only: None,
+    })
 }
 
 /// Loads `--config FILE`, or finds the config upward from `root`.
@@ -188,6 +237,9 @@ pub fn schema_phase(
             .zip(texts.par_iter())
             .map(|(f, t)| {
                 let t = t.as_ref().ok()?;
+                if f.kind != FileKind::Rust {
+                    return None;
+                }
                 // Structs that carry a tenant (`OrgContext { org_id }`) put
                 // the tenant in reach with zero config; a token scan finds
                 // them in every file without parsing it.
@@ -202,7 +254,7 @@ pub fn schema_phase(
                     }));
                 }
                 Some(parse::with_parsed(t, |file| {
-                    let mut facts = schema::extract(file, &f.rel);
+                    let mut facts = schema::extract(file, &f.rel, f.path.parent());
                     facts.tenant_types = carriers;
                     facts
                 }))
@@ -220,6 +272,27 @@ pub fn schema_phase(
             _ => {}
         }
     }
+    // Migrations, in the order they run (discovery sorts naturally).
+    let sql_files: Vec<(FileId, &str)> = files
+        .iter()
+        .zip(texts)
+        .enumerate()
+        .filter(|(_, (f, _))| f.kind == FileKind::Migration)
+        .filter_map(|(i, (_, t))| Some((i, t.as_ref().ok()?.as_str())))
+        .collect();
+    let applied = migrations::apply(&sql_files);
+    for (i, f) in applied.failures {
+        failures.entry(i).or_insert(f);
+    }
+    for (i, t) in applied.tables {
+        facts.push((
+            i,
+            SchemaFacts {
+                tables: vec![t],
+                ..SchemaFacts::default()
+            },
+        ));
+    }
     let model = TenantModel::build(facts.iter().map(|(i, f)| (*i, f)), config);
     (model, failures)
 }
@@ -227,7 +300,11 @@ pub fn schema_phase(
 /// Runs `check`.
 pub fn check(opts: &CheckOptions) -> Result<Report, Error> {
     let started = Instant::now();
-    let (paths, root) = resolve_paths(&opts.paths)?;
+    let Scope {
+        scan: paths,
+        root,
+        only,
+    } = resolve_paths(&opts.paths)?;
     let config = load_config(opts.config.as_deref(), &root)?;
     let known = rules::known_ids();
     for r in opts.select.iter().chain(&opts.ignore) {
@@ -258,7 +335,7 @@ pub fn check(opts: &CheckOptions) -> Result<Report, Error> {
     let (model, mut failures) = schema_phase(&pool, &found.files, &texts, &config);
     if model.tenant_tables().next().is_none() {
         notes.push(
-            "no tenant tables found (no Diesel `table!` or SeaORM entity with a tenant column); nothing to check. Run `tenant-lint schema` to see what was discovered".into(),
+            "no tenant tables found (no Diesel `table!`, SeaORM entity or SQL migration with a tenant column); only `session-search-path` can report. Run `tenant-lint schema` to see what was discovered".into(),
         );
     }
 
@@ -275,7 +352,7 @@ pub fn check(opts: &CheckOptions) -> Result<Report, Error> {
             .enumerate()
             .map(|(i, (f, t))| {
                 let t = t.as_ref().ok()?;
-                if failures.contains_key(&i) {
+                if failures.contains_key(&i) || f.kind != FileKind::Rust {
                     return None;
                 }
                 if !filter.matches(t) {
@@ -284,7 +361,7 @@ pub fn check(opts: &CheckOptions) -> Result<Report, Error> {
                     return parse::lex_check(t).err().map(Err);
                 }
                 Some(parse::with_parsed(t, |file| {
-                    queries::extract(file, &f.rel, &model, &qopts)
+                    queries::extract(file, &f.rel, &f.path, &model, &qopts)
                 }))
             })
             .collect()
@@ -295,6 +372,42 @@ pub fn check(opts: &CheckOptions) -> Result<Report, Error> {
         skipped: found.skipped,
         ..Stats::default()
     };
+    let mut files: Vec<FileEntry> = found
+        .files
+        .iter()
+        .map(|f| FileEntry {
+            rel: f.rel.clone(),
+            path: f.path.clone(),
+            text: None,
+        })
+        .collect();
+    // SQL read from other files (`query_file!`, `include_str!`) gets an
+    // entry of its own in the file table.
+    let mut by_path: HashMap<PathBuf, FileId> = HashMap::new();
+    let mut sql_file = |p: &Path| -> FileId {
+        let key = std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
+        if let Some(id) = by_path.get(&key) {
+            return *id;
+        }
+        let existing = files
+            .iter()
+            .position(|f| std::fs::canonicalize(&f.path).unwrap_or_else(|_| f.path.clone()) == key);
+        let id = existing.unwrap_or_else(|| {
+            let canon_root = std::fs::canonicalize(&root).unwrap_or_else(|_| root.clone());
+            let rel = key
+                .strip_prefix(&canon_root)
+                .map(|r| r.to_string_lossy().replace('\\', "/"))
+                .unwrap_or_else(|_| p.display().to_string());
+            files.push(FileEntry {
+                rel,
+                path: p.to_path_buf(),
+                text: std::fs::read_to_string(p).ok(),
+            });
+            files.len() - 1
+        });
+        by_path.insert(key, id);
+        id
+    };
     let mut findings: Vec<Finding> = Vec::new();
     let mut suppressions: HashMap<FileId, Vec<suppress::Suppression>> = HashMap::new();
     for (i, r) in analysed.into_iter().enumerate() {
@@ -302,6 +415,17 @@ pub fn check(opts: &CheckOptions) -> Result<Report, Error> {
             Some(Ok(facts)) => {
                 stats.parsed += 1;
                 findings.extend(rules::unscoped_query::check(&model, i, &facts.execs));
+                findings.extend(rules::unscoped_sql::check(
+                    &model,
+                    i,
+                    &facts.sql,
+                    &mut sql_file,
+                ));
+                findings.extend(rules::session_search_path::check(
+                    i,
+                    &facts.sql,
+                    &mut sql_file,
+                ));
                 for m in &facts.opaque_macros {
                     findings.push(rules::parse_error::opaque_macro(i, m));
                 }
@@ -338,6 +462,13 @@ pub fn check(opts: &CheckOptions) -> Result<Report, Error> {
             .is_some_and(|ss| ss.iter().any(|s| f.rule != suppress::ID && s.covers(f)))
     });
     let suppressed = before - findings.len();
+    if let Some(only) = &only {
+        findings.retain(|f| {
+            let p = &files[f.file].path;
+            let p = std::fs::canonicalize(p).unwrap_or_else(|_| p.clone());
+            only.contains(&p)
+        });
+    }
     findings.retain_mut(|f| {
         if !opts.select.is_empty() && !opts.select.iter().any(|s| s == f.rule) {
             return false;
@@ -350,15 +481,6 @@ pub fn check(opts: &CheckOptions) -> Result<Report, Error> {
         f.level != Level::Off
     });
 
-    let mut files: Vec<FileEntry> = found
-        .files
-        .iter()
-        .map(|f| FileEntry {
-            rel: f.rel.clone(),
-            path: f.path.clone(),
-            text: None,
-        })
-        .collect();
     let mut needed: Vec<FileId> = findings.iter().map(|f| f.file).collect();
     needed.extend(
         findings
@@ -413,7 +535,9 @@ pub fn schema(
     paths: &[PathBuf],
     config_path: Option<&Path>,
 ) -> Result<(TenantModel, Vec<FileEntry>, Vec<String>), Error> {
-    let (paths, root) = resolve_paths(paths)?;
+    let Scope {
+        scan: paths, root, ..
+    } = resolve_paths(paths)?;
     let config = load_config(config_path, &root)?;
     let found = discover::discover(&paths, &root, &config, config.files.include_tests);
     let pool = pool(None)?;

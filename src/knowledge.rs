@@ -42,7 +42,31 @@ struct PackFile {
     related_joins: Vec<String>,
     #[serde(default)]
     wrappers: Vec<String>,
+    paginators: Vec<String>,
+    paginator_executes: Vec<String>,
     executes: Vec<String>,
+}
+
+/// Where raw SQL enters a database API (`rules/orm/sql.toml`).
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct SqlSinks {
+    /// sqlx macros taking SQL.
+    pub macros: HashSet<String>,
+    /// sqlx macros taking a SQL file path.
+    pub file_macros: HashSet<String>,
+    /// Functions taking SQL.
+    pub functions: HashSet<String>,
+    /// Methods taking SQL.
+    pub methods: HashSet<String>,
+    /// Query builder types.
+    pub builder_types: HashSet<String>,
+    /// Builder methods appending SQL text.
+    pub builder_push: HashSet<String>,
+    /// Builder methods appending a bind placeholder.
+    pub builder_bind: HashSet<String>,
+    /// Builder methods producing the query.
+    pub builder_build: HashSet<String>,
 }
 
 #[derive(Deserialize)]
@@ -81,6 +105,10 @@ pub struct Pack {
     pub wrappers: HashSet<String>,
     /// Calls that execute the query.
     pub executes: HashSet<String>,
+    /// Calls that turn a query into a paginator.
+    pub paginators: HashSet<String>,
+    /// Paginator calls that execute it (no connection argument).
+    pub paginator_executes: HashSet<String>,
 }
 
 /// All ORM knowledge.
@@ -106,6 +134,8 @@ pub struct Knowledge {
     pub condition_add_optional: HashSet<String>,
     /// Diesel `.on(..)`.
     pub join_on: HashSet<String>,
+    /// Raw SQL entry points.
+    pub sql: SqlSinks,
 }
 
 const PACKS: &[(&str, &str)] = &[
@@ -123,6 +153,7 @@ const PACKS: &[(&str, &str)] = &[
     ),
 ];
 const PREDICATES: &str = include_str!("../rules/orm/predicates.toml");
+const SQL: &str = include_str!("../rules/orm/sql.toml");
 
 fn set(v: Vec<String>) -> HashSet<String> {
     v.into_iter().collect()
@@ -155,6 +186,8 @@ impl Knowledge {
             pack.related_joins.extend(f.related_joins);
             pack.wrappers.extend(f.wrappers);
             pack.executes.extend(f.executes);
+            pack.paginators.extend(f.paginators);
+            pack.paginator_executes.extend(f.paginator_executes);
         }
         let p: PredicateFile =
             toml::from_str(PREDICATES).map_err(|e| format!("rules/orm/predicates.toml: {e}"))?;
@@ -166,6 +199,7 @@ impl Knowledge {
         k.condition_add = set(p.condition_add);
         k.condition_add_optional = set(p.condition_add_optional);
         k.join_on = set(p.join_on);
+        k.sql = toml::from_str(SQL).map_err(|e| format!("rules/orm/sql.toml: {e}"))?;
         Ok(k)
     }
 
@@ -192,5 +226,6 @@ mod tests {
         );
         assert!(k.diesel.or_filters.contains("or_filter"));
         assert!(k.binds.contains("eq") && !k.binds.contains("ne"));
+        assert!(k.sql.macros.contains("query_as") && k.sql.builder_bind.contains("push_bind"));
     }
 }

@@ -17,4 +17,5 @@ pub mod parse;
 pub mod prefilter;
 pub mod render;
 pub mod rules;
+pub mod sql;
 pub mod suppress;

@@ -5,7 +5,9 @@
 //! `belonging_to`, ...) or a Diesel table module path (`documents::`, as in
 //! `documents::table`, `documents::dsl::*`, `schema::documents::{..}`): a
 //! Diesel query names its table through that module, in the expression or
-//! in the `use` that imports it. A query the rules judge always begins
+//! in the `use` that imports it; raw SQL is judged where it reaches one of
+//! the entry points of `rules/orm/sql.toml` (`query_as!`, `sql_query(`,
+//! `.execute(`, `QueryBuilder`). A query the rules judge always begins
 //! with one of these, so skipping
 //! the other files loses nothing (a test checks that every fixture gives
 //! the same findings with and without the prefilter). Also here: a token
@@ -72,12 +74,9 @@ impl Prefilter {
         )
     }
 
-    /// Files that may run a query on a table of `model`. Empty when the
-    /// model has no tenant table: then there is nothing to judge.
+    /// Files that may run a query on a table of `model`, or send raw SQL
+    /// (which `session-search-path` judges even without tenant tables).
     pub fn queries(model: &TenantModel, config: &Config) -> Prefilter {
-        if model.tenant_tables().next().is_none() {
-            return Prefilter::new(Vec::new());
-        }
         let k = Knowledge::get();
         let mut n: Vec<(String, Bounds)> = Vec::new();
         for s in k.seaorm.starts.iter().chain(&k.seaorm.pk_starts) {
@@ -96,6 +95,20 @@ impl Prefilter {
         }
         for t in model.diesel_tables.keys() {
             n.push((format!("{t}::"), Bounds::Start));
+        }
+        // Raw SQL entry points (`rules/orm/sql.toml`).
+        for m in k.sql.macros.iter().chain(&k.sql.file_macros) {
+            n.push((format!("{m}!"), Bounds::Start));
+        }
+        for f in &k.sql.functions {
+            n.push((format!("{f}("), Bounds::Start));
+            n.push((format!("{f}::<"), Bounds::Start));
+        }
+        for m in &k.sql.methods {
+            n.push((format!(".{m}("), Bounds::None));
+        }
+        for b in &k.sql.builder_types {
+            n.push((b.clone(), Bounds::Both));
         }
         n.sort();
         n.dedup();

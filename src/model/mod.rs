@@ -5,9 +5,11 @@
 //! binds it?". SQL migrations will plug in as one more [`schema::TableFact`]
 //! source.
 
+pub mod migrations;
 pub mod names;
 pub mod queries;
 pub mod schema;
+pub mod sqltext;
 
 use crate::config::Config;
 use crate::diagnostic::{FileId, Span};
@@ -104,6 +106,9 @@ pub struct TenantModel {
     pub relations: HashMap<(String, String), String>,
     /// Types that carry the tenant: type name → tenant field.
     pub tenant_types: HashMap<String, String>,
+    /// SQL held in `const`s / `static`s anywhere in the project, by name
+    /// (None when two differ under the same name).
+    pub sql_consts: HashMap<String, Option<std::sync::Arc<sqltext::SqlText>>>,
     /// Tenant column names in force.
     pub tenant_columns: Vec<String>,
 }
@@ -144,7 +149,7 @@ impl TenantModel {
                             sql: c.sql.clone(),
                             rust: c.rust.clone(),
                             decl: Decl {
-                                file,
+                                file: c.file.unwrap_or(file),
                                 span: c.span,
                                 kind: t.kind,
                             },
@@ -156,6 +161,7 @@ impl TenantModel {
                     SourceKind::SeaOrm => {
                         m.entity_modules.insert(t.rust.clone(), t.sql.clone());
                     }
+                    SourceKind::Sql => {}
                 }
             }
             for (alias, module) in &f.entity_aliases {
@@ -165,6 +171,15 @@ impl TenantModel {
                 m.diesel_structs.insert(s.clone(), t.clone());
             }
             m.related_via.extend(f.related_via.iter().cloned());
+            for (name, text) in &f.sql_consts {
+                let slot = m
+                    .sql_consts
+                    .entry(name.clone())
+                    .or_insert_with(|| Some(std::sync::Arc::new(text.clone())));
+                if slot.as_ref().is_some_and(|t| t.text != text.text) {
+                    *slot = None;
+                }
+            }
             for (ty, field) in &f.tenant_types {
                 m.tenant_types.insert(ty.clone(), field.clone());
             }
@@ -177,6 +192,24 @@ impl TenantModel {
             m.diesel_tables.insert(rust, sql);
         }
         // Diesel structs name the table by its module name; map to the key.
+        // SQL names compare lowercase.
+        m.tables = std::mem::take(&mut m.tables)
+            .into_values()
+            .map(|mut t| {
+                t.sql = t.sql.to_ascii_lowercase();
+                (t.sql.clone(), t)
+            })
+            .fold(BTreeMap::new(), |mut acc, (k, t)| {
+                acc.entry(k).or_insert(t);
+                acc
+            });
+        for v in m
+            .diesel_tables
+            .values_mut()
+            .chain(m.entity_modules.values_mut())
+        {
+            *v = v.to_ascii_lowercase();
+        }
         let structs: Vec<(String, String)> = m.diesel_structs.drain().collect();
         for (s, t) in structs {
             let key = m.diesel_tables.get(&t).cloned().unwrap_or(t);
@@ -265,5 +298,29 @@ impl TenantModel {
     /// Tenant tables, sorted by name.
     pub fn tenant_tables(&self) -> impl Iterator<Item = &Table> {
         self.tables.values().filter(|t| t.is_tenant())
+    }
+}
+
+impl crate::sql::TableInfo for TenantModel {
+    fn is_tenant(&self, table: &str) -> bool {
+        TenantModel::is_tenant(self, table)
+    }
+
+    fn is_tenant_column(&self, table: &str, column: &str) -> bool {
+        self.tables
+            .get(table)
+            .is_some_and(|t| t.tenant_columns.iter().any(|c| c == column))
+    }
+
+    fn has_column(&self, table: &str, column: &str) -> Option<bool> {
+        let t = self.tables.get(table)?;
+        if t.columns.is_empty() {
+            return None;
+        }
+        Some(t.columns.iter().any(|c| c.sql == column))
+    }
+
+    fn tenant_column(&self, table: &str) -> Option<String> {
+        self.tables.get(table)?.tenant_column().map(str::to_string)
     }
 }

@@ -23,6 +23,29 @@ impl UseMap {
         self.add_tree(tree, Vec::new());
     }
 
+    /// Adds the `use` items and plain type aliases (`type Docs =
+    /// document::Entity;` names a path just like a `use .. as`) of a list
+    /// of items.
+    pub fn add_items(&mut self, items: &[syn::Item]) {
+        for item in items {
+            match item {
+                syn::Item::Use(u) => self.add(&u.tree),
+                syn::Item::Type(t) if t.generics.params.is_empty() => {
+                    if let syn::Type::Path(tp) = &*t.ty {
+                        if tp.qself.is_none() {
+                            let mut full = Vec::new();
+                            for seg in &tp.path.segments {
+                                push_seg(&mut full, seg.ident.to_string());
+                            }
+                            self.names.insert(t.ident.to_string(), full);
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+
     fn add_tree(&mut self, tree: &syn::UseTree, mut prefix: Vec<String>) {
         match tree {
             syn::UseTree::Path(p) => {

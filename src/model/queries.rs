@@ -22,6 +22,12 @@ use syn::punctuated::Punctuated;
 use syn::visit::Visit;
 use syn::{Expr, Pat, Stmt, Token};
 
+mod rawsql;
+
+use crate::model::sqltext::SqlText;
+use std::path::{Path, PathBuf};
+use std::rc::Rc;
+
 /// Most alternatives kept per variable; beyond it the first ones are kept.
 const MAX_ALTERNATIVES: usize = 32;
 
@@ -82,6 +88,11 @@ pub struct QState {
     pub pk_lookup: bool,
     /// A Diesel `.on(..)` condition, used when this query is joined.
     pub on: Option<Cond>,
+    /// A SeaORM paginator: its calls execute without a connection argument.
+    pub paginated: bool,
+    /// Tenant tables of queries combined with `union` & co. that were
+    /// unbound at that point.
+    pub unbound_parts: Vec<String>,
 }
 
 /// Fact recorded at each call that executes a query.
@@ -114,11 +125,62 @@ pub struct OpaqueMacro {
     pub span: Span,
 }
 
+/// What a raw SQL statement does wrong.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SqlHitKind {
+    /// A tenant table instance that is not bound.
+    Unbound,
+    /// An INSERT into a tenant table that does not set this tenant column.
+    InsertWithoutTenant(String),
+}
+
+/// One problem inside a SQL text.
+#[derive(Debug, Clone)]
+pub struct SqlHit {
+    /// What is wrong.
+    pub kind: SqlHitKind,
+    /// Table (lowercase).
+    pub table: String,
+    /// `select`, `update`, `delete` or `insert`.
+    pub statement: &'static str,
+    /// The table reference, inside the string literal (or SQL file).
+    pub span: Span,
+    /// Why the binding was lost.
+    pub notes: Vec<String>,
+}
+
+/// A SQL text that reaches a database API and has something to report.
+#[derive(Debug, Clone)]
+pub struct SqlFact {
+    /// The API it reaches (`query_as!`, `sqlx::query`, `.execute`).
+    pub sink: String,
+    /// The call.
+    pub span: Span,
+    /// Enclosing function.
+    pub function: String,
+    /// Tenant values in reach in the function.
+    pub in_reach: Vec<String>,
+    /// The SQL, whitespace removed (for fingerprints).
+    pub text: String,
+    /// Unbound tables and inserts without tenant.
+    pub hits: Vec<SqlHit>,
+    /// Session-wide `SET search_path`s.
+    pub search_path: Vec<Span>,
+    /// sqlparser's error when the statement was judged by a token scan.
+    pub fallback: Option<String>,
+    /// The file the SQL was read from, when not this one.
+    pub file: Option<PathBuf>,
+    /// First and last line of the call and its SQL in this file.
+    pub extent: (u32, u32),
+}
+
 /// Everything the query analysis found in one file.
 #[derive(Debug, Clone, Default)]
 pub struct QueryFacts {
     /// One per executed query on a known table.
     pub execs: Vec<ExecFact>,
+    /// Raw SQL with findings.
+    pub sql: Vec<SqlFact>,
     /// Macros that hid code from the analysis.
     pub opaque_macros: Vec<OpaqueMacro>,
 }
@@ -171,6 +233,11 @@ pub fn unbound_tables(model: &TenantModel, q: &QState) -> Vec<String> {
         }
     }
     tenant.retain(|t| !bound.contains(t));
+    for t in &q.unbound_parts {
+        if !tenant.contains(t) {
+            tenant.push(t.clone());
+        }
+    }
     tenant
 }
 
@@ -182,20 +249,21 @@ pub struct Options<'a> {
     pub config: &'a Config,
 }
 
-/// Analyses every function of a file.
+/// Analyses every function of a file; `abs_path` locates `include_str!`
+/// and `query_file!` files.
 pub fn extract(
     file: &syn::File,
     rel_path: &str,
+    abs_path: &Path,
     model: &TenantModel,
     opts: &Options,
 ) -> QueryFacts {
     let mut uses = UseMap::default();
-    for item in &file.items {
-        if let syn::Item::Use(u) = item {
-            uses.add(&u.tree);
-        }
-    }
+    uses.add_items(&file.items);
     let module = crate::model::schema::file_module_name(rel_path);
+    let dir = abs_path.parent().map(Path::to_path_buf);
+    let mut consts = HashMap::new();
+    collect_consts(&file.items, dir.as_deref(), &mut consts);
     let mut out = QueryFacts::default();
     let mut ctx = ItemCtx {
         model,
@@ -204,6 +272,8 @@ pub fn extract(
         modules: vec![module],
         self_ty: None,
         out: &mut out,
+        sql_consts: consts,
+        file_dir: dir,
     };
     ctx.items(&file.items);
     out
@@ -216,6 +286,42 @@ struct ItemCtx<'a, 'o> {
     modules: Vec<String>,
     self_ty: Option<String>,
     out: &'o mut QueryFacts,
+    sql_consts: HashMap<String, Rc<SqlText>>,
+    file_dir: Option<PathBuf>,
+}
+
+/// String `const`s and `static`s of a file (any module, impl blocks too),
+/// by name: SQL is often kept in one.
+fn collect_consts(items: &[syn::Item], dir: Option<&Path>, out: &mut HashMap<String, Rc<SqlText>>) {
+    for item in items {
+        match item {
+            syn::Item::Const(c) => {
+                if let Some(t) = crate::model::sqltext::const_text(&c.expr, dir) {
+                    out.insert(c.ident.to_string(), Rc::new(t));
+                }
+            }
+            syn::Item::Static(s) => {
+                if let Some(t) = crate::model::sqltext::const_text(&s.expr, dir) {
+                    out.insert(s.ident.to_string(), Rc::new(t));
+                }
+            }
+            syn::Item::Mod(m) => {
+                if let Some((_, items)) = &m.content {
+                    collect_consts(items, dir, out);
+                }
+            }
+            syn::Item::Impl(i) => {
+                for it in &i.items {
+                    if let syn::ImplItem::Const(c) = it {
+                        if let Some(t) = crate::model::sqltext::const_text(&c.expr, dir) {
+                            out.insert(c.ident.to_string(), Rc::new(t));
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
 }
 
 /// `#[cfg(test)]`, `#[test]`, `#[tokio::test]`, `#[rstest]`...
@@ -223,19 +329,36 @@ pub fn is_test_attr(attrs: &[syn::Attribute]) -> bool {
     attrs.iter().any(|a| {
         let p = a.path();
         if p.is_ident("cfg") {
-            let mut test = false;
-            let _ = a.parse_nested_meta(|m| {
-                if m.path.is_ident("test") {
-                    test = true;
-                }
-                Ok(())
-            });
-            return test;
+            return a
+                .parse_args::<syn::Meta>()
+                .is_ok_and(|m| cfg_requires_test(&m));
         }
         p.segments
             .last()
             .is_some_and(|s| s.ident == "test" || s.ident == "rstest")
     })
+}
+
+/// Whether a `cfg` predicate holds only in test builds: `test`,
+/// `all(test, ..)`; not `any(test, feature = "x")` nor `not(test)`.
+fn cfg_requires_test(m: &syn::Meta) -> bool {
+    match m {
+        syn::Meta::Path(p) => p.is_ident("test"),
+        syn::Meta::List(l) => {
+            let Ok(args) = l.parse_args_with(Punctuated::<syn::Meta, Token![,]>::parse_terminated)
+            else {
+                return false;
+            };
+            if l.path.is_ident("all") {
+                args.iter().any(cfg_requires_test)
+            } else if l.path.is_ident("any") {
+                !args.is_empty() && args.iter().all(cfg_requires_test)
+            } else {
+                false
+            }
+        }
+        syn::Meta::NameValue(_) => false,
+    }
 }
 
 impl<'a, 'o> ItemCtx<'a, 'o> {
@@ -260,11 +383,7 @@ impl<'a, 'o> ItemCtx<'a, 'o> {
                 }
                 if let Some((_, items)) = &m.content {
                     let mut uses = UseMap::default();
-                    for it in items {
-                        if let syn::Item::Use(u) = it {
-                            uses.add(&u.tree);
-                        }
-                    }
+                    uses.add_items(items);
                     self.uses.push(uses);
                     self.modules.push(m.ident.to_string());
                     self.items(items);
@@ -375,6 +494,10 @@ impl<'a, 'o> ItemCtx<'a, 'o> {
             in_reach: Vec::new(),
             params: Vec::new(),
             nested: Vec::new(),
+            sql_consts: &self.sql_consts,
+            sql_facts: Vec::new(),
+            file_dir: self.file_dir.clone(),
+            depth: 0,
         };
         for input in &sig.inputs {
             match input {
@@ -401,7 +524,17 @@ impl<'a, 'o> ItemCtx<'a, 'o> {
                         f.params.push(n);
                     }
                 }
-                syn::FnArg::Receiver(_) => f.params.push("self".into()),
+                syn::FnArg::Receiver(_) => {
+                    // `&self` of a repository holding the tenant.
+                    if let Some(field) = self
+                        .self_ty
+                        .as_ref()
+                        .and_then(|t| self.model.tenant_types.get(t))
+                    {
+                        f.in_reach.push(format!("self.{field}"));
+                    }
+                    f.params.push("self".into());
+                }
             }
         }
         f.collect_field_reach(block);
@@ -409,6 +542,7 @@ impl<'a, 'o> ItemCtx<'a, 'o> {
         f.finish_pending_all();
         self.out.execs.append(&mut f.execs);
         self.out.opaque_macros.append(&mut f.opaque);
+        self.out.sql.append(&mut f.sql_facts);
         let nested = std::mem::take(&mut f.nested);
         drop(f);
         for item in nested {
@@ -489,6 +623,63 @@ fn brace_blocks(tokens: TokenStream) -> Vec<Vec<Stmt>> {
     out
 }
 
+/// Pieces of a macro body that is not Rust as a whole: the runs of tokens
+/// between top-level `,` `;` `=>` and `=` that parse as expressions, and
+/// the brace groups inside the other pieces that parse as statements.
+fn salvage(tokens: TokenStream) -> (Vec<Expr>, Vec<Vec<Stmt>>) {
+    let toks: Vec<TokenTree> = tokens.into_iter().collect();
+    let mut pieces: Vec<TokenStream> = Vec::new();
+    let mut cur: Vec<TokenTree> = Vec::new();
+    let mut i = 0;
+    while i < toks.len() {
+        let sep = match &toks[i] {
+            TokenTree::Punct(p) if p.as_char() == ',' || p.as_char() == ';' => Some(1),
+            TokenTree::Punct(p) if p.as_char() == '=' => {
+                let joint_before = i > 0
+                    && matches!(&toks[i - 1], TokenTree::Punct(q) if q.spacing() == proc_macro2::Spacing::Joint);
+                match toks.get(i + 1) {
+                    Some(TokenTree::Punct(n))
+                        if p.spacing() == proc_macro2::Spacing::Joint && n.as_char() == '>' =>
+                    {
+                        Some(2)
+                    }
+                    Some(TokenTree::Punct(n))
+                        if p.spacing() == proc_macro2::Spacing::Joint && n.as_char() == '=' =>
+                    {
+                        None
+                    }
+                    _ if joint_before => None,
+                    _ => Some(1),
+                }
+            }
+            _ => None,
+        };
+        match sep {
+            Some(n) => {
+                pieces.push(cur.drain(..).collect());
+                i += n;
+            }
+            None => {
+                cur.push(toks[i].clone());
+                i += 1;
+            }
+        }
+    }
+    pieces.push(cur.into_iter().collect());
+    let mut exprs = Vec::new();
+    let mut blocks = Vec::new();
+    for piece in pieces {
+        if piece.is_empty() {
+            continue;
+        }
+        match syn::parse2::<Expr>(piece.clone()) {
+            Ok(e) => exprs.push(e),
+            Err(_) => blocks.extend(brace_blocks(piece)),
+        }
+    }
+    (exprs, blocks)
+}
+
 /// Whether a token stream names a table or entity of the model as a path
 /// or receiver (`documents.filter`, `document::Entity`, `Document::find`).
 pub fn mentions_model(tokens: TokenStream, model: &TenantModel) -> bool {
@@ -524,13 +715,21 @@ enum Val {
     Entity(String),
     /// Rows fetched by an unbound query, awaiting a tenant check.
     Rows(usize),
+    /// A string (SQL or a piece of it).
+    Str(Rc<SqlText>),
+    /// A sqlx `QueryBuilder`: the SQL so far and the number of binds.
+    Builder(Rc<SqlText>, u32),
 }
 
 #[derive(Debug)]
 struct Pending {
     exec: usize,
-    var: Option<String>,
+    /// Variables holding the fetched rows (a `let` that moves them on adds
+    /// the new name).
+    vars: Vec<String>,
     open: bool,
+    /// Statement nesting depth where the rows were fetched.
+    depth: usize,
 }
 
 struct FnAnalysis<'a> {
@@ -546,6 +745,11 @@ struct FnAnalysis<'a> {
     in_reach: Vec<String>,
     params: Vec<String>,
     nested: Vec<syn::Item>,
+    sql_consts: &'a HashMap<String, Rc<SqlText>>,
+    sql_facts: Vec<SqlFact>,
+    file_dir: Option<PathBuf>,
+    /// Statement nesting depth.
+    depth: usize,
 }
 
 fn merge_vals(a: Val, b: Val) -> Val {
@@ -671,8 +875,8 @@ impl<'a> FnAnalysis<'a> {
     fn bind(&mut self, name: String, v: Val) {
         if let Val::Rows(i) = v {
             if let Some(p) = self.pending.get_mut(i) {
-                if p.var.is_none() {
-                    p.var = Some(name.clone());
+                if !p.vars.contains(&name) {
+                    p.vars.push(name.clone());
                 }
             }
         }
@@ -721,19 +925,38 @@ impl<'a> FnAnalysis<'a> {
     // ---- pending post-fetch checks ----
 
     fn check_stmt(&mut self, stmt: &Stmt) {
-        if !self.pending.iter().any(|p| p.open && p.var.is_some()) {
+        if !self.pending.iter().any(|p| p.open && !p.vars.is_empty()) {
             return;
         }
         let tokens = stmt.to_token_stream();
         let mut has_check = None;
         for i in 0..self.pending.len() {
-            let Some(var) = self.pending[i].var.clone().filter(|_| self.pending[i].open) else {
-                continue;
-            };
-            if !token_mentions(tokens.clone(), &var) {
+            if !self.pending[i].open {
                 continue;
             }
-            let checked = *has_check.get_or_insert_with(|| self.has_tenant_check(tokens.clone()));
+            let vars = self.pending[i].vars.clone();
+            if !vars.iter().any(|v| token_mentions(tokens.clone(), v)) {
+                continue;
+            }
+            let checked = *has_check.get_or_insert_with(|| {
+                self.has_tenant_check(tokens.clone()) && stops_on_mismatch(tokens.clone())
+            });
+            if !checked {
+                // `let doc = match doc { Some(d) => d, None => return .. }`
+                // moves the rows on; keep following them under the new name.
+                if let Stmt::Local(l) = stmt {
+                    let mut names = Vec::new();
+                    pat_idents(&l.pat, &mut names);
+                    if !names.is_empty() {
+                        for n in names {
+                            if !self.pending[i].vars.contains(&n) {
+                                self.pending[i].vars.push(n);
+                            }
+                        }
+                        continue;
+                    }
+                }
+            }
             self.pending[i].open = false;
             if checked {
                 let e = self.pending[i].exec;
@@ -742,9 +965,12 @@ impl<'a> FnAnalysis<'a> {
         }
     }
 
+    /// Rows fetched in the statement just finished and not bound to a
+    /// variable were used as they are: no check can follow.
     fn end_stmt(&mut self) {
+        let depth = self.depth;
         for p in self.pending.iter_mut() {
-            if p.open && p.var.is_none() {
+            if p.open && p.vars.is_empty() && p.depth >= depth {
                 p.open = false;
             }
         }
@@ -761,6 +987,18 @@ impl<'a> FnAnalysis<'a> {
     fn has_tenant_check(&self, tokens: TokenStream) -> bool {
         let toks: Vec<TokenTree> = tokens.into_iter().collect();
         for (i, tt) in toks.iter().enumerate() {
+            // `assert_eq!(doc.org_id, org_id)`: the comparison is the macro.
+            if let (TokenTree::Ident(id), Some(TokenTree::Punct(bang)), Some(TokenTree::Group(g))) =
+                (tt, toks.get(i + 1), toks.get(i + 2))
+            {
+                let cmp_macro = matches!(
+                    id.to_string().as_str(),
+                    "assert_eq" | "assert_ne" | "debug_assert_eq" | "ensure_eq"
+                );
+                if cmp_macro && bang.as_char() == '!' && self.mentions_tenant_field(g.stream()) {
+                    return true;
+                }
+            }
             match tt {
                 TokenTree::Group(g) if self.has_tenant_check(g.stream()) => return true,
                 TokenTree::Ident(id) => {
@@ -791,6 +1029,20 @@ impl<'a> FnAnalysis<'a> {
         false
     }
 
+    /// `x.org_id` somewhere in the tokens.
+    fn mentions_tenant_field(&self, tokens: TokenStream) -> bool {
+        let toks: Vec<TokenTree> = tokens.into_iter().collect();
+        toks.iter().enumerate().any(|(i, tt)| match tt {
+            TokenTree::Ident(id) => {
+                i > 0
+                    && matches!(&toks[i - 1], TokenTree::Punct(p) if p.as_char() == '.')
+                    && self.is_tenant_field(&id.to_string())
+            }
+            TokenTree::Group(g) => self.mentions_tenant_field(g.stream()),
+            _ => false,
+        })
+    }
+
     // ---- statements ----
 
     fn block(&mut self, b: &syn::Block) -> Val {
@@ -813,14 +1065,15 @@ impl<'a> FnAnalysis<'a> {
         let mut last = Val::Other;
         for (i, s) in stmts.iter().enumerate() {
             self.check_stmt(s);
+            self.depth += 1;
             let v = self.stmt(s);
             let is_tail = i + 1 == stmts.len() && matches!(s, Stmt::Expr(_, None));
             if is_tail {
                 last = v;
-            }
-            if !is_tail {
+            } else {
                 self.end_stmt();
             }
+            self.depth -= 1;
         }
         if has_uses {
             self.scope.uses.pop();
@@ -1007,7 +1260,6 @@ impl<'a> FnAnalysis<'a> {
                 if let Some(x) = &r.expr {
                     self.expr(x);
                 }
-                self.end_stmt();
                 self.diverged = true;
                 Val::Other
             }
@@ -1023,11 +1275,22 @@ impl<'a> FnAnalysis<'a> {
                 Val::Other
             }
             Expr::Macro(m) => self.mac(&m.mac),
+            Expr::Lit(syn::ExprLit {
+                lit: syn::Lit::Str(s),
+                ..
+            }) => self.str_lit(s),
             Expr::Tuple(t) => {
-                for x in &t.elems {
-                    self.expr(x);
+                // `(Entity, Column::X)` as a column reference.
+                let cols: Vec<Val> = t
+                    .elems
+                    .iter()
+                    .map(|x| self.expr(x))
+                    .filter(|v| matches!(v, Val::Col(..)))
+                    .collect();
+                match <[Val; 1]>::try_from(cols) {
+                    Ok([col]) => col,
+                    Err(_) => Val::Other,
                 }
-                Val::Other
             }
             Expr::Array(a) => {
                 for x in &a.elems {
@@ -1129,6 +1392,9 @@ impl<'a> FnAnalysis<'a> {
     }
 
     fn mac(&mut self, m: &syn::Macro) -> Val {
+        if let Some(v) = self.sql_macro(m) {
+            return v;
+        }
         let name = macro_name(m);
         if matches!(
             name.as_str(),
@@ -1153,8 +1419,15 @@ impl<'a> FnAnalysis<'a> {
         if let Ok(stmts) = m.parse_body_with(syn::Block::parse_within) {
             return self.stmts(&stmts);
         }
-        let blocks = brace_blocks(m.tokens.clone());
-        if !blocks.is_empty() {
+        // `tokio::select! { v = fut => { .. } }`, `db_run! { conn: { .. } }`:
+        // salvage the pieces between separators that parse as expressions,
+        // and the blocks inside the others.
+        let (exprs, blocks) = salvage(m.tokens.clone());
+        if !exprs.is_empty() || !blocks.is_empty() {
+            for e in &exprs {
+                self.expr(e);
+                self.end_stmt();
+            }
             for b in blocks {
                 self.stmts(&b);
             }
@@ -1192,10 +1465,12 @@ impl<'a> FnAnalysis<'a> {
                 scoped_by: None,
                 pk_lookup: false,
                 on: None,
+                paginated: false,
+                unbound_parts: Vec::new(),
             }]),
             Resolved::Entity(t) => Val::Entity(t),
             Resolved::Column(t, c) => Val::Col(t, c),
-            Resolved::Unknown => Val::Other,
+            Resolved::Unknown => self.sql_const(p).unwrap_or(Val::Other),
         }
     }
 
@@ -1245,6 +1520,8 @@ impl<'a> FnAnalysis<'a> {
                             },
                             pk_lookup: sea.pk_starts.contains(&last),
                             on: None,
+                            paginated: false,
+                            unbound_parts: Vec::new(),
                         }]);
                     }
                     return Val::Other;
@@ -1265,6 +1542,8 @@ impl<'a> FnAnalysis<'a> {
                             scoped_by: Some(last.clone()),
                             pk_lookup: false,
                             on: None,
+                            paginated: false,
+                            unbound_parts: Vec::new(),
                         }]);
                     }
                 }
@@ -1282,6 +1561,14 @@ impl<'a> FnAnalysis<'a> {
             }
         }
         // `diesel::update(q)`, `delete(q)`, `select(exists(q))`.
+        if last == "not" {
+            if let Some(Val::Pred(..)) = args.first() {
+                let mut c = Cond::default();
+                c.notes
+                    .push("`not(..)` negates the tenant condition".into());
+                return Val::Pred(vec![c], None);
+            }
+        }
         if k.diesel.wrappers.contains(&last) {
             if let Some(Val::Query(q)) = args.first() {
                 let mut q = q.clone();
@@ -1293,7 +1580,7 @@ impl<'a> FnAnalysis<'a> {
                 return Val::Query(q);
             }
         }
-        Val::Other
+        self.sql_call(&segs, &args, span).unwrap_or(Val::Other)
     }
 
     fn method_call(&mut self, m: &syn::ExprMethodCall) -> Val {
@@ -1301,7 +1588,16 @@ impl<'a> FnAnalysis<'a> {
         let args: Vec<Val> = m.args.iter().map(|a| self.expr(a)).collect();
         let name = m.method.to_string();
         let k = self.k;
+        if matches!(
+            recv,
+            Val::Other | Val::Entity(_) | Val::Str(_) | Val::Builder(..)
+        ) {
+            if let Some(v) = self.sql_method(&recv, m, &name, &args) {
+                return v;
+            }
+        }
         match recv {
+            Val::Str(_) | Val::Builder(..) => Val::Other,
             Val::Query(qs) => self.query_method(qs, m, &name, args),
             Val::Col(t, c) => self.col_method(t, c, &name, args),
             Val::Pred(cs, kind) => {
@@ -1353,7 +1649,11 @@ impl<'a> FnAnalysis<'a> {
                     };
                 }
                 if name == "not" {
-                    return Val::Pred(vec![Cond::default()], None);
+                    let mut c = Cond::default();
+                    if cs.iter().any(|c| !c.bound.is_empty()) {
+                        c.notes.push("`.not()` negates the tenant condition".into());
+                    }
+                    return Val::Pred(vec![c], None);
                 }
                 Val::Pred(cs, kind)
             }
@@ -1383,6 +1683,8 @@ impl<'a> FnAnalysis<'a> {
                             scoped_by: Some(name),
                             pk_lookup: false,
                             on: None,
+                            paginated: false,
+                            unbound_parts: Vec::new(),
                         }]);
                     }
                 }
@@ -1393,6 +1695,12 @@ impl<'a> FnAnalysis<'a> {
 
     fn col_method(&mut self, t: Option<String>, c: String, name: &str, args: Vec<Val>) -> Val {
         let k = self.k;
+        if matches!(
+            name,
+            "into_expr" | "into_simple_expr" | "into_column_ref" | "as_column_ref" | "into_column"
+        ) {
+            return Val::Col(t, c);
+        }
         let table = t.clone().unwrap_or_default();
         let is_tenant = match &t {
             Some(t) => self.scope.model.is_tenant_column(t, &c),
@@ -1440,8 +1748,37 @@ impl<'a> FnAnalysis<'a> {
         let k = self.k;
         let orm = qs[0].orm;
         let pack = k.pack(orm);
-        if pack.executes.contains(name) && !m.args.is_empty() {
+        let paginator_call =
+            qs.iter().any(|q| q.paginated) && pack.paginator_executes.contains(name);
+        if (pack.executes.contains(name) && !m.args.is_empty()) || paginator_call {
             return self.execute(qs, m, name);
+        }
+        if pack.paginators.contains(name) {
+            return Val::Query(apply(qs, |q| {
+                let mut q = q.clone();
+                q.paginated = true;
+                vec![q]
+            }));
+        }
+        if matches!(
+            name,
+            "union" | "union_all" | "intersect" | "intersect_all" | "except" | "except_all"
+        ) {
+            // Every branch of a set operation must be bound on its own.
+            let model = self.scope.model;
+            let other: Vec<String> = match args.first() {
+                Some(Val::Query(o)) => o.iter().flat_map(|q| unbound_tables(model, q)).collect(),
+                _ => Vec::new(),
+            };
+            return Val::Query(apply(qs, |q| {
+                let mut q = q.clone();
+                for t in &other {
+                    if !q.unbound_parts.contains(t) {
+                        q.unbound_parts.push(t.clone());
+                    }
+                }
+                vec![q]
+            }));
         }
         if pack.filters.contains(name) {
             let p = pred_of(args.first());
@@ -1662,13 +1999,41 @@ impl<'a> FnAnalysis<'a> {
         if any_unbound {
             self.pending.push(Pending {
                 exec: idx,
-                var: None,
+                vars: Vec::new(),
                 open: true,
+                depth: self.depth,
             });
             return Val::Rows(self.pending.len() - 1);
         }
         Val::Other
     }
+}
+
+/// Whether a statement that compares the tenant can also stop the caller
+/// (`return`, `Err(..)`, `bail!`, `ensure!`, `assert!`, `panic!`): a
+/// comparison that only logs is no check.
+fn stops_on_mismatch(tokens: TokenStream) -> bool {
+    tokens.into_iter().any(|tt| match tt {
+        TokenTree::Ident(id) => matches!(
+            id.to_string().as_str(),
+            "return"
+                | "Err"
+                | "bail"
+                | "ensure"
+                | "ensure_eq"
+                | "assert"
+                | "assert_eq"
+                | "assert_ne"
+                | "panic"
+                | "unreachable"
+                | "None"
+                | "Forbidden"
+                | "NotFound"
+                | "Unauthorized"
+        ),
+        TokenTree::Group(g) => stops_on_mismatch(g.stream()),
+        _ => false,
+    })
 }
 
 fn arms_tokens(arms: &[syn::Arm]) -> TokenStream {

@@ -19,6 +19,9 @@ pub struct ColumnFact {
     pub sql: String,
     /// Where it is declared.
     pub span: Span,
+    /// The file of the declaration when it is not the table's (a column
+    /// added by a later migration).
+    pub file: Option<crate::diagnostic::FileId>,
 }
 
 /// Where a table declaration came from.
@@ -28,6 +31,8 @@ pub enum SourceKind {
     Diesel,
     /// SeaORM `DeriveEntityModel`.
     SeaOrm,
+    /// SQL `CREATE TABLE` (migrations, schema dumps, SQL in Rust strings).
+    Sql,
 }
 
 /// A table declared in Rust.
@@ -63,6 +68,9 @@ pub struct SchemaFacts {
     /// (struct name, field), filled by [`crate::prefilter::tenant_structs`].
     /// A parameter of such a type has the tenant in hand.
     pub tenant_types: Vec<(String, String)>,
+    /// String `const`s / `static`s that read as SQL, by name, for raw SQL
+    /// analysis in other files.
+    pub sql_consts: Vec<(String, crate::model::sqltext::SqlText)>,
     /// SeaORM `enum Relation` variants: (module, variant, target module).
     pub relations: Vec<(String, String, String)>,
 }
@@ -76,6 +84,7 @@ impl SchemaFacts {
             && self.related_via.is_empty()
             && self.relations.is_empty()
             && self.tenant_types.is_empty()
+            && self.sql_consts.is_empty()
     }
 }
 
@@ -92,28 +101,31 @@ pub fn file_module_name(rel_path: &str) -> String {
     }
 }
 
-/// Collects schema facts from a parsed file.
-pub fn extract(file: &syn::File, rel_path: &str) -> SchemaFacts {
+/// Collects schema facts from a parsed file; `dir` is its directory (for
+/// `include_str!`).
+pub fn extract(file: &syn::File, rel_path: &str, dir: Option<&std::path::Path>) -> SchemaFacts {
     let mut v = SchemaVisitor {
         facts: SchemaFacts::default(),
         modules: vec![file_module_name(rel_path)],
+        dir,
     };
     v.visit_file(file);
     v.facts
 }
 
-struct SchemaVisitor {
+struct SchemaVisitor<'d> {
     facts: SchemaFacts,
     modules: Vec<String>,
+    dir: Option<&'d std::path::Path>,
 }
 
-impl SchemaVisitor {
+impl SchemaVisitor<'_> {
     fn module(&self) -> String {
         self.modules.last().cloned().unwrap_or_default()
     }
 }
 
-impl<'ast> Visit<'ast> for SchemaVisitor {
+impl<'ast> Visit<'ast> for SchemaVisitor<'_> {
     fn visit_item_mod(&mut self, m: &'ast syn::ItemMod) {
         self.modules.push(m.ident.to_string());
         syn::visit::visit_item_mod(self, m);
@@ -142,6 +154,59 @@ impl<'ast> Visit<'ast> for SchemaVisitor {
         }
         if let Some(table) = diesel_table_name(&s.attrs) {
             self.facts.diesel_structs.push((s.ident.to_string(), table));
+        }
+    }
+
+    fn visit_item_const(&mut self, c: &'ast syn::ItemConst) {
+        self.sql_const(&c.ident, &c.expr);
+        syn::visit::visit_item_const(self, c);
+    }
+
+    fn visit_item_static(&mut self, c: &'ast syn::ItemStatic) {
+        self.sql_const(&c.ident, &c.expr);
+        syn::visit::visit_item_static(self, c);
+    }
+
+    fn visit_impl_item_const(&mut self, c: &'ast syn::ImplItemConst) {
+        self.sql_const(&c.ident, &c.expr);
+        syn::visit::visit_impl_item_const(self, c);
+    }
+
+    fn visit_lit_str(&mut self, lit: &'ast syn::LitStr) {
+        // Some projects create their tables at start-up.
+        let value = lit.value();
+        if !value.to_ascii_lowercase().contains("create table") {
+            return;
+        }
+        let Some(text) = crate::model::sqltext::literal(lit) else {
+            return;
+        };
+        for op in crate::sql::ddl(&text.text).ops {
+            if let crate::sql::DdlOp::CreateTable {
+                table,
+                range,
+                columns,
+                primary_key,
+                ..
+            } = op
+            {
+                self.facts.tables.push(TableFact {
+                    rust: table.clone(),
+                    sql: table,
+                    kind: SourceKind::Sql,
+                    columns: columns
+                        .into_iter()
+                        .map(|(c, r)| ColumnFact {
+                            rust: c.clone(),
+                            sql: c,
+                            span: text.span(r),
+                            file: None,
+                        })
+                        .collect(),
+                    primary_key,
+                    span: text.span(range),
+                });
+            }
         }
     }
 
@@ -202,6 +267,16 @@ impl<'ast> Visit<'ast> for SchemaVisitor {
                     let target = segs[segs.len() - 2].clone();
                     self.facts.related_via.push((self.module(), target));
                 }
+            }
+        }
+    }
+}
+
+impl SchemaVisitor<'_> {
+    fn sql_const(&mut self, name: &Ident, e: &syn::Expr) {
+        if let Some(t) = crate::model::sqltext::const_text(e, self.dir) {
+            if t.looks_like_sql() {
+                self.facts.sql_consts.push((name.to_string(), t));
             }
         }
     }
@@ -277,6 +352,7 @@ fn sea_entity(s: &syn::ItemStruct, module: &str) -> Option<TableFact> {
             rust,
             sql,
             span: Span::from_pm2(ident.span()),
+            file: None,
         });
     }
     Some(TableFact {
@@ -427,6 +503,7 @@ impl Parse for TableMacro {
                     sql: sql_name_attr(&cattrs).unwrap_or_else(|| rust.clone()),
                     rust,
                     span: Span::from_pm2(col.span()),
+                    file: None,
                 });
             }
             let rust = unraw(&name);
@@ -467,7 +544,7 @@ mod tests {
             }
         "#;
         let f = syn::parse_file(src).unwrap();
-        let facts = extract(&f, "src/schema.rs");
+        let facts = extract(&f, "src/schema.rs", None);
         assert_eq!(facts.tables.len(), 2);
         let d = &facts.tables[0];
         assert_eq!((d.rust.as_str(), d.sql.as_str()), ("documents", "docs"));
@@ -509,7 +586,7 @@ mod tests {
             pub use super::document::Entity as Document;
         "#;
         let f = syn::parse_file(src).unwrap();
-        let facts = extract(&f, "src/entities/document.rs");
+        let facts = extract(&f, "src/entities/document.rs", None);
         let t = &facts.tables[0];
         assert_eq!((t.rust.as_str(), t.sql.as_str()), ("document", "documents"));
         let cols: Vec<_> = t.columns.iter().map(|c| c.sql.as_str()).collect();

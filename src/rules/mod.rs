@@ -4,7 +4,9 @@
 //! binary for `tenant-lint explain`.
 
 pub mod parse_error;
+pub mod session_search_path;
 pub mod unscoped_query;
+pub mod unscoped_sql;
 
 use crate::config::Level;
 
@@ -30,6 +32,18 @@ pub const RULES: &[RuleMeta] = &[
         doc: include_str!("../../rules/unscoped-query.md"),
     },
     RuleMeta {
+        id: "unscoped-sql",
+        default: Level::Error,
+        summary: "raw SQL touching a tenant table without a tenant predicate; INSERT not setting the tenant column",
+        doc: include_str!("../../rules/unscoped-sql.md"),
+    },
+    RuleMeta {
+        id: "session-search-path",
+        default: Level::Warn,
+        summary: "`SET search_path` / `set_config('search_path', .., false)` not scoped to a transaction",
+        doc: include_str!("../../rules/session-search-path.md"),
+    },
+    RuleMeta {
         id: "parse-error",
         default: Level::Warn,
         summary: "a file (or macro body) that could not be analysed",
@@ -47,11 +61,9 @@ pub const RULES: &[RuleMeta] = &[
 /// Config may name them (so a config written for a later version loads);
 /// the run says they are not enforced.
 pub const PLANNED: &[&str] = &[
-    "unscoped-sql",
     "superuser-access",
     "tenant-index-order",
     "tenant-table-unindexed",
-    "session-search-path",
     "missing-rls",
 ];
 

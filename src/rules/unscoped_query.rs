@@ -25,25 +25,42 @@ fn judge(model: &TenantModel, file: FileId, e: &ExecFact) -> Option<Finding> {
     let bad: Vec<&(&QState, Vec<String>)> = judged.iter().filter(|(_, u)| !u.is_empty()).collect();
     let (q, unbound) = *bad.first()?;
     let root_unbound = unbound.contains(&q.root);
-    // A row fetched without binding but compared with the caller's tenant
-    // before it is used counts as bound; a joined table does not.
-    if e.checked_after && bad.iter().all(|(q, u)| u.len() == 1 && u[0] == q.root) {
+    // A row read without binding but compared with the caller's tenant
+    // before it is used counts as bound (and so do tables joined to it by
+    // column equality). A write has already happened by then.
+    if e.checked_after
+        && bad.iter().all(|(q, _)| {
+            let mut checked = (*q).clone();
+            checked.cond.bound.insert(q.root.clone());
+            !is_write(q) && unbound_tables(model, &checked).is_empty()
+        })
+    {
         return None;
     }
     let every_path = bad.len() == judged.len();
     let orm = e.orm.display();
     let table = if root_unbound { &q.root } else { &unbound[0] };
+    let what = match (q.pk_lookup, write_kind(q)) {
+        (true, Some(w)) => format!("primary-key {w}"),
+        (true, None) => "primary-key lookup".to_string(),
+        (false, Some(w)) => w.to_string(),
+        (false, None) => "query".to_string(),
+    };
     let mut message = if !root_unbound {
-        format!("{orm} query joins `{table}`, which is not scoped to a tenant")
-    } else if q.pk_lookup {
-        format!("{orm} primary-key lookup on `{table}` is not scoped to a tenant")
+        format!("{orm} {what} joins `{table}`, which is not scoped to a tenant")
     } else {
-        format!("{orm} query on `{table}` is not scoped to a tenant")
+        format!("{orm} {what} on `{table}` is not scoped to a tenant")
     };
     if !every_path {
         message.push_str(" on every path");
     }
-    if let Some(r) = e.in_reach.first() {
+    // The tenant in hand, unless the query already uses it (then the
+    // problem is how: an OR, a negation, one branch only).
+    let ignored = e
+        .in_reach
+        .iter()
+        .find(|r| !e.text.contains(r.rsplit('.').next().unwrap_or(r)));
+    if let Some(r) = ignored {
         message.push_str(&format!(", though `{r}` is in scope"));
     }
     let mut f = Finding::new(ID, file, e.span, message);
@@ -83,10 +100,14 @@ fn judge(model: &TenantModel, file: FileId, e: &ExecFact) -> Option<Finding> {
         let list: Vec<String> = unbound.iter().map(|t| format!("`{t}`")).collect();
         notes.push(format!("unbound tenant tables: {}", list.join(", ")));
     }
-    if let Some(r) = e.in_reach.first() {
+    if let Some(r) = ignored {
         notes.push(format!(
             "`{}` has the tenant in hand (`{r}`) but this query ignores it",
             e.function
+        ));
+    } else if let Some(r) = e.in_reach.first() {
+        notes.push(format!(
+            "the query uses `{r}`, but not in an equality that binds the tenant on every path"
         ));
     }
     f.notes = notes;
@@ -97,6 +118,19 @@ fn judge(model: &TenantModel, file: FileId, e: &ExecFact) -> Option<Finding> {
         e.span.start.line,
     ));
     Some(f)
+}
+
+/// `update` / `delete` for queries that change rows.
+fn write_kind(q: &QState) -> Option<&'static str> {
+    match q.start.as_str() {
+        "update" | "update_many" => Some("update"),
+        "delete" | "delete_many" | "delete_by_id" => Some("delete"),
+        _ => None,
+    }
+}
+
+fn is_write(q: &QState) -> bool {
+    write_kind(q).is_some()
 }
 
 fn help(model: &TenantModel, e: &ExecFact, q: &QState, table: &str, root: bool) -> String {
@@ -136,7 +170,7 @@ fn help(model: &TenantModel, e: &ExecFact, q: &QState, table: &str, root: bool) 
             "bind `{table}` too: `.filter({filter})`, or join it by column equality to a bound tenant table (not through a link table)"
         );
     }
-    if q.pk_lookup {
+    if q.pk_lookup && !is_write(q) {
         return format!(
             "add `.filter({filter})`, or compare the row's `{col}` with the caller's tenant before using it"
         );

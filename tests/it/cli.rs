@@ -323,3 +323,35 @@ fn configured_tenant_types_put_the_tenant_in_reach() {
     assert_eq!(code, 1);
     assert!(out.contains("though `auth` is in scope"), "{out}");
 }
+
+#[test]
+fn naming_a_file_analyses_its_project_and_reports_that_file() {
+    let file = fixture("unscoped-query/fail/diesel_app/src/repo/invoices.rs");
+    let (code, out, _) = run(&["check", &p(&file), "--format", "json"]);
+    assert_eq!(code, 1);
+    let v: serde_json::Value = serde_json::from_str(&out).expect("json");
+    let mut got: Vec<(String, u64)> = v["findings"]
+        .as_array()
+        .expect("array")
+        .iter()
+        .map(|f| {
+            (
+                f["file"].as_str().unwrap_or("").to_string(),
+                f["line"].as_u64().unwrap_or(0),
+            )
+        })
+        .collect();
+    got.sort();
+    let expected: Vec<(String, u64)> = fs::read_to_string(&file)
+        .expect("read")
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| l.contains("//~ unscoped-query"))
+        .map(|(i, _)| ("src/repo/invoices.rs".to_string(), i as u64 + 1))
+        .collect();
+    assert!(!expected.is_empty());
+    assert_eq!(
+        got, expected,
+        "the schema in src/schema.rs was found although only one file was named"
+    );
+}

@@ -42,8 +42,8 @@ pub fn found(report: &Report) -> Vec<(String, u32, String)> {
     v
 }
 
-/// (file, line, rule) of every `//~ rule` marker under `dir`; `//~^ rule`
-/// points one line up per caret.
+/// (file, line, rule) of every `//~ rule` (or, inside SQL, `--~ rule`)
+/// marker under `dir`; `//~^ rule` points one line up per caret.
 pub fn markers(dir: &Path) -> Vec<(String, u32, String)> {
     let mut out = Vec::new();
     for entry in walk(dir) {
@@ -58,12 +58,26 @@ pub fn markers(dir: &Path) -> Vec<(String, u32, String)> {
             .collect::<Vec<_>>()
             .join("/");
         for (i, line) in text.lines().enumerate() {
-            let Some(at) = line.find("//~") else { continue };
+            // `//~ rule` after Rust code, `--~ rule` inside SQL (a string
+            // literal or a `.sql` file).
+            let Some(at) = line.find("//~").or_else(|| line.find("--~")) else {
+                continue;
+            };
             let rest = &line[at + 3..];
             let carets = rest.chars().take_while(|c| *c == '^').count();
             let target = (i + 1 - carets) as u32;
-            for rule in rest[carets..].split_whitespace() {
-                out.push((rel.clone(), target, rule.to_string()));
+            for word in rest[carets..].split_whitespace() {
+                let rule: String = word
+                    .chars()
+                    .take_while(|c| c.is_ascii_lowercase() || *c == '-')
+                    .collect();
+                if rule.is_empty() {
+                    break;
+                }
+                out.push((rel.clone(), target, rule.clone()));
+                if rule.len() != word.len() {
+                    break;
+                }
             }
         }
     }

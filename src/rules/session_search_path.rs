@@ -1,0 +1,46 @@
+//! `session-search-path`: `SET search_path` (or `SET SESSION ..`, or
+//! `set_config('search_path', .., false)`) in SQL sent from the
+//! application. The setting outlives the transaction on a pooled
+//! connection, so the next request — another tenant's — runs against the
+//! wrong schema.
+
+use crate::diagnostic::{FileId, Finding, Label};
+use crate::model::queries::SqlFact;
+
+/// Rule id.
+pub const ID: &str = "session-search-path";
+
+/// Findings for one file's SQL facts.
+pub fn check(
+    file: FileId,
+    facts: &[SqlFact],
+    sql_file: &mut dyn FnMut(&std::path::Path) -> FileId,
+) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for fact in facts {
+        let at = fact.file.as_deref().map_or(file, &mut *sql_file);
+        for span in &fact.search_path {
+            let mut f = Finding::new(
+                ID,
+                at,
+                *span,
+                "`search_path` is set for the whole session, not the transaction",
+            );
+            f.primary_label = "outlives this request on a pooled connection".into();
+            f.labels.push(Label {
+                file,
+                span: fact.span,
+                message: format!("sent to the database by `{}`", fact.sink),
+            });
+            f.help = Some(
+                "use `SET LOCAL search_path ..` inside a transaction, or `set_config('search_path', .., true)`".into(),
+            );
+            f.identity = format!("{}|{}", fact.function, fact.text);
+            if at == file {
+                f.extent = Some(fact.extent);
+            }
+            out.push(f);
+        }
+    }
+    out
+}

@@ -1,0 +1,95 @@
+//! `unscoped-sql`: raw SQL (sqlx, diesel `sql_query`, SeaORM `Statement`,
+//! tokio-postgres) that touches a tenant table without binding it to one
+//! tenant, or inserts into a tenant table without setting the tenant
+//! column. Judges the [`SqlFact`]s of the query analysis; the finding
+//! points inside the string literal, at the table name.
+
+use crate::diagnostic::{FileId, Finding, Label};
+use crate::model::queries::{SqlFact, SqlHitKind};
+use crate::model::TenantModel;
+
+/// Rule id.
+pub const ID: &str = "unscoped-sql";
+
+/// Findings for one file's SQL facts. `sql_file` gives the file id of SQL
+/// read from another file (`query_file!`, `include_str!`).
+pub fn check(
+    model: &TenantModel,
+    file: FileId,
+    facts: &[SqlFact],
+    sql_file: &mut dyn FnMut(&std::path::Path) -> FileId,
+) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for fact in facts {
+        let at = fact.file.as_deref().map_or(file, &mut *sql_file);
+        for hit in &fact.hits {
+            let verb = hit.statement.to_ascii_uppercase();
+            let mut message = match &hit.kind {
+                SqlHitKind::Unbound => {
+                    format!("SQL `{verb}` on `{}` is not scoped to a tenant", hit.table)
+                }
+                SqlHitKind::InsertWithoutTenant(col) => {
+                    format!("SQL `INSERT` into `{}` does not set `{col}`", hit.table)
+                }
+            };
+            if let Some(r) = fact.in_reach.first() {
+                message.push_str(&format!(", though `{r}` is in scope"));
+            }
+            let mut f = Finding::new(ID, at, hit.span, message);
+            f.primary_label = match hit.kind {
+                SqlHitKind::Unbound => {
+                    format!("`{}` is read or changed for every tenant", hit.table)
+                }
+                SqlHitKind::InsertWithoutTenant(_) => "the row gets no tenant".to_string(),
+            };
+            f.labels.push(Label {
+                file,
+                span: fact.span,
+                message: format!("sent to the database by `{}`", fact.sink),
+            });
+            if let Some(col) = model.tables.get(&hit.table).and_then(|t| t.tenant_decl()) {
+                f.labels.push(Label {
+                    file: col.decl.file,
+                    span: col.decl.span,
+                    message: format!("`{}` makes `{}` tenant-scoped", col.sql, hit.table),
+                });
+            }
+            f.notes = hit.notes.clone();
+            if let Some(e) = &fact.fallback {
+                f.notes.push(format!(
+                    "sqlparser could not parse this SQL ({e}); it was judged by a token scan, so this finding is lower confidence"
+                ));
+            }
+            if let Some(r) = fact.in_reach.first() {
+                f.notes.push(format!(
+                    "`{}` has the tenant in hand (`{r}`) but this SQL ignores it",
+                    fact.function
+                ));
+            }
+            let col = model
+                .tables
+                .get(&hit.table)
+                .and_then(|t| t.tenant_column())
+                .unwrap_or("tenant_id")
+                .to_string();
+            f.help = Some(match &hit.kind {
+                SqlHitKind::Unbound => format!(
+                    "add `{col} = $n` for `{}` to the WHERE clause (or join it by column equality to a table that is), and bind the caller's tenant",
+                    hit.table
+                ),
+                SqlHitKind::InsertWithoutTenant(c) => {
+                    format!("add `{c}` to the column list and bind the caller's tenant")
+                }
+            });
+            f.identity = format!(
+                "{}|{}|{}|{}",
+                fact.function, fact.text, hit.table, hit.statement
+            );
+            if at == file {
+                f.extent = Some(fact.extent);
+            }
+            out.push(f);
+        }
+    }
+    out
+}

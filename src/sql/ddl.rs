@@ -1,0 +1,712 @@
+//! DDL extraction for building the tenant model from migrations.
+//!
+//! The text is split on top-level `;` and each statement is parsed on its
+//! own, so one statement sqlparser cannot parse (a `DO $$ .. $$` block, a
+//! `CREATE FUNCTION` with an unusual body) does not hide its neighbours. A
+//! `CREATE TABLE` or `ALTER TABLE .. ADD COLUMN` / `ENABLE|FORCE ROW LEVEL
+//! SECURITY` that sqlparser rejects is still read by a small token scan.
+
+use super::analyze::parse;
+use super::lexer::{split_statements, Kind, Piece, Tok};
+use super::pos::LineIndex;
+use super::{Ddl, DdlOp};
+use sqlparser::ast::{
+    AlterTableOperation, ColumnOption, Expr, IndexColumn, ObjectName, ObjectNamePart, ObjectType,
+    RenameTableNameKind, Statement, TableConstraint,
+};
+use std::ops::Range;
+
+/// DDL in statement order, for building the tenant model from migrations.
+///
+/// `ALTER TABLE .. ADD [CONSTRAINT x] PRIMARY KEY (..)` / `UNIQUE (..)` is
+/// reported as [`DdlOp::CreateIndex`] with `unique: true` (Postgres backs
+/// these constraints with a unique index). `parse_error` holds the first
+/// error of a statement that matters for the model (CREATE/ALTER/DROP TABLE,
+/// CREATE/DROP INDEX, CREATE POLICY); errors in other statements (functions,
+/// `DO` blocks, grants, ...) are not reported.
+pub fn ddl(sql: &str) -> Ddl {
+    let mut out = Ddl::default();
+    for piece in split_statements(sql) {
+        let text = sql.get(piece.range.clone()).unwrap_or("");
+        match parse(text) {
+            Ok(stmts) => {
+                let li = LineIndex::new(text, piece.range.start);
+                for s in &stmts {
+                    ops_of(s, &li, sql, &piece, &mut out.ops);
+                }
+            }
+            Err(e) => {
+                if relevant(sql, &piece.toks) {
+                    if out.parse_error.is_none() {
+                        out.parse_error = Some((e, piece.range.clone()));
+                    }
+                    token_fallback(sql, &piece.toks, &mut out.ops);
+                }
+            }
+        }
+    }
+    out
+}
+
+fn lower(s: &str) -> String {
+    s.to_lowercase()
+}
+
+fn last_name(n: &ObjectName) -> String {
+    n.0.iter()
+        .rev()
+        .find_map(|p| match p {
+            ObjectNamePart::Identifier(i) => Some(lower(&i.value)),
+            _ => None,
+        })
+        .unwrap_or_default()
+}
+
+fn name_range(n: &ObjectName, li: &LineIndex<'_>) -> Option<Range<usize>> {
+    let idents: Vec<_> =
+        n.0.iter()
+            .filter_map(|p| match p {
+                ObjectNamePart::Identifier(i) => Some(i),
+                _ => None,
+            })
+            .collect();
+    let s = li.range(idents.first()?.span)?;
+    let e = li.range(idents.last()?.span)?;
+    Some(s.start..e.end)
+}
+
+fn index_columns(cols: &[IndexColumn]) -> Vec<String> {
+    cols.iter()
+        .map(|c| match &c.column.expr {
+            Expr::Identifier(i) => lower(&i.value),
+            e => e.to_string(),
+        })
+        .collect()
+}
+
+fn ops_of(s: &Statement, li: &LineIndex<'_>, sql: &str, piece: &Piece, ops: &mut Vec<DdlOp>) {
+    let stmt_range = piece.range.clone();
+    match s {
+        Statement::CreateTable(ct) => {
+            let table = last_name(&ct.name);
+            let range = name_range(&ct.name, li).unwrap_or(stmt_range.start..stmt_range.start);
+            let mut columns = Vec::new();
+            let mut primary_key = Vec::new();
+            let mut unique = Vec::new();
+            for c in &ct.columns {
+                let col = lower(&c.name.value);
+                let r = li.range(c.name.span).unwrap_or(range.clone());
+                for o in &c.options {
+                    match o.option {
+                        ColumnOption::PrimaryKey(_) => primary_key = vec![col.clone()],
+                        ColumnOption::Unique(_) => unique.push(vec![col.clone()]),
+                        _ => {}
+                    }
+                }
+                columns.push((col, r));
+            }
+            for tc in &ct.constraints {
+                match tc {
+                    TableConstraint::PrimaryKey(pk) => primary_key = index_columns(&pk.columns),
+                    TableConstraint::Unique(u) => unique.push(index_columns(&u.columns)),
+                    _ => {}
+                }
+            }
+            ops.push(DdlOp::CreateTable {
+                table,
+                range,
+                columns,
+                primary_key,
+                unique,
+            });
+        }
+        Statement::AlterTable(at) => {
+            let table = last_name(&at.name);
+            for op in &at.operations {
+                match op {
+                    AlterTableOperation::AddColumn { column_def, .. } => {
+                        let range = li
+                            .range(column_def.name.span)
+                            .unwrap_or(stmt_range.start..stmt_range.start);
+                        ops.push(DdlOp::AddColumn {
+                            table: table.clone(),
+                            column: lower(&column_def.name.value),
+                            range,
+                        });
+                    }
+                    AlterTableOperation::DropColumn { column_names, .. } => {
+                        for c in column_names {
+                            ops.push(DdlOp::DropColumn {
+                                table: table.clone(),
+                                column: lower(&c.value),
+                            });
+                        }
+                    }
+                    AlterTableOperation::RenameColumn {
+                        old_column_name,
+                        new_column_name,
+                    } => {
+                        ops.push(DdlOp::RenameColumn {
+                            table: table.clone(),
+                            from: lower(&old_column_name.value),
+                            to: lower(&new_column_name.value),
+                        });
+                    }
+                    AlterTableOperation::RenameTable { table_name } => {
+                        let (RenameTableNameKind::As(n) | RenameTableNameKind::To(n)) = table_name;
+                        ops.push(DdlOp::RenameTable {
+                            from: table.clone(),
+                            to: last_name(n),
+                        });
+                    }
+                    AlterTableOperation::EnableRowLevelSecurity => {
+                        ops.push(DdlOp::EnableRls {
+                            table: table.clone(),
+                            force: false,
+                        });
+                    }
+                    AlterTableOperation::ForceRowLevelSecurity => {
+                        ops.push(DdlOp::EnableRls {
+                            table: table.clone(),
+                            force: true,
+                        });
+                    }
+                    AlterTableOperation::AddConstraint { constraint, .. } => {
+                        let (name, cols) = match constraint {
+                            TableConstraint::PrimaryKey(pk) => {
+                                (&pk.name, index_columns(&pk.columns))
+                            }
+                            TableConstraint::Unique(u) => (&u.name, index_columns(&u.columns)),
+                            _ => continue,
+                        };
+                        ops.push(DdlOp::CreateIndex {
+                            name: name.as_ref().map(|n| lower(&n.value)),
+                            table: table.clone(),
+                            columns: cols,
+                            unique: true,
+                            partial: false,
+                            range: stmt_range.clone(),
+                        });
+                    }
+                    _ => {}
+                }
+            }
+        }
+        Statement::RenameTable(v) => {
+            for r in v {
+                ops.push(DdlOp::RenameTable {
+                    from: last_name(&r.old_name),
+                    to: last_name(&r.new_name),
+                });
+            }
+        }
+        Statement::Drop {
+            object_type, names, ..
+        } => match object_type {
+            ObjectType::Table => {
+                for n in names {
+                    ops.push(DdlOp::DropTable {
+                        table: last_name(n),
+                    });
+                }
+            }
+            ObjectType::Index => {
+                for n in names {
+                    ops.push(DdlOp::DropIndex { name: last_name(n) });
+                }
+            }
+            _ => {}
+        },
+        Statement::CreateIndex(ci) => {
+            ops.push(DdlOp::CreateIndex {
+                name: ci.name.as_ref().map(last_name),
+                table: last_name(&ci.table_name),
+                columns: index_columns(&ci.columns),
+                unique: ci.unique,
+                partial: ci.predicate.is_some(),
+                range: stmt_range,
+            });
+        }
+        Statement::CreatePolicy(cp) => {
+            ops.push(DdlOp::CreatePolicy {
+                table: last_name(&cp.table_name),
+                text: sql.get(stmt_range).unwrap_or("").to_string(),
+            });
+        }
+        _ => {}
+    }
+}
+
+/// The leading run of words of a statement, lowercase.
+fn lead_words(sql: &str, t: &[Tok]) -> Vec<String> {
+    t.iter()
+        .take_while(|x| x.kind == Kind::Word)
+        .take(8)
+        .map(|x| x.text(sql).to_lowercase())
+        .collect()
+}
+
+fn relevant(sql: &str, t: &[Tok]) -> bool {
+    let w = lead_words(sql, t);
+    let has = |k: &str| w.iter().take(6).any(|x| x == k);
+    match w.first().map(String::as_str) {
+        Some("create") => {
+            !has("function") && !has("procedure") && (has("table") || has("index") || has("policy"))
+        }
+        Some("alter") => w.get(1).is_some_and(|x| x == "table"),
+        Some("drop") => w.get(1).is_some_and(|x| x == "table" || x == "index"),
+        _ => false,
+    }
+}
+
+/// Read a possibly qualified name at `j`: (last part, range, next index).
+fn read_name(sql: &str, t: &[Tok], mut j: usize) -> Option<(String, Range<usize>, usize)> {
+    let first = t
+        .get(j)
+        .filter(|x| matches!(x.kind, Kind::Word | Kind::QuotedIdent))?;
+    let mut last = first;
+    j += 1;
+    while t.get(j).is_some_and(|x| x.kind == Kind::Dot)
+        && t.get(j + 1)
+            .is_some_and(|x| matches!(x.kind, Kind::Word | Kind::QuotedIdent))
+    {
+        last = &t[j + 1];
+        j += 2;
+    }
+    Some((last.ident(sql)?, first.start..last.end, j))
+}
+
+/// Skip `IF [NOT] EXISTS` at `j`.
+fn skip_if_exists(sql: &str, t: &[Tok], mut j: usize) -> usize {
+    if t.get(j).is_some_and(|x| x.is_kw(sql, "if")) {
+        j += 1;
+        if t.get(j).is_some_and(|x| x.is_kw(sql, "not")) {
+            j += 1;
+        }
+        if t.get(j).is_some_and(|x| x.is_kw(sql, "exists")) {
+            j += 1;
+        }
+    }
+    j
+}
+
+/// Split the tokens of a parenthesised list starting at `open` into its
+/// top-level elements.
+fn paren_elements(t: &[Tok], open: usize) -> Vec<&[Tok]> {
+    let mut out = Vec::new();
+    let mut d = 0usize;
+    let mut start = open + 1;
+    for (i, x) in t.iter().enumerate().skip(open) {
+        match x.kind {
+            Kind::LParen => d += 1,
+            Kind::RParen => {
+                d = d.saturating_sub(1);
+                if d == 0 {
+                    if let Some(s) = t.get(start..i) {
+                        out.push(s);
+                    }
+                    return out;
+                }
+            }
+            Kind::Comma if d == 1 => {
+                if let Some(s) = t.get(start..i) {
+                    out.push(s);
+                }
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    if let Some(s) = t.get(start..) {
+        out.push(s);
+    }
+    out
+}
+
+fn name_list(sql: &str, t: &[Tok], open: usize) -> Vec<String> {
+    paren_elements(t, open)
+        .into_iter()
+        .filter_map(|e| e.first().and_then(|x| x.ident(sql)))
+        .collect()
+}
+
+fn token_fallback(sql: &str, t: &[Tok], ops: &mut Vec<DdlOp>) {
+    let w = lead_words(sql, t);
+    if w.first().is_some_and(|x| x == "create") {
+        let Some(pos) = t.iter().take(6).position(|x| x.is_kw(sql, "table")) else {
+            return;
+        };
+        let j = skip_if_exists(sql, t, pos + 1);
+        let Some((table, range, j)) = read_name(sql, t, j) else {
+            return;
+        };
+        let mut columns = Vec::new();
+        let mut primary_key = Vec::new();
+        let mut unique = Vec::new();
+        if t.get(j).is_some_and(|x| x.kind == Kind::LParen) {
+            for el in paren_elements(t, j) {
+                let mut k = 0;
+                if el.first().is_some_and(|x| x.is_kw(sql, "constraint")) {
+                    k = 2;
+                }
+                let Some(head) = el.get(k) else { continue };
+                let open_after = |from: usize| {
+                    el.iter()
+                        .skip(from)
+                        .position(|x| x.kind == Kind::LParen)
+                        .map(|p| p + from)
+                };
+                if head.is_kw(sql, "primary") {
+                    if let Some(o) = open_after(k) {
+                        primary_key = name_list(sql, el, o);
+                    }
+                } else if head.is_kw(sql, "unique") {
+                    if let Some(o) = open_after(k) {
+                        unique.push(name_list(sql, el, o));
+                    }
+                } else if ["foreign", "check", "exclude", "like"]
+                    .iter()
+                    .any(|kw| head.is_kw(sql, kw))
+                {
+                } else if let Some(col) = head.ident(sql) {
+                    let mut d = 0usize;
+                    for (i, x) in el.iter().enumerate() {
+                        match x.kind {
+                            Kind::LParen => d += 1,
+                            Kind::RParen => d = d.saturating_sub(1),
+                            _ if d == 0
+                                && x.is_kw(sql, "primary")
+                                && el.get(i + 1).is_some_and(|y| y.is_kw(sql, "key")) =>
+                            {
+                                primary_key = vec![col.clone()];
+                            }
+                            _ if d == 0 && x.is_kw(sql, "unique") => unique.push(vec![col.clone()]),
+                            _ => {}
+                        }
+                    }
+                    columns.push((col, head.start..head.end));
+                }
+            }
+        }
+        ops.push(DdlOp::CreateTable {
+            table,
+            range,
+            columns,
+            primary_key,
+            unique,
+        });
+    } else if w.first().is_some_and(|x| x == "alter") {
+        let mut j = skip_if_exists(sql, t, 2);
+        if t.get(j).is_some_and(|x| x.is_kw(sql, "only")) {
+            j += 1;
+        }
+        let Some((table, _, j)) = read_name(sql, t, j) else {
+            return;
+        };
+        // actions separated by top-level commas
+        let mut actions: Vec<&[Tok]> = Vec::new();
+        let mut d = 0usize;
+        let mut start = j;
+        for (i, x) in t.iter().enumerate().skip(j) {
+            match x.kind {
+                Kind::LParen => d += 1,
+                Kind::RParen => d = d.saturating_sub(1),
+                Kind::Comma if d == 0 => {
+                    actions.push(t.get(start..i).unwrap_or(&[]));
+                    start = i + 1;
+                }
+                _ => {}
+            }
+        }
+        actions.push(t.get(start..).unwrap_or(&[]));
+        for a in actions {
+            let first = a.first();
+            if first.is_some_and(|x| x.is_kw(sql, "add")) {
+                let mut k = 1;
+                if a.get(k).is_some_and(|x| x.is_kw(sql, "column")) {
+                    k += 1;
+                }
+                let k = skip_if_exists(sql, a, k);
+                let Some(c) = a.get(k) else { continue };
+                if [
+                    "constraint",
+                    "primary",
+                    "unique",
+                    "foreign",
+                    "check",
+                    "exclude",
+                ]
+                .iter()
+                .any(|kw| c.is_kw(sql, kw))
+                {
+                    continue;
+                }
+                if let Some(col) = c.ident(sql) {
+                    ops.push(DdlOp::AddColumn {
+                        table: table.clone(),
+                        column: col,
+                        range: c.start..c.end,
+                    });
+                }
+            } else if first.is_some_and(|x| x.is_kw(sql, "enable") || x.is_kw(sql, "force"))
+                && a.get(1).is_some_and(|x| x.is_kw(sql, "row"))
+            {
+                let force = first.is_some_and(|x| x.is_kw(sql, "force"));
+                ops.push(DdlOp::EnableRls {
+                    table: table.clone(),
+                    force,
+                });
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ops(sql: &str) -> Vec<DdlOp> {
+        let d = ddl(sql);
+        assert!(d.parse_error.is_none(), "{:?}", d.parse_error);
+        d.ops
+    }
+
+    #[test]
+    fn create_alter_rename_drop_sequence() {
+        let sql = "CREATE TABLE IF NOT EXISTS public.\"Documents\" (\n  id uuid PRIMARY KEY,\n  title text NOT NULL UNIQUE\n);\n\
+                   ALTER TABLE documents ADD COLUMN org_id uuid NOT NULL;\n\
+                   ALTER TABLE documents ADD IF NOT EXISTS project_id uuid, DROP COLUMN title;\n\
+                   ALTER TABLE documents RENAME COLUMN project_id TO folder_id;\n\
+                   ALTER TABLE documents RENAME TO docs;\n\
+                   DROP TABLE IF EXISTS docs, other CASCADE;";
+        let got = ops(sql);
+        assert_eq!(got.len(), 8, "{got:#?}");
+        match &got[0] {
+            DdlOp::CreateTable {
+                table,
+                range,
+                columns,
+                primary_key,
+                unique,
+            } => {
+                assert_eq!(table, "documents");
+                assert_eq!(&sql[range.clone()], "public.\"Documents\"");
+                let names: Vec<&str> = columns.iter().map(|(c, _)| c.as_str()).collect();
+                assert_eq!(names, vec!["id", "title"]);
+                assert_eq!(&sql[columns[1].1.clone()], "title");
+                assert_eq!(primary_key, &vec!["id".to_string()]);
+                assert_eq!(unique, &vec![vec!["title".to_string()]]);
+            }
+            o => panic!("{o:?}"),
+        }
+        match &got[1] {
+            DdlOp::AddColumn {
+                table,
+                column,
+                range,
+            } => {
+                assert_eq!((table.as_str(), column.as_str()), ("documents", "org_id"));
+                assert_eq!(&sql[range.clone()], "org_id");
+            }
+            o => panic!("{o:?}"),
+        }
+        assert!(matches!(&got[2], DdlOp::AddColumn { column, .. } if column == "project_id"));
+        assert_eq!(
+            got[3],
+            DdlOp::DropColumn {
+                table: "documents".into(),
+                column: "title".into()
+            }
+        );
+        assert_eq!(
+            got[4],
+            DdlOp::RenameColumn {
+                table: "documents".into(),
+                from: "project_id".into(),
+                to: "folder_id".into()
+            }
+        );
+        assert_eq!(
+            got[5],
+            DdlOp::RenameTable {
+                from: "documents".into(),
+                to: "docs".into()
+            }
+        );
+        assert_eq!(
+            got[6],
+            DdlOp::DropTable {
+                table: "docs".into()
+            }
+        );
+        assert_eq!(
+            got[7],
+            DdlOp::DropTable {
+                table: "other".into()
+            }
+        );
+    }
+
+    #[test]
+    fn composite_keys_and_constraints() {
+        let sql = "CREATE TABLE memberships (org_id uuid, user_id uuid, role text, \
+                   CONSTRAINT memberships_pk PRIMARY KEY (org_id, user_id), UNIQUE (org_id, role));\n\
+                   ALTER TABLE tags ADD CONSTRAINT tags_org_name UNIQUE (org_id, name);";
+        let got = ops(sql);
+        match &got[0] {
+            DdlOp::CreateTable {
+                primary_key,
+                unique,
+                ..
+            } => {
+                assert_eq!(
+                    primary_key,
+                    &vec!["org_id".to_string(), "user_id".to_string()]
+                );
+                assert_eq!(
+                    unique,
+                    &vec![vec!["org_id".to_string(), "role".to_string()]]
+                );
+            }
+            o => panic!("{o:?}"),
+        }
+        match &got[1] {
+            DdlOp::CreateIndex {
+                name,
+                table,
+                columns,
+                unique,
+                partial,
+                ..
+            } => {
+                assert_eq!(name.as_deref(), Some("tags_org_name"));
+                assert_eq!(table, "tags");
+                assert_eq!(columns, &vec!["org_id".to_string(), "name".to_string()]);
+                assert!(*unique && !*partial);
+            }
+            o => panic!("{o:?}"),
+        }
+    }
+
+    #[test]
+    fn indexes() {
+        let sql = "CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS docs_idx ON public.documents \
+                   USING btree (org_id, created_at DESC, lower(title)) WHERE deleted_at IS NULL;\n\
+                   CREATE INDEX ON tags (org_id);\nDROP INDEX IF EXISTS public.docs_idx;";
+        let got = ops(sql);
+        match &got[0] {
+            DdlOp::CreateIndex {
+                name,
+                table,
+                columns,
+                unique,
+                partial,
+                range,
+            } => {
+                assert_eq!(name.as_deref(), Some("docs_idx"));
+                assert_eq!(table, "documents");
+                assert_eq!(columns[0], "org_id");
+                assert_eq!(columns[1], "created_at");
+                assert_eq!(columns[2].to_lowercase(), "lower(title)");
+                assert!(*unique && *partial);
+                assert!(sql[range.clone()].starts_with("CREATE UNIQUE INDEX"));
+            }
+            o => panic!("{o:?}"),
+        }
+        assert!(matches!(
+            &got[1],
+            DdlOp::CreateIndex {
+                name: None,
+                unique: false,
+                partial: false,
+                ..
+            }
+        ));
+        assert_eq!(
+            got[2],
+            DdlOp::DropIndex {
+                name: "docs_idx".into()
+            }
+        );
+    }
+
+    #[test]
+    fn rls_and_policies() {
+        let sql = "ALTER TABLE documents ENABLE ROW LEVEL SECURITY;\n\
+                   ALTER TABLE documents FORCE ROW LEVEL SECURITY;\n\
+                   CREATE POLICY tenant_isolation ON documents USING (org_id = current_setting('app.org')::uuid);";
+        let got = ops(sql);
+        assert_eq!(
+            got[0],
+            DdlOp::EnableRls {
+                table: "documents".into(),
+                force: false
+            }
+        );
+        assert_eq!(
+            got[1],
+            DdlOp::EnableRls {
+                table: "documents".into(),
+                force: true
+            }
+        );
+        match &got[2] {
+            DdlOp::CreatePolicy { table, text } => {
+                assert_eq!(table, "documents");
+                assert!(text.starts_with("CREATE POLICY tenant_isolation"));
+            }
+            o => panic!("{o:?}"),
+        }
+    }
+
+    #[test]
+    fn unparseable_statements_do_not_hide_neighbours() {
+        let sql = "CREATE TABLE a (id int);\n\
+                   DO $$ BEGIN IF NOT EXISTS (SELECT 1) THEN RAISE NOTICE 'x;y'; END IF; END $$;\n\
+                   CREATE OR REPLACE FUNCTION f() RETURNS trigger AS $body$ BEGIN NEW.x := 1; RETURN NEW; END $body$ LANGUAGE plpgsql;\n\
+                   ALTER TABLE a ADD COLUMN org_id uuid;";
+        let d = ddl(sql);
+        assert!(d.parse_error.is_none(), "{:?}", d.parse_error);
+        assert_eq!(d.ops.len(), 2, "{:#?}", d.ops);
+        assert!(matches!(&d.ops[1], DdlOp::AddColumn { column, .. } if column == "org_id"));
+    }
+
+    #[test]
+    fn token_fallback_for_rejected_create_table() {
+        // a made-up option sqlparser rejects
+        let sql = "CREATE TABLE b (id int PRIMARY KEY, org_id uuid NOT NULL, UNIQUE (org_id, id)) WIBBLE WOBBLE;\n\
+                   ALTER TABLE b ADD COLUMN IF NOT EXISTS name text WIBBLE, ENABLE ROW LEVEL SECURITY;\n\
+                   CREATE TABLE c (id int);";
+        let d = ddl(sql);
+        let (msg, range) = d.parse_error.clone().unwrap_or_default();
+        assert!(!msg.is_empty());
+        assert!(sql[range].starts_with("CREATE TABLE b"));
+        match &d.ops[0] {
+            DdlOp::CreateTable {
+                table,
+                columns,
+                primary_key,
+                unique,
+                range,
+            } => {
+                assert_eq!(table, "b");
+                assert_eq!(&sql[range.clone()], "b");
+                let names: Vec<&str> = columns.iter().map(|(c, _)| c.as_str()).collect();
+                assert_eq!(names, vec!["id", "org_id"]);
+                assert_eq!(&sql[columns[1].1.clone()], "org_id");
+                assert_eq!(primary_key, &vec!["id".to_string()]);
+                assert_eq!(unique, &vec![vec!["org_id".to_string(), "id".to_string()]]);
+            }
+            o => panic!("{o:?}"),
+        }
+        assert!(matches!(&d.ops[1], DdlOp::AddColumn { column, .. } if column == "name"));
+        assert_eq!(
+            d.ops[2],
+            DdlOp::EnableRls {
+                table: "b".into(),
+                force: false
+            }
+        );
+        assert!(matches!(&d.ops[3], DdlOp::CreateTable { table, .. } if table == "c"));
+    }
+}

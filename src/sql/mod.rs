@@ -1,0 +1,217 @@
+//! The SQL part of the "parse → model" stage: it reads one SQL text and
+//! returns plain facts — which tenant-table instances a statement leaves
+//! unbound to one tenant, which INSERTs do not set the tenant column, where
+//! the session `search_path` is changed, and (for migrations) the DDL
+//! operations in statement order. It knows nothing about Rust source code or
+//! output formats; callers supply table knowledge through [`TableInfo`] and
+//! turn the returned facts into diagnostics.
+//!
+//! Parsing uses `sqlparser` with the PostgreSQL dialect, statement by
+//! statement; a statement sqlparser rejects is judged by a tolerant token
+//! scan instead (see [`Analysis::fallback`]).
+
+mod analyze;
+mod ddl;
+mod fallback;
+mod lexer;
+mod pos;
+mod search_path;
+
+use std::ops::Range;
+
+pub use ddl::ddl;
+
+/// What the analysis needs to know about tables. Names are given lowercase
+/// and without schema qualification (`public.Documents` → `documents`).
+pub trait TableInfo {
+    /// Whether the table is tenant-scoped.
+    fn is_tenant(&self, table: &str) -> bool;
+    /// Whether `column` is a tenant column of `table` (a table may have several).
+    fn is_tenant_column(&self, table: &str, column: &str) -> bool;
+    /// Whether `table` has `column`; None when the table's columns are unknown.
+    fn has_column(&self, table: &str, column: &str) -> Option<bool>;
+    /// The main tenant column of `table`, for messages.
+    fn tenant_column(&self, table: &str) -> Option<String>;
+}
+
+/// The result of [`analyze`]: findings plus facts about how the text was read.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Analysis {
+    /// Tenant-binding problems, in text order.
+    pub findings: Vec<SqlFinding>,
+    /// true when sqlparser could not parse the text and the tolerant token scan was used
+    /// (for at least one of its statements).
+    pub fallback: bool,
+    /// sqlparser's error message when `fallback` is true (the first one).
+    pub parse_error: Option<String>,
+    /// session-wide `SET search_path` / `SET SESSION search_path` / `set_config('search_path', .., false)`:
+    /// byte range of the offending statement start (e.g. the `SET` keyword through `search_path`)
+    pub session_search_path: Vec<Range<usize>>,
+}
+
+/// One table instance that is not bound to one tenant, or one INSERT that
+/// does not set the tenant column.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SqlFinding {
+    /// What is wrong.
+    pub kind: FindingKind,
+    /// lowercase table name
+    pub table: String,
+    /// byte range of the table NAME token in the SQL text (the reference in
+    /// FROM/JOIN/UPDATE/DELETE FROM/INSERT INTO; for a schema-qualified name,
+    /// the whole `public.docs`)
+    pub range: Range<usize>,
+    /// statement kind keyword: "select" | "update" | "delete" | "insert"
+    pub statement: &'static str,
+    /// why the binding was lost, lowercase, identifiers in backticks
+    pub notes: Vec<String>,
+}
+
+/// The kind of a [`SqlFinding`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FindingKind {
+    /// SELECT/UPDATE/DELETE: this table instance is not bound to one tenant
+    Unbound,
+    /// INSERT into a tenant table whose column list does not set the tenant
+    /// column, or an INSERT without a column list (its columns are implicit,
+    /// so the tenant column cannot be seen to be set). An INSERT .. SELECT
+    /// whose source is unbound is reported as [`FindingKind::Unbound`] on the
+    /// source table instead (in addition to this check of the column list).
+    InsertWithoutTenant {
+        /// The tenant column that should have been set.
+        column: String,
+    },
+}
+
+/// Analyse every statement of `sql` for tenant-binding problems.
+pub fn analyze(sql: &str, tables: &dyn TableInfo) -> Analysis {
+    let mut out = Analysis {
+        session_search_path: search_path::find(sql),
+        ..Analysis::default()
+    };
+    for piece in lexer::split_statements(sql) {
+        match analyze::parse_piece(sql, &piece) {
+            Ok(stmts) => {
+                let text = sql.get(piece.range.clone()).unwrap_or("");
+                let li = pos::LineIndex::new(text, piece.range.start);
+                let mut findings = analyze::analyze_statements(&stmts, tables, &li, sql);
+                out.findings.append(&mut findings);
+            }
+            Err(e) => {
+                out.fallback = true;
+                if out.parse_error.is_none() {
+                    out.parse_error = Some(e);
+                }
+                let mut findings = fallback::scan(sql, &piece, tables);
+                out.findings.append(&mut findings);
+            }
+        }
+    }
+    out.findings.sort_by_key(|f| (f.range.start, f.range.end));
+    out
+}
+
+/// DDL in statement order, for building the tenant model from migrations.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Ddl {
+    /// The operations, in statement order.
+    pub ops: Vec<DdlOp>,
+    /// The first parse error of a DDL statement we care about (CREATE/ALTER/DROP
+    /// TABLE, CREATE/DROP INDEX, CREATE POLICY) and that statement's byte range.
+    pub parse_error: Option<(String, Range<usize>)>,
+}
+
+/// One schema-changing operation found in a migration.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DdlOp {
+    /// `CREATE TABLE`.
+    CreateTable {
+        /// lowercase, unqualified table name
+        table: String,
+        /// byte range of the table name
+        range: Range<usize>,
+        /// column names (lowercase) with the byte range of each name
+        columns: Vec<(String, Range<usize>)>,
+        /// primary key columns (column-level or table-level), empty if none
+        primary_key: Vec<String>,
+        /// UNIQUE column sets (column-level and table-level)
+        unique: Vec<Vec<String>>,
+    },
+    /// `ALTER TABLE .. ADD [COLUMN] [IF NOT EXISTS] ..`.
+    AddColumn {
+        /// lowercase table name
+        table: String,
+        /// lowercase column name
+        column: String,
+        /// byte range of the column name
+        range: Range<usize>,
+    },
+    /// `ALTER TABLE .. DROP [COLUMN] ..` (one op per column).
+    DropColumn {
+        /// lowercase table name
+        table: String,
+        /// lowercase column name
+        column: String,
+    },
+    /// `ALTER TABLE .. RENAME [COLUMN] a TO b`.
+    RenameColumn {
+        /// lowercase table name
+        table: String,
+        /// old column name
+        from: String,
+        /// new column name
+        to: String,
+    },
+    /// `ALTER TABLE a RENAME TO b` / `RENAME TABLE a TO b`.
+    RenameTable {
+        /// old table name
+        from: String,
+        /// new table name
+        to: String,
+    },
+    /// `DROP TABLE` (one op per table).
+    DropTable {
+        /// lowercase table name
+        table: String,
+    },
+    /// `CREATE [UNIQUE] INDEX`, and also `ALTER TABLE .. ADD [CONSTRAINT x]
+    /// PRIMARY KEY / UNIQUE (..)`, which is reported as a unique, non-partial
+    /// index named after the constraint (that is what Postgres creates).
+    CreateIndex {
+        /// index (or constraint) name, lowercase, unqualified
+        name: Option<String>,
+        /// lowercase table name
+        table: String,
+        /// column names, or the expression text for expression columns
+        columns: Vec<String>,
+        /// `UNIQUE` index / PK / UNIQUE constraint
+        unique: bool,
+        /// has a `WHERE` predicate
+        partial: bool,
+        /// byte range of the whole statement
+        range: Range<usize>,
+    },
+    /// `DROP INDEX` (one op per index).
+    DropIndex {
+        /// lowercase, unqualified index name
+        name: String,
+    },
+    /// `ALTER TABLE .. ENABLE ROW LEVEL SECURITY` (`force: false`) or
+    /// `.. FORCE ROW LEVEL SECURITY` (`force: true`).
+    EnableRls {
+        /// lowercase table name
+        table: String,
+        /// FORCE rather than ENABLE
+        force: bool,
+    },
+    /// `CREATE POLICY .. ON t ..`.
+    CreatePolicy {
+        /// lowercase table name
+        table: String,
+        /// the statement text as written
+        text: String,
+    },
+}
+
+#[cfg(test)]
+mod tests;
