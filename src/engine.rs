@@ -256,6 +256,10 @@ pub fn schema_phase(
                 Some(parse::with_parsed(t, |file| {
                     let mut facts = schema::extract(file, &f.rel, f.path.parent());
                     facts.tenant_types = carriers;
+                    // Positions of a const's SQL refer to this file.
+                    for (_, text) in &mut facts.sql_consts {
+                        text.file.get_or_insert_with(|| f.path.clone());
+                    }
                     facts
                 }))
             })
@@ -453,6 +457,10 @@ pub fn check(opts: &CheckOptions) -> Result<Report, Error> {
     }
     stats.failed = failures.len();
     stats.analysed = found.files.len() - stats.failed;
+
+    // One SQL text can reach the database on several paths.
+    let mut seen = std::collections::HashSet::new();
+    findings.retain(|f| seen.insert((f.rule, f.file, f.span, f.message.clone())));
 
     // Suppressions, then severities from config and flags.
     let before = findings.len();

@@ -26,6 +26,12 @@ pub const SCHEMA_NEEDLES: &[&str] = &[
     "Entity as",
     "table_name",
     "Related<",
+    // SQL kept in string constants, used by other files.
+    ": &str =",
+    ": &'static str =",
+    // Tables created at start-up.
+    "CREATE TABLE",
+    "create table",
 ];
 
 /// A set of needles; some must start, or also end, at a word boundary.

@@ -1,5 +1,6 @@
-//! Inline suppressions: `// tenant-lint: allow(RULE) reason` on the line
-//! above the code or at the end of the line. A suppression silences only
+//! Inline suppressions: `// tenant-lint: allow(RULE) reason` (or, in SQL,
+//! `-- tenant-lint: allow(RULE) reason`) on the line above the code or at
+//! the end of the line. A suppression silences only
 //! the rules it names; one without a reason, or naming an unknown rule, is
 //! itself reported (`invalid-suppression`) so every exception stays
 //! justified.
@@ -30,7 +31,7 @@ const MARK: &str = "tenant-lint:";
 
 fn is_comment_only(line: &str) -> bool {
     let t = line.trim_start();
-    t.starts_with("//") || t.starts_with("/*") || t.starts_with('*')
+    t.starts_with("//") || t.starts_with("/*") || t.starts_with('*') || t.starts_with("--")
 }
 
 /// Finds the suppression comments of a file.
@@ -41,7 +42,12 @@ pub fn parse(text: &str) -> Vec<Suppression> {
     let lines: Vec<&str> = text.lines().collect();
     let mut out = Vec::new();
     for (i, line) in lines.iter().enumerate() {
-        let Some(slash) = line.find("//") else {
+        // `//` in Rust, `--` in SQL (a migration, or SQL inside a string).
+        let Some(slash) = [line.find("//"), line.find("--")]
+            .into_iter()
+            .flatten()
+            .min()
+        else {
             continue;
         };
         let comment = &line[slash + 2..];
@@ -168,6 +174,15 @@ mod tests {
         let p = problems(0, &s, &["unscoped-query", "parse-error"]);
         assert_eq!(p.len(), 1);
         assert!(p[0].message.contains("no reason"));
+    }
+
+    #[test]
+    fn sql_comments() {
+        let s = parse("-- tenant-lint: allow(unscoped-sql) nightly roll-up\nSELECT * FROM t;\n");
+        assert_eq!(
+            (s[0].target, s[0].reason.as_deref()),
+            (2, Some("nightly roll-up"))
+        );
     }
 
     #[test]

@@ -717,8 +717,9 @@ enum Val {
     Rows(usize),
     /// A string (SQL or a piece of it).
     Str(Rc<SqlText>),
-    /// A sqlx `QueryBuilder`: the SQL so far and the number of binds.
-    Builder(Rc<SqlText>, u32),
+    /// A sqlx `QueryBuilder`: the SQL so far and the number of binds, one
+    /// per path through conditional pushes.
+    Builder(Vec<(Rc<SqlText>, u32)>),
 }
 
 #[derive(Debug)]
@@ -769,6 +770,14 @@ fn merge_vals(a: Val, b: Val) -> Val {
                 }
             }
             Val::Pred(x, k)
+        }
+        (Val::Builder(mut x), Val::Builder(y)) => {
+            for b in y {
+                if !x.contains(&b) && x.len() < MAX_ALTERNATIVES {
+                    x.push(b);
+                }
+            }
+            Val::Builder(x)
         }
         (Val::Other, b) => b,
         (a, _) => a,

@@ -26,6 +26,11 @@ pub fn check(
             let verb = hit.statement.to_ascii_uppercase();
             let mut message = match &hit.kind {
                 SqlHitKind::Unbound => {
+                    let verb = if verb == "INSERT" {
+                        "INSERT .. SELECT".to_string()
+                    } else {
+                        verb
+                    };
                     format!("SQL `{verb}` on `{}` is not scoped to a tenant", hit.table)
                 }
                 SqlHitKind::InsertWithoutTenant(col) => {

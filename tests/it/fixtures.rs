@@ -111,3 +111,24 @@ fn results_do_not_depend_on_thread_count() {
     };
     assert_eq!(key(&one), key(&two));
 }
+
+#[test]
+fn unscoped_sql_fail() {
+    assert_markers("unscoped-sql/fail");
+    assert!(markers(&fixture("unscoped-sql/fail")).len() >= 25);
+}
+
+#[test]
+fn unscoped_sql_pass() {
+    assert_clean("unscoped-sql/pass");
+}
+
+#[test]
+fn session_search_path_fail() {
+    assert_markers("session-search-path/fail");
+}
+
+#[test]
+fn session_search_path_pass() {
+    assert_clean("session-search-path/pass");
+}

@@ -64,3 +64,15 @@ fn demo_json() {
     }
     insta::assert_snapshot!(out);
 }
+
+#[test]
+fn unscoped_sql_human() {
+    // Carets land on the table name inside multi-line raw strings, `const`s
+    // of other files and `query_file!` files.
+    insta::assert_snapshot!(rendered("unscoped-sql/fail", Format::Human));
+}
+
+#[test]
+fn session_search_path_human() {
+    insta::assert_snapshot!(rendered("session-search-path/fail", Format::Human));
+}

@@ -89,7 +89,7 @@ impl FnAnalysis<'_> {
                 Val::Str(s) => Some((**s).clone()),
                 _ => None,
             });
-            return Some(Val::Builder(Rc::new(start.unwrap_or_default()), 0));
+            return Some(Val::Builder(vec![(Rc::new(start.unwrap_or_default()), 0)]));
         }
         if k.sql.functions.contains(last) {
             let sql = args.iter().find_map(|a| match a {
@@ -125,30 +125,37 @@ impl FnAnalysis<'_> {
                     return Some(Val::Str(s.clone()));
                 }
             }
-            Val::Builder(b, n) => {
-                let mut b = (**b).clone();
-                let mut n = *n;
+            Val::Builder(alts) => {
                 let at = Span::from_pm2(m.method.span()).start;
-                if k.sql.builder_push.contains(name) {
-                    match args.first() {
-                        Some(Val::Str(s)) => b.append(s),
-                        // A pushed value we cannot read: keep the SQL
-                        // parseable with a placeholder.
-                        _ => {
-                            n += 1;
-                            b.push_synthetic(&format!("${n}"), at);
-                        }
+                if k.sql.builder_build.contains(name) {
+                    // One SQL text per path through the pushes.
+                    for (b, _) in alts {
+                        self.sql_sink(b, format!(".{name}()"), Span::from_pm2(m.method.span()));
                     }
-                } else if k.sql.builder_bind.contains(name) {
-                    n += 1;
-                    b.push_synthetic(&format!("${n}"), at);
-                } else if k.sql.builder_build.contains(name) {
-                    self.sql_sink(&b, format!(".{name}()"), Span::from_pm2(m.method.span()));
                     return Some(Val::Other);
-                } else {
-                    return Some(Val::Builder(Rc::new(b), n));
                 }
-                let v = Val::Builder(Rc::new(b), n);
+                let push = k.sql.builder_push.contains(name);
+                if !push && !k.sql.builder_bind.contains(name) {
+                    return Some(Val::Builder(alts.clone()));
+                }
+                let next: Vec<(Rc<SqlText>, u32)> = alts
+                    .iter()
+                    .map(|(b, n)| {
+                        let mut b = (**b).clone();
+                        let mut n = *n;
+                        match args.first() {
+                            Some(Val::Str(s)) if push => b.append(s),
+                            // A bind, or a pushed value we cannot read: a
+                            // placeholder keeps the SQL parseable.
+                            _ => {
+                                n += 1;
+                                b.push_synthetic(&format!("${n}"), at);
+                            }
+                        }
+                        (Rc::new(b), n)
+                    })
+                    .collect();
+                let v = Val::Builder(next);
                 // `qb.push(..)` mutates the builder held by `qb`.
                 if let Some(var) = root_var(&m.receiver) {
                     self.assign(&var, v.clone());
