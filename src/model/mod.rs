@@ -307,9 +307,18 @@ impl crate::sql::TableInfo for TenantModel {
     }
 
     fn is_tenant_column(&self, table: &str, column: &str) -> bool {
-        self.tables
-            .get(table)
-            .is_some_and(|t| t.tenant_columns.iter().any(|c| c == column))
+        let Some(t) = self.tables.get(table) else {
+            // A table we know nothing about: its tenant-named column still
+            // says which tenant a row belongs to.
+            return self.is_tenant_name(column);
+        };
+        Some(t).is_some_and(|t| {
+            t.tenant_columns.iter().any(|c| c == column)
+                // A tenant-named column the declarations we read do not
+                // have: the SQL names it, so this service's table has it (a
+                // monorepo may declare the same table differently elsewhere).
+                || (self.is_tenant_name(column) && !t.columns.iter().any(|c| c.sql == column))
+        })
     }
 
     fn has_column(&self, table: &str, column: &str) -> Option<bool> {

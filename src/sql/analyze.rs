@@ -110,6 +110,10 @@ struct Inst {
     alias: Option<String>,
     range: Option<Range<usize>>,
     tenant: bool,
+    /// A table `TableInfo` knows nothing about: never reported, but when
+    /// its own tenant-named column is compared with a value it is bound
+    /// and can bind the tables joined to it.
+    unknown: bool,
     src: Src,
     scope: ScopeId,
     statement: &'static str,
@@ -296,6 +300,13 @@ impl<'a> Analyzer<'a> {
         self.insts
             .get(i)
             .is_some_and(|x| x.tenant && matches!(x.src, Src::Table))
+    }
+
+    /// A tenant table, or an unknown one, whose tenant column can bind it.
+    fn can_bind(&self, i: InstId) -> bool {
+        self.insts
+            .get(i)
+            .is_some_and(|x| (x.tenant || x.unknown) && matches!(x.src, Src::Table))
     }
 
     fn tenant_col_name(&self, i: InstId) -> String {
@@ -623,6 +634,7 @@ impl<'a> Analyzer<'a> {
             alias,
             range: None,
             tenant: false,
+            unknown: false,
             src: Src::Opaque,
             scope: 0,
             statement: "select",
@@ -648,6 +660,7 @@ impl<'a> Analyzer<'a> {
                             alias,
                             range: self.name_range(name),
                             tenant: false,
+                            unknown: false,
                             src,
                             scope: 0,
                             statement: "select",
@@ -656,12 +669,14 @@ impl<'a> Analyzer<'a> {
                     }
                 }
                 let tenant = self.tables.is_tenant(&t);
+                let unknown = !tenant && self.tables.has_column(&t, "").is_none();
                 let range = self.name_range(name);
                 let inst = Inst {
                     table: t,
                     alias,
                     range,
                     tenant,
+                    unknown,
                     src: Src::Table,
                     scope: 0,
                     statement: "select",
@@ -687,6 +702,7 @@ impl<'a> Analyzer<'a> {
                     alias: alias_name,
                     range: None,
                     tenant: false,
+                    unknown: false,
                     src: Src::Derived {
                         scopes: out.scopes,
                         columns,
@@ -886,7 +902,7 @@ impl<'a> Analyzer<'a> {
     }
 
     fn is_tenant_ref(&self, r: &(InstId, String)) -> bool {
-        self.is_tenant_table(r.0)
+        self.can_bind(r.0)
             && self
                 .insts
                 .get(r.0)
@@ -896,7 +912,7 @@ impl<'a> Analyzer<'a> {
     // ---------------------------------------------------------------- conditions
 
     fn col_value(&mut self, f: &mut Facts, r: (InstId, String)) {
-        if !self.is_tenant_table(r.0) {
+        if !self.can_bind(r.0) {
             return;
         }
         if self.is_tenant_ref(&r) {
@@ -1308,7 +1324,7 @@ impl<'a> Analyzer<'a> {
                 loop {
                     let mut ch = false;
                     for &(x, y) in &f.edges {
-                        let src_ok = self.is_tenant_table(x)
+                        let src_ok = self.can_bind(x)
                             || self
                                 .insts
                                 .get(x)
