@@ -91,6 +91,8 @@ pub struct Config {
     pub rules: BTreeMap<String, Level>,
     /// The `[files]` section: which files are analysed.
     pub files: FilesConfig,
+    /// The `[rls]` section (`missing-rls` options).
+    pub rls: RlsConfig,
 }
 
 /// The `[tenant]` section.
@@ -117,6 +119,13 @@ pub struct SuperuserConfig {
     pub allowed_paths: Vec<String>,
     /// Compiled form of `allowed_paths`, matched against root-relative `/`-separated paths.
     pub allowed_set: GlobSet,
+}
+
+/// The `[rls]` section.
+#[derive(Debug, Clone, Default)]
+pub struct RlsConfig {
+    /// `missing-rls` also requires `FORCE ROW LEVEL SECURITY`.
+    pub require_force: bool,
 }
 
 /// The `[files]` section.
@@ -773,7 +782,8 @@ fn config_from_cargo(
     Ok(None)
 }
 
-const TOP_KEYS: &[&str] = &["tenant", "superuser", "rules", "files"];
+const TOP_KEYS: &[&str] = &["tenant", "superuser", "rules", "files", "rls"];
+const RLS_KEYS: &[&str] = &["require-force"];
 const TENANT_KEYS: &[&str] = &[
     "columns",
     "tables",
@@ -805,6 +815,7 @@ fn build_config(ctx: &Ctx<'_>, top: &Table, known_rules: &[&str]) -> Result<Conf
             "tenant" => config.tenant = build_tenant(ctx, table)?,
             "superuser" => config.superuser = build_superuser(ctx, table)?,
             "rules" => config.rules = build_rules(ctx, table, known_rules)?,
+            "rls" => config.rls = build_rls(ctx, table)?,
             _ => config.files = build_files(ctx, table)?,
         }
     }
@@ -885,6 +896,26 @@ fn build_superuser(ctx: &Ctx<'_>, table: &Table) -> Result<SuperuserConfig, Conf
         }
     }
     Ok(superuser)
+}
+
+fn build_rls(ctx: &Ctx<'_>, table: &Table) -> Result<RlsConfig, ConfigError> {
+    let mut rls = RlsConfig::default();
+    for (key, value) in table {
+        let field = format!("rls.{}", key.name);
+        match key.name.as_str() {
+            "require-force" => match &value.raw {
+                Raw::Bool(b) => rls.require_force = *b,
+                other => {
+                    return Err(ctx.error(
+                        ctx.value_span(key, value),
+                        format!("`{field}` must be a boolean, found {}", other.type_name()),
+                    ))
+                }
+            },
+            _ => return Err(unknown_key(ctx, key, value, "rls", RLS_KEYS)),
+        }
+    }
+    Ok(rls)
 }
 
 fn build_files(ctx: &Ctx<'_>, table: &Table) -> Result<FilesConfig, ConfigError> {
@@ -1547,7 +1578,7 @@ include-tests = true
         assert_eq!(e.display_line(), "cfg.toml: no such file");
         assert_eq!(e.to_string(), "cfg.toml: no such file");
         let e = err("[x]\n");
-        assert_eq!(e.to_string(), "tenant-lint.toml:1:2: unknown key `x`; expected one of `tenant`, `superuser`, `rules`, `files`");
+        assert_eq!(e.to_string(), "tenant-lint.toml:1:2: unknown key `x`; expected one of `tenant`, `superuser`, `rules`, `files`, `rls`");
     }
 
     #[test]

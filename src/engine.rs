@@ -276,19 +276,34 @@ pub fn schema_phase(
             _ => {}
         }
     }
-    // Migrations, in the order they run (discovery sorts naturally).
-    let sql_files: Vec<(FileId, &str)> = files
-        .iter()
-        .zip(texts)
-        .enumerate()
-        .filter(|(_, (f, _))| f.kind == FileKind::Migration)
-        .filter_map(|(i, (_, t))| Some((i, t.as_ref().ok()?.as_str())))
-        .collect();
-    let applied = migrations::apply(&sql_files);
-    for (i, f) in applied.failures {
-        failures.entry(i).or_insert(f);
+    // Migrations, SQL and SeaORM, in the order they run.
+    let mut histories: Vec<(&str, migrations::History)> = Vec::new();
+    for (i, (f, t)) in files.iter().zip(texts).enumerate() {
+        if f.kind != FileKind::Migration {
+            continue;
+        }
+        let Ok(t) = t else { continue };
+        let (ops, failure) = migrations::sql_ops(t);
+        if let Some(e) = failure {
+            failures.entry(i).or_insert(e);
+        }
+        histories.push((&f.rel, migrations::History { file: i, ops }));
     }
-    for (i, t) in applied.tables {
+    for (i, f) in &mut facts {
+        if !f.migration_ops.is_empty() {
+            histories.push((
+                &files[*i].rel,
+                migrations::History {
+                    file: *i,
+                    ops: std::mem::take(&mut f.migration_ops),
+                },
+            ));
+        }
+    }
+    histories.sort_by(|a, b| discover::natural_cmp(a.0, b.0));
+    let histories: Vec<migrations::History> = histories.into_iter().map(|(_, h)| h).collect();
+    let applied = migrations::apply(&histories);
+    for (i, t) in applied.table_facts() {
         facts.push((
             i,
             SchemaFacts {
@@ -297,7 +312,8 @@ pub fn schema_phase(
             },
         ));
     }
-    let model = TenantModel::build(facts.iter().map(|(i, f)| (*i, f)), config);
+    let mut model = TenantModel::build(facts.iter().map(|(i, f)| (*i, f)), config);
+    model.migrated = applied;
     (model, failures)
 }
 
@@ -450,6 +466,10 @@ pub fn check(opts: &CheckOptions) -> Result<Report, Error> {
             }
         }
     }
+    // Rules over the schema the migrations leave.
+    findings.extend(rules::tenant_index_order::check(&model));
+    findings.extend(rules::tenant_table_unindexed::check(&model));
+    findings.extend(rules::missing_rls::check(&model, config.rls.require_force));
     let mut failed: Vec<(&FileId, &Failure)> = failures.iter().collect();
     failed.sort_by_key(|(i, _)| **i);
     for (i, f) in failed {

@@ -1,7 +1,9 @@
-//! The tenant model from SQL: migrations applied in order (`CREATE TABLE`,
-//! `ALTER TABLE .. ADD/DROP/RENAME COLUMN`, `RENAME TO`, `DROP TABLE`), the
-//! final state becoming [`TableFact`]s like any other declaration. Also
-//! `CREATE TABLE` statements found in string literals of Rust code.
+//! The schema as migrations leave it: SQL migrations and SeaORM (sea-query)
+//! migrations are read into [`SchemaOp`]s and applied in the order they
+//! run (`CREATE TABLE`, `ALTER TABLE .. ADD/DROP/RENAME COLUMN`, `RENAME
+//! TO`, `DROP TABLE`, indexes created and dropped, row-level security and
+//! policies). The final tables become [`TableFact`]s like any other
+//! declaration, and their indexes and RLS state feed the migration rules.
 
 use crate::diagnostic::{FileId, Pos, Span};
 use crate::model::schema::{ColumnFact, SourceKind, TableFact};
@@ -30,144 +32,404 @@ pub fn span_of(text: &str, r: &Range<usize>) -> Span {
     }
 }
 
-struct Col {
-    name: String,
-    file: FileId,
-    span: Span,
+/// Where a migration's operations came from, in the order they run.
+#[derive(Debug, Clone)]
+pub struct History {
+    /// The migration file.
+    pub file: FileId,
+    /// Its operations, in order.
+    pub ops: Vec<SchemaOp>,
 }
 
-struct State {
-    file: FileId,
-    span: Span,
-    columns: Vec<Col>,
-    primary_key: Vec<String>,
+/// Reads a SQL migration into operations; a table definition that cannot
+/// be read is a failure of the file.
+pub fn sql_ops(text: &str) -> (Vec<SchemaOp>, Option<Failure>) {
+    let ddl = sql::ddl(text);
+    let failure = ddl.parse_error.as_ref().and_then(|(msg, range)| {
+        let piece = text.get(range.clone()).unwrap_or("").to_ascii_lowercase();
+        let stmt: Vec<&str> = piece.split_whitespace().take(2).collect();
+        matches!(stmt.as_slice(), ["create", "table"] | ["alter", "table"]).then(|| Failure {
+            span: span_of(text, range),
+            message: format!("could not read this table definition as SQL: {msg}"),
+        })
+    });
+    let ops = ddl
+        .ops
+        .into_iter()
+        .map(|op| from_ddl(op, &|r: &Range<usize>| span_of(text, r)))
+        .collect();
+    (ops, failure)
 }
 
-/// The final tables of a migration history, each with the file that
-/// created it, and the statements that could not be read.
-#[derive(Debug, Default)]
+/// Converts a SQL DDL operation, mapping byte ranges with `span`.
+pub fn from_ddl(op: DdlOp, span: &dyn Fn(&Range<usize>) -> Span) -> SchemaOp {
+    match op {
+        DdlOp::CreateTable {
+            table,
+            range,
+            columns,
+            primary_key,
+            unique,
+        } => SchemaOp::CreateTable {
+            table,
+            span: span(&range),
+            columns: columns.into_iter().map(|(c, r)| (c, span(&r))).collect(),
+            primary_key,
+            unique,
+        },
+        DdlOp::AddColumn {
+            table,
+            column,
+            range,
+        } => SchemaOp::AddColumn {
+            table,
+            column,
+            span: span(&range),
+        },
+        DdlOp::DropColumn { table, column } => SchemaOp::DropColumn { table, column },
+        DdlOp::RenameColumn { table, from, to } => SchemaOp::RenameColumn { table, from, to },
+        DdlOp::RenameTable { from, to } => SchemaOp::RenameTable { from, to },
+        DdlOp::DropTable { table } => SchemaOp::DropTable { table },
+        DdlOp::CreateIndex {
+            name,
+            table,
+            columns,
+            unique,
+            partial,
+            range,
+        } => SchemaOp::CreateIndex {
+            name,
+            table,
+            columns,
+            unique,
+            partial,
+            span: span(&range),
+        },
+        DdlOp::DropIndex { name } => SchemaOp::DropIndex { name },
+        DdlOp::EnableRls { table, force } => SchemaOp::EnableRls { table, force },
+        DdlOp::CreatePolicy { table, text } => SchemaOp::CreatePolicy { table, text },
+    }
+}
+
+/// What kind of index.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IndexKind {
+    /// The primary key.
+    PrimaryKey,
+    /// A unique index or constraint.
+    Unique,
+    /// A plain index.
+    Index,
+}
+
+/// An index in the final schema.
+#[derive(Debug, Clone)]
+pub struct IndexFact {
+    /// Name, if any.
+    pub name: Option<String>,
+    /// Columns (or expressions) in order.
+    pub columns: Vec<String>,
+    /// Primary key, unique, or plain.
+    pub kind: IndexKind,
+    /// Has a `WHERE` clause.
+    pub partial: bool,
+    /// Where it is declared.
+    pub file: FileId,
+    /// The statement.
+    pub span: Span,
+}
+
+/// A table in the final schema of the migrations.
+#[derive(Debug, Clone)]
+pub struct MigratedTable {
+    /// Lowercase name.
+    pub name: String,
+    /// File of its `CREATE TABLE`.
+    pub file: FileId,
+    /// The table name in the `CREATE TABLE`.
+    pub span: Span,
+    /// Columns: name, file, span.
+    pub columns: Vec<(String, FileId, Span)>,
+    /// Indexes, primary key and unique constraints.
+    pub indexes: Vec<IndexFact>,
+    /// `ENABLE ROW LEVEL SECURITY` seen.
+    pub rls_enabled: bool,
+    /// `FORCE ROW LEVEL SECURITY` seen.
+    pub rls_forced: bool,
+    /// Texts of the policies on it.
+    pub policies: Vec<String>,
+}
+
+/// The final schema of a migration history.
+#[derive(Debug, Default, Clone)]
 pub struct Applied {
     /// Tables in their final state.
-    pub tables: Vec<(FileId, TableFact)>,
-    /// Table definitions that could not be read, by file.
-    pub failures: Vec<(FileId, Failure)>,
+    pub tables: Vec<MigratedTable>,
 }
 
-/// Applies migration files, given in the order they run, and returns the
-/// final tables; statements that create or alter tables but cannot be read
-/// are failures of their file.
-pub fn apply(files: &[(FileId, &str)]) -> Applied {
-    let mut tables: BTreeMap<String, State> = BTreeMap::new();
-    let mut failures = Vec::new();
-    for (file, text) in files {
-        let ddl = sql::ddl(text);
-        if let Some((msg, range)) = &ddl.parse_error {
-            let piece = text.get(range.clone()).unwrap_or("").to_ascii_lowercase();
-            let stmt: Vec<&str> = piece.split_whitespace().take(2).collect();
-            if matches!(stmt.as_slice(), ["create", "table"] | ["alter", "table"]) {
-                failures.push((
-                    *file,
-                    Failure {
-                        span: span_of(text, range),
-                        message: format!("could not read this table definition as SQL: {msg}"),
+impl Applied {
+    /// The tables as model facts (file of the `CREATE TABLE`, fact).
+    pub fn table_facts(&self) -> Vec<(FileId, TableFact)> {
+        self.tables
+            .iter()
+            .map(|t| {
+                let pk = t
+                    .indexes
+                    .iter()
+                    .find(|i| i.kind == IndexKind::PrimaryKey)
+                    .map(|i| i.columns.clone())
+                    .unwrap_or_default();
+                (
+                    t.file,
+                    TableFact {
+                        rust: t.name.clone(),
+                        sql: t.name.clone(),
+                        kind: SourceKind::Sql,
+                        columns: t
+                            .columns
+                            .iter()
+                            .map(|(c, f, s)| ColumnFact {
+                                rust: c.clone(),
+                                sql: c.clone(),
+                                span: *s,
+                                file: Some(*f),
+                            })
+                            .collect(),
+                        primary_key: pk,
+                        span: t.span,
                     },
-                ));
-            }
-        }
-        for op in ddl.ops {
-            match op {
-                DdlOp::CreateTable {
+                )
+            })
+            .collect()
+    }
+}
+
+/// Applies migration histories, given in the order they run.
+pub fn apply(histories: &[History]) -> Applied {
+    let mut tables: BTreeMap<String, MigratedTable> = BTreeMap::new();
+    for h in histories {
+        let file = h.file;
+        for op in &h.ops {
+            match op.clone() {
+                SchemaOp::CreateTable {
                     table,
-                    range,
+                    span,
                     columns,
                     primary_key,
-                    ..
+                    unique,
                 } => {
-                    let cols = columns
-                        .into_iter()
-                        .map(|(name, r)| Col {
-                            name,
-                            file: *file,
-                            span: span_of(text, &r),
-                        })
-                        .collect();
+                    let mut indexes = Vec::new();
+                    if !primary_key.is_empty() {
+                        indexes.push(IndexFact {
+                            name: None,
+                            columns: primary_key,
+                            kind: IndexKind::PrimaryKey,
+                            partial: false,
+                            file,
+                            span,
+                        });
+                    }
+                    for u in unique {
+                        indexes.push(IndexFact {
+                            name: None,
+                            columns: u,
+                            kind: IndexKind::Unique,
+                            partial: false,
+                            file,
+                            span,
+                        });
+                    }
                     tables.insert(
-                        table,
-                        State {
-                            file: *file,
-                            span: span_of(text, &range),
-                            columns: cols,
-                            primary_key,
+                        table.clone(),
+                        MigratedTable {
+                            name: table,
+                            file,
+                            span,
+                            columns: columns.into_iter().map(|(c, s)| (c, file, s)).collect(),
+                            indexes,
+                            rls_enabled: false,
+                            rls_forced: false,
+                            policies: Vec::new(),
                         },
                     );
                 }
-                DdlOp::AddColumn {
+                SchemaOp::AddColumn {
                     table,
                     column,
-                    range,
+                    span,
                 } => {
                     if let Some(t) = tables.get_mut(&table) {
-                        if !t.columns.iter().any(|c| c.name == column) {
-                            t.columns.push(Col {
-                                name: column,
-                                file: *file,
-                                span: span_of(text, &range),
-                            });
+                        if !t.columns.iter().any(|c| c.0 == column) {
+                            t.columns.push((column, file, span));
                         }
                     }
                 }
-                DdlOp::DropColumn { table, column } => {
+                SchemaOp::DropColumn { table, column } => {
                     if let Some(t) = tables.get_mut(&table) {
-                        t.columns.retain(|c| c.name != column);
+                        t.columns.retain(|c| c.0 != column);
+                        // PostgreSQL drops the indexes that use it.
+                        t.indexes.retain(|i| !i.columns.contains(&column));
                     }
                 }
-                DdlOp::RenameColumn { table, from, to } => {
+                SchemaOp::RenameColumn { table, from, to } => {
                     if let Some(t) = tables.get_mut(&table) {
-                        for c in t.columns.iter_mut().filter(|c| c.name == from) {
-                            c.name = to.clone();
+                        for c in t.columns.iter_mut().filter(|c| c.0 == from) {
+                            c.0 = to.clone();
                         }
-                        for k in t.primary_key.iter_mut().filter(|k| **k == from) {
-                            *k = to.clone();
+                        for i in &mut t.indexes {
+                            for c in i.columns.iter_mut().filter(|c| **c == from) {
+                                *c = to.clone();
+                            }
                         }
                     }
                 }
-                DdlOp::RenameTable { from, to } => {
-                    if let Some(t) = tables.remove(&from) {
+                SchemaOp::RenameTable { from, to } => {
+                    if let Some(mut t) = tables.remove(&from) {
+                        t.name = to.clone();
                         tables.insert(to, t);
                     }
                 }
-                DdlOp::DropTable { table } => {
+                SchemaOp::DropTable { table } => {
                     tables.remove(&table);
                 }
-                _ => {}
+                SchemaOp::CreateIndex {
+                    name,
+                    table,
+                    columns,
+                    unique,
+                    partial,
+                    span,
+                } => {
+                    if let Some(t) = tables.get_mut(&table) {
+                        t.indexes.push(IndexFact {
+                            name,
+                            columns,
+                            kind: if unique {
+                                IndexKind::Unique
+                            } else {
+                                IndexKind::Index
+                            },
+                            partial,
+                            file,
+                            span,
+                        });
+                    }
+                }
+                SchemaOp::DropIndex { name } => {
+                    let name = name.rsplit('.').next().unwrap_or(&name).to_string();
+                    for t in tables.values_mut() {
+                        t.indexes
+                            .retain(|i| i.name.as_deref() != Some(name.as_str()));
+                    }
+                }
+                SchemaOp::EnableRls { table, force } => {
+                    if let Some(t) = tables.get_mut(&table) {
+                        if force {
+                            t.rls_forced = true;
+                        } else {
+                            t.rls_enabled = true;
+                        }
+                    }
+                }
+                SchemaOp::CreatePolicy { table, text } => {
+                    if let Some(t) = tables.get_mut(&table) {
+                        t.policies.push(text);
+                    }
+                }
             }
         }
     }
-    let tables = tables
-        .into_iter()
-        .map(|(name, t)| {
-            let columns = t
-                .columns
-                .into_iter()
-                .map(|c| ColumnFact {
-                    rust: c.name.clone(),
-                    sql: c.name,
-                    span: c.span,
-                    file: Some(c.file),
-                })
-                .collect();
-            (
-                t.file,
-                TableFact {
-                    rust: name.clone(),
-                    sql: name,
-                    kind: SourceKind::Sql,
-                    columns,
-                    primary_key: t.primary_key,
-                    span: t.span,
-                },
-            )
-        })
-        .collect();
-    Applied { tables, failures }
+    Applied {
+        tables: tables.into_values().collect(),
+    }
+}
+
+/// A schema change with source positions, from a SQL migration or a SeaORM
+/// (sea-query) migration written in Rust.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SchemaOp {
+    /// `CREATE TABLE` / `Table::create()`.
+    CreateTable {
+        /// Table name, lowercase.
+        table: String,
+        /// The table name in the statement.
+        span: Span,
+        /// Columns with their declaration.
+        columns: Vec<(String, Span)>,
+        /// Primary-key columns, in order.
+        primary_key: Vec<String>,
+        /// Unique constraints, each a column list in order.
+        unique: Vec<Vec<String>>,
+    },
+    /// `ALTER TABLE .. ADD COLUMN` / `.add_column(..)`.
+    AddColumn {
+        /// Table name.
+        table: String,
+        /// Column name.
+        column: String,
+        /// The column in the statement.
+        span: Span,
+    },
+    /// `ALTER TABLE .. DROP COLUMN`.
+    DropColumn {
+        /// Table name.
+        table: String,
+        /// Column name.
+        column: String,
+    },
+    /// `ALTER TABLE .. RENAME COLUMN`.
+    RenameColumn {
+        /// Table name.
+        table: String,
+        /// Old name.
+        from: String,
+        /// New name.
+        to: String,
+    },
+    /// `ALTER TABLE .. RENAME TO` / `Table::rename()`.
+    RenameTable {
+        /// Old name.
+        from: String,
+        /// New name.
+        to: String,
+    },
+    /// `DROP TABLE` / `Table::drop()`.
+    DropTable {
+        /// Table name.
+        table: String,
+    },
+    /// `CREATE [UNIQUE] INDEX` / `Index::create()` / `ADD CONSTRAINT .. PRIMARY KEY|UNIQUE`.
+    CreateIndex {
+        /// Index name, if any.
+        name: Option<String>,
+        /// Table name.
+        table: String,
+        /// Columns (or expression text), in order.
+        columns: Vec<String>,
+        /// A unique index or constraint.
+        unique: bool,
+        /// Has a `WHERE` clause.
+        partial: bool,
+        /// The statement (its first line at least).
+        span: Span,
+    },
+    /// `DROP INDEX` / `Index::drop()`.
+    DropIndex {
+        /// Index name.
+        name: String,
+    },
+    /// `ALTER TABLE .. ENABLE|FORCE ROW LEVEL SECURITY`.
+    EnableRls {
+        /// Table name.
+        table: String,
+        /// `FORCE` rather than `ENABLE`.
+        force: bool,
+    },
+    /// `CREATE POLICY .. ON table ..`.
+    CreatePolicy {
+        /// Table name.
+        table: String,
+        /// The policy text (to look for the tenant column).
+        text: String,
+    },
 }

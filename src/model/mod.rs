@@ -111,6 +111,8 @@ pub struct TenantModel {
     pub sql_consts: HashMap<String, Option<std::sync::Arc<sqltext::SqlText>>>,
     /// Tenant column names in force.
     pub tenant_columns: Vec<String>,
+    /// The schema the migrations leave (indexes, row-level security).
+    pub migrated: migrations::Applied,
 }
 
 impl TenantModel {

@@ -71,6 +71,8 @@ pub struct SchemaFacts {
     /// String `const`s / `static`s that read as SQL, by name, for raw SQL
     /// analysis in other files.
     pub sql_consts: Vec<(String, crate::model::sqltext::SqlText)>,
+    /// Schema changes of a SeaORM (sea-query) migration in this file.
+    pub migration_ops: Vec<crate::model::migrations::SchemaOp>,
     /// SeaORM `enum Relation` variants: (module, variant, target module).
     pub relations: Vec<(String, String, String)>,
 }
@@ -85,6 +87,7 @@ impl SchemaFacts {
             && self.relations.is_empty()
             && self.tenant_types.is_empty()
             && self.sql_consts.is_empty()
+            && self.migration_ops.is_empty()
     }
 }
 

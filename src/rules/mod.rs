@@ -3,8 +3,11 @@
 //! drops suppressed findings. Rule docs under `rules/*.md` ship in the
 //! binary for `tenant-lint explain`.
 
+pub mod missing_rls;
 pub mod parse_error;
 pub mod session_search_path;
+pub mod tenant_index_order;
+pub mod tenant_table_unindexed;
 pub mod unscoped_query;
 pub mod unscoped_sql;
 
@@ -44,6 +47,24 @@ pub const RULES: &[RuleMeta] = &[
         doc: include_str!("../../rules/session-search-path.md"),
     },
     RuleMeta {
+        id: "tenant-index-order",
+        default: Level::Warn,
+        summary: "index on a tenant table containing the tenant column, but not first",
+        doc: include_str!("../../rules/tenant-index-order.md"),
+    },
+    RuleMeta {
+        id: "tenant-table-unindexed",
+        default: Level::Warn,
+        summary: "tenant table with no index / PK / unique constraint led by the tenant column",
+        doc: include_str!("../../rules/tenant-table-unindexed.md"),
+    },
+    RuleMeta {
+        id: "missing-rls",
+        default: Level::Off,
+        summary: "tenant table without `ENABLE ROW LEVEL SECURITY` and a tenant policy",
+        doc: include_str!("../../rules/missing-rls.md"),
+    },
+    RuleMeta {
         id: "parse-error",
         default: Level::Warn,
         summary: "a file (or macro body) that could not be analysed",
@@ -60,12 +81,7 @@ pub const RULES: &[RuleMeta] = &[
 /// Rule ids of the product brief that this version does not implement yet.
 /// Config may name them (so a config written for a later version loads);
 /// the run says they are not enforced.
-pub const PLANNED: &[&str] = &[
-    "superuser-access",
-    "tenant-index-order",
-    "tenant-table-unindexed",
-    "missing-rls",
-];
+pub const PLANNED: &[&str] = &["superuser-access"];
 
 /// Looks a rule up by id.
 pub fn meta(id: &str) -> Option<&'static RuleMeta> {

@@ -6,7 +6,13 @@ use std::time::Duration;
 use tenant_lint::render::{self, Format};
 
 fn rendered(rel: &str, format: Format) -> String {
-    let mut report = check(rel);
+    // A rule's tree is shown with that rule only; the demo with all.
+    let rule = rel.split('/').next().unwrap_or("");
+    let mut report = if rel.ends_with("/fail") && rule != "invalid-suppression" {
+        crate::support::check_with(rel, |o| o.select = vec![rule.to_string()])
+    } else {
+        check(rel)
+    };
     // Elapsed time is the one non-deterministic part of the output.
     report.stats.elapsed = Duration::ZERO;
     let mut out = Vec::new();
@@ -75,4 +81,15 @@ fn unscoped_sql_human() {
 #[test]
 fn session_search_path_human() {
     insta::assert_snapshot!(rendered("session-search-path/fail", Format::Human));
+}
+
+#[test]
+fn migration_rules_human() {
+    let out = [
+        rendered("tenant-index-order/fail", Format::Human),
+        rendered("tenant-table-unindexed/fail", Format::Human),
+        rendered("missing-rls/fail", Format::Human),
+    ]
+    .join("\n");
+    insta::assert_snapshot!(out);
 }

@@ -1,0 +1,50 @@
+//! `tenant-table-unindexed`: a tenant table whose final schema has no
+//! index, primary key or unique constraint led by the tenant column, so
+//! every tenant-scoped query scans other tenants' rows.
+
+use crate::diagnostic::Finding;
+use crate::model::TenantModel;
+
+/// Rule id.
+pub const ID: &str = "tenant-table-unindexed";
+
+/// Findings over the migrated schema.
+pub fn check(model: &TenantModel) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for t in &model.migrated.tables {
+        let Some(table) = model.tables.get(&t.name).filter(|x| x.is_tenant()) else {
+            continue;
+        };
+        let led = t.indexes.iter().any(|i| {
+            i.columns
+                .first()
+                .is_some_and(|c| table.tenant_columns.iter().any(|tc| tc == c))
+        });
+        if led {
+            continue;
+        }
+        let tc = table.tenant_column().unwrap_or("tenant_id").to_string();
+        let mut f = Finding::new(
+            ID,
+            t.file,
+            t.span,
+            format!("tenant table `{}` has no index led by `{tc}`", t.name),
+        );
+        f.primary_label = "created here".into();
+        if !t.indexes.is_empty() {
+            let list: Vec<String> = t
+                .indexes
+                .iter()
+                .map(|i| format!("({})", i.columns.join(", ")))
+                .collect();
+            f.notes.push(format!("its indexes: {}", list.join(", ")));
+        }
+        f.help = Some(format!(
+            "add `CREATE INDEX ON {} ({tc}, ..)` with the columns its queries sort or filter by",
+            t.name
+        ));
+        f.identity = t.name.clone();
+        out.push(f);
+    }
+    out
+}
