@@ -32,6 +32,14 @@ pub const SCHEMA_NEEDLES: &[&str] = &[
     // Tables created at start-up.
     "CREATE TABLE",
     "create table",
+    // SeaORM (sea-query) migrations.
+    "Table::create",
+    "Table::alter",
+    "Table::rename",
+    "Table::drop",
+    "Index::create",
+    "Index::drop",
+    "execute_unprepared",
 ];
 
 /// A set of needles; some must start, or also end, at a word boundary.

@@ -9,6 +9,7 @@ pub mod migrations;
 pub mod names;
 pub mod queries;
 pub mod schema;
+pub mod seaorm_migration;
 pub mod sqltext;
 
 use crate::config::Config;

@@ -113,6 +113,7 @@ pub fn extract(file: &syn::File, rel_path: &str, dir: Option<&std::path::Path>) 
         dir,
     };
     v.visit_file(file);
+    v.facts.migration_ops = crate::model::seaorm_migration::extract(file);
     v.facts
 }
 
