@@ -12,7 +12,7 @@ use crate::diagnostic::Span;
 use crate::model::migrations::SchemaOp;
 use crate::model::names::snake_case;
 use crate::model::sqltext::{self, SqlText};
-use crate::sql::{self, DdlOp};
+use crate::sql;
 use std::collections::HashMap;
 use syn::punctuated::Punctuated;
 use syn::spanned::Spanned;
@@ -624,7 +624,9 @@ impl Walker {
         }
         let ddl = sql::ddl(&t.text);
         for op in ddl.ops {
-            self.ops.push(from_ddl(op, &t));
+            self.ops.push(crate::model::migrations::from_ddl(op, &|r| {
+                t.span(r.clone())
+            }));
         }
     }
 
@@ -913,56 +915,6 @@ impl<'ast> Visit<'ast> for Walker {
         for a in sqltext::macro_args(m) {
             self.visit_expr(&a);
         }
-    }
-}
-
-/// A raw-SQL operation with positions in the literal it came from.
-fn from_ddl(op: DdlOp, t: &SqlText) -> SchemaOp {
-    match op {
-        DdlOp::CreateTable {
-            table,
-            range,
-            columns,
-            primary_key,
-            unique,
-        } => SchemaOp::CreateTable {
-            table,
-            span: t.span(range),
-            columns: columns.into_iter().map(|(n, r)| (n, t.span(r))).collect(),
-            primary_key,
-            unique,
-        },
-        DdlOp::AddColumn {
-            table,
-            column,
-            range,
-        } => SchemaOp::AddColumn {
-            table,
-            column,
-            span: t.span(range),
-        },
-        DdlOp::DropColumn { table, column } => SchemaOp::DropColumn { table, column },
-        DdlOp::RenameColumn { table, from, to } => SchemaOp::RenameColumn { table, from, to },
-        DdlOp::RenameTable { from, to } => SchemaOp::RenameTable { from, to },
-        DdlOp::DropTable { table } => SchemaOp::DropTable { table },
-        DdlOp::CreateIndex {
-            name,
-            table,
-            columns,
-            unique,
-            partial,
-            range,
-        } => SchemaOp::CreateIndex {
-            name,
-            table,
-            columns,
-            unique,
-            partial,
-            span: t.span(range),
-        },
-        DdlOp::DropIndex { name } => SchemaOp::DropIndex { name },
-        DdlOp::EnableRls { table, force } => SchemaOp::EnableRls { table, force },
-        DdlOp::CreatePolicy { table, text } => SchemaOp::CreatePolicy { table, text },
     }
 }
 
