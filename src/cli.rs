@@ -93,6 +93,18 @@ pub struct CheckArgs {
     /// Colour in human output.
     #[arg(long, value_enum, default_value = "auto")]
     pub color: ColorChoice,
+    /// Report only findings that are not in this baseline file.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// Record the current findings as the baseline in FILE (keeps notes of entries still present).
+    #[arg(long, value_name = "FILE")]
+    pub write_baseline: Option<PathBuf>,
+    /// Report only findings on lines added or changed since this git revision.
+    #[arg(long, value_name = "REV")]
+    pub since: Option<String>,
+    /// Also list the findings silenced by inline suppressions, with their reasons.
+    #[arg(long)]
+    pub show_suppressed: bool,
 }
 
 /// Runs the parsed command line; returns the exit code.
@@ -131,6 +143,9 @@ fn check(args: CheckArgs) -> Result<i32, Error> {
         jobs: args.jobs,
         select: args.select,
         ignore: args.ignore,
+        baseline: args.baseline,
+        write_baseline: args.write_baseline,
+        since: args.since,
     };
     let report = engine::check(&opts)?;
     for n in &report.notes {
@@ -145,10 +160,14 @@ fn check(args: CheckArgs) -> Result<i32, Error> {
                 && io::stdout().is_terminal()
         }
     };
+    let ropts = render::Options {
+        color,
+        show_suppressed: args.show_suppressed,
+    };
     match &args.output {
         Some(path) => {
             let mut buf = Vec::new();
-            ignore_broken_pipe(render::render(&report, args.format, color, &mut buf))?;
+            ignore_broken_pipe(render::render(&report, args.format, ropts, &mut buf))?;
             std::fs::write(path, buf).map_err(|e| Error::Io {
                 path: path.clone(),
                 message: e.to_string(),
@@ -158,7 +177,7 @@ fn check(args: CheckArgs) -> Result<i32, Error> {
             let stdout = io::stdout();
             let mut out = io::BufWriter::new(stdout.lock());
             ignore_broken_pipe(
-                render::render(&report, args.format, color, &mut out).and_then(|_| out.flush()),
+                render::render(&report, args.format, ropts, &mut out).and_then(|_| out.flush()),
             )?;
         }
     }

@@ -884,7 +884,7 @@ fn build_superuser(ctx: &Ctx<'_>, table: &Table) -> Result<SuperuserConfig, Conf
         match key.name.as_str() {
             "calls" => {
                 let items = string_list(ctx, &field, key, value)?;
-                superuser.calls = check_names(ctx, &field, items, "call", is_rust_path)?;
+                superuser.calls = check_names(ctx, &field, items, "call", is_call_pattern)?;
             }
             "allowed-paths" => {
                 let items = string_list(ctx, &field, key, value)?;
@@ -1033,6 +1033,7 @@ fn check_names(
             let expected = match what {
                 "column" => "letters, digits and `_`",
                 "table" => "letters, digits and `_`, optionally prefixed with `schema.`",
+                "call" => "a rust identifier, a `::`-separated path, or `Type::*`",
                 _ => "a rust identifier or `::`-separated path",
             };
             return Err(ctx.error(
@@ -1063,6 +1064,11 @@ fn is_table_name(s: &str) -> bool {
 }
 
 /// A Rust identifier, optionally a `::`-separated path (`Org::unscoped_all`).
+/// A call pattern: a path, or `Type::*` for every associated function.
+fn is_call_pattern(s: &str) -> bool {
+    is_rust_path(s.strip_suffix("::*").unwrap_or(s))
+}
+
 fn is_rust_path(s: &str) -> bool {
     let s = s.strip_prefix("::").unwrap_or(s);
     !s.is_empty()

@@ -15,6 +15,7 @@ use crate::parse::{self, Failure};
 use crate::prefilter::{self, Prefilter};
 use crate::rules;
 use crate::suppress;
+use crate::{baseline, since};
 use rayon::prelude::*;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -54,6 +55,40 @@ pub struct CheckOptions {
     pub select: Vec<String>,
     /// `--ignore RULE`: not these rules.
     pub ignore: Vec<String>,
+    /// `--baseline FILE`: findings in it are not reported.
+    pub baseline: Option<PathBuf>,
+    /// `--write-baseline FILE`: record today's findings.
+    pub write_baseline: Option<PathBuf>,
+    /// `--since REV`: report only lines changed since REV.
+    pub since: Option<String>,
+}
+
+/// One call to a configured cross-tenant helper, for the audit list.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct AuditEntry {
+    /// File, relative to the root.
+    pub file: String,
+    /// Line of the call.
+    pub line: u32,
+    /// Enclosing function.
+    pub function: String,
+    /// The call as written.
+    pub call: String,
+    /// `flagged`, `allowed-path` or `justified`.
+    pub status: &'static str,
+    /// The reason given in the suppression, when justified.
+    pub justification: Option<String>,
+}
+
+/// How the baseline applied.
+#[derive(Debug, Clone, Default)]
+pub struct BaselineStats {
+    /// Findings hidden because they are in the baseline.
+    pub matched: usize,
+    /// Baseline entries that matched no finding (fixed, or edited).
+    pub stale: usize,
+    /// Entries written with `--write-baseline`.
+    pub written: Option<usize>,
 }
 
 /// One file of the run.
@@ -102,6 +137,12 @@ pub struct Report {
     pub model: TenantModel,
     /// Number of findings silenced by inline suppressions.
     pub suppressed: usize,
+    /// The silenced findings and the reason given.
+    pub suppressed_findings: Vec<(Finding, Option<String>)>,
+    /// Every configured cross-tenant call.
+    pub audit: Vec<AuditEntry>,
+    /// Baseline bookkeeping, when one was used or written.
+    pub baseline: Option<BaselineStats>,
 }
 
 /// What a run scans and reports.
@@ -342,12 +383,6 @@ pub fn check(opts: &CheckOptions) -> Result<Report, Error> {
             ));
         }
     }
-    if !config.superuser.calls.is_empty() {
-        notes.push(
-            "`[superuser]` is read but `superuser-access` is not implemented in this version"
-                .into(),
-        );
-    }
     let include_tests = opts.include_tests || config.files.include_tests;
     let found = discover::discover(&paths, &root, &config, include_tests);
     let pool = pool(opts.jobs)?;
@@ -355,7 +390,7 @@ pub fn check(opts: &CheckOptions) -> Result<Report, Error> {
     let (model, mut failures) = schema_phase(&pool, &found.files, &texts, &config);
     if model.tenant_tables().next().is_none() {
         notes.push(
-            "no tenant tables found (no Diesel `table!`, SeaORM entity or SQL migration with a tenant column); only `session-search-path` can report. Run `tenant-lint schema` to see what was discovered".into(),
+            "no tenant tables found (no Diesel `table!`, SeaORM entity or SQL migration with a tenant column); only the rules that need none (`session-search-path`, `superuser-access`) can report. Run `tenant-lint schema` to see what was discovered".into(),
         );
     }
 
@@ -429,6 +464,7 @@ pub fn check(opts: &CheckOptions) -> Result<Report, Error> {
         id
     };
     let mut findings: Vec<Finding> = Vec::new();
+    let mut superuser_calls: Vec<(FileId, queries::SuperuserCall)> = Vec::new();
     let mut suppressions: HashMap<FileId, Vec<suppress::Suppression>> = HashMap::new();
     for (i, r) in analysed.into_iter().enumerate() {
         match r {
@@ -446,6 +482,13 @@ pub fn check(opts: &CheckOptions) -> Result<Report, Error> {
                     &facts.sql,
                     &mut sql_file,
                 ));
+                findings.extend(rules::superuser_access::check(
+                    &config,
+                    i,
+                    &found.files[i].rel,
+                    &facts.superuser,
+                ));
+                superuser_calls.extend(facts.superuser.into_iter().map(|c| (i, c)));
                 for m in &facts.opaque_macros {
                     findings.push(rules::parse_error::opaque_macro(i, m));
                 }
@@ -482,14 +525,92 @@ pub fn check(opts: &CheckOptions) -> Result<Report, Error> {
     let mut seen = std::collections::HashSet::new();
     findings.retain(|f| seen.insert((f.rule, f.file, f.span, f.message.clone())));
 
-    // Suppressions, then severities from config and flags.
-    let before = findings.len();
-    findings.retain(|f| {
-        !suppressions
-            .get(&f.file)
-            .is_some_and(|ss| ss.iter().any(|s| f.rule != suppress::ID && s.covers(f)))
+    // Severities from config and flags; a rule at `off` or not selected
+    // does not run.
+    let level_of = |rule: &str| -> Option<Level> {
+        if !opts.select.is_empty() && !opts.select.iter().any(|s| s == rule) {
+            return None;
+        }
+        if opts.ignore.iter().any(|s| s == rule) {
+            return None;
+        }
+        let default = rules::meta(rule).map_or(Level::Error, |m| m.default);
+        Some(config.rules.get(rule).copied().unwrap_or(default)).filter(|l| *l != Level::Off)
+    };
+    findings.retain_mut(|f| match level_of(f.rule) {
+        Some(l) => {
+            f.level = l;
+            true
+        }
+        None => false,
     });
-    let suppressed = before - findings.len();
+
+    // Inline suppressions; an allow that silences nothing is reported.
+    let mut used: std::collections::HashSet<(FileId, usize)> = std::collections::HashSet::new();
+    let mut suppressed_findings: Vec<(Finding, Option<String>)> = Vec::new();
+    findings.retain(|f| {
+        if f.rule == suppress::ID {
+            return true;
+        }
+        let hit = suppressions
+            .get(&f.file)
+            .and_then(|ss| ss.iter().enumerate().find(|(_, s)| s.covers(f)));
+        match hit {
+            Some((k, s)) => {
+                used.insert((f.file, k));
+                suppressed_findings.push((f.clone(), s.reason.clone()));
+                false
+            }
+            None => true,
+        }
+    });
+    let suppressed = suppressed_findings.len();
+    if let Some(level) = level_of(suppress::UNUSED_ID) {
+        let mut ids: Vec<&FileId> = suppressions.keys().collect();
+        ids.sort();
+        for id in ids {
+            for (k, s) in suppressions[id].iter().enumerate() {
+                let judged = !s.rules.is_empty()
+                    && s.rules
+                        .iter()
+                        .all(|r| known.contains(&r.as_str()) && level_of(r).is_some());
+                if !s.malformed && judged && !used.contains(&(*id, k)) {
+                    let mut f = suppress::unused(*id, s);
+                    f.level = level;
+                    findings.push(f);
+                }
+            }
+        }
+    }
+
+    // The audit of cross-tenant calls: every one, and how it is allowed.
+    let audit: Vec<AuditEntry> = superuser_calls
+        .iter()
+        .map(|(i, c)| {
+            let rel = &found.files[*i].rel;
+            let allowed = config.superuser.allowed_set.is_match(rel);
+            let justification = suppressed_findings
+                .iter()
+                .find(|(f, _)| {
+                    f.rule == rules::superuser_access::ID && f.file == *i && f.span == c.span
+                })
+                .map(|(_, r)| r.clone());
+            let (status, justification) = match (allowed, justification) {
+                (true, _) => ("allowed-path", None),
+                (false, Some(r)) => ("justified", r),
+                (false, None) => ("flagged", None),
+            };
+            AuditEntry {
+                file: rel.clone(),
+                line: c.span.start.line,
+                function: c.function.clone(),
+                call: c.call.clone(),
+                status,
+                justification,
+            }
+        })
+        .collect();
+
     if let Some(only) = &only {
         findings.retain(|f| {
             let p = &files[f.file].path;
@@ -497,17 +618,6 @@ pub fn check(opts: &CheckOptions) -> Result<Report, Error> {
             only.contains(&p)
         });
     }
-    findings.retain_mut(|f| {
-        if !opts.select.is_empty() && !opts.select.iter().any(|s| s == f.rule) {
-            return false;
-        }
-        if opts.ignore.iter().any(|s| s == f.rule) {
-            return false;
-        }
-        let default = rules::meta(f.rule).map_or(Level::Error, |m| m.default);
-        f.level = config.rules.get(f.rule).copied().unwrap_or(default);
-        f.level != Level::Off
-    });
 
     let mut needed: Vec<FileId> = findings.iter().map(|f| f.file).collect();
     needed.extend(
@@ -532,6 +642,40 @@ pub fn check(opts: &CheckOptions) -> Result<Report, Error> {
         ))
     });
     fingerprint(&mut findings, &files);
+
+    let mut baseline_stats: Option<BaselineStats> = None;
+    if let Some(path) = &opts.write_baseline {
+        let n = baseline::write(path, &findings, &files)?;
+        baseline_stats
+            .get_or_insert_with(BaselineStats::default)
+            .written = Some(n);
+    }
+    if let Some(path) = &opts.baseline {
+        let entries = baseline::load(path)?;
+        let known: std::collections::HashSet<&str> =
+            entries.iter().map(|e| e.fingerprint.as_str()).collect();
+        let present: std::collections::HashSet<String> =
+            findings.iter().map(|f| f.fingerprint.clone()).collect();
+        let before = findings.len();
+        findings.retain(|f| !known.contains(f.fingerprint.as_str()));
+        let stats = baseline_stats.get_or_insert_with(BaselineStats::default);
+        stats.matched = before - findings.len();
+        stats.stale = entries
+            .iter()
+            .filter(|e| !present.contains(&e.fingerprint))
+            .count();
+    }
+    if let Some(rev) = &opts.since {
+        let changed = since::changed_lines(&root, rev)?;
+        findings.retain(|f| {
+            let p = &files[f.file].path;
+            let p = std::fs::canonicalize(p).unwrap_or_else(|_| p.clone());
+            let line = f.span.start.line;
+            changed
+                .get(&p)
+                .is_some_and(|ranges| ranges.iter().any(|(a, b)| (*a..=*b).contains(&line)))
+        });
+    }
     stats.elapsed = started.elapsed();
     Ok(Report {
         findings,
@@ -541,6 +685,9 @@ pub fn check(opts: &CheckOptions) -> Result<Report, Error> {
         notes,
         model,
         suppressed,
+        suppressed_findings,
+        audit,
+        baseline: baseline_stats,
     })
 }
 

@@ -6,6 +6,7 @@
 //! [`discover`] → [`parse`] → [`model`] (tenant schema + query facts) →
 //! [`rules`] → [`suppress`] → [`render`]. [`engine`] drives it.
 
+pub mod baseline;
 pub mod cli;
 pub mod config;
 pub mod diagnostic;
@@ -17,5 +18,6 @@ pub mod parse;
 pub mod prefilter;
 pub mod render;
 pub mod rules;
+pub mod since;
 pub mod sql;
 pub mod suppress;

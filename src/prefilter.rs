@@ -107,6 +107,16 @@ impl Prefilter {
         for s in &config.tenant.scope_methods {
             n.push((s.clone(), Bounds::Both));
         }
+        for c in &config.superuser.calls {
+            match c.rsplit_once("::") {
+                Some((t, "*")) => n.push((
+                    format!("{}::", t.rsplit("::").next().unwrap_or(t)),
+                    Bounds::Start,
+                )),
+                Some((_, name)) => n.push((name.to_string(), Bounds::Both)),
+                None => n.push((c.clone(), Bounds::Both)),
+            }
+        }
         for t in model.diesel_tables.keys() {
             n.push((format!("{t}::"), Bounds::Start));
         }

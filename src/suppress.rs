@@ -10,6 +10,9 @@ use crate::diagnostic::{FileId, Finding, Pos, Span};
 /// Rule id for malformed suppressions.
 pub const ID: &str = "invalid-suppression";
 
+/// Rule id for suppressions that silence nothing.
+pub const UNUSED_ID: &str = "unused-suppression";
+
 /// One `allow` comment.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Suppression {
@@ -110,6 +113,34 @@ impl Suppression {
         let (lo, hi) = f.extent.unwrap_or((line, line));
         (lo.min(line)..=hi.max(line)).contains(&self.target)
     }
+}
+
+/// The finding for an allow that silenced nothing.
+pub fn unused(file: FileId, s: &Suppression) -> Finding {
+    let span = Span {
+        start: Pos {
+            line: s.line,
+            col: s.col,
+        },
+        end: Pos {
+            line: s.line,
+            col: s.col + MARK.len() as u32,
+        },
+    };
+    let mut f = Finding::new(
+        UNUSED_ID,
+        file,
+        span,
+        format!("suppression of `{}` silences nothing", s.rules.join("`, `")),
+    );
+    f.primary_label = format!("nothing to allow on line {}", s.target);
+    f.help = Some("remove it; the code it excused was fixed or moved".into());
+    f.identity = format!(
+        "unused|{:?}|{}",
+        s.rules,
+        s.reason.clone().unwrap_or_default()
+    );
+    f
 }
 
 /// Findings for malformed suppressions of one file.

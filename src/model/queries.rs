@@ -174,6 +174,19 @@ pub struct SqlFact {
     pub extent: (u32, u32),
 }
 
+/// A call to a configured cross-tenant ("superuser") helper.
+#[derive(Debug, Clone)]
+pub struct SuperuserCall {
+    /// The `[superuser] calls` entry it matched.
+    pub pattern: String,
+    /// The call as written (`AdminDb::list_all`, `unscoped_all`).
+    pub call: String,
+    /// The called name.
+    pub span: Span,
+    /// Enclosing function.
+    pub function: String,
+}
+
 /// Everything the query analysis found in one file.
 #[derive(Debug, Clone, Default)]
 pub struct QueryFacts {
@@ -181,6 +194,8 @@ pub struct QueryFacts {
     pub execs: Vec<ExecFact>,
     /// Raw SQL with findings.
     pub sql: Vec<SqlFact>,
+    /// Calls matching `[superuser] calls`.
+    pub superuser: Vec<SuperuserCall>,
     /// Macros that hid code from the analysis.
     pub opaque_macros: Vec<OpaqueMacro>,
 }
@@ -498,6 +513,7 @@ impl<'a, 'o> ItemCtx<'a, 'o> {
             sql_facts: Vec::new(),
             file_dir: self.file_dir.clone(),
             depth: 0,
+            superuser: Vec::new(),
         };
         for input in &sig.inputs {
             match input {
@@ -543,6 +559,7 @@ impl<'a, 'o> ItemCtx<'a, 'o> {
         self.out.execs.append(&mut f.execs);
         self.out.opaque_macros.append(&mut f.opaque);
         self.out.sql.append(&mut f.sql_facts);
+        self.out.superuser.append(&mut f.superuser);
         let nested = std::mem::take(&mut f.nested);
         drop(f);
         for item in nested {
@@ -751,6 +768,7 @@ struct FnAnalysis<'a> {
     file_dir: Option<PathBuf>,
     /// Statement nesting depth.
     depth: usize,
+    superuser: Vec<SuperuserCall>,
 }
 
 fn merge_vals(a: Val, b: Val) -> Val {
@@ -1050,6 +1068,32 @@ impl<'a> FnAnalysis<'a> {
             TokenTree::Group(g) => self.mentions_tenant_field(g.stream()),
             _ => false,
         })
+    }
+
+    /// Records a call matching `[superuser] calls`: a method or function
+    /// name (`unscoped_all`), `Type::name`, or `Type::*`.
+    fn superuser_call(&mut self, segs: &[String], span: Span) {
+        let calls = &self.config.superuser.calls;
+        if calls.is_empty() {
+            return;
+        }
+        let Some(last) = segs.last() else { return };
+        let ty = segs.len().checked_sub(2).and_then(|i| segs.get(i));
+        let hit = calls.iter().find(|c| match c.rsplit_once("::") {
+            Some((t, "*")) => ty.is_some_and(|ty| t.rsplit("::").next() == Some(ty.as_str())),
+            Some((t, n)) => {
+                n == last && ty.is_some_and(|ty| t.rsplit("::").next() == Some(ty.as_str()))
+            }
+            None => c.as_str() == last.as_str(),
+        });
+        if let Some(c) = hit {
+            self.superuser.push(SuperuserCall {
+                pattern: c.clone(),
+                call: segs.join("::"),
+                span,
+                function: self.function.clone(),
+            });
+        }
     }
 
     // ---- statements ----
@@ -1494,6 +1538,7 @@ impl<'a> FnAnalysis<'a> {
             return Val::Other;
         };
         let span = Span::from_pm2(p_span(&fp.path));
+        self.superuser_call(&segs, span);
         let k = self.k;
         // `Entity::find()` and friends.
         if segs.len() >= 2 {
@@ -1596,6 +1641,7 @@ impl<'a> FnAnalysis<'a> {
         let recv = self.expr(&m.receiver);
         let args: Vec<Val> = m.args.iter().map(|a| self.expr(a)).collect();
         let name = m.method.to_string();
+        self.superuser_call(std::slice::from_ref(&name), Span::from_pm2(m.method.span()));
         let k = self.k;
         if matches!(
             recv,

@@ -24,10 +24,22 @@ impl io::Write for Sink<'_> {
 }
 
 /// Writes diagnostics and the summary.
-pub fn render(report: &Report, color: bool, out: &mut dyn Write) -> io::Result<()> {
+pub fn render(
+    report: &Report,
+    opts: crate::render::Options,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    let color = opts.color;
     let mut files = SimpleFiles::new();
     let mut ids: HashMap<usize, usize> = HashMap::new();
-    for f in &report.findings {
+    let shown = report.findings.iter().chain(
+        report
+            .suppressed_findings
+            .iter()
+            .filter(|_| opts.show_suppressed)
+            .map(|(f, _)| f),
+    );
+    for f in shown {
         for id in std::iter::once(f.file).chain(f.labels.iter().map(|l| l.file)) {
             if let std::collections::hash_map::Entry::Vacant(e) = ids.entry(id) {
                 let entry = &report.files[id];
@@ -44,6 +56,11 @@ pub fn render(report: &Report, color: bool, out: &mut dyn Write) -> io::Result<(
         } else {
             Box::new(termcolor::NoColor::new(&mut sink))
         };
+        let suppressed: Vec<&(Finding, Option<String>)> = if opts.show_suppressed {
+            report.suppressed_findings.iter().collect()
+        } else {
+            Vec::new()
+        };
         for f in &report.findings {
             let d = diagnostic(f, report, &ids);
             term::emit(&mut writer, &config, &files, &d).map_err(|e| match e {
@@ -51,6 +68,30 @@ pub fn render(report: &Report, color: bool, out: &mut dyn Write) -> io::Result<(
                 other => io::Error::other(other.to_string()),
             })?;
         }
+        for (f, reason) in suppressed {
+            let mut d = diagnostic(f, report, &ids);
+            d.severity = Severity::Note;
+            d.message = format!("suppressed: {}", f.message);
+            d.notes.push(format!(
+                "allowed because: {}",
+                reason.as_deref().unwrap_or("(no reason given)")
+            ));
+            term::emit(&mut writer, &config, &files, &d).map_err(|e| match e {
+                codespan_reporting::files::Error::Io(io) => io,
+                other => io::Error::other(other.to_string()),
+            })?;
+        }
+    }
+    if !report.audit.is_empty() {
+        let count = |s: &str| report.audit.iter().filter(|a| a.status == s).count();
+        writeln!(
+            out,
+            "cross-tenant calls: {} ({} flagged, {} allowed by path, {} justified)",
+            report.audit.len(),
+            count("flagged"),
+            count("allowed-path"),
+            count("justified")
+        )?;
     }
     writeln!(out, "{}", summary(report))
 }
@@ -128,6 +169,17 @@ pub fn summary(report: &Report) -> String {
     }
     if report.suppressed > 0 {
         extra.push(format!("{} suppressed", report.suppressed));
+    }
+    if let Some(b) = &report.baseline {
+        if let Some(n) = b.written {
+            extra.push(format!("{n} written to the baseline"));
+        }
+        if b.matched > 0 || b.stale > 0 {
+            extra.push(format!(
+                "{} baselined, {} baseline entries no longer match",
+                b.matched, b.stale
+            ));
+        }
     }
     if !extra.is_empty() {
         line.push_str(&format!(" ({})", extra.join(", ")));

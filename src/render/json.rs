@@ -12,6 +12,18 @@ struct Out<'a> {
     version: u32,
     findings: Vec<JFinding<'a>>,
     errors: Vec<JError>,
+    /// Every configured cross-tenant call (`superuser-access`).
+    audit: &'a [crate::engine::AuditEntry],
+    /// With `--show-suppressed`: the silenced findings and their reasons.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    suppressed: Option<Vec<JSuppressed<'a>>>,
+}
+
+#[derive(Serialize)]
+struct JSuppressed<'a> {
+    #[serde(flatten)]
+    finding: JFinding<'a>,
+    reason: Option<&'a str>,
 }
 
 #[derive(Serialize)]
@@ -33,32 +45,45 @@ struct JError {
     message: String,
 }
 
+fn finding<'a>(report: &'a Report, f: &'a crate::diagnostic::Finding) -> JFinding<'a> {
+    let end = if f.span.end.line == 0 {
+        f.span.start
+    } else {
+        f.span.end
+    };
+    JFinding {
+        rule: f.rule,
+        severity: severity(f.level),
+        file: &report.files[f.file].rel,
+        line: f.span.start.line,
+        column: column1(f.span.start.col),
+        end_line: end.line,
+        end_column: column1(end.col),
+        message: &f.message,
+        fingerprint: &f.fingerprint,
+    }
+}
+
 /// Writes the report as one JSON document.
-pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+pub fn render(
+    report: &Report,
+    opts: crate::render::Options,
+    out: &mut dyn Write,
+) -> io::Result<()> {
     let doc = Out {
         version: 1,
-        findings: report
-            .findings
-            .iter()
-            .map(|f| {
-                let end = if f.span.end.line == 0 {
-                    f.span.start
-                } else {
-                    f.span.end
-                };
-                JFinding {
-                    rule: f.rule,
-                    severity: severity(f.level),
-                    file: &report.files[f.file].rel,
-                    line: f.span.start.line,
-                    column: column1(f.span.start.col),
-                    end_line: end.line,
-                    end_column: column1(end.col),
-                    message: &f.message,
-                    fingerprint: &f.fingerprint,
-                }
-            })
-            .collect(),
+        findings: report.findings.iter().map(|f| finding(report, f)).collect(),
+        audit: &report.audit,
+        suppressed: opts.show_suppressed.then(|| {
+            report
+                .suppressed_findings
+                .iter()
+                .map(|(f, r)| JSuppressed {
+                    finding: finding(report, f),
+                    reason: r.as_deref(),
+                })
+                .collect()
+        }),
         errors: report
             .errors
             .iter()

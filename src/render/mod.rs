@@ -3,6 +3,7 @@
 
 pub mod human;
 pub mod json;
+pub mod markdown;
 
 use crate::engine::Report;
 use std::io::{self, Write};
@@ -14,14 +15,40 @@ pub enum Format {
     Human,
     /// Versioned, stable JSON.
     Json,
+    /// A review report for a pull-request comment or CI job summary.
+    Markdown,
+}
+
+/// How to render.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Options {
+    /// ANSI colour (human only).
+    pub color: bool,
+    /// Also list suppressed findings.
+    pub show_suppressed: bool,
 }
 
 /// Renders `report` in `format` to `out`.
-pub fn render(report: &Report, format: Format, color: bool, out: &mut dyn Write) -> io::Result<()> {
+pub fn render(
+    report: &Report,
+    format: Format,
+    opts: Options,
+    out: &mut dyn Write,
+) -> io::Result<()> {
     match format {
-        Format::Human => human::render(report, color, out),
-        Format::Json => json::render(report, out),
+        Format::Human => human::render(report, opts, out),
+        Format::Json => json::render(report, opts, out),
+        Format::Markdown => markdown::render(report, opts, out),
     }
+}
+
+/// Lines `from..=to` (1-based) of a text.
+pub fn excerpt(text: &str, from: u32, to: u32) -> Vec<(u32, &str)> {
+    text.lines()
+        .enumerate()
+        .map(|(i, l)| (i as u32 + 1, l.trim_end_matches('\r')))
+        .filter(|(n, _)| (from..=to).contains(n))
+        .collect()
 }
 
 /// 1-based column, in characters, as editors and SARIF count them.

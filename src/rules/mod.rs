@@ -6,6 +6,7 @@
 pub mod missing_rls;
 pub mod parse_error;
 pub mod session_search_path;
+pub mod superuser_access;
 pub mod tenant_index_order;
 pub mod tenant_table_unindexed;
 pub mod unscoped_query;
@@ -47,6 +48,12 @@ pub const RULES: &[RuleMeta] = &[
         doc: include_str!("../../rules/session-search-path.md"),
     },
     RuleMeta {
+        id: "superuser-access",
+        default: Level::Error,
+        summary: "configured cross-tenant call outside allowed paths, without justification",
+        doc: include_str!("../../rules/superuser-access.md"),
+    },
+    RuleMeta {
         id: "tenant-index-order",
         default: Level::Warn,
         summary: "index on a tenant table containing the tenant column, but not first",
@@ -76,12 +83,18 @@ pub const RULES: &[RuleMeta] = &[
         summary: "a `tenant-lint: allow(..)` comment without a reason or naming an unknown rule",
         doc: include_str!("../../rules/invalid-suppression.md"),
     },
+    RuleMeta {
+        id: "unused-suppression",
+        default: Level::Warn,
+        summary: "a `tenant-lint: allow(..)` comment that silences nothing",
+        doc: include_str!("../../rules/unused-suppression.md"),
+    },
 ];
 
 /// Rule ids of the product brief that this version does not implement yet.
 /// Config may name them (so a config written for a later version loads);
 /// the run says they are not enforced.
-pub const PLANNED: &[&str] = &["superuser-access"];
+pub const PLANNED: &[&str] = &[];
 
 /// Looks a rule up by id.
 pub fn meta(id: &str) -> Option<&'static RuleMeta> {

@@ -355,3 +355,135 @@ fn naming_a_file_analyses_its_project_and_reports_that_file() {
         "the schema in src/schema.rs was found although only one file was named"
     );
 }
+
+#[test]
+fn baseline_survives_moves_and_reformatting_but_not_edits() {
+    let dir = project(&[(
+        "src/more.rs",
+        "use crate::schema::documents;\n\npub fn first(conn: &mut PgConnection) -> QueryResult<Doc> {\n    documents::table.first(conn)\n}\n",
+    )]);
+    let d = p(dir.path());
+    let base = dir.path().join("baseline.json");
+    let (code, out, _) = run(&[
+        "check",
+        &d,
+        "--write-baseline",
+        &p(&base),
+        "--color",
+        "never",
+    ]);
+    assert_eq!(code, 1, "writing a baseline still reports: {out}");
+    assert!(out.contains("2 written to the baseline"), "{out}");
+    let v: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(&base).expect("baseline")).expect("json");
+    assert_eq!(v["entries"].as_array().map(Vec::len), Some(2));
+
+    // Lines inserted above, the query reformatted: still baselined.
+    fs::write(
+        dir.path().join("src/repo.rs"),
+        "use crate::schema::documents;\n\n// A comment pushed everything down.\n\npub fn all(conn: &mut PgConnection, org_id: Uuid) -> QueryResult<Vec<Doc>> {\n    documents::table\n        .load(conn)\n}\n",
+    )
+    .expect("write");
+    let (code, out, _) = run(&["check", &d, "--baseline", &p(&base), "--color", "never"]);
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        out.contains("2 baselined, 0 baseline entries no longer match"),
+        "{out}"
+    );
+
+    // The baselined query is edited: it is reported again, and its old entry is stale.
+    fs::write(
+        dir.path().join("src/more.rs"),
+        "use crate::schema::documents;\n\npub fn first(conn: &mut PgConnection) -> QueryResult<Doc> {\n    documents::table.order(documents::id).first(conn)\n}\n",
+    )
+    .expect("write");
+    let (code, out, _) = run(&["check", &d, "--baseline", &p(&base), "--format", "json"]);
+    assert_eq!(code, 1);
+    let v: serde_json::Value = serde_json::from_str(&out).expect("json");
+    let files: Vec<&str> = v["findings"]
+        .as_array()
+        .expect("array")
+        .iter()
+        .filter_map(|f| f["file"].as_str())
+        .collect();
+    assert_eq!(files, ["src/more.rs"]);
+}
+
+#[test]
+fn since_reports_only_what_the_last_commit_changed() {
+    let dir = project(&[]);
+    let git = |args: &[&str]| {
+        let st = std::process::Command::new("git")
+            .arg("-C")
+            .arg(dir.path())
+            .args(["-c", "user.name=t", "-c", "user.email=t@example.com"])
+            .args(args)
+            .output()
+            .expect("git");
+        assert!(
+            st.status.success(),
+            "{}",
+            String::from_utf8_lossy(&st.stderr)
+        );
+    };
+    git(&["init", "-q"]);
+    git(&["add", "."]);
+    git(&["commit", "-q", "-m", "first"]);
+    fs::write(
+        dir.path().join("src/new.rs"),
+        "use crate::schema::documents;\n\npub fn first(conn: &mut PgConnection) -> QueryResult<Doc> {\n    documents::table.first(conn)\n}\n",
+    )
+    .expect("write");
+    git(&["add", "."]);
+    git(&["commit", "-q", "-m", "second"]);
+    let (code, out, _) = run(&[
+        "check",
+        &p(dir.path()),
+        "--since",
+        "HEAD~1",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 1);
+    let v: serde_json::Value = serde_json::from_str(&out).expect("json");
+    let files: Vec<&str> = v["findings"]
+        .as_array()
+        .expect("array")
+        .iter()
+        .filter_map(|f| f["file"].as_str())
+        .collect();
+    assert_eq!(
+        files,
+        ["src/new.rs"],
+        "the old leak in src/repo.rs is not reported"
+    );
+    let (code, _, err) = run(&["check", &p(dir.path()), "--since", "no-such-rev"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("revision `no-such-rev` not found"), "{err}");
+}
+
+#[test]
+fn show_suppressed_lists_what_was_silenced() {
+    let (code, out, _) = run(&[
+        "check",
+        &path("invalid-suppression/pass"),
+        "--show-suppressed",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 0);
+    let v: serde_json::Value = serde_json::from_str(&out).expect("json");
+    let reasons: Vec<&str> = v["suppressed"]
+        .as_array()
+        .expect("array")
+        .iter()
+        .filter_map(|f| f["reason"].as_str())
+        .collect();
+    assert_eq!(
+        reasons,
+        [
+            "superadmin console, behind the staff-only router",
+            "billing roll-up across tenants"
+        ]
+    );
+}

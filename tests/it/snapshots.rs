@@ -16,7 +16,8 @@ fn rendered(rel: &str, format: Format) -> String {
     // Elapsed time is the one non-deterministic part of the output.
     report.stats.elapsed = Duration::ZERO;
     let mut out = Vec::new();
-    render::render(&report, format, false, &mut out).expect("render to memory");
+    render::render(&report, format, render::Options::default(), &mut out)
+        .expect("render to memory");
     String::from_utf8(out).expect("utf-8 output")
 }
 
@@ -92,4 +93,14 @@ fn migration_rules_human() {
     ]
     .join("\n");
     insta::assert_snapshot!(out);
+}
+
+#[test]
+fn demo_markdown() {
+    insta::assert_snapshot!(rendered("demo", Format::Markdown));
+}
+
+#[test]
+fn audit_markdown() {
+    insta::assert_snapshot!(rendered("superuser-access/fail", Format::Markdown));
 }

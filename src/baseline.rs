@@ -1,0 +1,93 @@
+//! Baselines: accept today's findings and fail only on new ones. The file
+//! is sorted, diff-friendly JSON; entries match findings by fingerprint
+//! (rule, file, enclosing item, normalised code — never the line number),
+//! so moving or reformatting code keeps a finding baselined, while editing
+//! a baselined query brings it back for review. Each entry has a `note`
+//! for the team's triage, kept when the baseline is rewritten.
+
+use crate::diagnostic::Finding;
+use crate::engine::{Error, FileEntry};
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+use std::path::Path;
+
+/// One accepted finding.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Entry {
+    /// The finding's fingerprint.
+    pub fingerprint: String,
+    /// Rule id.
+    pub rule: String,
+    /// File, relative to the scanned root.
+    pub file: String,
+    /// The message when it was accepted (for people; not matched on).
+    pub message: String,
+    /// Free text for triage.
+    #[serde(default)]
+    pub note: String,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+struct BaselineFile {
+    version: u32,
+    entries: Vec<Entry>,
+}
+
+fn io_error(path: &Path, e: impl std::fmt::Display) -> Error {
+    Error::Io {
+        path: path.to_path_buf(),
+        message: e.to_string(),
+    }
+}
+
+/// Reads a baseline.
+pub fn load(path: &Path) -> Result<Vec<Entry>, Error> {
+    let text = std::fs::read_to_string(path).map_err(|e| io_error(path, e))?;
+    let file: BaselineFile = serde_json::from_str(&text)
+        .map_err(|e| io_error(path, format!("not a tenant-lint baseline: {e}")))?;
+    if file.version != 1 {
+        return Err(io_error(
+            path,
+            format!("unsupported baseline version {}", file.version),
+        ));
+    }
+    Ok(file.entries)
+}
+
+/// Writes the findings as a baseline, keeping the notes of entries that
+/// are still there. The file is replaced atomically (temp file + rename).
+pub fn write(path: &Path, findings: &[Finding], files: &[FileEntry]) -> Result<usize, Error> {
+    let notes: HashMap<String, String> = if path.exists() {
+        load(path)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|e| (e.fingerprint, e.note))
+            .collect()
+    } else {
+        HashMap::new()
+    };
+    let mut entries: Vec<Entry> = findings
+        .iter()
+        .map(|f| Entry {
+            fingerprint: f.fingerprint.clone(),
+            rule: f.rule.to_string(),
+            file: files[f.file].rel.clone(),
+            message: f.message.clone(),
+            note: notes.get(&f.fingerprint).cloned().unwrap_or_default(),
+        })
+        .collect();
+    entries.sort_by(|a, b| {
+        (&a.file, &a.rule, &a.fingerprint).cmp(&(&b.file, &b.rule, &b.fingerprint))
+    });
+    entries.dedup_by(|a, b| a.fingerprint == b.fingerprint);
+    let n = entries.len();
+    let text = serde_json::to_string_pretty(&BaselineFile {
+        version: 1,
+        entries,
+    })
+    .map_err(|e| io_error(path, e))?;
+    let tmp = path.with_extension("tmp-tenant-lint");
+    std::fs::write(&tmp, format!("{text}\n")).map_err(|e| io_error(path, e))?;
+    std::fs::rename(&tmp, path).map_err(|e| io_error(path, e))?;
+    Ok(n)
+}

@@ -1,0 +1,168 @@
+//! `--format markdown`: a review report for a pull-request comment or a CI
+//! job summary — totals by rule and severity, new against baselined, each
+//! finding with a link-friendly `file:line`, its message, the code and the
+//! fix; the audit of cross-tenant calls; files that could not be analysed.
+//! Short when clean, and stable (no timings) so it can be snapshot-tested.
+
+use crate::config::Level;
+use crate::engine::Report;
+use crate::render::{excerpt, Options};
+use std::collections::BTreeMap;
+use std::io::{self, Write};
+
+fn esc(s: &str) -> String {
+    s.replace('|', "\\|").replace('\n', " ")
+}
+
+/// Writes the report.
+pub fn render(report: &Report, opts: Options, out: &mut dyn Write) -> io::Result<()> {
+    let errors = report
+        .findings
+        .iter()
+        .filter(|f| f.level == Level::Error)
+        .count();
+    let warnings = report
+        .findings
+        .iter()
+        .filter(|f| f.level == Level::Warn)
+        .count();
+    let s = &report.stats;
+    writeln!(out, "## tenant-lint")?;
+    writeln!(out)?;
+    let mut totals = if errors + warnings == 0 {
+        format!("No findings in {} files", s.analysed + s.failed)
+    } else {
+        format!(
+            "**{errors} error{}, {warnings} warning{}** in {} files",
+            if errors == 1 { "" } else { "s" },
+            if warnings == 1 { "" } else { "s" },
+            s.analysed + s.failed
+        )
+    };
+    if let Some(b) = &report.baseline {
+        totals.push_str(&format!(
+            " · {} baselined · {} baseline entries no longer match",
+            b.matched, b.stale
+        ));
+    }
+    if report.suppressed > 0 {
+        totals.push_str(&format!(" · {} suppressed", report.suppressed));
+    }
+    if s.failed > 0 {
+        totals.push_str(&format!(" · {} could not be analysed", s.failed));
+    }
+    writeln!(out, "{totals}.")?;
+
+    if !report.findings.is_empty() {
+        let mut by_rule: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
+        for f in &report.findings {
+            let e = by_rule.entry(f.rule).or_default();
+            match f.level {
+                Level::Error => e.0 += 1,
+                _ => e.1 += 1,
+            }
+        }
+        writeln!(out)?;
+        writeln!(out, "| rule | errors | warnings |")?;
+        writeln!(out, "|---|---:|---:|")?;
+        for (rule, (e, w)) in &by_rule {
+            writeln!(out, "| `{rule}` | {e} | {w} |")?;
+        }
+        writeln!(out)?;
+        writeln!(out, "### Findings")?;
+        for f in &report.findings {
+            let file = &report.files[f.file];
+            let sev = if f.level == Level::Error {
+                "error"
+            } else {
+                "warning"
+            };
+            writeln!(out)?;
+            writeln!(
+                out,
+                "**`{}:{}`** — `{}` ({sev})  ",
+                file.rel, f.span.start.line, f.rule
+            )?;
+            writeln!(out, "{}", esc(&f.message))?;
+            if let Some(text) = &file.text {
+                let from = f
+                    .extent
+                    .map_or(f.span.start.line, |(a, _)| a)
+                    .max(f.span.start.line.saturating_sub(3));
+                let lines = excerpt(text, from, f.span.start.line);
+                if !lines.is_empty() {
+                    writeln!(out)?;
+                    writeln!(out, "```text")?;
+                    for (n, l) in lines {
+                        writeln!(out, "{n:>5} | {l}")?;
+                    }
+                    writeln!(out, "```")?;
+                }
+            }
+            for n in &f.notes {
+                writeln!(out, "- note: {}", esc(n))?;
+            }
+            if let Some(h) = &f.help {
+                writeln!(out, "- fix: {}", esc(h))?;
+            }
+        }
+    }
+
+    if !report.audit.is_empty() {
+        writeln!(out)?;
+        writeln!(out, "### Cross-tenant access")?;
+        writeln!(out)?;
+        writeln!(out, "| file | function | call | status | justification |")?;
+        writeln!(out, "|---|---|---|---|---|")?;
+        for a in &report.audit {
+            writeln!(
+                out,
+                "| `{}:{}` | `{}` | `{}` | {} | {} |",
+                a.file,
+                a.line,
+                a.function,
+                a.call,
+                a.status,
+                esc(a.justification.as_deref().unwrap_or(""))
+            )?;
+        }
+    }
+
+    let failed: Vec<&crate::diagnostic::Finding> = report
+        .findings
+        .iter()
+        .filter(|f| f.rule == crate::rules::parse_error::ID)
+        .collect();
+    if !failed.is_empty() {
+        writeln!(out)?;
+        writeln!(out, "### Not analysed")?;
+        writeln!(out)?;
+        for f in failed {
+            writeln!(
+                out,
+                "- `{}:{}` — {}",
+                report.files[f.file].rel,
+                f.span.start.line,
+                esc(&f.message)
+            )?;
+        }
+    }
+
+    if opts.show_suppressed && !report.suppressed_findings.is_empty() {
+        writeln!(out)?;
+        writeln!(out, "### Suppressed")?;
+        writeln!(out)?;
+        for (f, reason) in &report.suppressed_findings {
+            writeln!(
+                out,
+                "- `{}:{}` `{}` — {} — because: {}",
+                report.files[f.file].rel,
+                f.span.start.line,
+                f.rule,
+                esc(&f.message),
+                esc(reason.as_deref().unwrap_or("(no reason given)"))
+            )?;
+        }
+    }
+    Ok(())
+}

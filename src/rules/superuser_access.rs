@@ -1,0 +1,40 @@
+//! `superuser-access`: a call to a configured cross-tenant helper
+//! (`[superuser] calls`) outside `[superuser] allowed-paths`. Such calls
+//! are legitimate only where someone decided they are: in admin code, or
+//! justified inline with `// tenant-lint: allow(superuser-access) reason`.
+//! Every call, flagged or not, is listed in the audit.
+
+use crate::config::Config;
+use crate::diagnostic::{FileId, Finding};
+use crate::model::queries::SuperuserCall;
+
+/// Rule id.
+pub const ID: &str = "superuser-access";
+
+/// Findings for the calls of one file outside the allowed paths.
+pub fn check(config: &Config, file: FileId, rel: &str, calls: &[SuperuserCall]) -> Vec<Finding> {
+    if config.superuser.allowed_set.is_match(rel) {
+        return Vec::new();
+    }
+    calls
+        .iter()
+        .map(|c| {
+            let mut f = Finding::new(
+                ID,
+                file,
+                c.span,
+                format!(
+                    "cross-tenant call `{}` outside the allowed paths",
+                    c.call
+                ),
+            );
+            f.primary_label = format!("matches `[superuser] calls` entry `{}`", c.pattern);
+            f.help = Some(
+                "move it under a path listed in `[superuser] allowed-paths`, or justify it: `// tenant-lint: allow(superuser-access) reason`"
+                    .into(),
+            );
+            f.identity = format!("{}|{}", c.function, c.call);
+            f
+        })
+        .collect()
+}
