@@ -8,7 +8,7 @@ use crate::render::{self, Format};
 use crate::rules;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::io::{self, IsTerminal, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// Finds database queries that can leak one tenant's data to another.
 #[derive(Debug, Parser)]
@@ -30,6 +30,14 @@ pub enum Command {
     Explain {
         /// Rule id, e.g. `unscoped-query`.
         rule: String,
+    },
+    /// Write a commented starter `tenant-lint.toml` from what is discovered.
+    Init {
+        /// Project directory (default `.`).
+        path: Option<PathBuf>,
+        /// Overwrite an existing `tenant-lint.toml`.
+        #[arg(long)]
+        force: bool,
     },
     /// Print the tenant model: each tenant table, its tenant column, and where it is declared.
     Schema {
@@ -105,6 +113,15 @@ pub struct CheckArgs {
     /// Also list the findings silenced by inline suppressions, with their reasons.
     #[arg(long)]
     pub show_suppressed: bool,
+    /// Also write the JSON report to FILE (in the same run).
+    #[arg(long, value_name = "FILE")]
+    pub output_json: Option<PathBuf>,
+    /// Also write the Markdown report to FILE (e.g. `$GITHUB_STEP_SUMMARY`).
+    #[arg(long, value_name = "FILE")]
+    pub output_markdown: Option<PathBuf>,
+    /// Also write the GitLab Code Quality report to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub output_gitlab: Option<PathBuf>,
 }
 
 /// Runs the parsed command line; returns the exit code.
@@ -115,6 +132,13 @@ pub fn run(cli: Cli) -> i32 {
         Command::Rules => list_rules(),
         Command::Explain { rule } => explain(&rule),
         Command::Schema { path, config } => schema(path, config),
+        Command::Init { path, force } => {
+            let dir = path.unwrap_or_else(|| PathBuf::from("."));
+            crate::init::run(&dir, force).map(|p| {
+                eprintln!("wrote {}", p.display());
+                0
+            })
+        }
     };
     match result {
         Ok(code) => code,
@@ -164,14 +188,33 @@ fn check(args: CheckArgs) -> Result<i32, Error> {
         color,
         show_suppressed: args.show_suppressed,
     };
+    // Extra reports of the same run, so CI can print for people and
+    // upload machine-readable results at once.
+    let extra = [
+        (Format::Json, &args.output_json),
+        (Format::Markdown, &args.output_markdown),
+        (Format::Gitlab, &args.output_gitlab),
+    ];
+    for (format, path) in extra {
+        if let Some(path) = path {
+            let mut buf = Vec::new();
+            ignore_broken_pipe(render::render(
+                &report,
+                format,
+                render::Options {
+                    color: false,
+                    ..ropts
+                },
+                &mut buf,
+            ))?;
+            write_file(path, &buf)?;
+        }
+    }
     match &args.output {
         Some(path) => {
             let mut buf = Vec::new();
             ignore_broken_pipe(render::render(&report, args.format, ropts, &mut buf))?;
-            std::fs::write(path, buf).map_err(|e| Error::Io {
-                path: path.clone(),
-                message: e.to_string(),
-            })?;
+            write_file(path, &buf)?;
         }
         None => {
             let stdout = io::stdout();
@@ -189,11 +232,23 @@ fn check(args: CheckArgs) -> Result<i32, Error> {
     Ok(i32::from(failing))
 }
 
+/// Writes a report file through a temporary file, so an interrupted run
+/// leaves no half-written report.
+fn write_file(path: &Path, bytes: &[u8]) -> Result<(), Error> {
+    let err = |e: std::io::Error| Error::Io {
+        path: path.to_path_buf(),
+        message: e.to_string(),
+    };
+    let tmp = path.with_extension("tenant-lint-tmp");
+    std::fs::write(&tmp, bytes).map_err(err)?;
+    std::fs::rename(&tmp, path).map_err(err)
+}
+
 fn list_rules() -> Result<i32, Error> {
     let mut out = String::new();
     for r in rules::RULES {
         out.push_str(&format!(
-            "{:<22} {:<6} {}\n",
+            "{:<22} {:<8} {}\n",
             r.id,
             render::json::severity(r.default),
             r.summary

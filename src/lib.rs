@@ -12,6 +12,7 @@ pub mod config;
 pub mod diagnostic;
 pub mod discover;
 pub mod engine;
+pub mod init;
 pub mod knowledge;
 pub mod model;
 pub mod parse;

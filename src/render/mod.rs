@@ -1,6 +1,8 @@
 //! Renderers: each output format is one file here and gets the finished
 //! [`Report`]. Only `human` knows codespan-reporting.
 
+pub mod github;
+pub mod gitlab;
 pub mod human;
 pub mod json;
 pub mod markdown;
@@ -17,6 +19,10 @@ pub enum Format {
     Json,
     /// A review report for a pull-request comment or CI job summary.
     Markdown,
+    /// GitHub Actions workflow commands (pull-request annotations).
+    Github,
+    /// GitLab Code Quality JSON.
+    Gitlab,
 }
 
 /// How to render.
@@ -39,6 +45,8 @@ pub fn render(
         Format::Human => human::render(report, opts, out),
         Format::Json => json::render(report, opts, out),
         Format::Markdown => markdown::render(report, opts, out),
+        Format::Github => github::render(report, opts, out),
+        Format::Gitlab => gitlab::render(report, opts, out),
     }
 }
 

@@ -487,3 +487,111 @@ fn show_suppressed_lists_what_was_silenced() {
         ]
     );
 }
+
+#[test]
+fn github_and_gitlab_formats() {
+    let dir = project(&[]);
+    fs::rename(
+        dir.path().join("src/repo.rs"),
+        dir.path().join("src/re,po:1%.rs"),
+    )
+    .expect("rename");
+    let (code, out, _) = run(&["check", &p(dir.path()), "--format", "github"]);
+    assert_eq!(code, 1);
+    let line = out.lines().next().expect("one command");
+    assert!(
+        line.starts_with("::error file=src/re%2Cpo%3A1%25.rs,line=4,endLine=4,col=22,endColumn=26,title=tenant-lint unscoped-query::"),
+        "{line}"
+    );
+    assert!(line.contains("%0Ahelp: "), "newlines are escaped: {line}");
+    assert_eq!(out.lines().count(), 1, "one line per finding");
+    let gl = dir.path().join("gl.json");
+    let (code, _, _) = run(&[
+        "check",
+        &p(dir.path()),
+        "--output-gitlab",
+        &p(&gl),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 1);
+    let v: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(&gl).expect("gitlab report")).expect("json");
+    let issue = &v[0];
+    assert_eq!(issue["check_name"], "unscoped-query");
+    assert_eq!(issue["severity"], "critical");
+    assert_eq!(issue["location"]["path"], "src/re,po:1%.rs");
+    assert_eq!(issue["location"]["lines"]["begin"], 4);
+    assert_eq!(issue["fingerprint"].as_str().map(str::len), Some(16));
+}
+
+#[test]
+fn one_run_writes_several_reports() {
+    let dir = project(&[]);
+    let md = dir.path().join("summary.md");
+    let js = dir.path().join("report.json");
+    let (code, out, _) = run(&[
+        "check",
+        &p(dir.path()),
+        "--color",
+        "never",
+        "--output-markdown",
+        &p(&md),
+        "--output-json",
+        &p(&js),
+    ]);
+    assert_eq!(code, 1);
+    assert!(
+        out.contains("error[unscoped-query]"),
+        "human on stdout: {out}"
+    );
+    assert!(fs::read_to_string(&md)
+        .expect("markdown")
+        .starts_with("## tenant-lint"));
+    let v: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(&js).expect("json")).expect("json");
+    assert_eq!(v["findings"].as_array().map(Vec::len), Some(1));
+    let (code, _, err) = run(&[
+        "check",
+        &p(dir.path()),
+        "--output-json",
+        "/no/such/dir/r.json",
+    ]);
+    assert_eq!(code, 2);
+    assert!(err.contains("/no/such/dir/r.json"), "{err}");
+}
+
+#[test]
+fn init_writes_a_config_that_loads_and_refuses_to_overwrite() {
+    let dir = project(&[(
+        "src/admin.rs",
+        "pub async fn unscoped_all(db: &Db) {}\npub fn for_org(q: Q, org: Uuid) -> Q { q }\n",
+    )]);
+    let (code, _, err) = run(&["init", &p(dir.path())]);
+    assert_eq!(code, 0, "{err}");
+    let text = fs::read_to_string(dir.path().join("tenant-lint.toml")).expect("config");
+    assert!(text.contains("columns = [\"org_id\"]"), "{text}");
+    assert!(text.contains("# calls = [\"unscoped_all\"]"), "{text}");
+    assert!(text.contains("# scope-methods = [\"for_org\"]"), "{text}");
+    // The written config is valid: check still runs with it.
+    assert_eq!(run(&["check", &p(dir.path())]).0, 1);
+    let (code, _, err) = run(&["init", &p(dir.path())]);
+    assert_eq!(code, 2);
+    assert!(err.contains("--force"), "{err}");
+    assert_eq!(run(&["init", &p(dir.path()), "--force"]).0, 0);
+}
+
+#[test]
+fn cargo_subcommand_strips_its_name() {
+    let out = Command::cargo_bin("cargo-tenant-lint")
+        .expect("built")
+        .args(["tenant-lint", "check", &path("unscoped-query/pass")])
+        .output()
+        .expect("runs");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
