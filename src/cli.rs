@@ -124,6 +124,9 @@ pub struct CheckArgs {
     /// Also write the GitLab Code Quality report to FILE.
     #[arg(long, value_name = "FILE")]
     pub output_gitlab: Option<PathBuf>,
+    /// Also write a SARIF 2.1.0 report to FILE (GitHub code scanning).
+    #[arg(long, value_name = "FILE")]
+    pub output_sarif: Option<PathBuf>,
 }
 
 /// Runs the parsed command line; returns the exit code.
@@ -196,6 +199,7 @@ fn check(args: CheckArgs) -> Result<i32, Error> {
         (Format::Json, &args.output_json),
         (Format::Markdown, &args.output_markdown),
         (Format::Gitlab, &args.output_gitlab),
+        (Format::Sarif, &args.output_sarif),
     ];
     for (format, path) in extra {
         if let Some(path) = path {

@@ -6,6 +6,7 @@ pub mod gitlab;
 pub mod human;
 pub mod json;
 pub mod markdown;
+pub mod sarif;
 
 use crate::engine::Report;
 use std::io::{self, Write};
@@ -23,6 +24,8 @@ pub enum Format {
     Github,
     /// GitLab Code Quality JSON.
     Gitlab,
+    /// SARIF 2.1.0, for GitHub code scanning and other SARIF viewers.
+    Sarif,
 }
 
 /// How to render.
@@ -47,6 +50,7 @@ pub fn render(
         Format::Markdown => markdown::render(report, opts, out),
         Format::Github => github::render(report, opts, out),
         Format::Gitlab => gitlab::render(report, opts, out),
+        Format::Sarif => sarif::render(report, opts, out),
     }
 }
 

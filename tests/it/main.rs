@@ -2,5 +2,6 @@
 
 mod cli;
 mod fixtures;
+mod sarif;
 mod snapshots;
 mod support;

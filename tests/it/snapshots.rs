@@ -104,3 +104,18 @@ fn demo_markdown() {
 fn audit_markdown() {
     insta::assert_snapshot!(rendered("superuser-access/fail", Format::Markdown));
 }
+
+#[test]
+fn demo_github() {
+    insta::assert_snapshot!(rendered("demo", Format::Github));
+}
+
+#[test]
+fn demo_gitlab() {
+    insta::assert_snapshot!(rendered("demo", Format::Gitlab));
+}
+
+#[test]
+fn demo_sarif() {
+    insta::assert_snapshot!(rendered("demo", Format::Sarif));
+}
