@@ -124,6 +124,10 @@ pub struct CheckArgs {
     /// Also write the GitLab Code Quality report to FILE.
     #[arg(long, value_name = "FILE")]
     pub output_gitlab: Option<PathBuf>,
+    /// Parse every file, not only those that can hold a query (for
+    /// benchmarks and tests; the findings are the same).
+    #[arg(long, hide = true)]
+    pub no_prefilter: bool,
     /// Also write a SARIF 2.1.0 report to FILE (GitHub code scanning).
     #[arg(long, value_name = "FILE")]
     pub output_sarif: Option<PathBuf>,
@@ -175,6 +179,7 @@ fn check(args: CheckArgs) -> Result<i32, Error> {
         baseline: args.baseline,
         write_baseline: args.write_baseline,
         since: args.since,
+        no_prefilter: args.no_prefilter,
     };
     let report = engine::check(&opts)?;
     for n in &report.notes {

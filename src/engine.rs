@@ -61,6 +61,9 @@ pub struct CheckOptions {
     pub write_baseline: Option<PathBuf>,
     /// `--since REV`: report only lines changed since REV.
     pub since: Option<String>,
+    /// Parse every file instead of only those the prefilter keeps (for
+    /// tests and benchmarks: the findings must be the same).
+    pub no_prefilter: bool,
 }
 
 /// One call to a configured cross-tenant helper, for the audit list.
@@ -270,6 +273,7 @@ pub fn schema_phase(
     files: &[discover::SourcePath],
     texts: &[Result<String, Failure>],
     config: &Config,
+    use_prefilter: bool,
 ) -> (TenantModel, HashMap<FileId, Failure>) {
     let filter = Prefilter::schema();
     let results: Vec<Option<Result<SchemaFacts, Failure>>> = pool.install(|| {
@@ -285,7 +289,7 @@ pub fn schema_phase(
                 // the tenant in reach with zero config; a token scan finds
                 // them in every file without parsing it.
                 let carriers = prefilter::tenant_structs(t, &config.tenant.columns);
-                if !filter.matches(t) {
+                if use_prefilter && !filter.matches(t) {
                     if carriers.is_empty() {
                         return None;
                     }
@@ -387,7 +391,8 @@ pub fn check(opts: &CheckOptions) -> Result<Report, Error> {
     let found = discover::discover(&paths, &root, &config, include_tests);
     let pool = pool(opts.jobs)?;
     let texts = read_all(&pool, &found.files);
-    let (model, mut failures) = schema_phase(&pool, &found.files, &texts, &config);
+    let (model, mut failures) =
+        schema_phase(&pool, &found.files, &texts, &config, !opts.no_prefilter);
     if model.tenant_tables().next().is_none() {
         notes.push(
             "no tenant tables found (no Diesel `table!`, SeaORM entity or SQL migration with a tenant column); only the rules that need none (`session-search-path`, `superuser-access`) can report. Run `tenant-lint schema` to see what was discovered".into(),
@@ -410,7 +415,7 @@ pub fn check(opts: &CheckOptions) -> Result<Report, Error> {
                 if failures.contains_key(&i) || f.kind != FileKind::Rust {
                     return None;
                 }
-                if !filter.matches(t) {
+                if !opts.no_prefilter && !filter.matches(t) {
                     // Cannot hold a query the rules judge; still make sure
                     // it is Rust at all.
                     return parse::lex_check(t).err().map(Err);
@@ -717,7 +722,7 @@ pub fn schema(
     let found = discover::discover(&paths, &root, &config, config.files.include_tests);
     let pool = pool(None)?;
     let texts = read_all(&pool, &found.files);
-    let (model, failures) = schema_phase(&pool, &found.files, &texts, &config);
+    let (model, failures) = schema_phase(&pool, &found.files, &texts, &config, true);
     let mut problems: Vec<String> = failures
         .iter()
         .map(|(i, f)| {
