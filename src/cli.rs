@@ -185,6 +185,12 @@ fn check(args: CheckArgs) -> Result<i32, Error> {
     for n in &report.notes {
         eprintln!("note: {n}");
     }
+    for e in &report.errors {
+        match &e.path {
+            Some(p) => eprintln!("warning: {}: {}", p.display(), e.message),
+            None => eprintln!("warning: {}", e.message),
+        }
+    }
     let color = match args.color {
         ColorChoice::Always => true,
         ColorChoice::Never => false,

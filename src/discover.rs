@@ -162,7 +162,17 @@ pub fn discover(paths: &[PathBuf], root: &Path, config: &Config, include_tests: 
                 Some("sql") => FileKind::Migration,
                 _ => continue,
             };
-            if !entry.file_type().is_some_and(|t| t.is_file()) {
+            let ft = entry.file_type();
+            if ft.is_some_and(|t| t.is_dir()) {
+                continue;
+            }
+            if !ft.is_some_and(|t| t.is_file()) {
+                // A FIFO, socket or device named `.rs`: never read (it could
+                // block), but never silently ignored either.
+                out.errors.push(WalkError {
+                    path: Some(path.to_path_buf()),
+                    message: "not a regular file; not analysed".into(),
+                });
                 continue;
             }
             if !seen.insert(path.to_path_buf()) {

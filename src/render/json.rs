@@ -12,6 +12,8 @@ struct Out<'a> {
     version: u32,
     findings: Vec<JFinding<'a>>,
     errors: Vec<JError>,
+    /// Files discovered = analysed + failed + skipped.
+    summary: JSummary,
     /// Every configured cross-tenant call (`superuser-access`).
     audit: &'a [crate::engine::AuditEntry],
     /// With `--show-suppressed`: the silenced findings and their reasons.
@@ -37,6 +39,14 @@ struct JFinding<'a> {
     end_column: u32,
     message: &'a str,
     fingerprint: &'a str,
+}
+
+#[derive(Serialize)]
+struct JSummary {
+    discovered: usize,
+    analysed: usize,
+    failed: usize,
+    skipped: usize,
 }
 
 #[derive(Serialize)]
@@ -73,6 +83,12 @@ pub fn render(
     let doc = Out {
         version: 1,
         findings: report.findings.iter().map(|f| finding(report, f)).collect(),
+        summary: JSummary {
+            discovered: report.stats.discovered,
+            analysed: report.stats.analysed,
+            failed: report.stats.failed,
+            skipped: report.stats.skipped,
+        },
         audit: &report.audit,
         suppressed: opts.show_suppressed.then(|| {
             report

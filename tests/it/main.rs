@@ -2,6 +2,7 @@
 
 mod cli;
 mod fixtures;
+mod hostile;
 mod sarif;
 mod snapshots;
 mod support;

@@ -1,0 +1,223 @@
+//! Hostile input: every file discovered is analysed or reported, nothing
+//! crashes, hangs or makes the exit code 2, and positions stay right with
+//! BOMs, CRLF, tabs and non-ASCII text.
+
+use assert_cmd::Command;
+use std::fs;
+use std::path::Path;
+
+const SCHEMA: &str = "diesel::table! { documents (id) { id -> Uuid, org_id -> Uuid, } }\n";
+
+fn leak(fname: &str) -> String {
+    format!("use crate::schema::documents;\npub fn {fname}(conn: &mut PgConnection) -> QueryResult<Vec<Doc>> {{\n    documents::table.load(conn)\n}}\n")
+}
+
+fn write(dir: &Path, rel: &str, bytes: &[u8]) {
+    let p = dir.join(rel);
+    fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
+    fs::write(p, bytes).expect("write");
+}
+
+fn json(dir: &Path, extra: &[&str]) -> (i32, serde_json::Value) {
+    let out = Command::cargo_bin("tenant-lint")
+        .expect("binary")
+        .arg("check")
+        .arg(dir)
+        .args(["--format", "json"])
+        .args(extra)
+        .timeout(std::time::Duration::from_secs(300))
+        .output()
+        .expect("runs");
+    let v = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("json ({e}): {}", String::from_utf8_lossy(&out.stderr)));
+    (out.status.code().unwrap_or(-1), v)
+}
+
+fn finding<'a>(v: &'a serde_json::Value, file: &str) -> Vec<&'a serde_json::Value> {
+    v["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter(|f| f["file"] == file)
+        .collect()
+}
+
+#[test]
+fn a_tree_of_hostile_files_is_fully_accounted_for() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    write(d, "src/schema.rs", SCHEMA.as_bytes());
+    write(
+        d,
+        "src/parens.rs",
+        format!("fn f() {{ {}1{} }}", "(".repeat(5000), ")".repeat(5000)).as_bytes(),
+    );
+    write(
+        d,
+        "src/blocks.rs",
+        format!("fn f() {}{}", "{".repeat(3000), "}".repeat(3000)).as_bytes(),
+    );
+    write(
+        d,
+        "src/matches.rs",
+        format!(
+            "fn f(x: u8) {{ {} 0 {} }}",
+            "match x { _ => ".repeat(1500),
+            "}".repeat(1500)
+        )
+        .as_bytes(),
+    );
+    write(
+        d,
+        "src/closures.rs",
+        format!("fn f() {{ let g = {}0; }}", "|x| ".repeat(3000)).as_bytes(),
+    );
+    write(d, "src/binary.rs", &[0u8, 159, 146, 150, 0, 255, 10, 0]);
+    write(d, "src/latin1.rs", b"// caf\xe9\nfn f() {}\n");
+    write(d, "src/empty.rs", b"");
+    write(
+        d,
+        "src/longline.rs",
+        format!("pub const X: &str = \"{}\";\n", "a".repeat(100_000)).as_bytes(),
+    );
+    write(
+        d,
+        "src/not_rust_macro.rs",
+        b"fn view() { html! { <div class=\"x\"> { items } </div> } }\n",
+    );
+    write(
+        d,
+        "src/include_missing.rs",
+        b"include!(\"does/not/exist.rs\");\nfn f() {}\n",
+    );
+    write(d, "src/leak.rs", leak("all").as_bytes());
+    fs::create_dir_all(d.join("src/dir.rs")).expect("a directory named .rs");
+    #[cfg(unix)]
+    {
+        let fifo = d.join("src/pipe.rs");
+        let st = std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .expect("mkfifo");
+        assert!(st.success());
+        std::os::unix::fs::symlink("loop.rs", d.join("src/loop.rs")).expect("symlink loop");
+        std::os::unix::fs::symlink(d.join("src"), d.join("src/again")).expect("directory loop");
+    }
+
+    let (code, v) = json(d, &[]);
+    assert_eq!(code, 1, "findings, not a crash: {v}");
+    let s = &v["summary"];
+    let n = |k: &str| s[k].as_u64().expect("count");
+    assert_eq!(
+        n("discovered"),
+        n("analysed") + n("failed") + n("skipped"),
+        "{s}"
+    );
+    assert_eq!(n("discovered"), 12, "{s}");
+    assert_eq!(
+        n("failed"),
+        5,
+        "parens, blocks, matches, binary, latin1: {s}"
+    );
+    for f in [
+        "src/parens.rs",
+        "src/blocks.rs",
+        "src/matches.rs",
+        "src/binary.rs",
+        "src/latin1.rs",
+    ] {
+        let hits = finding(&v, f);
+        assert!(
+            hits.iter().any(|h| h["rule"] == "parse-error"),
+            "{f} is reported: {v}"
+        );
+    }
+    assert_eq!(finding(&v, "src/leak.rs")[0]["rule"], "unscoped-query");
+    #[cfg(unix)]
+    {
+        let errors = v["errors"].to_string();
+        assert!(
+            errors.contains("pipe.rs") && errors.contains("not a regular file"),
+            "{errors}"
+        );
+        assert!(errors.contains("loop.rs"), "{errors}");
+    }
+}
+
+#[test]
+fn positions_survive_bom_crlf_tabs_and_non_ascii() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    write(d, "src/schema.rs", SCHEMA.as_bytes());
+    let crlf = "use crate::schema::documents;\r\npub fn all(conn: &mut PgConnection) -> QueryResult<Vec<Doc>> {\r\n\tlet _é = \"日本\"; documents::table.load(conn)\r\n}\r\n";
+    write(d, "src/crlf.rs", crlf.as_bytes());
+    let mut bom = vec![0xef, 0xbb, 0xbf];
+    bom.extend_from_slice(leak("bom").as_bytes());
+    write(d, "src/bom.rs", &bom);
+    let (_, v) = json(d, &[]);
+    let f = finding(&v, "src/crlf.rs");
+    // `\tlet _é = "日本"; documents::table.` is 33 characters: `load` starts at 34.
+    assert_eq!(
+        (f[0]["line"].as_u64(), f[0]["column"].as_u64()),
+        (Some(3), Some(34)),
+        "{v}"
+    );
+    let b = finding(&v, "src/bom.rs");
+    assert_eq!(
+        (b[0]["line"].as_u64(), b[0]["column"].as_u64()),
+        (Some(3), Some(22)),
+        "{v}"
+    );
+
+    let out = Command::cargo_bin("tenant-lint")
+        .expect("binary")
+        .arg("check")
+        .arg(d)
+        .args(["--color", "never"])
+        .output()
+        .expect("runs");
+    let human = String::from_utf8_lossy(&out.stdout);
+    assert!(human.contains("src/crlf.rs:3:34"), "{human}");
+    let sarif_path = d.join("r.sarif");
+    Command::cargo_bin("tenant-lint")
+        .expect("binary")
+        .arg("check")
+        .arg(d)
+        .arg("--output-sarif")
+        .arg(&sarif_path)
+        .output()
+        .expect("runs");
+    let sarif: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(&sarif_path).expect("sarif")).expect("json");
+    let results = sarif["runs"][0]["results"].as_array().expect("results");
+    let r = results
+        .iter()
+        .find(|r| r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "src/crlf.rs")
+        .expect("crlf result");
+    let region = &r["locations"][0]["physicalLocation"]["region"];
+    assert_eq!(
+        (region["startLine"].as_u64(), region["startColumn"].as_u64()),
+        (Some(3), Some(34))
+    );
+}
+
+#[test]
+fn a_very_large_file_is_analysed() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    write(d, "src/schema.rs", SCHEMA.as_bytes());
+    let mut big = String::with_capacity(50 << 20);
+    let mut i = 0;
+    while big.len() < 50 << 20 {
+        big.push_str(&format!(
+            "pub fn generated_{i}(x: u64) -> u64 {{ x.wrapping_mul({i}) ^ 0x5bd1e995 }}\n"
+        ));
+        i += 1;
+    }
+    write(d, "src/generated.rs", big.as_bytes());
+    write(d, "src/leak.rs", leak("all").as_bytes());
+    let (code, v) = json(d, &[]);
+    assert_eq!(code, 1);
+    assert_eq!(v["summary"]["failed"], 0, "{}", v["summary"]);
+    assert_eq!(finding(&v, "src/leak.rs").len(), 1);
+}
