@@ -2,6 +2,7 @@
 
 mod cli;
 mod fixtures;
+mod fuzz;
 mod hostile;
 mod sarif;
 mod snapshots;
