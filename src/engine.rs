@@ -550,6 +550,11 @@ pub fn check(opts: &CheckOptions) -> Result<Report, Error> {
         None => false,
     });
 
+    // Sorted and fingerprinted before anything is set aside, so suppressed
+    // findings keep the fingerprint they would have (SARIF carries them).
+    sort_findings(&mut findings, &files);
+    fingerprint(&mut findings, &files);
+
     // Inline suppressions; an allow that silences nothing is reported.
     let mut used: std::collections::HashSet<(FileId, usize)> = std::collections::HashSet::new();
     let mut suppressed_findings: Vec<(Finding, Option<String>)> = Vec::new();
@@ -586,6 +591,8 @@ pub fn check(opts: &CheckOptions) -> Result<Report, Error> {
                 }
             }
         }
+        sort_findings(&mut findings, &files);
+        fingerprint(&mut findings, &files);
     }
 
     // The audit of cross-tenant calls: every one, and how it is allowed.
@@ -638,15 +645,7 @@ pub fn check(opts: &CheckOptions) -> Result<Report, Error> {
             }
         }
     }
-    findings.sort_by(|a, b| {
-        (&files[a.file].rel, a.span.start, a.rule, &a.message).cmp(&(
-            &files[b.file].rel,
-            b.span.start,
-            b.rule,
-            &b.message,
-        ))
-    });
-    fingerprint(&mut findings, &files);
+    sort_findings(&mut findings, &files);
 
     let mut baseline_stats: Option<BaselineStats> = None;
     if let Some(path) = &opts.write_baseline {
@@ -696,6 +695,17 @@ pub fn check(opts: &CheckOptions) -> Result<Report, Error> {
     })
 }
 
+fn sort_findings(findings: &mut [Finding], files: &[FileEntry]) {
+    findings.sort_by(|a, b| {
+        (&files[a.file].rel, a.span.start, a.rule, &a.message).cmp(&(
+            &files[b.file].rel,
+            b.span.start,
+            b.rule,
+            &b.message,
+        ))
+    });
+}
+
 /// Stable fingerprints: rule, file, enclosing item and normalised code,
 /// plus an occurrence index for identical ones. Line numbers are not part
 /// of it, so unrelated edits that move lines keep it stable.
@@ -706,7 +716,11 @@ fn fingerprint(findings: &mut [Finding], files: &[FileEntry]) {
         let n = seen.entry(key.clone()).or_insert(0);
         let h = stable_hash(format!("{key}|{n}").as_bytes());
         *n += 1;
-        f.fingerprint = format!("{h:016x}");
+        // Findings added late (unused suppressions) get theirs; earlier
+        // ones keep the fingerprint they had before anything was removed.
+        if f.fingerprint.is_empty() {
+            f.fingerprint = format!("{h:016x}");
+        }
     }
 }
 
