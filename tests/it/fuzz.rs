@@ -29,7 +29,7 @@ impl tenant_lint::sql::TableInfo for Tables {
     }
     fn has_column(&self, t: &str, c: &str) -> Option<bool> {
         self.is_tenant(t)
-            .then(|| matches!(c, "id" | "org_id" | "project_id" | "title"))
+            .then_some(matches!(c, "id" | "org_id" | "project_id" | "title"))
     }
     fn tenant_column(&self, _t: &str) -> Option<String> {
         Some("org_id".into())
