@@ -32,6 +32,20 @@ pub struct Suppression {
 
 const MARK: &str = "tenant-lint:";
 
+/// Whether a line prefix ends inside a `"..."` string literal.
+fn inside_string(prefix: &str) -> bool {
+    let mut inside = false;
+    let mut escaped = false;
+    for c in prefix.chars() {
+        match c {
+            '\\' if inside => escaped = !escaped,
+            '"' if !escaped => inside = !inside,
+            _ => escaped = false,
+        }
+    }
+    inside
+}
+
 fn is_comment_only(line: &str) -> bool {
     let t = line.trim_start();
     t.starts_with("//") || t.starts_with("/*") || t.starts_with('*') || t.starts_with("--")
@@ -45,12 +59,10 @@ pub fn parse(text: &str) -> Vec<Suppression> {
     let lines: Vec<&str> = text.lines().collect();
     let mut out = Vec::new();
     for (i, line) in lines.iter().enumerate() {
-        // `//` in Rust, `--` in SQL (a migration, or SQL inside a string).
-        let Some(slash) = [line.find("//"), line.find("--")]
-            .into_iter()
-            .flatten()
-            .min()
-        else {
+        // `//` in Rust (not inside a string literal on that line), `--` in
+        // SQL (a migration, or SQL inside a string).
+        let rust = line.find("//").filter(|at| !inside_string(&line[..*at]));
+        let Some(slash) = [rust, line.find("--")].into_iter().flatten().min() else {
             continue;
         };
         let comment = &line[slash + 2..];
@@ -205,6 +217,14 @@ mod tests {
         let p = problems(0, &s, &["unscoped-query", "parse-error"]);
         assert_eq!(p.len(), 1);
         assert!(p[0].message.contains("no reason"));
+    }
+
+    #[test]
+    fn allow_syntax_inside_a_string_is_not_a_comment() {
+        let text = "let hint = \"// tenant-lint: allow(unscoped-query) nope\";\nlet url = \"a\\\"b\"; // tenant-lint: allow(unscoped-query) ok\n";
+        let s = parse(text);
+        assert_eq!(s.len(), 1);
+        assert_eq!(s[0].line, 2);
     }
 
     #[test]
