@@ -130,6 +130,64 @@ impl<'a> Scope<'a> {
             .flat_map(|u| u.globs.iter())
     }
 
+    /// How code in this scope can name column `col` (a Rust name) of a
+    /// table, for help text that compiles where it is pasted: through a
+    /// `Column` alias or a `dsl` alias or glob this file already imports.
+    pub fn column_path(&self, table_key: &str, col: &str, seaorm: bool) -> Option<String> {
+        let all = || self.uses.iter().rev().chain(self.outer.iter().rev());
+        if seaorm {
+            let module = self
+                .model
+                .entity_modules
+                .iter()
+                .filter(|(_, t)| t.as_str() == table_key)
+                .map(|(m, _)| m.as_str())
+                .min()?;
+            let variant = camel_case(col);
+            for u in all() {
+                for (local, full) in &u.names {
+                    if full.len() >= 2
+                        && full[full.len() - 2] == module
+                        && full[full.len() - 1] == "Column"
+                    {
+                        return Some(format!("{local}::{variant}"));
+                    }
+                }
+            }
+            if self.self_entity.as_deref() == Some(module) {
+                return Some(format!("Column::{variant}"));
+            }
+            return None;
+        }
+        let module = self
+            .model
+            .diesel_tables
+            .iter()
+            .filter(|(_, t)| t.as_str() == table_key)
+            .map(|(m, _)| m.as_str())
+            .min()?;
+        for u in all() {
+            if u.globs
+                .iter()
+                .any(|g| g.len() >= 2 && g[g.len() - 2] == module && g[g.len() - 1] == "dsl")
+            {
+                return Some(col.to_string());
+            }
+            for (local, full) in &u.names {
+                if full.len() >= 2
+                    && full[full.len() - 2] == module
+                    && full[full.len() - 1] == "dsl"
+                {
+                    return Some(format!("{local}::{col}"));
+                }
+                if full.last().is_some_and(|l| l == module) && local != module {
+                    return Some(format!("{local}::{col}"));
+                }
+            }
+        }
+        None
+    }
+
     /// Expands the first segment through `use` items.
     fn expand(&self, segs: &[String]) -> Vec<String> {
         if let Some(first) = segs.first() {

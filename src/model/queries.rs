@@ -114,6 +114,9 @@ pub struct ExecFact {
     pub checked_after: bool,
     /// The query expression with whitespace removed (for fingerprints).
     pub text: String,
+    /// How this file names the root table's tenant column, when it
+    /// imports it under an alias or a `dsl` glob (for the help text).
+    pub tenant_path: Option<String>,
 }
 
 /// A macro whose body could not be read as Rust but mentions the model.
@@ -2040,6 +2043,15 @@ impl<'a> FnAnalysis<'a> {
         if !touches_tenant {
             return Val::Other;
         }
+        let root = &qs[0];
+        let tenant_path = model
+            .tables
+            .get(&root.root)
+            .and_then(|t| t.tenant_rust())
+            .and_then(|c| {
+                self.scope
+                    .column_path(&root.root, &c, root.orm == Orm::SeaOrm)
+            });
         let idx = self.execs.len();
         self.execs.push(ExecFact {
             orm: qs[0].orm,
@@ -2050,6 +2062,7 @@ impl<'a> FnAnalysis<'a> {
             in_reach: self.in_reach.clone(),
             checked_after: false,
             text: compact(m.receiver.to_token_stream()),
+            tenant_path,
         });
         if any_unbound {
             self.pending.push(Pending {

@@ -143,8 +143,15 @@ fn help(model: &TenantModel, e: &ExecFact, q: &QState, table: &str, root: bool) 
     let col = t
         .and_then(|t| t.tenant_rust())
         .unwrap_or_else(|| "tenant_id".into());
-    let filter = match e.orm {
-        Orm::SeaOrm => {
+    // The file's own name for the column, unless a variable of the same
+    // name (`tenant_id`) would shadow a bare `dsl` column.
+    let local = (table == q.root)
+        .then_some(e.tenant_path.as_ref())
+        .flatten()
+        .filter(|p| **p != value);
+    let filter = match (e.orm, local) {
+        (_, Some(path)) => format!("{path}.eq({value})"),
+        (Orm::SeaOrm, None) => {
             let module = model
                 .entity_modules
                 .iter()
@@ -154,7 +161,7 @@ fn help(model: &TenantModel, e: &ExecFact, q: &QState, table: &str, root: bool) 
                 .unwrap_or("entity");
             format!("{module}::Column::{}.eq({value})", camel_case(&col))
         }
-        Orm::Diesel => {
+        (Orm::Diesel, None) => {
             let module = model
                 .diesel_tables
                 .iter()
