@@ -161,11 +161,27 @@ pub struct Scope {
     pub only: Option<Vec<PathBuf>>,
 }
 
+/// The path with symlinks and `..` resolved, or as given when it cannot be.
+fn canonical(p: &Path) -> PathBuf {
+    std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf())
+}
+
+/// The canonical path of each file findings point into, resolved once.
+fn canonical_of(findings: &[Finding], files: &[FileEntry]) -> HashMap<FileId, PathBuf> {
+    findings
+        .iter()
+        .map(|f| f.file)
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .map(|id| (id, canonical(&files[id].path)))
+        .collect()
+}
+
 /// The project a file belongs to: the nearest ancestor whose Cargo.toml
 /// declares a `[workspace]`, else the nearest with a Cargo.toml, else the
 /// file's directory.
 fn project_root(file: &Path) -> PathBuf {
-    let abs = std::fs::canonicalize(file).unwrap_or_else(|_| file.to_path_buf());
+    let abs = canonical(file);
     let dir = abs
         .parent()
         .map_or_else(|| PathBuf::from("."), Path::to_path_buf);
@@ -201,10 +217,7 @@ pub fn resolve_paths(paths: &[PathBuf]) -> Result<Scope, Error> {
     }
     if paths.iter().all(|p| p.is_file()) {
         let root = project_root(&paths[0]);
-        let only = paths
-            .iter()
-            .map(|p| std::fs::canonicalize(p).unwrap_or_else(|_| p.clone()))
-            .collect();
+        let only = paths.iter().map(|p| canonical(p)).collect();
         return Ok(Scope {
             scan: vec![root.clone()],
             root,
@@ -228,7 +241,7 @@ pub fn load_config(explicit: Option<&Path>, root: &Path) -> Result<Config, Error
     match explicit {
         Some(p) => Ok(config::load_file(p, &known)?),
         None => {
-            let start = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
+            let start = canonical(root);
             Ok(config::find_and_load(&start, &known)?.unwrap_or_default())
         }
     }
@@ -445,15 +458,13 @@ pub fn check(opts: &CheckOptions) -> Result<Report, Error> {
     // entry of its own in the file table.
     let mut by_path: HashMap<PathBuf, FileId> = HashMap::new();
     let mut sql_file = |p: &Path| -> FileId {
-        let key = std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
+        let key = canonical(p);
         if let Some(id) = by_path.get(&key) {
             return *id;
         }
-        let existing = files
-            .iter()
-            .position(|f| std::fs::canonicalize(&f.path).unwrap_or_else(|_| f.path.clone()) == key);
+        let existing = files.iter().position(|f| canonical(&f.path) == key);
         let id = existing.unwrap_or_else(|| {
-            let canon_root = std::fs::canonicalize(&root).unwrap_or_else(|_| root.clone());
+            let canon_root = canonical(&root);
             let rel = key
                 .strip_prefix(&canon_root)
                 .map(|r| r.to_string_lossy().replace('\\', "/"))
@@ -624,11 +635,8 @@ pub fn check(opts: &CheckOptions) -> Result<Report, Error> {
         .collect();
 
     if let Some(only) = &only {
-        findings.retain(|f| {
-            let p = &files[f.file].path;
-            let p = std::fs::canonicalize(p).unwrap_or_else(|_| p.clone());
-            only.contains(&p)
-        });
+        let paths = canonical_of(&findings, &files);
+        findings.retain(|f| only.contains(&paths[&f.file]));
     }
 
     let mut needed: Vec<FileId> = findings.iter().map(|f| f.file).collect();
@@ -671,12 +679,11 @@ pub fn check(opts: &CheckOptions) -> Result<Report, Error> {
     }
     if let Some(rev) = &opts.since {
         let changed = since::changed_lines(&root, rev)?;
+        let paths = canonical_of(&findings, &files);
         findings.retain(|f| {
-            let p = &files[f.file].path;
-            let p = std::fs::canonicalize(p).unwrap_or_else(|_| p.clone());
             let line = f.span.start.line;
             changed
-                .get(&p)
+                .get(&paths[&f.file])
                 .is_some_and(|ranges| ranges.iter().any(|(a, b)| (*a..=*b).contains(&line)))
         });
     }
@@ -704,6 +711,13 @@ fn sort_findings(findings: &mut [Finding], files: &[FileEntry]) {
             &b.message,
         ))
     });
+}
+
+impl Report {
+    /// Number of findings at `level`.
+    pub fn count(&self, level: Level) -> usize {
+        self.findings.iter().filter(|f| f.level == level).count()
+    }
 }
 
 /// Stable fingerprints: rule, file, enclosing item and normalised code,

@@ -146,20 +146,26 @@ pub fn panic_message(p: &(dyn std::any::Any + Send)) -> String {
 /// afterwards, so `f` must convert spans to [`Span`] before returning.
 pub fn with_parsed<T>(text: &str, f: impl FnOnce(&syn::File) -> T) -> Result<T, Failure> {
     check_shape(text)?;
-    let result = catch_unwind(AssertUnwindSafe(|| match syn::parse_file(text) {
+    guarded("analysing", || match syn::parse_file(text) {
         Ok(file) => Ok(f(&file)),
         Err(e) => Err(Failure {
             span: Span::from_pm2(e.span()),
             message: format!("could not parse as Rust: {e}"),
         }),
-    }));
+    })
+}
+
+/// Runs `f`, turning a panic into a [`Failure`], and releases the span data
+/// proc-macro2 kept for this thread.
+fn guarded<T>(doing: &str, f: impl FnOnce() -> Result<T, Failure>) -> Result<T, Failure> {
+    let result = catch_unwind(AssertUnwindSafe(f));
     proc_macro2::extra::invalidate_current_thread_spans();
     match result {
         Ok(r) => r,
         Err(p) => Err(Failure {
             span: Span::line(1),
             message: format!(
-                "internal error while analysing this file: {}",
+                "internal error while {doing} this file: {}",
                 panic_message(&*p)
             ),
         }),
@@ -180,25 +186,14 @@ pub fn lex_check(text: &str) -> Result<(), Failure> {
         _ => body,
     };
     check_shape(body)?;
-    let result = catch_unwind(AssertUnwindSafe(|| {
+    guarded("reading", || {
         body.parse::<proc_macro2::TokenStream>()
             .map(drop)
             .map_err(|e| Failure {
                 span: Span::from_pm2(e.span()),
                 message: format!("could not read as Rust tokens: {e}"),
             })
-    }));
-    proc_macro2::extra::invalidate_current_thread_spans();
-    match result {
-        Ok(r) => r,
-        Err(p) => Err(Failure {
-            span: Span::line(1),
-            message: format!(
-                "internal error while reading this file: {}",
-                panic_message(&*p)
-            ),
-        }),
-    }
+    })
 }
 
 #[cfg(test)]

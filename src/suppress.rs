@@ -116,6 +116,20 @@ pub fn parse(text: &str) -> Vec<Suppression> {
 }
 
 impl Suppression {
+    /// The `tenant-lint:` mark of the comment, where problems are reported.
+    pub fn mark_span(&self) -> Span {
+        Span {
+            start: Pos {
+                line: self.line,
+                col: self.col,
+            },
+            end: Pos {
+                line: self.line,
+                col: self.col + MARK.len() as u32,
+            },
+        }
+    }
+
     /// Whether this comment silences `f`.
     pub fn covers(&self, f: &Finding) -> bool {
         if !self.rules.iter().any(|r| r == f.rule) {
@@ -129,16 +143,7 @@ impl Suppression {
 
 /// The finding for an allow that silenced nothing.
 pub fn unused(file: FileId, s: &Suppression) -> Finding {
-    let span = Span {
-        start: Pos {
-            line: s.line,
-            col: s.col,
-        },
-        end: Pos {
-            line: s.line,
-            col: s.col + MARK.len() as u32,
-        },
-    };
+    let span = s.mark_span();
     let mut f = Finding::new(
         UNUSED_ID,
         file,
@@ -159,16 +164,7 @@ pub fn unused(file: FileId, s: &Suppression) -> Finding {
 pub fn problems(file: FileId, supps: &[Suppression], known: &[&str]) -> Vec<Finding> {
     let mut out = Vec::new();
     for s in supps {
-        let span = Span {
-            start: Pos {
-                line: s.line,
-                col: s.col,
-            },
-            end: Pos {
-                line: s.line,
-                col: s.col + MARK.len() as u32,
-            },
-        };
+        let span = s.mark_span();
         let mut push = |msg: String, help: &str| {
             let mut f = Finding::new(ID, file, span, msg);
             f.help = Some(help.to_string());

@@ -135,16 +135,8 @@ fn diagnostic(f: &Finding, report: &Report, ids: &HashMap<usize, usize>) -> Diag
 
 /// `found 3 errors and 1 warning in 42 files (1 could not be analysed, 5 skipped) in 0.12s`
 pub fn summary(report: &Report) -> String {
-    let errors = report
-        .findings
-        .iter()
-        .filter(|f| f.level == Level::Error)
-        .count();
-    let warnings = report
-        .findings
-        .iter()
-        .filter(|f| f.level == Level::Warn)
-        .count();
+    let errors = report.count(Level::Error);
+    let warnings = report.count(Level::Warn);
     let s = &report.stats;
     let plural = |n: usize, w: &str| format!("{n} {w}{}", if n == 1 { "" } else { "s" });
     let mut line = if errors + warnings == 0 {

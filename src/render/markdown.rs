@@ -16,16 +16,8 @@ fn esc(s: &str) -> String {
 
 /// Writes the report.
 pub fn render(report: &Report, opts: Options, out: &mut dyn Write) -> io::Result<()> {
-    let errors = report
-        .findings
-        .iter()
-        .filter(|f| f.level == Level::Error)
-        .count();
-    let warnings = report
-        .findings
-        .iter()
-        .filter(|f| f.level == Level::Warn)
-        .count();
+    let errors = report.count(Level::Error);
+    let warnings = report.count(Level::Warn);
     let s = &report.stats;
     writeln!(out, "## tenant-lint")?;
     writeln!(out)?;
