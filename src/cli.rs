@@ -180,6 +180,7 @@ fn check(args: CheckArgs) -> Result<i32, Error> {
         write_baseline: args.write_baseline,
         since: args.since,
         no_prefilter: args.no_prefilter,
+        after_discovery: None,
     };
     let report = engine::check(&opts)?;
     for n in &report.notes {

@@ -64,6 +64,10 @@ pub struct CheckOptions {
     /// Parse every file instead of only those the prefilter keeps (for
     /// tests and benchmarks: the findings must be the same).
     pub no_prefilter: bool,
+    /// Called with the discovered files before any is read (tests use it to
+    /// change the tree mid-scan, as a user's editor or `git checkout` can).
+    #[doc(hidden)]
+    pub after_discovery: Option<fn(&[PathBuf])>,
 }
 
 /// One call to a configured cross-tenant helper, for the audit list.
@@ -402,6 +406,10 @@ pub fn check(opts: &CheckOptions) -> Result<Report, Error> {
     }
     let include_tests = opts.include_tests || config.files.include_tests;
     let found = discover::discover(&paths, &root, &config, include_tests);
+    if let Some(hook) = opts.after_discovery {
+        let list: Vec<PathBuf> = found.files.iter().map(|f| f.path.clone()).collect();
+        hook(&list);
+    }
     let pool = pool(opts.jobs)?;
     let texts = read_all(&pool, &found.files);
     let (model, mut failures) =

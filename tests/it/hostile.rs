@@ -221,3 +221,45 @@ fn a_very_large_file_is_analysed() {
     assert_eq!(v["summary"]["failed"], 0, "{}", v["summary"]);
     assert_eq!(finding(&v, "src/leak.rs").len(), 1);
 }
+
+#[test]
+fn a_file_deleted_during_the_scan_is_reported() {
+    fn vanish(found: &[std::path::PathBuf]) {
+        for p in found {
+            if p.ends_with("src/vanishing.rs") {
+                fs::remove_file(p).expect("delete mid-scan");
+            }
+        }
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    write(d, "src/schema.rs", SCHEMA.as_bytes());
+    write(d, "src/vanishing.rs", leak("gone").as_bytes());
+    write(d, "src/leak.rs", leak("all").as_bytes());
+    let report = tenant_lint::engine::check(&tenant_lint::engine::CheckOptions {
+        paths: vec![d.to_path_buf()],
+        after_discovery: Some(vanish),
+        ..Default::default()
+    })
+    .expect("the run itself succeeds");
+    assert!(!d.join("src/vanishing.rs").exists(), "the hook ran");
+    let s = &report.stats;
+    assert_eq!((s.discovered, s.failed), (3, 1), "{s:?}");
+    assert_eq!(s.discovered, s.analysed + s.failed + s.skipped);
+    let gone: Vec<_> = report
+        .findings
+        .iter()
+        .filter(|f| report.files[f.file].rel == "src/vanishing.rs")
+        .collect();
+    assert_eq!(gone.len(), 1, "{:?}", report.findings);
+    assert_eq!(gone[0].rule, "parse-error");
+    assert!(
+        gone[0].message.contains("could not read"),
+        "{}",
+        gone[0].message
+    );
+    assert!(report
+        .findings
+        .iter()
+        .any(|f| report.files[f.file].rel == "src/leak.rs" && f.rule == "unscoped-query"));
+}
