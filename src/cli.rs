@@ -124,6 +124,13 @@ pub struct CheckArgs {
     /// Also write the GitLab Code Quality report to FILE.
     #[arg(long, value_name = "FILE")]
     pub output_gitlab: Option<PathBuf>,
+    /// Do not read or write the cache of per-file facts.
+    #[arg(long)]
+    pub no_cache: bool,
+    /// Keep the cache in DIR [default: the project's `target/tenant-lint/`,
+    /// else `.tenant-lint-cache/`; env: TENANT_LINT_CACHE_DIR].
+    #[arg(long, value_name = "DIR", env = "TENANT_LINT_CACHE_DIR")]
+    pub cache_dir: Option<PathBuf>,
     /// Parse every file, not only those that can hold a query (for
     /// benchmarks and tests; the findings are the same).
     #[arg(long, hide = true)]
@@ -169,7 +176,13 @@ fn ignore_broken_pipe(r: io::Result<()>) -> Result<(), Error> {
 }
 
 fn check(args: CheckArgs) -> Result<i32, Error> {
+    let cache = match (&args.cache_dir, args.no_cache) {
+        (_, true) => None,
+        (Some(dir), false) => Some(dir.clone()),
+        (None, false) => Some(engine::default_cache_dir(&args.paths)?),
+    };
     let opts = CheckOptions {
+        cache,
         paths: args.paths,
         config: args.config,
         include_tests: args.include_tests,

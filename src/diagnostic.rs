@@ -7,7 +7,9 @@ use serde::Serialize;
 
 /// A position in a source file: 1-based line, 0-based column counted in
 /// characters (what proc-macro2 reports).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, serde::Deserialize,
+)]
 pub struct Pos {
     /// 1-based line number.
     pub line: u32,
@@ -16,7 +18,9 @@ pub struct Pos {
 }
 
 /// A range between two positions of one file.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, serde::Deserialize,
+)]
 pub struct Span {
     /// First character of the range.
     pub start: Pos,

@@ -24,6 +24,9 @@ pub struct SourcePath {
     pub rel: String,
     /// Rust or SQL.
     pub kind: FileKind,
+    /// Size and modification time (ns since the epoch), when known: lets
+    /// the cache skip reading files that did not change.
+    pub stamp: Option<(u64, u128)>,
 }
 
 /// Whether a `.sql` file is a migration applied going forward (Diesel
@@ -131,69 +134,123 @@ fn is_cargo_target(dir: &Path) -> bool {
         && (dir.join("CACHEDIR.TAG").exists() || dir.join(".rustc_info.json").exists())
 }
 
-/// Walks `paths` (files or directories); `root` is what relative paths are
-/// relative to.
-pub fn discover(paths: &[PathBuf], root: &Path, config: &Config, include_tests: bool) -> Discovery {
-    let mut out = Discovery::default();
-    let mut seen = std::collections::HashSet::new();
+/// What the walk makes of one entry.
+enum Found {
+    File(SourcePath),
+    Skipped(PathBuf),
+    Error(WalkError),
+}
+
+/// Judges one walked entry (`None`: not a file we look at).
+fn classify(
+    entry: Result<ignore::DirEntry, ignore::Error>,
+    root: &Path,
+    config: &Config,
+    include_tests: bool,
+) -> Option<Found> {
+    let entry = match entry {
+        Ok(e) => e,
+        Err(err) => {
+            return Some(Found::Error(WalkError {
+                path: None,
+                message: err.to_string(),
+            }))
+        }
+    };
+    let path = entry.path();
+    let kind = match path.extension().and_then(|e| e.to_str()) {
+        Some("rs") => FileKind::Rust,
+        Some("sql") => FileKind::Migration,
+        _ => return None,
+    };
+    let ft = entry.file_type();
+    if ft.is_some_and(|t| t.is_dir()) {
+        return None;
+    }
+    if !ft.is_some_and(|t| t.is_file()) {
+        // A FIFO, socket or device named `.rs`: never read (it could
+        // block), but never silently ignored either.
+        return Some(Found::Error(WalkError {
+            path: Some(path.to_path_buf()),
+            message: "not a regular file; not analysed".into(),
+        }));
+    }
+    let rel = rel_path(root, path);
+    if kind == FileKind::Migration && !is_migration(&rel) {
+        return None;
+    }
+    if config.files.exclude_set.is_match(&rel) || (!include_tests && in_test_dir(&rel)) {
+        return Some(Found::Skipped(path.to_path_buf()));
+    }
+    let stamp = entry.metadata().ok().and_then(|m| {
+        let t = m
+            .modified()
+            .ok()?
+            .duration_since(std::time::UNIX_EPOCH)
+            .ok()?;
+        Some((m.len(), t.as_nanos()))
+    });
+    Some(Found::File(SourcePath {
+        path: path.to_path_buf(),
+        rel,
+        kind,
+        stamp,
+    }))
+}
+
+/// Walks `paths` (files or directories) on `threads` threads (0: one per
+/// core); `root` is what relative paths are relative to. The result does
+/// not depend on the thread count: files are sorted by relative path and
+/// errors by path and message.
+pub fn discover(
+    paths: &[PathBuf],
+    root: &Path,
+    config: &Config,
+    include_tests: bool,
+    threads: usize,
+) -> Discovery {
+    let found = std::sync::Mutex::new(Vec::new());
     for p in paths {
         let mut builder = ignore::WalkBuilder::new(p);
         builder
             .standard_filters(true)
             .require_git(false)
             .follow_links(false)
+            .threads(threads)
             .filter_entry(|e| {
                 !(e.file_type().is_some_and(|t| t.is_dir()) && is_cargo_target(e.path()))
             });
-        for entry in builder.build() {
-            let entry = match entry {
-                Ok(e) => e,
-                Err(err) => {
-                    out.errors.push(WalkError {
-                        path: None,
-                        message: err.to_string(),
-                    });
-                    continue;
+        builder.build_parallel().run(|| {
+            let found = &found;
+            Box::new(move |entry| {
+                if let Some(f) = classify(entry, root, config, include_tests) {
+                    found.lock().unwrap_or_else(|e| e.into_inner()).push(f);
                 }
-            };
-            let path = entry.path();
-            let kind = match path.extension().and_then(|e| e.to_str()) {
-                Some("rs") => FileKind::Rust,
-                Some("sql") => FileKind::Migration,
-                _ => continue,
-            };
-            let ft = entry.file_type();
-            if ft.is_some_and(|t| t.is_dir()) {
-                continue;
+                ignore::WalkState::Continue
+            })
+        });
+    }
+    let mut out = Discovery::default();
+    let mut seen = std::collections::HashSet::new();
+    for f in found.into_inner().unwrap_or_else(|e| e.into_inner()) {
+        match f {
+            Found::File(f) => {
+                if seen.insert(f.path.clone()) {
+                    out.files.push(f);
+                }
             }
-            if !ft.is_some_and(|t| t.is_file()) {
-                // A FIFO, socket or device named `.rs`: never read (it could
-                // block), but never silently ignored either.
-                out.errors.push(WalkError {
-                    path: Some(path.to_path_buf()),
-                    message: "not a regular file; not analysed".into(),
-                });
-                continue;
+            Found::Skipped(p) => {
+                if seen.insert(p) {
+                    out.skipped += 1;
+                }
             }
-            if !seen.insert(path.to_path_buf()) {
-                continue;
-            }
-            let rel = rel_path(root, path);
-            if kind == FileKind::Migration && !is_migration(&rel) {
-                continue;
-            }
-            if config.files.exclude_set.is_match(&rel) || (!include_tests && in_test_dir(&rel)) {
-                out.skipped += 1;
-                continue;
-            }
-            out.files.push(SourcePath {
-                path: path.to_path_buf(),
-                rel,
-                kind,
-            });
+            Found::Error(e) => out.errors.push(e),
         }
     }
-    out.files.sort_by(|a, b| natural_cmp(&a.rel, &b.rel));
+    out.files
+        .sort_by(|a, b| natural_cmp(&a.rel, &b.rel).then_with(|| a.path.cmp(&b.path)));
+    out.errors
+        .sort_by(|a, b| (&a.path, &a.message).cmp(&(&b.path, &b.message)));
     out
 }
 

@@ -8,14 +8,14 @@ use crate::config::{self, Config, ConfigError, Level};
 use crate::diagnostic::{stable_hash, FileId, Finding};
 use crate::discover::{self, FileKind, WalkError};
 use crate::model::migrations;
-use crate::model::queries::{self, QueryFacts};
+use crate::model::queries;
 use crate::model::schema::{self, SchemaFacts};
 use crate::model::TenantModel;
 use crate::parse::{self, Failure};
 use crate::prefilter::{self, Prefilter};
 use crate::rules;
 use crate::suppress;
-use crate::{baseline, since};
+use crate::{baseline, cache, since};
 use rayon::prelude::*;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -64,6 +64,8 @@ pub struct CheckOptions {
     /// Parse every file instead of only those the prefilter keeps (for
     /// tests and benchmarks: the findings must be the same).
     pub no_prefilter: bool,
+    /// Directory of the on-disk cache (`None`: no cache).
+    pub cache: Option<PathBuf>,
     /// Called with the discovered files before any is read (tests use it to
     /// change the tree mid-scan, as a user's editor or `git checkout` can).
     #[doc(hidden)]
@@ -121,8 +123,12 @@ pub struct Stats {
     pub failed: usize,
     /// Files left out by `[files] exclude` or as test code.
     pub skipped: usize,
-    /// Files parsed in full.
+    /// Files parsed in full (or whose full-parse facts came from the cache).
     pub parsed: usize,
+    /// Files whose tenant-model facts came from the cache.
+    pub cached_schema: usize,
+    /// Files whose query facts came from the cache.
+    pub cached_queries: usize,
     /// Wall time of the run.
     pub elapsed: Duration,
 }
@@ -265,78 +271,224 @@ fn pool(jobs: Option<usize>) -> Result<rayon::ThreadPool, Error> {
         .map_err(|e| Error::Usage(format!("could not start worker threads: {e}")))
 }
 
-/// Reads every discovered file; a file that cannot be read or decoded is a failure.
+/// Names the cache file of a scan: the paths as given, where from, and
+/// the root they resolve to.
+fn scan_id(paths: &[PathBuf], root: &Path) -> String {
+    let mut h = cache::Hasher::default();
+    if let Ok(cwd) = std::env::current_dir() {
+        h.part(cwd.as_os_str().as_encoded_bytes());
+    }
+    h.part(canonical(root).as_os_str().as_encoded_bytes());
+    for p in paths {
+        h.part(p.as_os_str().as_encoded_bytes());
+    }
+    format!("{:016x}", h.finish() as u64)
+}
+
+/// What cached facts depend on besides the files: the configuration (its
+/// file's bytes) and the flags that change the analysis.
+fn run_key(config: &Config, include_tests: bool, no_prefilter: bool) -> u128 {
+    let mut h = cache::Hasher::default();
+    if let Some(p) = &config.path {
+        h.part(p.as_os_str().as_encoded_bytes());
+        h.part(&std::fs::read(p).unwrap_or_default());
+    }
+    h.part(&[u8::from(include_tests), u8::from(no_prefilter)]);
+    h.finish()
+}
+
+/// Where `check` keeps its cache unless told otherwise: see
+/// [`cache::default_dir`]; the project is the scanned directory's Cargo
+/// workspace (or package), else the directory itself.
+pub fn default_cache_dir(paths: &[PathBuf]) -> Result<PathBuf, Error> {
+    let scope = resolve_paths(paths)?;
+    let root = canonical(&scope.root);
+    let project = project_root(&root.join("Cargo.toml"));
+    Ok(cache::default_dir(&project))
+}
+
+/// The text of a discovered file: read, failed, or not read because the
+/// cache knows it is unchanged (read on demand if needed after all).
+pub type Text = Option<Result<String, Failure>>;
+
+fn read_file(f: &discover::SourcePath) -> Result<String, Failure> {
+    match std::fs::read(&f.path) {
+        Ok(bytes) => parse::decode(bytes),
+        Err(e) => Err(Failure {
+            span: crate::diagnostic::Span::line(1),
+            message: format!("could not read file: {e}"),
+        }),
+    }
+}
+
+/// The text of a file, reading it when it was not read yet.
+fn text_of<'t>(
+    f: &discover::SourcePath,
+    t: &'t Text,
+) -> std::borrow::Cow<'t, Result<String, Failure>> {
+    match t {
+        Some(t) => std::borrow::Cow::Borrowed(t),
+        None => std::borrow::Cow::Owned(read_file(f)),
+    }
+}
+
+/// Reads the discovered files and hashes their bytes; a file that cannot
+/// be read or decoded is a failure. Files the cache knows to be unchanged
+/// (same size and modification time) are not read.
 fn read_all(
     pool: &rayon::ThreadPool,
     files: &[discover::SourcePath],
-) -> Vec<Result<String, Failure>> {
+    cache: Option<&cache::Cache>,
+) -> (Vec<Text>, Vec<Option<u128>>) {
     pool.install(|| {
         files
             .par_iter()
-            .map(|f| match std::fs::read(&f.path) {
-                Ok(bytes) => parse::decode(bytes),
-                Err(e) => Err(Failure {
-                    span: crate::diagnostic::Span::line(1),
-                    message: format!("could not read file: {e}"),
-                }),
+            .map(|f| {
+                if let Some(h) = cache.and_then(|c| c.unchanged(&f.rel, f.stamp)) {
+                    return (None, Some(h));
+                }
+                let t = read_file(f);
+                let h = t.as_ref().ok().map(|t| cache::hash(t.as_bytes()));
+                (Some(t), h)
             })
-            .collect()
+            .unzip()
     })
 }
 
+/// Per-file results a run reuses from the cache and hands back to it,
+/// aligned with the discovered files.
+#[derive(Default)]
+pub struct Carry {
+    /// Cached entries of unchanged files (default when none).
+    pub old: Vec<cache::Entry>,
+    /// The entries this run leaves for the next.
+    pub new: Vec<cache::Entry>,
+    /// Files whose facts came from the cache.
+    pub reused: usize,
+}
+
+impl Carry {
+    /// Takes what `cache` holds for each file that still has the same bytes.
+    pub fn from_cache(
+        pool: &rayon::ThreadPool,
+        mut cache: Option<&mut cache::Cache>,
+        files: &[discover::SourcePath],
+        hashes: &[Option<u128>],
+    ) -> Carry {
+        let taken: Vec<Option<cache::Taken>> = files
+            .iter()
+            .zip(hashes)
+            .map(|(f, h)| match (&mut cache, h) {
+                (Some(c), Some(h)) => c.take(&f.rel, *h),
+                _ => None,
+            })
+            .collect();
+        let old: Vec<cache::Entry> = pool.install(|| {
+            taken
+                .into_par_iter()
+                .map(|t| t.and_then(cache::Taken::decode).unwrap_or_default())
+                .collect()
+        });
+        let new = hashes
+            .iter()
+            .zip(files)
+            .map(|(h, f)| cache::Entry {
+                hash: h.unwrap_or_default(),
+                stamp: f.stamp,
+                ..cache::Entry::default()
+            })
+            .collect();
+        Carry {
+            old,
+            new,
+            reused: 0,
+        }
+    }
+}
+
+/// The tenant-model facts of a cache entry, when it has any.
+fn schema_of(e: &cache::Entry) -> Option<&SchemaFacts> {
+    match e.schema.as_ref().map(|w| &w.value) {
+        Some(Some(Ok(f))) if !f.is_empty() => Some(f),
+        _ => None,
+    }
+}
+
 /// Builds the tenant model of a project (also used by `tenant-lint schema`).
+/// Returns the model, the files that failed, and the model's hash (what
+/// cached query facts are keyed by).
 pub fn schema_phase(
     pool: &rayon::ThreadPool,
     files: &[discover::SourcePath],
-    texts: &[Result<String, Failure>],
+    texts: &[Text],
     config: &Config,
     use_prefilter: bool,
-) -> (TenantModel, HashMap<FileId, Failure>) {
+    carry: &mut Carry,
+) -> (TenantModel, HashMap<FileId, Failure>, u128) {
     let filter = Prefilter::schema();
-    let results: Vec<Option<Result<SchemaFacts, Failure>>> = pool.install(|| {
+    let mut old = std::mem::take(&mut carry.old);
+    old.resize_with(files.len(), cache::Entry::default);
+    carry.new.resize_with(files.len(), cache::Entry::default);
+    let extract = |f: &discover::SourcePath, t: &str| -> cache::SchemaResult {
+        // Structs that carry a tenant (`OrgContext { org_id }`) put the
+        // tenant in reach with zero config; a token scan finds them in
+        // every file without parsing it.
+        let carriers = prefilter::tenant_structs(t, &config.tenant.columns);
+        if use_prefilter && !filter.matches(t) {
+            if carriers.is_empty() {
+                return None;
+            }
+            return Some(Ok(SchemaFacts {
+                tenant_types: carriers,
+                ..SchemaFacts::default()
+            }));
+        }
+        Some(parse::with_parsed(t, |file| {
+            let mut facts = schema::extract(file, &f.rel, f.path.parent());
+            facts.tenant_types = carriers;
+            // Positions of a const's SQL refer to this file.
+            for (_, text) in &mut facts.sql_consts {
+                text.file.get_or_insert_with(|| f.path.clone());
+            }
+            facts
+        }))
+    };
+    type Computed = (Option<cache::WithDeps<cache::SchemaResult>>, u128, bool);
+    let results: Vec<Computed> = pool.install(|| {
         files
             .par_iter()
             .zip(texts.par_iter())
-            .map(|(f, t)| {
-                let t = t.as_ref().ok()?;
-                if f.kind != FileKind::Rust {
-                    return None;
+            .zip(old.par_iter_mut())
+            .map(|((f, t), prev)| {
+                if f.kind != FileKind::Rust || matches!(t, Some(Err(_))) {
+                    return (None, 0, false);
                 }
-                // Structs that carry a tenant (`OrgContext { org_id }`) put
-                // the tenant in reach with zero config; a token scan finds
-                // them in every file without parsing it.
-                let carriers = prefilter::tenant_structs(t, &config.tenant.columns);
-                if use_prefilter && !filter.matches(t) {
-                    if carriers.is_empty() {
-                        return None;
-                    }
-                    return Some(Ok(SchemaFacts {
-                        tenant_types: carriers,
-                        ..SchemaFacts::default()
-                    }));
+                if let Some(p) = prev.schema.take().filter(|p| cache::fresh(&p.deps)) {
+                    return (Some(p), prev.schema_digest, true);
                 }
-                Some(parse::with_parsed(t, |file| {
-                    let mut facts = schema::extract(file, &f.rel, f.path.parent());
-                    facts.tenant_types = carriers;
-                    // Positions of a const's SQL refer to this file.
-                    for (_, text) in &mut facts.sql_consts {
-                        text.file.get_or_insert_with(|| f.path.clone());
-                    }
-                    facts
-                }))
+                let t = text_of(f, t);
+                let Ok(t) = t.as_ref() else {
+                    return (None, 0, false);
+                };
+                let (value, deps) = cache::tracking(|| extract(f, t));
+                let digest = postcard::to_stdvec(&value).map_or(0, |b| cache::hash(&b));
+                (Some(cache::WithDeps { deps, value }), digest, false)
             })
             .collect()
     });
+    let mut model_hash = cache::Hasher::default();
     let mut failures = HashMap::new();
-    let mut facts: Vec<(FileId, SchemaFacts)> = Vec::new();
-    for (i, r) in results.into_iter().enumerate() {
-        match r {
-            Some(Ok(f)) if !f.is_empty() => facts.push((i, f)),
-            Some(Err(e)) => {
-                failures.insert(i, e);
-            }
-            _ => {}
+    for (i, (r, digest, reused)) in results.into_iter().enumerate() {
+        let Some(r) = r else { continue };
+        carry.reused += usize::from(reused);
+        model_hash
+            .part(files[i].rel.as_bytes())
+            .part(&digest.to_le_bytes());
+        if let Some(Err(e)) = &r.value {
+            failures.insert(i, e.clone());
         }
+        carry.new[i].schema = Some(r);
+        carry.new[i].schema_digest = digest;
     }
     // Migrations, SQL and SeaORM, in the order they run.
     let mut histories: Vec<(&str, migrations::History)> = Vec::new();
@@ -344,20 +496,32 @@ pub fn schema_phase(
         if f.kind != FileKind::Migration {
             continue;
         }
-        let Ok(t) = t else { continue };
-        let (ops, failure) = migrations::sql_ops(t);
+        let (ops, failure) = match old.get(i).and_then(|e| e.migration.clone()) {
+            Some(m) => m,
+            None => match text_of(f, t).as_ref() {
+                Ok(t) => migrations::sql_ops(t),
+                Err(_) => continue,
+            },
+        };
+        let digest = postcard::to_stdvec(&(&ops, &failure)).map_or(0, |b| cache::hash(&b));
+        model_hash
+            .part(f.rel.as_bytes())
+            .part(&digest.to_le_bytes());
+        if let Some(e) = carry.new.get_mut(i) {
+            e.migration = Some((ops.clone(), failure.clone()));
+        }
         if let Some(e) = failure {
             failures.entry(i).or_insert(e);
         }
         histories.push((&f.rel, migrations::History { file: i, ops }));
     }
-    for (i, f) in &mut facts {
-        if !f.migration_ops.is_empty() {
+    for (i, e) in carry.new.iter().enumerate() {
+        if let Some(f) = schema_of(e).filter(|f| !f.migration_ops.is_empty()) {
             histories.push((
-                &files[*i].rel,
+                &files[i].rel,
                 migrations::History {
-                    file: *i,
-                    ops: std::mem::take(&mut f.migration_ops),
+                    file: i,
+                    ops: f.migration_ops.clone(),
                 },
             ));
         }
@@ -365,18 +529,29 @@ pub fn schema_phase(
     histories.sort_by(|a, b| discover::natural_cmp(a.0, b.0));
     let histories: Vec<migrations::History> = histories.into_iter().map(|(_, h)| h).collect();
     let applied = migrations::apply(&histories);
-    for (i, t) in applied.table_facts() {
-        facts.push((
-            i,
-            SchemaFacts {
-                tables: vec![t],
-                ..SchemaFacts::default()
-            },
-        ));
-    }
-    let mut model = TenantModel::build(facts.iter().map(|(i, f)| (*i, f)), config);
+    let migrated: Vec<(FileId, SchemaFacts)> = applied
+        .table_facts()
+        .into_iter()
+        .map(|(i, t)| {
+            (
+                i,
+                SchemaFacts {
+                    tables: vec![t],
+                    ..SchemaFacts::default()
+                },
+            )
+        })
+        .collect();
+    let facts = carry
+        .new
+        .iter()
+        .enumerate()
+        .filter_map(|(i, e)| schema_of(e).map(|f| (i, f)))
+        .chain(migrated.iter().map(|(i, f)| (*i, f)));
+    let mut model = TenantModel::build(facts, config);
     model.migrated = applied;
-    (model, failures)
+    carry.old = old;
+    (model, failures, model_hash.finish())
 }
 
 /// Runs `check`.
@@ -405,15 +580,36 @@ pub fn check(opts: &CheckOptions) -> Result<Report, Error> {
         }
     }
     let include_tests = opts.include_tests || config.files.include_tests;
-    let found = discover::discover(&paths, &root, &config, include_tests);
+    let found = discover::discover(
+        &paths,
+        &root,
+        &config,
+        include_tests,
+        opts.jobs.unwrap_or(0),
+    );
     if let Some(hook) = opts.after_discovery {
         let list: Vec<PathBuf> = found.files.iter().map(|f| f.path.clone()).collect();
         hook(&list);
     }
     let pool = pool(opts.jobs)?;
-    let texts = read_all(&pool, &found.files);
-    let (model, mut failures) =
-        schema_phase(&pool, &found.files, &texts, &config, !opts.no_prefilter);
+    let run_started = cache::now();
+    let mut store = opts.cache.as_ref().map(|dir| {
+        cache::Cache::open(
+            dir,
+            &scan_id(&paths, &root),
+            run_key(&config, include_tests, opts.no_prefilter),
+        )
+    });
+    let (mut texts, hashes) = read_all(&pool, &found.files, store.as_ref());
+    let mut carry = Carry::from_cache(&pool, store.as_mut(), &found.files, &hashes);
+    let (model, mut failures, model_hash) = schema_phase(
+        &pool,
+        &found.files,
+        &texts,
+        &config,
+        !opts.no_prefilter,
+        &mut carry,
+    );
     if model.tenant_tables().next().is_none() {
         notes.push(
             "no tenant tables found (no Diesel `table!`, SeaORM entity or SQL migration with a tenant column); only the rules that need none (`session-search-path`, `superuser-access`) can report. Run `tenant-lint schema` to see what was discovered".into(),
@@ -425,32 +621,71 @@ pub fn check(opts: &CheckOptions) -> Result<Report, Error> {
         include_tests,
         config: &config,
     };
-    let analysed: Vec<Option<Result<QueryFacts, Failure>>> = pool.install(|| {
+    let extract = |f: &discover::SourcePath, t: &str| -> cache::QueryResult {
+        if !opts.no_prefilter && !filter.matches(t) {
+            // Cannot hold a query the rules judge; still make sure it is
+            // Rust at all.
+            return parse::lex_check(t).err().map(Err);
+        }
+        Some(parse::with_parsed(t, |file| {
+            queries::extract(file, &f.rel, &f.path, &model, &qopts)
+        }))
+    };
+    let analysed: Vec<Option<(cache::WithDeps<cache::QueryResult>, bool)>> = pool.install(|| {
         found
             .files
             .par_iter()
             .zip(texts.par_iter())
+            .zip(carry.old.par_iter_mut())
             .enumerate()
-            .map(|(i, (f, t))| {
-                let t = t.as_ref().ok()?;
-                if failures.contains_key(&i) || f.kind != FileKind::Rust {
+            .map(|(i, ((f, t), prev))| {
+                if failures.contains_key(&i)
+                    || f.kind != FileKind::Rust
+                    || matches!(t, Some(Err(_)))
+                {
                     return None;
                 }
-                if !opts.no_prefilter && !filter.matches(t) {
-                    // Cannot hold a query the rules judge; still make sure
-                    // it is Rust at all.
-                    return parse::lex_check(t).err().map(Err);
+                if let Some(q) = prev
+                    .query
+                    .take()
+                    .filter(|q| q.model == model_hash && cache::fresh(&q.facts.deps))
+                {
+                    return Some((q.facts, true));
                 }
-                Some(parse::with_parsed(t, |file| {
-                    queries::extract(file, &f.rel, &f.path, &model, &qopts)
-                }))
+                let t = text_of(f, t);
+                let t = t.as_ref().as_ref().ok()?;
+                let (value, deps) = cache::tracking(|| extract(f, t));
+                Some((cache::WithDeps { deps, value }, false))
             })
             .collect()
     });
-
+    let mut reused_queries = 0;
+    for (r, entry) in analysed.into_iter().zip(carry.new.iter_mut()) {
+        if let Some((facts, reused)) = r {
+            reused_queries += usize::from(reused);
+            entry.query = Some(cache::QueryEntry {
+                model: model_hash,
+                facts,
+            });
+        }
+    }
+    let mut file_suppressions: Vec<Vec<suppress::Suppression>> = texts
+        .iter()
+        .zip(&carry.old)
+        .map(|(t, old)| match t {
+            Some(Ok(t)) => suppress::parse(t),
+            Some(Err(_)) => Vec::new(),
+            None => old.suppressions.clone(),
+        })
+        .collect();
+    for (n, s) in carry.new.iter_mut().zip(&file_suppressions) {
+        n.suppressions.clone_from(s);
+    }
     let mut stats = Stats {
         discovered: found.files.len() + found.skipped,
         skipped: found.skipped,
+        cached_schema: carry.reused,
+        cached_queries: reused_queries,
         ..Stats::default()
     };
     let mut files: Vec<FileEntry> = found
@@ -490,8 +725,12 @@ pub fn check(opts: &CheckOptions) -> Result<Report, Error> {
     let mut findings: Vec<Finding> = Vec::new();
     let mut superuser_calls: Vec<(FileId, queries::SuperuserCall)> = Vec::new();
     let mut suppressions: HashMap<FileId, Vec<suppress::Suppression>> = HashMap::new();
-    for (i, r) in analysed.into_iter().enumerate() {
-        match r {
+    for i in 0..found.files.len() {
+        match carry.new[i]
+            .query
+            .as_ref()
+            .and_then(|q| q.facts.value.as_ref())
+        {
             Some(Ok(facts)) => {
                 stats.parsed += 1;
                 findings.extend(rules::unscoped_query::check(&model, i, &facts.execs));
@@ -512,27 +751,51 @@ pub fn check(opts: &CheckOptions) -> Result<Report, Error> {
                     &found.files[i].rel,
                     &facts.superuser,
                 ));
-                superuser_calls.extend(facts.superuser.into_iter().map(|c| (i, c)));
+                superuser_calls.extend(facts.superuser.iter().map(|c| (i, c.clone())));
                 for m in &facts.opaque_macros {
                     findings.push(rules::parse_error::opaque_macro(i, m));
                 }
             }
             Some(Err(e)) => {
-                failures.insert(i, e);
+                failures.insert(i, e.clone());
             }
             None => {}
         }
-        if let Some(Err(e)) = texts.get(i) {
+        if let Some(Some(Err(e))) = texts.get(i) {
             failures.entry(i).or_insert_with(|| e.clone());
         }
-        if let Some(Ok(t)) = texts.get(i) {
-            let s = suppress::parse(t);
-            if !s.is_empty() {
-                findings.extend(suppress::problems(i, &s, &known));
-                suppressions.insert(i, s);
-            }
+        if let Some(s) = file_suppressions.get_mut(i).filter(|s| !s.is_empty()) {
+            let s = std::mem::take(s);
+            findings.extend(suppress::problems(i, &s, &known));
+            suppressions.insert(i, s);
         }
     }
+    // Nothing to write when every file was reused and none went away.
+    let unchanged = store.as_ref().is_some_and(|s| s.is_empty())
+        && carry.reused + reused_queries
+            == carry.new.iter().filter(|e| e.schema.is_some()).count()
+                + carry.new.iter().filter(|e| e.query.is_some()).count()
+        && carry
+            .new
+            .iter()
+            .zip(&carry.old)
+            .all(|(n, o)| n.migration.is_none() || o.migration.is_some());
+    if let Some(store) = store.as_mut().filter(|_| !unchanged) {
+        let entries = found
+            .files
+            .iter()
+            .zip(std::mem::take(&mut carry.new))
+            .filter(|(_, e)| e.hash != 0)
+            .map(|(f, e)| (f.rel.clone(), e))
+            .collect();
+        if let Err(e) = store.store(entries, run_started) {
+            notes.push(format!(
+                "could not write the cache at {}: {e} (use `--no-cache` to skip it)",
+                store.path.display()
+            ));
+        }
+    }
+
     // Rules over the schema the migrations leave.
     findings.extend(rules::tenant_index_order::check(&model));
     findings.extend(rules::tenant_table_unindexed::check(&model));
@@ -653,11 +916,12 @@ pub fn check(opts: &CheckOptions) -> Result<Report, Error> {
             .iter()
             .flat_map(|f| f.labels.iter().map(|l| l.file)),
     );
-    let mut texts = texts;
     for id in needed {
         if files[id].text.is_none() {
-            if let Some(Ok(t)) = texts.get_mut(id) {
-                files[id].text = Some(std::mem::take(t));
+            match texts.get_mut(id) {
+                Some(Some(Ok(t))) => files[id].text = Some(std::mem::take(t)),
+                Some(None) => files[id].text = read_file(&found.files[id]).ok(),
+                _ => {}
             }
         }
     }
@@ -755,10 +1019,17 @@ pub fn schema(
         scan: paths, root, ..
     } = resolve_paths(paths)?;
     let config = load_config(config_path, &root)?;
-    let found = discover::discover(&paths, &root, &config, config.files.include_tests);
+    let found = discover::discover(&paths, &root, &config, config.files.include_tests, 0);
     let pool = pool(None)?;
-    let texts = read_all(&pool, &found.files);
-    let (model, failures) = schema_phase(&pool, &found.files, &texts, &config, true);
+    let (texts, _) = read_all(&pool, &found.files, None);
+    let (model, failures, _) = schema_phase(
+        &pool,
+        &found.files,
+        &texts,
+        &config,
+        true,
+        &mut Carry::default(),
+    );
     let mut problems: Vec<String> = failures
         .iter()
         .map(|(i, f)| {

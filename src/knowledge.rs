@@ -8,7 +8,9 @@ use std::collections::HashSet;
 use std::sync::OnceLock;
 
 /// The ORMs tenant-lint follows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 pub enum Orm {
     /// SeaORM entities.
     SeaOrm,

@@ -7,6 +7,7 @@
 //! [`rules`] → [`suppress`] → [`render`]. [`engine`] drives it.
 
 pub mod baseline;
+pub mod cache;
 pub mod cli;
 pub mod config;
 pub mod diagnostic;

@@ -23,7 +23,7 @@ pub const MAX_DEPTH: usize = 1000;
 pub const MAX_CHAIN: usize = 30_000;
 
 /// Why a file could not be analysed.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Failure {
     /// Where (line 1 when unknown).
     pub span: Span,

@@ -14,7 +14,7 @@ pub const ID: &str = "invalid-suppression";
 pub const UNUSED_ID: &str = "unused-suppression";
 
 /// One `allow` comment.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Suppression {
     /// Line of the comment.
     pub line: u32,

@@ -33,7 +33,7 @@ pub fn span_of(text: &str, r: &Range<usize>) -> Span {
 }
 
 /// Where a migration's operations came from, in the order they run.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct History {
     /// The migration file.
     pub file: FileId,
@@ -112,7 +112,7 @@ pub fn from_ddl(op: DdlOp, span: &dyn Fn(&Range<usize>) -> Span) -> SchemaOp {
 }
 
 /// What kind of index.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum IndexKind {
     /// The primary key.
     PrimaryKey,
@@ -123,7 +123,7 @@ pub enum IndexKind {
 }
 
 /// An index in the final schema.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct IndexFact {
     /// Name, if any.
     pub name: Option<String>,
@@ -140,7 +140,7 @@ pub struct IndexFact {
 }
 
 /// A table in the final schema of the migrations.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct MigratedTable {
     /// Lowercase name.
     pub name: String,
@@ -161,7 +161,7 @@ pub struct MigratedTable {
 }
 
 /// The final schema of a migration history.
-#[derive(Debug, Default, Clone)]
+#[derive(Debug, Default, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Applied {
     /// Tables in their final state.
     pub tables: Vec<MigratedTable>,
@@ -346,7 +346,7 @@ pub fn apply(histories: &[History]) -> Applied {
 
 /// A schema change with source positions, from a SQL migration or a SeaORM
 /// (sea-query) migration written in Rust.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum SchemaOp {
     /// `CREATE TABLE` / `Table::create()`.
     CreateTable {

@@ -32,7 +32,7 @@ use std::rc::Rc;
 const MAX_ALTERNATIVES: usize = 32;
 
 /// What binds a query to a tenant on one path.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub struct Cond {
     /// Tables whose tenant column is compared for equality with a value.
     /// The empty string stands for "the query's root table" (a bare column
@@ -68,7 +68,7 @@ impl Cond {
 }
 
 /// One possible state of a query at a point of the program.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct QState {
     /// Which ORM builds it.
     pub orm: Orm,
@@ -96,7 +96,7 @@ pub struct QState {
 }
 
 /// Fact recorded at each call that executes a query.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct ExecFact {
     /// ORM of the query.
     pub orm: Orm,
@@ -120,7 +120,7 @@ pub struct ExecFact {
 }
 
 /// A macro whose body could not be read as Rust but mentions the model.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct OpaqueMacro {
     /// The macro's name.
     pub name: String,
@@ -129,7 +129,7 @@ pub struct OpaqueMacro {
 }
 
 /// What a raw SQL statement does wrong.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum SqlHitKind {
     /// A tenant table instance that is not bound.
     Unbound,
@@ -138,14 +138,14 @@ pub enum SqlHitKind {
 }
 
 /// One problem inside a SQL text.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct SqlHit {
     /// What is wrong.
     pub kind: SqlHitKind,
     /// Table (lowercase).
     pub table: String,
     /// `select`, `update`, `delete` or `insert`.
-    pub statement: &'static str,
+    pub statement: String,
     /// The table reference, inside the string literal (or SQL file).
     pub span: Span,
     /// Why the binding was lost.
@@ -153,7 +153,7 @@ pub struct SqlHit {
 }
 
 /// A SQL text that reaches a database API and has something to report.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct SqlFact {
     /// The API it reaches (`query_as!`, `sqlx::query`, `.execute`).
     pub sink: String,
@@ -178,7 +178,7 @@ pub struct SqlFact {
 }
 
 /// A call to a configured cross-tenant ("superuser") helper.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct SuperuserCall {
     /// The `[superuser] calls` entry it matched.
     pub pattern: String,
@@ -191,7 +191,7 @@ pub struct SuperuserCall {
 }
 
 /// Everything the query analysis found in one file.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct QueryFacts {
     /// One per executed query on a known table.
     pub execs: Vec<ExecFact>,

@@ -11,7 +11,7 @@ use syn::visit::Visit;
 use syn::{Attribute, Ident, Token};
 
 /// One column of a declared table.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct ColumnFact {
     /// Name used in Rust code (`kind`, `tenant_id`).
     pub rust: String,
@@ -25,7 +25,9 @@ pub struct ColumnFact {
 }
 
 /// Where a table declaration came from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 pub enum SourceKind {
     /// Diesel `table!`.
     Diesel,
@@ -36,7 +38,7 @@ pub enum SourceKind {
 }
 
 /// A table declared in Rust.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct TableFact {
     /// Diesel table module name, or SeaORM entity module name.
     pub rust: String,
@@ -53,7 +55,7 @@ pub struct TableFact {
 }
 
 /// Everything one file contributes to the tenant model.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct SchemaFacts {
     /// Tables (Diesel) and entities (SeaORM).
     pub tables: Vec<TableFact>,
@@ -572,7 +574,7 @@ mod tests {
     #[test]
     fn seaorm_entity_and_prelude() {
         let src = r#"
-            #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+            #[derive(Clone, Debug, PartialEq, DeriveEntityModel, serde::Serialize, serde::Deserialize)]
             #[sea_orm(table_name = "documents", schema_name = "public")]
             pub struct Model {
                 #[sea_orm(primary_key, auto_increment = false)]

@@ -11,7 +11,7 @@ use syn::punctuated::Punctuated;
 use syn::{Expr, Token};
 
 /// SQL text and where each byte of it came from.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub struct SqlText {
     /// The SQL.
     pub text: String,
@@ -318,7 +318,7 @@ pub fn macro_text(m: &syn::Macro, dir: Option<&Path>) -> Option<SqlText> {
         "include_str" => {
             let rel = first_lit(&args)?.value();
             let path = dir?.join(rel);
-            let text = std::fs::read_to_string(&path).ok()?;
+            let text = crate::cache::read_dependency(&path).ok()?;
             Some(from_file(text, path))
         }
         "format" | "formatdoc" | "indoc" => {

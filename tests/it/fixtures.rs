@@ -276,7 +276,8 @@ fn prefilter_loses_nothing_on_any_fixture() {
 }
 
 /// Same on a generated workspace (SeaORM, Diesel and sqlx crates with
-/// plenty of unrelated code), where the prefilter skips most files.
+/// plenty of unrelated code), where the prefilter skips most files; and
+/// the same again with one or two threads and a cold or warm cache.
 #[test]
 fn prefilter_loses_nothing_on_a_generated_workspace() {
     let dir = tempfile::tempdir().expect("tempdir");
@@ -292,16 +293,26 @@ fn prefilter_loses_nothing_on_a_generated_workspace() {
         "{}",
         String::from_utf8_lossy(&st.stderr)
     );
-    let run = |no_prefilter: bool| {
+    let cache = tempfile::tempdir().expect("tempdir");
+    let run_with = |no_prefilter: bool, jobs: Option<usize>, cached: bool| {
         tenant_lint::engine::check(&tenant_lint::engine::CheckOptions {
             paths: vec![dir.path().to_path_buf()],
             no_prefilter,
+            jobs,
+            cache: cached.then(|| cache.path().to_path_buf()),
             ..Default::default()
         })
         .expect("check")
     };
+    let run = |no_prefilter: bool| run_with(no_prefilter, None, false);
     let with = run(false);
     let without = run(true);
+    // Nor on the thread count or the cache state.
+    let cold = run_with(false, Some(1), true);
+    let warm = run_with(false, Some(2), true);
+    assert!(warm.stats.cached_queries > 0);
+    assert_eq!(keyed(&with), keyed(&cold));
+    assert_eq!(keyed(&with), keyed(&warm));
     assert!(
         with.findings.len() >= 5,
         "the corpus has leaks: {}",

@@ -1,5 +1,6 @@
 //! Integration tests, compiled into one binary to keep build time down.
 
+mod cache;
 mod cli;
 mod fixtures;
 mod fuzz;

@@ -32,7 +32,7 @@ impl FnAnalysis<'_> {
                 let rel = first_lit(&args)?.value();
                 let root = self.file_dir.as_deref().and_then(crate_root)?;
                 let path = root.join(rel);
-                match std::fs::read_to_string(&path) {
+                match crate::cache::read_dependency(&path) {
                     Ok(t) => Some(Rc::new(sqltext::from_file(t, path))),
                     Err(_) => None,
                 }
@@ -189,7 +189,7 @@ impl FnAnalysis<'_> {
                     }
                 },
                 table: f.table.clone(),
-                statement: f.statement,
+                statement: f.statement.to_string(),
                 span: sql.span(f.range.clone()),
                 notes: f.notes.clone(),
             })
