@@ -98,10 +98,11 @@ cat "$WORK/base.out"
 grep -q ' failed=0$' "$WORK/base.out" || { echo "WARNING: some files did not parse:"; head -n 5 "$WORK/base.err"; }
 
 # ---------------------------------------------------------------- rows
-# rows.tsv: name, status (ok|skip|failed), command, note
+# rows.tsv: name, status (ok|skip|failed), command, note, prepare (a
+# command run before each timed run, untimed)
 ROWS="$WORK/rows.tsv"
 : >"$ROWS"
-row() { printf '%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" >>"$ROWS"; }
+row() { printf '%s\t%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" "${5:-true}" >>"$ROWS"; }
 skipped() { case "$SKIP" in *",$1,"*) row "$1" skip "" "skipped (--skip)"; return 0 ;; esac; return 1; }
 
 # Run a command once (also serves as a warm-up of the page cache) and accept
@@ -126,28 +127,33 @@ fi
 # (b) syn baseline
 row "syn_baseline" ok "'$BASE' '$CORPUS'" ""
 
-# (c) tenant-lint, a fresh process each run
+# (c) tenant-lint, a fresh process each run: cold (no cache) on all cores
+# and on one, warm (cache, nothing changed), and warm after one query file
+# changed (a comment appended before each run; restored at exit).
 if skipped tenant-lint; then :
 elif [ -x "$LINT" ]; then
-    cmd="'$LINT' check '$CORPUS' --format json --output /dev/null"
-    if preflight "$cmd"; then
-        row "tenant-lint" ok "$cmd" ""
+    cold="'$LINT' check '$CORPUS' --format json --output /dev/null --no-cache"
+    if preflight "$cold"; then
+        row "tenant-lint" ok "$cold" "cold (--no-cache)"
+        row "tenant-lint -j1" ok "$cold -j 1" "cold, one thread"
+        warm="'$LINT' check '$CORPUS' --format json --output /dev/null --cache-dir '$WORK/cache'"
+        if preflight "$warm"; then
+            row "tenant-lint warm" ok "$warm" "cache, nothing changed"
+            CHANGED="$(grep -rlE '\.(all|load)\(' "$CORPUS" --include='*.rs' | grep -v -e schema -e entit | sort | head -n 1)"
+            if [ -n "$CHANGED" ]; then
+                cp "$CHANGED" "$WORK/changed.orig"
+                trap 'cp "$WORK/changed.orig" "$CHANGED"; rm -rf "$WORK"' EXIT
+                row "tenant-lint 1chg" ok "$warm" "cache, one file changed: ${CHANGED#"$CORPUS"/}" \
+                    "echo '// bench edit' >> '$CHANGED'"
+            fi
+            # Files written less than 2 s before a cached run are hashed
+            # rather than trusted by size and time; let them age.
+            sleep 2.1
+        fi
     else
         echo "tenant-lint preflight failed (exit not 0/1); stderr tail:"
         tail -n 10 "$WORK/pre.err" | sed 's/^/    /'
-        note="$(fail_note)"
-        if grep -q -- '--output' "$WORK/pre.err"; then
-            # older binary without --output: send stdout to /dev/null instead
-            cmd2="'$LINT' check '$CORPUS' --format json"
-            if preflight "$cmd2"; then
-                row "tenant-lint" ok "$cmd2" "no --output flag; stdout discarded"
-            else
-                tail -n 10 "$WORK/pre.err" | sed 's/^/    /'
-                row "tenant-lint" failed "$cmd" "$(fail_note)"
-            fi
-        else
-            row "tenant-lint" failed "$cmd" "$note"
-        fi
+        row "tenant-lint" failed "$cold" "$(fail_note)"
     fi
 else
     row "tenant-lint" failed "" "$LINT missing (build failed?)"
@@ -203,8 +209,8 @@ fi
 RSS="$WORK/rss.tsv"
 : >"$RSS"
 if [ -x /usr/bin/time ]; then
-    while IFS=$'\t' read -r name status cmd note; do
-        case "$name" in syn_baseline|tenant-lint) ;; *) continue ;; esac
+    while IFS=$'\t' read -r name status cmd note prepare; do
+        case "$name" in syn_baseline|tenant-lint|"tenant-lint warm") ;; *) continue ;; esac
         [ "$status" = ok ] || continue
         if /usr/bin/time -f %M -o "$WORK/rss.out" bash -c "exec $cmd" >/dev/null 2>&1 || [ -s "$WORK/rss.out" ]; then
             printf '%s\t%s\n' "$name" "$(tail -n 1 "$WORK/rss.out")" >>"$RSS"
@@ -223,7 +229,7 @@ python3 - "$ROWS" "$RSS" "$RUNS" "$TIMER" "$WORK/hyperfine.json" <<'EOF'
 import json, statistics, subprocess, sys, time
 
 rows_path, rss_path, runs, timer, hf_json = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4], sys.argv[5]
-rows = [dict(zip(("name", "status", "cmd", "note"), l.rstrip("\n").split("\t"))) for l in open(rows_path) if l.strip()]
+rows = [dict(zip(("name", "status", "cmd", "note", "prepare"), l.rstrip("\n").split("\t"))) for l in open(rows_path) if l.strip()]
 rss = {}
 for l in open(rss_path):
     name, kb = l.rstrip("\n").split("\t")
@@ -233,6 +239,8 @@ for l in open(rss_path):
 ok = [r for r in rows if r["status"] == "ok"]
 if timer == "hyperfine" and ok:
     args = ["hyperfine", "--runs", str(runs), "--warmup", "1", "-i", "--style", "basic", "--export-json", hf_json]
+    for r in ok:
+        args += ["--prepare", r.get("prepare") or "true"]
     for r in ok:
         args += ["-n", r["name"], r["cmd"]]
     subprocess.run(args, check=True, stdout=sys.stderr)
@@ -244,19 +252,29 @@ else:
         subprocess.run(r["cmd"], shell=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # warm-up
         times = []
         for _ in range(runs):
+            subprocess.run(r.get("prepare") or "true", shell=True)
             t0 = time.perf_counter()
             subprocess.run(r["cmd"], shell=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             times.append(time.perf_counter() - t0)
         r["median"] = statistics.median(times)
 
 base = next((r.get("median") for r in rows if r["name"] == "syn_baseline"), None)
+rg = next((r.get("median") for r in rows if r["name"] == "rg"), None)
+med = {r["name"]: r.get("median") for r in rows}
 print()
-print(f"{'name':<14} {'median s':>9} {'vs syn':>8} {'peak RSS MiB':>13}  note")
-print("-" * 72)
+print(f"{'name':<18} {'median s':>9} {'vs syn':>8} {'vs rg':>8} {'peak RSS MiB':>13}  note")
+print("-" * 86)
 for r in rows:
-    med = r.get("median")
-    m = f"{med:9.3f}" if med is not None else f"{r['status']:>9}"
-    ratio = f"{med / base:7.2f}x" if med is not None and base else f"{'-':>8}"
+    m_ = r.get("median")
+    m = f"{m_:9.3f}" if m_ is not None else f"{r['status']:>9}"
+    ratio = f"{m_ / base:7.2f}x" if m_ is not None and base else f"{'-':>8}"
+    vrg = f"{m_ / rg:7.2f}x" if m_ is not None and rg else f"{'-':>8}"
     mem = f"{rss[r['name']]:13.1f}" if r["name"] in rss else f"{'-':>13}"
-    print(f"{r['name']:<14} {m} {ratio} {mem}  {r['note']}")
+    print(f"{r['name']:<18} {m} {ratio} {vrg} {mem}  {r['note']}")
+one, two = med.get("tenant-lint -j1"), med.get("tenant-lint")
+if one and two:
+    print(f"\ntenant-lint cold: all cores {one / two:.2f}x faster than one thread")
+sg = med.get("ast-grep")
+if sg and two:
+    print(f"tenant-lint cold / ast-grep one-rule scan: {two / sg:.2f}")
 EOF

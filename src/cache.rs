@@ -115,6 +115,10 @@ pub struct QueryEntry {
     pub model: u128,
     /// The facts.
     pub facts: WithDeps<QueryResult>,
+    /// For a file the prefilter skipped: hash of the workspace's helper
+    /// names it was checked against (a new helper elsewhere may make it
+    /// worth parsing).
+    pub helpers: u128,
 }
 
 /// Everything cached for one file.

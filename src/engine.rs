@@ -406,6 +406,11 @@ impl Carry {
     }
 }
 
+/// The query facts of a cache entry, when it has any.
+fn facts_of(e: &cache::Entry) -> Option<&queries::QueryFacts> {
+    e.query.as_ref()?.facts.value.as_ref()?.as_ref().ok()
+}
+
 /// The tenant-model facts of a cache entry, when it has any.
 fn schema_of(e: &cache::Entry) -> Option<&SchemaFacts> {
     match e.schema.as_ref().map(|w| &w.value) {
@@ -631,7 +636,8 @@ pub fn check(opts: &CheckOptions) -> Result<Report, Error> {
             queries::extract(file, &f.rel, &f.path, &model, &qopts)
         }))
     };
-    let analysed: Vec<Option<(cache::WithDeps<cache::QueryResult>, bool)>> = pool.install(|| {
+    type Analysed = Option<(cache::WithDeps<cache::QueryResult>, u128, bool)>;
+    let analysed: Vec<Analysed> = pool.install(|| {
         found
             .files
             .par_iter()
@@ -650,23 +656,82 @@ pub fn check(opts: &CheckOptions) -> Result<Report, Error> {
                     .take()
                     .filter(|q| q.model == model_hash && cache::fresh(&q.facts.deps))
                 {
-                    return Some((q.facts, true));
+                    return Some((q.facts, q.helpers, true));
                 }
                 let t = text_of(f, t);
                 let t = t.as_ref().as_ref().ok()?;
                 let (value, deps) = cache::tracking(|| extract(f, t));
-                Some((cache::WithDeps { deps, value }, false))
+                Some((cache::WithDeps { deps, value }, 0, false))
             })
             .collect()
     });
     let mut reused_queries = 0;
     for (r, entry) in analysed.into_iter().zip(carry.new.iter_mut()) {
-        if let Some((facts, reused)) = r {
+        if let Some((facts, helpers, reused)) = r {
             reused_queries += usize::from(reused);
             entry.query = Some(cache::QueryEntry {
                 model: model_hash,
                 facts,
+                helpers,
             });
+        }
+    }
+    // The prefilter cannot know the workspace's own helpers: a file it
+    // skipped is parsed after all when it names one (`with_status(q, ..)`).
+    // The result is recorded with the helper set it was checked against.
+    let names: Vec<&str> = carry
+        .new
+        .iter()
+        .filter_map(facts_of)
+        .flat_map(|f| f.summaries.iter())
+        .filter_map(|s| s.key.rsplit([':']).next())
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let helpers_hash = {
+        let mut h = cache::Hasher::default();
+        for n in &names {
+            h.part(n.as_bytes());
+        }
+        h.finish()
+    };
+    if !opts.no_prefilter && !names.is_empty() {
+        let finder = aho_corasick::AhoCorasick::new(&names).ok();
+        let rescued: Vec<(usize, cache::WithDeps<cache::QueryResult>)> = pool.install(|| {
+            carry
+                .new
+                .par_iter()
+                .enumerate()
+                .filter_map(|(i, e)| {
+                    let q = e.query.as_ref()?;
+                    if q.facts.value.is_some() || q.helpers == helpers_hash {
+                        return None;
+                    }
+                    let f = &found.files[i];
+                    let t = text_of(f, &texts[i]);
+                    let t = t.as_ref().as_ref().ok()?;
+                    if !finder.as_ref().is_some_and(|a| a.is_match(t.as_str())) {
+                        return None;
+                    }
+                    let (value, deps) = cache::tracking(|| {
+                        Some(parse::with_parsed(t, |file| {
+                            queries::extract(file, &f.rel, &f.path, &model, &qopts)
+                        }))
+                    });
+                    Some((i, cache::WithDeps { deps, value }))
+                })
+                .collect()
+        });
+        for (i, facts) in rescued {
+            if let Some(q) = carry.new[i].query.as_mut() {
+                q.facts = facts;
+            }
+            reused_queries = reused_queries.saturating_sub(1);
+        }
+    }
+    for e in &mut carry.new {
+        if let Some(q) = e.query.as_mut() {
+            q.helpers = helpers_hash;
         }
     }
     let mut file_suppressions: Vec<Vec<suppress::Suppression>> = texts
@@ -725,6 +790,14 @@ pub fn check(opts: &CheckOptions) -> Result<Report, Error> {
     let mut findings: Vec<Finding> = Vec::new();
     let mut superuser_calls: Vec<(FileId, queries::SuperuserCall)> = Vec::new();
     let mut suppressions: HashMap<FileId, Vec<suppress::Suppression>> = HashMap::new();
+    // Helpers that build, scope or transform queries, across the workspace.
+    let helpers = crate::model::summaries::Summaries::new(
+        carry
+            .new
+            .iter()
+            .filter_map(facts_of)
+            .flat_map(|f| f.summaries.iter()),
+    );
     for i in 0..found.files.len() {
         match carry.new[i]
             .query
@@ -733,7 +806,18 @@ pub fn check(opts: &CheckOptions) -> Result<Report, Error> {
         {
             Some(Ok(facts)) => {
                 stats.parsed += 1;
-                findings.extend(rules::unscoped_query::check(&model, i, &facts.execs));
+                let resolved: Vec<queries::ExecFact>;
+                let execs = if helpers.is_empty() {
+                    &facts.execs
+                } else {
+                    resolved = facts
+                        .execs
+                        .iter()
+                        .map(|e| helpers.resolve_exec(e).unwrap_or_else(|| e.clone()))
+                        .collect();
+                    &resolved
+                };
+                findings.extend(rules::unscoped_query::check(&model, i, execs));
                 findings.extend(rules::unscoped_sql::check(
                     &model,
                     i,

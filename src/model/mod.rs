@@ -11,6 +11,7 @@ pub mod queries;
 pub mod schema;
 pub mod seaorm_migration;
 pub mod sqltext;
+pub mod summaries;
 
 use crate::config::Config;
 use crate::diagnostic::{FileId, Span};

@@ -93,6 +93,90 @@ pub struct QState {
     /// Tenant tables of queries combined with `union` & co. that were
     /// unbound at that point.
     pub unbound_parts: Vec<String>,
+    /// Helper functions the query was built through, outermost first.
+    pub via: Vec<String>,
+    /// For a call to a helper not resolved yet (root `@call:KEY`): the
+    /// query-valued arguments, by parameter position.
+    pub args: Vec<Vec<QState>>,
+}
+
+/// Root of a query returned by a helper, resolved across the workspace
+/// once every file's summaries are known (see [`crate::model::summaries`]).
+pub const CALL_ROOT: &str = "@call:";
+/// Root of a query a function received as parameter K.
+pub const PARAM_ROOT: &str = "@param:";
+
+impl QState {
+    /// A query returned by a call to the helper `key`, not resolved yet.
+    fn helper(key: String, source: Span, args: Vec<Vec<QState>>) -> QState {
+        QState {
+            orm: Orm::SeaOrm,
+            root: format!("{CALL_ROOT}{key}"),
+            source,
+            start: String::new(),
+            joins: Vec::new(),
+            cond: Cond::default(),
+            scoped_by: None,
+            pk_lookup: false,
+            on: None,
+            paginated: false,
+            unbound_parts: Vec::new(),
+            via: Vec::new(),
+            args,
+        }
+    }
+
+    /// True for a query whose table is not known yet (a helper's result or
+    /// a parameter).
+    pub fn is_symbolic(&self) -> bool {
+        self.root.starts_with('@')
+    }
+}
+
+/// Calls that are never workspace helpers returning queries.
+const NOT_HELPERS: &[&str] = &[
+    "new",
+    "from",
+    "default",
+    "into",
+    "clone",
+    "to_string",
+    "to_owned",
+    "with_capacity",
+    "format",
+    "vec",
+    "spawn",
+    "block_on",
+    "min",
+    "max",
+    "drop",
+];
+
+/// The result of a call to a helper: a query to resolve later, carrying
+/// the query-valued arguments (for helpers that transform a query).
+fn helper_call(key: String, span: Span, args: &[Val]) -> Val {
+    let args = args
+        .iter()
+        .map(|a| match a {
+            Val::Query(qs) => qs.clone(),
+            _ => Vec::new(),
+        })
+        .collect();
+    Val::Query(vec![QState::helper(key, span, args)])
+}
+
+/// What a function returns when it returns a query: a helper that scopes
+/// (`secure_find(org)`), builds (`base()`) or transforms (`scoped(q, org)`)
+/// queries for its callers.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct FnSummary {
+    /// How calls name it: `entity:document::in_org`, `type:Store::find`,
+    /// `fn:scoped`.
+    pub key: String,
+    /// Its name for messages (`document::Entity::in_org`).
+    pub name: String,
+    /// The query states it can return, one per path.
+    pub returns: Vec<QState>,
 }
 
 /// Fact recorded at each call that executes a query.
@@ -201,6 +285,8 @@ pub struct QueryFacts {
     pub superuser: Vec<SuperuserCall>,
     /// Macros that hid code from the analysis.
     pub opaque_macros: Vec<OpaqueMacro>,
+    /// Functions of this file that return queries.
+    pub summaries: Vec<FnSummary>,
 }
 
 /// Tenant tables a query state leaves unbound.
@@ -289,6 +375,7 @@ pub fn extract(
         uses: vec![uses],
         modules: vec![module],
         self_ty: None,
+        self_path: Vec::new(),
         out: &mut out,
         sql_consts: consts,
         file_dir: dir,
@@ -303,6 +390,8 @@ struct ItemCtx<'a, 'o> {
     uses: Vec<UseMap>,
     modules: Vec<String>,
     self_ty: Option<String>,
+    /// The `impl` block's self type as a path (`project::Entity`).
+    self_path: Vec<String>,
     out: &'o mut QueryFacts,
     sql_consts: HashMap<String, Rc<SqlText>>,
     file_dir: Option<PathBuf>,
@@ -415,6 +504,13 @@ impl<'a, 'o> ItemCtx<'a, 'o> {
                 }
                 let prev = self.self_ty.take();
                 self.self_ty = type_name(&i.self_ty);
+                let prev_path = std::mem::replace(
+                    &mut self.self_path,
+                    match &*i.self_ty {
+                        syn::Type::Path(tp) => path_segments(&tp.path),
+                        _ => Vec::new(),
+                    },
+                );
                 for it in &i.items {
                     if let syn::ImplItem::Fn(f) = it {
                         if self.skip(&f.attrs) {
@@ -428,6 +524,7 @@ impl<'a, 'o> ItemCtx<'a, 'o> {
                     }
                 }
                 self.self_ty = prev;
+                self.self_path = prev_path;
             }
             syn::Item::Trait(t) => {
                 if self.skip(&t.attrs) {
@@ -490,6 +587,27 @@ impl<'a, 'o> ItemCtx<'a, 'o> {
         }
     }
 
+    /// The key calls use to reach the function `name` being defined here.
+    fn summary_key(&self, name: &str) -> String {
+        if self.self_path.is_empty() {
+            return format!("fn:{name}");
+        }
+        let module = self.modules.last().cloned();
+        let scope = Scope {
+            model: self.model,
+            outer: &self.uses,
+            uses: Vec::new(),
+            self_entity: module.filter(|m| self.model.entity_modules.contains_key(m)),
+        };
+        match scope.resolve(&self.self_path) {
+            Resolved::Entity(t) => format!("entity:{t}::{name}"),
+            _ => format!(
+                "type:{}::{name}",
+                self.self_path.last().map_or("", String::as_str)
+            ),
+        }
+    }
+
     fn function(&mut self, sig: &syn::Signature, block: &syn::Block, name: String) {
         let module = self.modules.last().cloned();
         let self_entity = module.filter(|m| self.model.entity_modules.contains_key(m));
@@ -517,6 +635,8 @@ impl<'a, 'o> ItemCtx<'a, 'o> {
             file_dir: self.file_dir.clone(),
             depth: 0,
             superuser: Vec::new(),
+            returned: Vec::new(),
+            self_ty: self.self_ty.clone(),
         };
         for input in &sig.inputs {
             match input {
@@ -533,13 +653,21 @@ impl<'a, 'o> ItemCtx<'a, 'o> {
                             .any(|c| c.rsplit("::").next() == Some(t))
                     });
                     let carried = ty.as_ref().and_then(|t| self.model.tenant_types.get(t));
+                    let query_typed = is_query_type(&pt.ty);
                     for n in names {
                         if typed_tenant || f.is_tenant_name(&n) {
                             f.in_reach.push(n.clone());
                         } else if let Some(field) = carried {
                             f.in_reach.push(format!("{n}.{field}"));
                         }
-                        f.env[0].insert(n.clone(), Val::Other);
+                        let v = if query_typed {
+                            let mut q = QState::helper(String::new(), Span::line(1), Vec::new());
+                            q.root = format!("{PARAM_ROOT}{}", f.params.len());
+                            Val::Query(vec![q])
+                        } else {
+                            Val::Other
+                        };
+                        f.env[0].insert(n.clone(), v);
                         f.params.push(n);
                     }
                 }
@@ -557,8 +685,20 @@ impl<'a, 'o> ItemCtx<'a, 'o> {
             }
         }
         f.collect_field_reach(block);
-        f.block(block);
+        let tail = f.block(block);
+        if let Val::Query(qs) = tail {
+            f.returned.extend(qs);
+        }
         f.finish_pending_all();
+        if !f.returned.is_empty() {
+            let key = self.summary_key(&sig.ident.to_string());
+            let returns = std::mem::take(&mut f.returned);
+            self.out.summaries.push(FnSummary {
+                key,
+                name: f.function.clone(),
+                returns,
+            });
+        }
         self.out.execs.append(&mut f.execs);
         self.out.opaque_macros.append(&mut f.opaque);
         self.out.sql.append(&mut f.sql_facts);
@@ -568,6 +708,30 @@ impl<'a, 'o> ItemCtx<'a, 'o> {
         for item in nested {
             self.item(&item);
         }
+    }
+}
+
+/// Whether a parameter's type is a query builder a helper may filter and
+/// return (SeaORM `Select<E>`, `DeleteMany<E>`, ..., Diesel boxed queries).
+fn is_query_type(ty: &syn::Type) -> bool {
+    const QUERY_TYPES: &[&str] = &[
+        "Select",
+        "SelectTwo",
+        "SelectTwoMany",
+        "DeleteMany",
+        "UpdateMany",
+        "BoxedQuery",
+        "BoxedSelectStatement",
+    ];
+    match ty {
+        syn::Type::Path(tp) => tp
+            .path
+            .segments
+            .last()
+            .is_some_and(|s| QUERY_TYPES.contains(&s.ident.to_string().as_str())),
+        syn::Type::Reference(r) => is_query_type(&r.elem),
+        syn::Type::Paren(p) => is_query_type(&p.elem),
+        _ => false,
     }
 }
 
@@ -772,6 +936,10 @@ struct FnAnalysis<'a> {
     /// Statement nesting depth.
     depth: usize,
     superuser: Vec<SuperuserCall>,
+    /// Queries the function returns (`return q` and the tail value).
+    returned: Vec<QState>,
+    /// The `impl` block's type, for `Self::helper(..)` calls.
+    self_ty: Option<String>,
 }
 
 fn merge_vals(a: Val, b: Val) -> Val {
@@ -1314,7 +1482,9 @@ impl<'a> FnAnalysis<'a> {
             }
             Expr::Return(r) => {
                 if let Some(x) = &r.expr {
-                    self.expr(x);
+                    if let Val::Query(qs) = self.expr(x) {
+                        self.returned.extend(qs);
+                    }
                 }
                 self.diverged = true;
                 Val::Other
@@ -1523,6 +1693,8 @@ impl<'a> FnAnalysis<'a> {
                 on: None,
                 paginated: false,
                 unbound_parts: Vec::new(),
+                via: Vec::new(),
+                args: Vec::new(),
             }]),
             Resolved::Entity(t) => Val::Entity(t),
             Resolved::Column(t, c) => Val::Col(t, c),
@@ -1579,9 +1751,12 @@ impl<'a> FnAnalysis<'a> {
                             on: None,
                             paginated: false,
                             unbound_parts: Vec::new(),
+                            via: Vec::new(),
+                            args: Vec::new(),
                         }]);
                     }
-                    return Val::Other;
+                    // A function of the entity: a helper, resolved later.
+                    return helper_call(format!("entity:{t}::{last}"), span, &args);
                 }
                 Resolved::Unknown if k.diesel.related_starts.contains(&last) => {
                     // `Document::belonging_to(&org)`.
@@ -1601,6 +1776,8 @@ impl<'a> FnAnalysis<'a> {
                             on: None,
                             paginated: false,
                             unbound_parts: Vec::new(),
+                            via: Vec::new(),
+                            args: Vec::new(),
                         }]);
                     }
                 }
@@ -1637,7 +1814,35 @@ impl<'a> FnAnalysis<'a> {
                 return Val::Query(q);
             }
         }
-        self.sql_call(&segs, &args, span).unwrap_or(Val::Other)
+        if let Some(v) = self.sql_call(&segs, &args, span) {
+            return v;
+        }
+        match self.helper_key(&segs) {
+            Some(key) => helper_call(key, span, &args),
+            None => Val::Other,
+        }
+    }
+
+    /// How a call may name a helper function of the workspace, for
+    /// [`FnSummary::key`].
+    fn helper_key(&self, segs: &[String]) -> Option<String> {
+        let last = segs.last()?;
+        if !last.starts_with(|c: char| c.is_ascii_lowercase() || c == '_')
+            || NOT_HELPERS.contains(&last.as_str())
+        {
+            return None;
+        }
+        match segs {
+            [_] => Some(format!("fn:{last}")),
+            [.., ty, _] if ty == "Self" => {
+                self.self_ty.as_ref().map(|t| format!("type:{t}::{last}"))
+            }
+            [.., ty, _] if ty.starts_with(|c: char| c.is_ascii_uppercase()) => {
+                Some(format!("type:{ty}::{last}"))
+            }
+            // `module::function`.
+            _ => Some(format!("fn:{last}")),
+        }
     }
 
     fn method_call(&mut self, m: &syn::ExprMethodCall) -> Val {
@@ -1649,7 +1854,8 @@ impl<'a> FnAnalysis<'a> {
         if matches!(
             recv,
             Val::Other | Val::Entity(_) | Val::Str(_) | Val::Builder(..)
-        ) {
+        ) || matches!(&recv, Val::Query(qs) if qs.iter().all(QState::is_symbolic))
+        {
             if let Some(v) = self.sql_method(&recv, m, &name, &args) {
                 return v;
             }
@@ -1743,6 +1949,8 @@ impl<'a> FnAnalysis<'a> {
                             on: None,
                             paginated: false,
                             unbound_parts: Vec::new(),
+                            via: Vec::new(),
+                            args: Vec::new(),
                         }]);
                     }
                 }
@@ -1804,7 +2012,19 @@ impl<'a> FnAnalysis<'a> {
         args: Vec<Val>,
     ) -> Val {
         let k = self.k;
-        let orm = qs[0].orm;
+        // A helper's result: its ORM is known once resolved; the method
+        // says which pack to read it with meanwhile.
+        let orm = if qs.iter().all(QState::is_symbolic) {
+            let sea = k.pack(Orm::SeaOrm);
+            let diesel = k.pack(Orm::Diesel);
+            if diesel.executes.contains(name) && !sea.executes.contains(name) {
+                Orm::Diesel
+            } else {
+                Orm::SeaOrm
+            }
+        } else {
+            qs[0].orm
+        };
         let pack = k.pack(orm);
         let paginator_call =
             qs.iter().any(|q| q.paginated) && pack.paginator_executes.contains(name);
@@ -2036,10 +2256,16 @@ impl<'a> FnAnalysis<'a> {
 
     fn execute(&mut self, qs: Vec<QState>, m: &syn::ExprMethodCall, name: &str) -> Val {
         let model = self.scope.model;
-        let any_unbound = qs.iter().any(|q| !unbound_tables(model, q).is_empty());
-        let touches_tenant = qs
+        // A helper's result is judged once resolved; until then it may be
+        // unbound, so a tenant check on its rows is looked for too.
+        let any_unbound = qs
             .iter()
-            .any(|q| model.is_tenant(&q.root) || q.joins.iter().any(|j| model.is_tenant(j)));
+            .any(|q| q.is_symbolic() || !unbound_tables(model, q).is_empty());
+        let touches_tenant = qs.iter().any(|q| {
+            q.is_symbolic()
+                || model.is_tenant(&q.root)
+                || q.joins.iter().any(|j| model.is_tenant(j))
+        });
         if !touches_tenant {
             return Val::Other;
         }

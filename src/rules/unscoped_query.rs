@@ -54,6 +54,10 @@ fn judge(model: &TenantModel, file: FileId, e: &ExecFact) -> Option<Finding> {
     if !every_path {
         message.push_str(" on every path");
     }
+    if !q.via.is_empty() {
+        let chain: Vec<String> = q.via.iter().map(|v| format!("`{v}`")).collect();
+        message.push_str(&format!(" (built through {})", chain.join(" → ")));
+    }
     // The tenant in hand, unless the query already uses it (then the
     // problem is how: an OR, a negation, one branch only).
     let ignored = e
