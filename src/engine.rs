@@ -626,15 +626,18 @@ pub fn check(opts: &CheckOptions) -> Result<Report, Error> {
         include_tests,
         config: &config,
     };
+    let parse_queries = |f: &discover::SourcePath, t: &str| -> cache::QueryResult {
+        Some(parse::with_parsed(t, |file| {
+            queries::extract(file, &f.rel, &f.path, &model, &qopts)
+        }))
+    };
     let extract = |f: &discover::SourcePath, t: &str| -> cache::QueryResult {
         if !opts.no_prefilter && !filter.matches(t) {
             // Cannot hold a query the rules judge; still make sure it is
             // Rust at all.
             return parse::lex_check(t).err().map(Err);
         }
-        Some(parse::with_parsed(t, |file| {
-            queries::extract(file, &f.rel, &f.path, &model, &qopts)
-        }))
+        parse_queries(f, t)
     };
     type Analysed = Option<(cache::WithDeps<cache::QueryResult>, u128, bool)>;
     let analysed: Vec<Analysed> = pool.install(|| {
@@ -713,11 +716,7 @@ pub fn check(opts: &CheckOptions) -> Result<Report, Error> {
                     if !finder.as_ref().is_some_and(|a| a.is_match(t.as_str())) {
                         return None;
                     }
-                    let (value, deps) = cache::tracking(|| {
-                        Some(parse::with_parsed(t, |file| {
-                            queries::extract(file, &f.rel, &f.path, &model, &qopts)
-                        }))
-                    });
+                    let (value, deps) = cache::tracking(|| parse_queries(f, t));
                     Some((i, cache::WithDeps { deps, value }))
                 })
                 .collect()

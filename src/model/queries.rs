@@ -45,7 +45,8 @@ pub struct Cond {
 }
 
 impl Cond {
-    fn and(mut self, other: &Cond) -> Cond {
+    /// Both conditions hold.
+    pub(crate) fn and(mut self, other: &Cond) -> Cond {
         self.bound.extend(other.bound.iter().cloned());
         self.edges.extend(other.edges.iter().cloned());
         self.notes.extend(other.notes.iter().cloned());
@@ -107,11 +108,12 @@ pub const CALL_ROOT: &str = "@call:";
 pub const PARAM_ROOT: &str = "@param:";
 
 impl QState {
-    /// A query returned by a call to the helper `key`, not resolved yet.
-    fn helper(key: String, source: Span, args: Vec<Vec<QState>>) -> QState {
+    /// A query whose table is not known yet: `root` is `@call:KEY` (a
+    /// helper's result, with the caller's query arguments) or `@param:K`.
+    fn symbolic(root: String, source: Span, args: Vec<Vec<QState>>) -> QState {
         QState {
             orm: Orm::SeaOrm,
-            root: format!("{CALL_ROOT}{key}"),
+            root,
             source,
             start: String::new(),
             joins: Vec::new(),
@@ -162,7 +164,11 @@ fn helper_call(key: String, span: Span, args: &[Val]) -> Val {
             _ => Vec::new(),
         })
         .collect();
-    Val::Query(vec![QState::helper(key, span, args)])
+    Val::Query(vec![QState::symbolic(
+        format!("{CALL_ROOT}{key}"),
+        span,
+        args,
+    )])
 }
 
 /// What a function returns when it returns a query: a helper that scopes
@@ -661,9 +667,8 @@ impl<'a, 'o> ItemCtx<'a, 'o> {
                             f.in_reach.push(format!("{n}.{field}"));
                         }
                         let v = if query_typed {
-                            let mut q = QState::helper(String::new(), Span::line(1), Vec::new());
-                            q.root = format!("{PARAM_ROOT}{}", f.params.len());
-                            Val::Query(vec![q])
+                            let root = format!("{PARAM_ROOT}{}", f.params.len());
+                            Val::Query(vec![QState::symbolic(root, Span::line(1), Vec::new())])
                         } else {
                             Val::Other
                         };

@@ -13,7 +13,7 @@
 //! recursive helper is unrolled [`MAX_DEPTH`] times, so its base cases
 //! decide. A call that matches no summary stays unknown (not judged).
 
-use crate::model::queries::{Cond, ExecFact, FnSummary, QState, CALL_ROOT, PARAM_ROOT};
+use crate::model::queries::{ExecFact, FnSummary, QState, CALL_ROOT, PARAM_ROOT};
 use std::collections::HashMap;
 
 /// How deep helper calls are followed (and recursive helpers unrolled).
@@ -112,7 +112,7 @@ fn combine(base: &QState, outer: &QState, helper: Option<&str>) -> QState {
             q.joins.push(j.clone());
         }
     }
-    q.cond = and(&q.cond, &outer.cond);
+    q.cond = q.cond.clone().and(&outer.cond);
     q.scoped_by = q.scoped_by.or_else(|| outer.scoped_by.clone());
     q.pk_lookup |= outer.pk_lookup;
     q.paginated |= outer.paginated;
@@ -130,12 +130,4 @@ fn combine(base: &QState, outer: &QState, helper: Option<&str>) -> QState {
     q.via = via;
     q.args = Vec::new();
     q
-}
-
-fn and(a: &Cond, b: &Cond) -> Cond {
-    let mut c = a.clone();
-    c.bound.extend(b.bound.iter().cloned());
-    c.edges.extend(b.edges.iter().cloned());
-    c.notes.extend(b.notes.iter().cloned());
-    c
 }
