@@ -20,6 +20,7 @@ pub mod parse;
 pub mod prefilter;
 pub mod render;
 pub mod rules;
+pub mod rustlex;
 pub mod since;
 pub mod sql;
 pub mod suppress;

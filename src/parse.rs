@@ -172,10 +172,10 @@ fn guarded<T>(doing: &str, f: impl FnOnce() -> Result<T, Failure>) -> Result<T, 
     }
 }
 
-/// Tokenises `text` without building a syntax tree: the cheap check for
-/// files the prefilter shows cannot hold a query. Catches what makes a
+/// Scans `text` as Rust tokens without building anything: the cheap check
+/// for files the prefilter shows cannot hold a query. Catches what makes a
 /// file not Rust at all (unbalanced delimiters, unterminated strings, a
-/// shell script named `.rs`), at about a quarter of the cost of a parse.
+/// shell script named `.rs`); see [`crate::rustlex`].
 pub fn lex_check(text: &str) -> Result<(), Failure> {
     let body = text.strip_prefix('\u{feff}').unwrap_or(text);
     // A shebang line is not a token; syn skips it too.
@@ -186,14 +186,8 @@ pub fn lex_check(text: &str) -> Result<(), Failure> {
         _ => body,
     };
     check_shape(body)?;
-    guarded("reading", || {
-        body.parse::<proc_macro2::TokenStream>()
-            .map(drop)
-            .map_err(|e| Failure {
-                span: Span::from_pm2(e.span()),
-                message: format!("could not read as Rust tokens: {e}"),
-            })
-    })
+    // The shebang's newline is kept, so lines in `body` are the file's.
+    crate::rustlex::check(body)
 }
 
 #[cfg(test)]

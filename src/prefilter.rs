@@ -57,6 +57,9 @@ enum Bounds {
     Start,
     /// A whole word.
     Both,
+    /// A call with at least one argument: the needle ends in `(` and the
+    /// next non-blank byte is not `)` (`job.execute()` sends no SQL).
+    Args,
 }
 
 fn is_word(b: u8) -> bool {
@@ -71,7 +74,11 @@ impl Prefilter {
                 bounds: Vec::new(),
             };
         }
-        let ac = AhoCorasick::new(needles.iter().map(|(n, _)| n.as_str())).ok();
+        // A DFA: the needle set is small and every file is scanned whole.
+        let ac = AhoCorasick::builder()
+            .kind(Some(aho_corasick::AhoCorasickKind::DFA))
+            .build(needles.iter().map(|(n, _)| n.as_str()))
+            .ok();
         Prefilter {
             ac,
             bounds: needles.into_iter().map(|(_, w)| w).collect(),
@@ -129,7 +136,7 @@ impl Prefilter {
             n.push((format!("{f}::<"), Bounds::Start));
         }
         for m in &k.sql.methods {
-            n.push((format!(".{m}("), Bounds::None));
+            n.push((format!(".{m}("), Bounds::Args));
         }
         for b in &k.sql.builder_types {
             n.push((b.clone(), Bounds::Both));
@@ -156,6 +163,10 @@ impl Prefilter {
                 Bounds::None => true,
                 Bounds::Start => !before.is_some_and(is_word),
                 Bounds::Both => !before.is_some_and(is_word) && !after.is_some_and(is_word),
+                Bounds::Args => bytes[m.end()..]
+                    .iter()
+                    .find(|b| !b.is_ascii_whitespace())
+                    .is_some_and(|&b| b != b')'),
             }
         })
     }
@@ -271,5 +282,17 @@ mod tests {
         assert!(!p.matches("q.for_org_x(id)"));
         assert!(p.matches("Entity::find_by_id(1)"));
         assert!(!Prefilter::new(vec![]).matches("anything"));
+    }
+
+    #[test]
+    fn calls_with_arguments() {
+        let p = Prefilter::new(vec![(".execute(".into(), Bounds::Args)]);
+        assert!(p.matches("client.execute(\"DELETE FROM t\", &[])"));
+        assert!(p.matches("client.execute(\n    SQL, &[])"));
+        assert!(!p.matches("timeout(d, job.execute()).await"));
+        assert!(!p.matches("job.execute( )"));
+        assert!(!p.matches("job.execute("));
+        // A zero-argument call before a real one does not hide it.
+        assert!(p.matches("job.execute(); db.execute(stmt)"));
     }
 }

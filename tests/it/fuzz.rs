@@ -172,3 +172,45 @@ proptest! {
         }
     }
 }
+
+/// Token-shaped fragments, so mutations land on literal and comment edges.
+const TOKEN_SEEDS: &[&str] = &[
+    "let s = r#\"a \"b\" c\"#; let t = b'\\''; let c = '\\u{1F600}'; /* a /* b */ c */",
+    "fn f<'a>(x: &'a str) -> &'a str { 'l: loop { break 'l x; } } // done",
+    "let x = 1.5e-3f64 + 0x1F_u8 as f64; let r#type = c\"z\"; let y = t.0.1; let z = br##\"#\"##;",
+    "macro_rules! m { ($($t:tt)*) => { $($t)* }; } m!(@ # $ ~ ? ;);",
+    "/// doc\n//! inner\n/** block */ struct S { a: [u8; 4] } let s = \"x\\\"y\\n\";",
+];
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: cases(512), failure_persistence: None, ..ProptestConfig::default() })]
+
+    /// The cheap token check for prefilter-skipped files never rejects
+    /// what proc-macro2 can tokenise: a false rejection would report a
+    /// good file as not analysed.
+    #[test]
+    fn token_check_accepts_what_proc_macro2_accepts(src in mutated(TOKEN_SEEDS)) {
+        if src.parse::<proc_macro2::TokenStream>().is_ok() {
+            prop_assert!(parse::lex_check(&src).is_ok(), "{:?}: {:?}", src, parse::lex_check(&src).err());
+        }
+    }
+}
+
+/// Every Rust file of every fixture passes the token check.
+#[test]
+fn token_check_accepts_every_fixture_file() {
+    let mut n = 0;
+    let walk = ignore::WalkBuilder::new(fixture(""))
+        .standard_filters(false)
+        .build();
+    for e in walk.filter_map(Result::ok) {
+        if e.path().extension().is_some_and(|x| x == "rs") {
+            let text = std::fs::read_to_string(e.path()).expect("fixture is UTF-8");
+            if let Err(err) = parse::lex_check(&text) {
+                panic!("{}: {}", e.path().display(), err.message);
+            }
+            n += 1;
+        }
+    }
+    assert!(n > 100, "only {n} fixture files");
+}

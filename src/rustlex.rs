@@ -1,0 +1,391 @@
+//! A fast, allocation-free check that text is a sequence of Rust tokens
+//! with balanced delimiters, for the files the prefilter shows cannot hold
+//! a query: it catches what makes a file not Rust at all (an unterminated
+//! string or comment, a stray character, unbalanced brackets, a shell
+//! script named `.rs`) at a small fraction of the cost of tokenising with
+//! proc-macro2, which allocates a token tree.
+//!
+//! It is deliberately more lenient than rustc where leniency is cheap
+//! (escape sequences and number suffixes are not validated): rejecting a
+//! file rustc accepts would turn a clean run red, so every text proc-macro2
+//! can tokenise must pass here too (a property test checks this).
+
+use crate::diagnostic::{Pos, Span};
+use crate::parse::Failure;
+
+/// Checks `text` (already stripped of a BOM and a shebang line).
+pub fn check(text: &str) -> Result<(), Failure> {
+    Lexer {
+        s: text.as_bytes(),
+        text,
+        i: 0,
+        line: 1,
+        line_start: 0,
+    }
+    .run()
+}
+
+struct Lexer<'a> {
+    s: &'a [u8],
+    text: &'a str,
+    i: usize,
+    line: u32,
+    line_start: usize,
+}
+
+fn is_ident_start(c: char) -> bool {
+    c == '_' || unicode_ident::is_xid_start(c)
+}
+
+fn is_ident_continue(c: char) -> bool {
+    unicode_ident::is_xid_continue(c)
+}
+
+impl Lexer<'_> {
+    fn fail(&self, at: usize, message: String) -> Failure {
+        let col = self.text[self.line_start..at.max(self.line_start)]
+            .chars()
+            .count() as u32;
+        let pos = Pos {
+            line: self.line,
+            col,
+        };
+        Failure {
+            span: Span {
+                start: pos,
+                end: pos,
+            },
+            message: format!("could not read as Rust tokens: {message}"),
+        }
+    }
+
+    fn peek(&self, k: usize) -> Option<u8> {
+        self.s.get(self.i + k).copied()
+    }
+
+    fn char_at(&self, i: usize) -> Option<char> {
+        self.text.get(i..).and_then(|t| t.chars().next())
+    }
+
+    /// Advances over `n` bytes, counting newlines.
+    fn bump_to(&mut self, to: usize) {
+        for (k, b) in self.s[self.i..to].iter().enumerate() {
+            if *b == b'\n' {
+                self.line += 1;
+                self.line_start = self.i + k + 1;
+            }
+        }
+        self.i = to;
+    }
+
+    fn run(mut self) -> Result<(), Failure> {
+        let mut open: Vec<(u8, u32, usize, usize)> = Vec::new();
+        while self.i < self.s.len() {
+            let b = self.s[self.i];
+            match b {
+                b'\n' => {
+                    self.i += 1;
+                    self.line += 1;
+                    self.line_start = self.i;
+                }
+                b' ' | b'\t' | b'\r' | 0x0b | 0x0c => self.i += 1,
+                b'/' if self.peek(1) == Some(b'/') => {
+                    let end = memchr(b'\n', &self.s[self.i..]).map_or(self.s.len(), |k| self.i + k);
+                    self.i = end;
+                }
+                b'/' if self.peek(1) == Some(b'*') => self.block_comment()?,
+                b'(' | b'[' | b'{' => {
+                    open.push((b, self.line, self.line_start, self.i));
+                    self.i += 1;
+                }
+                b')' | b']' | b'}' => {
+                    let want = match b {
+                        b')' => b'(',
+                        b']' => b'[',
+                        _ => b'{',
+                    };
+                    match open.pop() {
+                        Some((o, ..)) if o == want => self.i += 1,
+                        Some((o, line, ..)) => {
+                            return Err(self.fail(
+                                self.i,
+                                format!(
+                                    "`{}` does not close the `{}` opened on line {line}",
+                                    b as char, o as char
+                                ),
+                            ))
+                        }
+                        None => return Err(self.fail(self.i, format!("unmatched `{}`", b as char))),
+                    }
+                }
+                b'"' => self.string(self.i + 1)?,
+                b'\'' => self.quote()?,
+                b'0'..=b'9' => self.number(),
+                b'~' | b'!' | b'@' | b'#' | b'$' | b'%' | b'^' | b'&' | b'*' | b'-' | b'='
+                | b'+' | b'|' | b';' | b':' | b',' | b'.' | b'<' | b'>' | b'/' | b'?' => {
+                    self.i += 1;
+                }
+                _ => self.word()?,
+            }
+        }
+        if let Some((o, line, line_start, at)) = open.pop() {
+            self.line = line;
+            self.line_start = line_start;
+            return Err(self.fail(at, format!("`{}` is never closed", o as char)));
+        }
+        Ok(())
+    }
+
+    fn block_comment(&mut self) -> Result<(), Failure> {
+        let (start, line, line_start) = (self.i, self.line, self.line_start);
+        let mut depth = 0usize;
+        let mut j = self.i;
+        while j + 1 < self.s.len() {
+            match (self.s[j], self.s[j + 1]) {
+                (b'/', b'*') => {
+                    depth += 1;
+                    j += 2;
+                }
+                (b'*', b'/') => {
+                    depth -= 1;
+                    j += 2;
+                    if depth == 0 {
+                        self.bump_to(j);
+                        return Ok(());
+                    }
+                }
+                _ => j += 1,
+            }
+        }
+        self.line = line;
+        self.line_start = line_start;
+        Err(self.fail(start, "block comment is never closed".into()))
+    }
+
+    /// A cooked string whose body starts at `from`.
+    fn string(&mut self, from: usize) -> Result<(), Failure> {
+        let start = self.i;
+        let (line, line_start) = (self.line, self.line_start);
+        let mut j = from;
+        while j < self.s.len() {
+            match self.s[j] {
+                b'\\' => j += 2,
+                b'"' => {
+                    self.bump_to(j + 1);
+                    self.suffix();
+                    return Ok(());
+                }
+                _ => j += 1,
+            }
+        }
+        self.line = line;
+        self.line_start = line_start;
+        Err(self.fail(start, "string literal is never closed".into()))
+    }
+
+    /// A raw string: `self.i` is at the first `#` or `"` after the prefix.
+    fn raw_string(&mut self) -> Result<(), Failure> {
+        let start = self.i;
+        let hashes = self.s[self.i..].iter().take_while(|b| **b == b'#').count();
+        if self.s.get(self.i + hashes) != Some(&b'"') {
+            return Err(self.fail(start, "malformed raw string".into()));
+        }
+        let body = self.i + hashes + 1;
+        let mut j = body;
+        while let Some(k) = memchr(b'"', &self.s[j..]) {
+            let q = j + k;
+            if self.s[q + 1..]
+                .iter()
+                .take(hashes)
+                .filter(|b| **b == b'#')
+                .count()
+                == hashes
+            {
+                self.bump_to(q + 1 + hashes);
+                self.suffix();
+                return Ok(());
+            }
+            j = q + 1;
+        }
+        Err(self.fail(start, "raw string literal is never closed".into()))
+    }
+
+    /// `'`: a char literal or a lifetime / label.
+    fn quote(&mut self) -> Result<(), Failure> {
+        let start = self.i;
+        let Some(c) = self.char_at(self.i + 1) else {
+            return Err(self.fail(start, "stray `'`".into()));
+        };
+        if c == '\\' {
+            // An escaped char: up to the closing quote on this line.
+            let rest = &self.s[self.i + 2..];
+            let close = rest
+                .iter()
+                .enumerate()
+                .skip(1)
+                .take_while(|(_, b)| **b != b'\n')
+                .find(|(_, b)| **b == b'\'')
+                .map(|(k, _)| k);
+            return match close {
+                Some(k) => {
+                    self.i += 2 + k + 1;
+                    self.suffix();
+                    Ok(())
+                }
+                None => Err(self.fail(start, "character literal is never closed".into())),
+            };
+        }
+        let after = self.i + 1 + c.len_utf8();
+        if self.s.get(after) == Some(&b'\'') {
+            self.i = after + 1;
+            if c == '\n' {
+                self.line += 1;
+                self.line_start = self.i - 1;
+            }
+            self.suffix();
+            return Ok(());
+        }
+        if is_ident_start(c) || c == 'r' {
+            // A lifetime or label (`'a`, `'r#try`).
+            self.i += 1;
+            if self.peek(0) == Some(b'r') && self.peek(1) == Some(b'#') {
+                self.i += 2;
+            }
+            self.ident_tail();
+            return Ok(());
+        }
+        Err(self.fail(start, "stray `'`".into()))
+    }
+
+    fn number(&mut self) {
+        self.i += 1;
+        while let Some(b) = self.peek(0) {
+            match b {
+                b'0'..=b'9' | b'a'..=b'z' | b'A'..=b'Z' | b'_' => {
+                    let exp = matches!(b, b'e' | b'E');
+                    self.i += 1;
+                    if exp && matches!(self.peek(0), Some(b'+' | b'-')) {
+                        self.i += 1;
+                    }
+                }
+                // `1.5`, but not `1..2` or `x.0.method()`.
+                b'.' if self.peek(1).is_some_and(|c| c.is_ascii_digit()) => self.i += 1,
+                _ => break,
+            }
+        }
+    }
+
+    /// Identifier characters after a literal (`"x"suffix`, `1u8`).
+    fn suffix(&mut self) {
+        self.ident_tail();
+    }
+
+    fn ident_tail(&mut self) {
+        while let Some(c) = self.char_at(self.i) {
+            if c.is_ascii_alphanumeric() || c == '_' || (!c.is_ascii() && is_ident_continue(c)) {
+                self.i += c.len_utf8();
+            } else {
+                break;
+            }
+        }
+    }
+
+    /// An identifier, a prefixed literal (`b"..."`, `r#"..."#`, `br`, `c`,
+    /// `cr`, `b'x'`), a raw identifier, Unicode whitespace, or a character
+    /// that cannot start a token.
+    fn word(&mut self) -> Result<(), Failure> {
+        let start = self.i;
+        let Some(c) = self.char_at(self.i) else {
+            return Err(self.fail(start, "invalid text".into()));
+        };
+        if c.is_whitespace() || c == '\u{200e}' || c == '\u{200f}' {
+            self.i += c.len_utf8();
+            return Ok(());
+        }
+        if !is_ident_start(c) {
+            return Err(self.fail(
+                start,
+                format!("unexpected character `{}`", c.escape_default()),
+            ));
+        }
+        let rest = &self.s[self.i..];
+        let prefixed = |p: &[u8]| rest.starts_with(p);
+        if prefixed(b"br\"") || prefixed(b"br#") || prefixed(b"cr\"") || prefixed(b"cr#") {
+            self.i += 2;
+            return self.raw_string();
+        }
+        if prefixed(b"r\"") || (prefixed(b"r#") && rest.get(2) == Some(&b'"')) {
+            self.i += 1;
+            return self.raw_string();
+        }
+        if prefixed(b"r##") {
+            self.i += 1;
+            return self.raw_string();
+        }
+        if prefixed(b"b\"") || prefixed(b"c\"") {
+            self.i += 1;
+            return self.string(self.i + 1);
+        }
+        if prefixed(b"b'") {
+            self.i += 1;
+            return self.quote();
+        }
+        if prefixed(b"r#") {
+            self.i += 2;
+        } else {
+            self.i += c.len_utf8();
+        }
+        self.ident_tail();
+        Ok(())
+    }
+}
+
+fn memchr(needle: u8, hay: &[u8]) -> Option<usize> {
+    hay.iter().position(|b| *b == needle)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::check;
+
+    fn pm2(text: &str) -> bool {
+        text.parse::<proc_macro2::TokenStream>().is_ok()
+    }
+
+    #[test]
+    fn accepts_rust() {
+        for t in [
+            "fn main() { let x = 'a'; let y = '\\n'; let z = '\\u{1F600}'; }",
+            "fn f<'a>(x: &'a str) -> &'a str { 'outer: loop { break 'outer x; } }",
+            "let s = r#\"a \"quoted\" b\"#; let t = br##\"x\"#y\"##; let u = b\"\\xff\";",
+            "let c = c\"nul\"; let d = cr#\"raw\"#; let e = b'x'; let f = b'\\'';",
+            "/* outer /* inner */ still */ let x = 1.5e-3f64 + 0x1F_u8 as f64 + 1..2;",
+            "let r#type = 1; let ü = \"ünïcödé\"; let t = x.0.1;",
+            "/// doc\n//! inner\nfn f() {}\n/** block doc */ struct S;",
+            "macro_rules! m { ($($t:tt)*) => { $($t)* }; }",
+            "let s = \"multi\nline\\\"\"; let z = 'static_label; let e = '\\'';",
+            "let a = 1u32..=2; let b = 1e10; let c = 2.; let x = tuple.0;",
+        ] {
+            assert!(pm2(t), "proc-macro2 rejects {t:?}");
+            assert!(check(t).is_ok(), "{t:?}: {:?}", check(t).err());
+        }
+    }
+
+    #[test]
+    fn rejects_non_rust_with_position() {
+        for (t, line) in [
+            ("echo \"hi\n", 1),
+            ("fn f() {\n  let x = (1;\n}\n", 3),
+            ("fn f() {\n", 1),
+            ("fn f() }\n", 1),
+            ("let x = 1;\n/* never closed\n", 2),
+            ("fn f() {}\nlet `x` = 1;\n", 2),
+            ("let s = r#\"open\n", 1),
+            ("a\nb\n'", 3),
+        ] {
+            let err = check(t).expect_err(t);
+            assert_eq!(err.span.start.line, line, "{t:?}: {}", err.message);
+            assert!(!pm2(t), "proc-macro2 accepts {t:?}");
+        }
+    }
+}
