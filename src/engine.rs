@@ -790,13 +790,12 @@ pub fn check(opts: &CheckOptions) -> Result<Report, Error> {
     let mut superuser_calls: Vec<(FileId, queries::SuperuserCall)> = Vec::new();
     let mut suppressions: HashMap<FileId, Vec<suppress::Suppression>> = HashMap::new();
     // Helpers that build, scope or transform queries, across the workspace.
-    let helpers = crate::model::summaries::Summaries::new(
-        carry
-            .new
-            .iter()
-            .filter_map(facts_of)
-            .flat_map(|f| f.summaries.iter()),
-    );
+    let helpers =
+        crate::model::summaries::Summaries::new(carry.new.iter().enumerate().flat_map(|(i, e)| {
+            facts_of(e)
+                .into_iter()
+                .flat_map(move |f| f.summaries.iter().map(move |s| (i, s)))
+        }));
     for i in 0..found.files.len() {
         match carry.new[i]
             .query

@@ -127,6 +127,9 @@ impl Prefilter {
         for t in model.diesel_tables.keys() {
             n.push((format!("{t}::"), Bounds::Start));
         }
+        // A table named by a generic parameter (`<T as HasTable>::table()`,
+        // `T::table()`), in helpers that execute what callers pass.
+        n.push(("::table()".into(), Bounds::None));
         // Raw SQL entry points (`rules/orm/sql.toml`).
         for m in k.sql.macros.iter().chain(&k.sql.file_macros) {
             n.push((format!("{m}!"), Bounds::Start));

@@ -99,6 +99,24 @@ pub struct QState {
     /// For a call to a helper not resolved yet (root `@call:KEY`): the
     /// query-valued arguments, by parameter position.
     pub args: Vec<Vec<QState>>,
+    /// For a call to a helper that may execute what it is given (root
+    /// `@run:KEY`): its predicate and table arguments.
+    pub run: Option<Box<RunArgs>>,
+    /// Where helpers this query went through executed it (file, span of
+    /// the executing call, helper): filled in by cross-function
+    /// resolution, for secondary labels.
+    #[serde(skip)]
+    pub sites: Vec<(usize, Span, String)>,
+}
+
+/// Arguments of a call to a helper that may execute a query built from
+/// them (`generic_find_one::<payment_attempt::table, _, _>(conn, pred)`).
+#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+pub struct RunArgs {
+    /// Predicate-valued arguments (alternatives), by parameter position.
+    pub preds: Vec<Option<Vec<Cond>>>,
+    /// Tables named by the turbofish, by generic position.
+    pub types: Vec<Option<String>>,
 }
 
 /// Root of a query returned by a helper, resolved across the workspace
@@ -106,6 +124,14 @@ pub struct QState {
 pub const CALL_ROOT: &str = "@call:";
 /// Root of a query a function received as parameter K.
 pub const PARAM_ROOT: &str = "@param:";
+/// Root of a call to a helper that may execute a query built from its
+/// arguments, resolved across the workspace like [`CALL_ROOT`].
+pub const RUN_ROOT: &str = "@run:";
+/// Root of a query on the table a function's generic type parameter K
+/// names (`<T as HasTable>::table()`).
+pub const TPARAM_ROOT: &str = "@tparam:";
+/// In [`Cond::bound`]: the predicate a function received as parameter K.
+pub const PRED_PARAM: &str = "@pred:";
 
 impl QState {
     /// A query whose table is not known yet: `root` is `@call:KEY` (a
@@ -125,6 +151,8 @@ impl QState {
             unbound_parts: Vec::new(),
             via: Vec::new(),
             args,
+            run: None,
+            sites: Vec::new(),
         }
     }
 
@@ -132,6 +160,21 @@ impl QState {
     /// a parameter).
     pub fn is_symbolic(&self) -> bool {
         self.root.starts_with('@')
+    }
+
+    /// True when the query depends on what the enclosing function was
+    /// given (a query, a predicate or a generic table): it is judged where
+    /// the function is called, with the caller's arguments.
+    pub fn is_parametric(&self) -> bool {
+        let pred = |c: &Cond| c.bound.iter().any(|b| b.starts_with(PRED_PARAM));
+        self.root.starts_with(PARAM_ROOT)
+            || self.root.starts_with(TPARAM_ROOT)
+            || pred(&self.cond)
+            || self.args.iter().flatten().any(QState::is_parametric)
+            || self.run.as_ref().is_some_and(|r| {
+                r.types.iter().flatten().any(|t| t.starts_with(TPARAM_ROOT))
+                    || r.preds.iter().flatten().flatten().any(pred)
+            })
     }
 }
 
@@ -183,6 +226,18 @@ pub struct FnSummary {
     pub name: String,
     /// The query states it can return, one per path.
     pub returns: Vec<QState>,
+    /// Queries it executes that depend on its parameters (a predicate, a
+    /// query or a generic table it was given): judged at each call.
+    pub runs: Vec<Run>,
+}
+
+/// A query a helper executes with what its caller gave it.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct Run {
+    /// The query, with placeholders for the parameters.
+    pub state: QState,
+    /// The executing call (or the call to the next executing helper).
+    pub span: Span,
 }
 
 /// Fact recorded at each call that executes a query.
@@ -598,6 +653,20 @@ impl<'a, 'o> ItemCtx<'a, 'o> {
         if self.self_path.is_empty() {
             return format!("fn:{name}");
         }
+        match self.self_entity() {
+            Some(t) => format!("entity:{t}::{name}"),
+            None => format!(
+                "type:{}::{name}",
+                self.self_path.last().map_or("", String::as_str)
+            ),
+        }
+    }
+
+    /// The entity's table when inside `impl .. for some_entity::Entity`.
+    fn self_entity(&self) -> Option<String> {
+        if self.self_path.is_empty() {
+            return None;
+        }
         let module = self.modules.last().cloned();
         let scope = Scope {
             model: self.model,
@@ -606,11 +675,8 @@ impl<'a, 'o> ItemCtx<'a, 'o> {
             self_entity: module.filter(|m| self.model.entity_modules.contains_key(m)),
         };
         match scope.resolve(&self.self_path) {
-            Resolved::Entity(t) => format!("entity:{t}::{name}"),
-            _ => format!(
-                "type:{}::{name}",
-                self.self_path.last().map_or("", String::as_str)
-            ),
+            Resolved::Entity(t) => Some(t),
+            _ => None,
         }
     }
 
@@ -642,7 +708,14 @@ impl<'a, 'o> ItemCtx<'a, 'o> {
             depth: 0,
             superuser: Vec::new(),
             returned: Vec::new(),
+            runs: Vec::new(),
+            tparams: sig
+                .generics
+                .type_params()
+                .map(|t| t.ident.to_string())
+                .collect(),
             self_ty: self.self_ty.clone(),
+            self_table: self.self_entity(),
         };
         for input in &sig.inputs {
             match input {
@@ -669,6 +742,10 @@ impl<'a, 'o> ItemCtx<'a, 'o> {
                         let v = if query_typed {
                             let root = format!("{PARAM_ROOT}{}", f.params.len());
                             Val::Query(vec![QState::symbolic(root, Span::line(1), Vec::new())])
+                        } else if is_pred_type(&pt.ty, &f.tparams) {
+                            let mut c = Cond::default();
+                            c.bound.insert(format!("{PRED_PARAM}{}", f.params.len()));
+                            Val::Pred(vec![c], None)
                         } else {
                             Val::Other
                         };
@@ -695,13 +772,13 @@ impl<'a, 'o> ItemCtx<'a, 'o> {
             f.returned.extend(qs);
         }
         f.finish_pending_all();
-        if !f.returned.is_empty() {
+        if !f.returned.is_empty() || !f.runs.is_empty() {
             let key = self.summary_key(&sig.ident.to_string());
-            let returns = std::mem::take(&mut f.returned);
             self.out.summaries.push(FnSummary {
                 key,
                 name: f.function.clone(),
-                returns,
+                returns: std::mem::take(&mut f.returned),
+                runs: std::mem::take(&mut f.runs),
             });
         }
         self.out.execs.append(&mut f.execs);
@@ -736,6 +813,36 @@ fn is_query_type(ty: &syn::Type) -> bool {
             .is_some_and(|s| QUERY_TYPES.contains(&s.ident.to_string().as_str())),
         syn::Type::Reference(r) => is_query_type(&r.elem),
         syn::Type::Paren(p) => is_query_type(&p.elem),
+        _ => false,
+    }
+}
+
+/// Whether a parameter's type is a predicate a helper may filter with: a
+/// generic parameter (`predicate: P`), `impl Trait`, a boxed Diesel
+/// expression, or a SeaORM `Condition` / `SimpleExpr`.
+fn is_pred_type(ty: &syn::Type, tparams: &[String]) -> bool {
+    match ty {
+        syn::Type::ImplTrait(_) => true,
+        syn::Type::Path(tp) if tp.qself.is_none() => {
+            if let Some(id) = tp.path.get_ident() {
+                if tparams.iter().any(|t| id == t) {
+                    return true;
+                }
+            }
+            let Some(last) = tp.path.segments.last() else {
+                return false;
+            };
+            match last.ident.to_string().as_str() {
+                "Condition" | "SimpleExpr" => true,
+                "Box" => last
+                    .to_token_stream()
+                    .to_string()
+                    .contains("BoxableExpression"),
+                _ => false,
+            }
+        }
+        syn::Type::Reference(r) => is_pred_type(&r.elem, tparams),
+        syn::Type::Paren(p) => is_pred_type(&p.elem, tparams),
         _ => false,
     }
 }
@@ -943,8 +1050,14 @@ struct FnAnalysis<'a> {
     superuser: Vec<SuperuserCall>,
     /// Queries the function returns (`return q` and the tail value).
     returned: Vec<QState>,
+    /// Queries it executes with what it was given.
+    runs: Vec<Run>,
+    /// Its generic type parameters (`T` of `fn f<T: Table>`).
+    tparams: Vec<String>,
     /// The `impl` block's type, for `Self::helper(..)` calls.
     self_ty: Option<String>,
+    /// The entity's table inside `impl Trait for some_entity::Entity`.
+    self_table: Option<String>,
 }
 
 fn merge_vals(a: Val, b: Val) -> Val {
@@ -1700,6 +1813,8 @@ impl<'a> FnAnalysis<'a> {
                 unbound_parts: Vec::new(),
                 via: Vec::new(),
                 args: Vec::new(),
+                run: None,
+                sites: Vec::new(),
             }]),
             Resolved::Entity(t) => Val::Entity(t),
             Resolved::Column(t, c) => Val::Col(t, c),
@@ -1720,15 +1835,32 @@ impl<'a> FnAnalysis<'a> {
         let span = Span::from_pm2(p_span(&fp.path));
         self.superuser_call(&segs, span);
         let k = self.k;
+        // `<T as HasTable>::table()`, `T::table()`, `Self::table()`.
+        if last == "table" && c.args.is_empty() {
+            let ty_path = fp.qself.as_ref().map(|q| &*q.ty);
+            let table = match (ty_path, segs.as_slice()) {
+                (Some(ty), _) => self.table_of_type(ty),
+                (None, [t, _]) => self.table_of_name(t),
+                _ => None,
+            };
+            if let Some(t) = table {
+                return Val::Query(vec![QState {
+                    orm: Orm::Diesel,
+                    start: "table".into(),
+                    ..QState::symbolic(t, span, Vec::new())
+                }]);
+            }
+        }
         // `Entity::find()` and friends.
         if segs.len() >= 2 {
             let ty = &segs[..segs.len() - 1];
             let resolved = self.scope.resolve(ty);
             // `<Entity>::find` may also be `Self::find` inside the entity module.
             let resolved = match (&resolved, ty) {
-                (Resolved::Unknown, [s]) if s == "Self" => {
-                    self.scope.resolve(&["Entity".to_string()])
-                }
+                (Resolved::Unknown, [s]) if s == "Self" => match &self.self_table {
+                    Some(t) => Resolved::Entity(t.clone()),
+                    None => self.scope.resolve(&["Entity".to_string()]),
+                },
                 _ => resolved,
             };
             match resolved {
@@ -1758,6 +1890,8 @@ impl<'a> FnAnalysis<'a> {
                             unbound_parts: Vec::new(),
                             via: Vec::new(),
                             args: Vec::new(),
+                            run: None,
+                            sites: Vec::new(),
                         }]);
                     }
                     // A function of the entity: a helper, resolved later.
@@ -1783,6 +1917,8 @@ impl<'a> FnAnalysis<'a> {
                             unbound_parts: Vec::new(),
                             via: Vec::new(),
                             args: Vec::new(),
+                            run: None,
+                            sites: Vec::new(),
                         }]);
                     }
                 }
@@ -1822,10 +1958,105 @@ impl<'a> FnAnalysis<'a> {
         if let Some(v) = self.sql_call(&segs, &args, span) {
             return v;
         }
-        match self.helper_key(&segs) {
-            Some(key) => helper_call(key, span, &args),
-            None => Val::Other,
+        let Some(key) = self.helper_key(&segs) else {
+            return Val::Other;
+        };
+        // A helper given a predicate or a table may execute a query built
+        // from them (`generic_find_one::<payment_attempt::table, _, _>(conn,
+        // pred)`): recorded for judging once the helper is known.
+        let types: Vec<Option<String>> = match &fp.path.segments.last().map(|s| &s.arguments) {
+            Some(syn::PathArguments::AngleBracketed(a)) => a
+                .args
+                .iter()
+                .map(|g| match g {
+                    syn::GenericArgument::Type(ty) => self.table_of_type(ty),
+                    _ => None,
+                })
+                .collect(),
+            _ => Vec::new(),
+        };
+        let preds: Vec<Option<Vec<Cond>>> = args
+            .iter()
+            .map(|a| match a {
+                Val::Pred(cs, _) => Some(cs.clone()),
+                _ => None,
+            })
+            .collect();
+        let has_query_arg = args.iter().any(|a| matches!(a, Val::Query(_)));
+        let helper = helper_call(key.clone(), span, &args);
+        if preds.iter().all(Option::is_none) && types.iter().all(Option::is_none) {
+            return helper;
         }
+        let Val::Query(mut states) = helper else {
+            return Val::Other;
+        };
+        let mut state = states.remove(0);
+        state.root = format!("{RUN_ROOT}{key}");
+        state.orm = Orm::Diesel;
+        state.run = Some(Box::new(RunArgs { preds, types }));
+        if state.is_parametric() {
+            self.runs.push(Run { state, span });
+            return if has_query_arg {
+                helper_call(key, span, &args)
+            } else {
+                Val::Other
+            };
+        }
+        let idx = self.execs.len();
+        self.execs.push(ExecFact {
+            orm: Orm::Diesel,
+            method: last,
+            span,
+            function: self.function.clone(),
+            paths: vec![state],
+            in_reach: self.in_reach.clone(),
+            checked_after: false,
+            text: compact(c.to_token_stream()),
+            tenant_path: None,
+        });
+        if has_query_arg {
+            return helper_call(key, span, &args);
+        }
+        self.pending.push(Pending {
+            exec: idx,
+            vars: Vec::new(),
+            open: true,
+            depth: self.depth,
+        });
+        Val::Rows(self.pending.len() - 1)
+    }
+
+    /// The table a type names: a Diesel table module path
+    /// (`payment_attempt::table`), `<Self as HasTable>::Table` of a model
+    /// struct, or a generic parameter of this function (`@tparam:K`).
+    fn table_of_type(&self, ty: &syn::Type) -> Option<String> {
+        let syn::Type::Path(tp) = ty else {
+            return None;
+        };
+        if let Some(q) = &tp.qself {
+            return self.table_of_type(&q.ty);
+        }
+        if let Some(id) = tp.path.get_ident() {
+            return self.table_of_name(&id.to_string());
+        }
+        match self.scope.resolve(&path_segments(&tp.path)) {
+            Resolved::DieselTable(t) => Some(t),
+            _ => None,
+        }
+    }
+
+    /// The table a single type name stands for: `Self` (or a model struct)
+    /// through `#[diesel(table_name = ..)]`, or a generic parameter.
+    fn table_of_name(&self, name: &str) -> Option<String> {
+        if let Some(i) = self.tparams.iter().position(|t| t == name) {
+            return Some(format!("{TPARAM_ROOT}{i}"));
+        }
+        let name = if name == "Self" {
+            self.self_ty.as_deref()?
+        } else {
+            name
+        };
+        self.scope.model.diesel_structs.get(name).cloned()
     }
 
     /// How a call may name a helper function of the workspace, for
@@ -1956,6 +2187,8 @@ impl<'a> FnAnalysis<'a> {
                             unbound_parts: Vec::new(),
                             via: Vec::new(),
                             args: Vec::new(),
+                            run: None,
+                            sites: Vec::new(),
                         }]);
                     }
                 }
@@ -2261,6 +2494,13 @@ impl<'a> FnAnalysis<'a> {
 
     fn execute(&mut self, qs: Vec<QState>, m: &syn::ExprMethodCall, name: &str) -> Val {
         let model = self.scope.model;
+        // Built from what this function was given: judged at its callers.
+        if qs.iter().any(QState::is_parametric) {
+            let span = Span::from_pm2(m.method.span());
+            self.runs
+                .extend(qs.into_iter().map(|state| Run { state, span }));
+            return Val::Other;
+        }
         // A helper's result is judged once resolved; until then it may be
         // unbound, so a tenant check on its rows is looked for too.
         let any_unbound = qs

@@ -13,24 +13,27 @@
 //! recursive helper is unrolled [`MAX_DEPTH`] times, so its base cases
 //! decide. A call that matches no summary stays unknown (not judged).
 
-use crate::model::queries::{ExecFact, FnSummary, QState, CALL_ROOT, PARAM_ROOT};
+use crate::model::queries::{
+    Cond, ExecFact, FnSummary, QState, RunArgs, CALL_ROOT, PARAM_ROOT, PRED_PARAM, RUN_ROOT,
+    TPARAM_ROOT,
+};
 use std::collections::HashMap;
 
 /// How deep helper calls are followed (and recursive helpers unrolled).
 pub const MAX_DEPTH: usize = 8;
 
-/// Every summary of the workspace, by key.
+/// Every summary of the workspace, by key, with the file it is in.
 #[derive(Debug, Default)]
 pub struct Summaries<'a> {
-    by_key: HashMap<&'a str, Vec<&'a FnSummary>>,
+    by_key: HashMap<&'a str, Vec<(usize, &'a FnSummary)>>,
 }
 
 impl<'a> Summaries<'a> {
-    /// Collects the summaries of all files.
-    pub fn new(all: impl IntoIterator<Item = &'a FnSummary>) -> Self {
-        let mut by_key: HashMap<&str, Vec<&FnSummary>> = HashMap::new();
-        for s in all {
-            by_key.entry(s.key.as_str()).or_default().push(s);
+    /// Collects the summaries of all files (file id, summary).
+    pub fn new(all: impl IntoIterator<Item = (usize, &'a FnSummary)>) -> Self {
+        let mut by_key: HashMap<&str, Vec<(usize, &FnSummary)>> = HashMap::new();
+        for (file, s) in all {
+            by_key.entry(s.key.as_str()).or_default().push((file, s));
         }
         Summaries { by_key }
     }
@@ -53,12 +56,14 @@ impl<'a> Summaries<'a> {
 
     /// The concrete states a (possibly symbolic) state stands for.
     fn resolve(&self, q: &QState, depth: usize) -> Vec<QState> {
-        let Some(key) = q.root.strip_prefix(CALL_ROOT) else {
-            return if q.is_symbolic() {
-                Vec::new()
-            } else {
-                vec![q.clone()]
-            };
+        let (key, runs) = if let Some(k) = q.root.strip_prefix(CALL_ROOT) {
+            (k, false)
+        } else if let Some(k) = q.root.strip_prefix(RUN_ROOT) {
+            (k, true)
+        } else if q.is_symbolic() || q.is_parametric() {
+            return Vec::new();
+        } else {
+            return vec![q.clone()];
         };
         if depth >= MAX_DEPTH {
             return Vec::new();
@@ -66,27 +71,31 @@ impl<'a> Summaries<'a> {
         let Some(defs) = self.by_key.get(key) else {
             return Vec::new();
         };
+        let defs: Vec<&(usize, &FnSummary)> = defs
+            .iter()
+            .filter(|(_, d)| {
+                if runs {
+                    !d.runs.is_empty()
+                } else {
+                    !d.returns.is_empty()
+                }
+            })
+            .collect();
         let mut out = Vec::new();
-        for def in defs {
-            for r in &def.returns {
-                // What the helper returns, in terms of the caller's values.
-                let bases: Vec<QState> = match r.root.strip_prefix(PARAM_ROOT) {
-                    Some(k) => {
-                        let arg = k
-                            .parse::<usize>()
-                            .ok()
-                            .and_then(|k| q.args.get(k))
-                            .cloned()
-                            .unwrap_or_default();
-                        arg.iter()
-                            .flat_map(|a| self.resolve(a, depth + 1))
-                            .map(|a| combine(&a, r, None))
-                            .collect()
-                    }
-                    None => self.resolve(r, depth + 1),
-                };
-                for b in bases {
+        for (file, def) in &defs {
+            let states: Vec<(&QState, Option<crate::diagnostic::Span>)> = if runs {
+                def.runs.iter().map(|r| (&r.state, Some(r.span))).collect()
+            } else {
+                def.returns.iter().map(|r| (r, None)).collect()
+            };
+            for (r, site) in states {
+                // What the helper returns or runs, in terms of the
+                // caller's values.
+                for b in self.substitute(r, q, depth) {
                     let mut c = combine(&b, q, Some(&def.name));
+                    if let Some(span) = site {
+                        c.sites.insert(0, (*file, span, def.name.clone()));
+                    }
                     if defs.len() > 1 {
                         c.cond.notes.push(format!(
                             "`{}` matches {} functions of the workspace; each was considered",
@@ -100,6 +109,97 @@ impl<'a> Summaries<'a> {
         }
         out
     }
+
+    /// `r` (a state inside a helper) with the helper's parameters replaced
+    /// by what the call `call` passed, resolved to concrete states.
+    fn substitute(&self, r: &QState, call: &QState, depth: usize) -> Vec<QState> {
+        let run = call.run.as_deref();
+        let mut states = Vec::new();
+        for cond in subst_cond(&r.cond, run) {
+            let mut s = r.clone();
+            s.cond = cond;
+            if let Some(k) = s.root.strip_prefix(TPARAM_ROOT) {
+                match k
+                    .parse::<usize>()
+                    .ok()
+                    .and_then(|k| run?.types.get(k).cloned().flatten())
+                {
+                    Some(t) => s.root = t,
+                    None => continue,
+                }
+            }
+            // A call to the next helper: its arguments, in the caller's terms.
+            if let Some(inner) = s.run.as_deref_mut() {
+                for t in inner.types.iter_mut() {
+                    if let Some(k) = t.as_deref().and_then(|t| t.strip_prefix(TPARAM_ROOT)) {
+                        *t = k
+                            .parse::<usize>()
+                            .ok()
+                            .and_then(|k| run?.types.get(k).cloned().flatten());
+                    }
+                }
+                for p in inner.preds.iter_mut().flatten() {
+                    *p = p.iter().flat_map(|c| subst_cond(c, run)).collect();
+                }
+            }
+            s.args = s
+                .args
+                .iter()
+                .map(|alts| {
+                    alts.iter()
+                        .flat_map(|a| self.substitute(a, call, depth))
+                        .collect()
+                })
+                .collect();
+            match s.root.strip_prefix(PARAM_ROOT) {
+                Some(k) => {
+                    let arg = k
+                        .parse::<usize>()
+                        .ok()
+                        .and_then(|k| call.args.get(k))
+                        .cloned()
+                        .unwrap_or_default();
+                    states.extend(
+                        arg.iter()
+                            .flat_map(|a| self.resolve(a, depth + 1))
+                            .map(|a| combine(&a, &s, None)),
+                    );
+                }
+                None => states.extend(self.resolve(&s, depth + 1)),
+            }
+        }
+        states
+    }
+}
+
+/// `cond` with the predicates a helper received (`@pred:K`) replaced by
+/// the alternatives the call passed; a missing one binds nothing.
+fn subst_cond(cond: &Cond, run: Option<&RunArgs>) -> Vec<Cond> {
+    let mut conds = vec![Cond {
+        bound: Default::default(),
+        ..cond.clone()
+    }];
+    for b in &cond.bound {
+        match b.strip_prefix(PRED_PARAM) {
+            Some(k) => {
+                let alts = k
+                    .parse::<usize>()
+                    .ok()
+                    .and_then(|k| run?.preds.get(k).cloned().flatten())
+                    .unwrap_or_else(|| vec![Cond::default()]);
+                conds = conds
+                    .iter()
+                    .flat_map(|c| alts.iter().map(move |a| c.clone().and(a)))
+                    .collect();
+            }
+            None => {
+                for c in &mut conds {
+                    c.bound.insert(b.clone());
+                }
+            }
+        }
+    }
+    conds
 }
 
 /// `outer` (what a caller did with a helper's result, or what a helper did
@@ -128,6 +228,10 @@ fn combine(base: &QState, outer: &QState, helper: Option<&str>) -> QState {
     via.extend(helper.map(str::to_string));
     via.append(&mut q.via);
     q.via = via;
+    let mut sites = outer.sites.clone();
+    sites.append(&mut q.sites);
+    q.sites = sites;
     q.args = Vec::new();
+    q.run = None;
     q
 }

@@ -56,7 +56,12 @@ fn judge(model: &TenantModel, file: FileId, e: &ExecFact) -> Option<Finding> {
     }
     if !q.via.is_empty() {
         let chain: Vec<String> = q.via.iter().map(|v| format!("`{v}`")).collect();
-        message.push_str(&format!(" (built through {})", chain.join(" → ")));
+        let how = if q.sites.is_empty() {
+            "built"
+        } else {
+            "executed"
+        };
+        message.push_str(&format!(" ({how} through {})", chain.join(" → ")));
     }
     // The tenant in hand, unless the query already uses it (then the
     // problem is how: an OR, a negation, one branch only).
@@ -69,7 +74,19 @@ fn judge(model: &TenantModel, file: FileId, e: &ExecFact) -> Option<Finding> {
     }
     let mut f = Finding::new(ID, file, e.span, message);
     f.primary_label = format!("`{}` executes it", e.method);
-    if q.source.start.line != 0 {
+    for (i, (site_file, span, helper)) in q.sites.iter().enumerate() {
+        let what = if i + 1 == q.sites.len() {
+            "executes it here"
+        } else {
+            "passes it on here"
+        };
+        f.labels.push(Label {
+            file: *site_file,
+            span: *span,
+            message: format!("`{helper}` {what}"),
+        });
+    }
+    if q.source.start.line != 0 && q.source != e.span {
         f.labels.push(Label {
             file,
             span: q.source,
@@ -179,6 +196,12 @@ fn help(model: &TenantModel, e: &ExecFact, q: &QState, table: &str, root: bool) 
     if !root {
         return format!(
             "bind `{table}` too: `.filter({filter})`, or join it by column equality to a bound tenant table (not through a link table)"
+        );
+    }
+    if !q.sites.is_empty() && root {
+        return format!(
+            "add `{filter}` (with `.and(..)`) to the predicate passed to `{}`",
+            e.method
         );
     }
     if q.pk_lookup && !is_write(q) {

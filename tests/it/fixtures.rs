@@ -336,7 +336,8 @@ fn prefilter_loses_nothing_on_a_generated_workspace() {
 #[test]
 fn cross_function_query_helpers() {
     let rel = "cross-function/fail";
-    let got = found(&check(rel));
+    let report = check(rel);
+    let got = found(&report);
     let at = |f: &str, l: u32| (f.to_string(), l, "unscoped-query".to_string());
     for (f, l) in [
         ("crates/docs/src/handlers/applications.rs", 31),
@@ -348,8 +349,42 @@ fn cross_function_query_helpers() {
         ("crates/docs/src/handlers/listings.rs", 70),
         ("crates/docs/src/handlers/listings.rs", 92),
         ("crates/docs/src/handlers/projects.rs", 36),
+        // `impl OrgScoped for project::Entity` ignores the org.
+        ("crates/docs/src/handlers/projects.rs", 24),
+        // Executing helpers, judged at the call with the predicate passed.
+        ("crates/api/src/routes/customers.rs", 46),
+        ("crates/api/src/routes/invoices.rs", 15),
+        ("crates/api/src/routes/payments.rs", 67),
+        ("crates/api/src/routes/payments.rs", 81),
+        ("crates/api/src/routes/refunds.rs", 37),
+        ("crates/api/src/routes/refunds.rs", 48),
+        ("crates/store/src/query/payment_intent.rs", 28),
+        ("crates/store/src/query/payment_intent.rs", 49),
     ] {
         assert!(got.contains(&at(f, l)), "{f}:{l} not found in {got:?}");
+    }
+    // The finding names the helper chain and labels where it executes.
+    let sync = report
+        .findings
+        .iter()
+        .find(|f| report.files[f.file].rel.ends_with("payments.rs") && f.span.start.line == 81)
+        .expect("payments.rs:81");
+    assert!(
+        sync.message
+            .contains("executed through `generic_find_one` → `generic_find_one_core`"),
+        "{}",
+        sync.message
+    );
+    let labelled: Vec<(String, u32)> = sync
+        .labels
+        .iter()
+        .map(|l| (report.files[l.file].rel.clone(), l.span.start.line))
+        .collect();
+    for site in [29, 41] {
+        assert!(
+            labelled.contains(&("crates/store/src/query/generics.rs".into(), site)),
+            "{labelled:?}"
+        );
     }
     let definitions = [
         at("crates/entity/src/document.rs", 85),
