@@ -796,7 +796,30 @@ pub fn check(opts: &CheckOptions) -> Result<Report, Error> {
                 .into_iter()
                 .flat_map(move |f| f.summaries.iter().map(move |s| (i, s)))
         }));
-    for i in 0..found.files.len() {
+    let resolved: Vec<Vec<queries::ExecFact>> = carry
+        .new
+        .iter()
+        .map(|e| match facts_of(e) {
+            Some(f) if !helpers.is_empty() => f
+                .execs
+                .iter()
+                .map(|e| helpers.resolve_exec(e).unwrap_or_else(|| e.clone()))
+                .collect(),
+            Some(f) => f.execs.clone(),
+            None => Vec::new(),
+        })
+        .collect();
+    // Lookup helpers are judged with their callers.
+    let mut lookups = crate::model::summaries::Lookups::new(
+        resolved.iter().enumerate().map(|(i, e)| (i, e.as_slice())),
+        carry.new.iter().enumerate().flat_map(|(i, e)| {
+            facts_of(e)
+                .into_iter()
+                .flat_map(move |f| f.uses.iter().map(move |u| (i, u)))
+        }),
+        |e| !rules::unscoped_query::check(&model, 0, std::slice::from_ref(e)).is_empty(),
+    );
+    for (i, file_execs) in resolved.into_iter().enumerate() {
         match carry.new[i]
             .query
             .as_ref()
@@ -804,29 +827,32 @@ pub fn check(opts: &CheckOptions) -> Result<Report, Error> {
         {
             Some(Ok(facts)) => {
                 stats.parsed += 1;
-                let resolved: Vec<queries::ExecFact>;
-                let execs = if helpers.is_empty() {
-                    &facts.execs
-                } else {
-                    resolved = facts
-                        .execs
-                        .iter()
-                        .map(|e| helpers.resolve_exec(e).unwrap_or_else(|| e.clone()))
-                        .collect();
-                    &resolved
-                };
-                findings.extend(rules::unscoped_query::check(&model, i, execs));
-                findings.extend(rules::unscoped_sql::check(
-                    &model,
-                    i,
-                    &facts.sql,
-                    &mut sql_file,
-                ));
-                findings.extend(rules::session_search_path::check(
-                    i,
-                    &facts.sql,
-                    &mut sql_file,
-                ));
+                let mut execs: Vec<queries::ExecFact> = file_execs
+                    .into_iter()
+                    .enumerate()
+                    .filter(|(k, _)| !lookups.moved.contains(&(i, *k)))
+                    .map(|(_, e)| e)
+                    .collect();
+                execs.extend(lookups.at_callers.remove(&i).unwrap_or_default());
+                findings.extend(rules::unscoped_query::check(&model, i, &execs));
+                // SQL handed to a function counts if it reaches the database.
+                let sql: std::borrow::Cow<[queries::SqlFact]> =
+                    if facts.sql.iter().any(|f| f.through.is_some()) {
+                        facts
+                            .sql
+                            .iter()
+                            .filter(|f| {
+                                f.through
+                                    .as_ref()
+                                    .is_none_or(|(k, a)| helpers.sends_sql(k, *a))
+                            })
+                            .cloned()
+                            .collect()
+                    } else {
+                        std::borrow::Cow::Borrowed(&facts.sql)
+                    };
+                findings.extend(rules::unscoped_sql::check(&model, i, &sql, &mut sql_file));
+                findings.extend(rules::session_search_path::check(i, &sql, &mut sql_file));
                 findings.extend(rules::superuser_access::check(
                     &config,
                     i,

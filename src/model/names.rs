@@ -189,7 +189,7 @@ impl<'a> Scope<'a> {
     }
 
     /// Expands the first segment through `use` items.
-    fn expand(&self, segs: &[String]) -> Vec<String> {
+    pub fn expand(&self, segs: &[String]) -> Vec<String> {
         if let Some(first) = segs.first() {
             if let Some(full) = self.lookup(first) {
                 let mut out = full.clone();

@@ -107,6 +107,10 @@ pub struct QState {
     /// resolution, for secondary labels.
     #[serde(skip)]
     pub sites: Vec<(usize, Span, String)>,
+    /// For a helper's result: the pending check on the rows it may hold
+    /// (analysis-time only).
+    #[serde(skip)]
+    pending: Option<usize>,
 }
 
 /// Arguments of a call to a helper that may execute a query built from
@@ -153,6 +157,7 @@ impl QState {
             args,
             run: None,
             sites: Vec::new(),
+            pending: None,
         }
     }
 
@@ -229,6 +234,11 @@ pub struct FnSummary {
     /// Queries it executes that depend on its parameters (a predicate, a
     /// query or a generic table it was given): judged at each call.
     pub runs: Vec<Run>,
+    /// Its string parameters that reach a raw-SQL entry point, by position.
+    pub sql_params: Vec<usize>,
+    /// Its string parameters passed on to other functions: (parameter,
+    /// callee key, argument position).
+    pub sql_forwards: Vec<(usize, String, usize)>,
 }
 
 /// A query a helper executes with what its caller gave it.
@@ -262,6 +272,31 @@ pub struct ExecFact {
     /// How this file names the root table's tenant column, when it
     /// imports it under an alias or a `dsl` glob (for the help text).
     pub tenant_path: Option<String>,
+    /// The fetched rows are returned by the enclosing function (key of its
+    /// summary): a lookup helper, judged with its callers.
+    pub returned_by: Option<String>,
+    /// Reported at a caller of a lookup helper (the rows it uses unchecked).
+    pub lookup: bool,
+}
+
+/// A call to a workspace function whose result may be rows a lookup
+/// helper fetched without binding the tenant (`Folder::find_by_uuid(..)`).
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct HelperUse {
+    /// The helper's key ([`FnSummary::key`]).
+    pub key: String,
+    /// The call as written, for messages.
+    pub name: String,
+    /// The called name.
+    pub span: Span,
+    /// Enclosing function.
+    pub function: String,
+    /// Tenant values in reach in the enclosing function.
+    pub in_reach: Vec<String>,
+    /// The rows are compared with the caller's tenant before use.
+    pub checked_after: bool,
+    /// The rows are returned to the enclosing function's callers (its key).
+    pub returned_by: Option<String>,
 }
 
 /// A macro whose body could not be read as Rust but mentions the model.
@@ -320,6 +355,9 @@ pub struct SqlFact {
     pub file: Option<PathBuf>,
     /// First and last line of the call and its SQL in this file.
     pub extent: (u32, u32),
+    /// Passed to a workspace function (its key and the argument's
+    /// position): judged only if that function sends it to the database.
+    pub through: Option<(String, usize)>,
 }
 
 /// A call to a configured cross-tenant ("superuser") helper.
@@ -348,6 +386,8 @@ pub struct QueryFacts {
     pub opaque_macros: Vec<OpaqueMacro>,
     /// Functions of this file that return queries.
     pub summaries: Vec<FnSummary>,
+    /// Calls to workspace functions that may return rows.
+    pub uses: Vec<HelperUse>,
 }
 
 /// Tenant tables a query state leaves unbound.
@@ -709,6 +749,11 @@ impl<'a, 'o> ItemCtx<'a, 'o> {
             superuser: Vec::new(),
             returned: Vec::new(),
             runs: Vec::new(),
+            uses: Vec::new(),
+            str_params: Vec::new(),
+            sql_params: Vec::new(),
+            sql_forwards: Vec::new(),
+            returned_rows: Vec::new(),
             tparams: sig
                 .generics
                 .type_params()
@@ -742,6 +787,9 @@ impl<'a, 'o> ItemCtx<'a, 'o> {
                         let v = if query_typed {
                             let root = format!("{PARAM_ROOT}{}", f.params.len());
                             Val::Query(vec![QState::symbolic(root, Span::line(1), Vec::new())])
+                        } else if is_str_type(&pt.ty) {
+                            f.str_params.push((n.clone(), f.params.len()));
+                            Val::Other
                         } else if is_pred_type(&pt.ty, &f.tparams) {
                             let mut c = Cond::default();
                             c.bound.insert(format!("{PRED_PARAM}{}", f.params.len()));
@@ -768,17 +816,32 @@ impl<'a, 'o> ItemCtx<'a, 'o> {
         }
         f.collect_field_reach(block);
         let tail = f.block(block);
+        f.note_returned(&tail);
         if let Val::Query(qs) = tail {
             f.returned.extend(qs);
         }
         f.finish_pending_all();
-        if !f.returned.is_empty() || !f.runs.is_empty() {
-            let key = self.summary_key(&sig.ident.to_string());
+        let key = self.summary_key(&sig.ident.to_string());
+        for id in std::mem::take(&mut f.returned_rows) {
+            match f.pending.get(id).map(|p| p.target) {
+                Some(Target::Exec(e)) => f.execs[e].returned_by = Some(key.clone()),
+                Some(Target::Use(u)) => f.uses[u].returned_by = Some(key.clone()),
+                None => {}
+            }
+        }
+        self.out.uses.append(&mut f.uses);
+        if !f.returned.is_empty()
+            || !f.runs.is_empty()
+            || !f.sql_params.is_empty()
+            || !f.sql_forwards.is_empty()
+        {
             self.out.summaries.push(FnSummary {
                 key,
                 name: f.function.clone(),
                 returns: std::mem::take(&mut f.returned),
                 runs: std::mem::take(&mut f.runs),
+                sql_params: std::mem::take(&mut f.sql_params),
+                sql_forwards: std::mem::take(&mut f.sql_forwards),
             });
         }
         self.out.execs.append(&mut f.execs);
@@ -813,6 +876,24 @@ fn is_query_type(ty: &syn::Type) -> bool {
             .is_some_and(|s| QUERY_TYPES.contains(&s.ident.to_string().as_str())),
         syn::Type::Reference(r) => is_query_type(&r.elem),
         syn::Type::Paren(p) => is_query_type(&p.elem),
+        _ => false,
+    }
+}
+
+/// Whether a parameter's type is a string (`&str`, `String`, `Cow<str>`,
+/// `impl AsRef<str>` / `impl Into<String>`): it may carry SQL.
+fn is_str_type(ty: &syn::Type) -> bool {
+    match ty {
+        syn::Type::Path(tp) => tp.path.segments.last().is_some_and(|s| {
+            matches!(s.ident.to_string().as_str(), "str" | "String")
+                || (s.ident == "Cow" && s.to_token_stream().to_string().contains("str"))
+        }),
+        syn::Type::ImplTrait(t) => {
+            let text = t.to_token_stream().to_string();
+            text.contains("AsRef < str >") || text.contains("Into < String >")
+        }
+        syn::Type::Reference(r) => is_str_type(&r.elem),
+        syn::Type::Paren(p) => is_str_type(&p.elem),
         _ => false,
     }
 }
@@ -1018,9 +1099,18 @@ enum Val {
     Builder(Vec<(Rc<SqlText>, u32)>),
 }
 
+/// What a pending tenant check is for.
+#[derive(Debug, Clone, Copy)]
+enum Target {
+    /// Rows fetched by an executed query (index into the execs).
+    Exec(usize),
+    /// A helper's result (index into the uses).
+    Use(usize),
+}
+
 #[derive(Debug)]
 struct Pending {
-    exec: usize,
+    target: Target,
     /// Variables holding the fetched rows (a `let` that moves them on adds
     /// the new name).
     vars: Vec<String>,
@@ -1052,6 +1142,16 @@ struct FnAnalysis<'a> {
     returned: Vec<QState>,
     /// Queries it executes with what it was given.
     runs: Vec<Run>,
+    /// Calls to helpers that may return rows.
+    uses: Vec<HelperUse>,
+    /// String parameters (name, position), which may carry SQL.
+    str_params: Vec<(String, usize)>,
+    /// Those that reach a raw-SQL entry point.
+    sql_params: Vec<usize>,
+    /// Those passed on to other functions.
+    sql_forwards: Vec<(usize, String, usize)>,
+    /// Pending checks whose rows the function returns.
+    returned_rows: Vec<usize>,
     /// Its generic type parameters (`T` of `fn f<T: Table>`).
     tparams: Vec<String>,
     /// The `impl` block's type, for `Self::helper(..)` calls.
@@ -1189,7 +1289,7 @@ impl<'a> FnAnalysis<'a> {
     }
 
     fn bind(&mut self, name: String, v: Val) {
-        if let Val::Rows(i) = v {
+        if let Some(i) = self.rows_of(&v) {
             if let Some(p) = self.pending.get_mut(i) {
                 if !p.vars.contains(&name) {
                     p.vars.push(name.clone());
@@ -1224,10 +1324,9 @@ impl<'a> FnAnalysis<'a> {
                 pat_idents(pat, &mut names);
                 let mut it = names.into_iter();
                 if let Some(first) = it.next() {
-                    let carried = if matches!(v, Val::Rows(_)) {
-                        v
-                    } else {
-                        Val::Other
+                    let carried = match self.rows_of(&v) {
+                        Some(id) => Val::Rows(id),
+                        None => Val::Other,
                     };
                     self.bind(first, carried);
                 }
@@ -1239,6 +1338,37 @@ impl<'a> FnAnalysis<'a> {
     }
 
     // ---- pending post-fetch checks ----
+
+    /// The pending check on the rows a value holds: fetched rows, or a
+    /// helper's result.
+    fn rows_of(&self, v: &Val) -> Option<usize> {
+        match v {
+            Val::Rows(id) => Some(*id),
+            Val::Query(qs) => qs.iter().find_map(|q| q.pending),
+            _ => None,
+        }
+    }
+
+    /// The rows of pending check `id` were compared with the tenant.
+    fn mark_checked(&mut self, id: usize) {
+        let Some(p) = self.pending.get_mut(id) else {
+            return;
+        };
+        p.open = false;
+        match p.target {
+            Target::Exec(e) => self.execs[e].checked_after = true,
+            Target::Use(u) => self.uses[u].checked_after = true,
+        }
+    }
+
+    /// A value the function returns: rows in it go to its callers.
+    fn note_returned(&mut self, v: &Val) {
+        if let Some(id) = self.rows_of(v) {
+            if self.pending.get(id).is_some_and(|p| p.open) && !self.returned_rows.contains(&id) {
+                self.returned_rows.push(id);
+            }
+        }
+    }
 
     fn check_stmt(&mut self, stmt: &Stmt) {
         if !self.pending.iter().any(|p| p.open && !p.vars.is_empty()) {
@@ -1275,8 +1405,7 @@ impl<'a> FnAnalysis<'a> {
             }
             self.pending[i].open = false;
             if checked {
-                let e = self.pending[i].exec;
-                self.execs[e].checked_after = true;
+                self.mark_checked(i);
             }
         }
     }
@@ -1600,7 +1729,9 @@ impl<'a> FnAnalysis<'a> {
             }
             Expr::Return(r) => {
                 if let Some(x) = &r.expr {
-                    if let Val::Query(qs) = self.expr(x) {
+                    let v = self.expr(x);
+                    self.note_returned(&v);
+                    if let Val::Query(qs) = v {
                         self.returned.extend(qs);
                     }
                 }
@@ -1700,26 +1831,18 @@ impl<'a> FnAnalysis<'a> {
 
     fn match_expr(&mut self, m: &syn::ExprMatch) -> Val {
         let scrut = self.expr(&m.expr);
-        if let Val::Rows(id) = scrut {
+        let rows = self.rows_of(&scrut);
+        if let Some(id) = rows {
             // `match X.one(db).await? { Some(d) if d.org_id == org => .. }`
             if self.has_tenant_check(arms_tokens(&m.arms)) {
-                self.execs[self.pending[id].exec].checked_after = true;
-                self.pending[id].open = false;
+                self.mark_checked(id);
             }
         }
         let mut results = Vec::new();
         for arm in &m.arms {
-            let carried = scrut.clone();
             results.push(self.branch(|s| {
                 s.env.push(HashMap::new());
-                s.bind_pat(
-                    &arm.pat,
-                    if matches!(carried, Val::Rows(_)) {
-                        carried.clone()
-                    } else {
-                        Val::Other
-                    },
-                );
+                s.bind_pat(&arm.pat, rows.map_or(Val::Other, Val::Rows));
                 if let Some((_, g)) = &arm.guard {
                     s.expr(g);
                 }
@@ -1729,8 +1852,8 @@ impl<'a> FnAnalysis<'a> {
             }));
         }
         let v = self.join_branches(results);
-        match scrut {
-            Val::Rows(id) if self.pending[id].open => Val::Rows(id),
+        match rows {
+            Some(id) if self.pending[id].open => Val::Rows(id),
             _ => v,
         }
     }
@@ -1815,6 +1938,7 @@ impl<'a> FnAnalysis<'a> {
                 args: Vec::new(),
                 run: None,
                 sites: Vec::new(),
+                pending: None,
             }]),
             Resolved::Entity(t) => Val::Entity(t),
             Resolved::Column(t, c) => Val::Col(t, c),
@@ -1892,10 +2016,16 @@ impl<'a> FnAnalysis<'a> {
                             args: Vec::new(),
                             run: None,
                             sites: Vec::new(),
+                            pending: None,
                         }]);
                     }
                     // A function of the entity: a helper, resolved later.
-                    return helper_call(format!("entity:{t}::{last}"), span, &args);
+                    let key = format!("entity:{t}::{last}");
+                    let helper = helper_call(key.clone(), span, &args);
+                    if args.iter().any(|a| matches!(a, Val::Query(_))) {
+                        return helper;
+                    }
+                    return self.helper_use(helper, key, segs.join("::"), span);
                 }
                 Resolved::Unknown if k.diesel.related_starts.contains(&last) => {
                     // `Document::belonging_to(&org)`.
@@ -1919,6 +2049,7 @@ impl<'a> FnAnalysis<'a> {
                             args: Vec::new(),
                             run: None,
                             sites: Vec::new(),
+                            pending: None,
                         }]);
                     }
                 }
@@ -1955,12 +2086,29 @@ impl<'a> FnAnalysis<'a> {
                 return Val::Query(q);
             }
         }
+        if k.sql.functions.contains(&last) {
+            self.note_sql_params(&c.args, None);
+        }
         if let Some(v) = self.sql_call(&segs, &args, span) {
             return v;
         }
         let Some(key) = self.helper_key(&segs) else {
             return Val::Other;
         };
+        // SQL handed to a workspace function (`query_raw(db, "SELECT ..")`):
+        // judged here if that function sends it to the database.
+        self.note_sql_params(&c.args, Some(&key));
+        for (i, a) in args.iter().enumerate() {
+            if let Val::Str(sql) = a {
+                if sql.looks_like_sql() {
+                    let before = self.sql_facts.len();
+                    self.sql_sink(sql, last.clone(), span);
+                    for f in &mut self.sql_facts[before..] {
+                        f.through = Some((key.clone(), i));
+                    }
+                }
+            }
+        }
         // A helper given a predicate or a table may execute a query built
         // from them (`generic_find_one::<payment_attempt::table, _, _>(conn,
         // pred)`): recorded for judging once the helper is known.
@@ -1985,7 +2133,12 @@ impl<'a> FnAnalysis<'a> {
         let has_query_arg = args.iter().any(|a| matches!(a, Val::Query(_)));
         let helper = helper_call(key.clone(), span, &args);
         if preds.iter().all(Option::is_none) && types.iter().all(Option::is_none) {
-            return helper;
+            if has_query_arg {
+                return helper;
+            }
+            // It may return rows fetched without binding (a lookup
+            // helper): whether the caller checks them is followed.
+            return self.helper_use(helper, key, segs.join("::"), span);
         }
         let Val::Query(mut states) = helper else {
             return Val::Other;
@@ -2013,17 +2166,69 @@ impl<'a> FnAnalysis<'a> {
             checked_after: false,
             text: compact(c.to_token_stream()),
             tenant_path: None,
+            returned_by: None,
+            lookup: false,
         });
         if has_query_arg {
             return helper_call(key, span, &args);
         }
         self.pending.push(Pending {
-            exec: idx,
+            target: Target::Exec(idx),
             vars: Vec::new(),
             open: true,
             depth: self.depth,
         });
         Val::Rows(self.pending.len() - 1)
+    }
+
+    /// String parameters among `args` that reach a raw-SQL entry point
+    /// (`callee` None) or are passed on to workspace function `callee`.
+    fn note_sql_params(
+        &mut self,
+        args: &syn::punctuated::Punctuated<Expr, syn::Token![,]>,
+        callee: Option<&str>,
+    ) {
+        for (i, a) in args.iter().enumerate() {
+            let Expr::Path(p) = strip(a) else { continue };
+            let Some(id) = p.path.get_ident() else {
+                continue;
+            };
+            let Some(&(_, k)) = self.str_params.iter().find(|(n, _)| id == n) else {
+                continue;
+            };
+            match callee {
+                None if !self.sql_params.contains(&k) => self.sql_params.push(k),
+                Some(key) => self.sql_forwards.push((k, key.to_string(), i)),
+                None => {}
+            }
+        }
+    }
+
+    /// Records a call to a possible lookup helper and ties the pending
+    /// check on its rows to the value `v` of the call.
+    fn helper_use(&mut self, v: Val, key: String, name: String, span: Span) -> Val {
+        let Val::Query(mut qs) = v else {
+            return v;
+        };
+        self.uses.push(HelperUse {
+            key,
+            name,
+            span,
+            function: self.function.clone(),
+            in_reach: self.in_reach.clone(),
+            checked_after: false,
+            returned_by: None,
+        });
+        self.pending.push(Pending {
+            target: Target::Use(self.uses.len() - 1),
+            vars: Vec::new(),
+            open: true,
+            depth: self.depth,
+        });
+        for q in &mut qs {
+            q.pending = Some(self.pending.len() - 1);
+        }
+        Val::Query(qs)
     }
 
     /// The table a type names: a Diesel table module path
@@ -2062,6 +2267,8 @@ impl<'a> FnAnalysis<'a> {
     /// How a call may name a helper function of the workspace, for
     /// [`FnSummary::key`].
     fn helper_key(&self, segs: &[String]) -> Option<String> {
+        // `use vault::Send as SendModel;` names `Send`'s functions.
+        let segs = &self.scope.expand(segs)[..];
         let last = segs.last()?;
         if !last.starts_with(|c: char| c.is_ascii_lowercase() || c == '_')
             || NOT_HELPERS.contains(&last.as_str())
@@ -2092,8 +2299,19 @@ impl<'a> FnAnalysis<'a> {
             Val::Other | Val::Entity(_) | Val::Str(_) | Val::Builder(..)
         ) || matches!(&recv, Val::Query(qs) if qs.iter().all(QState::is_symbolic))
         {
+            if k.sql.methods.contains(&name) {
+                self.note_sql_params(&m.args, None);
+            }
             if let Some(v) = self.sql_method(&recv, m, &name, &args) {
                 return v;
+            }
+        }
+        // A helper's result checked in place:
+        // `Folder::find(..).await.filter(|f| f.tenant_id == t)`.
+        if let (Val::Query(_), Some(id)) = (&recv, self.rows_of(&recv)) {
+            if self.pending[id].open && self.has_tenant_check(m.args.to_token_stream()) {
+                self.mark_checked(id);
+                return Val::Other;
             }
         }
         match recv {
@@ -2160,11 +2378,7 @@ impl<'a> FnAnalysis<'a> {
             Val::Rows(id) => {
                 // `X.one(db).await?.filter(|d| d.org_id == org)`.
                 if self.has_tenant_check(m.args.to_token_stream()) {
-                    if let Some(p) = self.pending.get_mut(id) {
-                        p.open = false;
-                        let e = p.exec;
-                        self.execs[e].checked_after = true;
-                    }
+                    self.mark_checked(id);
                     return Val::Other;
                 }
                 Val::Rows(id)
@@ -2189,6 +2403,7 @@ impl<'a> FnAnalysis<'a> {
                             args: Vec::new(),
                             run: None,
                             sites: Vec::new(),
+                            pending: None,
                         }]);
                     }
                 }
@@ -2534,10 +2749,12 @@ impl<'a> FnAnalysis<'a> {
             checked_after: false,
             text: compact(m.receiver.to_token_stream()),
             tenant_path,
+            returned_by: None,
+            lookup: false,
         });
         if any_unbound {
             self.pending.push(Pending {
-                exec: idx,
+                target: Target::Exec(idx),
                 vars: Vec::new(),
                 open: true,
                 depth: self.depth,
@@ -2569,6 +2786,11 @@ fn stops_on_mismatch(tokens: TokenStream) -> bool {
                 | "Forbidden"
                 | "NotFound"
                 | "Unauthorized"
+                // vaultwarden's `err!` family returns an error response.
+                | "err"
+                | "err_code"
+                | "err_silent"
+                | "err_json"
         ),
         TokenTree::Group(g) => stops_on_mismatch(g.stream()),
         _ => false,

@@ -14,10 +14,10 @@
 //! decide. A call that matches no summary stays unknown (not judged).
 
 use crate::model::queries::{
-    Cond, ExecFact, FnSummary, QState, RunArgs, CALL_ROOT, PARAM_ROOT, PRED_PARAM, RUN_ROOT,
-    TPARAM_ROOT,
+    Cond, ExecFact, FnSummary, HelperUse, QState, RunArgs, CALL_ROOT, PARAM_ROOT, PRED_PARAM,
+    RUN_ROOT, TPARAM_ROOT,
 };
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 /// How deep helper calls are followed (and recursive helpers unrolled).
 pub const MAX_DEPTH: usize = 8;
@@ -41,6 +41,24 @@ impl<'a> Summaries<'a> {
     /// True when there is nothing to resolve with.
     pub fn is_empty(&self) -> bool {
         self.by_key.is_empty()
+    }
+
+    /// Whether the function(s) named `key` send their argument `idx` to
+    /// the database as SQL, themselves or through other functions.
+    pub fn sends_sql(&self, key: &str, idx: usize) -> bool {
+        self.sends_sql_at(key, idx, 0)
+    }
+
+    fn sends_sql_at(&self, key: &str, idx: usize, depth: usize) -> bool {
+        depth < MAX_DEPTH
+            && self.by_key.get(key).is_some_and(|defs| {
+                defs.iter().any(|(_, d)| {
+                    d.sql_params.contains(&idx)
+                        || d.sql_forwards
+                            .iter()
+                            .any(|(p, k, j)| *p == idx && self.sends_sql_at(k, *j, depth + 1))
+                })
+            })
     }
 
     /// The executed query with helper calls resolved; `None` when it does
@@ -234,4 +252,95 @@ fn combine(base: &QState, outer: &QState, helper: Option<&str>) -> QState {
     q.args = Vec::new();
     q.run = None;
     q
+}
+
+/// How lookup helpers (functions returning rows they fetched without
+/// binding the tenant, `Folder::find_by_uuid`) are judged across the
+/// workspace: at the callers that use the rows unchecked, when at least
+/// one caller checks; at the helper itself when none does or it has no
+/// callers.
+#[derive(Debug, Default)]
+pub struct Lookups {
+    /// Executed queries (file, index) not reported in the helper because
+    /// its callers are judged instead.
+    pub moved: HashSet<(usize, usize)>,
+    /// Findings-to-be at the callers, by file.
+    pub at_callers: HashMap<usize, Vec<ExecFact>>,
+}
+
+impl Lookups {
+    /// `execs`: every file's executed queries (resolved) with its file id;
+    /// `uses`: every call to a workspace function; `is_bad`: whether an
+    /// executed query would be reported on its own.
+    pub fn new<'a>(
+        execs: impl IntoIterator<Item = (usize, &'a [ExecFact])>,
+        uses: impl IntoIterator<Item = (usize, &'a HelperUse)>,
+        is_bad: impl Fn(&ExecFact) -> bool,
+    ) -> Lookups {
+        let mut by_key: HashMap<&str, Vec<(usize, &HelperUse)>> = HashMap::new();
+        for (file, u) in uses {
+            by_key.entry(u.key.as_str()).or_default().push((file, u));
+        }
+        let mut out = Lookups::default();
+        for (file, list) in execs {
+            for (i, e) in list.iter().enumerate() {
+                let Some(key) = e.returned_by.as_deref() else {
+                    continue;
+                };
+                if !is_bad(e) {
+                    continue;
+                }
+                // Every call that ends up with these rows, through wrappers
+                // that pass them on (`find_writable` calling `find_by_uuid`).
+                let mut callers: Vec<(usize, &HelperUse, Vec<&str>)> = Vec::new();
+                let mut todo: Vec<(&str, Vec<&str>)> = vec![(key, Vec::new())];
+                let mut seen: HashSet<&str> = HashSet::new();
+                while let Some((k, chain)) = todo.pop() {
+                    if !seen.insert(k) || chain.len() > MAX_DEPTH {
+                        continue;
+                    }
+                    for (f, u) in by_key.get(k).into_iter().flatten() {
+                        match u.returned_by.as_deref() {
+                            Some(w) if !u.checked_after => {
+                                let mut c = chain.clone();
+                                c.push(u.function.as_str());
+                                todo.push((w, c));
+                            }
+                            _ => callers.push((*f, u, chain.clone())),
+                        }
+                    }
+                }
+                if !callers.iter().any(|(_, u, _)| u.checked_after) {
+                    continue;
+                }
+                out.moved.insert((file, i));
+                for (f, u, chain) in callers.into_iter().filter(|(_, u, _)| !u.checked_after) {
+                    let mut fact = e.clone();
+                    fact.span = u.span;
+                    fact.function.clone_from(&u.function);
+                    fact.in_reach.clone_from(&u.in_reach);
+                    fact.method.clone_from(&u.name);
+                    fact.checked_after = false;
+                    fact.returned_by = None;
+                    fact.lookup = true;
+                    fact.tenant_path = None;
+                    for q in &mut fact.paths {
+                        let mut via: Vec<String> =
+                            chain.iter().rev().map(|s| s.to_string()).collect();
+                        via.push(e.function.clone());
+                        via.append(&mut q.via);
+                        q.via = via;
+                        q.sites.push((file, e.span, e.function.clone()));
+                        q.source = u.span;
+                        q.cond.notes.push(format!(
+                            "`{}` returns rows it fetched without binding the tenant; other callers compare their tenant before using them, this one does not",
+                            e.function
+                        ));
+                    }
+                    out.at_callers.entry(f).or_default().push(fact);
+                }
+            }
+        }
+        out
+    }
 }

@@ -46,7 +46,12 @@ fn judge(model: &TenantModel, file: FileId, e: &ExecFact) -> Option<Finding> {
         (false, Some(w)) => w.to_string(),
         (false, None) => "query".to_string(),
     };
-    let mut message = if !root_unbound {
+    let mut message = if e.lookup {
+        let helper = q.via.last().map_or("the helper", String::as_str);
+        format!(
+            "{orm} {what} on `{table}` in `{helper}` is not scoped to a tenant, and its rows are used here without a tenant check"
+        )
+    } else if !root_unbound {
         format!("{orm} {what} joins `{table}`, which is not scoped to a tenant")
     } else {
         format!("{orm} {what} on `{table}` is not scoped to a tenant")
@@ -54,9 +59,11 @@ fn judge(model: &TenantModel, file: FileId, e: &ExecFact) -> Option<Finding> {
     if !every_path {
         message.push_str(" on every path");
     }
-    if !q.via.is_empty() {
+    if !q.via.is_empty() && (!e.lookup || q.via.len() > 1) {
         let chain: Vec<String> = q.via.iter().map(|v| format!("`{v}`")).collect();
-        let how = if q.sites.is_empty() {
+        let how = if e.lookup {
+            "reached"
+        } else if q.sites.is_empty() {
             "built"
         } else {
             "executed"
@@ -196,6 +203,12 @@ fn help(model: &TenantModel, e: &ExecFact, q: &QState, table: &str, root: bool) 
     if !root {
         return format!(
             "bind `{table}` too: `.filter({filter})`, or join it by column equality to a bound tenant table (not through a link table)"
+        );
+    }
+    if e.lookup {
+        let helper = q.via.last().map_or("the helper", String::as_str);
+        return format!(
+            "compare the row's `{col}` with the caller's tenant before using it, as other callers of `{helper}` do, or give `{helper}` the tenant and `.filter({filter})`"
         );
     }
     if !q.sites.is_empty() && root {

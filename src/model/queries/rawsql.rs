@@ -176,7 +176,7 @@ impl FnAnalysis<'_> {
     }
 
     /// Judges one SQL text that reaches the database.
-    fn sql_sink(&mut self, sql: &SqlText, sink: String, span: Span) {
+    pub(super) fn sql_sink(&mut self, sql: &SqlText, sink: String, span: Span) {
         let analysis = crate::sql::analyze(&sql.text, self.scope.model);
         let hits: Vec<SqlHit> = analysis
             .findings
@@ -221,6 +221,7 @@ impl FnAnalysis<'_> {
                     .min(sql.map.first().map_or(u32::MAX, |p| p.line)),
                 end_line.max(span.start.line),
             ),
+            through: None,
         });
     }
 }
