@@ -108,6 +108,12 @@ pub struct TenantConfig {
     pub scope_methods: Vec<String>,
     /// Type names whose values carry the tenant.
     pub types: Vec<String>,
+    /// Types (`Path<MemberPath>`), extractors or functions whose values are
+    /// trusted as tenant sources (`untrusted-tenant-source`).
+    pub trusted_sources: Vec<String>,
+    /// Functions that authorise the caller for a tenant value passed to
+    /// them (`ensure_member(&user, org_id)?`).
+    pub authorize_functions: Vec<String>,
 }
 
 /// The `[superuser]` section.
@@ -150,6 +156,8 @@ impl Default for TenantConfig {
             ignore_tables: Vec::new(),
             scope_methods: Vec::new(),
             types: Vec::new(),
+            trusted_sources: Vec::new(),
+            authorize_functions: Vec::new(),
         }
     }
 }
@@ -790,6 +798,8 @@ const TENANT_KEYS: &[&str] = &[
     "ignore-tables",
     "scope-methods",
     "types",
+    "trusted-sources",
+    "authorize-functions",
 ];
 const SUPERUSER_KEYS: &[&str] = &["calls", "allowed-paths"];
 const FILES_KEYS: &[&str] = &["exclude", "include-tests"];
@@ -871,6 +881,10 @@ fn build_tenant(ctx: &Ctx<'_>, table: &Table) -> Result<TenantConfig, ConfigErro
             "ignore-tables" => tenant.ignore_tables = names("table", is_table_name)?,
             "scope-methods" => tenant.scope_methods = names("method", is_rust_path)?,
             "types" => tenant.types = names("type", is_rust_path)?,
+            "trusted-sources" => tenant.trusted_sources = names("source", is_rust_path)?,
+            "authorize-functions" => {
+                tenant.authorize_functions = names("function", is_rust_path)?;
+            }
             _ => return Err(unknown_key(ctx, key, value, "tenant", TENANT_KEYS)),
         }
     }
@@ -1254,6 +1268,8 @@ tables = ["audit_log", "billing.invoices"]
 ignore-tables = ["plans"]
 scope-methods = ["secure_find", "for_org"]
 types = ["OrgId", "TenantContext"]
+trusted-sources = ["MemberPath", "authz::resolve_org"]
+authorize-functions = ["ensure_member"]
 [superuser]
 calls = ["unscoped_all", "cross_org"]
 allowed-paths = ["src/admin/**"]
@@ -1271,6 +1287,11 @@ include-tests = true
         assert_eq!(c.tenant.ignore_tables, ["plans"]);
         assert_eq!(c.tenant.scope_methods, ["secure_find", "for_org"]);
         assert_eq!(c.tenant.types, ["OrgId", "TenantContext"]);
+        assert_eq!(
+            c.tenant.trusted_sources,
+            ["MemberPath", "authz::resolve_org"]
+        );
+        assert_eq!(c.tenant.authorize_functions, ["ensure_member"]);
         assert_eq!(c.superuser.calls, ["unscoped_all", "cross_org"]);
         assert_eq!(c.superuser.allowed_paths, ["src/admin/**"]);
         assert!(c.superuser.allowed_set.is_match("src/admin/users.rs"));
@@ -1344,7 +1365,7 @@ include-tests = true
         assert_eq!(e.message, "unknown key `tenantt`; did you mean `tenant`?");
         assert_eq!((e.line, e.column), (2, 2));
         let e = err("[tenant.extra]\n");
-        assert_eq!(e.message, "unknown key `extra` in `[tenant]`; expected one of `columns`, `tables`, `ignore-tables`, `scope-methods`, `types`");
+        assert_eq!(e.message, "unknown key `extra` in `[tenant]`; expected one of `columns`, `tables`, `ignore-tables`, `scope-methods`, `types`, `trusted-sources`, `authorize-functions`");
         assert_eq!((e.line, e.column), (1, 9));
     }
 
@@ -1385,6 +1406,11 @@ include-tests = true
         );
         assert_eq!((e.line, e.column), (2, 10));
 
+        let e = err("[tenant]\nauthorize-functions = \"ensure_member\"\n");
+        assert_eq!(
+            e.message,
+            "`tenant.authorize-functions` must be an array of strings, found a string"
+        );
         let e = err("[tenant]\nscope-methods = [\"ok\", 3]\n");
         assert_eq!(
             e.message,

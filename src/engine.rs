@@ -831,10 +831,23 @@ pub fn check(opts: &CheckOptions) -> Result<Report, Error> {
                     .into_iter()
                     .enumerate()
                     .filter(|(k, _)| !lookups.moved.contains(&(i, *k)))
-                    .map(|(_, e)| e)
+                    .map(|(k, mut e)| {
+                        if let Some(n) = lookups.notes.get(&(i, k)) {
+                            for q in &mut e.paths {
+                                q.cond.notes.push(n.clone());
+                            }
+                        }
+                        e
+                    })
                     .collect();
                 execs.extend(lookups.at_callers.remove(&i).unwrap_or_default());
                 findings.extend(rules::unscoped_query::check(&model, i, &execs));
+                findings.extend(rules::untrusted_tenant_source::check(
+                    &model,
+                    i,
+                    &execs,
+                    &facts.untrusted_sql,
+                ));
                 // SQL handed to a function counts if it reaches the database.
                 let sql: std::borrow::Cow<[queries::SqlFact]> =
                     if facts.sql.iter().any(|f| f.through.is_some()) {

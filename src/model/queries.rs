@@ -42,6 +42,9 @@ pub struct Cond {
     pub edges: BTreeSet<(String, String)>,
     /// Why a binding was lost, for the message.
     pub notes: Vec<String>,
+    /// Tenant values taken from request input (not the authenticated
+    /// caller) that a tenant equality compares with: how each got there.
+    pub untrusted: Vec<String>,
 }
 
 impl Cond {
@@ -50,6 +53,11 @@ impl Cond {
         self.bound.extend(other.bound.iter().cloned());
         self.edges.extend(other.edges.iter().cloned());
         self.notes.extend(other.notes.iter().cloned());
+        for u in &other.untrusted {
+            if !self.untrusted.contains(u) {
+                self.untrusted.push(u.clone());
+            }
+        }
         self
     }
 
@@ -60,10 +68,17 @@ impl Cond {
         if bound.len() < self.bound.len().max(other.bound.len()) {
             notes.push(why.to_string());
         }
+        let mut untrusted = self.untrusted.clone();
+        for u in &other.untrusted {
+            if !untrusted.contains(u) {
+                untrusted.push(u.clone());
+            }
+        }
         Cond {
             bound,
             edges: self.edges.intersection(&other.edges).cloned().collect(),
             notes,
+            untrusted,
         }
     }
 }
@@ -388,6 +403,23 @@ pub struct QueryFacts {
     pub summaries: Vec<FnSummary>,
     /// Calls to workspace functions that may return rows.
     pub uses: Vec<HelperUse>,
+    /// Raw SQL whose tenant placeholder is bound to request input.
+    pub untrusted_sql: Vec<UntrustedSql>,
+}
+
+/// Raw SQL executed with its tenant placeholder bound to request input.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct UntrustedSql {
+    /// The executing method (`fetch_one`).
+    pub method: String,
+    /// Its name.
+    pub span: Span,
+    /// Enclosing function.
+    pub function: String,
+    /// How the bound tenant value is request input.
+    pub source: String,
+    /// The SQL, whitespace removed (for fingerprints).
+    pub text: String,
 }
 
 /// Tenant tables a query state leaves unbound.
@@ -750,6 +782,8 @@ impl<'a, 'o> ItemCtx<'a, 'o> {
             returned: Vec::new(),
             runs: Vec::new(),
             uses: Vec::new(),
+            tainted: Vec::new(),
+            untrusted_sql: Vec::new(),
             str_params: Vec::new(),
             sql_params: Vec::new(),
             sql_forwards: Vec::new(),
@@ -778,7 +812,13 @@ impl<'a, 'o> ItemCtx<'a, 'o> {
                     });
                     let carried = ty.as_ref().and_then(|t| self.model.tenant_types.get(t));
                     let query_typed = is_query_type(&pt.ty);
+                    let extractor =
+                        request_extractor(&pt.ty, &self.opts.config.tenant.trusted_sources);
                     for n in names {
+                        if let Some(x) = &extractor {
+                            f.tainted
+                                .push((n.clone(), format!("from the `{x}` extractor")));
+                        }
                         if typed_tenant || f.is_tenant_name(&n) {
                             f.in_reach.push(n.clone());
                         } else if let Some(field) = carried {
@@ -830,6 +870,7 @@ impl<'a, 'o> ItemCtx<'a, 'o> {
             }
         }
         self.out.uses.append(&mut f.uses);
+        self.out.untrusted_sql.append(&mut f.untrusted_sql);
         if !f.returned.is_empty()
             || !f.runs.is_empty()
             || !f.sql_params.is_empty()
@@ -877,6 +918,73 @@ fn is_query_type(ty: &syn::Type) -> bool {
         syn::Type::Reference(r) => is_query_type(&r.elem),
         syn::Type::Paren(p) => is_query_type(&p.elem),
         _ => false,
+    }
+}
+
+/// The extractor a handler parameter's value comes from when it is
+/// request input (axum `Path` / `Query` / `Json` / `Form`, actix
+/// `web::Path` / ...), unless its type is a configured trusted source.
+fn request_extractor(ty: &syn::Type, trusted: &[String]) -> Option<String> {
+    const EXTRACTORS: &[&str] = &["Path", "Query", "Json", "Form"];
+    let syn::Type::Path(tp) = ty else {
+        return None;
+    };
+    let last = tp.path.segments.last()?;
+    let name = last.ident.to_string();
+    if !EXTRACTORS.contains(&name.as_str()) {
+        return None;
+    }
+    let is_trusted = |n: &str| trusted.iter().any(|t| t.rsplit("::").next() == Some(n));
+    if is_trusted(&name) || type_name(ty).is_some_and(|inner| is_trusted(&inner)) {
+        return None;
+    }
+    Some(
+        path_segments(&tp.path)
+            .into_iter()
+            .rev()
+            .take(2)
+            .collect::<Vec<_>>()
+            .into_iter()
+            .rev()
+            .filter(|s| s == "web" || EXTRACTORS.contains(&s.as_str()))
+            .collect::<Vec<_>>()
+            .join("::"),
+    )
+}
+
+/// A value as written, without borrows and conversions: `params.org_id`
+/// for `&params.org_id.clone()`.
+fn value_text(e: &Expr) -> Option<String> {
+    match e {
+        Expr::Path(p) => p.path.get_ident().map(ToString::to_string),
+        Expr::Field(f) => {
+            let base = value_text(&f.base)?;
+            match &f.member {
+                syn::Member::Named(m) => Some(format!("{base}.{m}")),
+                syn::Member::Unnamed(i) => Some(format!("{base}.{}", i.index)),
+            }
+        }
+        Expr::Reference(r) => value_text(&r.expr),
+        Expr::Paren(p) => value_text(&p.expr),
+        Expr::Group(g) => value_text(&g.expr),
+        Expr::Unary(u) => value_text(&u.expr),
+        Expr::MethodCall(m) => value_text(&m.receiver),
+        _ => None,
+    }
+}
+
+/// The variable an expression reads from: `org_id`, `params.org_id`,
+/// `&body.tenant_id`, `filter.tenant_id.clone()`, `*x`.
+fn root_ident(e: &Expr) -> Option<String> {
+    match e {
+        Expr::Path(p) => p.path.get_ident().map(ToString::to_string),
+        Expr::Field(f) => root_ident(&f.base),
+        Expr::Reference(r) => root_ident(&r.expr),
+        Expr::Paren(p) => root_ident(&p.expr),
+        Expr::Group(g) => root_ident(&g.expr),
+        Expr::Unary(u) => root_ident(&u.expr),
+        Expr::MethodCall(m) => root_ident(&m.receiver),
+        _ => None,
     }
 }
 
@@ -1080,10 +1188,24 @@ pub fn mentions_model(tokens: TokenStream, model: &TenantModel) -> bool {
     false
 }
 
+/// Raw SQL on its way to the database whose tenant column is compared
+/// with placeholders: which ones, and where each bound value came from.
+#[derive(Debug, Clone, PartialEq)]
+struct SqlRun {
+    /// Placeholder numbers (1-based) compared with a tenant column.
+    tenant_params: Vec<usize>,
+    /// For each bound argument in order: how it is request input, if it is.
+    binds: Vec<Option<String>>,
+    /// The SQL, whitespace removed (for fingerprints).
+    text: String,
+}
+
 /// Abstract value of an expression.
 #[derive(Debug, Clone, PartialEq)]
 enum Val {
     Other,
+    /// Raw SQL with tenant placeholders, not executed yet.
+    Sql(Rc<SqlRun>),
     Query(Vec<QState>),
     /// A condition (alternatives), and whether it is a `Condition::any()`
     /// builder (adds are ORed) or `Condition::all()` (adds are ANDed).
@@ -1144,6 +1266,11 @@ struct FnAnalysis<'a> {
     runs: Vec<Run>,
     /// Calls to helpers that may return rows.
     uses: Vec<HelperUse>,
+    /// Raw SQL executed with request input as its tenant.
+    untrusted_sql: Vec<UntrustedSql>,
+    /// Variables holding request input (an axum / actix extractor's value,
+    /// or copied from one), with where it came from.
+    tainted: Vec<(String, String)>,
     /// String parameters (name, position), which may carry SQL.
     str_params: Vec<(String, usize)>,
     /// Those that reach a raw-SQL entry point.
@@ -1231,6 +1358,62 @@ fn compact(tokens: TokenStream) -> String {
 }
 
 impl<'a> FnAnalysis<'a> {
+    /// Where the value of `e` came from, when it is request input.
+    fn taint_of(&self, e: &Expr) -> Option<String> {
+        let root = root_ident(e)?;
+        let (_, how) = self.tainted.iter().find(|(n, _)| *n == root)?;
+        Some(format!("`{}`, {how}", value_text(e).unwrap_or(root)))
+    }
+
+    /// `let x = <request input>`: `x` is request input too, unless a
+    /// trusted function produced it (`resolve_org(&user, &slug)?`).
+    fn propagate_taint(&mut self, pat: &Pat, init: &Expr) {
+        let mut names = Vec::new();
+        pat_idents(pat, &mut names);
+        let trusted = &self.config.tenant.trusted_sources;
+        let tokens = init.to_token_stream();
+        let via_trusted = trusted
+            .iter()
+            .any(|t| token_mentions(tokens.clone(), t.rsplit("::").next().unwrap_or(t)));
+        let from = self.taint_of(init).or_else(|| {
+            self.tainted
+                .iter()
+                .find(|(n, _)| token_mentions(tokens.clone(), n))
+                .map(|(n, how)| format!("`{n}`, {how}"))
+        });
+        for n in names {
+            let own = self.tainted.iter().position(|(t, _)| *t == n);
+            let kept = own.map(|i| self.tainted.remove(i));
+            if let (Some(how), false) = (&from, via_trusted) {
+                // `let tenant_id = tenant_id.into_inner();` keeps its story.
+                let how = match kept {
+                    Some((_, old)) if root_ident(init).as_deref() == Some(n.as_str()) => old,
+                    _ => format!("copied from {how}"),
+                };
+                self.tainted.push((n.clone(), how));
+            }
+        }
+    }
+
+    /// A call to a configured authorize function clears the request
+    /// values it is given (`ensure_member(&user, org_id)?`).
+    fn authorize(&mut self, last: &str, args: &syn::punctuated::Punctuated<Expr, syn::Token![,]>) {
+        let listed = self
+            .config
+            .tenant
+            .authorize_functions
+            .iter()
+            .any(|a| a.rsplit("::").next() == Some(last));
+        if !listed {
+            return;
+        }
+        for a in args {
+            if let Some(root) = root_ident(a) {
+                self.tainted.retain(|(t, _)| *t != root);
+            }
+        }
+    }
+
     fn is_tenant_name(&self, name: &str) -> bool {
         let n = name.trim_start_matches('_');
         self.scope.model.tenant_columns.iter().any(|c| c == n)
@@ -1570,6 +1753,9 @@ impl<'a> FnAnalysis<'a> {
                     }
                     None => Val::Other,
                 };
+                if let Some(init) = &l.init {
+                    self.propagate_taint(&l.pat, &init.expr);
+                }
                 self.bind_pat(&l.pat, v);
                 Val::Other
             }
@@ -1958,6 +2144,7 @@ impl<'a> FnAnalysis<'a> {
         };
         let span = Span::from_pm2(p_span(&fp.path));
         self.superuser_call(&segs, span);
+        self.authorize(&last, &c.args);
         let k = self.k;
         // `<T as HasTable>::table()`, `T::table()`, `Self::table()`.
         if last == "table" && c.args.is_empty() {
@@ -2315,9 +2502,13 @@ impl<'a> FnAnalysis<'a> {
             }
         }
         match recv {
+            Val::Sql(run) => self.sql_run_method(&run, m, &name),
             Val::Str(_) | Val::Builder(..) => Val::Other,
             Val::Query(qs) => self.query_method(qs, m, &name, args),
-            Val::Col(t, c) => self.col_method(t, c, &name, args),
+            Val::Col(t, c) => {
+                let taint = m.args.first().and_then(|a| self.taint_of(a));
+                self.col_method(t, c, &name, args, taint)
+            }
             Val::Pred(cs, kind) => {
                 if k.and.contains(&name) {
                     return Val::Pred(conj(&cs, &pred_of(args.first())), kind);
@@ -2412,7 +2603,14 @@ impl<'a> FnAnalysis<'a> {
         }
     }
 
-    fn col_method(&mut self, t: Option<String>, c: String, name: &str, args: Vec<Val>) -> Val {
+    fn col_method(
+        &mut self,
+        t: Option<String>,
+        c: String,
+        name: &str,
+        args: Vec<Val>,
+        taint: Option<String>,
+    ) -> Val {
         let k = self.k;
         if matches!(
             name,
@@ -2446,6 +2644,7 @@ impl<'a> FnAnalysis<'a> {
             }
             Some(_) if binds && is_tenant => {
                 cond.bound.insert(table);
+                cond.untrusted.extend(taint);
             }
             _ if is_tenant && (name == "ne" || name == "ne_all" || name == "is_not_in") => {
                 cond.notes.push(format!(

@@ -266,6 +266,9 @@ pub struct Lookups {
     pub moved: HashSet<(usize, usize)>,
     /// Findings-to-be at the callers, by file.
     pub at_callers: HashMap<usize, Vec<ExecFact>>,
+    /// Notes for executed queries reported in the helper although it has
+    /// callers (none of which checks).
+    pub notes: HashMap<(usize, usize), String>,
 }
 
 impl Lookups {
@@ -311,6 +314,16 @@ impl Lookups {
                     }
                 }
                 if !callers.iter().any(|(_, u, _)| u.checked_after) {
+                    if !callers.is_empty() {
+                        out.notes.insert(
+                            (file, i),
+                            format!(
+                                "`{}` returns the rows to {} caller(s) in the workspace, and none compares their tenant before using them",
+                                e.function,
+                                callers.len()
+                            ),
+                        );
+                    }
                     continue;
                 }
                 out.moved.insert((file, i));

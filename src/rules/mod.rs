@@ -11,6 +11,7 @@ pub mod tenant_index_order;
 pub mod tenant_table_unindexed;
 pub mod unscoped_query;
 pub mod unscoped_sql;
+pub mod untrusted_tenant_source;
 
 use crate::config::Level;
 
@@ -70,6 +71,12 @@ pub const RULES: &[RuleMeta] = &[
         default: Level::Off,
         summary: "tenant table without `ENABLE ROW LEVEL SECURITY` and a tenant policy",
         doc: include_str!("../../rules/missing-rls.md"),
+    },
+    RuleMeta {
+        id: "untrusted-tenant-source",
+        default: Level::Off,
+        summary: "query scoped to a tenant taken from request input (path, query, body) instead of the authenticated caller",
+        doc: include_str!("../../rules/untrusted-tenant-source.md"),
     },
     RuleMeta {
         id: "parse-error",

@@ -181,6 +181,29 @@ fn missing_rls_pass() {
 }
 
 #[test]
+fn untrusted_tenant_source_fail() {
+    assert_markers("untrusted-tenant-source/fail");
+}
+
+#[test]
+fn untrusted_tenant_source_pass() {
+    assert_clean("untrusted-tenant-source/pass");
+}
+
+#[test]
+fn untrusted_tenant_source_is_off_by_default() {
+    // The fail tree with an empty config: every query there is bound, so
+    // nothing is reported at all.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let empty = dir.path().join("tenant-lint.toml");
+    std::fs::write(&empty, "").expect("write config");
+    let report = crate::support::check_with("untrusted-tenant-source/fail", |o| {
+        o.config = Some(empty.clone());
+    });
+    assert_eq!(found(&report), Vec::new());
+}
+
+#[test]
 fn missing_rls_is_off_by_default() {
     // The same tree without its config: the rule stays silent.
     let dir = tempfile::tempdir().expect("tempdir");

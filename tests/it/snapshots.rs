@@ -8,11 +8,12 @@ use tenant_lint::render::{self, Format};
 fn rendered(rel: &str, format: Format) -> String {
     // A rule's tree is shown with that rule only; the demo with all.
     let rule = rel.split('/').next().unwrap_or("");
-    let mut report = if rel.ends_with("/fail") && rule != "invalid-suppression" {
-        crate::support::check_with(rel, |o| o.select = vec![rule.to_string()])
-    } else {
-        check(rel)
-    };
+    let mut report =
+        if rel.ends_with("/fail") && !matches!(rule, "invalid-suppression" | "cross-function") {
+            crate::support::check_with(rel, |o| o.select = vec![rule.to_string()])
+        } else {
+            check(rel)
+        };
     // Elapsed time is the one non-deterministic part of the output.
     report.stats.elapsed = Duration::ZERO;
     let mut out = Vec::new();
@@ -24,6 +25,16 @@ fn rendered(rel: &str, format: Format) -> String {
 #[test]
 fn unscoped_query_human() {
     insta::assert_snapshot!(rendered("unscoped-query/fail", Format::Human));
+}
+
+#[test]
+fn untrusted_tenant_source_human() {
+    insta::assert_snapshot!(rendered("untrusted-tenant-source/fail", Format::Human));
+}
+
+#[test]
+fn cross_function_human() {
+    insta::assert_snapshot!(rendered("cross-function/fail", Format::Human));
 }
 
 #[test]

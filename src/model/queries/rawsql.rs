@@ -4,7 +4,7 @@
 //! sinks in `rules/orm/sql.toml`) it is handed to [`crate::sql::analyze`]
 //! and the result, mapped back to source spans, becomes a [`SqlFact`].
 
-use super::{FnAnalysis, SqlFact, SqlHit, SqlHitKind, Val};
+use super::{FnAnalysis, SqlFact, SqlHit, SqlHitKind, SqlRun, UntrustedSql, Val};
 use crate::diagnostic::Span;
 use crate::model::sqltext::{self, first_lit, literal, macro_args, macro_text, SqlText};
 use std::path::{Path, PathBuf};
@@ -44,6 +44,14 @@ impl FnAnalysis<'_> {
             };
             if let Some(t) = text {
                 self.sql_sink(&t, format!("{name}!"), span);
+                // The bound arguments follow the SQL: `query!(sql, a, b)`,
+                // `query_as!(Rec, sql, a, b)`.
+                let after = args
+                    .iter()
+                    .position(|a| matches!(a, Expr::Lit(_) | Expr::Macro(_)))
+                    .map_or(args.len(), |i| i + 1);
+                let binds = args[after..].iter().map(|a| self.taint_of(a)).collect();
+                return Some(self.sql_run(&t, binds));
             }
             return Some(Val::Other);
         }
@@ -102,9 +110,70 @@ impl FnAnalysis<'_> {
                 last.clone()
             };
             self.sql_sink(&sql, sink, span);
-            return Some(Val::Other);
+            return Some(self.sql_run(&sql, Vec::new()));
         }
         None
+    }
+
+    /// The value of SQL on its way to the database: tracked until it
+    /// executes when its tenant column is compared with placeholders.
+    fn sql_run(&self, sql: &SqlText, binds: Vec<Option<String>>) -> Val {
+        let tenant_params = tenant_placeholders(&sql.text, &self.config.tenant.columns);
+        if tenant_params.is_empty() {
+            return Val::Other;
+        }
+        let mut text = sql.text.clone();
+        text.retain(|c| !c.is_whitespace());
+        Val::Sql(Rc::new(SqlRun {
+            tenant_params,
+            binds,
+            text,
+        }))
+    }
+
+    /// `.bind(x)` adds an argument; an executing call judges where the
+    /// tenant placeholders' values came from.
+    pub(super) fn sql_run_method(
+        &mut self,
+        run: &SqlRun,
+        m: &syn::ExprMethodCall,
+        name: &str,
+    ) -> Val {
+        const EXECUTES: &[&str] = &[
+            "fetch_one",
+            "fetch_all",
+            "fetch_optional",
+            "fetch",
+            "execute",
+            "fetch_many",
+            "load",
+            "get_result",
+            "get_results",
+            "first",
+        ];
+        if name == "bind" {
+            let mut run = run.clone();
+            run.binds
+                .push(m.args.first().and_then(|a| self.taint_of(a)));
+            return Val::Sql(Rc::new(run));
+        }
+        if !EXECUTES.contains(&name) {
+            return Val::Sql(Rc::new(run.clone()));
+        }
+        let source = run
+            .tenant_params
+            .iter()
+            .find_map(|n| run.binds.get(n - 1).cloned().flatten());
+        if let Some(source) = source {
+            self.untrusted_sql.push(UntrustedSql {
+                method: name.to_string(),
+                span: Span::from_pm2(m.method.span()),
+                function: self.function.clone(),
+                source,
+                text: run.text.clone(),
+            });
+        }
+        Val::Other
     }
 
     /// Methods on strings and builders, and method sinks (`client.query(..)`).
@@ -226,6 +295,72 @@ impl FnAnalysis<'_> {
     }
 }
 
+/// Placeholders (1-based) a tenant column is compared with for equality:
+/// `org_id = $1`, `d.org_id = ?`, `$2 = tenant_id`.
+fn tenant_placeholders(sql: &str, columns: &[String]) -> Vec<usize> {
+    let b = sql.as_bytes();
+    let is_word = |c: u8| c.is_ascii_alphanumeric() || c == b'_';
+    let skip_ws = |mut i: usize| {
+        while i < b.len() && b[i].is_ascii_whitespace() {
+            i += 1;
+        }
+        i
+    };
+    // A placeholder starting at `i`: its number and end.
+    let placeholder = |i: usize| -> Option<(usize, usize)> {
+        match b.get(i)? {
+            b'$' => {
+                let end = (i + 1..b.len())
+                    .find(|&j| !b[j].is_ascii_digit())
+                    .unwrap_or(b.len());
+                sql.get(i + 1..end)?.parse().ok().map(|n| (n, end))
+            }
+            b'?' => Some((sql[..i].matches('?').count() + 1, i + 1)),
+            _ => None,
+        }
+    };
+    let lower = sql.to_ascii_lowercase();
+    let mut out = Vec::new();
+    for col in columns {
+        let col = col.to_ascii_lowercase();
+        let mut from = 0;
+        while let Some(k) = lower[from..].find(&col) {
+            let at = from + k;
+            let end = at + col.len();
+            from = end;
+            if at > 0 && is_word(b[at - 1]) || b.get(end).is_some_and(|c| is_word(*c)) {
+                continue;
+            }
+            // `col = $N`
+            let i = skip_ws(end);
+            if b.get(i) == Some(&b'=') {
+                if let Some((n, _)) = placeholder(skip_ws(i + 1)) {
+                    out.push(n);
+                    continue;
+                }
+            }
+            // `$N = col` (possibly `t.col`)
+            let mut j = at;
+            while j > 0 && (is_word(b[j - 1]) || b[j - 1] == b'.') {
+                j -= 1;
+            }
+            let before = sql[..j].trim_end();
+            if let Some(rest) = before.strip_suffix('=') {
+                let rest = rest.trim_end();
+                let start = rest
+                    .rfind(|c: char| !(c.is_ascii_digit() || c == '$'))
+                    .map_or(0, |p| p + 1);
+                if let Some((n, _)) = placeholder(start) {
+                    out.push(n);
+                }
+            }
+        }
+    }
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
 fn macro_span(m: &syn::Macro) -> Span {
     let first = m.path.segments.first().map(|s| s.ident.span());
     let last = m.path.segments.last().map(|s| s.ident.span());
@@ -243,5 +378,22 @@ fn root_var(e: &Expr) -> Option<String> {
         Expr::Reference(r) => root_var(&r.expr),
         Expr::Paren(p) => root_var(&p.expr),
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::tenant_placeholders;
+
+    #[test]
+    fn finds_tenant_placeholders() {
+        let cols = vec!["org_id".to_string(), "tenant_id".to_string()];
+        let t = |sql: &str| tenant_placeholders(sql, &cols);
+        assert_eq!(t("SELECT * FROM d WHERE org_id = $1 AND id = $2"), [1]);
+        assert_eq!(t("SELECT * FROM d WHERE id = $1 AND d.ORG_ID=$2"), [2]);
+        assert_eq!(t("SELECT * FROM d WHERE $3 = d.tenant_id"), [3]);
+        assert_eq!(t("SELECT * FROM d WHERE id = ? AND org_id = ?"), [2]);
+        assert!(t("SELECT * FROM d WHERE other_org_id = $1").is_empty());
+        assert!(t("SELECT org_id FROM d WHERE id = $1").is_empty());
     }
 }

@@ -1,0 +1,89 @@
+//! `untrusted-tenant-source`: a query bound to a tenant, but the tenant
+//! value comes from request input (an axum / actix `Path`, `Query`, `Json`
+//! or `Form` extractor, or a field of one) instead of the authenticated
+//! caller, and no configured authorize function was given it first.
+//! Filtering by a tenant the attacker chose is not isolation. Judges the
+//! [`ExecFact`]s the query analysis recorded.
+
+use crate::diagnostic::{FileId, Finding};
+use crate::model::queries::{unbound_tables, ExecFact, UntrustedSql};
+use crate::model::TenantModel;
+
+/// Rule id.
+pub const ID: &str = "untrusted-tenant-source";
+
+const HELP: &str = "take the tenant from the authenticated context (the session or auth extractor), or call a function that checks the caller's membership first and list it in `[tenant] authorize-functions`; a source you trust goes in `[tenant] trusted-sources`";
+
+/// Findings for the executed ORM queries and raw SQL of one file.
+pub fn check(
+    model: &TenantModel,
+    file: FileId,
+    execs: &[ExecFact],
+    sql: &[UntrustedSql],
+) -> Vec<Finding> {
+    let mut out: Vec<Finding> = execs
+        .iter()
+        .filter(|e| !e.lookup)
+        .filter_map(|e| judge(model, file, e))
+        .collect();
+    out.extend(sql.iter().map(|s| judge_sql(file, s)));
+    out
+}
+
+fn judge_sql(file: FileId, s: &UntrustedSql) -> Finding {
+    let mut f = Finding::new(
+        ID,
+        file,
+        s.span,
+        format!(
+            "SQL query is scoped to a tenant taken from the request ({}), not from the authenticated caller",
+            s.source
+        ),
+    );
+    f.primary_label = format!("`{}` executes it", s.method);
+    f.notes = vec![format!(
+        "the tenant placeholder is bound to request input; `{}` does not check that the caller belongs to that tenant before the query runs",
+        s.function
+    )];
+    f.help = Some(HELP.to_string());
+    f.identity = format!("{}|{}", s.function, s.text);
+    f
+}
+
+fn judge(model: &TenantModel, file: FileId, e: &ExecFact) -> Option<Finding> {
+    // An unbound query is `unscoped-query`'s; here every path is bound.
+    if e.paths.is_empty() || e.paths.iter().any(|q| !unbound_tables(model, q).is_empty()) {
+        return None;
+    }
+    let q = e.paths.iter().find(|q| !q.cond.untrusted.is_empty())?;
+    let source = &q.cond.untrusted[0];
+    let mut f = Finding::new(
+        ID,
+        file,
+        e.span,
+        format!(
+            "{} query on `{}` is scoped to a tenant taken from the request ({source}), not from the authenticated caller",
+            e.orm.display(),
+            q.root
+        ),
+    );
+    f.primary_label = format!("`{}` executes it", e.method);
+    if q.source.start.line != 0 && q.source != e.span {
+        f.labels.push(crate::diagnostic::Label {
+            file,
+            span: q.source,
+            message: format!("query on `{}` starts here", q.root),
+        });
+    }
+    f.notes = vec![format!(
+        "whoever sends the request chooses this tenant; `{}` does not check that the caller belongs to it before the query runs",
+        e.function
+    )];
+    f.help = Some(HELP.to_string());
+    f.identity = format!("{}|{}", e.function, e.text);
+    f.extent = Some((
+        q.source.start.line.min(e.span.start.line),
+        e.span.start.line,
+    ));
+    Some(f)
+}
