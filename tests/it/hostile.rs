@@ -263,3 +263,88 @@ fn a_file_deleted_during_the_scan_is_reported() {
         .iter()
         .any(|f| report.files[f.file].rel == "src/leak.rs" && f.rule == "unscoped-query"));
 }
+
+/// Ctrl-C (SIGINT) or SIGKILL at any moment of a run that writes a
+/// baseline, a report and the cache never leaves a half-written file where
+/// a later run reads it: each is absent, the old one, or complete; and the
+/// cache, whatever was interrupted, gives the findings of a run without it.
+#[cfg(unix)]
+#[test]
+fn an_interrupted_run_leaves_no_half_written_file() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let st = std::process::Command::new("python3")
+        .arg(crate::support::fixture("../bench/gen_corpus.py"))
+        .arg(dir.path().join("ws"))
+        .args(["--lines", "30000", "--seed", "5"])
+        .output()
+        .expect("python3 runs the corpus generator");
+    assert!(
+        st.status.success(),
+        "{}",
+        String::from_utf8_lossy(&st.stderr)
+    );
+    let ws = dir.path().join("ws");
+    let cache = dir.path().join("cache");
+    let baseline = dir.path().join("baseline.json");
+    let report = dir.path().join("report.json");
+    let keys = |v: &serde_json::Value| -> Vec<String> {
+        v["findings"]
+            .as_array()
+            .expect("findings")
+            .iter()
+            .map(|f| format!("{}:{}:{}", f["file"], f["line"], f["rule"]))
+            .collect()
+    };
+    let (_, reference) = json(&ws, &["--no-cache"]);
+    assert!(!keys(&reference).is_empty());
+    let bin = assert_cmd::cargo::cargo_bin("tenant-lint");
+    let mut interrupted = 0;
+    for delay in [0u64, 10, 40, 100, 200, 400, 800, 1500] {
+        for signal in ["-INT", "-KILL"] {
+            // Each run starts from a changed tree, so it has cache entries,
+            // a baseline and a report to write.
+            fs::write(
+                ws.join(format!("crates/touch_{delay}{signal}.rs")),
+                "pub fn f() {}\n",
+            )
+            .expect("touch");
+            let mut child = std::process::Command::new(&bin)
+                .arg("check")
+                .arg(&ws)
+                .arg("--cache-dir")
+                .arg(&cache)
+                .arg("--write-baseline")
+                .arg(&baseline)
+                .args(["--format", "json", "--output"])
+                .arg(&report)
+                .stderr(std::process::Stdio::null())
+                .spawn()
+                .expect("spawn");
+            std::thread::sleep(std::time::Duration::from_millis(delay));
+            let killed = std::process::Command::new("kill")
+                .arg(signal)
+                .arg(child.id().to_string())
+                .status()
+                .expect("kill");
+            let status = child.wait().expect("wait");
+            interrupted += usize::from(killed.success() && status.code().is_none());
+            for f in [&baseline, &report] {
+                if let Ok(text) = fs::read_to_string(f) {
+                    serde_json::from_str::<serde_json::Value>(&text)
+                        .unwrap_or_else(|e| panic!("{} is half-written ({e})", f.display()));
+                }
+            }
+        }
+    }
+    assert!(
+        interrupted > 0,
+        "no run was interrupted; the tree is too small"
+    );
+    assert!(
+        baseline.exists() && report.exists(),
+        "no run finished; the tree is too large for the longest delay"
+    );
+    let (_, warm) = json(&ws, &["--cache-dir", cache.to_str().expect("utf-8")]);
+    let (_, cold) = json(&ws, &["--no-cache"]);
+    assert_eq!(keys(&warm), keys(&cold));
+}
