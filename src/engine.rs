@@ -699,7 +699,7 @@ pub fn check(opts: &CheckOptions) -> Result<Report, Error> {
         h.finish()
     };
     if !opts.no_prefilter && !names.is_empty() {
-        let finder = aho_corasick::AhoCorasick::new(&names).ok();
+        let finder = Prefilter::words(&names);
         let rescued: Vec<(usize, cache::WithDeps<cache::QueryResult>)> = pool.install(|| {
             carry
                 .new
@@ -713,7 +713,7 @@ pub fn check(opts: &CheckOptions) -> Result<Report, Error> {
                     let f = &found.files[i];
                     let t = text_of(f, &texts[i]);
                     let t = t.as_ref().as_ref().ok()?;
-                    if !finder.as_ref().is_some_and(|a| a.is_match(t.as_str())) {
+                    if !finder.matches(t) {
                         return None;
                     }
                     let (value, deps) = cache::tracking(|| parse_queries(f, t));

@@ -85,6 +85,16 @@ impl Prefilter {
         }
     }
 
+    /// Files that name one of `words` as a whole word (workspace helpers).
+    pub fn words(words: &[&str]) -> Prefilter {
+        Prefilter::new(
+            words
+                .iter()
+                .map(|w| (w.to_string(), Bounds::Both))
+                .collect(),
+        )
+    }
+
     /// Files that may declare tables or entities.
     pub fn schema() -> Prefilter {
         Prefilter::new(

@@ -254,6 +254,9 @@ pub struct FnSummary {
     /// Its string parameters passed on to other functions: (parameter,
     /// callee key, argument position).
     pub sql_forwards: Vec<(usize, String, usize)>,
+    /// It returns rows fetched by a query that may not bind the tenant (a
+    /// lookup helper, judged with its callers).
+    pub rows: bool,
 }
 
 /// A query a helper executes with what its caller gave it.
@@ -862,10 +865,21 @@ impl<'a, 'o> ItemCtx<'a, 'o> {
         }
         f.finish_pending_all();
         let key = self.summary_key(&sig.ident.to_string());
+        let mut rows = false;
         for id in std::mem::take(&mut f.returned_rows) {
             match f.pending.get(id).map(|p| p.target) {
-                Some(Target::Exec(e)) => f.execs[e].returned_by = Some(key.clone()),
-                Some(Target::Use(u)) => f.uses[u].returned_by = Some(key.clone()),
+                Some(Target::Exec(e)) => {
+                    let model = self.model;
+                    rows |= f.execs[e]
+                        .paths
+                        .iter()
+                        .any(|q| q.is_symbolic() || !unbound_tables(model, q).is_empty());
+                    f.execs[e].returned_by = Some(key.clone());
+                }
+                Some(Target::Use(u)) => {
+                    rows = true;
+                    f.uses[u].returned_by = Some(key.clone());
+                }
                 None => {}
             }
         }
@@ -875,6 +889,7 @@ impl<'a, 'o> ItemCtx<'a, 'o> {
             || !f.runs.is_empty()
             || !f.sql_params.is_empty()
             || !f.sql_forwards.is_empty()
+            || rows
         {
             self.out.summaries.push(FnSummary {
                 key,
@@ -883,6 +898,7 @@ impl<'a, 'o> ItemCtx<'a, 'o> {
                 runs: std::mem::take(&mut f.runs),
                 sql_params: std::mem::take(&mut f.sql_params),
                 sql_forwards: std::mem::take(&mut f.sql_forwards),
+                rows,
             });
         }
         self.out.execs.append(&mut f.execs);

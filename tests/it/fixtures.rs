@@ -423,3 +423,55 @@ fn cross_function_query_helpers() {
     // that binds, the name collision, lookups whose callers all check.
     assert_clean("cross-function/pass");
 }
+
+/// A caller of a lookup helper that names no table or ORM call is found
+/// even though the byte prefilter alone would skip its file.
+#[test]
+fn lookup_callers_in_prefilter_skipped_files() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    let write = |rel: &str, text: &str| {
+        let p = d.join(rel);
+        std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
+        std::fs::write(p, text).expect("write");
+    };
+    write(
+        "src/schema.rs",
+        "diesel::table! { folders (uuid) { uuid -> Text, tenant_id -> Text, name -> Text, } }\n",
+    );
+    write(
+        "src/folder.rs",
+        "use crate::schema::folders;\n\
+         #[diesel(table_name = folders)]\npub struct Folder { pub uuid: String, pub tenant_id: String, pub name: String }\n\
+         impl Folder {\n    pub async fn by_uuid(uuid: &str, conn: &mut DbConn) -> Option<Self> {\n        \
+         folders::table.filter(folders::uuid.eq(uuid)).first::<Self>(conn).await.ok()\n    }\n}\n",
+    );
+    write(
+        "src/checked.rs",
+        "pub async fn get(user: User, id: String, mut conn: DbConn) -> Result<String, E> {\n    \
+         let Some(f) = Folder::by_uuid(&id, &mut conn).await else { return Err(E) };\n    \
+         if f.tenant_id != user.tenant_id {\n        return Err(E);\n    }\n    Ok(f.name)\n}\n",
+    );
+    write(
+        "src/unchecked.rs",
+        "pub async fn rename(id: String, mut conn: DbConn) -> Result<String, E> {\n    \
+         let f = Folder::by_uuid(&id, &mut conn).await.ok_or(E)?;\n    Ok(f.name)\n}\n",
+    );
+    for no_prefilter in [false, true] {
+        let report = tenant_lint::engine::check(&tenant_lint::engine::CheckOptions {
+            paths: vec![d.to_path_buf()],
+            no_prefilter,
+            ..Default::default()
+        })
+        .expect("check");
+        assert_eq!(
+            found(&report),
+            [(
+                "src/unchecked.rs".to_string(),
+                2,
+                "unscoped-query".to_string()
+            )],
+            "no_prefilter = {no_prefilter}"
+        );
+    }
+}

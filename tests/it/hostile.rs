@@ -298,52 +298,51 @@ fn an_interrupted_run_leaves_no_half_written_file() {
     let (_, reference) = json(&ws, &["--no-cache"]);
     assert!(!keys(&reference).is_empty());
     let bin = assert_cmd::cargo::cargo_bin("tenant-lint");
-    let mut interrupted = 0;
-    for delay in [0u64, 10, 40, 100, 200, 400, 800, 1500] {
-        for signal in ["-INT", "-KILL"] {
-            // Each run starts from a changed tree, so it has cache entries,
-            // a baseline and a report to write.
-            fs::write(
-                ws.join(format!("crates/touch_{delay}{signal}.rs")),
-                "pub fn f() {}\n",
-            )
-            .expect("touch");
-            let mut child = std::process::Command::new(&bin)
-                .arg("check")
-                .arg(&ws)
-                .arg("--cache-dir")
-                .arg(&cache)
-                .arg("--write-baseline")
-                .arg(&baseline)
-                .args(["--format", "json", "--output"])
-                .arg(&report)
-                .stderr(std::process::Stdio::null())
-                .spawn()
-                .expect("spawn");
-            std::thread::sleep(std::time::Duration::from_millis(delay));
-            let killed = std::process::Command::new("kill")
-                .arg(signal)
-                .arg(child.id().to_string())
-                .status()
-                .expect("kill");
-            let status = child.wait().expect("wait");
-            interrupted += usize::from(killed.success() && status.code().is_none());
-            for f in [&baseline, &report] {
-                if let Ok(text) = fs::read_to_string(f) {
-                    serde_json::from_str::<serde_json::Value>(&text)
-                        .unwrap_or_else(|e| panic!("{} is half-written ({e})", f.display()));
-                }
-            }
+    let start = |tag: &str| {
+        // Each run starts from a changed tree, so it has cache entries,
+        // a baseline and a report to write.
+        fs::write(ws.join(format!("crates/touch_{tag}.rs")), "pub fn f() {}\n").expect("touch");
+        std::process::Command::new(&bin)
+            .arg("check")
+            .arg(&ws)
+            .arg("--cache-dir")
+            .arg(&cache)
+            .arg("--write-baseline")
+            .arg(&baseline)
+            .args(["--format", "json", "--output"])
+            .arg(&report)
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("spawn")
+    };
+    let complete = |f: &Path| {
+        if let Ok(text) = fs::read_to_string(f) {
+            serde_json::from_str::<serde_json::Value>(&text)
+                .unwrap_or_else(|e| panic!("{} is half-written ({e})", f.display()));
         }
+    };
+    // One whole run, to time it (the kills spread over its length) and to
+    // leave files that an interrupted run must not damage.
+    let t0 = std::time::Instant::now();
+    start("whole").wait().expect("wait");
+    let whole = t0.elapsed();
+    assert!(baseline.exists() && report.exists());
+    let mut interrupted = 0;
+    for k in 0..=12u32 {
+        let signal = if k % 2 == 0 { "-INT" } else { "-KILL" };
+        let mut child = start(&format!("{k}{signal}"));
+        std::thread::sleep(whole * k / 10);
+        let killed = std::process::Command::new("kill")
+            .arg(signal)
+            .arg(child.id().to_string())
+            .status()
+            .expect("kill");
+        let status = child.wait().expect("wait");
+        interrupted += usize::from(killed.success() && status.code().is_none());
+        complete(&baseline);
+        complete(&report);
     }
-    assert!(
-        interrupted > 0,
-        "no run was interrupted; the tree is too small"
-    );
-    assert!(
-        baseline.exists() && report.exists(),
-        "no run finished; the tree is too large for the longest delay"
-    );
+    assert!(interrupted > 0, "no run was interrupted");
     let (_, warm) = json(&ws, &["--cache-dir", cache.to_str().expect("utf-8")]);
     let (_, cold) = json(&ws, &["--no-cache"]);
     assert_eq!(keys(&warm), keys(&cold));
