@@ -270,6 +270,11 @@ impl Lexer<'_> {
                 }
                 // `1.5`, but not `1..2` or `x.0.method()`.
                 b'.' if self.peek(1).is_some_and(|c| c.is_ascii_digit()) => self.i += 1,
+                // A suffix may continue with any identifier character.
+                0x80.. => match self.char_at(self.i).filter(|c| is_ident_continue(*c)) {
+                    Some(c) => self.i += c.len_utf8(),
+                    None => break,
+                },
                 _ => break,
             }
         }
@@ -365,6 +370,7 @@ mod tests {
             "macro_rules! m { ($($t:tt)*) => { $($t)* }; }",
             "let s = \"multi\nline\\\"\"; let z = 'static_label; let e = '\\'';",
             "let a = 1u32..=2; let b = 1e10; let c = 2.; let x = tuple.0;",
+            "let x = 0x1F_u\u{11d31}; let y = 1.5e\u{1a55}3;",
         ] {
             assert!(pm2(t), "proc-macro2 rejects {t:?}");
             assert!(check(t).is_ok(), "{t:?}: {:?}", check(t).err());
