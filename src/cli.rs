@@ -277,9 +277,10 @@ fn write_file(path: &Path, bytes: &[u8]) -> Result<(), Error> {
 
 fn list_rules() -> Result<i32, Error> {
     let mut out = String::new();
+    let width = rules::RULES.iter().map(|r| r.id.len()).max().unwrap_or(0);
     for r in rules::RULES {
         out.push_str(&format!(
-            "{:<22} {:<8} {}\n",
+            "{:<width$} {:<8} {}\n",
             r.id,
             render::json::severity(r.default),
             r.summary

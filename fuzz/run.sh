@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Runs the cargo-fuzz targets (libFuzzer + AddressSanitizer) for a bounded
+# time each, seeded with the fixtures. Needs `cargo install cargo-fuzz`;
+# the sanitizer flags need nightly, or stable with RUSTC_BOOTSTRAP=1 (set
+# here).
+#
+#   bash fuzz/run.sh            # 30 s per target
+#   bash fuzz/run.sh 3600       # an hour per target
+#
+# A crash leaves its input in fuzz/artifacts/<target>/; commit it as a
+# regression case in tests/it/fuzz.rs (or a unit test) with the fix.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+SECONDS_PER_TARGET="${1:-30}"
+export RUSTC_BOOTSTRAP=1
+
+seeds="$(mktemp -d)"
+trap 'rm -rf "$seeds"' EXIT
+mkdir -p "$seeds/rust_analysis" "$seeds/sql_analysis" "$seeds/config"
+find fixtures -name '*.rs' -size -20k | while read -r f; do
+    cp "$f" "$seeds/rust_analysis/$(echo "$f" | tr / _)"
+done
+find fixtures -name '*.sql' -size -20k | while read -r f; do
+    cp "$f" "$seeds/sql_analysis/$(echo "$f" | tr / _)"
+done
+find fixtures -name 'tenant-lint.toml' | while read -r f; do
+    cp "$f" "$seeds/config/$(echo "$f" | tr / _)"
+done
+
+for target in rust_analysis sql_analysis config; do
+    echo "== cargo fuzz run $target (${SECONDS_PER_TARGET}s)"
+    mkdir -p "fuzz/corpus/$target"
+    log="$seeds/$target.log"
+    status=0
+    cargo fuzz run -O "$target" "fuzz/corpus/$target" "$seeds/$target" -- \
+        -max_total_time="$SECONDS_PER_TARGET" -rss_limit_mb=4096 >"$log" 2>&1 || status=$?
+    grep -E '^Done [0-9]+ runs' "$log" || true
+    if [ "$status" -ne 0 ]; then
+        tail -40 "$log" >&2
+        echo "cargo fuzz run $target failed (exit $status); a crash input is in fuzz/artifacts/$target/" >&2
+        exit 1
+    fi
+done
