@@ -132,6 +132,10 @@ fn json_output_file_and_paths() {
     );
     assert_eq!(f["severity"], "error");
     assert_eq!(f["fingerprint"].as_str().map(str::len), Some(16));
+    // `--output` into a directory that does not exist: a run error.
+    let (code, _, err) = run(&["check", &p(dir.path()), "--output", "/no/such/dir/r.json"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("/no/such/dir/r.json"), "{err}");
 }
 
 #[test]
