@@ -2224,11 +2224,7 @@ impl<'a> FnAnalysis<'a> {
                     }
                     // A function of the entity: a helper, resolved later.
                     let key = format!("entity:{t}::{last}");
-                    let helper = helper_call(key.clone(), span, &args);
-                    if args.iter().any(|a| matches!(a, Val::Query(_))) {
-                        return helper;
-                    }
-                    return self.helper_use(helper, key, segs.join("::"), span);
+                    return self.helper_use(key, segs.join("::"), span, &args);
                 }
                 Resolved::Unknown if k.diesel.related_starts.contains(&last) => {
                     // `Document::belonging_to(&org)`.
@@ -2333,17 +2329,11 @@ impl<'a> FnAnalysis<'a> {
                 _ => None,
             })
             .collect();
-        let has_query_arg = args.iter().any(|a| matches!(a, Val::Query(_)));
-        let helper = helper_call(key.clone(), span, &args);
         if preds.iter().all(Option::is_none) && types.iter().all(Option::is_none) {
-            if has_query_arg {
-                return helper;
-            }
-            // It may return rows fetched without binding (a lookup
-            // helper): whether the caller checks them is followed.
-            return self.helper_use(helper, key, segs.join("::"), span);
+            return self.helper_use(key, segs.join("::"), span, &args);
         }
-        let Val::Query(mut states) = helper else {
+        let has_query_arg = args.iter().any(|a| matches!(a, Val::Query(_)));
+        let Val::Query(mut states) = helper_call(key.clone(), span, &args) else {
             return Val::Other;
         };
         let mut state = states.remove(0);
@@ -2375,13 +2365,7 @@ impl<'a> FnAnalysis<'a> {
         if has_query_arg {
             return helper_call(key, span, &args);
         }
-        self.pending.push(Pending {
-            target: Target::Exec(idx),
-            vars: Vec::new(),
-            open: true,
-            depth: self.depth,
-        });
-        Val::Rows(self.pending.len() - 1)
+        Val::Rows(self.pend(Target::Exec(idx)))
     }
 
     /// String parameters among `args` that reach a raw-SQL entry point
@@ -2407,12 +2391,18 @@ impl<'a> FnAnalysis<'a> {
         }
     }
 
-    /// Records a call to a possible lookup helper and ties the pending
-    /// check on its rows to the value `v` of the call.
-    fn helper_use(&mut self, v: Val, key: String, name: String, span: Span) -> Val {
+    /// The value of a call to workspace function `key`: a query to resolve
+    /// later. Unless it is given a query to transform, it may also return
+    /// rows fetched without binding (a lookup helper), so the call is
+    /// recorded and whether the caller checks the rows is followed.
+    fn helper_use(&mut self, key: String, name: String, span: Span, args: &[Val]) -> Val {
+        let v = helper_call(key.clone(), span, args);
         let Val::Query(mut qs) = v else {
             return v;
         };
+        if args.iter().any(|a| matches!(a, Val::Query(_))) {
+            return Val::Query(qs);
+        }
         self.uses.push(HelperUse {
             key,
             name,
@@ -2422,16 +2412,22 @@ impl<'a> FnAnalysis<'a> {
             checked_after: false,
             returned_by: None,
         });
+        let id = self.pend(Target::Use(self.uses.len() - 1));
+        for q in &mut qs {
+            q.pending = Some(id);
+        }
+        Val::Query(qs)
+    }
+
+    /// Starts following the rows of `target` for a tenant check.
+    fn pend(&mut self, target: Target) -> usize {
         self.pending.push(Pending {
-            target: Target::Use(self.uses.len() - 1),
+            target,
             vars: Vec::new(),
             open: true,
             depth: self.depth,
         });
-        for q in &mut qs {
-            q.pending = Some(self.pending.len() - 1);
-        }
-        Val::Query(qs)
+        self.pending.len() - 1
     }
 
     /// The table a type names: a Diesel table module path
@@ -2968,13 +2964,7 @@ impl<'a> FnAnalysis<'a> {
             lookup: false,
         });
         if any_unbound {
-            self.pending.push(Pending {
-                target: Target::Exec(idx),
-                vars: Vec::new(),
-                open: true,
-                depth: self.depth,
-            });
-            return Val::Rows(self.pending.len() - 1);
+            return Val::Rows(self.pend(Target::Exec(idx)));
         }
         Val::Other
     }
