@@ -28,7 +28,7 @@ use std::path::{Path, PathBuf};
 
 const MAGIC: &[u8; 8] = b"TLCACHE\0";
 /// Bumped when the layout below changes (the build id covers the rest).
-const FORMAT: u32 = 1;
+const FORMAT: u32 = 2;
 
 /// Fingerprint of this build of the analyser (source and rule data).
 pub const BUILD_ID: &str = env!("TENANT_LINT_BUILD_ID");
@@ -119,6 +119,9 @@ pub struct QueryEntry {
     /// names it was checked against (a new helper elsewhere may make it
     /// worth parsing).
     pub helpers: u128,
+    /// Function bodies and field lists blanked before parsing (0: parsed
+    /// whole, or not at all).
+    pub blanked: u32,
 }
 
 /// Everything cached for one file.
@@ -147,7 +150,36 @@ pub struct Entry {
 struct Stored {
     hash: u128,
     stamp: Option<(u64, u128)>,
+    #[serde(with = "bytes")]
     blob: Vec<u8>,
+}
+
+/// A blob as one byte string (postcard writes it exactly as a `Vec<u8>`
+/// sequence, so the format is unchanged), read with one copy instead of
+/// one visitor call per byte.
+mod bytes {
+    use serde::{Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(v: &[u8], s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_bytes(v)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<u8>, D::Error> {
+        struct Bytes;
+        impl serde::de::Visitor<'_> for Bytes {
+            type Value = Vec<u8>;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a byte string")
+            }
+            fn visit_bytes<E>(self, v: &[u8]) -> Result<Vec<u8>, E> {
+                Ok(v.to_vec())
+            }
+            fn visit_byte_buf<E>(self, v: Vec<u8>) -> Result<Vec<u8>, E> {
+                Ok(v)
+            }
+        }
+        d.deserialize_byte_buf(Bytes)
+    }
 }
 
 #[derive(Serialize, Deserialize)]
@@ -176,7 +208,7 @@ pub struct Cache {
     pub path: PathBuf,
     key: u128,
     started: u128,
-    entries: HashMap<String, Stored>,
+    entries: HashMap<String, Stored, xxhash_rust::xxh3::Xxh3DefaultBuilder>,
     /// Why an existing cache file was not used (for `--verbose`-style notes
     /// and tests).
     pub discarded: Option<String>,

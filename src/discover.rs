@@ -54,6 +54,14 @@ pub fn is_migration(rel: &str) -> bool {
 /// the order migration tools apply them in.
 pub fn natural_cmp(a: &str, b: &str) -> std::cmp::Ordering {
     let (mut x, mut y) = (a.as_bytes(), b.as_bytes());
+    // Skip the common prefix (most paths share their directories), backing
+    // up to the start of a digit run so numbers still compare whole.
+    let mut same = x.iter().zip(y).take_while(|(c, d)| c == d).count();
+    while same > 0 && x[same - 1].is_ascii_digit() {
+        same -= 1;
+    }
+    x = &x[same..];
+    y = &y[same..];
     loop {
         match (x.first(), y.first()) {
             (None, None) => return std::cmp::Ordering::Equal,
@@ -62,12 +70,9 @@ pub fn natural_cmp(a: &str, b: &str) -> std::cmp::Ordering {
             (Some(c), Some(d)) if c.is_ascii_digit() && d.is_ascii_digit() => {
                 let xn = x.iter().take_while(|c| c.is_ascii_digit()).count();
                 let yn = y.iter().take_while(|c| c.is_ascii_digit()).count();
-                let xs = std::str::from_utf8(&x[..xn])
-                    .unwrap_or("0")
-                    .trim_start_matches('0');
-                let ys = std::str::from_utf8(&y[..yn])
-                    .unwrap_or("0")
-                    .trim_start_matches('0');
+                let trim = |s: &'_ [u8]| -> usize { s.iter().take_while(|&&c| c == b'0').count() };
+                let xs = &x[trim(&x[..xn])..xn];
+                let ys = &y[trim(&y[..yn])..yn];
                 let ord = xs.len().cmp(&ys.len()).then_with(|| xs.cmp(ys));
                 if ord != std::cmp::Ordering::Equal {
                     return ord;
@@ -111,22 +116,25 @@ const TEST_DIRS: &[&str] = &["tests", "benches", "examples"];
 
 /// Whether a relative path lies in a test directory.
 pub fn in_test_dir(rel: &str) -> bool {
-    let mut parts: Vec<&str> = rel.split('/').collect();
-    parts.pop();
-    parts.iter().any(|p| TEST_DIRS.contains(p))
+    let dirs = rel.rsplit_once('/').map_or("", |(d, _)| d);
+    !dirs.is_empty() && dirs.split('/').any(|p| TEST_DIRS.contains(&p))
 }
 
 fn rel_path(root: &Path, path: &Path) -> String {
     let rel = path.strip_prefix(root).unwrap_or(path);
-    let parts: Vec<String> = rel
-        .components()
-        .filter_map(|c| match c {
-            Component::Normal(s) => Some(s.to_string_lossy().into_owned()),
-            Component::ParentDir => Some("..".to_string()),
-            _ => None,
-        })
-        .collect();
-    parts.join("/")
+    let mut out = String::with_capacity(rel.as_os_str().len());
+    for c in rel.components() {
+        let part = match c {
+            Component::Normal(s) => s.to_string_lossy(),
+            Component::ParentDir => "..".into(),
+            _ => continue,
+        };
+        if !out.is_empty() {
+            out.push('/');
+        }
+        out.push_str(&part);
+    }
+    out
 }
 
 fn is_cargo_target(dir: &Path) -> bool {
@@ -231,16 +239,18 @@ pub fn discover(
         });
     }
     let mut out = Discovery::default();
+    // One walk meets each path once; overlapping roots can meet it twice.
+    let dedupe = paths.len() > 1;
     let mut seen = std::collections::HashSet::new();
     for f in found.into_inner().unwrap_or_else(|e| e.into_inner()) {
         match f {
             Found::File(f) => {
-                if seen.insert(f.path.clone()) {
+                if !dedupe || seen.insert(f.path.clone()) {
                     out.files.push(f);
                 }
             }
             Found::Skipped(p) => {
-                if seen.insert(p) {
+                if !dedupe || seen.insert(p) {
                     out.skipped += 1;
                 }
             }
@@ -271,6 +281,58 @@ mod tests {
         let mut v = vec!["m/V10__b.sql", "m/V2__a.sql", "m/V1__x.sql"];
         v.sort_by(|a, b| natural_cmp(a, b));
         assert_eq!(v, ["m/V1__x.sql", "m/V2__a.sql", "m/V10__b.sql"]);
+    }
+
+    /// `natural_cmp` before its common-prefix skip: the order it must keep.
+    fn reference(a: &str, b: &str) -> std::cmp::Ordering {
+        let (mut x, mut y) = (a.as_bytes(), b.as_bytes());
+        loop {
+            match (x.first(), y.first()) {
+                (None, None) => return std::cmp::Ordering::Equal,
+                (None, _) => return std::cmp::Ordering::Less,
+                (_, None) => return std::cmp::Ordering::Greater,
+                (Some(c), Some(d)) if c.is_ascii_digit() && d.is_ascii_digit() => {
+                    let xn = x.iter().take_while(|c| c.is_ascii_digit()).count();
+                    let yn = y.iter().take_while(|c| c.is_ascii_digit()).count();
+                    let xs = std::str::from_utf8(&x[..xn])
+                        .unwrap()
+                        .trim_start_matches('0');
+                    let ys = std::str::from_utf8(&y[..yn])
+                        .unwrap()
+                        .trim_start_matches('0');
+                    let ord = xs.len().cmp(&ys.len()).then_with(|| xs.cmp(ys));
+                    if ord != std::cmp::Ordering::Equal {
+                        return ord;
+                    }
+                    x = &x[xn..];
+                    y = &y[yn..];
+                }
+                (Some(c), Some(d)) => {
+                    if c != d {
+                        return c.cmp(d);
+                    }
+                    x = &x[1..];
+                    y = &y[1..];
+                }
+            }
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn natural_order_matches_the_reference(a in "[a0-2/_]{0,8}", b in "[a0-2/_]{0,8}") {
+            let (a, b) = (format!("crates/x/{a}"), format!("crates/x/{b}"));
+            proptest::prop_assert_eq!(natural_cmp(&a, &b), reference(&a, &b), "{} vs {}", a, b);
+        }
+    }
+
+    #[test]
+    fn natural_order_inside_a_shared_number() {
+        use std::cmp::Ordering::*;
+        assert_eq!(natural_cmp("m/V19__a", "m/V18__a"), Greater);
+        assert_eq!(natural_cmp("m/V01__a", "m/V1__a"), Equal);
+        assert_eq!(natural_cmp("m/V100", "m/V99"), Greater);
+        assert_eq!(natural_cmp("m/a/b", "m/a/b/c"), Less);
     }
 
     #[test]
