@@ -430,7 +430,8 @@ pub fn schema_phase(
     use_prefilter: bool,
     carry: &mut Carry,
 ) -> (TenantModel, HashMap<FileId, Failure>, u128) {
-    let filter = Prefilter::schema();
+    // Built on first use: a warm run may parse nothing.
+    let filter = std::sync::OnceLock::new();
     let mut old = std::mem::take(&mut carry.old);
     old.resize_with(files.len(), cache::Entry::default);
     carry.new.resize_with(files.len(), cache::Entry::default);
@@ -439,7 +440,7 @@ pub fn schema_phase(
         // tenant in reach with zero config; a token scan finds them in
         // every file without parsing it.
         let carriers = prefilter::tenant_structs(t, &config.tenant.columns);
-        if use_prefilter && !filter.matches(t) {
+        if use_prefilter && !filter.get_or_init(Prefilter::schema).matches(t) {
             if carriers.is_empty() {
                 return None;
             }
@@ -621,7 +622,7 @@ pub fn check(opts: &CheckOptions) -> Result<Report, Error> {
         );
     }
 
-    let filter = Prefilter::queries(&model, &config);
+    let filter = std::sync::OnceLock::new();
     let qopts = queries::Options {
         include_tests,
         config: &config,
@@ -631,15 +632,35 @@ pub fn check(opts: &CheckOptions) -> Result<Report, Error> {
             queries::extract(file, &f.rel, &f.path, &model, &qopts)
         }))
     };
-    let extract = |f: &discover::SourcePath, t: &str| -> cache::QueryResult {
-        if !opts.no_prefilter && !filter.matches(t) {
+    // Parses `t` with the bodies that cannot matter blanked (see `slice`);
+    // `extra` keeps the bodies naming a workspace helper too. A file the
+    // slicer cannot follow is parsed whole, and a syntax error is always
+    // reported from the whole text, so it never points into a blank.
+    let parse_sliced = |f: &discover::SourcePath,
+                        t: &str,
+                        sliced: Option<crate::slice::Sliced>|
+     -> (cache::QueryResult, u32) {
+        match sliced {
+            Some(sliced) => match parse_queries(f, &sliced.text) {
+                Some(Err(_)) => (parse_queries(f, t), 0),
+                r => (r, sliced.blanked),
+            },
+            None => (parse_queries(f, t), 0),
+        }
+    };
+    let extract = |f: &discover::SourcePath, t: &str| -> (cache::QueryResult, u32) {
+        if opts.no_prefilter {
+            return (parse_queries(f, t), 0);
+        }
+        let filter = filter.get_or_init(|| Prefilter::queries(&model, &config));
+        if !filter.matches(t) {
             // Cannot hold a query the rules judge; still make sure it is
             // Rust at all.
-            return parse::lex_check(t).err().map(Err);
+            return (parse::lex_check(t).err().map(Err), 0);
         }
-        parse_queries(f, t)
+        parse_sliced(f, t, crate::slice::blank(t, filter, None))
     };
-    type Analysed = Option<(cache::WithDeps<cache::QueryResult>, u128, bool)>;
+    type Analysed = Option<(cache::WithDeps<cache::QueryResult>, u128, u32, bool)>;
     let analysed: Vec<Analysed> = pool.install(|| {
         found
             .files
@@ -659,29 +680,32 @@ pub fn check(opts: &CheckOptions) -> Result<Report, Error> {
                     .take()
                     .filter(|q| q.model == model_hash && cache::fresh(&q.facts.deps))
                 {
-                    return Some((q.facts, q.helpers, true));
+                    return Some((q.facts, q.helpers, q.blanked, true));
                 }
                 let t = text_of(f, t);
                 let t = t.as_ref().as_ref().ok()?;
-                let (value, deps) = cache::tracking(|| extract(f, t));
-                Some((cache::WithDeps { deps, value }, 0, false))
+                let ((value, blanked), deps) = cache::tracking(|| extract(f, t));
+                Some((cache::WithDeps { deps, value }, 0, blanked, false))
             })
             .collect()
     });
     let mut reused_queries = 0;
     for (r, entry) in analysed.into_iter().zip(carry.new.iter_mut()) {
-        if let Some((facts, helpers, reused)) = r {
+        if let Some((facts, helpers, blanked, reused)) = r {
             reused_queries += usize::from(reused);
             entry.query = Some(cache::QueryEntry {
                 model: model_hash,
                 facts,
                 helpers,
+                blanked,
             });
         }
     }
     // The prefilter cannot know the workspace's own helpers: a file it
-    // skipped is parsed after all when it names one (`with_status(q, ..)`).
-    // The result is recorded with the helper set it was checked against.
+    // skipped is parsed after all when it names one (`with_status(q, ..)`),
+    // and a file parsed with bodies blanked is parsed again when a blanked
+    // body names one. The result is recorded with the helper set it was
+    // checked against.
     let names: Vec<&str> = carry
         .new
         .iter()
@@ -699,31 +723,41 @@ pub fn check(opts: &CheckOptions) -> Result<Report, Error> {
         h.finish()
     };
     if !opts.no_prefilter && !names.is_empty() {
-        let finder = Prefilter::words(&names);
-        let rescued: Vec<(usize, cache::WithDeps<cache::QueryResult>)> = pool.install(|| {
+        let finder = std::sync::OnceLock::new();
+        type Rescued = (usize, cache::WithDeps<cache::QueryResult>, u32);
+        let rescued: Vec<Rescued> = pool.install(|| {
             carry
                 .new
                 .par_iter()
                 .enumerate()
                 .filter_map(|(i, e)| {
                     let q = e.query.as_ref()?;
-                    if q.facts.value.is_some() || q.helpers == helpers_hash {
+                    let partial = q.blanked > 0;
+                    if (q.facts.value.is_some() && !partial) || q.helpers == helpers_hash {
                         return None;
                     }
                     let f = &found.files[i];
                     let t = text_of(f, &texts[i]);
                     let t = t.as_ref().as_ref().ok()?;
+                    let finder = finder.get_or_init(|| Prefilter::words(&names));
                     if !finder.matches(t) {
                         return None;
                     }
-                    let (value, deps) = cache::tracking(|| parse_queries(f, t));
-                    Some((i, cache::WithDeps { deps, value }))
+                    let filter = filter.get_or_init(|| Prefilter::queries(&model, &config));
+                    let sliced = crate::slice::blank(t, filter, Some(finder));
+                    if partial && sliced.as_ref().map_or(0, |s| s.blanked) >= q.blanked {
+                        // No blanked body names a helper.
+                        return None;
+                    }
+                    let ((value, blanked), deps) = cache::tracking(|| parse_sliced(f, t, sliced));
+                    Some((i, cache::WithDeps { deps, value }, blanked))
                 })
                 .collect()
         });
-        for (i, facts) in rescued {
+        for (i, facts, blanked) in rescued {
             if let Some(q) = carry.new[i].query.as_mut() {
                 q.facts = facts;
+                q.blanked = blanked;
             }
             reused_queries = reused_queries.saturating_sub(1);
         }

@@ -22,5 +22,6 @@ pub mod render;
 pub mod rules;
 pub mod rustlex;
 pub mod since;
+pub mod slice;
 pub mod sql;
 pub mod suppress;

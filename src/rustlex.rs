@@ -15,22 +15,64 @@ use crate::parse::Failure;
 
 /// Checks `text` (already stripped of a BOM and a shebang line).
 pub fn check(text: &str) -> Result<(), Failure> {
-    Lexer {
-        s: text.as_bytes(),
-        text,
-        i: 0,
-        line: 1,
-        line_start: 0,
-    }
-    .run()
+    Lexer::new(text, ()).run()
 }
 
-struct Lexer<'a> {
+/// One token of [`tokens`]: its kind and byte range.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Tok {
+    pub kind: Kind,
+    pub start: usize,
+    pub end: usize,
+}
+
+/// What a [`Tok`] is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// `(`, `[` or `{`.
+    Open(u8),
+    /// `)`, `]` or `}`.
+    Close(u8),
+    /// An identifier or keyword (a raw one keeps its `r#`).
+    Ident,
+    /// One punctuation character.
+    Punct(u8),
+    /// A literal or a lifetime.
+    Other,
+}
+
+/// The tokens of `text` (comments and whitespace left out), or why it is
+/// not Rust tokens at all.
+pub fn tokens(text: &str) -> Result<Vec<Tok>, Failure> {
+    let mut lexer = Lexer::new(text, Vec::with_capacity(text.len() / 4));
+    lexer.run_mut()?;
+    Ok(lexer.sink)
+}
+
+/// Where the lexer reports tokens; `()` ignores them.
+trait Sink {
+    fn push(&mut self, kind: Kind, start: usize, end: usize);
+}
+
+impl Sink for () {
+    #[inline(always)]
+    fn push(&mut self, _: Kind, _: usize, _: usize) {}
+}
+
+impl Sink for Vec<Tok> {
+    #[inline]
+    fn push(&mut self, kind: Kind, start: usize, end: usize) {
+        Vec::push(self, Tok { kind, start, end });
+    }
+}
+
+struct Lexer<'a, S> {
     s: &'a [u8],
     text: &'a str,
     i: usize,
     line: u32,
     line_start: usize,
+    sink: S,
 }
 
 fn is_ident_start(c: char) -> bool {
@@ -41,7 +83,22 @@ fn is_ident_continue(c: char) -> bool {
     unicode_ident::is_xid_continue(c)
 }
 
-impl Lexer<'_> {
+impl<'a, S: Sink> Lexer<'a, S> {
+    fn new(text: &'a str, sink: S) -> Self {
+        Lexer {
+            s: text.as_bytes(),
+            text,
+            i: 0,
+            line: 1,
+            line_start: 0,
+            sink,
+        }
+    }
+
+    fn run(mut self) -> Result<(), Failure> {
+        self.run_mut()
+    }
+
     fn fail(&self, at: usize, message: String) -> Failure {
         let col = self.text[self.line_start..at.max(self.line_start)]
             .chars()
@@ -78,7 +135,7 @@ impl Lexer<'_> {
         self.i = to;
     }
 
-    fn run(mut self) -> Result<(), Failure> {
+    fn run_mut(&mut self) -> Result<(), Failure> {
         let mut open: Vec<(u8, u32, usize, usize)> = Vec::new();
         while self.i < self.s.len() {
             let b = self.s[self.i];
@@ -96,6 +153,7 @@ impl Lexer<'_> {
                 b'/' if self.peek(1) == Some(b'*') => self.block_comment()?,
                 b'(' | b'[' | b'{' => {
                     open.push((b, self.line, self.line_start, self.i));
+                    self.sink.push(Kind::Open(b), self.i, self.i + 1);
                     self.i += 1;
                 }
                 b')' | b']' | b'}' => {
@@ -105,7 +163,10 @@ impl Lexer<'_> {
                         _ => b'{',
                     };
                     match open.pop() {
-                        Some((o, ..)) if o == want => self.i += 1,
+                        Some((o, ..)) if o == want => {
+                            self.sink.push(Kind::Close(b), self.i, self.i + 1);
+                            self.i += 1;
+                        }
                         Some((o, line, ..)) => {
                             return Err(self.fail(
                                 self.i,
@@ -118,14 +179,32 @@ impl Lexer<'_> {
                         None => return Err(self.fail(self.i, format!("unmatched `{}`", b as char))),
                     }
                 }
-                b'"' => self.string(self.i + 1)?,
-                b'\'' => self.quote()?,
-                b'0'..=b'9' => self.number(),
+                b'"' => {
+                    let start = self.i;
+                    self.string(self.i + 1)?;
+                    self.sink.push(Kind::Other, start, self.i);
+                }
+                b'\'' => {
+                    let start = self.i;
+                    self.quote()?;
+                    self.sink.push(Kind::Other, start, self.i);
+                }
+                b'0'..=b'9' => {
+                    let start = self.i;
+                    self.number();
+                    self.sink.push(Kind::Other, start, self.i);
+                }
                 b'~' | b'!' | b'@' | b'#' | b'$' | b'%' | b'^' | b'&' | b'*' | b'-' | b'='
                 | b'+' | b'|' | b';' | b':' | b',' | b'.' | b'<' | b'>' | b'/' | b'?' => {
+                    self.sink.push(Kind::Punct(b), self.i, self.i + 1);
                     self.i += 1;
                 }
-                _ => self.word()?,
+                _ => {
+                    let start = self.i;
+                    if let Some(kind) = self.word()? {
+                        self.sink.push(kind, start, self.i);
+                    }
+                }
             }
         }
         if let Some((o, line, line_start, at)) = open.pop() {
@@ -298,14 +377,14 @@ impl Lexer<'_> {
     /// An identifier, a prefixed literal (`b"..."`, `r#"..."#`, `br`, `c`,
     /// `cr`, `b'x'`), a raw identifier, Unicode whitespace, or a character
     /// that cannot start a token.
-    fn word(&mut self) -> Result<(), Failure> {
+    fn word(&mut self) -> Result<Option<Kind>, Failure> {
         let start = self.i;
         let Some(c) = self.char_at(self.i) else {
             return Err(self.fail(start, "invalid text".into()));
         };
         if c.is_whitespace() || c == '\u{200e}' || c == '\u{200f}' {
             self.i += c.len_utf8();
-            return Ok(());
+            return Ok(None);
         }
         if !is_ident_start(c) {
             return Err(self.fail(
@@ -317,23 +396,23 @@ impl Lexer<'_> {
         let prefixed = |p: &[u8]| rest.starts_with(p);
         if prefixed(b"br\"") || prefixed(b"br#") || prefixed(b"cr\"") || prefixed(b"cr#") {
             self.i += 2;
-            return self.raw_string();
+            return self.raw_string().map(|()| Some(Kind::Other));
         }
         if prefixed(b"r\"") || (prefixed(b"r#") && rest.get(2) == Some(&b'"')) {
             self.i += 1;
-            return self.raw_string();
+            return self.raw_string().map(|()| Some(Kind::Other));
         }
         if prefixed(b"r##") {
             self.i += 1;
-            return self.raw_string();
+            return self.raw_string().map(|()| Some(Kind::Other));
         }
         if prefixed(b"b\"") || prefixed(b"c\"") {
             self.i += 1;
-            return self.string(self.i + 1);
+            return self.string(self.i + 1).map(|()| Some(Kind::Other));
         }
         if prefixed(b"b'") {
             self.i += 1;
-            return self.quote();
+            return self.quote().map(|()| Some(Kind::Other));
         }
         if prefixed(b"r#") {
             self.i += 2;
@@ -341,7 +420,7 @@ impl Lexer<'_> {
             self.i += c.len_utf8();
         }
         self.ident_tail();
-        Ok(())
+        Ok(Some(Kind::Ident))
     }
 }
 

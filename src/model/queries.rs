@@ -913,18 +913,20 @@ impl<'a, 'o> ItemCtx<'a, 'o> {
     }
 }
 
-/// Whether a parameter's type is a query builder a helper may filter and
-/// return (SeaORM `Select<E>`, `DeleteMany<E>`, ..., Diesel boxed queries).
+/// Query builder types a helper may take, filter and return (SeaORM
+/// `Select<E>`, `DeleteMany<E>`, ..., Diesel boxed queries).
+pub const QUERY_TYPES: &[&str] = &[
+    "Select",
+    "SelectTwo",
+    "SelectTwoMany",
+    "DeleteMany",
+    "UpdateMany",
+    "BoxedQuery",
+    "BoxedSelectStatement",
+];
+
+/// Whether a parameter's type is one of [`QUERY_TYPES`].
 fn is_query_type(ty: &syn::Type) -> bool {
-    const QUERY_TYPES: &[&str] = &[
-        "Select",
-        "SelectTwo",
-        "SelectTwoMany",
-        "DeleteMany",
-        "UpdateMany",
-        "BoxedQuery",
-        "BoxedSelectStatement",
-    ];
     match ty {
         syn::Type::Path(tp) => tp
             .path

@@ -1,0 +1,486 @@
+//! The prefilter at the level of items. A file that can hold a query is
+//! mostly code that cannot: DTOs, builders, `impl Display`, helpers that
+//! format strings. Before the file goes to syn, the bodies of functions
+//! that cannot take part in a query, and the field lists of structs and
+//! enums (the query analysis never reads them), are blanked: every
+//! character but line breaks becomes a space, so lines and columns of what
+//! is left are unchanged, and syn has far fewer tokens to build.
+//!
+//! A function body is kept when
+//! - it contains a needle of the file prefilter (the same test a whole
+//!   file passes), or its signature does, or its signature names a query
+//!   builder type (`fn with_status(q: Select<E>, ..)`: a helper that
+//!   filters or runs what its callers pass);
+//! - it names, as a word, a function of the file whose body is kept (a
+//!   local helper's caller), repeated until nothing changes;
+//! - it names a word of an item outside the function bodies that contains
+//!   a needle (`use schema::documents::dsl::*` makes `documents` a word
+//!   that keeps the bodies using it; so does `type Docs = documents::table`
+//!   or `const LIST: &str = "SELECT .."`);
+//! - it matches `extra`: the workspace's helper names, known after the
+//!   first pass (the engine then parses the file again).
+//!
+//! Anything the scan cannot follow keeps the file whole.
+
+use crate::model::queries::QUERY_TYPES;
+use crate::prefilter::Prefilter;
+use crate::rustlex::{self, Kind, Tok};
+use std::collections::HashSet;
+use std::ops::Range;
+
+/// A blanked copy of a file and how many regions it blanked.
+pub struct Sliced {
+    /// The text syn parses.
+    pub text: String,
+    /// Function bodies and field lists blanked.
+    pub blanked: u32,
+}
+
+/// A region that may be blanked: the inside of a function body or of a
+/// struct / enum / union field list.
+struct Part {
+    /// Bytes strictly inside the braces.
+    inside: Range<usize>,
+    /// Tokens strictly inside the braces.
+    toks: Range<usize>,
+    /// The function's name token (`None` for a field list).
+    name: Option<usize>,
+}
+
+/// Text of an item outside the parts (attributes, signature, a whole `use`).
+struct Head {
+    bytes: Range<usize>,
+    toks: Range<usize>,
+    /// The part this head belongs to (a function's signature).
+    part: Option<usize>,
+}
+
+#[derive(Default)]
+struct Outline {
+    parts: Vec<Part>,
+    heads: Vec<Head>,
+}
+
+/// Keywords never count as words that keep a body: every body has them.
+const KEYWORDS: &[&str] = &[
+    "as", "async", "await", "break", "const", "continue", "crate", "dyn", "else", "enum", "extern",
+    "false", "fn", "for", "if", "impl", "in", "let", "loop", "match", "mod", "move", "mut", "pub",
+    "ref", "return", "self", "Self", "static", "struct", "super", "trait", "true", "type", "union",
+    "unsafe", "use", "where", "while",
+];
+
+/// Blanks what cannot matter in `text` (see the module docs); `None` when
+/// nothing can be blanked or the text is not tokens the scan can follow.
+pub fn blank(text: &str, filter: &Prefilter, extra: Option<&Prefilter>) -> Option<Sliced> {
+    let toks = rustlex::tokens(text).ok()?;
+    let outline = outline(text, &toks)?;
+    if outline.parts.is_empty() {
+        return None;
+    }
+    let word = |t: &Tok| word(text, t);
+    let mut keep = vec![false; outline.parts.len()];
+    let mut words: HashSet<&str> = HashSet::new();
+    for h in &outline.heads {
+        // A helper taking a query (`fn with_status(q: Select<E>, ..)`)
+        // filters or runs what its callers pass: kept whole.
+        let takes_query = h.part.is_some()
+            && toks[h.toks.clone()]
+                .iter()
+                .any(|t| t.kind == Kind::Ident && QUERY_TYPES.contains(&word(t)));
+        if takes_query {
+            if let Some(p) = h.part {
+                keep[p] = true;
+            }
+        }
+        if filter.matches(&text[h.bytes.clone()]) {
+            if let Some(p) = h.part {
+                keep[p] = true;
+            }
+            words.extend(
+                toks[h.toks.clone()]
+                    .iter()
+                    .filter(|t| t.kind == Kind::Ident)
+                    .map(word)
+                    .filter(|w| !KEYWORDS.contains(w)),
+            );
+        }
+    }
+    for (p, part) in outline.parts.iter().enumerate() {
+        let inside = &text[part.inside.clone()];
+        keep[p] |= filter.matches(inside) || extra.is_some_and(|x| x.matches(inside));
+    }
+    // Callers of kept functions are kept, until nothing changes.
+    loop {
+        for (p, part) in outline.parts.iter().enumerate() {
+            if keep[p] {
+                if let Some(n) = part.name {
+                    words.insert(word(&toks[n]));
+                }
+            }
+        }
+        let mut changed = false;
+        for (p, part) in outline.parts.iter().enumerate() {
+            if keep[p] || part.name.is_none() {
+                continue;
+            }
+            let names_one = toks[part.toks.clone()]
+                .iter()
+                .any(|t| t.kind == Kind::Ident && words.contains(word(t)));
+            if names_one {
+                keep[p] = true;
+                changed = true;
+            }
+        }
+        if !changed {
+            break;
+        }
+    }
+    let blank: Vec<&Part> = outline
+        .parts
+        .iter()
+        .zip(&keep)
+        .filter(|(part, k)| !**k && !part.inside.is_empty())
+        .map(|(part, _)| part)
+        .collect();
+    if blank.is_empty() {
+        return None;
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut at = 0;
+    for part in &blank {
+        out.push_str(&text[at..part.inside.start]);
+        let inside = &text[part.inside.clone()];
+        let mut chars = inside.chars().peekable();
+        while let Some(c) = chars.next() {
+            match c {
+                '\n' => out.push('\n'),
+                '\r' if chars.peek() == Some(&'\n') => out.push('\r'),
+                _ => out.push(' '),
+            }
+        }
+        at = part.inside.end;
+    }
+    out.push_str(&text[at..]);
+    Some(Sliced {
+        text: out,
+        blanked: blank.len() as u32,
+    })
+}
+
+/// The index of the token closing the group opened at `open`.
+fn close_of(toks: &[Tok], open: usize) -> Option<usize> {
+    let mut depth = 0usize;
+    for (k, t) in toks.iter().enumerate().skip(open) {
+        match t.kind {
+            Kind::Open(_) => depth += 1,
+            Kind::Close(_) => {
+                depth -= 1;
+                if depth == 0 {
+                    return Some(k);
+                }
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+fn outline(text: &str, toks: &[Tok]) -> Option<Outline> {
+    let mut o = Outline::default();
+    items(text, toks, 0, toks.len(), &mut o)?;
+    Some(o)
+}
+
+/// What an item is, from its first keyword.
+#[derive(PartialEq, Clone, Copy)]
+enum ItemKind {
+    Fn,
+    /// `impl`, `trait`, `mod`, `extern {}`: a list of items in braces.
+    Container,
+    /// `struct`, `enum`, `union`: fields in braces.
+    Fields,
+    /// `use`, `const`, `static`, `type`: up to `;`.
+    ToSemi,
+    /// Anything else (macro calls, `macro_rules!`, `extern crate`).
+    Other,
+}
+
+/// Scans the items in `toks[from..to]`.
+fn items(text: &str, toks: &[Tok], mut i: usize, to: usize, o: &mut Outline) -> Option<()> {
+    let is = |k: usize, p: u8| toks.get(k).is_some_and(|t| t.kind == Kind::Punct(p));
+    while i < to {
+        let start = i;
+        // Attributes: `#[..]`, `#![..]`.
+        while is(i, b'#') {
+            let mut k = i + 1;
+            if is(k, b'!') {
+                k += 1;
+            }
+            if !matches!(toks.get(k)?.kind, Kind::Open(b'[')) {
+                return None;
+            }
+            i = close_of(toks, k)? + 1;
+        }
+        if i >= to {
+            break;
+        }
+        // The kind, from the first keyword after visibility and qualifiers.
+        let mut kind = ItemKind::Other;
+        let mut name = None;
+        let mut k = i;
+        while k < to {
+            let t = toks[k];
+            match t.kind {
+                Kind::Ident => {}
+                // `pub(crate)`: skip the group.
+                Kind::Open(b'(') if k > i => {
+                    k = close_of(toks, k)? + 1;
+                    continue;
+                }
+                // `extern "C"`.
+                Kind::Other => {
+                    k += 1;
+                    continue;
+                }
+                _ => break,
+            }
+            let w = word(text, &t);
+            match w {
+                "pub" | "async" | "unsafe" | "default" | "safe" | "auto" | "extern" => {}
+                "const" => {
+                    // `const fn` qualifies; `const X` is the item.
+                    let next = toks.get(k + 1).filter(|t| t.kind == Kind::Ident);
+                    let q = next.map(|t| word(text, t));
+                    if !matches!(q, Some("fn" | "unsafe" | "async" | "extern")) {
+                        kind = ItemKind::ToSemi;
+                        break;
+                    }
+                }
+                "fn" => {
+                    kind = ItemKind::Fn;
+                    name =
+                        Some(k + 1).filter(|&n| toks.get(n).is_some_and(|t| t.kind == Kind::Ident));
+                    break;
+                }
+                "impl" | "trait" | "mod" => {
+                    kind = ItemKind::Container;
+                    break;
+                }
+                "struct" | "enum" | "union" => {
+                    kind = ItemKind::Fields;
+                    break;
+                }
+                "use" | "static" | "type" => {
+                    kind = ItemKind::ToSemi;
+                    break;
+                }
+                _ => break,
+            }
+            k += 1;
+        }
+        // An `extern` block (`extern "C" { .. }`) holds items too.
+        if kind == ItemKind::Other
+            && toks
+                .get(i)
+                .is_some_and(|t| t.kind == Kind::Ident && word(text, t) == "extern")
+            && matches!(toks.get(k)?.kind, Kind::Open(b'{'))
+        {
+            kind = ItemKind::Container;
+        }
+        // Up to the item's `;` or its braces.
+        let mut j = k;
+        let end;
+        loop {
+            let t = toks.get(j)?;
+            if j >= to {
+                return None;
+            }
+            match t.kind {
+                Kind::Punct(b';') => {
+                    end = j + 1;
+                    o.heads.push(head(toks, start, end, None));
+                    break;
+                }
+                Kind::Open(b'{') if kind != ItemKind::ToSemi => {
+                    let close = close_of(toks, j)?;
+                    match kind {
+                        ItemKind::Fn | ItemKind::Fields => {
+                            let part = o.parts.len();
+                            o.parts.push(Part {
+                                inside: toks[j].end..toks[close].start,
+                                toks: j + 1..close,
+                                name: if kind == ItemKind::Fn { name } else { None },
+                            });
+                            o.heads.push(head(toks, start, j + 1, Some(part)));
+                        }
+                        ItemKind::Container => {
+                            o.heads.push(head(toks, start, j + 1, None));
+                            items(text, toks, j + 1, close, o)?;
+                        }
+                        _ => o.heads.push(head(toks, start, close + 1, None)),
+                    }
+                    end = close + 1;
+                    // `struct S { .. }` ends at its brace; a `;` may follow
+                    // a macro call's braces (`m! { .. };`).
+                    break;
+                }
+                Kind::Open(_) => j = close_of(toks, j)? + 1,
+                Kind::Close(_) => return None,
+                _ => j += 1,
+            }
+        }
+        i = end;
+        if is(i, b';') && kind == ItemKind::Other {
+            i += 1;
+        }
+    }
+    Some(())
+}
+
+fn head(toks: &[Tok], from: usize, to: usize, part: Option<usize>) -> Head {
+    Head {
+        bytes: toks[from].start..toks[to - 1].end,
+        toks: from..to,
+        part,
+    }
+}
+
+/// The word of an identifier token (`r#type` is `type`).
+fn word<'t>(text: &'t str, t: &Tok) -> &'t str {
+    let w = &text[t.start..t.end];
+    w.strip_prefix("r#").unwrap_or(w)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::Path;
+
+    fn sliced(text: &str, helpers: &[&str]) -> String {
+        let filter = Prefilter::words(&["needle"]);
+        let extra = (!helpers.is_empty()).then(|| Prefilter::words(helpers));
+        let out = blank(text, &filter, extra.as_ref()).map_or_else(|| text.to_string(), |s| s.text);
+        assert_eq!(out.lines().count(), text.lines().count(), "{out}");
+        assert_eq!(out.chars().count(), text.chars().count(), "{out}");
+        syn::parse_file(&out).unwrap_or_else(|e| panic!("{e}: {out}"));
+        out
+    }
+
+    #[test]
+    fn blanks_bodies_without_needles_and_keeps_lines() {
+        let text = "use a::b;\n\
+            fn keep() { needle(); }\n\
+            fn drop_me() -> u32 {\n    let é = \"x\";\n    1\n}\n\
+            struct S {\n    a: u32,\n}\n\
+            fn after() { needle() }\n";
+        let out = sliced(text, &[]);
+        assert!(out.contains("fn keep() { needle(); }"), "{out}");
+        assert!(!out.contains("let é"), "{out}");
+        assert!(!out.contains("a: u32"), "{out}");
+        assert_eq!(out.lines().nth(9), Some("fn after() { needle() }"));
+    }
+
+    #[test]
+    fn keeps_callers_of_kept_functions_and_words_of_needle_items() {
+        let text = "use schema::docs::dsl::{needle, docs};\n\
+            fn load() { inner() }\n\
+            fn inner() { needle() }\n\
+            fn uses_docs() { docs.filter(x) }\n\
+            fn unrelated() { other() }\n";
+        let out = sliced(text, &[]);
+        assert!(out.contains("{ inner() }"), "{out}");
+        assert!(out.contains("{ docs.filter(x) }"), "{out}");
+        assert!(!out.contains("other()"), "{out}");
+    }
+
+    #[test]
+    fn keeps_helpers_taking_a_query_and_bodies_naming_workspace_helpers() {
+        let text = "fn scoped(q: Select<E>, org: i64) -> Select<E> { q.filter(org) }\n\
+            fn handler() { with_status(x) }\n\
+            fn other() { y() }\n";
+        let out = sliced(text, &["with_status"]);
+        assert!(out.contains("q.filter(org)"), "{out}");
+        assert!(out.contains("with_status(x)"), "{out}");
+        assert!(!out.contains("y()"), "{out}");
+    }
+
+    #[test]
+    fn follows_nested_items_and_odd_syntax() {
+        let text = "#![allow(x)]\n\
+            mod m { pub(crate) fn a() { b() } impl T for U { const C: u8 = { 1 }; fn f(&self) { needle() } fn g(&self) { z() } } }\n\
+            trait T { fn decl(&self); fn dflt(&self) { w() } }\n\
+            extern \"C\" { fn ext(x: i32); }\n\
+            macro_rules! mac { ($x:expr) => { $x }; }\n\
+            mac!(1);\n\
+            const fn cf() -> u8 { 2 }\n\
+            pub(in crate::m) unsafe extern \"C\" fn e() { v() }\n\
+            fn r#type() { r#match() }\n\
+            enum E { A { x: u8 }, B }\n\
+            union U2 { a: u8 }\n\
+            struct Tuple(u8);\n\
+            fn gen<const N: usize>() -> [u8; { N }] { needle() }\n";
+        let out = sliced(text, &[]);
+        assert!(out.contains("fn f(&self) { needle() }"), "{out}");
+        assert!(
+            !out.contains("z()") && !out.contains("w()") && !out.contains("v()"),
+            "{out}"
+        );
+        assert!(out.contains("const C: u8 = { 1 };"), "{out}");
+        assert!(
+            out.contains("macro_rules! mac { ($x:expr) => { $x }; }"),
+            "{out}"
+        );
+        assert!(!out.contains("A { x: u8 }"), "{out}");
+        assert!(out.contains("struct Tuple(u8);"), "{out}");
+        assert!(out.contains("{ needle() }\n"), "{out}");
+    }
+
+    #[test]
+    fn every_fixture_still_parses_with_the_same_lines() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+        let filter = Prefilter::words(&["find", "execute", "load", "query"]);
+        let mut sliced_files = 0;
+        for e in ignore::WalkBuilder::new(root)
+            .standard_filters(false)
+            .build()
+            .flatten()
+        {
+            if e.path().extension().is_none_or(|x| x != "rs") {
+                continue;
+            }
+            let Ok(text) = std::fs::read_to_string(e.path()) else {
+                continue;
+            };
+            if syn::parse_file(&text).is_err() {
+                continue;
+            }
+            if let Some(s) = blank(&text, &filter, None) {
+                sliced_files += 1;
+                let p = e.path().display();
+                assert_eq!(s.text.lines().count(), text.lines().count(), "{p}");
+                for (a, b) in s.text.lines().zip(text.lines()) {
+                    assert_eq!(a.chars().count(), b.chars().count(), "{p}");
+                }
+                if let Err(err) = syn::parse_file(&s.text) {
+                    panic!("{p}: {err}\n{}", s.text);
+                }
+            }
+        }
+        assert!(sliced_files > 20, "{sliced_files}");
+    }
+
+    #[test]
+    fn leaves_what_it_cannot_follow_whole() {
+        let filter = Prefilter::words(&["needle"]);
+        for text in [
+            "fn a() { x() ",
+            "fn a() { x() } }",
+            "#[attr fn a() {}",
+            "fn a() { b() } #",
+        ] {
+            assert!(blank(text, &filter, None).is_none(), "{text}");
+        }
+        // Nothing to blank.
+        assert!(blank("fn a() { needle() }", &filter, None).is_none());
+    }
+}
