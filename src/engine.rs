@@ -641,7 +641,10 @@ pub fn check(opts: &CheckOptions) -> Result<Report, Error> {
                         sliced: Option<crate::slice::Sliced>|
      -> (cache::QueryResult, u32) {
         match sliced {
-            Some(sliced) => match parse_queries(f, &sliced.text) {
+            // The token scan that sliced it checked nesting and chains.
+            Some(sliced) => match Some(parse::with_parsed_shaped(&sliced.text, |file| {
+                queries::extract(file, &f.rel, &f.path, &model, &qopts)
+            })) {
                 Some(Err(_)) => (parse_queries(f, t), 0),
                 r => (r, sliced.blanked),
             },
@@ -652,13 +655,15 @@ pub fn check(opts: &CheckOptions) -> Result<Report, Error> {
         if opts.no_prefilter {
             return (parse_queries(f, t), 0);
         }
-        let filter = filter.get_or_init(|| Prefilter::queries(&model, &config));
-        if !filter.matches(t) {
+        let hits = filter
+            .get_or_init(|| Prefilter::queries(&model, &config))
+            .find_all(t);
+        if hits.is_empty() {
             // Cannot hold a query the rules judge; still make sure it is
             // Rust at all.
             return (parse::lex_check(t).err().map(Err), 0);
         }
-        parse_sliced(f, t, crate::slice::blank(t, filter, None))
+        parse_sliced(f, t, crate::slice::blank(t, &hits, None))
     };
     type Analysed = Option<(cache::WithDeps<cache::QueryResult>, u128, u32, bool)>;
     let analysed: Vec<Analysed> = pool.install(|| {
@@ -739,12 +744,14 @@ pub fn check(opts: &CheckOptions) -> Result<Report, Error> {
                     let f = &found.files[i];
                     let t = text_of(f, &texts[i]);
                     let t = t.as_ref().as_ref().ok()?;
-                    let finder = finder.get_or_init(|| Prefilter::words(&names));
-                    if !finder.matches(t) {
+                    let named = finder.get_or_init(|| Prefilter::words(&names)).find_all(t);
+                    if named.is_empty() {
                         return None;
                     }
-                    let filter = filter.get_or_init(|| Prefilter::queries(&model, &config));
-                    let sliced = crate::slice::blank(t, filter, Some(finder));
+                    let hits = filter
+                        .get_or_init(|| Prefilter::queries(&model, &config))
+                        .find_all(t);
+                    let sliced = crate::slice::blank(t, &hits, Some(&named));
                     if partial && sliced.as_ref().map_or(0, |s| s.blanked) >= q.blanked {
                         // No blanked body names a helper.
                         return None;

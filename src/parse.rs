@@ -56,11 +56,33 @@ pub fn decode(bytes: Vec<u8>) -> Result<String, Failure> {
 /// bracket nesting and the longest operator chain, with their lines.
 /// Brackets and operators in strings and comments count too, which can
 /// only overestimate.
-struct Shape {
-    depth: usize,
-    depth_line: u32,
-    chain: usize,
-    chain_line: u32,
+#[derive(Default)]
+pub struct Shape {
+    pub depth: usize,
+    pub depth_line: u32,
+    pub chain: usize,
+    pub chain_line: u32,
+}
+
+impl Shape {
+    /// Refuses nesting or chains that could overflow the stack.
+    pub fn check(&self) -> Result<(), Failure> {
+        if self.depth > MAX_DEPTH {
+            return Err(Failure {
+                span: Span::line(self.depth_line),
+                message: format!("nesting deeper than {MAX_DEPTH} levels; file not analysed"),
+            });
+        }
+        if self.chain > MAX_CHAIN {
+            return Err(Failure {
+                span: Span::line(self.chain_line),
+                message: format!(
+                    "an expression chains more than {MAX_CHAIN} operators or method calls; file not analysed"
+                ),
+            });
+        }
+        Ok(())
+    }
 }
 
 fn shape(text: &str) -> Shape {
@@ -112,22 +134,7 @@ fn shape(text: &str) -> Shape {
 
 /// Refuses text whose nesting or chains could overflow the stack.
 fn check_shape(text: &str) -> Result<(), Failure> {
-    let s = shape(text);
-    if s.depth > MAX_DEPTH {
-        return Err(Failure {
-            span: Span::line(s.depth_line),
-            message: format!("nesting deeper than {MAX_DEPTH} levels; file not analysed"),
-        });
-    }
-    if s.chain > MAX_CHAIN {
-        return Err(Failure {
-            span: Span::line(s.chain_line),
-            message: format!(
-                "an expression chains more than {MAX_CHAIN} operators or method calls; file not analysed"
-            ),
-        });
-    }
-    Ok(())
+    shape(text).check()
 }
 
 /// Message of a caught panic.
@@ -146,6 +153,12 @@ pub fn panic_message(p: &(dyn std::any::Any + Send)) -> String {
 /// afterwards, so `f` must convert spans to [`Span`] before returning.
 pub fn with_parsed<T>(text: &str, f: impl FnOnce(&syn::File) -> T) -> Result<T, Failure> {
     check_shape(text)?;
+    with_parsed_shaped(text, f)
+}
+
+/// [`with_parsed`] for text whose nesting and chains were checked already
+/// (by [`crate::rustlex::tokens`] on it or on text it was blanked from).
+pub fn with_parsed_shaped<T>(text: &str, f: impl FnOnce(&syn::File) -> T) -> Result<T, Failure> {
     guarded("analysing", || match syn::parse_file(text) {
         Ok(file) => Ok(f(&file)),
         Err(e) => Err(Failure {
@@ -185,8 +198,8 @@ pub fn lex_check(text: &str) -> Result<(), Failure> {
         }
         _ => body,
     };
-    check_shape(body)?;
     // The shebang's newline is kept, so lines in `body` are the file's.
+    // The token scan also checks nesting and chains.
     crate::rustlex::check(body)
 }
 

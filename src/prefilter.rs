@@ -166,23 +166,48 @@ impl Prefilter {
 
     /// Whether `text` contains a needle (whole-word ones as whole words).
     pub fn matches(&self, text: &str) -> bool {
-        let Some(ac) = &self.ac else { return false };
-        let bytes = text.as_bytes();
-        ac.find_overlapping_iter(bytes).any(|m| {
-            let bounds = self.bounds[m.pattern().as_usize()];
-            let before = m.start().checked_sub(1).map(|i| bytes[i]);
-            let after = bytes.get(m.end()).copied();
-            match bounds {
-                Bounds::None => true,
-                Bounds::Start => !before.is_some_and(is_word),
-                Bounds::Both => !before.is_some_and(is_word) && !after.is_some_and(is_word),
-                Bounds::Args => bytes[m.end()..]
-                    .iter()
-                    .find(|b| !b.is_ascii_whitespace())
-                    .is_some_and(|&b| b != b')'),
-            }
-        })
+        self.hits(text).next().is_some()
     }
+
+    /// Where the needles occur in `text`, by start (a needle inside
+    /// another counts too).
+    pub fn find_all(&self, text: &str) -> Vec<std::ops::Range<usize>> {
+        let mut v: Vec<_> = self.hits(text).collect();
+        v.sort_by_key(|r| (r.start, r.end));
+        v
+    }
+
+    fn hits<'t>(&'t self, text: &'t str) -> impl Iterator<Item = std::ops::Range<usize>> + 't {
+        let bytes = text.as_bytes();
+        self.ac
+            .iter()
+            .flat_map(move |ac| ac.find_overlapping_iter(bytes))
+            .filter(move |m| {
+                let bounds = self.bounds[m.pattern().as_usize()];
+                let before = m.start().checked_sub(1).map(|i| bytes[i]);
+                let after = bytes.get(m.end()).copied();
+                match bounds {
+                    Bounds::None => true,
+                    Bounds::Start => !before.is_some_and(is_word),
+                    Bounds::Both => !before.is_some_and(is_word) && !after.is_some_and(is_word),
+                    Bounds::Args => bytes[m.end()..]
+                        .iter()
+                        .find(|b| !b.is_ascii_whitespace())
+                        .is_some_and(|&b| b != b')'),
+                }
+            })
+            .map(|m| m.range())
+    }
+}
+
+/// Whether one of `hits` (sorted by start, as [`Prefilter::find_all`]
+/// gives them) lies inside `within`.
+pub fn any_within(hits: &[std::ops::Range<usize>], within: &std::ops::Range<usize>) -> bool {
+    let from = hits.partition_point(|h| h.start < within.start);
+    hits[from..]
+        .iter()
+        .take_while(|h| h.start < within.end)
+        .any(|h| h.end <= within.end)
 }
 
 /// Structs with a field named like a tenant column, found by scanning
@@ -191,9 +216,10 @@ pub fn tenant_structs(text: &str, columns: &[String]) -> Vec<(String, String)> {
     let b = text.as_bytes();
     let mut out = Vec::new();
     let mut from = 0;
-    while let Some(pos) = text[from..].find("struct") {
-        let at = from + pos;
-        from = at + 6;
+    for at in memchr::memmem::find_iter(b, b"struct") {
+        if at < from {
+            continue;
+        }
         if at > 0 && is_word(b[at - 1]) || b.get(at + 6).is_some_and(|c| is_word(*c)) {
             continue;
         }

@@ -1,5 +1,6 @@
 //! A fast, allocation-free check that text is a sequence of Rust tokens
-//! with balanced delimiters, for the files the prefilter shows cannot hold
+//! with balanced delimiters, nested and chained no deeper than syn's stack
+//! allows, for the files the prefilter shows cannot hold
 //! a query: it catches what makes a file not Rust at all (an unterminated
 //! string or comment, a stray character, unbalanced brackets, a shell
 //! script named `.rs`) at a small fraction of the cost of tokenising with
@@ -136,6 +137,10 @@ impl<'a, S: Sink> Lexer<'a, S> {
     }
 
     fn run_mut(&mut self) -> Result<(), Failure> {
+        // What decides whether syn's recursion fits the stack, counted on
+        // tokens (brackets in strings and comments do not count).
+        let mut shape = crate::parse::Shape::default();
+        let mut run = 0usize;
         let mut open: Vec<(u8, u32, usize, usize)> = Vec::new();
         while self.i < self.s.len() {
             let b = self.s[self.i];
@@ -153,6 +158,13 @@ impl<'a, S: Sink> Lexer<'a, S> {
                 b'/' if self.peek(1) == Some(b'*') => self.block_comment()?,
                 b'(' | b'[' | b'{' => {
                     open.push((b, self.line, self.line_start, self.i));
+                    if open.len() > shape.depth {
+                        shape.depth = open.len();
+                        shape.depth_line = self.line;
+                    }
+                    if b == b'{' {
+                        run = 0;
+                    }
                     self.sink.push(Kind::Open(b), self.i, self.i + 1);
                     self.i += 1;
                 }
@@ -164,6 +176,9 @@ impl<'a, S: Sink> Lexer<'a, S> {
                     };
                     match open.pop() {
                         Some((o, ..)) if o == want => {
+                            if b == b'}' {
+                                run = 0;
+                            }
                             self.sink.push(Kind::Close(b), self.i, self.i + 1);
                             self.i += 1;
                         }
@@ -196,6 +211,17 @@ impl<'a, S: Sink> Lexer<'a, S> {
                 }
                 b'~' | b'!' | b'@' | b'#' | b'$' | b'%' | b'^' | b'&' | b'*' | b'-' | b'='
                 | b'+' | b'|' | b';' | b':' | b',' | b'.' | b'<' | b'>' | b'/' | b'?' => {
+                    match b {
+                        b';' => run = 0,
+                        b'.' | b'+' | b'-' | b'*' | b'/' | b'%' | b'&' | b'|' | b'^' => {
+                            run += 1;
+                            if run > shape.chain {
+                                shape.chain = run;
+                                shape.chain_line = self.line;
+                            }
+                        }
+                        _ => {}
+                    }
                     self.sink.push(Kind::Punct(b), self.i, self.i + 1);
                     self.i += 1;
                 }
@@ -207,6 +233,7 @@ impl<'a, S: Sink> Lexer<'a, S> {
                 }
             }
         }
+        shape.check()?;
         if let Some((o, line, line_start, at)) = open.pop() {
             self.line = line;
             self.line_start = line_start;
@@ -454,6 +481,34 @@ mod tests {
             assert!(pm2(t), "proc-macro2 rejects {t:?}");
             assert!(check(t).is_ok(), "{t:?}: {:?}", check(t).err());
         }
+    }
+
+    #[test]
+    fn checks_nesting_and_chains_on_tokens() {
+        let deep = format!(
+            "fn f() {{\n let x = {}1{};\n}}\n",
+            "(".repeat(1001),
+            ")".repeat(1001)
+        );
+        let err = check(&deep).expect_err("too deep");
+        assert_eq!(err.span.start.line, 2, "{}", err.message);
+        assert!(
+            err.message.contains("nesting deeper than"),
+            "{}",
+            err.message
+        );
+        // Brackets in strings and comments are not nesting.
+        let quoted = format!(
+            "const S: &str = \"{}\"; // {}\n",
+            "(".repeat(1001),
+            "[".repeat(1001)
+        );
+        assert!(check(&quoted).is_ok());
+        let chain = format!("fn f() {{ x{}; }}", ".a()".repeat(30_001));
+        let err = check(&chain).expect_err("too long");
+        assert!(err.message.contains("chains more than"), "{}", err.message);
+        let reset = format!("fn f() {{ {} }}", "x.a();".repeat(30_001));
+        assert!(check(&reset).is_ok());
     }
 
     #[test]

@@ -23,7 +23,7 @@
 //! Anything the scan cannot follow keeps the file whole.
 
 use crate::model::queries::QUERY_TYPES;
-use crate::prefilter::Prefilter;
+use crate::prefilter::any_within;
 use crate::rustlex::{self, Kind, Tok};
 use std::collections::HashSet;
 use std::ops::Range;
@@ -71,7 +71,9 @@ const KEYWORDS: &[&str] = &[
 
 /// Blanks what cannot matter in `text` (see the module docs); `None` when
 /// nothing can be blanked or the text is not tokens the scan can follow.
-pub fn blank(text: &str, filter: &Prefilter, extra: Option<&Prefilter>) -> Option<Sliced> {
+/// `hits` are where the file prefilter's needles occur in `text`, `extra`
+/// where the workspace's helper names do ([`Prefilter::find_all`]).
+pub fn blank(text: &str, hits: &[Range<usize>], extra: Option<&[Range<usize>]>) -> Option<Sliced> {
     let toks = rustlex::tokens(text).ok()?;
     let outline = outline(text, &toks)?;
     if outline.parts.is_empty() {
@@ -92,7 +94,7 @@ pub fn blank(text: &str, filter: &Prefilter, extra: Option<&Prefilter>) -> Optio
                 keep[p] = true;
             }
         }
-        if filter.matches(&text[h.bytes.clone()]) {
+        if any_within(hits, &h.bytes) {
             if let Some(p) = h.part {
                 keep[p] = true;
             }
@@ -106,8 +108,8 @@ pub fn blank(text: &str, filter: &Prefilter, extra: Option<&Prefilter>) -> Optio
         }
     }
     for (p, part) in outline.parts.iter().enumerate() {
-        let inside = &text[part.inside.clone()];
-        keep[p] |= filter.matches(inside) || extra.is_some_and(|x| x.matches(inside));
+        keep[p] |=
+            any_within(hits, &part.inside) || extra.is_some_and(|x| any_within(x, &part.inside));
     }
     // Callers of kept functions are kept, until nothing changes.
     loop {
@@ -354,12 +356,17 @@ fn word<'t>(text: &'t str, t: &Tok) -> &'t str {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::prefilter::Prefilter;
     use std::path::Path;
 
+    fn needles(text: &str) -> Vec<Range<usize>> {
+        Prefilter::words(&["needle"]).find_all(text)
+    }
+
     fn sliced(text: &str, helpers: &[&str]) -> String {
-        let filter = Prefilter::words(&["needle"]);
-        let extra = (!helpers.is_empty()).then(|| Prefilter::words(helpers));
-        let out = blank(text, &filter, extra.as_ref()).map_or_else(|| text.to_string(), |s| s.text);
+        let extra = (!helpers.is_empty()).then(|| Prefilter::words(helpers).find_all(text));
+        let out = blank(text, &needles(text), extra.as_deref())
+            .map_or_else(|| text.to_string(), |s| s.text);
         assert_eq!(out.lines().count(), text.lines().count(), "{out}");
         assert_eq!(out.chars().count(), text.chars().count(), "{out}");
         syn::parse_file(&out).unwrap_or_else(|e| panic!("{e}: {out}"));
@@ -454,7 +461,7 @@ mod tests {
             if syn::parse_file(&text).is_err() {
                 continue;
             }
-            if let Some(s) = blank(&text, &filter, None) {
+            if let Some(s) = blank(&text, &filter.find_all(&text), None) {
                 sliced_files += 1;
                 let p = e.path().display();
                 assert_eq!(s.text.lines().count(), text.lines().count(), "{p}");
@@ -471,16 +478,16 @@ mod tests {
 
     #[test]
     fn leaves_what_it_cannot_follow_whole() {
-        let filter = Prefilter::words(&["needle"]);
         for text in [
             "fn a() { x() ",
             "fn a() { x() } }",
             "#[attr fn a() {}",
             "fn a() { b() } #",
         ] {
-            assert!(blank(text, &filter, None).is_none(), "{text}");
+            assert!(blank(text, &needles(text), None).is_none(), "{text}");
         }
         // Nothing to blank.
-        assert!(blank("fn a() { needle() }", &filter, None).is_none());
+        let text = "fn a() { needle() }";
+        assert!(blank(text, &needles(text), None).is_none());
     }
 }

@@ -53,7 +53,7 @@ fn is_comment_only(line: &str) -> bool {
 
 /// Finds the suppression comments of a file.
 pub fn parse(text: &str) -> Vec<Suppression> {
-    if !text.contains(MARK) {
+    if memchr::memmem::find(text.as_bytes(), MARK.as_bytes()).is_none() {
         return Vec::new();
     }
     let lines: Vec<&str> = text.lines().collect();
