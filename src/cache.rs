@@ -279,13 +279,22 @@ impl Cache {
     }
 
     /// Replaces the entries (those of the files seen in this run, which
-    /// started at `started`) and writes the cache atomically.
-    pub fn store(&mut self, entries: Vec<(String, Entry)>, started: u128) -> std::io::Result<()> {
+    /// started at `started`) and writes the cache atomically. An entry
+    /// that comes with its bytes (unchanged since it was read) is not
+    /// encoded again.
+    pub fn store(
+        &mut self,
+        entries: Vec<(String, Entry, Option<Vec<u8>>)>,
+        started: u128,
+    ) -> std::io::Result<()> {
         use rayon::prelude::*;
         let entries: Vec<(String, Stored)> = entries
             .into_par_iter()
-            .filter_map(|(rel, e)| {
-                let blob = postcard::to_stdvec(&e).ok()?;
+            .filter_map(|(rel, e, blob)| {
+                let blob = match blob {
+                    Some(b) => b,
+                    None => postcard::to_stdvec(&e).ok()?,
+                };
                 Some((
                     rel,
                     Stored {
@@ -312,8 +321,13 @@ impl Cache {
         tmp.1.write_all(&self.key.to_le_bytes())?;
         tmp.1.write_all(&hash(&payload).to_le_bytes())?;
         tmp.1.write_all(&payload)?;
-        tmp.1.sync_all().ok();
+        // No fsync: a file torn by a crash fails its hash check on the next
+        // run and is rewritten.
         drop(tmp.1);
+        // Replacing a file by renaming over it makes ext4 flush the new
+        // file first (`auto_da_alloc`), which costs a warm run more than
+        // everything else it does; a reader in between finds no cache.
+        std::fs::remove_file(&self.path).ok();
         std::fs::rename(&tmp.0, &self.path).inspect_err(|_| {
             std::fs::remove_file(&tmp.0).ok();
         })
@@ -327,9 +341,16 @@ pub struct Taken(Stored);
 impl Taken {
     /// Decodes it; `None` when it does not decode (never trusted then).
     pub fn decode(self) -> Option<Entry> {
-        postcard::from_bytes::<Entry>(&self.0.blob)
+        self.decode_keeping().map(|(e, _)| e)
+    }
+
+    /// Decodes it and keeps its bytes, to be written back as they are
+    /// when nothing in the entry changed ([`Cache::store`]).
+    pub fn decode_keeping(self) -> Option<(Entry, Vec<u8>)> {
+        let e = postcard::from_bytes::<Entry>(&self.0.blob)
             .ok()
-            .filter(|e| e.hash == self.0.hash)
+            .filter(|e| e.hash == self.0.hash)?;
+        Some((e, self.0.blob))
     }
 }
 
@@ -388,10 +409,19 @@ mod tests {
         let dir = tempfile::tempdir().expect("tempdir");
         let mut c = Cache::open(dir.path(), "scan", 7);
         assert!(c.discarded.is_none());
-        c.store(vec![("src/a.rs".to_string(), entry(42))], now())
+        c.store(vec![("src/a.rs".to_string(), entry(42), None)], now())
             .expect("store");
         let mut c = Cache::open(dir.path(), "scan", 7);
         assert!(c.take("src/a.rs", 43).is_none(), "content changed");
+        let (e, blob) = c
+            .take("src/a.rs", 42)
+            .and_then(Taken::decode_keeping)
+            .expect("decodes");
+        assert!(e.hash == 42 && e.migration.is_some());
+        // Written back as it was read, it reads the same.
+        c.store(vec![("src/a.rs".to_string(), e, Some(blob))], now())
+            .expect("store");
+        let mut c = Cache::open(dir.path(), "scan", 7);
         let e = c.take("src/a.rs", 42).and_then(Taken::decode);
         assert!(e.is_some_and(|e| e.hash == 42 && e.migration.is_some()));
         // Another configuration: not trusted.
@@ -434,7 +464,7 @@ mod tests {
         let mut b = entry(2);
         b.stamp = Some(recent);
         c.store(
-            vec![("a.rs".to_string(), a), ("b.rs".to_string(), b)],
+            vec![("a.rs".to_string(), a, None), ("b.rs".to_string(), b, None)],
             started,
         )
         .expect("store");

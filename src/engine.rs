@@ -365,6 +365,11 @@ pub struct Carry {
     pub new: Vec<cache::Entry>,
     /// Files whose facts came from the cache.
     pub reused: usize,
+    /// The encoded bytes of each cached entry, written back unchanged
+    /// when nothing in the entry changed.
+    pub blobs: Vec<Option<Vec<u8>>>,
+    /// Entries this run changed (or made), which the cache must encode.
+    pub touched: Vec<bool>,
 }
 
 impl Carry {
@@ -383,11 +388,14 @@ impl Carry {
                 _ => None,
             })
             .collect();
-        let old: Vec<cache::Entry> = pool.install(|| {
+        let (old, blobs): (Vec<cache::Entry>, Vec<Option<Vec<u8>>>) = pool.install(|| {
             taken
                 .into_par_iter()
-                .map(|t| t.and_then(cache::Taken::decode).unwrap_or_default())
-                .collect()
+                .map(|t| match t.and_then(cache::Taken::decode_keeping) {
+                    Some((e, blob)) => (e, Some(blob)),
+                    None => (cache::Entry::default(), None),
+                })
+                .unzip()
         });
         let new = hashes
             .iter()
@@ -399,9 +407,11 @@ impl Carry {
             })
             .collect();
         Carry {
+            touched: vec![false; old.len()],
             old,
             new,
             reused: 0,
+            blobs,
         }
     }
 }
@@ -435,6 +445,7 @@ pub fn schema_phase(
     let mut old = std::mem::take(&mut carry.old);
     old.resize_with(files.len(), cache::Entry::default);
     carry.new.resize_with(files.len(), cache::Entry::default);
+    carry.touched.resize(files.len(), false);
     let extract = |f: &discover::SourcePath, t: &str| -> cache::SchemaResult {
         // Structs that carry a tenant (`OrgContext { org_id }`) put the
         // tenant in reach with zero config; a token scan finds them in
@@ -487,6 +498,9 @@ pub fn schema_phase(
     for (i, (r, digest, reused)) in results.into_iter().enumerate() {
         let Some(r) = r else { continue };
         carry.reused += usize::from(reused);
+        if !reused {
+            carry.touched[i] = true;
+        }
         model_hash
             .part(files[i].rel.as_bytes())
             .part(&digest.to_le_bytes());
@@ -505,7 +519,10 @@ pub fn schema_phase(
         let (ops, failure) = match old.get(i).and_then(|e| e.migration.clone()) {
             Some(m) => m,
             None => match text_of(f, t).as_ref() {
-                Ok(t) => migrations::sql_ops(t),
+                Ok(t) => {
+                    carry.touched[i] = true;
+                    migrations::sql_ops(t)
+                }
                 Err(_) => continue,
             },
         };
@@ -560,9 +577,37 @@ pub fn schema_phase(
     (model, failures, model_hash.finish())
 }
 
+/// Wall time per phase on standard error, when `TENANT_LINT_TIMINGS` is
+/// set (for profiling; not part of the interface).
+struct Phases {
+    on: bool,
+    last: Instant,
+}
+
+impl Phases {
+    fn new(started: Instant) -> Phases {
+        Phases {
+            on: std::env::var_os("TENANT_LINT_TIMINGS").is_some(),
+            last: started,
+        }
+    }
+
+    fn mark(&mut self, what: &str) {
+        if self.on {
+            let now = Instant::now();
+            eprintln!(
+                "tenant-lint: {what}: {:.1} ms",
+                (now - self.last).as_secs_f64() * 1e3
+            );
+            self.last = now;
+        }
+    }
+}
+
 /// Runs `check`.
 pub fn check(opts: &CheckOptions) -> Result<Report, Error> {
     let started = Instant::now();
+    let mut phase = Phases::new(started);
     let Scope {
         scan: paths,
         root,
@@ -597,6 +642,7 @@ pub fn check(opts: &CheckOptions) -> Result<Report, Error> {
         let list: Vec<PathBuf> = found.files.iter().map(|f| f.path.clone()).collect();
         hook(&list);
     }
+    phase.mark("discover");
     let pool = pool(opts.jobs)?;
     let run_started = cache::now();
     let mut store = opts.cache.as_ref().map(|dir| {
@@ -608,6 +654,7 @@ pub fn check(opts: &CheckOptions) -> Result<Report, Error> {
     });
     let (mut texts, hashes) = read_all(&pool, &found.files, store.as_ref());
     let mut carry = Carry::from_cache(&pool, store.as_mut(), &found.files, &hashes);
+    phase.mark("read, cache");
     let (model, mut failures, model_hash) = schema_phase(
         &pool,
         &found.files,
@@ -666,6 +713,7 @@ pub fn check(opts: &CheckOptions) -> Result<Report, Error> {
         parse_sliced(f, t, crate::slice::blank(t, &hits, None))
     };
     type Analysed = Option<(cache::WithDeps<cache::QueryResult>, u128, u32, bool)>;
+    phase.mark("schema");
     let analysed: Vec<Analysed> = pool.install(|| {
         found
             .files
@@ -695,9 +743,12 @@ pub fn check(opts: &CheckOptions) -> Result<Report, Error> {
             .collect()
     });
     let mut reused_queries = 0;
-    for (r, entry) in analysed.into_iter().zip(carry.new.iter_mut()) {
+    for (i, (r, entry)) in analysed.into_iter().zip(carry.new.iter_mut()).enumerate() {
         if let Some((facts, helpers, blanked, reused)) = r {
             reused_queries += usize::from(reused);
+            if !reused {
+                carry.touched[i] = true;
+            }
             entry.query = Some(cache::QueryEntry {
                 model: model_hash,
                 facts,
@@ -762,6 +813,7 @@ pub fn check(opts: &CheckOptions) -> Result<Report, Error> {
                 .collect()
         });
         for (i, facts, blanked) in rescued {
+            carry.touched[i] = true;
             if let Some(q) = carry.new[i].query.as_mut() {
                 q.facts = facts;
                 q.blanked = blanked;
@@ -769,8 +821,9 @@ pub fn check(opts: &CheckOptions) -> Result<Report, Error> {
             reused_queries = reused_queries.saturating_sub(1);
         }
     }
-    for e in &mut carry.new {
-        if let Some(q) = e.query.as_mut() {
+    for (e, touched) in carry.new.iter_mut().zip(carry.touched.iter_mut()) {
+        if let Some(q) = e.query.as_mut().filter(|q| q.helpers != helpers_hash) {
+            *touched = true;
             q.helpers = helpers_hash;
         }
     }
@@ -831,6 +884,7 @@ pub fn check(opts: &CheckOptions) -> Result<Report, Error> {
     let mut superuser_calls: Vec<(FileId, queries::SuperuserCall)> = Vec::new();
     let mut suppressions: HashMap<FileId, Vec<suppress::Suppression>> = HashMap::new();
     // Helpers that build, scope or transform queries, across the workspace.
+    phase.mark("queries");
     let helpers =
         crate::model::summaries::Summaries::new(carry.new.iter().enumerate().flat_map(|(i, e)| {
             facts_of(e)
@@ -942,13 +996,22 @@ pub fn check(opts: &CheckOptions) -> Result<Report, Error> {
             .iter()
             .zip(&carry.old)
             .all(|(n, o)| n.migration.is_none() || o.migration.is_some());
+    phase.mark("rules");
     if let Some(store) = store.as_mut().filter(|_| !unchanged) {
+        let mut blobs = std::mem::take(&mut carry.blobs);
+        blobs.resize_with(found.files.len(), || None);
         let entries = found
             .files
             .iter()
             .zip(std::mem::take(&mut carry.new))
-            .filter(|(_, e)| e.hash != 0)
-            .map(|(f, e)| (f.rel.clone(), e))
+            .zip(blobs)
+            .enumerate()
+            .filter(|(_, ((_, e), _))| e.hash != 0)
+            .map(|(i, ((f, e), blob))| {
+                // A file read this run may have a new size or time.
+                let same = !carry.touched[i] && texts[i].is_none();
+                (f.rel.clone(), e, blob.filter(|_| same))
+            })
             .collect();
         if let Err(e) = store.store(entries, run_started) {
             notes.push(format!(
@@ -958,6 +1021,7 @@ pub fn check(opts: &CheckOptions) -> Result<Report, Error> {
         }
     }
 
+    phase.mark("cache write");
     // Rules over the schema the migrations leave.
     findings.extend(rules::tenant_index_order::check(&model));
     findings.extend(rules::tenant_table_unindexed::check(&model));
@@ -1121,6 +1185,7 @@ pub fn check(opts: &CheckOptions) -> Result<Report, Error> {
                 .is_some_and(|ranges| ranges.iter().any(|(a, b)| (*a..=*b).contains(&line)))
         });
     }
+    phase.mark("findings");
     stats.elapsed = started.elapsed();
     Ok(Report {
         findings,
