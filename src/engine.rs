@@ -762,23 +762,31 @@ pub fn check(opts: &CheckOptions) -> Result<Report, Error> {
     // and a file parsed with bodies blanked is parsed again when a blanked
     // body names one. The result is recorded with the helper set it was
     // checked against.
-    let names: Vec<&str> = carry
-        .new
-        .iter()
-        .filter_map(facts_of)
-        .flat_map(|f| f.summaries.iter())
-        .filter_map(|s| s.key.rsplit([':']).next())
-        .collect::<std::collections::BTreeSet<_>>()
-        .into_iter()
-        .collect();
-    let helpers_hash = {
+    // A rescued body can be a helper itself, whose callers are then
+    // rescued in the next round, until the set of helpers stops growing.
+    let helper_names = |entries: &[cache::Entry]| -> (Vec<String>, u128) {
+        let names: Vec<String> = entries
+            .iter()
+            .filter_map(facts_of)
+            .flat_map(|f| f.summaries.iter())
+            .filter_map(|s| s.key.rsplit([':']).next())
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .map(str::to_string)
+            .collect();
         let mut h = cache::Hasher::default();
         for n in &names {
             h.part(n.as_bytes());
         }
-        h.finish()
+        (names, h.finish())
     };
-    if !opts.no_prefilter && !names.is_empty() {
+    let (mut names, mut helpers_hash) = helper_names(&carry.new);
+    const MAX_RESCUE_ROUNDS: usize = 8;
+    for _ in 0..MAX_RESCUE_ROUNDS {
+        if opts.no_prefilter || names.is_empty() {
+            break;
+        }
+        let words: Vec<&str> = names.iter().map(String::as_str).collect();
         let finder = std::sync::OnceLock::new();
         type Rescued = (usize, cache::WithDeps<cache::QueryResult>, u32);
         let rescued: Vec<Rescued> = pool.install(|| {
@@ -795,7 +803,7 @@ pub fn check(opts: &CheckOptions) -> Result<Report, Error> {
                     let f = &found.files[i];
                     let t = text_of(f, &texts[i]);
                     let t = t.as_ref().as_ref().ok()?;
-                    let named = finder.get_or_init(|| Prefilter::words(&names)).find_all(t);
+                    let named = finder.get_or_init(|| Prefilter::words(&words)).find_all(t);
                     if named.is_empty() {
                         return None;
                     }
@@ -812,14 +820,24 @@ pub fn check(opts: &CheckOptions) -> Result<Report, Error> {
                 })
                 .collect()
         });
+        if rescued.is_empty() {
+            break;
+        }
         for (i, facts, blanked) in rescued {
+            if !carry.touched[i] {
+                reused_queries = reused_queries.saturating_sub(1);
+            }
             carry.touched[i] = true;
             if let Some(q) = carry.new[i].query.as_mut() {
                 q.facts = facts;
                 q.blanked = blanked;
             }
-            reused_queries = reused_queries.saturating_sub(1);
         }
+        let (next, hash) = helper_names(&carry.new);
+        if hash == helpers_hash {
+            break;
+        }
+        (names, helpers_hash) = (next, hash);
     }
     for (e, touched) in carry.new.iter_mut().zip(carry.touched.iter_mut()) {
         if let Some(q) = e.query.as_mut().filter(|q| q.helpers != helpers_hash) {
