@@ -28,7 +28,7 @@ use std::path::{Path, PathBuf};
 
 const MAGIC: &[u8; 8] = b"TLCACHE\0";
 /// Bumped when the layout below changes (the build id covers the rest).
-const FORMAT: u32 = 2;
+const FORMAT: u32 = 3;
 
 /// Fingerprint of this build of the analyser (source and rule data).
 pub const BUILD_ID: &str = env!("TENANT_LINT_BUILD_ID");
@@ -119,9 +119,9 @@ pub struct QueryEntry {
     /// names it was checked against (a new helper elsewhere may make it
     /// worth parsing).
     pub helpers: u128,
-    /// Function bodies and field lists blanked before parsing (0: parsed
-    /// whole, or not at all).
-    pub blanked: u32,
+    /// Byte ranges of the function bodies blanked before parsing (empty:
+    /// parsed whole, or not at all).
+    pub blanked: Vec<(u32, u32)>,
 }
 
 /// Everything cached for one file.

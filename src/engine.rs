@@ -686,21 +686,21 @@ pub fn check(opts: &CheckOptions) -> Result<Report, Error> {
     let parse_sliced = |f: &discover::SourcePath,
                         t: &str,
                         sliced: Option<crate::slice::Sliced>|
-     -> (cache::QueryResult, u32) {
+     -> (cache::QueryResult, Vec<(u32, u32)>) {
         match sliced {
             // The token scan that sliced it checked nesting and chains.
             Some(sliced) => match Some(parse::with_parsed_shaped(&sliced.text, |file| {
                 queries::extract(file, &f.rel, &f.path, &model, &qopts)
             })) {
-                Some(Err(_)) => (parse_queries(f, t), 0),
+                Some(Err(_)) => (parse_queries(f, t), Vec::new()),
                 r => (r, sliced.blanked),
             },
-            None => (parse_queries(f, t), 0),
+            None => (parse_queries(f, t), Vec::new()),
         }
     };
-    let extract = |f: &discover::SourcePath, t: &str| -> (cache::QueryResult, u32) {
+    let extract = |f: &discover::SourcePath, t: &str| -> (cache::QueryResult, Vec<(u32, u32)>) {
         if opts.no_prefilter {
-            return (parse_queries(f, t), 0);
+            return (parse_queries(f, t), Vec::new());
         }
         let hits = filter
             .get_or_init(|| Prefilter::queries(&model, &config))
@@ -708,11 +708,16 @@ pub fn check(opts: &CheckOptions) -> Result<Report, Error> {
         if hits.is_empty() {
             // Cannot hold a query the rules judge; still make sure it is
             // Rust at all.
-            return (parse::lex_check(t).err().map(Err), 0);
+            return (parse::lex_check(t).err().map(Err), Vec::new());
         }
         parse_sliced(f, t, crate::slice::blank(t, &hits, None))
     };
-    type Analysed = Option<(cache::WithDeps<cache::QueryResult>, u128, u32, bool)>;
+    type Analysed = Option<(
+        cache::WithDeps<cache::QueryResult>,
+        u128,
+        Vec<(u32, u32)>,
+        bool,
+    )>;
     phase.mark("schema");
     let analysed: Vec<Analysed> = pool.install(|| {
         found
@@ -762,6 +767,7 @@ pub fn check(opts: &CheckOptions) -> Result<Report, Error> {
     // and a file parsed with bodies blanked is parsed again when a blanked
     // body names one. The result is recorded with the helper set it was
     // checked against.
+    phase.mark("queries");
     // A rescued body can be a helper itself, whose callers are then
     // rescued in the next round, until the set of helpers stops growing.
     let helper_names = |entries: &[cache::Entry]| -> (Vec<String>, u128) {
@@ -782,13 +788,13 @@ pub fn check(opts: &CheckOptions) -> Result<Report, Error> {
     };
     let (mut names, mut helpers_hash) = helper_names(&carry.new);
     const MAX_RESCUE_ROUNDS: usize = 8;
-    for _ in 0..MAX_RESCUE_ROUNDS {
+    for round in 0..MAX_RESCUE_ROUNDS {
         if opts.no_prefilter || names.is_empty() {
             break;
         }
         let words: Vec<&str> = names.iter().map(String::as_str).collect();
         let finder = std::sync::OnceLock::new();
-        type Rescued = (usize, cache::WithDeps<cache::QueryResult>, u32);
+        type Rescued = (usize, cache::WithDeps<cache::QueryResult>, Vec<(u32, u32)>);
         let rescued: Vec<Rescued> = pool.install(|| {
             carry
                 .new
@@ -796,7 +802,7 @@ pub fn check(opts: &CheckOptions) -> Result<Report, Error> {
                 .enumerate()
                 .filter_map(|(i, e)| {
                     let q = e.query.as_ref()?;
-                    let partial = q.blanked > 0;
+                    let partial = !q.blanked.is_empty();
                     if (q.facts.value.is_some() && !partial) || q.helpers == helpers_hash {
                         return None;
                     }
@@ -807,19 +813,27 @@ pub fn check(opts: &CheckOptions) -> Result<Report, Error> {
                     if named.is_empty() {
                         return None;
                     }
+                    let in_blanked = |&(a, b): &(u32, u32)| {
+                        crate::prefilter::any_within(&named, &(a as usize..b as usize))
+                    };
+                    if partial && !q.blanked.iter().any(in_blanked) {
+                        // No blanked body names a helper.
+                        return None;
+                    }
                     let hits = filter
                         .get_or_init(|| Prefilter::queries(&model, &config))
                         .find_all(t);
                     let sliced = crate::slice::blank(t, &hits, Some(&named));
-                    if partial && sliced.as_ref().map_or(0, |s| s.blanked) >= q.blanked {
-                        // No blanked body names a helper.
-                        return None;
-                    }
                     let ((value, blanked), deps) = cache::tracking(|| parse_sliced(f, t, sliced));
                     Some((i, cache::WithDeps { deps, value }, blanked))
                 })
                 .collect()
         });
+        phase.mark(&format!(
+            "helper rescue, round {}: {} files",
+            round + 1,
+            rescued.len()
+        ));
         if rescued.is_empty() {
             break;
         }
@@ -902,7 +916,7 @@ pub fn check(opts: &CheckOptions) -> Result<Report, Error> {
     let mut superuser_calls: Vec<(FileId, queries::SuperuserCall)> = Vec::new();
     let mut suppressions: HashMap<FileId, Vec<suppress::Suppression>> = HashMap::new();
     // Helpers that build, scope or transform queries, across the workspace.
-    phase.mark("queries");
+    phase.mark("suppressions");
     let helpers =
         crate::model::summaries::Summaries::new(carry.new.iter().enumerate().flat_map(|(i, e)| {
             facts_of(e)

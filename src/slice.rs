@@ -32,8 +32,8 @@ use std::ops::Range;
 pub struct Sliced {
     /// The text syn parses.
     pub text: String,
-    /// Function bodies and field lists blanked.
-    pub blanked: u32,
+    /// Byte ranges of the function bodies blanked (inside the braces).
+    pub blanked: Vec<(u32, u32)>,
 }
 
 /// A region that may be blanked: the inside of a function body or of a
@@ -165,7 +165,11 @@ pub fn blank(text: &str, hits: &[Range<usize>], extra: Option<&[Range<usize>]>) 
     out.push_str(&text[at..]);
     Some(Sliced {
         text: out,
-        blanked: blank.len() as u32,
+        blanked: blank
+            .iter()
+            .filter(|p| p.name.is_some())
+            .map(|p| (p.inside.start as u32, p.inside.end as u32))
+            .collect(),
     })
 }
 
