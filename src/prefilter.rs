@@ -60,6 +60,10 @@ enum Bounds {
     /// A call with at least one argument: the needle ends in `(` and the
     /// next non-blank byte is not `)` (`job.execute()` sends no SQL).
     Args,
+    /// A whole word that is not a method name (`x.name`): how a
+    /// workspace helper is called, since method-style helpers are not
+    /// followed.
+    NotMethod,
 }
 
 fn is_word(b: u8) -> bool {
@@ -85,12 +89,13 @@ impl Prefilter {
         }
     }
 
-    /// Files that name one of `words` as a whole word (workspace helpers).
+    /// Files that name one of `words` as a whole word, other than as a
+    /// method (`x.name`): calls of workspace helpers.
     pub fn words(words: &[&str]) -> Prefilter {
         Prefilter::new(
             words
                 .iter()
-                .map(|w| (w.to_string(), Bounds::Both))
+                .map(|w| (w.to_string(), Bounds::NotMethod))
                 .collect(),
         )
     }
@@ -194,6 +199,15 @@ impl Prefilter {
                         .iter()
                         .find(|b| !b.is_ascii_whitespace())
                         .is_some_and(|&b| b != b')'),
+                    Bounds::NotMethod => {
+                        !before.is_some_and(is_word)
+                            && !after.is_some_and(is_word)
+                            && bytes[..m.start()]
+                                .iter()
+                                .rev()
+                                .find(|b| !b.is_ascii_whitespace())
+                                .is_none_or(|&b| b != b'.')
+                    }
                 }
             })
             .map(|m| m.range())
