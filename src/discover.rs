@@ -53,15 +53,18 @@ pub fn is_migration(rel: &str) -> bool {
 /// Compares paths so that numbers sort by value (`V2__` before `V10__`),
 /// the order migration tools apply them in.
 pub fn natural_cmp(a: &str, b: &str) -> std::cmp::Ordering {
-    let (mut x, mut y) = (a.as_bytes(), b.as_bytes());
+    let (x, y) = (a.as_bytes(), b.as_bytes());
     // Skip the common prefix (most paths share their directories), backing
     // up to the start of a digit run so numbers still compare whole.
     let mut same = x.iter().zip(y).take_while(|(c, d)| c == d).count();
     while same > 0 && x[same - 1].is_ascii_digit() {
         same -= 1;
     }
-    x = &x[same..];
-    y = &y[same..];
+    compare_runs(&x[same..], &y[same..])
+}
+
+/// The natural order of `x` and `y`, digit run by digit run.
+fn compare_runs(mut x: &[u8], mut y: &[u8]) -> std::cmp::Ordering {
     loop {
         match (x.first(), y.first()) {
             (None, None) => return std::cmp::Ordering::Equal,
@@ -283,39 +286,9 @@ mod tests {
         assert_eq!(v, ["m/V1__x.sql", "m/V2__a.sql", "m/V10__b.sql"]);
     }
 
-    /// `natural_cmp` before its common-prefix skip: the order it must keep.
+    /// `natural_cmp` without its common-prefix skip: the order it must keep.
     fn reference(a: &str, b: &str) -> std::cmp::Ordering {
-        let (mut x, mut y) = (a.as_bytes(), b.as_bytes());
-        loop {
-            match (x.first(), y.first()) {
-                (None, None) => return std::cmp::Ordering::Equal,
-                (None, _) => return std::cmp::Ordering::Less,
-                (_, None) => return std::cmp::Ordering::Greater,
-                (Some(c), Some(d)) if c.is_ascii_digit() && d.is_ascii_digit() => {
-                    let xn = x.iter().take_while(|c| c.is_ascii_digit()).count();
-                    let yn = y.iter().take_while(|c| c.is_ascii_digit()).count();
-                    let xs = std::str::from_utf8(&x[..xn])
-                        .unwrap()
-                        .trim_start_matches('0');
-                    let ys = std::str::from_utf8(&y[..yn])
-                        .unwrap()
-                        .trim_start_matches('0');
-                    let ord = xs.len().cmp(&ys.len()).then_with(|| xs.cmp(ys));
-                    if ord != std::cmp::Ordering::Equal {
-                        return ord;
-                    }
-                    x = &x[xn..];
-                    y = &y[yn..];
-                }
-                (Some(c), Some(d)) => {
-                    if c != d {
-                        return c.cmp(d);
-                    }
-                    x = &x[1..];
-                    y = &y[1..];
-                }
-            }
-        }
+        compare_runs(a.as_bytes(), b.as_bytes())
     }
 
     proptest::proptest! {

@@ -674,10 +674,11 @@ pub fn check(opts: &CheckOptions) -> Result<Report, Error> {
         include_tests,
         config: &config,
     };
+    let facts = |f: &discover::SourcePath, file: &syn::File| {
+        queries::extract(file, &f.rel, &f.path, &model, &qopts)
+    };
     let parse_queries = |f: &discover::SourcePath, t: &str| -> cache::QueryResult {
-        Some(parse::with_parsed(t, |file| {
-            queries::extract(file, &f.rel, &f.path, &model, &qopts)
-        }))
+        Some(parse::with_parsed(t, |file| facts(f, file)))
     };
     // Parses `t` with the bodies that cannot matter blanked (see `slice`);
     // `extra` keeps the bodies naming a workspace helper too. A file the
@@ -689,11 +690,9 @@ pub fn check(opts: &CheckOptions) -> Result<Report, Error> {
      -> (cache::QueryResult, Vec<(u32, u32)>) {
         match sliced {
             // The token scan that sliced it checked nesting and chains.
-            Some(sliced) => match Some(parse::with_parsed_shaped(&sliced.text, |file| {
-                queries::extract(file, &f.rel, &f.path, &model, &qopts)
-            })) {
-                Some(Err(_)) => (parse_queries(f, t), Vec::new()),
-                r => (r, sliced.blanked),
+            Some(sliced) => match parse::with_parsed_shaped(&sliced.text, |file| facts(f, file)) {
+                Ok(found) => (Some(Ok(found)), sliced.blanked),
+                Err(_) => (parse_queries(f, t), Vec::new()),
             },
             None => (parse_queries(f, t), Vec::new()),
         }
@@ -762,12 +761,12 @@ pub fn check(opts: &CheckOptions) -> Result<Report, Error> {
             });
         }
     }
+    phase.mark("queries");
     // The prefilter cannot know the workspace's own helpers: a file it
     // skipped is parsed after all when it names one (`with_status(q, ..)`),
     // and a file parsed with bodies blanked is parsed again when a blanked
     // body names one. The result is recorded with the helper set it was
     // checked against.
-    phase.mark("queries");
     // A rescued body can be a helper itself, whose callers are then
     // rescued in the next round, until the set of helpers stops growing.
     let helper_names = |entries: &[cache::Entry]| -> (Vec<String>, u128) {
@@ -915,8 +914,8 @@ pub fn check(opts: &CheckOptions) -> Result<Report, Error> {
     let mut findings: Vec<Finding> = Vec::new();
     let mut superuser_calls: Vec<(FileId, queries::SuperuserCall)> = Vec::new();
     let mut suppressions: HashMap<FileId, Vec<suppress::Suppression>> = HashMap::new();
-    // Helpers that build, scope or transform queries, across the workspace.
     phase.mark("suppressions");
+    // Helpers that build, scope or transform queries, across the workspace.
     let helpers =
         crate::model::summaries::Summaries::new(carry.new.iter().enumerate().flat_map(|(i, e)| {
             facts_of(e)

@@ -46,7 +46,7 @@ pub enum Kind {
 /// not Rust tokens at all.
 pub fn tokens(text: &str) -> Result<Vec<Tok>, Failure> {
     let mut lexer = Lexer::new(text, Vec::with_capacity(text.len() / 4));
-    lexer.run_mut()?;
+    lexer.run()?;
     Ok(lexer.sink)
 }
 
@@ -96,10 +96,6 @@ impl<'a, S: Sink> Lexer<'a, S> {
         }
     }
 
-    fn run(mut self) -> Result<(), Failure> {
-        self.run_mut()
-    }
-
     fn fail(&self, at: usize, message: String) -> Failure {
         let col = self.text[self.line_start..at.max(self.line_start)]
             .chars()
@@ -136,7 +132,7 @@ impl<'a, S: Sink> Lexer<'a, S> {
         self.i = to;
     }
 
-    fn run_mut(&mut self) -> Result<(), Failure> {
+    fn run(&mut self) -> Result<(), Failure> {
         // What decides whether syn's recursion fits the stack, counted on
         // tokens (brackets in strings and comments do not count).
         let mut shape = crate::parse::Shape::default();
