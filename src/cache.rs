@@ -28,7 +28,7 @@ use std::path::{Path, PathBuf};
 
 const MAGIC: &[u8; 8] = b"TLCACHE\0";
 /// Bumped when the layout below changes (the build id covers the rest).
-const FORMAT: u32 = 3;
+const FORMAT: u32 = 4;
 
 /// Fingerprint of this build of the analyser (source and rule data).
 pub const BUILD_ID: &str = env!("TENANT_LINT_BUILD_ID");

@@ -769,30 +769,21 @@ pub fn check(opts: &CheckOptions) -> Result<Report, Error> {
     // checked against.
     // A rescued body can be a helper itself, whose callers are then
     // rescued in the next round, until the set of helpers stops growing.
-    let helper_names = |entries: &[cache::Entry]| -> (Vec<String>, u128) {
-        let names: Vec<String> = entries
-            .iter()
-            .filter_map(facts_of)
-            .flat_map(|f| f.summaries.iter())
-            .filter_map(|s| s.key.rsplit([':']).next())
-            .collect::<std::collections::BTreeSet<_>>()
-            .into_iter()
-            .map(str::to_string)
-            .collect();
-        let mut h = cache::Hasher::default();
-        for n in &names {
-            h.part(n.as_bytes());
-        }
-        (names, h.finish())
+    let helpers_of = |entries: &[cache::Entry]| {
+        crate::rescue::Helpers::new(
+            entries
+                .iter()
+                .filter_map(facts_of)
+                .flat_map(|f| f.summaries.iter()),
+        )
     };
-    let (mut names, mut helpers_hash) = helper_names(&carry.new);
+    let mut helpers = helpers_of(&carry.new);
     const MAX_RESCUE_ROUNDS: usize = 8;
     for round in 0..MAX_RESCUE_ROUNDS {
-        if opts.no_prefilter || names.is_empty() {
+        if opts.no_prefilter || helpers.is_empty() {
             break;
         }
-        let words: Vec<&str> = names.iter().map(String::as_str).collect();
-        let finder = std::sync::OnceLock::new();
+        let helpers_hash = helpers.hash;
         type Rescued = (usize, cache::WithDeps<cache::QueryResult>, Vec<(u32, u32)>);
         let rescued: Vec<Rescued> = pool.install(|| {
             carry
@@ -808,7 +799,7 @@ pub fn check(opts: &CheckOptions) -> Result<Report, Error> {
                     let f = &found.files[i];
                     let t = text_of(f, &texts[i]);
                     let t = t.as_ref().as_ref().ok()?;
-                    let named = finder.get_or_init(|| Prefilter::words(&words)).find_all(t);
+                    let named = helpers.calls_in(t);
                     if named.is_empty() {
                         return None;
                     }
@@ -846,12 +837,13 @@ pub fn check(opts: &CheckOptions) -> Result<Report, Error> {
                 q.blanked = blanked;
             }
         }
-        let (next, hash) = helper_names(&carry.new);
-        if hash == helpers_hash {
+        let next = helpers_of(&carry.new);
+        if next.hash == helpers.hash {
             break;
         }
-        (names, helpers_hash) = (next, hash);
+        helpers = next;
     }
+    let helpers_hash = helpers.hash;
     for (e, touched) in carry.new.iter_mut().zip(carry.touched.iter_mut()) {
         if let Some(q) = e.query.as_mut().filter(|q| q.helpers != helpers_hash) {
             *touched = true;

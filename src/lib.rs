@@ -19,6 +19,7 @@ pub mod model;
 pub mod parse;
 pub mod prefilter;
 pub mod render;
+pub mod rescue;
 pub mod rules;
 pub mod rustlex;
 pub mod since;

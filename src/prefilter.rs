@@ -214,6 +214,16 @@ impl Prefilter {
     }
 }
 
+/// Whether `text` contains `word` as a whole word.
+pub fn has_word(text: &str, word: &str) -> bool {
+    let b = text.as_bytes();
+    memchr::memmem::find_iter(b, word.as_bytes()).any(|at| {
+        let before = at.checked_sub(1).map(|i| b[i]);
+        let after = b.get(at + word.len()).copied();
+        !before.is_some_and(is_word) && !after.is_some_and(is_word)
+    })
+}
+
 /// Whether one of `hits` (sorted by start, as [`Prefilter::find_all`]
 /// gives them) lies inside `within`.
 pub fn any_within(hits: &[std::ops::Range<usize>], within: &std::ops::Range<usize>) -> bool {
@@ -335,6 +345,14 @@ mod tests {
         assert!(!p.matches("q.for_org_x(id)"));
         assert!(p.matches("Entity::find_by_id(1)"));
         assert!(!Prefilter::new(vec![]).matches("anything"));
+    }
+
+    #[test]
+    fn whole_word() {
+        assert!(has_word("use a::Store as S;", "Store"));
+        assert!(has_word("Store", "Store"));
+        assert!(!has_word("Stores::x; my_Store", "Store"));
+        assert!(has_word("Stores::x; Store", "Store"));
     }
 
     #[test]

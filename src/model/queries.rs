@@ -257,6 +257,9 @@ pub struct FnSummary {
     /// It returns rows fetched by a query that may not bind the tenant (a
     /// lookup helper, judged with its callers).
     pub rows: bool,
+    /// It returns rows that calls to these functions (keys) fetched or
+    /// returned: a lookup helper if one of them is.
+    pub rows_from: Vec<String>,
 }
 
 /// A query a helper executes with what its caller gave it.
@@ -866,23 +869,29 @@ impl<'a, 'o> ItemCtx<'a, 'o> {
         f.finish_pending_all();
         let key = self.summary_key(&sig.ident.to_string());
         let mut rows = false;
+        let mut rows_from: Vec<String> = Vec::new();
         for id in std::mem::take(&mut f.returned_rows) {
             match f.pending.get(id).map(|p| p.target) {
                 Some(Target::Exec(e)) => {
                     let model = self.model;
-                    rows |= f.execs[e]
-                        .paths
-                        .iter()
-                        .any(|q| q.is_symbolic() || !unbound_tables(model, q).is_empty());
+                    for q in &f.execs[e].paths {
+                        if let Some(k) = q.root.strip_prefix(CALL_ROOT) {
+                            rows_from.push(k.to_string());
+                        } else {
+                            rows |= q.is_symbolic() || !unbound_tables(model, q).is_empty();
+                        }
+                    }
                     f.execs[e].returned_by = Some(key.clone());
                 }
                 Some(Target::Use(u)) => {
-                    rows = true;
+                    rows_from.push(f.uses[u].key.clone());
                     f.uses[u].returned_by = Some(key.clone());
                 }
                 None => {}
             }
         }
+        rows_from.sort();
+        rows_from.dedup();
         self.out.uses.append(&mut f.uses);
         self.out.untrusted_sql.append(&mut f.untrusted_sql);
         if !f.returned.is_empty()
@@ -890,6 +899,7 @@ impl<'a, 'o> ItemCtx<'a, 'o> {
             || !f.sql_params.is_empty()
             || !f.sql_forwards.is_empty()
             || rows
+            || !rows_from.is_empty()
         {
             self.out.summaries.push(FnSummary {
                 key,
@@ -899,6 +909,7 @@ impl<'a, 'o> ItemCtx<'a, 'o> {
                 sql_params: std::mem::take(&mut f.sql_params),
                 sql_forwards: std::mem::take(&mut f.sql_forwards),
                 rows,
+                rows_from,
             });
         }
         self.out.execs.append(&mut f.execs);

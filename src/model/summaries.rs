@@ -22,6 +22,50 @@ use std::collections::{HashMap, HashSet};
 /// How deep helper calls are followed (and recursive helpers unrolled).
 pub const MAX_DEPTH: usize = 8;
 
+/// The keys of the summaries that can stand for something at a call: a
+/// query on a table, a query, predicate or table the caller passes, rows
+/// of a lookup, SQL sent to the database, or a call to another such
+/// summary. A summary that only returns what an unknown function returns
+/// (`fn f(x: &str) -> Option<usize> { Regex::find(x) }`) resolves to
+/// nothing wherever it is called, so its callers have nothing to add.
+pub fn grounded<'a>(all: impl IntoIterator<Item = &'a FnSummary>) -> HashSet<&'a str> {
+    let all: Vec<&FnSummary> = all.into_iter().collect();
+    let callee = |q: &'a QState| {
+        q.root
+            .strip_prefix(CALL_ROOT)
+            .or_else(|| q.root.strip_prefix(RUN_ROOT))
+    };
+    let states = |s: &'a FnSummary| s.returns.iter().chain(s.runs.iter().map(|r| &r.state));
+    let mut out: HashSet<&str> = HashSet::new();
+    // Who calls whom: callee key -> callers' keys.
+    let mut callers: HashMap<&str, Vec<&str>> = HashMap::new();
+    let mut todo: Vec<&str> = Vec::new();
+    for s in &all {
+        let direct = s.rows || !s.sql_params.is_empty() || states(s).any(|q| callee(q).is_none());
+        if direct {
+            if out.insert(s.key.as_str()) {
+                todo.push(&s.key);
+            }
+            continue;
+        }
+        let calls = states(s)
+            .filter_map(callee)
+            .chain(s.sql_forwards.iter().map(|(_, k, _)| k.as_str()))
+            .chain(s.rows_from.iter().map(String::as_str));
+        for k in calls {
+            callers.entry(k).or_default().push(&s.key);
+        }
+    }
+    while let Some(k) = todo.pop() {
+        for c in callers.get(k).into_iter().flatten() {
+            if out.insert(c) {
+                todo.push(c);
+            }
+        }
+    }
+    out
+}
+
 /// Every summary of the workspace, by key, with the file it is in.
 #[derive(Debug, Default)]
 pub struct Summaries<'a> {
