@@ -14,6 +14,7 @@ use crate::model::TenantModel;
 use crate::parse::{self, Failure};
 use crate::prefilter::{self, Prefilter};
 use crate::rules;
+use crate::rustlex::Words;
 use crate::suppress;
 use crate::{baseline, cache, since};
 use rayon::prelude::*;
@@ -677,6 +678,9 @@ pub fn check(opts: &CheckOptions) -> Result<Report, Error> {
     let facts = |f: &discover::SourcePath, file: &syn::File| {
         queries::extract(file, &f.rel, &f.path, &model, &qopts)
     };
+    // What extracting one file gives: its query facts, the byte ranges of
+    // the bodies blanked before parsing, and its words when it was lexed.
+    type Extracted = (cache::QueryResult, Vec<(u32, u32)>, Option<Words>);
     let parse_queries = |f: &discover::SourcePath, t: &str| -> cache::QueryResult {
         Some(parse::with_parsed(t, |file| facts(f, file)))
     };
@@ -687,19 +691,19 @@ pub fn check(opts: &CheckOptions) -> Result<Report, Error> {
     let parse_sliced = |f: &discover::SourcePath,
                         t: &str,
                         sliced: Option<crate::slice::Sliced>|
-     -> (cache::QueryResult, Vec<(u32, u32)>) {
+     -> Extracted {
         match sliced {
             // The token scan that sliced it checked nesting and chains.
             Some(sliced) => match parse::with_parsed_shaped(&sliced.text, |file| facts(f, file)) {
-                Ok(found) => (Some(Ok(found)), sliced.blanked),
-                Err(_) => (parse_queries(f, t), Vec::new()),
+                Ok(found) => (Some(Ok(found)), sliced.blanked, Some(sliced.words)),
+                Err(_) => (parse_queries(f, t), Vec::new(), None),
             },
-            None => (parse_queries(f, t), Vec::new()),
+            None => (parse_queries(f, t), Vec::new(), None),
         }
     };
-    let extract = |f: &discover::SourcePath, t: &str| -> (cache::QueryResult, Vec<(u32, u32)>) {
+    let extract = |f: &discover::SourcePath, t: &str| -> Extracted {
         if opts.no_prefilter {
-            return (parse_queries(f, t), Vec::new());
+            return (parse_queries(f, t), Vec::new(), None);
         }
         let hits = filter
             .get_or_init(|| Prefilter::queries(&model, &config))
@@ -707,7 +711,10 @@ pub fn check(opts: &CheckOptions) -> Result<Report, Error> {
         if hits.is_empty() {
             // Cannot hold a query the rules judge; still make sure it is
             // Rust at all.
-            return (parse::lex_check(t).err().map(Err), Vec::new());
+            return match parse::lex_check_words(t) {
+                Ok(words) => (None, Vec::new(), Some(words)),
+                Err(e) => (Some(Err(e)), Vec::new(), None),
+            };
         }
         parse_sliced(f, t, crate::slice::blank(t, &hits, None))
     };
@@ -716,6 +723,7 @@ pub fn check(opts: &CheckOptions) -> Result<Report, Error> {
         u128,
         Vec<(u32, u32)>,
         bool,
+        Option<Words>,
     )>;
     phase.mark("schema");
     let analysed: Vec<Analysed> = pool.install(|| {
@@ -737,18 +745,21 @@ pub fn check(opts: &CheckOptions) -> Result<Report, Error> {
                     .take()
                     .filter(|q| q.model == model_hash && cache::fresh(&q.facts.deps))
                 {
-                    return Some((q.facts, q.helpers, q.blanked, true));
+                    return Some((q.facts, q.helpers, q.blanked, true, None));
                 }
                 let t = text_of(f, t);
                 let t = t.as_ref().as_ref().ok()?;
-                let ((value, blanked), deps) = cache::tracking(|| extract(f, t));
-                Some((cache::WithDeps { deps, value }, 0, blanked, false))
+                let ((value, blanked, words), deps) = cache::tracking(|| extract(f, t));
+                Some((cache::WithDeps { deps, value }, 0, blanked, false, words))
             })
             .collect()
     });
     let mut reused_queries = 0;
+    // The words of each file analysed in this run, for the helper rescue.
+    let mut words: Vec<Option<Words>> = vec![None; found.files.len()];
     for (i, (r, entry)) in analysed.into_iter().zip(carry.new.iter_mut()).enumerate() {
-        if let Some((facts, helpers, blanked, reused)) = r {
+        if let Some((facts, helpers, blanked, reused, w)) = r {
+            words[i] = w;
             reused_queries += usize::from(reused);
             if !reused {
                 carry.touched[i] = true;
@@ -784,7 +795,12 @@ pub fn check(opts: &CheckOptions) -> Result<Report, Error> {
             break;
         }
         let helpers_hash = helpers.hash;
-        type Rescued = (usize, cache::WithDeps<cache::QueryResult>, Vec<(u32, u32)>);
+        type Rescued = (
+            usize,
+            cache::WithDeps<cache::QueryResult>,
+            Vec<(u32, u32)>,
+            Option<Words>,
+        );
         let rescued: Vec<Rescued> = pool.install(|| {
             carry
                 .new
@@ -794,6 +810,12 @@ pub fn check(opts: &CheckOptions) -> Result<Report, Error> {
                     let q = e.query.as_ref()?;
                     let partial = !q.blanked.is_empty();
                     if (q.facts.value.is_some() && !partial) || q.helpers == helpers_hash {
+                        return None;
+                    }
+                    if words[i]
+                        .as_ref()
+                        .is_some_and(|w| !w.any_of(helpers.hashes()))
+                    {
                         return None;
                     }
                     let f = &found.files[i];
@@ -814,8 +836,9 @@ pub fn check(opts: &CheckOptions) -> Result<Report, Error> {
                         .get_or_init(|| Prefilter::queries(&model, &config))
                         .find_all(t);
                     let sliced = crate::slice::blank(t, &hits, Some(&named));
-                    let ((value, blanked), deps) = cache::tracking(|| parse_sliced(f, t, sliced));
-                    Some((i, cache::WithDeps { deps, value }, blanked))
+                    let ((value, blanked, w), deps) =
+                        cache::tracking(|| parse_sliced(f, t, sliced));
+                    Some((i, cache::WithDeps { deps, value }, blanked, w))
                 })
                 .collect()
         });
@@ -827,7 +850,10 @@ pub fn check(opts: &CheckOptions) -> Result<Report, Error> {
         if rescued.is_empty() {
             break;
         }
-        for (i, facts, blanked) in rescued {
+        for (i, facts, blanked, w) in rescued {
+            if w.is_some() {
+                words[i] = w;
+            }
             if !carry.touched[i] {
                 reused_queries = reused_queries.saturating_sub(1);
             }

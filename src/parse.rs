@@ -190,17 +190,25 @@ fn guarded<T>(doing: &str, f: impl FnOnce() -> Result<T, Failure>) -> Result<T, 
 /// file not Rust at all (unbalanced delimiters, unterminated strings, a
 /// shell script named `.rs`); see [`crate::rustlex`].
 pub fn lex_check(text: &str) -> Result<(), Failure> {
+    crate::rustlex::check(lexed_part(text))
+}
+
+/// [`lex_check`], also giving the words a helper call could use.
+pub fn lex_check_words(text: &str) -> Result<crate::rustlex::Words, Failure> {
+    crate::rustlex::check_words(lexed_part(text))
+}
+
+/// `text` without a BOM and a shebang line (whose newline is kept, so the
+/// lines are the file's).
+fn lexed_part(text: &str) -> &str {
     let body = text.strip_prefix('\u{feff}').unwrap_or(text);
     // A shebang line is not a token; syn skips it too.
-    let body = match body.strip_prefix("#!") {
+    match body.strip_prefix("#!") {
         Some(rest) if !rest.trim_start().starts_with('[') => {
             &rest[rest.find('\n').unwrap_or(rest.len())..]
         }
         _ => body,
-    };
-    // The shebang's newline is kept, so lines in `body` are the file's.
-    // The token scan also checks nesting and chains.
-    crate::rustlex::check(body)
+    }
 }
 
 #[cfg(test)]

@@ -14,6 +14,7 @@ use crate::cache;
 use crate::model::queries::FnSummary;
 use crate::model::summaries;
 use crate::prefilter::{has_word, Prefilter};
+use crate::rustlex::word_hash;
 use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Range;
 use std::sync::OnceLock;
@@ -27,6 +28,7 @@ pub struct Helpers {
     /// Identifies the set: a file checked against it need not be again.
     pub hash: u128,
     finder: OnceLock<Prefilter>,
+    hashes: OnceLock<Vec<u32>>,
 }
 
 impl Helpers {
@@ -77,12 +79,25 @@ impl Helpers {
             types,
             hash: h.finish(),
             finder: OnceLock::new(),
+            hashes: OnceLock::new(),
         }
     }
 
     /// Whether there are no helpers.
     pub fn is_empty(&self) -> bool {
         self.names.is_empty()
+    }
+
+    /// The names' [`word_hash`]es, sorted, to rule out files by their
+    /// [`Words`] (`Words::any_of`) before [`Helpers::calls_in`] reads them.
+    ///
+    /// [`Words`]: crate::rustlex::Words
+    pub fn hashes(&self) -> &[u32] {
+        self.hashes.get_or_init(|| {
+            let mut v: Vec<u32> = self.names.iter().map(|n| word_hash(n)).collect();
+            v.sort_unstable();
+            v
+        })
     }
 
     /// Where `text` may call a helper (sorted by start): its name as a

@@ -50,6 +50,107 @@ pub fn tokens(text: &str) -> Result<Vec<Tok>, Failure> {
     Ok(lexer.sink)
 }
 
+/// The words of a text that may name a function being called: its
+/// identifiers followed by `(` or `::` (`name(..)`, `Type::name(..)`,
+/// `name::<T>(..)`) other than method names (`x.name(..)`), as hashes,
+/// sorted. Comments and literals hold no words. A hash can collide, so a
+/// match means "maybe" and a miss means "no".
+#[derive(Debug, Clone, Default)]
+pub struct Words(Vec<u32>);
+
+impl Words {
+    /// Whether the words and `hashes` (sorted [`word_hash`]es) meet.
+    pub fn any_of(&self, hashes: &[u32]) -> bool {
+        let (mut a, mut b) = (self.0.iter().peekable(), hashes.iter().peekable());
+        while let (Some(x), Some(y)) = (a.peek(), b.peek()) {
+            match x.cmp(y) {
+                std::cmp::Ordering::Less => _ = a.next(),
+                std::cmp::Ordering::Greater => _ = b.next(),
+                std::cmp::Ordering::Equal => return true,
+            }
+        }
+        false
+    }
+
+    fn finish(mut v: Vec<u32>) -> Words {
+        v.sort_unstable();
+        v.dedup();
+        Words(v)
+    }
+
+    /// The words among `toks`, tokens of `text`.
+    pub fn of_tokens(text: &str, toks: &[Tok]) -> Words {
+        let mut sink = WordSink::new(text);
+        for t in toks {
+            sink.push(t.kind, t.start, t.end);
+        }
+        Words::finish(sink.words)
+    }
+}
+
+/// The hash [`Words`] keeps of `word` (a raw identifier's `r#` left out).
+pub fn word_hash(word: &str) -> u32 {
+    let w = word.strip_prefix("r#").unwrap_or(word).as_bytes();
+    // FxHash-style over 8-byte chunks: identifiers are short.
+    const K: u64 = 0x517c_c1b7_2722_0a95;
+    let mut h = w.len() as u64;
+    let mut chunks = w.chunks_exact(8);
+    for c in &mut chunks {
+        let v = u64::from_le_bytes(c.try_into().unwrap_or_default());
+        h = (h.rotate_left(5) ^ v).wrapping_mul(K);
+    }
+    let mut last = [0u8; 8];
+    last[..chunks.remainder().len()].copy_from_slice(chunks.remainder());
+    h = (h.rotate_left(5) ^ u64::from_le_bytes(last)).wrapping_mul(K);
+    (h >> 32) as u32
+}
+
+/// [`check`], also collecting the [`Words`] of `text`.
+pub fn check_words(text: &str) -> Result<Words, Failure> {
+    let mut lexer = Lexer::new(text, WordSink::new(text));
+    lexer.run()?;
+    Ok(Words::finish(lexer.sink.words))
+}
+
+struct WordSink<'a> {
+    text: &'a str,
+    after_dot: bool,
+    /// An identifier not after a `.`, waiting for the next token.
+    pending: Option<(usize, usize)>,
+    words: Vec<u32>,
+}
+
+impl<'a> WordSink<'a> {
+    fn new(text: &'a str) -> Self {
+        WordSink {
+            text,
+            after_dot: false,
+            pending: None,
+            words: Vec::new(),
+        }
+    }
+}
+
+impl Sink for WordSink<'_> {
+    #[inline]
+    fn push(&mut self, kind: Kind, start: usize, end: usize) {
+        if let Some((s, e)) = self.pending.take() {
+            let called = match kind {
+                Kind::Open(b'(') => true,
+                Kind::Punct(b':') => self.text.as_bytes().get(start + 1) == Some(&b':'),
+                _ => false,
+            };
+            if called {
+                self.words.push(word_hash(&self.text[s..e]));
+            }
+        }
+        if kind == Kind::Ident && !self.after_dot {
+            self.pending = Some((start, end));
+        }
+        self.after_dot = kind == Kind::Punct(b'.');
+    }
+}
+
 /// Where the lexer reports tokens; `()` ignores them.
 trait Sink {
     fn push(&mut self, kind: Kind, start: usize, end: usize);
@@ -453,7 +554,28 @@ fn memchr(needle: u8, hay: &[u8]) -> Option<usize> {
 
 #[cfg(test)]
 mod tests {
-    use super::check;
+    use super::{check, check_words, tokens, word_hash, Words};
+
+    #[test]
+    fn words_are_called_names() {
+        let text = "use a::load_doc; // scoped(q)\nfn f() { let s = \"helper(x)\";\n\
+                    load_doc(db); x.method(y); Store::find(1); r#try::<T>(z); let v: Vec<u8> = w; }";
+        let words = check_words(text).unwrap();
+        let has = |w: &str| words.any_of(&[word_hash(w)]);
+        for w in ["load_doc", "a", "Store", "find", "try", "f"] {
+            assert!(has(w), "{w}");
+        }
+        for w in ["scoped", "helper", "method", "v", "w", "s", "Vec", "u8"] {
+            assert!(!has(w), "{w}");
+        }
+        // The token path finds the same words.
+        let toks = tokens(text).unwrap();
+        assert_eq!(Words::of_tokens(text, &toks).0, words.0);
+        let mut both = vec![word_hash("zzz"), word_hash("find")];
+        both.sort_unstable();
+        assert!(words.any_of(&both));
+        assert!(!words.any_of(&[]));
+    }
 
     fn pm2(text: &str) -> bool {
         text.parse::<proc_macro2::TokenStream>().is_ok()

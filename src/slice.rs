@@ -34,6 +34,8 @@ pub struct Sliced {
     pub text: String,
     /// Byte ranges of the function bodies blanked (inside the braces).
     pub blanked: Vec<(u32, u32)>,
+    /// The words of the whole text: what a blanked body may call.
+    pub words: rustlex::Words,
 }
 
 /// A region that may be blanked: the inside of a function body or of a
@@ -137,21 +139,44 @@ pub fn blank(text: &str, hits: &[Range<usize>], extra: Option<&[Range<usize>]>) 
             break;
         }
     }
-    let blank: Vec<&Part> = outline
-        .parts
-        .iter()
-        .zip(&keep)
-        .filter(|(part, k)| !**k && !part.inside.is_empty())
-        .map(|(part, _)| part)
+    let blank: Vec<usize> = (0..outline.parts.len())
+        .filter(|&p| !keep[p] && !outline.parts[p].inside.is_empty())
         .collect();
     if blank.is_empty() {
         return None;
     }
+    // A function whose body is blanked adds nothing to the analysis (no
+    // kept body in the file calls it), nor does a struct or enum: the
+    // whole item goes, with its attributes and doc comments, so syn does
+    // not build its signature either. Inner attributes (`#![..]`) stay.
+    let mut head_of: Vec<Option<&Head>> = vec![None; outline.parts.len()];
+    for h in &outline.heads {
+        if let Some(p) = h.part {
+            head_of[p] = Some(h);
+        }
+    }
+    let is = |k: usize, p: u8| toks.get(k).is_some_and(|t| t.kind == Kind::Punct(p));
+    let region = |p: usize| -> Range<usize> {
+        let part = &outline.parts[p];
+        let Some(h) = head_of[p] else {
+            return part.inside.clone();
+        };
+        let mut first = h.toks.start;
+        while is(first, b'#') && is(first + 1, b'!') {
+            match close_of(&toks, first + 2) {
+                Some(c) => first = c + 1,
+                None => return part.inside.clone(),
+            }
+        }
+        let from = first.checked_sub(1).map_or(0, |k| toks[k].end);
+        from..toks[part.toks.end].end
+    };
     let mut out = String::with_capacity(text.len());
     let mut at = 0;
-    for part in &blank {
-        out.push_str(&text[at..part.inside.start]);
-        let inside = &text[part.inside.clone()];
+    for &p in &blank {
+        let region = region(p);
+        out.push_str(&text[at..region.start]);
+        let inside = &text[region.clone()];
         let mut chars = inside.chars().peekable();
         while let Some(c) = chars.next() {
             match c {
@@ -160,16 +185,18 @@ pub fn blank(text: &str, hits: &[Range<usize>], extra: Option<&[Range<usize>]>) 
                 _ => out.push(' '),
             }
         }
-        at = part.inside.end;
+        at = region.end;
     }
     out.push_str(&text[at..]);
     Some(Sliced {
         text: out,
         blanked: blank
             .iter()
+            .map(|&p| &outline.parts[p])
             .filter(|p| p.name.is_some())
             .map(|p| (p.inside.start as u32, p.inside.end as u32))
             .collect(),
+        words: rustlex::Words::of_tokens(text, &toks),
     })
 }
 
@@ -375,6 +402,39 @@ mod tests {
         assert_eq!(out.chars().count(), text.chars().count(), "{out}");
         syn::parse_file(&out).unwrap_or_else(|e| panic!("{e}: {out}"));
         out
+    }
+
+    #[test]
+    fn removes_whole_items_that_cannot_matter() {
+        let text = "#![allow(dead_code)]\n\
+            //! Module docs.\n\
+            /// Docs of a DTO.\n#[derive(Debug)]\npub struct Dto {\n    a: u32,\n}\n\
+            impl Dto {\n    /// Last item of the impl.\n    #[inline]\n    pub fn a(&self) -> u32 {\n        self.a\n    }\n}\n\
+            /** Block docs. */\nfn keep() { needle() }\n\
+            #[cfg(test)]\nmod tests {\n    #![allow(unused)]\n    /// doc\n    fn t() {}\n}\n";
+        let out = sliced(text, &[]);
+        assert!(out.starts_with("#![allow(dead_code)]\n"), "{out}");
+        for gone in [
+            "Module docs",
+            "Docs of a DTO",
+            "derive",
+            "struct Dto",
+            "Last item",
+            "inline",
+            "fn a",
+        ] {
+            assert!(!out.contains(gone), "{gone}: {out}");
+        }
+        assert!(out.contains("impl Dto {"), "{out}");
+        assert!(
+            out.contains("/** Block docs. */\nfn keep() { needle() }"),
+            "{out}"
+        );
+        // An empty body is left alone, and inner attributes stay.
+        assert!(
+            out.contains("#![allow(unused)]\n    /// doc\n    fn t() {}"),
+            "{out}"
+        );
     }
 
     #[test]
