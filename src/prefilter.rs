@@ -79,8 +79,11 @@ impl Prefilter {
             };
         }
         // A DFA: the needle set is small and every file is scanned whole.
+        // Leftmost-longest: a failed word test restarts the search one
+        // byte on, so every needle starting later is still seen.
         let ac = AhoCorasick::builder()
             .kind(Some(aho_corasick::AhoCorasickKind::DFA))
+            .match_kind(aho_corasick::MatchKind::LeftmostLongest)
             .build(needles.iter().map(|(n, _)| n.as_str()))
             .ok();
         Prefilter {
@@ -184,33 +187,47 @@ impl Prefilter {
 
     fn hits<'t>(&'t self, text: &'t str) -> impl Iterator<Item = std::ops::Range<usize>> + 't {
         let bytes = text.as_bytes();
-        self.ac
-            .iter()
-            .flat_map(move |ac| ac.find_overlapping_iter(bytes))
-            .filter(move |m| {
-                let bounds = self.bounds[m.pattern().as_usize()];
-                let before = m.start().checked_sub(1).map(|i| bytes[i]);
-                let after = bytes.get(m.end()).copied();
-                match bounds {
-                    Bounds::None => true,
-                    Bounds::Start => !before.is_some_and(is_word),
-                    Bounds::Both => !before.is_some_and(is_word) && !after.is_some_and(is_word),
-                    Bounds::Args => bytes[m.end()..]
-                        .iter()
-                        .find(|b| !b.is_ascii_whitespace())
-                        .is_some_and(|&b| b != b')'),
-                    Bounds::NotMethod => {
-                        !before.is_some_and(is_word)
-                            && !after.is_some_and(is_word)
-                            && bytes[..m.start()]
-                                .iter()
-                                .rev()
-                                .find(|b| !b.is_ascii_whitespace())
-                                .is_none_or(|&b| b != b'.')
-                    }
+        // Non-overlapping matches: after a match that fails its word test
+        // the search goes on from its second byte (a needle inside it may
+        // pass), after one that passes from its end (a needle overlapping
+        // it is at the same place, which is all callers ask about).
+        let mut at = 0;
+        std::iter::from_fn(move || {
+            let ac = self.ac.as_ref()?;
+            while at < bytes.len() {
+                let m = ac.find(aho_corasick::Input::new(bytes).span(at..bytes.len()))?;
+                if self.accepts(bytes, &m) {
+                    at = m.end().max(m.start() + 1);
+                    return Some(m.range());
                 }
-            })
-            .map(|m| m.range())
+                at = m.start() + 1;
+            }
+            None
+        })
+    }
+
+    fn accepts(&self, bytes: &[u8], m: &aho_corasick::Match) -> bool {
+        let bounds = self.bounds[m.pattern().as_usize()];
+        let before = m.start().checked_sub(1).map(|i| bytes[i]);
+        let after = bytes.get(m.end()).copied();
+        match bounds {
+            Bounds::None => true,
+            Bounds::Start => !before.is_some_and(is_word),
+            Bounds::Both => !before.is_some_and(is_word) && !after.is_some_and(is_word),
+            Bounds::Args => bytes[m.end()..]
+                .iter()
+                .find(|b| !b.is_ascii_whitespace())
+                .is_some_and(|&b| b != b')'),
+            Bounds::NotMethod => {
+                !before.is_some_and(is_word)
+                    && !after.is_some_and(is_word)
+                    && bytes[..m.start()]
+                        .iter()
+                        .rev()
+                        .find(|b| !b.is_ascii_whitespace())
+                        .is_none_or(|&b| b != b'.')
+            }
+        }
     }
 }
 
