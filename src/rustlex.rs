@@ -132,7 +132,7 @@ impl<'a> WordSink<'a> {
 }
 
 impl Sink for WordSink<'_> {
-    #[inline]
+    #[inline(always)]
     fn push(&mut self, kind: Kind, start: usize, end: usize) {
         if let Some((s, e)) = self.pending.take() {
             let called = match kind {

@@ -2057,8 +2057,13 @@ impl<'a> FnAnalysis<'a> {
         for arm in &m.arms {
             results.push(self.branch(|s| {
                 s.env.push(HashMap::new());
-                s.bind_pat(&arm.pat, rows.map_or(Val::Other, Val::Rows));
-                if let Some((_, g)) = &arm.guard {
+                // syn 3 keeps a guard in the pattern: `Some(d) if d.org_id == org`.
+                let (pat, guard) = match &arm.pat {
+                    syn::Pat::Guard(g) => (&*g.pat, Some(&*g.guard)),
+                    p => (p, None),
+                };
+                s.bind_pat(pat, rows.map_or(Val::Other, Val::Rows));
+                if let Some(g) = guard {
                     s.expr(g);
                 }
                 let v = s.expr(&arm.body);

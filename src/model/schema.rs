@@ -245,7 +245,7 @@ impl<'ast> Visit<'ast> for SchemaVisitor<'_> {
     }
 
     fn visit_item_impl(&mut self, i: &'ast syn::ItemImpl) {
-        let Some((_, trait_path, _)) = &i.trait_ else {
+        let Some((trait_path, _)) = &i.trait_ else {
             return;
         };
         let Some(last) = trait_path.segments.last() else {

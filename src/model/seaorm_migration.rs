@@ -225,7 +225,7 @@ impl<'ast> Visit<'ast> for IdenCollector {
         let is_iden = i
             .trait_
             .as_ref()
-            .and_then(|(_, p, _)| p.segments.last())
+            .and_then(|(p, _)| p.segments.last())
             .is_some_and(|s| s.ident == "Iden");
         let self_name = match &*i.self_ty {
             syn::Type::Path(tp) => tp.path.segments.last().map(|s| s.ident.to_string()),
