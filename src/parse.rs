@@ -53,9 +53,8 @@ pub fn decode(bytes: Vec<u8>) -> Result<String, Failure> {
 }
 
 /// What decides whether syn's recursion fits the stack: the deepest
-/// bracket nesting and the longest operator chain, with their lines.
-/// Brackets and operators in strings and comments count too, which can
-/// only overestimate.
+/// bracket nesting and the longest operator chain, with their lines,
+/// counted on tokens by [`crate::rustlex`].
 #[derive(Default)]
 pub struct Shape {
     pub depth: usize,
@@ -85,58 +84,6 @@ impl Shape {
     }
 }
 
-fn shape(text: &str) -> Shape {
-    let mut depth: usize = 0;
-    let mut line = 1u32;
-    let mut run = 0usize;
-    let mut s = Shape {
-        depth: 0,
-        depth_line: 1,
-        chain: 0,
-        chain_line: 1,
-    };
-    for b in text.bytes() {
-        match b {
-            b'(' | b'[' => {
-                depth += 1;
-                if depth > s.depth {
-                    s.depth = depth;
-                    s.depth_line = line;
-                }
-            }
-            b'{' => {
-                depth += 1;
-                run = 0;
-                if depth > s.depth {
-                    s.depth = depth;
-                    s.depth_line = line;
-                }
-            }
-            b')' | b']' => depth = depth.saturating_sub(1),
-            b'}' => {
-                depth = depth.saturating_sub(1);
-                run = 0;
-            }
-            b';' => run = 0,
-            b'.' | b'+' | b'-' | b'*' | b'/' | b'%' | b'&' | b'|' | b'^' => {
-                run += 1;
-                if run > s.chain {
-                    s.chain = run;
-                    s.chain_line = line;
-                }
-            }
-            b'\n' => line += 1,
-            _ => {}
-        }
-    }
-    s
-}
-
-/// Refuses text whose nesting or chains could overflow the stack.
-fn check_shape(text: &str) -> Result<(), Failure> {
-    shape(text).check()
-}
-
 /// Message of a caught panic.
 pub fn panic_message(p: &(dyn std::any::Any + Send)) -> String {
     if let Some(s) = p.downcast_ref::<&str>() {
@@ -152,7 +99,7 @@ pub fn panic_message(p: &(dyn std::any::Any + Send)) -> String {
 /// [`Failure`]. Span data kept by proc-macro2 for this thread is released
 /// afterwards, so `f` must convert spans to [`Span`] before returning.
 pub fn with_parsed<T>(text: &str, f: impl FnOnce(&syn::File) -> T) -> Result<T, Failure> {
-    check_shape(text)?;
+    crate::rustlex::check_shape(lexed_part(text))?;
     with_parsed_shaped(text, f)
 }
 
@@ -239,6 +186,20 @@ mod tests {
         assert_eq!(err.span.start.line, 2);
         assert!(lex_check("#!/usr/bin/env run-cargo-script\nfn main() {}\n").is_ok());
         assert!(lex_check("fn f( {\n").is_err());
+    }
+
+    #[test]
+    fn brackets_in_strings_and_comments_do_not_nest() {
+        let deep = "(".repeat(5000);
+        let text = format!("// {deep}\nconst S: &str = \"{deep}\";\nfn f() {{}}\n");
+        assert!(with_parsed(&text, |_| ()).is_ok());
+        // Text that is not tokens gets syn's own message.
+        let err = with_parsed("fn f() { \"open }\n", |_| ()).unwrap_err();
+        assert!(
+            err.message.starts_with("could not parse as Rust"),
+            "{}",
+            err.message
+        );
     }
 
     #[test]

@@ -19,6 +19,18 @@ pub fn check(text: &str) -> Result<(), Failure> {
     Lexer::new(text, ()).run()
 }
 
+/// The nesting and chain part of [`check`] alone, for text syn is about to
+/// parse: an error only when syn's recursion could overflow the stack.
+/// Text that is not Rust tokens passes (syn reports it with its own
+/// message, and fails while tokenising, before any deep recursion).
+pub fn check_shape(text: &str) -> Result<(), Failure> {
+    let mut lexer = Lexer::new(text, ());
+    match lexer.run() {
+        Err(e) if lexer.shape_failed => Err(e),
+        _ => Ok(()),
+    }
+}
+
 /// One token of [`tokens`]: its kind and byte range.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Tok {
@@ -175,6 +187,8 @@ struct Lexer<'a, S> {
     line: u32,
     line_start: usize,
     sink: S,
+    /// The text was tokens, but nested or chained too deep.
+    shape_failed: bool,
 }
 
 fn is_ident_start(c: char) -> bool {
@@ -194,6 +208,7 @@ impl<'a, S: Sink> Lexer<'a, S> {
             line: 1,
             line_start: 0,
             sink,
+            shape_failed: false,
         }
     }
 
@@ -330,7 +345,10 @@ impl<'a, S: Sink> Lexer<'a, S> {
                 }
             }
         }
-        shape.check()?;
+        if let Err(e) = shape.check() {
+            self.shape_failed = true;
+            return Err(e);
+        }
         if let Some((o, line, line_start, at)) = open.pop() {
             self.line = line;
             self.line_start = line_start;
