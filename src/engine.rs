@@ -711,7 +711,7 @@ pub fn check(opts: &CheckOptions) -> Result<Report, Error> {
         if hits.is_empty() {
             // Cannot hold a query the rules judge; still make sure it is
             // Rust at all.
-            return match parse::lex_check_words(t) {
+            return match parse::lex_check(t) {
                 Ok(words) => (None, Vec::new(), Some(words)),
                 Err(e) => (Some(Err(e)), Vec::new(), None),
             };

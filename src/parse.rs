@@ -136,13 +136,9 @@ fn guarded<T>(doing: &str, f: impl FnOnce() -> Result<T, Failure>) -> Result<T, 
 /// for files the prefilter shows cannot hold a query. Catches what makes a
 /// file not Rust at all (unbalanced delimiters, unterminated strings, a
 /// shell script named `.rs`); see [`crate::rustlex`].
-pub fn lex_check(text: &str) -> Result<(), Failure> {
+/// Also gives the names the text calls, for the helper rescue.
+pub fn lex_check(text: &str) -> Result<crate::rustlex::Words, Failure> {
     crate::rustlex::check(lexed_part(text))
-}
-
-/// [`lex_check`], also giving the words a helper call could use.
-pub fn lex_check_words(text: &str) -> Result<crate::rustlex::Words, Failure> {
-    crate::rustlex::check_words(lexed_part(text))
 }
 
 /// `text` without a BOM and a shebang line (whose newline is kept, so the

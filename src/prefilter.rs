@@ -70,6 +70,12 @@ fn is_word(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b == b'_'
 }
 
+/// Whether `bytes[start..end]` is not preceded or followed by a word byte.
+fn whole_word_at(bytes: &[u8], start: usize, end: usize) -> bool {
+    let before = start.checked_sub(1).map(|i| bytes[i]);
+    !before.is_some_and(is_word) && !bytes.get(end).is_some_and(|c| is_word(*c))
+}
+
 impl Prefilter {
     fn new(needles: Vec<(String, Bounds)>) -> Prefilter {
         if needles.is_empty() {
@@ -209,18 +215,16 @@ impl Prefilter {
     fn accepts(&self, bytes: &[u8], m: &aho_corasick::Match) -> bool {
         let bounds = self.bounds[m.pattern().as_usize()];
         let before = m.start().checked_sub(1).map(|i| bytes[i]);
-        let after = bytes.get(m.end()).copied();
         match bounds {
             Bounds::None => true,
             Bounds::Start => !before.is_some_and(is_word),
-            Bounds::Both => !before.is_some_and(is_word) && !after.is_some_and(is_word),
+            Bounds::Both => whole_word_at(bytes, m.start(), m.end()),
             Bounds::Args => bytes[m.end()..]
                 .iter()
                 .find(|b| !b.is_ascii_whitespace())
                 .is_some_and(|&b| b != b')'),
             Bounds::NotMethod => {
-                !before.is_some_and(is_word)
-                    && !after.is_some_and(is_word)
+                whole_word_at(bytes, m.start(), m.end())
                     && bytes[..m.start()]
                         .iter()
                         .rev()
@@ -234,11 +238,7 @@ impl Prefilter {
 /// Whether `text` contains `word` as a whole word.
 pub fn has_word(text: &str, word: &str) -> bool {
     let b = text.as_bytes();
-    memchr::memmem::find_iter(b, word.as_bytes()).any(|at| {
-        let before = at.checked_sub(1).map(|i| b[i]);
-        let after = b.get(at + word.len()).copied();
-        !before.is_some_and(is_word) && !after.is_some_and(is_word)
-    })
+    memchr::memmem::find_iter(b, word.as_bytes()).any(|at| whole_word_at(b, at, at + word.len()))
 }
 
 /// Whether one of `hits` (sorted by start, as [`Prefilter::find_all`]
@@ -261,7 +261,7 @@ pub fn tenant_structs(text: &str, columns: &[String]) -> Vec<(String, String)> {
         if at < from {
             continue;
         }
-        if at > 0 && is_word(b[at - 1]) || b.get(at + 6).is_some_and(|c| is_word(*c)) {
+        if !whole_word_at(b, at, at + 6) {
             continue;
         }
         let mut i = at + 6;

@@ -1,10 +1,11 @@
-//! A fast, allocation-free check that text is a sequence of Rust tokens
+//! A fast check that text is a sequence of Rust tokens
 //! with balanced delimiters, nested and chained no deeper than syn's stack
 //! allows, for the files the prefilter shows cannot hold
 //! a query: it catches what makes a file not Rust at all (an unterminated
 //! string or comment, a stray character, unbalanced brackets, a shell
 //! script named `.rs`) at a small fraction of the cost of tokenising with
-//! proc-macro2, which allocates a token tree.
+//! proc-macro2, which allocates a token tree. It also gives the names the
+//! text calls ([`Words`]), for the helper rescue.
 //!
 //! It is deliberately more lenient than rustc where leniency is cheap
 //! (escape sequences and number suffixes are not validated): rejecting a
@@ -14,9 +15,12 @@
 use crate::diagnostic::{Pos, Span};
 use crate::parse::Failure;
 
-/// Checks `text` (already stripped of a BOM and a shebang line).
-pub fn check(text: &str) -> Result<(), Failure> {
-    Lexer::new(text, ()).run()
+/// Checks `text` (already stripped of a BOM and a shebang line) and
+/// collects its [`Words`].
+pub fn check(text: &str) -> Result<Words, Failure> {
+    let mut lexer = Lexer::new(text, WordSink::new(text));
+    lexer.run()?;
+    Ok(Words::finish(lexer.sink.words))
 }
 
 /// The nesting and chain part of [`check`] alone, for text syn is about to
@@ -115,13 +119,6 @@ pub fn word_hash(word: &str) -> u32 {
     last[..chunks.remainder().len()].copy_from_slice(chunks.remainder());
     h = (h.rotate_left(5) ^ u64::from_le_bytes(last)).wrapping_mul(K);
     (h >> 32) as u32
-}
-
-/// [`check`], also collecting the [`Words`] of `text`.
-pub fn check_words(text: &str) -> Result<Words, Failure> {
-    let mut lexer = Lexer::new(text, WordSink::new(text));
-    lexer.run()?;
-    Ok(Words::finish(lexer.sink.words))
 }
 
 struct WordSink<'a> {
@@ -572,13 +569,13 @@ fn memchr(needle: u8, hay: &[u8]) -> Option<usize> {
 
 #[cfg(test)]
 mod tests {
-    use super::{check, check_words, tokens, word_hash, Words};
+    use super::{check, tokens, word_hash, Words};
 
     #[test]
     fn words_are_called_names() {
         let text = "use a::load_doc; // scoped(q)\nfn f() { let s = \"helper(x)\";\n\
                     load_doc(db); x.method(y); Store::find(1); r#try::<T>(z); let v: Vec<u8> = w; }";
-        let words = check_words(text).unwrap();
+        let words = check(text).unwrap();
         let has = |w: &str| words.any_of(&[word_hash(w)]);
         for w in ["load_doc", "a", "Store", "find", "try", "f"] {
             assert!(has(w), "{w}");

@@ -155,7 +155,7 @@ pub fn blank(text: &str, hits: &[Range<usize>], extra: Option<&[Range<usize>]>) 
             head_of[p] = Some(h);
         }
     }
-    let is = |k: usize, p: u8| toks.get(k).is_some_and(|t| t.kind == Kind::Punct(p));
+    let is = |k: usize, p: u8| is_punct(&toks, k, p);
     let region = |p: usize| -> Range<usize> {
         let part = &outline.parts[p];
         let Some(h) = head_of[p] else {
@@ -240,7 +240,7 @@ enum ItemKind {
 
 /// Scans the items in `toks[from..to]`.
 fn items(text: &str, toks: &[Tok], mut i: usize, to: usize, o: &mut Outline) -> Option<()> {
-    let is = |k: usize, p: u8| toks.get(k).is_some_and(|t| t.kind == Kind::Punct(p));
+    let is = |k: usize, p: u8| is_punct(toks, k, p);
     while i < to {
         let start = i;
         // Attributes: `#[..]`, `#![..]`.
@@ -376,6 +376,11 @@ fn head(toks: &[Tok], from: usize, to: usize, part: Option<usize>) -> Head {
         toks: from..to,
         part,
     }
+}
+
+/// Whether token `k` is the punctuation `p`.
+fn is_punct(toks: &[Tok], k: usize, p: u8) -> bool {
+    toks.get(k).is_some_and(|t| t.kind == Kind::Punct(p))
 }
 
 /// The word of an identifier token (`r#type` is `type`).

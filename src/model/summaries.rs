@@ -29,7 +29,6 @@ pub const MAX_DEPTH: usize = 8;
 /// (`fn f(x: &str) -> Option<usize> { Regex::find(x) }`) resolves to
 /// nothing wherever it is called, so its callers have nothing to add.
 pub fn grounded<'a>(all: impl IntoIterator<Item = &'a FnSummary>) -> HashSet<&'a str> {
-    let all: Vec<&FnSummary> = all.into_iter().collect();
     let callee = |q: &'a QState| {
         q.root
             .strip_prefix(CALL_ROOT)
@@ -40,7 +39,7 @@ pub fn grounded<'a>(all: impl IntoIterator<Item = &'a FnSummary>) -> HashSet<&'a
     // Who calls whom: callee key -> callers' keys.
     let mut callers: HashMap<&str, Vec<&str>> = HashMap::new();
     let mut todo: Vec<&str> = Vec::new();
-    for s in &all {
+    for s in all {
         let direct = s.rows || !s.sql_params.is_empty() || states(s).any(|q| callee(q).is_none());
         if direct {
             if out.insert(s.key.as_str()) {
