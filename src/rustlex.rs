@@ -259,7 +259,14 @@ impl<'a, S: Sink> Lexer<'a, S> {
                     self.line += 1;
                     self.line_start = self.i;
                 }
-                b' ' | b'\t' | b'\r' | 0x0b | 0x0c => self.i += 1,
+                b' ' | b'\t' | b'\r' | 0x0b | 0x0c => {
+                    // Indentation comes in runs.
+                    let run = self.s[self.i + 1..]
+                        .iter()
+                        .position(|&b| b != b' ')
+                        .unwrap_or(self.s.len() - self.i - 1);
+                    self.i += 1 + run;
+                }
                 b'/' if self.peek(1) == Some(b'/') => {
                     let end = memchr(b'\n', &self.s[self.i..]).map_or(self.s.len(), |k| self.i + k);
                     self.i = end;
@@ -504,11 +511,21 @@ impl<'a, S: Sink> Lexer<'a, S> {
     }
 
     fn ident_tail(&mut self) {
-        while let Some(c) = self.char_at(self.i) {
-            if c.is_ascii_alphanumeric() || c == '_' || (!c.is_ascii() && is_ident_continue(c)) {
-                self.i += c.len_utf8();
-            } else {
-                break;
+        loop {
+            // ASCII first: almost every identifier is.
+            let ascii = self.s[self.i..]
+                .iter()
+                .position(|&b| !(b.is_ascii_alphanumeric() || b == b'_'));
+            match ascii {
+                Some(k) => self.i += k,
+                None => {
+                    self.i = self.s.len();
+                    return;
+                }
+            }
+            match self.char_at(self.i) {
+                Some(c) if !c.is_ascii() && is_ident_continue(c) => self.i += c.len_utf8(),
+                _ => return,
             }
         }
     }
@@ -518,6 +535,13 @@ impl<'a, S: Sink> Lexer<'a, S> {
     /// that cannot start a token.
     fn word(&mut self) -> Result<Option<Kind>, Failure> {
         let start = self.i;
+        let b = self.s[self.i];
+        // Plain identifiers first: only `b`, `c` and `r` start a literal.
+        if (b.is_ascii_alphabetic() || b == b'_') && !matches!(b, b'b' | b'c' | b'r') {
+            self.i += 1;
+            self.ident_tail();
+            return Ok(Some(Kind::Ident));
+        }
         let Some(c) = self.char_at(self.i) else {
             return Err(self.fail(start, "invalid text".into()));
         };
@@ -563,9 +587,7 @@ impl<'a, S: Sink> Lexer<'a, S> {
     }
 }
 
-fn memchr(needle: u8, hay: &[u8]) -> Option<usize> {
-    hay.iter().position(|b| *b == needle)
-}
+use memchr::memchr;
 
 #[cfg(test)]
 mod tests {
