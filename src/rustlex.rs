@@ -188,6 +188,17 @@ struct Lexer<'a, S> {
     shape_failed: bool,
 }
 
+/// The ASCII bytes that continue an identifier.
+static ASCII_IDENT: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut b = 0;
+    while b < 128 {
+        t[b] = (b as u8).is_ascii_alphanumeric() || b == b'_' as usize;
+        b += 1;
+    }
+    t
+};
+
 fn is_ident_start(c: char) -> bool {
     c == '_' || unicode_ident::is_xid_start(c)
 }
@@ -510,12 +521,13 @@ impl<'a, S: Sink> Lexer<'a, S> {
         self.ident_tail();
     }
 
+    #[inline]
     fn ident_tail(&mut self) {
         loop {
             // ASCII first: almost every identifier is.
             let ascii = self.s[self.i..]
                 .iter()
-                .position(|&b| !(b.is_ascii_alphanumeric() || b == b'_'));
+                .position(|&b| !ASCII_IDENT[b as usize]);
             match ascii {
                 Some(k) => self.i += k,
                 None => {
