@@ -35,12 +35,20 @@ pub fn check_shape(text: &str) -> Result<(), Failure> {
     }
 }
 
-/// One token of [`tokens`]: its kind and byte range.
+/// One token of [`tokens`]: its kind and byte range (texts of 4 GiB and
+/// more are refused).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Tok {
     pub kind: Kind,
-    pub start: usize,
-    pub end: usize,
+    pub start: u32,
+    pub end: u32,
+}
+
+impl Tok {
+    /// The token's bytes in the text it was read from.
+    pub fn range(&self) -> std::ops::Range<usize> {
+        self.start as usize..self.end as usize
+    }
 }
 
 /// What a [`Tok`] is.
@@ -58,12 +66,22 @@ pub enum Kind {
     Other,
 }
 
-/// The tokens of `text` (comments and whitespace left out), or why it is
-/// not Rust tokens at all.
-pub fn tokens(text: &str) -> Result<Vec<Tok>, Failure> {
-    let mut lexer = Lexer::new(text, Vec::with_capacity(text.len() / 4));
+/// The tokens of `text` (comments and whitespace left out) and its
+/// [`Words`], or why it is not Rust tokens at all.
+pub fn tokens(text: &str) -> Result<(Vec<Tok>, Words), Failure> {
+    if u32::try_from(text.len()).is_err() {
+        return Err(Failure {
+            span: Span::line(1),
+            message: "file of 4 GiB or more; not analysed".into(),
+        });
+    }
+    let sink = TokSink {
+        toks: Vec::with_capacity(text.len() / 6),
+        words: WordSink::new(text),
+    };
+    let mut lexer = Lexer::new(text, sink);
     lexer.run()?;
-    Ok(lexer.sink)
+    Ok((lexer.sink.toks, Words::finish(lexer.sink.words.words)))
 }
 
 /// The words of a text that may name a function being called: its
@@ -92,15 +110,6 @@ impl Words {
         v.sort_unstable();
         v.dedup();
         Words(v)
-    }
-
-    /// The words among `toks`, tokens of `text`.
-    pub fn of_tokens(text: &str, toks: &[Tok]) -> Words {
-        let mut sink = WordSink::new(text);
-        for t in toks {
-            sink.push(t.kind, t.start, t.end);
-        }
-        Words::finish(sink.words)
     }
 }
 
@@ -170,10 +179,22 @@ impl Sink for () {
     fn push(&mut self, _: Kind, _: usize, _: usize) {}
 }
 
-impl Sink for Vec<Tok> {
+/// Tokens and words in one pass.
+struct TokSink<'a> {
+    toks: Vec<Tok>,
+    words: WordSink<'a>,
+}
+
+impl Sink for TokSink<'_> {
     #[inline]
     fn push(&mut self, kind: Kind, start: usize, end: usize) {
-        Vec::push(self, Tok { kind, start, end });
+        // `tokens` refuses texts whose offsets do not fit.
+        self.toks.push(Tok {
+            kind,
+            start: start as u32,
+            end: end as u32,
+        });
+        self.words.push(kind, start, end);
     }
 }
 
@@ -603,7 +624,7 @@ use memchr::memchr;
 
 #[cfg(test)]
 mod tests {
-    use super::{check, tokens, word_hash, Words};
+    use super::{check, tokens, word_hash};
 
     #[test]
     fn words_are_called_names() {
@@ -618,8 +639,8 @@ mod tests {
             assert!(!has(w), "{w}");
         }
         // The token path finds the same words.
-        let toks = tokens(text).unwrap();
-        assert_eq!(Words::of_tokens(text, &toks).0, words.0);
+        let (_, same) = tokens(text).unwrap();
+        assert_eq!(same.0, words.0);
         let mut both = vec![word_hash("zzz"), word_hash("find")];
         both.sort_unstable();
         assert!(words.any_of(&both));

@@ -76,7 +76,7 @@ const KEYWORDS: &[&str] = &[
 /// `hits` are where the file prefilter's needles occur in `text`, `extra`
 /// where the workspace's helper names do ([`Prefilter::find_all`]).
 pub fn blank(text: &str, hits: &[Range<usize>], extra: Option<&[Range<usize>]>) -> Option<Sliced> {
-    let toks = rustlex::tokens(text).ok()?;
+    let (toks, words_of_text) = rustlex::tokens(text).ok()?;
     let outline = outline(text, &toks)?;
     if outline.parts.is_empty() {
         return None;
@@ -168,35 +168,40 @@ pub fn blank(text: &str, hits: &[Range<usize>], extra: Option<&[Range<usize>]>) 
                 None => return part.inside.clone(),
             }
         }
-        let from = first.checked_sub(1).map_or(0, |k| toks[k].end);
-        from..toks[part.toks.end].end
+        let from = first.checked_sub(1).map_or(0, |k| toks[k].end as usize);
+        from..toks[part.toks.end].end as usize
     };
-    let mut out = String::with_capacity(text.len());
+    let bytes = text.as_bytes();
+    let mut out: Vec<u8> = Vec::with_capacity(text.len());
     let mut at = 0;
     for &p in &blank {
         let region = region(p);
-        out.push_str(&text[at..region.start]);
-        let inside = &text[region.clone()];
-        let mut chars = inside.chars().peekable();
-        while let Some(c) = chars.next() {
-            match c {
-                '\n' => out.push('\n'),
-                '\r' if chars.peek() == Some(&'\n') => out.push('\r'),
-                _ => out.push(' '),
+        out.extend_from_slice(&bytes[at..region.start]);
+        // One space per character (columns count characters), line
+        // breaks kept.
+        let inside = &bytes[region.clone()];
+        for (k, &b) in inside.iter().enumerate() {
+            match b {
+                b'\n' => out.push(b'\n'),
+                b'\r' if inside.get(k + 1) == Some(&b'\n') => out.push(b'\r'),
+                // A UTF-8 continuation byte: its character has its space.
+                0x80..=0xbf => {}
+                _ => out.push(b' '),
             }
         }
         at = region.end;
     }
-    out.push_str(&text[at..]);
+    out.extend_from_slice(&bytes[at..]);
     Some(Sliced {
-        text: out,
+        // Whole characters were copied or replaced by ASCII.
+        text: String::from_utf8(out).ok()?,
         blanked: blank
             .iter()
             .map(|&p| &outline.parts[p])
             .filter(|p| p.name.is_some())
             .map(|p| (p.inside.start as u32, p.inside.end as u32))
             .collect(),
-        words: rustlex::Words::of_tokens(text, &toks),
+        words: words_of_text,
     })
 }
 
@@ -340,7 +345,7 @@ fn items(text: &str, toks: &[Tok], mut i: usize, to: usize, o: &mut Outline) -> 
                         ItemKind::Fn | ItemKind::Fields => {
                             let part = o.parts.len();
                             o.parts.push(Part {
-                                inside: toks[j].end..toks[close].start,
+                                inside: toks[j].end as usize..toks[close].start as usize,
                                 toks: j + 1..close,
                                 name: if kind == ItemKind::Fn { name } else { None },
                             });
@@ -372,7 +377,7 @@ fn items(text: &str, toks: &[Tok], mut i: usize, to: usize, o: &mut Outline) -> 
 
 fn head(toks: &[Tok], from: usize, to: usize, part: Option<usize>) -> Head {
     Head {
-        bytes: toks[from].start..toks[to - 1].end,
+        bytes: toks[from].start as usize..toks[to - 1].end as usize,
         toks: from..to,
         part,
     }
@@ -385,7 +390,7 @@ fn is_punct(toks: &[Tok], k: usize, p: u8) -> bool {
 
 /// The word of an identifier token (`r#type` is `type`).
 fn word<'t>(text: &'t str, t: &Tok) -> &'t str {
-    let w = &text[t.start..t.end];
+    let w = &text[t.range()];
     w.strip_prefix("r#").unwrap_or(w)
 }
 
