@@ -2,9 +2,10 @@
 //! mostly code that cannot: DTOs, builders, `impl Display`, helpers that
 //! format strings. Before the file goes to syn, the bodies of functions
 //! that cannot take part in a query, and the field lists of structs and
-//! enums (the query analysis never reads them), are blanked: every
-//! character but line breaks becomes a space, so lines and columns of what
-//! is left are unchanged, and syn has far fewer tokens to build.
+//! enums (the query analysis never reads them), are blanked: a region
+//! becomes its line breaks and one space per character of its last line,
+//! so what is left keeps its lines and columns, and syn has far fewer
+//! tokens to build and bytes to skip.
 //!
 //! A function body is kept when
 //! - it contains a needle of the file prefilter (the same test a whole
@@ -177,18 +178,24 @@ pub fn blank(text: &str, hits: &[Range<usize>], extra: Option<&[Range<usize>]>) 
     for &p in &blank {
         let region = region(p);
         out.extend_from_slice(&bytes[at..region.start]);
-        // One space per character (columns count characters), line
-        // breaks kept.
+        // The line breaks, then one space per character of the last
+        // line: what follows the region keeps its line and column
+        // (columns count characters).
         let inside = &bytes[region.clone()];
-        for (k, &b) in inside.iter().enumerate() {
-            match b {
-                b'\n' => out.push(b'\n'),
-                b'\r' if inside.get(k + 1) == Some(&b'\n') => out.push(b'\r'),
-                // A UTF-8 continuation byte: its character has its space.
-                0x80..=0xbf => {}
-                _ => out.push(b' '),
+        let mut last_line = 0;
+        for k in memchr::memchr_iter(b'\n', inside) {
+            if k > 0 && inside[k - 1] == b'\r' {
+                out.push(b'\r');
             }
+            out.push(b'\n');
+            last_line = k + 1;
         }
+        // Not counting UTF-8 continuation bytes.
+        let chars = inside[last_line..]
+            .iter()
+            .filter(|&&b| !(0x80..=0xbf).contains(&b))
+            .count();
+        out.resize(out.len() + chars, b' ');
         at = region.end;
     }
     out.extend_from_slice(&bytes[at..]);
@@ -404,12 +411,26 @@ mod tests {
         Prefilter::words(&["needle"]).find_all(text)
     }
 
+    /// Every character `out` kept is on the line and column it has in
+    /// `text`.
+    fn assert_in_place(out: &str, text: &str, what: &str) {
+        assert_eq!(out.lines().count(), text.lines().count(), "{what}: {out}");
+        for (kept, orig) in out.lines().zip(text.lines()) {
+            let orig: Vec<char> = orig.chars().collect();
+            for (col, c) in kept.chars().enumerate() {
+                assert!(
+                    c == ' ' || orig.get(col) == Some(&c),
+                    "{what}: {kept:?} / {orig:?}"
+                );
+            }
+        }
+    }
+
     fn sliced(text: &str, helpers: &[&str]) -> String {
         let extra = (!helpers.is_empty()).then(|| Prefilter::words(helpers).find_all(text));
         let out = blank(text, &needles(text), extra.as_deref())
             .map_or_else(|| text.to_string(), |s| s.text);
-        assert_eq!(out.lines().count(), text.lines().count(), "{out}");
-        assert_eq!(out.chars().count(), text.chars().count(), "{out}");
+        assert_in_place(&out, text, "");
         syn::parse_file(&out).unwrap_or_else(|e| panic!("{e}: {out}"));
         out
     }
@@ -538,10 +559,7 @@ mod tests {
             if let Some(s) = blank(&text, &filter.find_all(&text), None) {
                 sliced_files += 1;
                 let p = e.path().display();
-                assert_eq!(s.text.lines().count(), text.lines().count(), "{p}");
-                for (a, b) in s.text.lines().zip(text.lines()) {
-                    assert_eq!(a.chars().count(), b.chars().count(), "{p}");
-                }
+                assert_in_place(&s.text, &text, &p.to_string());
                 if let Err(err) = syn::parse_file(&s.text) {
                     panic!("{p}: {err}\n{}", s.text);
                 }
