@@ -556,8 +556,11 @@ impl<'a, S: Sink> Lexer<'a, S> {
                     return;
                 }
             }
+            if self.s[self.i] < 0x80 {
+                return;
+            }
             match self.char_at(self.i) {
-                Some(c) if !c.is_ascii() && is_ident_continue(c) => self.i += c.len_utf8(),
+                Some(c) if is_ident_continue(c) => self.i += c.len_utf8(),
                 _ => return,
             }
         }
