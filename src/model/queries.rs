@@ -1397,19 +1397,26 @@ impl<'a> FnAnalysis<'a> {
     /// `let x = <request input>`: `x` is request input too, unless a
     /// trusted function produced it (`resolve_org(&user, &slug)?`).
     fn propagate_taint(&mut self, pat: &Pat, init: &Expr) {
+        if self.tainted.is_empty() {
+            // Nothing to copy from, nor to overwrite.
+            return;
+        }
         let mut names = Vec::new();
         pat_idents(pat, &mut names);
-        let trusted = &self.config.tenant.trusted_sources;
         let tokens = init.to_token_stream();
-        let via_trusted = trusted
-            .iter()
-            .any(|t| token_mentions(tokens.clone(), t.rsplit("::").next().unwrap_or(t)));
         let from = self.taint_of(init).or_else(|| {
             self.tainted
                 .iter()
                 .find(|(n, _)| token_mentions(tokens.clone(), n))
                 .map(|(n, how)| format!("`{n}`, {how}"))
         });
+        let via_trusted = from.is_some()
+            && self
+                .config
+                .tenant
+                .trusted_sources
+                .iter()
+                .any(|t| token_mentions(tokens.clone(), t.rsplit("::").next().unwrap_or(t)));
         for n in names {
             let own = self.tainted.iter().position(|(t, _)| *t == n);
             let kept = own.map(|i| self.tainted.remove(i));
