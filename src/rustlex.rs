@@ -283,29 +283,58 @@ impl<'a, S: Sink> Lexer<'a, S> {
         let mut shape = crate::parse::Shape::default();
         let mut run = 0usize;
         let mut open: Vec<(u8, u32, usize, usize)> = Vec::new();
-        while self.i < self.s.len() {
-            let b = self.s[self.i];
+        let s = self.s;
+        // The position, in a local on the common paths; `self.i` is
+        // synced around the methods that read or move it.
+        let mut i = self.i;
+        while i < s.len() {
+            let b = s[i];
             match b {
                 b'\n' => {
-                    self.i += 1;
+                    i += 1;
                     self.line += 1;
-                    self.line_start = self.i;
+                    self.line_start = i;
                 }
                 b' ' | b'\t' | b'\r' | 0x0b | 0x0c => {
                     // Indentation comes in runs.
-                    let run = self.s[self.i + 1..]
-                        .iter()
-                        .position(|&b| b != b' ')
-                        .unwrap_or(self.s.len() - self.i - 1);
-                    self.i += 1 + run;
+                    i += 1;
+                    while i < s.len() && s[i] == b' ' {
+                        i += 1;
+                    }
                 }
-                b'/' if self.peek(1) == Some(b'/') => {
-                    let end = memchr(b'\n', &self.s[self.i..]).map_or(self.s.len(), |k| self.i + k);
-                    self.i = end;
+                // Identifiers first: only `b`, `c` and `r` may start a
+                // literal instead.
+                b'a' | b'd'..=b'q' | b's'..=b'z' | b'A'..=b'Z' | b'_' => {
+                    let start = i;
+                    i += 1;
+                    while i < s.len() && ASCII_IDENT[s[i] as usize] {
+                        i += 1;
+                    }
+                    if i < s.len() && s[i] >= 0x80 {
+                        self.i = i;
+                        self.ident_tail();
+                        i = self.i;
+                    }
+                    self.sink.push(Kind::Ident, start, i);
                 }
-                b'/' if self.peek(1) == Some(b'*') => self.block_comment()?,
+                b'~' | b'!' | b'@' | b'#' | b'$' | b'%' | b'^' | b'&' | b'*' | b'-' | b'='
+                | b'+' | b'|' | b';' | b':' | b',' | b'.' | b'<' | b'>' | b'?' => {
+                    match b {
+                        b';' => run = 0,
+                        b'.' | b'+' | b'-' | b'*' | b'%' | b'&' | b'|' | b'^' => {
+                            run += 1;
+                            if run > shape.chain {
+                                shape.chain = run;
+                                shape.chain_line = self.line;
+                            }
+                        }
+                        _ => {}
+                    }
+                    self.sink.push(Kind::Punct(b), i, i + 1);
+                    i += 1;
+                }
                 b'(' | b'[' | b'{' => {
-                    open.push((b, self.line, self.line_start, self.i));
+                    open.push((b, self.line, self.line_start, i));
                     if open.len() > shape.depth {
                         shape.depth = open.len();
                         shape.depth_line = self.line;
@@ -313,8 +342,8 @@ impl<'a, S: Sink> Lexer<'a, S> {
                     if b == b'{' {
                         run = 0;
                     }
-                    self.sink.push(Kind::Open(b), self.i, self.i + 1);
-                    self.i += 1;
+                    self.sink.push(Kind::Open(b), i, i + 1);
+                    i += 1;
                 }
                 b')' | b']' | b'}' => {
                     let want = match b {
@@ -327,60 +356,59 @@ impl<'a, S: Sink> Lexer<'a, S> {
                             if b == b'}' {
                                 run = 0;
                             }
-                            self.sink.push(Kind::Close(b), self.i, self.i + 1);
-                            self.i += 1;
+                            self.sink.push(Kind::Close(b), i, i + 1);
+                            i += 1;
                         }
                         Some((o, line, ..)) => {
                             return Err(self.fail(
-                                self.i,
+                                i,
                                 format!(
                                     "`{}` does not close the `{}` opened on line {line}",
                                     b as char, o as char
                                 ),
                             ))
                         }
-                        None => return Err(self.fail(self.i, format!("unmatched `{}`", b as char))),
+                        None => return Err(self.fail(i, format!("unmatched `{}`", b as char))),
                     }
                 }
-                b'"' => {
-                    let start = self.i;
-                    self.string(self.i + 1)?;
-                    self.sink.push(Kind::Other, start, self.i);
-                }
-                b'\'' => {
-                    let start = self.i;
-                    self.quote()?;
-                    self.sink.push(Kind::Other, start, self.i);
-                }
-                b'0'..=b'9' => {
-                    let start = self.i;
-                    self.number();
-                    self.sink.push(Kind::Other, start, self.i);
-                }
-                b'~' | b'!' | b'@' | b'#' | b'$' | b'%' | b'^' | b'&' | b'*' | b'-' | b'='
-                | b'+' | b'|' | b';' | b':' | b',' | b'.' | b'<' | b'>' | b'/' | b'?' => {
-                    match b {
-                        b';' => run = 0,
-                        b'.' | b'+' | b'-' | b'*' | b'/' | b'%' | b'&' | b'|' | b'^' => {
-                            run += 1;
-                            if run > shape.chain {
-                                shape.chain = run;
-                                shape.chain_line = self.line;
-                            }
+                b'/' => match s.get(i + 1) {
+                    Some(b'/') => i = memchr(b'\n', &s[i..]).map_or(s.len(), |k| i + k),
+                    Some(b'*') => {
+                        self.i = i;
+                        self.block_comment()?;
+                        i = self.i;
+                    }
+                    _ => {
+                        run += 1;
+                        if run > shape.chain {
+                            shape.chain = run;
+                            shape.chain_line = self.line;
                         }
-                        _ => {}
+                        self.sink.push(Kind::Punct(b), i, i + 1);
+                        i += 1;
                     }
-                    self.sink.push(Kind::Punct(b), self.i, self.i + 1);
-                    self.i += 1;
-                }
+                },
                 _ => {
-                    let start = self.i;
-                    if let Some(kind) = self.word()? {
-                        self.sink.push(kind, start, self.i);
+                    self.i = i;
+                    let kind = match b {
+                        b'"' => self.string(i + 1).map(|()| Some(Kind::Other))?,
+                        b'\'' => self.quote().map(|()| Some(Kind::Other))?,
+                        b'0'..=b'9' => {
+                            self.number();
+                            Some(Kind::Other)
+                        }
+                        // Prefixed literals, `b`/`c`/`r` identifiers,
+                        // Unicode.
+                        _ => self.word()?,
+                    };
+                    if let Some(kind) = kind {
+                        self.sink.push(kind, i, self.i);
                     }
+                    i = self.i;
                 }
             }
         }
+        self.i = i;
         if let Err(e) = shape.check() {
             self.shape_failed = true;
             return Err(e);
@@ -571,13 +599,6 @@ impl<'a, S: Sink> Lexer<'a, S> {
     /// that cannot start a token.
     fn word(&mut self) -> Result<Option<Kind>, Failure> {
         let start = self.i;
-        let b = self.s[self.i];
-        // Plain identifiers first: only `b`, `c` and `r` start a literal.
-        if (b.is_ascii_alphabetic() || b == b'_') && !matches!(b, b'b' | b'c' | b'r') {
-            self.i += 1;
-            self.ident_tail();
-            return Ok(Some(Kind::Ident));
-        }
         let Some(c) = self.char_at(self.i) else {
             return Err(self.fail(start, "invalid text".into()));
         };
