@@ -876,15 +876,17 @@ pub fn check(opts: &CheckOptions) -> Result<Report, Error> {
             q.helpers = helpers_hash;
         }
     }
-    let mut file_suppressions: Vec<Vec<suppress::Suppression>> = texts
-        .iter()
-        .zip(&carry.old)
-        .map(|(t, old)| match t {
-            Some(Ok(t)) => suppress::parse(t),
-            Some(Err(_)) => Vec::new(),
-            None => old.suppressions.clone(),
-        })
-        .collect();
+    let mut file_suppressions: Vec<Vec<suppress::Suppression>> = pool.install(|| {
+        texts
+            .par_iter()
+            .zip(carry.old.par_iter())
+            .map(|(t, old)| match t {
+                Some(Ok(t)) => suppress::parse(t),
+                Some(Err(_)) => Vec::new(),
+                None => old.suppressions.clone(),
+            })
+            .collect()
+    });
     for (n, s) in carry.new.iter_mut().zip(&file_suppressions) {
         n.suppressions.clone_from(s);
     }
