@@ -64,6 +64,15 @@ pub struct Shape {
 }
 
 impl Shape {
+    /// Records a chain `run` operators long on `line`.
+    #[inline]
+    pub fn chained(&mut self, run: usize, line: u32) {
+        if run > self.chain {
+            self.chain = run;
+            self.chain_line = line;
+        }
+    }
+
     /// Refuses nesting or chains that could overflow the stack.
     pub fn check(&self) -> Result<(), Failure> {
         if self.depth > MAX_DEPTH {

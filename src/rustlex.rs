@@ -14,6 +14,7 @@
 
 use crate::diagnostic::{Pos, Span};
 use crate::parse::Failure;
+use memchr::memchr;
 
 /// Checks `text` (already stripped of a BOM and a shebang line) and
 /// collects its [`Words`].
@@ -323,10 +324,7 @@ impl<'a, S: Sink> Lexer<'a, S> {
                         b';' => run = 0,
                         b'.' | b'+' | b'-' | b'*' | b'%' | b'&' | b'|' | b'^' => {
                             run += 1;
-                            if run > shape.chain {
-                                shape.chain = run;
-                                shape.chain_line = self.line;
-                            }
+                            shape.chained(run, self.line);
                         }
                         _ => {}
                     }
@@ -380,10 +378,7 @@ impl<'a, S: Sink> Lexer<'a, S> {
                     }
                     _ => {
                         run += 1;
-                        if run > shape.chain {
-                            shape.chain = run;
-                            shape.chain_line = self.line;
-                        }
+                        shape.chained(run, self.line);
                         self.sink.push(Kind::Punct(b), i, i + 1);
                         i += 1;
                     }
@@ -643,8 +638,6 @@ impl<'a, S: Sink> Lexer<'a, S> {
         Ok(Some(Kind::Ident))
     }
 }
-
-use memchr::memchr;
 
 #[cfg(test)]
 mod tests {
