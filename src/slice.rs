@@ -436,6 +436,25 @@ mod tests {
     }
 
     #[test]
+    fn what_follows_a_blanked_region_keeps_line_and_column() {
+        // A multi-line region with CRLF line breaks and non-ASCII text on
+        // its last line, followed on that line by a kept function.
+        let text =
+            "fn skip() {\r\n    let s = \"é\";\r\n    s.len(); \"ü\" } fn keep() { needle() }\r\n";
+        let out = sliced(text, &[]);
+        assert!(!out.contains("skip"), "{out:?}");
+        assert_eq!(out.matches("\r\n").count(), 3, "{out:?}");
+        let file = syn::parse_file(&out).expect("parses");
+        let syn::Item::Fn(kept) = &file.items[0] else {
+            panic!("{out:?}");
+        };
+        let at = kept.sig.ident.span().start();
+        let line = text.lines().nth(at.line - 1).expect("line");
+        let col = line.chars().collect::<String>().find("keep").expect("keep");
+        assert_eq!(at.column, line[..col].chars().count(), "{out:?}");
+    }
+
+    #[test]
     fn removes_whole_items_that_cannot_matter() {
         let text = "#![allow(dead_code)]\n\
             //! Module docs.\n\
