@@ -26,7 +26,6 @@
 use crate::model::queries::QUERY_TYPES;
 use crate::prefilter::any_within;
 use crate::rustlex::{self, Kind, Tok};
-use std::collections::HashSet;
 use std::ops::Range;
 
 /// A blanked copy of a file and how many regions it blanked.
@@ -83,8 +82,11 @@ pub fn blank(text: &str, hits: &[Range<usize>], extra: Option<&[Range<usize>]>) 
         return None;
     }
     let word = |t: &Tok| word(text, t);
+    let hash = |t: &Tok| rustlex::word_hash(word(t));
     let mut keep = vec![false; outline.parts.len()];
-    let mut words: HashSet<&str> = HashSet::new();
+    // The words that keep a body, as sorted hashes: a collision keeps a
+    // body that could have gone, never the other way round.
+    let mut words: Vec<u32> = Vec::new();
     for h in &outline.heads {
         // A helper taking a query (`fn with_status(q: Select<E>, ..)`)
         // filters or runs what its callers pass: kept whole.
@@ -104,9 +106,8 @@ pub fn blank(text: &str, hits: &[Range<usize>], extra: Option<&[Range<usize>]>) 
             words.extend(
                 toks[h.toks.clone()]
                     .iter()
-                    .filter(|t| t.kind == Kind::Ident)
-                    .map(word)
-                    .filter(|w| !KEYWORDS.contains(w)),
+                    .filter(|t| t.kind == Kind::Ident && !KEYWORDS.contains(&word(t)))
+                    .map(hash),
             );
         }
     }
@@ -119,10 +120,12 @@ pub fn blank(text: &str, hits: &[Range<usize>], extra: Option<&[Range<usize>]>) 
         for (p, part) in outline.parts.iter().enumerate() {
             if keep[p] {
                 if let Some(n) = part.name {
-                    words.insert(word(&toks[n]));
+                    words.push(hash(&toks[n]));
                 }
             }
         }
+        words.sort_unstable();
+        words.dedup();
         let mut changed = false;
         for (p, part) in outline.parts.iter().enumerate() {
             if keep[p] || part.name.is_none() {
@@ -130,7 +133,7 @@ pub fn blank(text: &str, hits: &[Range<usize>], extra: Option<&[Range<usize>]>) 
             }
             let names_one = toks[part.toks.clone()]
                 .iter()
-                .any(|t| t.kind == Kind::Ident && words.contains(word(t)));
+                .any(|t| t.kind == Kind::Ident && words.binary_search(&hash(t)).is_ok());
             if names_one {
                 keep[p] = true;
                 changed = true;
