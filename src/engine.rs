@@ -679,7 +679,8 @@ pub fn check(opts: &CheckOptions) -> Result<Report, Error> {
         queries::extract(file, &f.rel, &f.path, &model, &qopts)
     };
     // What extracting one file gives: its query facts, the byte ranges of
-    // the bodies blanked before parsing, and its words when it was lexed.
+    // the bodies blanked before parsing, and the words of what was not
+    // parsed (the whole text when none of it was, the blanked bodies).
     type Extracted = (cache::QueryResult, Vec<(u32, u32)>, Option<Words>);
     let parse_queries = |f: &discover::SourcePath, t: &str| -> cache::QueryResult {
         Some(parse::with_parsed(t, |file| facts(f, file)))
@@ -755,7 +756,8 @@ pub fn check(opts: &CheckOptions) -> Result<Report, Error> {
             .collect()
     });
     let mut reused_queries = 0;
-    // The words of each file analysed in this run, for the helper rescue.
+    // The words of what each file analysed in this run left unparsed, for
+    // the helper rescue.
     let mut words: Vec<Option<Words>> = vec![None; found.files.len()];
     for (i, (r, entry)) in analysed.into_iter().zip(carry.new.iter_mut()).enumerate() {
         if let Some((facts, helpers, blanked, reused, w)) = r {

@@ -67,22 +67,18 @@ pub enum Kind {
     Other,
 }
 
-/// The tokens of `text` (comments and whitespace left out) and its
-/// [`Words`], or why it is not Rust tokens at all.
-pub fn tokens(text: &str) -> Result<(Vec<Tok>, Words), Failure> {
+/// The tokens of `text` (comments and whitespace left out), or why it is
+/// not Rust tokens at all.
+pub fn tokens(text: &str) -> Result<Vec<Tok>, Failure> {
     if u32::try_from(text.len()).is_err() {
         return Err(Failure {
             span: Span::line(1),
             message: "file of 4 GiB or more; not analysed".into(),
         });
     }
-    let sink = TokSink {
-        toks: Vec::with_capacity(text.len() / 6),
-        words: WordSink::new(text),
-    };
-    let mut lexer = Lexer::new(text, sink);
+    let mut lexer = Lexer::new(text, Vec::with_capacity(text.len() / 6));
     lexer.run()?;
-    Ok((lexer.sink.toks, Words::finish(lexer.sink.words.words)))
+    Ok(lexer.sink)
 }
 
 /// The words of a text that may name a function being called: its
@@ -111,6 +107,20 @@ impl Words {
         v.sort_unstable();
         v.dedup();
         Words(v)
+    }
+
+    /// The words of the token runs `runs` of `text` (each a slice of
+    /// [`tokens`] of it).
+    pub fn of_tokens<'t>(text: &str, runs: impl IntoIterator<Item = &'t [Tok]>) -> Words {
+        let mut all = Vec::new();
+        for run in runs {
+            let mut sink = WordSink::new(text);
+            for t in run {
+                sink.push(t.kind, t.start as usize, t.end as usize);
+            }
+            all.append(&mut sink.words);
+        }
+        Words::finish(all)
     }
 }
 
@@ -180,22 +190,18 @@ impl Sink for () {
     fn push(&mut self, _: Kind, _: usize, _: usize) {}
 }
 
-/// Tokens and words in one pass.
-struct TokSink<'a> {
-    toks: Vec<Tok>,
-    words: WordSink<'a>,
-}
-
-impl Sink for TokSink<'_> {
+impl Sink for Vec<Tok> {
     #[inline]
     fn push(&mut self, kind: Kind, start: usize, end: usize) {
         // `tokens` refuses texts whose offsets do not fit.
-        self.toks.push(Tok {
-            kind,
-            start: start as u32,
-            end: end as u32,
-        });
-        self.words.push(kind, start, end);
+        Vec::push(
+            self,
+            Tok {
+                kind,
+                start: start as u32,
+                end: end as u32,
+            },
+        );
     }
 }
 
@@ -641,7 +647,7 @@ impl<'a, S: Sink> Lexer<'a, S> {
 
 #[cfg(test)]
 mod tests {
-    use super::{check, tokens, word_hash};
+    use super::{check, tokens, word_hash, Words};
 
     #[test]
     fn words_are_called_names() {
@@ -656,8 +662,8 @@ mod tests {
             assert!(!has(w), "{w}");
         }
         // The token path finds the same words.
-        let (_, same) = tokens(text).unwrap();
-        assert_eq!(same.0, words.0);
+        let toks = tokens(text).unwrap();
+        assert_eq!(Words::of_tokens(text, [&toks[..]]).0, words.0);
         let mut both = vec![word_hash("zzz"), word_hash("find")];
         both.sort_unstable();
         assert!(words.any_of(&both));

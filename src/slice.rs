@@ -34,7 +34,8 @@ pub struct Sliced {
     pub text: String,
     /// Byte ranges of the function bodies blanked (inside the braces).
     pub blanked: Vec<(u32, u32)>,
-    /// The words of the whole text: what a blanked body may call.
+    /// The words of the blanked bodies: what they may call (the helper
+    /// rescue parses the file again only if one is a helper).
     pub words: rustlex::Words,
 }
 
@@ -76,7 +77,7 @@ const KEYWORDS: &[&str] = &[
 /// `hits` are where the file prefilter's needles occur in `text`, `extra`
 /// where the workspace's helper names do ([`Prefilter::find_all`]).
 pub fn blank(text: &str, hits: &[Range<usize>], extra: Option<&[Range<usize>]>) -> Option<Sliced> {
-    let (toks, words_of_text) = rustlex::tokens(text).ok()?;
+    let toks = rustlex::tokens(text).ok()?;
     let outline = outline(text, &toks)?;
     if outline.parts.is_empty() {
         return None;
@@ -211,7 +212,10 @@ pub fn blank(text: &str, hits: &[Range<usize>], extra: Option<&[Range<usize>]>) 
             .filter(|p| p.name.is_some())
             .map(|p| (p.inside.start as u32, p.inside.end as u32))
             .collect(),
-        words: words_of_text,
+        words: rustlex::Words::of_tokens(
+            text,
+            blank.iter().map(|&p| &toks[outline.parts[p].toks.clone()]),
+        ),
     })
 }
 
