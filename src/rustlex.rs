@@ -112,15 +112,16 @@ impl Words {
     /// The words of the token runs `runs` of `text` (each a slice of
     /// [`tokens`] of it).
     pub fn of_tokens<'t>(text: &str, runs: impl IntoIterator<Item = &'t [Tok]>) -> Words {
-        let mut all = Vec::new();
+        let mut sink = WordSink::new(text);
         for run in runs {
-            let mut sink = WordSink::new(text);
+            // Runs are not adjacent: nothing carries over from the last.
+            sink.pending = None;
+            sink.after_dot = false;
             for t in run {
                 sink.push(t.kind, t.start as usize, t.end as usize);
             }
-            all.append(&mut sink.words);
         }
-        Words::finish(all)
+        Words::finish(sink.words)
     }
 }
 

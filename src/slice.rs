@@ -457,7 +457,7 @@ mod tests {
         };
         let at = kept.sig.ident.span().start();
         let line = text.lines().nth(at.line - 1).expect("line");
-        let col = line.chars().collect::<String>().find("keep").expect("keep");
+        let col = line.find("keep").expect("keep");
         assert_eq!(at.column, line[..col].chars().count(), "{out:?}");
     }
 
