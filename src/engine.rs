@@ -12,7 +12,7 @@ use crate::model::queries;
 use crate::model::schema::{self, SchemaFacts};
 use crate::model::TenantModel;
 use crate::parse::{self, Failure};
-use crate::prefilter::{self, Prefilter};
+use crate::prefilter::{self, Prefilter, QueryNeedles};
 use crate::rules;
 use crate::rustlex::Words;
 use crate::suppress;
@@ -596,8 +596,17 @@ impl Phases {
     fn mark(&mut self, what: &str) {
         if self.on {
             let now = Instant::now();
+            // Peak resident memory so far (Linux only), as touching fresh
+            // pages is a measurable part of a run.
+            let peak = std::fs::read_to_string("/proc/self/status")
+                .ok()
+                .and_then(|s| {
+                    let line = s.lines().find(|l| l.starts_with("VmHWM:"))?;
+                    Some(format!(", peak RSS {}", line[6..].trim()))
+                })
+                .unwrap_or_default();
             eprintln!(
-                "tenant-lint: {what}: {:.1} ms",
+                "tenant-lint: {what}: {:.1} ms{peak}",
                 (now - self.last).as_secs_f64() * 1e3
             );
             self.last = now;
@@ -706,18 +715,24 @@ pub fn check(opts: &CheckOptions) -> Result<Report, Error> {
         if opts.no_prefilter {
             return (parse_queries(f, t), Vec::new(), None);
         }
-        let hits = filter
-            .get_or_init(|| Prefilter::queries(&model, &config))
-            .find_all(t);
-        if hits.is_empty() {
-            // Cannot hold a query the rules judge; still make sure it is
-            // Rust at all.
-            return match parse::lex_check(t) {
-                Ok(words) => (None, Vec::new(), Some(words)),
-                Err(e) => (Some(Err(e)), Vec::new(), None),
-            };
+        // One pass over the tokens checks that the file is Rust tokens at
+        // all, finds the needles and the names it calls.
+        let scanned = match filter
+            .get_or_init(|| QueryNeedles::new(&model, &config))
+            .scan(t)
+        {
+            Ok(s) => s,
+            Err(e) => return (Some(Err(e)), Vec::new(), None),
+        };
+        if scanned.hits.is_empty() {
+            // Cannot hold a query the rules judge.
+            return (None, Vec::new(), Some(scanned.words));
         }
-        parse_sliced(f, t, crate::slice::blank(t, &hits, None))
+        parse_sliced(
+            f,
+            t,
+            crate::slice::blank(t, &scanned.toks, &scanned.hits, None),
+        )
     };
     type Analysed = Option<(
         cache::WithDeps<cache::QueryResult>,
@@ -834,10 +849,11 @@ pub fn check(opts: &CheckOptions) -> Result<Report, Error> {
                         // No blanked body names a helper.
                         return None;
                     }
-                    let hits = filter
-                        .get_or_init(|| Prefilter::queries(&model, &config))
-                        .find_all(t);
-                    let sliced = crate::slice::blank(t, &hits, Some(&named));
+                    let sliced = filter
+                        .get_or_init(|| QueryNeedles::new(&model, &config))
+                        .scan(t)
+                        .ok()
+                        .and_then(|s| crate::slice::blank(t, &s.toks, &s.hits, Some(&named)));
                     let ((value, blanked, w), deps) =
                         cache::tracking(|| parse_sliced(f, t, sliced));
                     Some((i, cache::WithDeps { deps, value }, blanked, w))

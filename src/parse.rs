@@ -141,18 +141,19 @@ fn guarded<T>(doing: &str, f: impl FnOnce() -> Result<T, Failure>) -> Result<T, 
     }
 }
 
-/// Scans `text` as Rust tokens without building anything: the cheap check
-/// for files the prefilter shows cannot hold a query. Catches what makes a
-/// file not Rust at all (unbalanced delimiters, unterminated strings, a
-/// shell script named `.rs`); see [`crate::rustlex`].
-/// Also gives the names the text calls, for the helper rescue.
+/// Scans `text` as Rust tokens without building anything: the check every
+/// file passes (the query prefilter, [`crate::prefilter::QueryNeedles`],
+/// runs the same lexer). Catches what makes a file not Rust at all
+/// (unbalanced delimiters, unterminated strings, a shell script named
+/// `.rs`); see [`crate::rustlex`]. Also gives the names the text calls,
+/// for the helper rescue.
 pub fn lex_check(text: &str) -> Result<crate::rustlex::Words, Failure> {
     crate::rustlex::check(lexed_part(text))
 }
 
 /// `text` without a BOM and a shebang line (whose newline is kept, so the
 /// lines are the file's).
-fn lexed_part(text: &str) -> &str {
+pub(crate) fn lexed_part(text: &str) -> &str {
     let body = text.strip_prefix('\u{feff}').unwrap_or(text);
     // A shebang line is not a token; syn skips it too.
     match body.strip_prefix("#!") {

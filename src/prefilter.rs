@@ -1,22 +1,24 @@
-//! Byte-level prefilters that decide, before parsing, which files can
-//! matter. A file is parsed for schema facts only if it contains a schema
-//! marker; it is parsed for queries only if it contains a query start
-//! taken from the ORM knowledge (`::find`, `::delete_many`,
-//! `belonging_to`, ...) or a Diesel table module path (`documents::`, as in
-//! `documents::table`, `documents::dsl::*`, `schema::documents::{..}`): a
+//! Prefilters that decide, before parsing, which files can matter. A file
+//! is parsed for schema facts only if its bytes contain a schema marker.
+//! It is parsed for queries only if its tokens contain a query start
+//! taken from the ORM knowledge (`Entity::find`, `::delete_many`,
+//! `belonging_to`, ...), a Diesel table module path (`documents::`, as in
+//! `documents::table`, `documents::dsl::*`, `schema::documents::{..}`: a
 //! Diesel query names its table through that module, in the expression or
-//! in the `use` that imports it; raw SQL is judged where it reaches one of
-//! the entry points of `rules/orm/sql.toml` (`query_as!`, `sql_query(`,
-//! `.execute(`, `QueryBuilder`). A query the rules judge always begins
-//! with one of these, so skipping
-//! the other files loses nothing (a test checks that every fixture gives
-//! the same findings with and without the prefilter). Also here: a token
-//! scan for structs that carry a tenant field, cheap enough to run on
-//! every file.
+//! in the `use` that imports it), or a raw SQL entry point of
+//! `rules/orm/sql.toml` (`query_as!`, `sql_query(`, `.execute(sql)`,
+//! `QueryBuilder`) ([`QueryNeedles`]). A query the rules judge always
+//! begins with one of these, so skipping the other files loses nothing (a
+//! test checks that every fixture and a generated corpus give the same
+//! findings with and without the prefilter). Also here: the byte scan for
+//! a workspace's helper names, and a token scan for structs that carry a
+//! tenant field, cheap enough to run on every file.
 
 use crate::config::Config;
 use crate::knowledge::Knowledge;
 use crate::model::TenantModel;
+use crate::parse::Failure;
+use crate::rustlex::{word_hash, Kind, Tok, Words};
 use aho_corasick::AhoCorasick;
 
 /// Tokens that mark a file as a possible source of schema facts.
@@ -53,13 +55,6 @@ pub struct Prefilter {
 enum Bounds {
     /// Anywhere.
     None,
-    /// Not preceded by an identifier character.
-    Start,
-    /// A whole word.
-    Both,
-    /// A call with at least one argument: the needle ends in `(` and the
-    /// next non-blank byte is not `)` (`job.execute()` sends no SQL).
-    Args,
     /// A whole word that is not a method name (`x.name`): how a
     /// workspace helper is called, since method-style helpers are not
     /// followed.
@@ -119,60 +114,6 @@ impl Prefilter {
         )
     }
 
-    /// Files that may run a query on a table of `model`, or send raw SQL
-    /// (which `session-search-path` judges even without tenant tables).
-    pub fn queries(model: &TenantModel, config: &Config) -> Prefilter {
-        let k = Knowledge::get();
-        let mut n: Vec<(String, Bounds)> = Vec::new();
-        for s in k.seaorm.starts.iter().chain(&k.seaorm.pk_starts) {
-            n.push((format!("::{s}"), Bounds::None));
-        }
-        for s in k
-            .seaorm
-            .related_starts
-            .iter()
-            .chain(&k.diesel.related_starts)
-        {
-            n.push((s.clone(), Bounds::None));
-        }
-        for s in &config.tenant.scope_methods {
-            n.push((s.clone(), Bounds::Both));
-        }
-        for c in &config.superuser.calls {
-            match c.rsplit_once("::") {
-                Some((t, "*")) => n.push((
-                    format!("{}::", t.rsplit("::").next().unwrap_or(t)),
-                    Bounds::Start,
-                )),
-                Some((_, name)) => n.push((name.to_string(), Bounds::Both)),
-                None => n.push((c.clone(), Bounds::Both)),
-            }
-        }
-        for t in model.diesel_tables.keys() {
-            n.push((format!("{t}::"), Bounds::Start));
-        }
-        // A table named by a generic parameter (`<T as HasTable>::table()`,
-        // `T::table()`), in helpers that execute what callers pass.
-        n.push(("::table()".into(), Bounds::None));
-        // Raw SQL entry points (`rules/orm/sql.toml`).
-        for m in k.sql.macros.iter().chain(&k.sql.file_macros) {
-            n.push((format!("{m}!"), Bounds::Start));
-        }
-        for f in &k.sql.functions {
-            n.push((format!("{f}("), Bounds::Start));
-            n.push((format!("{f}::<"), Bounds::Start));
-        }
-        for m in &k.sql.methods {
-            n.push((format!(".{m}("), Bounds::Args));
-        }
-        for b in &k.sql.builder_types {
-            n.push((b.clone(), Bounds::Both));
-        }
-        n.sort();
-        n.dedup();
-        Prefilter::new(n)
-    }
-
     /// Whether nothing can match (no needles).
     pub fn is_empty(&self) -> bool {
         self.ac.is_none()
@@ -213,16 +154,8 @@ impl Prefilter {
     }
 
     fn accepts(&self, bytes: &[u8], m: &aho_corasick::Match) -> bool {
-        let bounds = self.bounds[m.pattern().as_usize()];
-        let before = m.start().checked_sub(1).map(|i| bytes[i]);
-        match bounds {
+        match self.bounds[m.pattern().as_usize()] {
             Bounds::None => true,
-            Bounds::Start => !before.is_some_and(is_word),
-            Bounds::Both => whole_word_at(bytes, m.start(), m.end()),
-            Bounds::Args => bytes[m.end()..]
-                .iter()
-                .find(|b| !b.is_ascii_whitespace())
-                .is_some_and(|&b| b != b')'),
             Bounds::NotMethod => {
                 whole_word_at(bytes, m.start(), m.end())
                     && bytes[..m.start()]
@@ -232,6 +165,211 @@ impl Prefilter {
                         .is_none_or(|&b| b != b'.')
             }
         }
+    }
+}
+
+/// The query prefilter, matched on the tokens of a file: the names that
+/// start a query the rules judge, each where it stands in such a query.
+/// Built from the ORM knowledge, the configuration and the Diesel tables
+/// of the model, so a new ORM method or table can never be forgotten.
+/// Comments and literals hold no needles, and spacing between the tokens
+/// does not matter (`Entity :: find` is a query too).
+pub struct QueryNeedles {
+    /// Whole identifiers, by [`word_hash`], sorted.
+    exact: Vec<(u32, Box<str>, Shape)>,
+    /// One bit per value of a hash's low 16 bits: most identifiers are
+    /// ruled out by one load.
+    seen: Vec<u64>,
+    /// Identifier prefixes (`::find` also starts `::find_also_related`).
+    prefixes: Vec<(Box<str>, Shape)>,
+    /// First bytes of the prefixes.
+    prefix_first: [bool; 256],
+}
+
+/// Where a needle's identifier stands among the tokens around it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Shape {
+    /// Anywhere (`belonging_to`, a scope method, `QueryBuilder`).
+    Any,
+    /// After `::` (`Entity::find`).
+    AfterPath,
+    /// Before `::` (`documents::table`, `use schema::documents::dsl::*`).
+    BeforePath,
+    /// A macro call (`query!`).
+    Macro,
+    /// A function call (`sql_query(`, `query_as::<`).
+    Call,
+    /// A method call with an argument (`client.execute(sql)`;
+    /// `job.execute()` sends no SQL).
+    Method,
+    /// `::name()` (`T::table()`: a table named by a generic parameter).
+    EmptyCallAfterPath,
+}
+
+/// A file's tokens and what the query prefilter found in them.
+pub struct Scanned {
+    /// The tokens (offsets into the whole text).
+    pub toks: Vec<Tok>,
+    /// The identifiers that are needles, by position.
+    pub hits: Vec<std::ops::Range<usize>>,
+    /// The names the file calls (for the helper rescue).
+    pub words: Words,
+}
+
+impl QueryNeedles {
+    /// The needles for queries on the tables of `model`, and for raw SQL
+    /// (which `session-search-path` judges even without tenant tables).
+    pub fn new(model: &TenantModel, config: &Config) -> QueryNeedles {
+        let k = Knowledge::get();
+        let mut exact: Vec<(String, Shape)> = Vec::new();
+        let mut prefixes: Vec<(String, Shape)> = Vec::new();
+        // The last segment of a configured path: the name in the code.
+        let last = |p: &str| p.rsplit("::").next().unwrap_or(p).to_string();
+        for s in k.seaorm.starts.iter().chain(&k.seaorm.pk_starts) {
+            prefixes.push((s.clone(), Shape::AfterPath));
+        }
+        for s in k
+            .seaorm
+            .related_starts
+            .iter()
+            .chain(&k.diesel.related_starts)
+        {
+            prefixes.push((s.clone(), Shape::Any));
+        }
+        for s in &config.tenant.scope_methods {
+            exact.push((last(s), Shape::Any));
+        }
+        for c in &config.superuser.calls {
+            match c.rsplit_once("::") {
+                Some((t, "*")) => exact.push((last(t), Shape::BeforePath)),
+                _ => exact.push((last(c), Shape::Any)),
+            }
+        }
+        for t in model.diesel_tables.keys() {
+            exact.push((t.clone(), Shape::BeforePath));
+        }
+        exact.push(("table".into(), Shape::EmptyCallAfterPath));
+        // Raw SQL entry points (`rules/orm/sql.toml`).
+        for m in k.sql.macros.iter().chain(&k.sql.file_macros) {
+            exact.push((m.clone(), Shape::Macro));
+        }
+        for f in &k.sql.functions {
+            exact.push((f.clone(), Shape::Call));
+        }
+        for m in &k.sql.methods {
+            exact.push((m.clone(), Shape::Method));
+        }
+        for b in &k.sql.builder_types {
+            exact.push((b.clone(), Shape::Any));
+        }
+        let mut exact: Vec<(u32, Box<str>, Shape)> = exact
+            .into_iter()
+            .filter(|(w, _)| !w.is_empty())
+            .map(|(w, shape)| (word_hash(&w), w.into_boxed_str(), shape))
+            .collect();
+        exact.sort();
+        exact.dedup();
+        let mut seen = vec![0u64; 1 << 10];
+        for (h, _, _) in &exact {
+            let bit = (h & 0xffff) as usize;
+            seen[bit >> 6] |= 1 << (bit & 63);
+        }
+        prefixes.sort();
+        prefixes.dedup();
+        prefixes.retain(|(p, _)| !p.is_empty());
+        let mut prefix_first = [false; 256];
+        for (p, _) in &prefixes {
+            prefix_first[p.as_bytes()[0] as usize] = true;
+        }
+        QueryNeedles {
+            exact,
+            seen,
+            prefixes: prefixes
+                .into_iter()
+                .map(|(p, shape)| (p.into_boxed_str(), shape))
+                .collect(),
+            prefix_first,
+        }
+    }
+
+    /// Reads `text` as tokens (see [`crate::rustlex`]; a BOM and a shebang
+    /// line are not tokens) and finds the needles in them, or says why it
+    /// is not Rust tokens at all.
+    pub fn scan(&self, text: &str) -> Result<Scanned, Failure> {
+        let part = crate::parse::lexed_part(text);
+        let mut toks = crate::rustlex::tokens(part)?;
+        let offset = (text.len() - part.len()) as u32;
+        if offset > 0 {
+            for t in &mut toks {
+                t.start += offset;
+                t.end += offset;
+            }
+        }
+        let mut hits = Vec::new();
+        let mut words = Vec::new();
+        let kind = |k: usize| toks.get(k).map(|t| t.kind);
+        // `::` at `k` (two joint colons).
+        let path_at = |k: usize| {
+            kind(k) == Some(Kind::Punct(b':'))
+                && kind(k + 1) == Some(Kind::Punct(b':'))
+                && toks[k].end == toks[k + 1].start
+        };
+        for (k, t) in toks.iter().enumerate() {
+            if t.kind != Kind::Ident {
+                continue;
+            }
+            let raw = &text[t.range()];
+            let word = raw.strip_prefix("r#").unwrap_or(raw);
+            let h = word_hash(word);
+            let after_dot = k > 0 && kind(k - 1) == Some(Kind::Punct(b'.'));
+            let called = kind(k + 1) == Some(Kind::Open(b'(')) || path_at(k + 1);
+            if called && !after_dot {
+                words.push(h);
+            }
+            let stands = |shape: Shape| match shape {
+                Shape::Any => true,
+                Shape::AfterPath => k >= 2 && path_at(k - 2),
+                Shape::BeforePath => path_at(k + 1),
+                Shape::Macro => kind(k + 1) == Some(Kind::Punct(b'!')),
+                Shape::Call => {
+                    kind(k + 1) == Some(Kind::Open(b'('))
+                        || (path_at(k + 1) && kind(k + 3) == Some(Kind::Punct(b'<')))
+                }
+                Shape::Method => {
+                    after_dot
+                        && kind(k + 1) == Some(Kind::Open(b'('))
+                        && kind(k + 2) != Some(Kind::Close(b')'))
+                }
+                Shape::EmptyCallAfterPath => {
+                    k >= 2
+                        && path_at(k - 2)
+                        && kind(k + 1) == Some(Kind::Open(b'('))
+                        && kind(k + 2) == Some(Kind::Close(b')'))
+                }
+            };
+            let bit = (h & 0xffff) as usize;
+            let exact = self.seen[bit >> 6] & (1 << (bit & 63)) != 0 && {
+                let from = self.exact.partition_point(|e| e.0 < h);
+                self.exact[from..]
+                    .iter()
+                    .take_while(|e| e.0 == h)
+                    .any(|e| &*e.1 == word && stands(e.2))
+            };
+            let hit = exact
+                || (self.prefix_first[word.as_bytes()[0] as usize]
+                    && self
+                        .prefixes
+                        .iter()
+                        .any(|(p, shape)| word.starts_with(&**p) && stands(*shape)));
+            if hit {
+                hits.push(t.range());
+            }
+        }
+        Ok(Scanned {
+            words: Words::from_hashes(words),
+            toks,
+            hits,
+        })
     }
 }
 
@@ -350,21 +488,6 @@ mod tests {
     }
 
     #[test]
-    fn whole_words() {
-        let p = Prefilter::new(vec![
-            ("documents::".into(), Bounds::Start),
-            ("::find".into(), Bounds::None),
-            ("for_org".into(), Bounds::Both),
-        ]);
-        assert!(p.matches("use crate::schema::documents::dsl::*;"));
-        assert!(!p.matches("let my_documents::x = 1; // about documents"));
-        assert!(p.matches("q.for_org(id)"));
-        assert!(!p.matches("q.for_org_x(id)"));
-        assert!(p.matches("Entity::find_by_id(1)"));
-        assert!(!Prefilter::new(vec![]).matches("anything"));
-    }
-
-    #[test]
     fn whole_word() {
         assert!(has_word("use a::Store as S;", "Store"));
         assert!(has_word("Store", "Store"));
@@ -372,15 +495,80 @@ mod tests {
         assert!(has_word("Stores::x; Store", "Store"));
     }
 
+    fn needles() -> QueryNeedles {
+        let mut model = TenantModel::default();
+        model
+            .diesel_tables
+            .insert("documents".into(), "documents".into());
+        let mut config = Config::default();
+        config.tenant.scope_methods = vec!["auth::for_org".into()];
+        config.superuser.calls = vec!["admin::*".into(), "ops::cross_org".into()];
+        QueryNeedles::new(&model, &config)
+    }
+
+    fn hits(text: &str) -> Vec<&str> {
+        let scanned = needles().scan(text).expect("tokens");
+        scanned.hits.iter().map(|r| &text[r.clone()]).collect()
+    }
+
     #[test]
-    fn calls_with_arguments() {
-        let p = Prefilter::new(vec![(".execute(".into(), Bounds::Args)]);
-        assert!(p.matches("client.execute(\"DELETE FROM t\", &[])"));
-        assert!(p.matches("client.execute(\n    SQL, &[])"));
-        assert!(!p.matches("timeout(d, job.execute()).await"));
-        assert!(!p.matches("job.execute( )"));
-        assert!(!p.matches("job.execute("));
+    fn needles_stand_where_queries_start() {
+        let none: Vec<&str> = Vec::new();
+        assert_eq!(hits("use crate::schema::documents::dsl::*;"), ["documents"]);
+        assert_eq!(
+            hits("let my_documents::x = documents; // documents::table"),
+            none
+        );
+        assert_eq!(hits("q.for_org(id); q.for_org_x(id)"), ["for_org"]);
+        assert_eq!(
+            hits("Entity::find_by_id(1); Entity :: find_also_related(x); finder(1)"),
+            ["find_by_id", "find_also_related"]
+        );
+        assert_eq!(
+            hits("r#query!(\"x\"); let query = 1; s.query; f(\"query!(\")"),
+            ["r#query"]
+        );
+        assert_eq!(
+            hits("sql_query(q); sqlx::query_as::<_, T>(q); query_as::x()"),
+            ["sql_query", "query_as"]
+        );
+        assert_eq!(hits("T::table(); documents_table(); table()"), ["table"]);
+        assert_eq!(
+            hits("admin::all(); cross_org(); x.belonging_to(p); QueryBuilder"),
+            ["admin", "cross_org", "belonging_to", "QueryBuilder"]
+        );
+        assert_eq!(hits("/* Entity::find() */ // sql_query(q)\n"), none);
+    }
+
+    #[test]
+    fn sql_methods_need_an_argument() {
+        assert_eq!(hits("client.execute(\"DELETE FROM t\", &[])"), ["execute"]);
+        assert_eq!(hits("client.execute(\n    SQL, &[])"), ["execute"]);
+        assert!(hits("timeout(d, job.execute()).await").is_empty());
+        assert!(hits("job.execute( /* none */ )").is_empty());
         // A zero-argument call before a real one does not hide it.
-        assert!(p.matches("job.execute(); db.execute(stmt)"));
+        assert_eq!(hits("job.execute(); db.execute(stmt)").len(), 1);
+    }
+
+    #[test]
+    fn scans_the_whole_text_or_says_why_not() {
+        // Offsets are the file's, after a BOM and a shebang line.
+        let text = "\u{feff}#!/usr/bin/env run\nfn f() { Entity::find() }\n";
+        let scanned = needles().scan(text).expect("tokens");
+        assert_eq!(scanned.hits.len(), 1);
+        assert_eq!(&text[scanned.hits[0].clone()], "find");
+        assert_eq!(&text[scanned.toks[0].range()], "fn");
+        // The names it calls, as the token check gives them.
+        let body = "use a::load_doc; // scoped(q)\nfn f() { load_doc(db); x.method(y); \
+                    Store::find(1); r#try::<T>(z); let v: Vec<u8> = w; }";
+        let scanned = needles().scan(body).expect("tokens");
+        let checked = crate::rustlex::check(body).expect("tokens");
+        assert_eq!(format!("{:?}", scanned.words), format!("{checked:?}"));
+        assert!(scanned.words.any_of(&[crate::rustlex::word_hash("Store")]));
+        let err = needles()
+            .scan("fn f() {\n    \"open\n}")
+            .err()
+            .expect("not tokens");
+        assert_eq!(err.span.start.line, 2);
     }
 }

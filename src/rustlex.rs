@@ -103,6 +103,11 @@ impl Words {
         false
     }
 
+    /// The words of these hashes (in any order, repeats allowed).
+    pub fn from_hashes(v: Vec<u32>) -> Words {
+        Words::finish(v)
+    }
+
     fn finish(mut v: Vec<u32>) -> Words {
         v.sort_unstable();
         v.dedup();

@@ -76,9 +76,13 @@ const KEYWORDS: &[&str] = &[
 /// nothing can be blanked or the text is not tokens the scan can follow.
 /// `hits` are where the file prefilter's needles occur in `text`, `extra`
 /// where the workspace's helper names do ([`Prefilter::find_all`]).
-pub fn blank(text: &str, hits: &[Range<usize>], extra: Option<&[Range<usize>]>) -> Option<Sliced> {
-    let toks = rustlex::tokens(text).ok()?;
-    let outline = outline(text, &toks)?;
+pub fn blank(
+    text: &str,
+    toks: &[Tok],
+    hits: &[Range<usize>],
+    extra: Option<&[Range<usize>]>,
+) -> Option<Sliced> {
+    let outline = outline(text, toks)?;
     if outline.parts.is_empty() {
         return None;
     }
@@ -160,7 +164,7 @@ pub fn blank(text: &str, hits: &[Range<usize>], extra: Option<&[Range<usize>]>) 
             head_of[p] = Some(h);
         }
     }
-    let is = |k: usize, p: u8| is_punct(&toks, k, p);
+    let is = |k: usize, p: u8| is_punct(toks, k, p);
     let region = |p: usize| -> Range<usize> {
         let part = &outline.parts[p];
         let Some(h) = head_of[p] else {
@@ -168,7 +172,7 @@ pub fn blank(text: &str, hits: &[Range<usize>], extra: Option<&[Range<usize>]>) 
         };
         let mut first = h.toks.start;
         while is(first, b'#') && is(first + 1, b'!') {
-            match close_of(&toks, first + 2) {
+            match close_of(toks, first + 2) {
                 Some(c) => first = c + 1,
                 None => return part.inside.clone(),
             }
@@ -418,6 +422,16 @@ mod tests {
         Prefilter::words(&["needle"]).find_all(text)
     }
 
+    /// [`blank`] on the tokens of `text` (none when it is not tokens).
+    fn blank_text(
+        text: &str,
+        hits: &[Range<usize>],
+        extra: Option<&[Range<usize>]>,
+    ) -> Option<Sliced> {
+        let toks = rustlex::tokens(text).ok()?;
+        blank(text, &toks, hits, extra)
+    }
+
     /// Every character `out` kept is on the line and column it has in
     /// `text`.
     fn assert_in_place(out: &str, text: &str, what: &str) {
@@ -435,7 +449,7 @@ mod tests {
 
     fn sliced(text: &str, helpers: &[&str]) -> String {
         let extra = (!helpers.is_empty()).then(|| Prefilter::words(helpers).find_all(text));
-        let out = blank(text, &needles(text), extra.as_deref())
+        let out = blank_text(text, &needles(text), extra.as_deref())
             .map_or_else(|| text.to_string(), |s| s.text);
         assert_in_place(&out, text, "");
         syn::parse_file(&out).unwrap_or_else(|e| panic!("{e}: {out}"));
@@ -582,7 +596,7 @@ mod tests {
             if syn::parse_file(&text).is_err() {
                 continue;
             }
-            if let Some(s) = blank(&text, &filter.find_all(&text), None) {
+            if let Some(s) = blank_text(&text, &filter.find_all(&text), None) {
                 sliced_files += 1;
                 let p = e.path().display();
                 assert_in_place(&s.text, &text, &p.to_string());
@@ -602,10 +616,10 @@ mod tests {
             "#[attr fn a() {}",
             "fn a() { b() } #",
         ] {
-            assert!(blank(text, &needles(text), None).is_none(), "{text}");
+            assert!(blank_text(text, &needles(text), None).is_none(), "{text}");
         }
         // Nothing to blank.
         let text = "fn a() { needle() }";
-        assert!(blank(text, &needles(text), None).is_none());
+        assert!(blank_text(text, &needles(text), None).is_none());
     }
 }
