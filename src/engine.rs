@@ -614,6 +614,12 @@ impl Phases {
     }
 }
 
+thread_local! {
+    /// Each pool thread's token buffer, reused from file to file.
+    static TOKENS: std::cell::RefCell<Vec<crate::rustlex::Tok>> =
+        const { std::cell::RefCell::new(Vec::new()) };
+}
+
 /// Runs `check`.
 pub fn check(opts: &CheckOptions) -> Result<Report, Error> {
     let started = Instant::now();
@@ -717,22 +723,20 @@ pub fn check(opts: &CheckOptions) -> Result<Report, Error> {
         }
         // One pass over the tokens checks that the file is Rust tokens at
         // all, finds the needles and the names it calls.
-        let scanned = match filter
-            .get_or_init(|| QueryNeedles::new(&model, &config))
-            .scan(t)
-        {
-            Ok(s) => s,
-            Err(e) => return (Some(Err(e)), Vec::new(), None),
-        };
-        if scanned.hits.is_empty() {
-            // Cannot hold a query the rules judge.
-            return (None, Vec::new(), Some(scanned.words));
-        }
-        parse_sliced(
-            f,
-            t,
-            crate::slice::blank(t, &scanned.toks, &scanned.hits, None),
-        )
+        TOKENS.with_borrow_mut(|toks| {
+            let scanned = match filter
+                .get_or_init(|| QueryNeedles::new(&model, &config))
+                .scan(t, toks)
+            {
+                Ok(s) => s,
+                Err(e) => return (Some(Err(e)), Vec::new(), None),
+            };
+            if scanned.hits.is_empty() {
+                // Cannot hold a query the rules judge.
+                return (None, Vec::new(), Some(scanned.words));
+            }
+            parse_sliced(f, t, crate::slice::blank(t, toks, &scanned.hits, None))
+        })
     };
     type Analysed = Option<(
         cache::WithDeps<cache::QueryResult>,
@@ -849,11 +853,13 @@ pub fn check(opts: &CheckOptions) -> Result<Report, Error> {
                         // No blanked body names a helper.
                         return None;
                     }
-                    let sliced = filter
-                        .get_or_init(|| QueryNeedles::new(&model, &config))
-                        .scan(t)
-                        .ok()
-                        .and_then(|s| crate::slice::blank(t, &s.toks, &s.hits, Some(&named)));
+                    let sliced = TOKENS.with_borrow_mut(|toks| {
+                        let s = filter
+                            .get_or_init(|| QueryNeedles::new(&model, &config))
+                            .scan(t, toks)
+                            .ok()?;
+                        crate::slice::blank(t, toks, &s.hits, Some(&named))
+                    });
                     let ((value, blanked, w), deps) =
                         cache::tracking(|| parse_sliced(f, t, sliced));
                     Some((i, cache::WithDeps { deps, value }, blanked, w))

@@ -18,7 +18,7 @@ use crate::config::Config;
 use crate::knowledge::Knowledge;
 use crate::model::TenantModel;
 use crate::parse::Failure;
-use crate::rustlex::{word_hash, Kind, Tok, Words};
+use crate::rustlex::{word_bytes_hash, word_hash, Kind, Tok, Words};
 use aho_corasick::AhoCorasick;
 
 /// Tokens that mark a file as a possible source of schema facts.
@@ -177,13 +177,14 @@ impl Prefilter {
 pub struct QueryNeedles {
     /// Whole identifiers, by [`word_hash`], sorted.
     exact: Vec<(u32, Box<str>, Shape)>,
-    /// One bit per value of a hash's low 16 bits: most identifiers are
-    /// ruled out by one load.
-    seen: Vec<u64>,
+    /// Per first byte, one bit per length (63 and more share one) of the
+    /// whole-identifier needles.
+    len_first: [u64; 256],
     /// Identifier prefixes (`::find` also starts `::find_also_related`).
     prefixes: Vec<(Box<str>, Shape)>,
-    /// First bytes of the prefixes.
-    prefix_first: [bool; 256],
+    /// One bit per first two bytes of a prefix (a prefix of one byte
+    /// is not kept).
+    prefix_two: Vec<u64>,
 }
 
 /// Where a needle's identifier stands among the tokens around it.
@@ -206,10 +207,8 @@ enum Shape {
     EmptyCallAfterPath,
 }
 
-/// A file's tokens and what the query prefilter found in them.
+/// What the query prefilter found in a file's tokens.
 pub struct Scanned {
-    /// The tokens (offsets into the whole text).
-    pub toks: Vec<Tok>,
     /// The identifiers that are needles, by position.
     pub hits: Vec<std::ops::Range<usize>>,
     /// The names the file calls (for the helper rescue).
@@ -269,42 +268,45 @@ impl QueryNeedles {
             .collect();
         exact.sort();
         exact.dedup();
-        let mut seen = vec![0u64; 1 << 10];
-        for (h, _, _) in &exact {
-            let bit = (h & 0xffff) as usize;
-            seen[bit >> 6] |= 1 << (bit & 63);
+        let mut len_first = [0u64; 256];
+        for (_, w, _) in &exact {
+            len_first[w.as_bytes()[0] as usize] |= 1 << w.len().min(63);
         }
         prefixes.sort();
         prefixes.dedup();
-        prefixes.retain(|(p, _)| !p.is_empty());
-        let mut prefix_first = [false; 256];
+        // Knowledge names are identifiers of two bytes or more.
+        prefixes.retain(|(p, _)| p.len() >= 2);
+        let mut prefix_two = vec![0u64; 1 << 10];
         for (p, _) in &prefixes {
-            prefix_first[p.as_bytes()[0] as usize] = true;
+            let two = p.as_bytes()[0] as usize | ((p.as_bytes()[1] as usize) << 8);
+            prefix_two[two >> 6] |= 1 << (two & 63);
         }
         QueryNeedles {
             exact,
-            seen,
+            len_first,
             prefixes: prefixes
                 .into_iter()
                 .map(|(p, shape)| (p.into_boxed_str(), shape))
                 .collect(),
-            prefix_first,
+            prefix_two,
         }
     }
 
-    /// Reads `text` as tokens (see [`crate::rustlex`]; a BOM and a shebang
-    /// line are not tokens) and finds the needles in them, or says why it
-    /// is not Rust tokens at all.
-    pub fn scan(&self, text: &str) -> Result<Scanned, Failure> {
+    /// Reads `text` as tokens into `toks` (see [`crate::rustlex`]; a BOM
+    /// and a shebang line are not tokens; offsets are into the whole text)
+    /// and finds the needles in them, or says why it is not Rust tokens at
+    /// all.
+    pub fn scan(&self, text: &str, toks: &mut Vec<Tok>) -> Result<Scanned, Failure> {
         let part = crate::parse::lexed_part(text);
-        let mut toks = crate::rustlex::tokens(part)?;
+        crate::rustlex::tokens_into(part, toks)?;
         let offset = (text.len() - part.len()) as u32;
         if offset > 0 {
-            for t in &mut toks {
+            for t in toks.iter_mut() {
                 t.start += offset;
                 t.end += offset;
             }
         }
+        let toks = &toks[..];
         let mut hits = Vec::new();
         let mut words = Vec::new();
         let kind = |k: usize| toks.get(k).map(|t| t.kind);
@@ -314,16 +316,34 @@ impl QueryNeedles {
                 && kind(k + 1) == Some(Kind::Punct(b':'))
                 && toks[k].end == toks[k + 1].start
         };
+        let bytes = text.as_bytes();
         for (k, t) in toks.iter().enumerate() {
             if t.kind != Kind::Ident {
                 continue;
             }
-            let raw = &text[t.range()];
-            let word = raw.strip_prefix("r#").unwrap_or(raw);
-            let h = word_hash(word);
-            let after_dot = k > 0 && kind(k - 1) == Some(Kind::Punct(b'.'));
+            let raw = &bytes[t.start as usize..t.end as usize];
+            let word = match raw {
+                [b'r', b'#', rest @ ..] => rest,
+                _ => raw,
+            };
+            let after_dot = k > 0 && toks[k - 1].kind == Kind::Punct(b'.');
             let called = kind(k + 1) == Some(Kind::Open(b'(')) || path_at(k + 1);
-            if called && !after_dot {
+            let callee = called && !after_dot;
+            // Most identifiers have no needle of their length and first
+            // byte, nor a prefix's first two bytes: no hash, no lookup.
+            let first = word[0] as usize;
+            let maybe_exact = self.len_first[first] & (1 << word.len().min(63)) != 0;
+            let two = first | (word.get(1).map_or(0, |&b| b as usize) << 8);
+            let maybe_prefix = self.prefix_two[two >> 6] & (1 << (two & 63)) != 0;
+            if !(maybe_exact || maybe_prefix || callee) {
+                continue;
+            }
+            let h = if maybe_exact || callee {
+                word_bytes_hash(word)
+            } else {
+                0
+            };
+            if callee {
                 words.push(h);
             }
             let stands = |shape: Shape| match shape {
@@ -347,27 +367,25 @@ impl QueryNeedles {
                         && kind(k + 2) == Some(Kind::Close(b')'))
                 }
             };
-            let bit = (h & 0xffff) as usize;
-            let exact = self.seen[bit >> 6] & (1 << (bit & 63)) != 0 && {
+            let exact = maybe_exact && {
                 let from = self.exact.partition_point(|e| e.0 < h);
                 self.exact[from..]
                     .iter()
                     .take_while(|e| e.0 == h)
-                    .any(|e| &*e.1 == word && stands(e.2))
+                    .any(|e| e.1.as_bytes() == word && stands(e.2))
             };
             let hit = exact
-                || (self.prefix_first[word.as_bytes()[0] as usize]
+                || (maybe_prefix
                     && self
                         .prefixes
                         .iter()
-                        .any(|(p, shape)| word.starts_with(&**p) && stands(*shape)));
+                        .any(|(p, shape)| word.starts_with(p.as_bytes()) && stands(*shape)));
             if hit {
                 hits.push(t.range());
             }
         }
         Ok(Scanned {
             words: Words::from_hashes(words),
-            toks,
             hits,
         })
     }
@@ -507,7 +525,7 @@ mod tests {
     }
 
     fn hits(text: &str) -> Vec<&str> {
-        let scanned = needles().scan(text).expect("tokens");
+        let scanned = needles().scan(text, &mut Vec::new()).expect("tokens");
         scanned.hits.iter().map(|r| &text[r.clone()]).collect()
     }
 
@@ -554,19 +572,24 @@ mod tests {
     fn scans_the_whole_text_or_says_why_not() {
         // Offsets are the file's, after a BOM and a shebang line.
         let text = "\u{feff}#!/usr/bin/env run\nfn f() { Entity::find() }\n";
-        let scanned = needles().scan(text).expect("tokens");
+        let mut toks = vec![Tok {
+            kind: Kind::Ident,
+            start: 0,
+            end: 0,
+        }];
+        let scanned = needles().scan(text, &mut toks).expect("tokens");
         assert_eq!(scanned.hits.len(), 1);
         assert_eq!(&text[scanned.hits[0].clone()], "find");
-        assert_eq!(&text[scanned.toks[0].range()], "fn");
+        assert_eq!(&text[toks[0].range()], "fn");
         // The names it calls, as the token check gives them.
         let body = "use a::load_doc; // scoped(q)\nfn f() { load_doc(db); x.method(y); \
                     Store::find(1); r#try::<T>(z); let v: Vec<u8> = w; }";
-        let scanned = needles().scan(body).expect("tokens");
+        let scanned = needles().scan(body, &mut toks).expect("tokens");
         let checked = crate::rustlex::check(body).expect("tokens");
         assert_eq!(format!("{:?}", scanned.words), format!("{checked:?}"));
         assert!(scanned.words.any_of(&[crate::rustlex::word_hash("Store")]));
         let err = needles()
-            .scan("fn f() {\n    \"open\n}")
+            .scan("fn f() {\n    \"open\n}", &mut toks)
             .err()
             .expect("not tokens");
         assert_eq!(err.span.start.line, 2);

@@ -70,15 +70,25 @@ pub enum Kind {
 /// The tokens of `text` (comments and whitespace left out), or why it is
 /// not Rust tokens at all.
 pub fn tokens(text: &str) -> Result<Vec<Tok>, Failure> {
+    let mut toks = Vec::new();
+    tokens_into(text, &mut toks)?;
+    Ok(toks)
+}
+
+/// [`tokens`] into `toks` (cleared first), so one buffer can serve many
+/// files.
+pub fn tokens_into(text: &str, toks: &mut Vec<Tok>) -> Result<(), Failure> {
     if u32::try_from(text.len()).is_err() {
         return Err(Failure {
             span: Span::line(1),
             message: "file of 4 GiB or more; not analysed".into(),
         });
     }
-    let mut lexer = Lexer::new(text, Vec::with_capacity(text.len() / 6));
-    lexer.run()?;
-    Ok(lexer.sink)
+    toks.clear();
+    // Code averages a token per 4 to 5 bytes.
+    toks.reserve(text.len() / 4 + 16);
+    let mut lexer = Lexer::new(text, toks);
+    lexer.run()
 }
 
 /// The words of a text that may name a function being called: its
@@ -132,18 +142,39 @@ impl Words {
 
 /// The hash [`Words`] keeps of `word` (a raw identifier's `r#` left out).
 pub fn word_hash(word: &str) -> u32 {
-    let w = word.strip_prefix("r#").unwrap_or(word).as_bytes();
-    // FxHash-style over 8-byte chunks: identifiers are short.
+    word_bytes_hash(word.strip_prefix("r#").unwrap_or(word).as_bytes())
+}
+
+/// [`word_hash`] of an identifier's bytes, its `r#` already left out.
+pub fn word_bytes_hash(w: &[u8]) -> u32 {
+    // FxHash-style over 8-byte words: identifiers are short. The last word
+    // is read overlapping the one before (or as two overlapping halves),
+    // so that no byte-by-byte copy is needed; with the length mixed in,
+    // the words still determine every byte.
     const K: u64 = 0x517c_c1b7_2722_0a95;
-    let mut h = w.len() as u64;
-    let mut chunks = w.chunks_exact(8);
-    for c in &mut chunks {
-        let v = u64::from_le_bytes(c.try_into().unwrap_or_default());
-        h = (h.rotate_left(5) ^ v).wrapping_mul(K);
-    }
-    let mut last = [0u8; 8];
-    last[..chunks.remainder().len()].copy_from_slice(chunks.remainder());
-    h = (h.rotate_left(5) ^ u64::from_le_bytes(last)).wrapping_mul(K);
+    let n = w.len();
+    let le8 = |at: usize| u64::from_le_bytes(w[at..at + 8].try_into().unwrap_or_default());
+    let le4 = |at: usize| {
+        u64::from(u32::from_le_bytes(
+            w[at..at + 4].try_into().unwrap_or_default(),
+        ))
+    };
+    let mut h = n as u64;
+    let last = if n >= 8 {
+        let mut at = 0;
+        while at + 8 < n {
+            h = (h.rotate_left(5) ^ le8(at)).wrapping_mul(K);
+            at += 8;
+        }
+        le8(n - 8)
+    } else if n >= 4 {
+        le4(0) | le4(n - 4) << 32
+    } else {
+        w.iter()
+            .enumerate()
+            .fold(0, |v, (i, &b)| v | u64::from(b) << (8 * i))
+    };
+    h = (h.rotate_left(5) ^ last).wrapping_mul(K);
     (h >> 32) as u32
 }
 
@@ -196,7 +227,7 @@ impl Sink for () {
     fn push(&mut self, _: Kind, _: usize, _: usize) {}
 }
 
-impl Sink for Vec<Tok> {
+impl Sink for &mut Vec<Tok> {
     #[inline]
     fn push(&mut self, kind: Kind, start: usize, end: usize) {
         // `tokens` refuses texts whose offsets do not fit.
