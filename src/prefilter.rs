@@ -211,7 +211,8 @@ enum Shape {
 pub struct Scanned {
     /// The identifiers that are needles, by position.
     pub hits: Vec<std::ops::Range<usize>>,
-    /// The names the file calls (for the helper rescue).
+    /// The names the file calls (for the helper rescue), when it has no
+    /// needle.
     pub words: Words,
 }
 
@@ -385,7 +386,13 @@ impl QueryNeedles {
             }
         }
         Ok(Scanned {
-            words: Words::from_hashes(words),
+            // A file with a needle is sliced, and keeps the words of what
+            // the slicer blanks instead.
+            words: if hits.is_empty() {
+                Words::from_hashes(words)
+            } else {
+                Words::default()
+            },
             hits,
         })
     }
@@ -581,10 +588,13 @@ mod tests {
         assert_eq!(scanned.hits.len(), 1);
         assert_eq!(&text[scanned.hits[0].clone()], "find");
         assert_eq!(&text[toks[0].range()], "fn");
-        // The names it calls, as the token check gives them.
+        // A file with a needle is sliced, which gives its own words.
+        assert!(!scanned.words.any_of(&[crate::rustlex::word_hash("Entity")]));
+        // The names a file without one calls, as the token check gives them.
         let body = "use a::load_doc; // scoped(q)\nfn f() { load_doc(db); x.method(y); \
-                    Store::find(1); r#try::<T>(z); let v: Vec<u8> = w; }";
+                    Store::get(1); r#try::<T>(z); let v: Vec<u8> = w; }";
         let scanned = needles().scan(body, &mut toks).expect("tokens");
+        assert!(scanned.hits.is_empty());
         let checked = crate::rustlex::check(body).expect("tokens");
         assert_eq!(format!("{:?}", scanned.words), format!("{checked:?}"));
         assert!(scanned.words.any_of(&[crate::rustlex::word_hash("Store")]));

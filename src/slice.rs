@@ -120,7 +120,9 @@ pub fn blank(
         keep[p] |=
             any_within(hits, &part.inside) || extra.is_some_and(|x| any_within(x, &part.inside));
     }
-    // Callers of kept functions are kept, until nothing changes.
+    // Callers of kept functions are kept, until nothing changes. Each
+    // identifier is hashed once, however many rounds it takes.
+    let mut hashes: Vec<Option<Vec<u32>>> = vec![None; outline.parts.len()];
     loop {
         for (p, part) in outline.parts.iter().enumerate() {
             if keep[p] {
@@ -136,9 +138,16 @@ pub fn blank(
             if keep[p] || part.name.is_none() {
                 continue;
             }
-            let names_one = toks[part.toks.clone()]
+            let names_one = hashes[p]
+                .get_or_insert_with(|| {
+                    toks[part.toks.clone()]
+                        .iter()
+                        .filter(|t| t.kind == Kind::Ident)
+                        .map(hash)
+                        .collect()
+                })
                 .iter()
-                .any(|t| t.kind == Kind::Ident && words.binary_search(&hash(t)).is_ok());
+                .any(|h| words.binary_search(h).is_ok());
             if names_one {
                 keep[p] = true;
                 changed = true;
