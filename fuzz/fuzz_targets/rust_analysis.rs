@@ -1,5 +1,5 @@
-//! Arbitrary bytes as a Rust file: decoding, the token check, parsing and
-//! the whole query analysis (against the unscoped-query fixtures' tenant
+//! Arbitrary bytes as a Rust file: decoding, the token check, the query
+//! prefilter's scan and the slicer, parsing and the whole query analysis (against the unscoped-query fixtures' tenant
 //! model) must never panic; a caught panic surfaces as an "internal error"
 //! failure, which is a crash here too.
 #![no_main]
@@ -10,6 +10,7 @@ use std::sync::OnceLock;
 use tenant_lint::config::Config;
 use tenant_lint::model::{queries, TenantModel};
 use tenant_lint::parse;
+use tenant_lint::prefilter::QueryNeedles;
 
 fn model() -> &'static TenantModel {
     static M: OnceLock<TenantModel> = OnceLock::new();
@@ -23,23 +24,33 @@ fuzz_target!(|data: &[u8]| {
     let Ok(text) = parse::decode(data.to_vec()) else {
         return;
     };
-    for failure in [parse::lex_check(&text).err(), {
-        let config = Config::default();
-        let opts = queries::Options {
-            include_tests: false,
-            config: &config,
-        };
+    let config = Config::default();
+    let opts = queries::Options {
+        include_tests: false,
+        config: &config,
+    };
+    let path = Path::new("/nonexistent/src/x.rs");
+    // What a run does with a file: the token scan, and for a file with a
+    // needle the slicer and a parse of what it left.
+    let mut toks = Vec::new();
+    let sliced = QueryNeedles::new(model(), &config)
+        .scan(&text, &mut toks)
+        .ok()
+        .filter(|s| !s.hits.is_empty())
+        .and_then(|s| tenant_lint::slice::blank(&text, &toks, &s.hits, None));
+    for failure in [
+        parse::lex_check(&text).err(),
         parse::with_parsed(&text, |f| {
-            queries::extract(
-                f,
-                "src/x.rs",
-                Path::new("/nonexistent/src/x.rs"),
-                model(),
-                &opts,
-            );
+            queries::extract(f, "src/x.rs", path, model(), &opts);
         })
-        .err()
-    }]
+        .err(),
+        sliced.and_then(|s| {
+            parse::with_parsed_shaped(&s.text, |f| {
+                queries::extract(f, "src/x.rs", path, model(), &opts);
+            })
+            .err()
+        }),
+    ]
     .into_iter()
     .flatten()
     {

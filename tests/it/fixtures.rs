@@ -272,7 +272,7 @@ fn keyed(r: &tenant_lint::engine::Report) -> Vec<(String, u32, u32, String, Stri
         .collect()
 }
 
-/// The byte prefilter only skips files that cannot matter: with and
+/// The prefilter only skips files that cannot matter: with and
 /// without it, every fixture tree gives the same findings in the same
 /// order (parse errors aside — skipped files are only tokenised).
 #[test]
@@ -425,7 +425,7 @@ fn cross_function_query_helpers() {
 }
 
 /// A caller of a lookup helper that names no table or ORM call is found
-/// even though the byte prefilter alone would skip its file.
+/// even though the prefilter alone would skip its file.
 #[test]
 fn lookup_callers_in_prefilter_skipped_files() {
     let dir = tempfile::tempdir().expect("tempdir");
