@@ -27,6 +27,19 @@ find fixtures -name 'tenant-lint.toml' | while read -r f; do
     cp "$f" "$seeds/config/$(echo "$f" | tr / _)"
 done
 
+# Build first, so that a failed build is told apart from a crash. A build
+# script's nightly-feature probe (enabled by RUSTC_BOOTSTRAP) has been seen
+# to fail once and pass on the next try: one retry, with the first log kept.
+if ! cargo fuzz build -O >"$seeds/build.log" 2>&1; then
+    echo "cargo fuzz build failed; retrying once. First attempt:" >&2
+    grep -E '^(error|warning: build failed)' -A12 "$seeds/build.log" | head -60 >&2
+    if ! cargo fuzz build -O >"$seeds/build.log" 2>&1; then
+        tail -60 "$seeds/build.log" >&2
+        echo "cargo fuzz build failed twice" >&2
+        exit 1
+    fi
+fi
+
 for target in rust_analysis sql_analysis config; do
     echo "== cargo fuzz run $target (${SECONDS_PER_TARGET}s)"
     mkdir -p "fuzz/corpus/$target"
