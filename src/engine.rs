@@ -614,6 +614,30 @@ impl Phases {
     }
 }
 
+/// What analysing one file gave: its query facts (or failure), the byte
+/// ranges of the bodies blanked before parsing, and the words of what was
+/// not parsed.
+type Extracted = (cache::QueryResult, Vec<(u32, u32)>, Option<Words>);
+
+/// Runs the analysis of one file; a panic in the scan, the slicer or the
+/// analysis makes that file a failure, and the run goes on.
+fn guard_file(run: impl FnOnce() -> Extracted) -> Extracted {
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(run)) {
+        Ok(x) => x,
+        Err(p) => (
+            Some(Err(Failure {
+                span: crate::diagnostic::Span::line(1),
+                message: format!(
+                    "internal error while analysing this file: {}",
+                    parse::panic_message(&*p)
+                ),
+            })),
+            Vec::new(),
+            None,
+        ),
+    }
+}
+
 thread_local! {
     /// Each pool thread's token buffer, reused from file to file.
     static TOKENS: std::cell::RefCell<Vec<crate::rustlex::Tok>> =
@@ -693,10 +717,6 @@ pub fn check(opts: &CheckOptions) -> Result<Report, Error> {
     let facts = |f: &discover::SourcePath, file: &syn::File| {
         queries::extract(file, &f.rel, &f.path, &model, &qopts)
     };
-    // What extracting one file gives: its query facts, the byte ranges of
-    // the bodies blanked before parsing, and the words of what was not
-    // parsed (the whole text when none of it was, the blanked bodies).
-    type Extracted = (cache::QueryResult, Vec<(u32, u32)>, Option<Words>);
     let parse_queries = |f: &discover::SourcePath, t: &str| -> cache::QueryResult {
         Some(parse::with_parsed(t, |file| facts(f, file)))
     };
@@ -769,7 +789,8 @@ pub fn check(opts: &CheckOptions) -> Result<Report, Error> {
                 }
                 let t = text_of(f, t);
                 let t = t.as_ref().as_ref().ok()?;
-                let ((value, blanked, words), deps) = cache::tracking(|| extract(f, t));
+                let ((value, blanked, words), deps) =
+                    cache::tracking(|| guard_file(|| extract(f, t)));
                 Some((cache::WithDeps { deps, value }, 0, blanked, false, words))
             })
             .collect()
@@ -853,15 +874,18 @@ pub fn check(opts: &CheckOptions) -> Result<Report, Error> {
                         // No blanked body names a helper.
                         return None;
                     }
-                    let sliced = TOKENS.with_borrow_mut(|toks| {
-                        let s = filter
-                            .get_or_init(|| QueryNeedles::new(&model, &config))
-                            .scan(t, toks)
-                            .ok()?;
-                        crate::slice::blank(t, toks, &s.hits, Some(&named))
+                    let ((value, blanked, w), deps) = cache::tracking(|| {
+                        guard_file(|| {
+                            let sliced = TOKENS.with_borrow_mut(|toks| {
+                                let s = filter
+                                    .get_or_init(|| QueryNeedles::new(&model, &config))
+                                    .scan(t, toks)
+                                    .ok()?;
+                                crate::slice::blank(t, toks, &s.hits, Some(&named))
+                            });
+                            parse_sliced(f, t, sliced)
+                        })
                     });
-                    let ((value, blanked, w), deps) =
-                        cache::tracking(|| parse_sliced(f, t, sliced));
                     Some((i, cache::WithDeps { deps, value }, blanked, w))
                 })
                 .collect()

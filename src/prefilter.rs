@@ -55,6 +55,8 @@ pub struct Prefilter {
 enum Bounds {
     /// Anywhere.
     None,
+    /// Before a value that may be SQL ([`may_hold_sql`]).
+    SqlValue,
     /// A whole word that is not a method name (`x.name`): how a
     /// workspace helper is called, since method-style helpers are not
     /// followed.
@@ -109,7 +111,16 @@ impl Prefilter {
         Prefilter::new(
             SCHEMA_NEEDLES
                 .iter()
-                .map(|s| (s.to_string(), Bounds::None))
+                .map(|s| {
+                    // A string constant counts only if it may hold SQL:
+                    // most hold paths, messages and keys.
+                    let bounds = if s.ends_with("str =") {
+                        Bounds::SqlValue
+                    } else {
+                        Bounds::None
+                    };
+                    (s.to_string(), bounds)
+                })
                 .collect(),
         )
     }
@@ -156,6 +167,7 @@ impl Prefilter {
     fn accepts(&self, bytes: &[u8], m: &aho_corasick::Match) -> bool {
         match self.bounds[m.pattern().as_usize()] {
             Bounds::None => true,
+            Bounds::SqlValue => may_hold_sql(bytes, m.end()),
             Bounds::NotMethod => {
                 whole_word_at(bytes, m.start(), m.end())
                     && bytes[..m.start()]
@@ -332,7 +344,11 @@ impl QueryNeedles {
             let callee = called && !after_dot;
             // Most identifiers have no needle of their length and first
             // byte, nor a prefix's first two bytes: no hash, no lookup.
-            let first = word[0] as usize;
+            // The lexer reads a lone `r#` as an identifier.
+            let Some(&first) = word.first() else {
+                continue;
+            };
+            let first = first as usize;
             let maybe_exact = self.len_first[first] & (1 << word.len().min(63)) != 0;
             let two = first | (word.get(1).map_or(0, |&b| b as usize) << 8);
             let maybe_prefix = self.prefix_two[two >> 6] & (1 << (two & 63)) != 0;
@@ -396,6 +412,53 @@ impl QueryNeedles {
             hits,
         })
     }
+}
+
+/// Whether the value that starts at `at` (after `const X: &str =`) may
+/// be SQL: anything but a plain string literal (`concat!(..)`,
+/// `include_str!(..)`, another constant), or a literal that starts like
+/// SQL (after blanks, `(` and escaped line breaks) as
+/// [`crate::model::sqltext::SqlText::looks_like_sql`] reads it.
+fn may_hold_sql(b: &[u8], mut at: usize) -> bool {
+    while b.get(at).is_some_and(u8::is_ascii_whitespace) {
+        at += 1;
+    }
+    match b.get(at) {
+        Some(b'"') => at += 1,
+        Some(b'r') => {
+            let mut j = at + 1;
+            while b.get(j) == Some(&b'#') {
+                j += 1;
+            }
+            if b.get(j) != Some(&b'"') {
+                return true;
+            }
+            at = j + 1;
+        }
+        _ => return true,
+    }
+    loop {
+        match b.get(at) {
+            Some(c) if c.is_ascii_whitespace() || *c == b'(' => at += 1,
+            // An escape that stands for a blank, or a line continuation.
+            Some(b'\\') => match b.get(at + 1) {
+                Some(b'n' | b't' | b'r' | b'\n' | b'\r') => at += 2,
+                _ => return true,
+            },
+            _ => break,
+        }
+    }
+    let rest = &b[at.min(b.len())..];
+    // Unicode blanks and anything else unusual: maybe.
+    if rest.first().is_some_and(|c| *c >= 0x80)
+        || rest.starts_with(b"--")
+        || rest.starts_with(b"/*")
+    {
+        return true;
+    }
+    let n = rest.iter().take_while(|c| c.is_ascii_alphabetic()).count();
+    let word = String::from_utf8_lossy(&rest[..n]).to_ascii_lowercase();
+    crate::model::sqltext::SQL_START_WORDS.contains(&word.as_str())
 }
 
 /// Whether `text` contains `word` as a whole word.
@@ -520,6 +583,31 @@ mod tests {
         assert!(has_word("Stores::x; Store", "Store"));
     }
 
+    #[test]
+    fn string_constants_count_when_they_may_hold_sql() {
+        let p = Prefilter::schema();
+        for sql in [
+            "const Q: &str = \"SELECT 1\";",
+            "const Q: &str = \"\\n    select 1\";",
+            "const Q: &'static str = r#\"\n  (WITH x AS (..) SELECT ..)\"#;",
+            "const Q: &str = \"\\\n    DELETE FROM t\";",
+            "const Q: &str = \"-- list\nSELECT 1\";",
+            "const Q: &str = concat!(\"SELECT \", \"1\");",
+            "const Q: &str = include_str!(\"q.sql\");",
+            "const Q: &str = OTHER;",
+            "const Q: &str = \"\u{a0}SELECT 1\";",
+        ] {
+            assert!(p.matches(sql), "{sql}");
+        }
+        for not_sql in [
+            "const PATH: &str = \"/api/v1/users\";",
+            "const MSG: &'static str = r\"not found\";",
+            "const KEY: &str = \"\\tselected\";",
+        ] {
+            assert!(!p.matches(not_sql), "{not_sql}");
+        }
+    }
+
     fn needles() -> QueryNeedles {
         let mut model = TenantModel::default();
         model
@@ -563,6 +651,22 @@ mod tests {
             ["admin", "cross_org", "belonging_to", "QueryBuilder"]
         );
         assert_eq!(hits("/* Entity::find() */ // sql_query(q)\n"), none);
+    }
+
+    #[test]
+    fn a_lone_raw_prefix_is_no_needle() {
+        // Found by the fuzzer: `r#` before a non-identifier is read as an
+        // empty raw identifier.
+        for text in [
+            "fn f() { let r#[derive(Debug)] }",
+            "r#",
+            "x.r#(y)",
+            "r#::r#()",
+        ] {
+            if let Ok(s) = needles().scan(text, &mut Vec::new()) {
+                assert!(s.hits.is_empty(), "{text}");
+            }
+        }
     }
 
     #[test]

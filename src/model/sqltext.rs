@@ -10,6 +10,13 @@ use std::path::{Path, PathBuf};
 use syn::punctuated::Punctuated;
 use syn::{Expr, Token};
 
+/// The words a SQL statement starts with (lower case), for
+/// [`SqlText::looks_like_sql`] and the schema prefilter.
+pub const SQL_START_WORDS: &[&str] = &[
+    "select", "with", "insert", "update", "delete", "set", "create", "alter", "drop", "truncate",
+    "merge", "values", "table", "explain", "copy", "reset",
+];
+
 /// SQL text and where each byte of it came from.
 #[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub struct SqlText {
@@ -65,26 +72,7 @@ impl SqlText {
             .take_while(|c| c.is_ascii_alphabetic())
             .collect::<String>()
             .to_ascii_lowercase();
-        matches!(
-            word.as_str(),
-            "select"
-                | "with"
-                | "insert"
-                | "update"
-                | "delete"
-                | "set"
-                | "create"
-                | "alter"
-                | "drop"
-                | "truncate"
-                | "merge"
-                | "values"
-                | "table"
-                | "explain"
-                | "copy"
-                | "reset"
-        ) || t.starts_with("--")
-            || t.starts_with("/*")
+        SQL_START_WORDS.contains(&word.as_str()) || t.starts_with("--") || t.starts_with("/*")
     }
 }
 
