@@ -194,8 +194,8 @@ pub struct QueryNeedles {
     len_first: [u64; 256],
     /// Identifier prefixes (`::find` also starts `::find_also_related`).
     prefixes: Vec<(Box<str>, Shape)>,
-    /// One bit per first two bytes of a prefix (a prefix of one byte
-    /// is not kept).
+    /// One bit per first two bytes of a prefix (an identifier of one byte
+    /// has 0 for its second).
     prefix_two: Vec<u64>,
 }
 
@@ -236,7 +236,10 @@ impl QueryNeedles {
         let mut exact: Vec<(String, Shape)> = Vec::new();
         let mut prefixes: Vec<(String, Shape)> = Vec::new();
         // The last segment of a configured path: the name in the code.
-        let last = |p: &str| p.rsplit("::").next().unwrap_or(p).to_string();
+        let last = |p: &str| {
+            let name = p.rsplit("::").next().unwrap_or(p);
+            name.strip_prefix("r#").unwrap_or(name).to_string()
+        };
         for s in k.seaorm.starts.iter().chain(&k.seaorm.pk_starts) {
             prefixes.push((s.clone(), Shape::AfterPath));
         }
@@ -287,12 +290,19 @@ impl QueryNeedles {
         }
         prefixes.sort();
         prefixes.dedup();
-        // Knowledge names are identifiers of two bytes or more.
-        prefixes.retain(|(p, _)| p.len() >= 2);
+        prefixes.retain(|(p, _)| !p.is_empty());
         let mut prefix_two = vec![0u64; 1 << 10];
         for (p, _) in &prefixes {
-            let two = p.as_bytes()[0] as usize | ((p.as_bytes()[1] as usize) << 8);
-            prefix_two[two >> 6] |= 1 << (two & 63);
+            let b = p.as_bytes();
+            // A prefix of one byte admits any second byte (0: none).
+            let seconds = match b.get(1) {
+                Some(&c) => c as usize..c as usize + 1,
+                None => 0..256,
+            };
+            for second in seconds {
+                let two = b[0] as usize | (second << 8);
+                prefix_two[two >> 6] |= 1 << (two & 63);
+            }
         }
         QueryNeedles {
             exact,
@@ -614,7 +624,7 @@ mod tests {
             .diesel_tables
             .insert("documents".into(), "documents".into());
         let mut config = Config::default();
-        config.tenant.scope_methods = vec!["auth::for_org".into()];
+        config.tenant.scope_methods = vec!["auth::for_org".into(), "r#in_org".into()];
         config.superuser.calls = vec!["admin::*".into(), "ops::cross_org".into()];
         QueryNeedles::new(&model, &config)
     }
@@ -632,7 +642,10 @@ mod tests {
             hits("let my_documents::x = documents; // documents::table"),
             none
         );
-        assert_eq!(hits("q.for_org(id); q.for_org_x(id)"), ["for_org"]);
+        assert_eq!(
+            hits("q.for_org(id); q.for_org_x(id); q.in_org(id)"),
+            ["for_org", "in_org"]
+        );
         assert_eq!(
             hits("Entity::find_by_id(1); Entity :: find_also_related(x); finder(1)"),
             ["find_by_id", "find_also_related"]
