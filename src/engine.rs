@@ -622,20 +622,8 @@ type Extracted = (cache::QueryResult, Vec<(u32, u32)>, Option<Words>);
 /// Runs the analysis of one file; a panic in the scan, the slicer or the
 /// analysis makes that file a failure, and the run goes on.
 fn guard_file(run: impl FnOnce() -> Extracted) -> Extracted {
-    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(run)) {
-        Ok(x) => x,
-        Err(p) => (
-            Some(Err(Failure {
-                span: crate::diagnostic::Span::line(1),
-                message: format!(
-                    "internal error while analysing this file: {}",
-                    parse::panic_message(&*p)
-                ),
-            })),
-            Vec::new(),
-            None,
-        ),
-    }
+    parse::guarded("analysing", || Ok(run()))
+        .unwrap_or_else(|failure| (Some(Err(failure)), Vec::new(), None))
 }
 
 thread_local! {

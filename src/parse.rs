@@ -126,7 +126,10 @@ pub fn with_parsed_shaped<T>(text: &str, f: impl FnOnce(&syn::File) -> T) -> Res
 
 /// Runs `f`, turning a panic into a [`Failure`], and releases the span data
 /// proc-macro2 kept for this thread.
-fn guarded<T>(doing: &str, f: impl FnOnce() -> Result<T, Failure>) -> Result<T, Failure> {
+pub(crate) fn guarded<T>(
+    doing: &str,
+    f: impl FnOnce() -> Result<T, Failure>,
+) -> Result<T, Failure> {
     let result = catch_unwind(AssertUnwindSafe(f));
     proc_macro2::extra::invalidate_current_thread_spans();
     match result {

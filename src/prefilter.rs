@@ -28,9 +28,6 @@ pub const SCHEMA_NEEDLES: &[&str] = &[
     "Entity as",
     "table_name",
     "Related<",
-    // SQL kept in string constants, used by other files.
-    ": &str =",
-    ": &'static str =",
     // Tables created at start-up.
     "CREATE TABLE",
     "create table",
@@ -43,6 +40,10 @@ pub const SCHEMA_NEEDLES: &[&str] = &[
     "Index::drop",
     "execute_unprepared",
 ];
+
+/// SQL kept in string constants, used by other files: these mark a file
+/// only where the value may be SQL ([`may_hold_sql`]).
+pub const SQL_CONST_NEEDLES: &[&str] = &[": &str =", ": &'static str ="];
 
 /// A set of needles; some must start, or also end, at a word boundary.
 pub struct Prefilter {
@@ -111,16 +112,13 @@ impl Prefilter {
         Prefilter::new(
             SCHEMA_NEEDLES
                 .iter()
-                .map(|s| {
-                    // A string constant counts only if it may hold SQL:
-                    // most hold paths, messages and keys.
-                    let bounds = if s.ends_with("str =") {
-                        Bounds::SqlValue
-                    } else {
-                        Bounds::None
-                    };
-                    (s.to_string(), bounds)
-                })
+                .map(|s| (s.to_string(), Bounds::None))
+                // Most string constants hold paths, messages and keys.
+                .chain(
+                    SQL_CONST_NEEDLES
+                        .iter()
+                        .map(|s| (s.to_string(), Bounds::SqlValue)),
+                )
                 .collect(),
         )
     }

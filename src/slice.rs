@@ -72,10 +72,12 @@ const KEYWORDS: &[&str] = &[
     "unsafe", "use", "where", "while",
 ];
 
-/// Blanks what cannot matter in `text` (see the module docs); `None` when
-/// nothing can be blanked or the text is not tokens the scan can follow.
-/// `hits` are where the file prefilter's needles occur in `text`, `extra`
-/// where the workspace's helper names do ([`Prefilter::find_all`]).
+/// Blanks what cannot matter in `text`, whose tokens are `toks` (see the
+/// module docs); `None` when nothing can be blanked or the items are not
+/// ones the scan can follow. `hits` are where the query prefilter's needles
+/// occur in `text` ([`crate::prefilter::QueryNeedles::scan`]), `extra`
+/// where the workspace's helper names do
+/// ([`crate::prefilter::Prefilter::find_all`]).
 pub fn blank(
     text: &str,
     toks: &[Tok],
