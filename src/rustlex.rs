@@ -21,7 +21,7 @@ use memchr::memchr;
 pub fn check(text: &str) -> Result<Words, Failure> {
     let mut lexer = Lexer::new(text, WordSink::new(text));
     lexer.run()?;
-    Ok(Words::finish(lexer.sink.words))
+    Ok(Words(lexer.sink.words))
 }
 
 /// The nesting and chain part of [`check`] alone, for text syn is about to
@@ -93,34 +93,21 @@ pub fn tokens_into(text: &str, toks: &mut Vec<Tok>) -> Result<(), Failure> {
 
 /// The words of a text that may name a function being called: its
 /// identifiers followed by `(` or `::` (`name(..)`, `Type::name(..)`,
-/// `name::<T>(..)`) other than method names (`x.name(..)`), as hashes,
-/// sorted. Comments and literals hold no words. A hash can collide, so a
-/// match means "maybe" and a miss means "no".
+/// `name::<T>(..)`) other than method names (`x.name(..)`), as hashes, in
+/// the order the text has them, repeats kept (sorting them cost more than
+/// the few lookups they serve). Comments and literals hold no words. A
+/// hash can collide, so a match means "maybe" and a miss means "no".
 #[derive(Debug, Clone, Default)]
 pub struct Words(Vec<u32>);
 
 impl Words {
     /// Whether the words and `hashes` (sorted [`word_hash`]es) meet.
     pub fn any_of(&self, hashes: &[u32]) -> bool {
-        let (mut a, mut b) = (self.0.iter().peekable(), hashes.iter().peekable());
-        while let (Some(x), Some(y)) = (a.peek(), b.peek()) {
-            match x.cmp(y) {
-                std::cmp::Ordering::Less => _ = a.next(),
-                std::cmp::Ordering::Greater => _ = b.next(),
-                std::cmp::Ordering::Equal => return true,
-            }
-        }
-        false
+        !hashes.is_empty() && self.0.iter().any(|w| hashes.binary_search(w).is_ok())
     }
 
     /// The words of these hashes (in any order, repeats allowed).
     pub fn from_hashes(v: Vec<u32>) -> Words {
-        Words::finish(v)
-    }
-
-    fn finish(mut v: Vec<u32>) -> Words {
-        v.sort_unstable();
-        v.dedup();
         Words(v)
     }
 
@@ -136,7 +123,7 @@ impl Words {
                 sink.push(t.kind, t.start as usize, t.end as usize);
             }
         }
-        Words::finish(sink.words)
+        Words(sink.words)
     }
 }
 
