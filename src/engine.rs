@@ -313,7 +313,19 @@ pub fn default_cache_dir(paths: &[PathBuf]) -> Result<PathBuf, Error> {
 pub type Text = Option<Result<String, Failure>>;
 
 fn read_file(f: &discover::SourcePath) -> Result<String, Failure> {
-    match std::fs::read(&f.path) {
+    // Sized from what discovery saw, which saves asking the file system
+    // again; a file that changed since is still read to its end.
+    let read = |size: usize| -> std::io::Result<Vec<u8>> {
+        use std::io::Read;
+        let mut bytes = Vec::with_capacity(size.saturating_add(1));
+        std::fs::File::open(&f.path)?.read_to_end(&mut bytes)?;
+        Ok(bytes)
+    };
+    let read = match f.stamp {
+        Some((size, _)) => read(usize::try_from(size).unwrap_or(0)),
+        None => std::fs::read(&f.path),
+    };
+    match read {
         Ok(bytes) => parse::decode(bytes),
         Err(e) => Err(Failure {
             span: crate::diagnostic::Span::line(1),
@@ -333,9 +345,9 @@ fn text_of<'t>(
     }
 }
 
-/// Reads the discovered files and hashes their bytes; a file that cannot
-/// be read or decoded is a failure. Files the cache knows to be unchanged
-/// (same size and modification time) are not read.
+/// Reads the discovered files and, with a cache, hashes their bytes; a
+/// file that cannot be read or decoded is a failure. Files the cache knows
+/// to be unchanged (same size and modification time) are not read.
 fn read_all(
     pool: &rayon::ThreadPool,
     files: &[discover::SourcePath],
@@ -349,7 +361,10 @@ fn read_all(
                     return (None, Some(h));
                 }
                 let t = read_file(f);
-                let h = t.as_ref().ok().map(|t| cache::hash(t.as_bytes()));
+                // The hash keys the cache; without one it is not needed.
+                let h = cache
+                    .and(t.as_ref().ok())
+                    .map(|t| cache::hash(t.as_bytes()));
                 (Some(t), h)
             })
             .unzip()
