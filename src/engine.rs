@@ -315,17 +315,16 @@ pub type Text = Option<Result<String, Failure>>;
 fn read_file(f: &discover::SourcePath) -> Result<String, Failure> {
     // Sized from what discovery saw, which saves asking the file system
     // again; a file that changed since is still read to its end.
-    let read = |size: usize| -> std::io::Result<Vec<u8>> {
+    let size = f
+        .stamp
+        .map_or(0, |(size, _)| usize::try_from(size).unwrap_or(0));
+    let read = || -> std::io::Result<Vec<u8>> {
         use std::io::Read;
         let mut bytes = Vec::with_capacity(size.saturating_add(1));
         std::fs::File::open(&f.path)?.read_to_end(&mut bytes)?;
         Ok(bytes)
     };
-    let read = match f.stamp {
-        Some((size, _)) => read(usize::try_from(size).unwrap_or(0)),
-        None => std::fs::read(&f.path),
-    };
-    match read {
+    match read() {
         Ok(bytes) => parse::decode(bytes),
         Err(e) => Err(Failure {
             span: crate::diagnostic::Span::line(1),
