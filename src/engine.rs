@@ -743,13 +743,16 @@ pub fn check(opts: &CheckOptions) -> Result<Report, Error> {
         if opts.no_prefilter {
             return (parse_queries(f, t), Vec::new(), None);
         }
-        // One pass over the tokens checks that the file is Rust tokens at
-        // all, finds the needles and the names it calls.
+        // The bytes rule most files out; one pass over the tokens of the
+        // others checks that they are Rust tokens at all, finds the needles
+        // and the names a file calls.
+        let needles = filter.get_or_init(|| QueryNeedles::new(&model, &config));
+        if let Some(words) = needles.without_needle(t) {
+            // No needle, as the bytes show: not even read as tokens.
+            return (None, Vec::new(), Some(words));
+        }
         TOKENS.with_borrow_mut(|toks| {
-            let scanned = match filter
-                .get_or_init(|| QueryNeedles::new(&model, &config))
-                .scan(t, toks)
-            {
+            let scanned = match needles.scan(t, toks) {
                 Ok(s) => s,
                 Err(e) => return (Some(Err(e)), Vec::new(), None),
             };

@@ -10,7 +10,10 @@
 //! `QueryBuilder`) ([`QueryNeedles`]). A query the rules judge always
 //! begins with one of these, so skipping the other files loses nothing (a
 //! test checks that every fixture and a generated corpus give the same
-//! findings with and without the prefilter). Also here: the byte scan for
+//! findings with and without the prefilter). Most files never reach the
+//! token scan: a test on the bytes ([`QueryNeedles::without_needle`]) rules
+//! out a needle wherever no word next to `(`, `!` or `::` can be one.
+//! Also here: the byte scan for
 //! a workspace's helper names, and a token scan for structs that carry a
 //! tenant field, cheap enough to run on every file.
 
@@ -195,6 +198,9 @@ pub struct QueryNeedles {
     /// One bit per first two bytes of a prefix (an identifier of one byte
     /// has 0 for its second).
     prefix_two: Vec<u64>,
+    /// The needles that stand anywhere ([`Shape::Any`]), found in bytes
+    /// ([`QueryNeedles::may_hit`]).
+    anywhere: Option<AhoCorasick>,
 }
 
 /// Where a needle's identifier stands among the tokens around it.
@@ -302,7 +308,29 @@ impl QueryNeedles {
                 prefix_two[two >> 6] |= 1 << (two & 63);
             }
         }
+        let anywhere: Vec<&str> = exact
+            .iter()
+            .filter(|x| x.2 == Shape::Any)
+            .map(|x| &*x.1)
+            .chain(
+                prefixes
+                    .iter()
+                    .filter(|x| x.1 == Shape::Any)
+                    .map(|x| x.0.as_str()),
+            )
+            .collect();
+        // Leftmost matches: no needle starting before a reported one is
+        // passed over.
+        let anywhere = (!anywhere.is_empty())
+            .then(|| {
+                AhoCorasick::builder()
+                    .match_kind(aho_corasick::MatchKind::LeftmostLongest)
+                    .build(anywhere)
+                    .ok()
+            })
+            .flatten();
         QueryNeedles {
+            anywhere,
             exact,
             len_first,
             prefixes: prefixes
@@ -311,6 +339,108 @@ impl QueryNeedles {
                 .collect(),
             prefix_two,
         }
+    }
+
+    /// Whether [`QueryNeedles::scan`] may find a needle in `text`, decided
+    /// from the bytes alone, without reading tokens: `None` if it may,
+    /// else the names `text` may call (for the helper rescue, as [`Words`]
+    /// has them from tokens). A needle stands next to punctuation its
+    /// shape names (`::` before `find`, `!` after `query`, `(` after
+    /// `sql_query`, `::` after a table), so only the words next to `(`,
+    /// `!` and `::` are checked, against the bytes around them; the
+    /// needles that stand anywhere are looked for as words. A needle (or a
+    /// called name) in a comment or a literal counts too, and where the
+    /// bytes cannot tell the tokens apart (a comment next to a word, a
+    /// line comment on the line before), the answer is `None`: a file
+    /// this gives words for has no needle, and is never read as tokens.
+    pub fn without_needle(&self, text: &str) -> Option<Words> {
+        let b = text.as_bytes();
+        if let Some(ac) = &self.anywhere {
+            for m in ac.find_iter(b) {
+                let s = m.start();
+                let (ws, e) = (ident_start(b, s), ident_end(b, s));
+                if self.word_may_stand(b, ws, e) {
+                    return None;
+                }
+            }
+        }
+        let mut called = Vec::new();
+        for i in memchr::memchr3_iter(b'(', b'!', b':', b) {
+            let path = b[i] == b':';
+            if path && b.get(i + 1) != Some(&b':') {
+                continue;
+            }
+            match side_before(b, i) {
+                Side::Unknown => return None,
+                Side::At(p) if ident_start(b, p + 1) <= p => {
+                    let s = ident_start(b, p + 1);
+                    if self.word_may_stand(b, s, p + 1) {
+                        return None;
+                    }
+                    // `name(..)` and `name::..`, not `x.name(..)`.
+                    if b[i] != b'!' && !b[s].is_ascii_digit() {
+                        let token = raw_start(b, s);
+                        // (A comment before it: maybe a method, kept.)
+                        if !matches!(side_before(b, token), Side::At(d) if b[d] == b'.') {
+                            called.push(word_bytes_hash(&b[s..=p]));
+                        }
+                    }
+                }
+                _ => {}
+            }
+            if path {
+                let after = match side_after(b, i + 2) {
+                    Side::Unknown => return None,
+                    Side::Edge => false,
+                    Side::At(q) => {
+                        let s = if b[q..].starts_with(b"r#") { q + 2 } else { q };
+                        let e = ident_end(b, s);
+                        e > s && self.word_may_stand(b, q, e)
+                    }
+                };
+                if after {
+                    return None;
+                }
+            }
+        }
+        Some(Words::from_hashes(called))
+    }
+
+    /// Whether the word that ends at `e`, whose token starts at `token`
+    /// (at its `r#` if it has one), is a needle whose shape the bytes
+    /// around it may have.
+    fn word_may_stand(&self, b: &[u8], token: usize, e: usize) -> bool {
+        let (token, s) = match b[token..e] {
+            [b'r', b'#', ..] => (token, token + 2),
+            _ => (raw_start(b, token), token),
+        };
+        let word = &b[s..e];
+        let Some(&first) = word.first() else {
+            return false;
+        };
+        // A number, with or without a suffix.
+        if first.is_ascii_digit() {
+            return false;
+        }
+        let first = first as usize;
+        let maybe_exact = self.len_first[first] & (1 << word.len().min(63)) != 0;
+        let two = first | (word.get(1).map_or(0, |&c| c as usize) << 8);
+        let maybe_prefix = self.prefix_two[two >> 6] & (1 << (two & 63)) != 0;
+        if maybe_exact {
+            let h = word_bytes_hash(word);
+            let from = self.exact.partition_point(|x| x.0 < h);
+            if self.exact[from..]
+                .iter()
+                .take_while(|x| x.0 == h)
+                .any(|x| x.1.as_bytes() == word && shape_may_hold(b, token, e, x.2))
+            {
+                return true;
+            }
+        }
+        maybe_prefix
+            && self.prefixes.iter().any(|(p, shape)| {
+                word.starts_with(p.as_bytes()) && shape_may_hold(b, token, e, *shape)
+            })
     }
 
     /// Reads `text` as tokens into `toks` (see [`crate::rustlex`]; a BOM
@@ -419,6 +549,164 @@ impl QueryNeedles {
             },
             hits,
         })
+    }
+}
+
+/// Where the identifier that ends at `e` starts: its ASCII word bytes
+/// and non-ASCII characters other than blanks (an identifier's letters).
+fn ident_start(b: &[u8], e: usize) -> usize {
+    let mut i = e;
+    while i > 0 && (is_word(b[i - 1]) || (b[i - 1] >= 0x80 && blank_before(b, i) == 0)) {
+        i -= 1;
+    }
+    i
+}
+
+/// Where the identifier that starts at `s` ends (see [`ident_start`]).
+fn ident_end(b: &[u8], s: usize) -> usize {
+    let mut i = s;
+    while i < b.len() && (is_word(b[i]) || (b[i] >= 0x80 && blank_at(b, i) == 0)) {
+        i += 1;
+    }
+    i
+}
+
+/// Where the token of the word that starts at `s` starts: at its `r#`
+/// if it has one.
+fn raw_start(b: &[u8], s: usize) -> usize {
+    if s >= 2 && &b[s - 2..s] == b"r#" && !(s >= 3 && is_word(b[s - 3])) {
+        s - 2
+    } else {
+        s
+    }
+}
+
+/// The byte next to a token, read from the bytes alone.
+#[derive(Clone, Copy)]
+enum Side {
+    /// The last byte of the token before, or the first of the one after.
+    At(usize),
+    /// Nothing there: the start or the end of the text.
+    Edge,
+    /// Cannot be told from the bytes: a comment.
+    Unknown,
+}
+
+/// Rust's blanks other than ASCII ones: U+0085, U+200E, U+200F, U+2028,
+/// U+2029, in UTF-8.
+const WIDE_BLANKS: [&[u8]; 5] = [
+    b"\xc2\x85",
+    b"\xe2\x80\x8e",
+    b"\xe2\x80\x8f",
+    b"\xe2\x80\xa8",
+    b"\xe2\x80\xa9",
+];
+
+/// How many bytes of blank end `b[..i]` (0 if none), one character.
+fn blank_before(b: &[u8], i: usize) -> usize {
+    match b[..i].last() {
+        Some(&(b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c)) => 1,
+        Some(&c) if c >= 0x80 => WIDE_BLANKS
+            .iter()
+            .find(|w| b[..i].ends_with(w))
+            .map_or(0, |w| w.len()),
+        _ => 0,
+    }
+}
+
+/// How many bytes of blank start `b[i..]` (0 if none), one character.
+fn blank_at(b: &[u8], i: usize) -> usize {
+    match b.get(i) {
+        Some(&(b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c)) => 1,
+        Some(&c) if c >= 0x80 => WIDE_BLANKS
+            .iter()
+            .find(|w| b[i..].starts_with(w))
+            .map_or(0, |w| w.len()),
+        _ => 0,
+    }
+}
+
+/// The byte before the token that starts at `s`.
+fn side_before(b: &[u8], s: usize) -> Side {
+    let mut i = s;
+    let mut crossed_line = false;
+    loop {
+        let n = blank_before(b, i);
+        if n == 0 {
+            break;
+        }
+        crossed_line |= b[i - 1] == b'\n';
+        i -= n;
+    }
+    let Some(i) = i.checked_sub(1) else {
+        return Side::Edge;
+    };
+    // The end of a block comment; or, on an earlier line, maybe the end
+    // of a line comment.
+    if b[..=i].ends_with(b"*/") {
+        return Side::Unknown;
+    }
+    if crossed_line {
+        let line = memchr::memrchr(b'\n', &b[..i]).map_or(0, |n| n + 1);
+        if memchr::memmem::find(&b[line..=i], b"//").is_some() {
+            return Side::Unknown;
+        }
+    }
+    Side::At(i)
+}
+
+/// The byte after the token that ends at `e`.
+fn side_after(b: &[u8], e: usize) -> Side {
+    let mut i = e;
+    loop {
+        let n = blank_at(b, i);
+        if n == 0 {
+            break;
+        }
+        i += n;
+    }
+    match b.get(i..) {
+        None | Some([]) => Side::Edge,
+        Some([b'/', b'/' | b'*', ..]) => Side::Unknown,
+        Some(_) => Side::At(i),
+    }
+}
+
+/// Whether the token before may end with `p`, or the one after start
+/// with it (`before` says which side `side` is).
+fn side_is(b: &[u8], side: Side, p: &[u8], before: bool) -> bool {
+    match side {
+        Side::Unknown => true,
+        Side::Edge => false,
+        Side::At(i) if before => b[..=i].ends_with(p),
+        Side::At(i) => b[i..].starts_with(p),
+    }
+}
+
+/// Whether the bytes around the word `b[s..e]` may give it `shape` (see
+/// [`QueryNeedles::scan`], which reads the same shapes from tokens).
+fn shape_may_hold(b: &[u8], s: usize, e: usize, shape: Shape) -> bool {
+    let before = |p: &[u8]| side_is(b, side_before(b, s), p, true);
+    let after = side_after(b, e);
+    let next = |p: &[u8]| side_is(b, after, p, false);
+    // The token after the one that starts at the side `after` (of `n`
+    // bytes).
+    let then = |n: usize| match after {
+        Side::At(i) => side_after(b, i + n),
+        _ => Side::Unknown,
+    };
+    match shape {
+        Shape::Any => true,
+        Shape::AfterPath => before(b"::"),
+        Shape::BeforePath => next(b"::"),
+        Shape::Macro => next(b"!"),
+        Shape::Call => next(b"(") || (next(b"::") && side_is(b, then(2), b"<", false)),
+        Shape::Method => {
+            before(b".") && next(b"(") && !matches!(then(1), Side::At(i) if b[i] == b')')
+        }
+        Shape::EmptyCallAfterPath => {
+            before(b"::") && next(b"(") && side_is(b, then(1), b")", false)
+        }
     }
 }
 
@@ -662,6 +950,72 @@ mod tests {
             ["admin", "cross_org", "belonging_to", "QueryBuilder"]
         );
         assert_eq!(hits("/* Entity::find() */ // sql_query(q)\n"), none);
+    }
+
+    /// Checks that the byte gate lets through every text the token scan
+    /// finds a needle in, and that the names it gives a text without one
+    /// include every name the token scan gives; returns whether the gate
+    /// let `text` through.
+    fn gate_agrees(text: &str) -> bool {
+        let n = needles();
+        let gate = n.without_needle(text);
+        let Ok(scanned) = n.scan(text, &mut Vec::new()) else {
+            return gate.is_none();
+        };
+        match &gate {
+            None => {}
+            Some(words) => {
+                assert!(scanned.hits.is_empty(), "missed a needle in {text:?}");
+                for h in scanned.words.hashes() {
+                    assert!(words.any_of(&[*h]), "missed a called name in {text:?}");
+                }
+            }
+        }
+        gate.is_none()
+    }
+
+    #[test]
+    fn the_byte_gate_lets_every_needle_through() {
+        for text in [
+            "use crate::schema::documents::dsl::*;",
+            "Entity::find_by_id(1)",
+            "Entity ::\n    find()",
+            "Entity:: /* all */ find()",
+            "Entity:: // all\n find()",
+            "Entity::\n// all\nfind()",
+            "Entity::r#find()",
+            "r#query!(\"x\")",
+            "query /* m */ !(\"x\")",
+            "sqlx::query_as::<_, T>(q)",
+            "sqlx::query_as :: <_, T>(q)",
+            "sql_query\u{2028}(q)",
+            "x\u{200e}.execute(sql)",
+            "client.execute(\n    SQL, &[])",
+            "client.execute(/* sql */ SQL)",
+            "T::table()",
+            "T::table( )",
+            "documents\n    ::table",
+            "let qb: QueryBuilder<Postgres> = x;",
+            "Comment::belonging_to(&post)",
+            "q.for_org(id)",
+            "admin::all()",
+            "ops::cross_org(x)",
+            "// sql_query(q)\n",
+            "\"Entity::find()\"",
+        ] {
+            assert!(gate_agrees(text), "{text:?}");
+        }
+        // Tokens that are no needle: the file is never read as tokens.
+        for text in [
+            "items.iter().find(|x| x.ok)",
+            "let query = 1; s.query; finder(1)",
+            "job.execute(); my_documents::x; documents_table()",
+            "fn table() {} table(); x.table()",
+            "use a::load_doc; fn f() { load_doc(db); x.method(y); Store::get(1); r#try::<T>(z); }",
+            "let r = a / (b + c); let n = 1.5e3; /* (x) */ f(x)",
+        ] {
+            assert!(!gate_agrees(text), "{text:?}");
+        }
     }
 
     #[test]

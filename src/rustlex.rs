@@ -106,6 +106,11 @@ impl Words {
         !hashes.is_empty() && self.0.iter().any(|w| hashes.binary_search(w).is_ok())
     }
 
+    /// The hashes, in text order, repeats kept.
+    pub fn hashes(&self) -> &[u32] {
+        &self.0
+    }
+
     /// The words of these hashes (in any order, repeats allowed).
     pub fn from_hashes(v: Vec<u32>) -> Words {
         Words(v)

@@ -1,7 +1,8 @@
 //! Arbitrary bytes as a Rust file: decoding, the token check, the query
-//! prefilter's scan and the slicer, parsing and the whole query analysis (against the unscoped-query fixtures' tenant
-//! model) must never panic; a caught panic surfaces as an "internal error"
-//! failure, which is a crash here too.
+//! prefilter's byte gate (checked against its token scan) and scan, the
+//! slicer, parsing and the whole query analysis (against the
+//! unscoped-query fixtures' tenant model) must never panic; a caught panic
+//! surfaces as an "internal error" failure, which is a crash here too.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -33,9 +34,17 @@ fuzz_target!(|data: &[u8]| {
     // What a run does with a file: the token scan, and for a file with a
     // needle the slicer and a parse of what it left.
     let mut toks = Vec::new();
-    let sliced = QueryNeedles::new(model(), &config)
-        .scan(&text, &mut toks)
-        .ok()
+    let needles = QueryNeedles::new(model(), &config);
+    let scanned = needles.scan(&text, &mut toks).ok();
+    // The byte gate before the scan never stops a needle, nor loses a
+    // name the file calls.
+    if let (Some(words), Some(s)) = (needles.without_needle(&text), &scanned) {
+        assert!(s.hits.is_empty(), "the byte gate stopped a needle");
+        for h in s.words.hashes() {
+            assert!(words.any_of(&[*h]), "the byte gate lost a called name");
+        }
+    }
+    let sliced = scanned
         .filter(|s| !s.hits.is_empty())
         .and_then(|s| tenant_lint::slice::blank(&text, &toks, &s.hits, None));
     for failure in [

@@ -65,7 +65,7 @@ fn exit_codes() {
 
 #[test]
 fn warnings_fail_only_with_fail_on_warn() {
-    let dir = project(&[("src/bad.rs", "fn f( {\n")]);
+    let dir = project(&[("src/bad.rs", "fn f( {\n    sqlx::query!(\"SELECT 1\")\n")]);
     let d = p(dir.path());
     let (code, out, _) = run(&["check", &d, "--select", "parse-error"]);
     assert_eq!(code, 0, "{out}");

@@ -214,3 +214,78 @@ fn token_check_accepts_every_fixture_file() {
     }
     assert!(n > 100, "only {n} fixture files");
 }
+
+/// Needles in the shapes the byte gate reads, next to comments, raw
+/// identifiers, line breaks and non-ASCII blanks, so mutations make and
+/// break them.
+const GATE_SEEDS: &[&str] = &[
+    "Entity::find_by_id(1).one(db); Entity :: find() // x\n; documents::table.load(c)",
+    "r#query!(\"SELECT 1\"); sqlx::query_as::<_, T>(q); sql_query\u{2028}(q); x.r#execute(sql)",
+    "client.execute(/* sql */ SQL, &[]); T::table(); Comment::belonging_to(&p); QueryBuilder::new(s)",
+    "Entity::\n// all\nfind(); documents /* t */ ::dsl::*; job.execute(); helper(q); a::b::<T>(x)",
+    "let r = a / (b + c); /* (x) */ f(x); items.iter().find(|x| x.ok); fn table() {} use a::load;",
+];
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: cases(1024), failure_persistence: None, ..ProptestConfig::default() })]
+
+    /// The byte gate that spares most files the token scan lets through
+    /// every text the scan finds a needle in, and the names it gives a
+    /// text it stops include every name the scan gives (the helper rescue
+    /// relies on them).
+    #[test]
+    fn byte_gate_never_stops_a_needle(src in mutated(GATE_SEEDS)) {
+        let needles = gate_needles();
+        let gate = needles.without_needle(&src);
+        if let (Some(words), Ok(scanned)) = (gate, needles.scan(&src, &mut Vec::new())) {
+            prop_assert!(scanned.hits.is_empty(), "{:?}", src);
+            for h in scanned.words.hashes() {
+                prop_assert!(words.any_of(&[*h]), "{:?}", src);
+            }
+        }
+    }
+}
+
+/// The query needles of the fixtures' model, with a scope method and
+/// superuser calls configured.
+fn gate_needles() -> &'static tenant_lint::prefilter::QueryNeedles {
+    static N: std::sync::OnceLock<tenant_lint::prefilter::QueryNeedles> =
+        std::sync::OnceLock::new();
+    N.get_or_init(|| {
+        let mut model = model().clone();
+        model
+            .diesel_tables
+            .insert("documents".into(), "documents".into());
+        let mut config = Config::default();
+        config.tenant.scope_methods = vec!["auth::for_org".into()];
+        config.superuser.calls = vec!["admin::*".into(), "ops::cross_org".into()];
+        tenant_lint::prefilter::QueryNeedles::new(&model, &config)
+    })
+}
+
+/// The byte gate on every Rust file of every fixture and of a generated
+/// corpus agrees with the token scan (see `byte_gate_never_stops_a_needle`).
+#[test]
+fn byte_gate_agrees_on_every_fixture_file() {
+    let needles = gate_needles();
+    let (mut n, mut stopped) = (0, 0);
+    let walk = ignore::WalkBuilder::new(fixture(""))
+        .standard_filters(false)
+        .build();
+    for e in walk.filter_map(Result::ok) {
+        if e.path().extension().is_some_and(|x| x == "rs") {
+            let text = std::fs::read_to_string(e.path()).expect("fixture is UTF-8");
+            n += 1;
+            let Some(words) = needles.without_needle(&text) else {
+                continue;
+            };
+            stopped += 1;
+            let scanned = needles.scan(&text, &mut Vec::new()).expect("tokens");
+            assert!(scanned.hits.is_empty(), "{}", e.path().display());
+            for h in scanned.words.hashes() {
+                assert!(words.any_of(&[*h]), "{}", e.path().display());
+            }
+        }
+    }
+    assert!(n > 100 && stopped > 10, "{stopped} of {n} fixture files");
+}
