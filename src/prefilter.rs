@@ -2,10 +2,11 @@
 //! is parsed for schema facts only if its bytes contain a schema marker.
 //! It is parsed for queries only if its tokens contain a query start
 //! taken from the ORM knowledge (`Entity::find`, `::delete_many`,
-//! `belonging_to`, ...), a Diesel table module path (`documents::`, as in
-//! `documents::table`, `documents::dsl::*`, `schema::documents::{..}`: a
-//! Diesel query names its table through that module, in the expression or
-//! in the `use` that imports it), or a raw SQL entry point of
+//! `belonging_to`, ...), a path into a Diesel table module
+//! (`documents::table`, `documents::dsl::*`, `schema::documents::{..}`, a
+//! column: a Diesel query names its table through that module, in the
+//! expression or in the `use` that imports it; `handlers::documents::list`
+//! names an application module), or a raw SQL entry point of
 //! `rules/orm/sql.toml` (`query_as!`, `sql_query(`, `.execute(sql)`,
 //! `QueryBuilder`) ([`QueryNeedles`]). A query the rules judge always
 //! begins with one of these, so skipping the other files loses nothing (a
@@ -42,6 +43,17 @@ pub const SCHEMA_NEEDLES: &[&str] = &[
     "Index::create",
     "Index::drop",
     "execute_unprepared",
+];
+
+/// What a Diesel `table!` module has besides its columns.
+const DIESEL_MEMBERS: &[&str] = &[
+    "table",
+    "dsl",
+    "columns",
+    "star",
+    "all_columns",
+    "SqlType",
+    "BoxedQuery",
 ];
 
 /// SQL kept in string constants, used by other files: these mark a file
@@ -193,14 +205,12 @@ pub struct QueryNeedles {
     /// Per first byte, one bit per length (63 and more share one) of the
     /// whole-identifier needles.
     len_first: [u64; 256],
-    /// Identifier prefixes (`::find` also starts `::find_also_related`).
-    prefixes: Vec<(Box<str>, Shape)>,
-    /// One bit per first two bytes of a prefix (an identifier of one byte
-    /// has 0 for its second).
-    prefix_two: Vec<u64>,
+    /// Per Diesel table needle, the names its module has, as sorted
+    /// [`word_hash`]es.
+    table_members: Vec<Vec<u32>>,
     /// The needles that stand anywhere ([`Shape::Any`]), found in bytes
     /// ([`QueryNeedles::may_hit`]).
-    anywhere: Option<AhoCorasick>,
+    anywhere: Anywhere,
 }
 
 /// Where a needle's identifier stands among the tokens around it.
@@ -210,8 +220,14 @@ enum Shape {
     Any,
     /// After `::` (`Entity::find`).
     AfterPath,
-    /// Before `::` (`documents::table`, `use schema::documents::dsl::*`).
+    /// Before `::` (`admin::*` configured as a superuser call).
     BeforePath,
+    /// A Diesel table module, before `::` and a name the module has
+    /// (`documents::table`, `use schema::documents::dsl::*`,
+    /// `documents::org_id`, `schema::documents::{..}`), not a module of
+    /// the application named like the table (`handlers::documents::list`):
+    /// the index of its names in [`QueryNeedles::table_members`].
+    Table(u32),
     /// A macro call (`query!`).
     Macro,
     /// A function call (`sql_query(`, `query_as::<`).
@@ -221,6 +237,16 @@ enum Shape {
     Method,
     /// `::name()` (`T::table()`: a table named by a generic parameter).
     EmptyCallAfterPath,
+}
+
+/// How [`QueryNeedles::without_needle`] finds the needles that stand
+/// anywhere.
+enum Anywhere {
+    Nothing,
+    Packed(aho_corasick::packed::Searcher),
+    Automaton(AhoCorasick),
+    /// The searcher could not be built: every file may have one.
+    Unsearchable,
 }
 
 /// What the query prefilter found in a file's tokens.
@@ -238,14 +264,15 @@ impl QueryNeedles {
     pub fn new(model: &TenantModel, config: &Config) -> QueryNeedles {
         let k = Knowledge::get();
         let mut exact: Vec<(String, Shape)> = Vec::new();
-        let mut prefixes: Vec<(String, Shape)> = Vec::new();
         // The last segment of a configured path: the name in the code.
         let last = |p: &str| {
             let name = p.rsplit("::").next().unwrap_or(p);
             name.strip_prefix("r#").unwrap_or(name).to_string()
         };
+        // The analysis knows these names exactly: `::find_policies` is no
+        // start, and `find_also_related` follows a `::find()`.
         for s in k.seaorm.starts.iter().chain(&k.seaorm.pk_starts) {
-            prefixes.push((s.clone(), Shape::AfterPath));
+            exact.push((s.clone(), Shape::AfterPath));
         }
         for s in k
             .seaorm
@@ -253,7 +280,7 @@ impl QueryNeedles {
             .iter()
             .chain(&k.diesel.related_starts)
         {
-            prefixes.push((s.clone(), Shape::Any));
+            exact.push((s.clone(), Shape::Any));
         }
         for s in &config.tenant.scope_methods {
             exact.push((last(s), Shape::Any));
@@ -264,8 +291,26 @@ impl QueryNeedles {
                 _ => exact.push((last(c), Shape::Any)),
             }
         }
+        let mut table_members = Vec::new();
         for t in model.diesel_tables.keys() {
-            exact.push((t.clone(), Shape::BeforePath));
+            let mut members: Vec<u32> = DIESEL_MEMBERS
+                .iter()
+                .copied()
+                .chain(
+                    model
+                        .diesel_columns
+                        .get(t)
+                        .into_iter()
+                        .flatten()
+                        .map(|c| c.as_str()),
+                )
+                .chain([t.as_str()])
+                .map(word_hash)
+                .collect();
+            members.sort_unstable();
+            members.dedup();
+            exact.push((t.clone(), Shape::Table(table_members.len() as u32)));
+            table_members.push(members);
         }
         exact.push(("table".into(), Shape::EmptyCallAfterPath));
         // Raw SQL entry points (`rules/orm/sql.toml`).
@@ -292,52 +337,37 @@ impl QueryNeedles {
         for (_, w, _) in &exact {
             len_first[w.as_bytes()[0] as usize] |= 1 << w.len().min(63);
         }
-        prefixes.sort();
-        prefixes.dedup();
-        prefixes.retain(|(p, _)| !p.is_empty());
-        let mut prefix_two = vec![0u64; 1 << 10];
-        for (p, _) in &prefixes {
-            let b = p.as_bytes();
-            // A prefix of one byte admits any second byte (0: none).
-            let seconds = match b.get(1) {
-                Some(&c) => c as usize..c as usize + 1,
-                None => 0..256,
-            };
-            for second in seconds {
-                let two = b[0] as usize | (second << 8);
-                prefix_two[two >> 6] |= 1 << (two & 63);
-            }
-        }
         let anywhere: Vec<&str> = exact
             .iter()
             .filter(|x| x.2 == Shape::Any)
             .map(|x| &*x.1)
-            .chain(
-                prefixes
-                    .iter()
-                    .filter(|x| x.1 == Shape::Any)
-                    .map(|x| x.0.as_str()),
-            )
             .collect();
         // Leftmost matches: no needle starting before a reported one is
-        // passed over.
-        let anywhere = (!anywhere.is_empty())
-            .then(|| {
-                AhoCorasick::builder()
-                    .match_kind(aho_corasick::MatchKind::LeftmostLongest)
-                    .build(anywhere)
-                    .ok()
-            })
-            .flatten();
+        // passed over. The few words suit a SIMD searcher (Teddy), which
+        // the general one may not pick.
+        let anywhere = if anywhere.is_empty() {
+            Anywhere::Nothing
+        } else if let Some(p) = aho_corasick::packed::Config::new()
+            .match_kind(aho_corasick::packed::MatchKind::LeftmostLongest)
+            .builder()
+            .extend(&anywhere)
+            .build()
+        {
+            Anywhere::Packed(p)
+        } else {
+            match AhoCorasick::builder()
+                .match_kind(aho_corasick::MatchKind::LeftmostLongest)
+                .build(&anywhere)
+            {
+                Ok(ac) => Anywhere::Automaton(ac),
+                Err(_) => Anywhere::Unsearchable,
+            }
+        };
         QueryNeedles {
+            table_members,
             anywhere,
             exact,
             len_first,
-            prefixes: prefixes
-                .into_iter()
-                .map(|(p, shape)| (p.into_boxed_str(), shape))
-                .collect(),
-            prefix_two,
         }
     }
 
@@ -355,14 +385,14 @@ impl QueryNeedles {
     /// this gives words for has no needle, and is never read as tokens.
     pub fn without_needle(&self, text: &str) -> Option<Words> {
         let b = text.as_bytes();
-        if let Some(ac) = &self.anywhere {
-            for m in ac.find_iter(b) {
-                let s = m.start();
-                let (ws, e) = (ident_start(b, s), ident_end(b, s));
-                if self.word_may_stand(b, ws, e) {
-                    return None;
-                }
-            }
+        let mut starts: Box<dyn Iterator<Item = usize>> = match &self.anywhere {
+            Anywhere::Nothing => Box::new(std::iter::empty()),
+            Anywhere::Packed(p) => Box::new(p.find_iter(b).map(|m| m.start())),
+            Anywhere::Automaton(ac) => Box::new(ac.find_iter(b).map(|m| m.start())),
+            Anywhere::Unsearchable => return None,
+        };
+        if starts.any(|s| self.word_may_stand(b, ident_start(b, s), ident_end(b, s))) {
+            return None;
         }
         let mut called = Vec::new();
         for i in memchr::memchr3_iter(b'(', b'!', b':', b) {
@@ -422,25 +452,65 @@ impl QueryNeedles {
         if first.is_ascii_digit() {
             return false;
         }
-        let first = first as usize;
-        let maybe_exact = self.len_first[first] & (1 << word.len().min(63)) != 0;
-        let two = first | (word.get(1).map_or(0, |&c| c as usize) << 8);
-        let maybe_prefix = self.prefix_two[two >> 6] & (1 << (two & 63)) != 0;
-        if maybe_exact {
-            let h = word_bytes_hash(word);
-            let from = self.exact.partition_point(|x| x.0 < h);
-            if self.exact[from..]
-                .iter()
-                .take_while(|x| x.0 == h)
-                .any(|x| x.1.as_bytes() == word && shape_may_hold(b, token, e, x.2))
-            {
-                return true;
+        if self.len_first[first as usize] & (1 << word.len().min(63)) == 0 {
+            return false;
+        }
+        let h = word_bytes_hash(word);
+        let from = self.exact.partition_point(|x| x.0 < h);
+        self.exact[from..]
+            .iter()
+            .take_while(|x| x.0 == h)
+            .any(|x| x.1.as_bytes() == word && self.shape_may_hold(b, token, e, x.2))
+    }
+
+    /// Whether the bytes around the word `b[s..e]` may give it `shape` (see
+    /// [`QueryNeedles::scan`], which reads the same shapes from tokens).
+    fn shape_may_hold(&self, b: &[u8], s: usize, e: usize, shape: Shape) -> bool {
+        let before = |p: &[u8]| side_is(b, side_before(b, s), p, true);
+        let after = side_after(b, e);
+        let next = |p: &[u8]| side_is(b, after, p, false);
+        // The token after the one that starts at the side `after` (of `n`
+        // bytes).
+        let then = |n: usize| match after {
+            Side::At(i) => side_after(b, i + n),
+            _ => Side::Unknown,
+        };
+        match shape {
+            Shape::Any => true,
+            Shape::AfterPath => before(b"::"),
+            Shape::BeforePath => next(b"::"),
+            Shape::Table(t) => {
+                next(b"::")
+                    && match after {
+                        Side::At(i) => match side_after(b, i + 2) {
+                            Side::At(q) => {
+                                let s = if b[q..].starts_with(b"r#") { q + 2 } else { q };
+                                let e = ident_end(b, s);
+                                e == s || self.is_member(t, &b[s..e])
+                            }
+                            _ => true,
+                        },
+                        _ => true,
+                    }
+            }
+            Shape::Macro => next(b"!"),
+            Shape::Call => next(b"(") || (next(b"::") && side_is(b, then(2), b"<", false)),
+            Shape::Method => {
+                before(b".") && next(b"(") && !matches!(then(1), Side::At(i) if b[i] == b')')
+            }
+            Shape::EmptyCallAfterPath => {
+                before(b"::") && next(b"(") && side_is(b, then(1), b")", false)
             }
         }
-        maybe_prefix
-            && self.prefixes.iter().any(|(p, shape)| {
-                word.starts_with(p.as_bytes()) && shape_may_hold(b, token, e, *shape)
-            })
+    }
+
+    /// Whether `word` (an identifier, maybe raw) is a name of the Diesel
+    /// table module of [`Shape::Table`] `t`.
+    fn is_member(&self, t: u32, word: &[u8]) -> bool {
+        let word = word.strip_prefix(b"r#").unwrap_or(word);
+        self.table_members
+            .get(t as usize)
+            .is_none_or(|m| m.binary_search(&word_bytes_hash(word)).is_ok())
     }
 
     /// Reads `text` as tokens into `toks` (see [`crate::rustlex`]; a BOM
@@ -481,23 +551,16 @@ impl QueryNeedles {
             let called = kind(k + 1) == Some(Kind::Open(b'(')) || path_at(k + 1);
             let callee = called && !after_dot;
             // Most identifiers have no needle of their length and first
-            // byte, nor a prefix's first two bytes: no hash, no lookup.
+            // byte: no hash, no lookup.
             // The lexer reads a lone `r#` as an identifier.
             let Some(&first) = word.first() else {
                 continue;
             };
-            let first = first as usize;
-            let maybe_exact = self.len_first[first] & (1 << word.len().min(63)) != 0;
-            let two = first | (word.get(1).map_or(0, |&b| b as usize) << 8);
-            let maybe_prefix = self.prefix_two[two >> 6] & (1 << (two & 63)) != 0;
-            if !(maybe_exact || maybe_prefix || callee) {
+            let maybe_exact = self.len_first[first as usize] & (1 << word.len().min(63)) != 0;
+            if !(maybe_exact || callee) {
                 continue;
             }
-            let h = if maybe_exact || callee {
-                word_bytes_hash(word)
-            } else {
-                0
-            };
+            let h = word_bytes_hash(word);
             if callee {
                 words.push(h);
             }
@@ -505,6 +568,16 @@ impl QueryNeedles {
                 Shape::Any => true,
                 Shape::AfterPath => k >= 2 && path_at(k - 2),
                 Shape::BeforePath => path_at(k + 1),
+                Shape::Table(i) => {
+                    path_at(k + 1)
+                        && match toks.get(k + 3) {
+                            // `documents::{self, dsl}`, `documents::*`.
+                            Some(n) if n.kind == Kind::Ident => {
+                                self.is_member(i, &bytes[n.start as usize..n.end as usize])
+                            }
+                            _ => true,
+                        }
+                }
                 Shape::Macro => kind(k + 1) == Some(Kind::Punct(b'!')),
                 Shape::Call => {
                     kind(k + 1) == Some(Kind::Open(b'('))
@@ -529,13 +602,7 @@ impl QueryNeedles {
                     .take_while(|e| e.0 == h)
                     .any(|e| e.1.as_bytes() == word && stands(e.2))
             };
-            let hit = exact
-                || (maybe_prefix
-                    && self
-                        .prefixes
-                        .iter()
-                        .any(|(p, shape)| word.starts_with(p.as_bytes()) && stands(*shape)));
-            if hit {
+            if exact {
                 hits.push(t.range());
             }
         }
@@ -680,33 +747,6 @@ fn side_is(b: &[u8], side: Side, p: &[u8], before: bool) -> bool {
         Side::Edge => false,
         Side::At(i) if before => b[..=i].ends_with(p),
         Side::At(i) => b[i..].starts_with(p),
-    }
-}
-
-/// Whether the bytes around the word `b[s..e]` may give it `shape` (see
-/// [`QueryNeedles::scan`], which reads the same shapes from tokens).
-fn shape_may_hold(b: &[u8], s: usize, e: usize, shape: Shape) -> bool {
-    let before = |p: &[u8]| side_is(b, side_before(b, s), p, true);
-    let after = side_after(b, e);
-    let next = |p: &[u8]| side_is(b, after, p, false);
-    // The token after the one that starts at the side `after` (of `n`
-    // bytes).
-    let then = |n: usize| match after {
-        Side::At(i) => side_after(b, i + n),
-        _ => Side::Unknown,
-    };
-    match shape {
-        Shape::Any => true,
-        Shape::AfterPath => before(b"::"),
-        Shape::BeforePath => next(b"::"),
-        Shape::Macro => next(b"!"),
-        Shape::Call => next(b"(") || (next(b"::") && side_is(b, then(2), b"<", false)),
-        Shape::Method => {
-            before(b".") && next(b"(") && !matches!(then(1), Side::At(i) if b[i] == b')')
-        }
-        Shape::EmptyCallAfterPath => {
-            before(b"::") && next(b"(") && side_is(b, then(1), b")", false)
-        }
     }
 }
 
@@ -909,6 +949,11 @@ mod tests {
         model
             .diesel_tables
             .insert("documents".into(), "documents".into());
+        // `#[sql_name = "type"] type_ -> Text`: the code names it `type_`.
+        model.diesel_columns.insert(
+            "documents".into(),
+            vec!["id".into(), "org_id".into(), "type_".into()],
+        );
         let mut config = Config::default();
         config.tenant.scope_methods = vec!["auth::for_org".into(), "r#in_org".into()];
         config.superuser.calls = vec!["admin::*".into(), "ops::cross_org".into()];
@@ -933,8 +978,20 @@ mod tests {
             ["for_org", "in_org"]
         );
         assert_eq!(
-            hits("Entity::find_by_id(1); Entity :: find_also_related(x); finder(1)"),
-            ["find_by_id", "find_also_related"]
+            hits("Entity::find_by_id(1); Entity :: find(); finder(1); routes::find_all"),
+            ["find_by_id", "find"]
+        );
+        // A Diesel table's module, not an application module named like it.
+        assert_eq!(
+            hits(
+                "documents::table; documents::dsl::*; schema::documents::{self, dsl}; \
+                 documents::*; documents::org_id.eq(o); documents::type_; documents::r#type_"
+            ),
+            ["documents"; 7]
+        );
+        assert_eq!(
+            hits("get(handlers::documents::list); documents::create(x); documents::r#type"),
+            none
         );
         assert_eq!(
             hits("r#query!(\"x\"); let query = 1; s.query; f(\"query!(\")"),
@@ -995,6 +1052,9 @@ mod tests {
             "T::table()",
             "T::table( )",
             "documents\n    ::table",
+            "documents:: /* c */ list",
+            "documents::\n    org_id.eq(o)",
+            "documents::{self, dsl}",
             "let qb: QueryBuilder<Postgres> = x;",
             "Comment::belonging_to(&post)",
             "q.for_org(id)",
@@ -1011,6 +1071,7 @@ mod tests {
             "let query = 1; s.query; finder(1)",
             "job.execute(); my_documents::x; documents_table()",
             "fn table() {} table(); x.table()",
+            "get(handlers::documents::list); documents::create(x); routes::find_all(r)",
             "use a::load_doc; fn f() { load_doc(db); x.method(y); Store::get(1); r#try::<T>(z); }",
             "let r = a / (b + c); let n = 1.5e3; /* (x) */ f(x)",
         ] {

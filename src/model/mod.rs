@@ -96,6 +96,10 @@ pub struct TenantModel {
     pub tables: BTreeMap<String, Table>,
     /// Diesel table module name → table key.
     pub diesel_tables: HashMap<String, String>,
+    /// Diesel table module name → the names its columns have in Rust
+    /// (`type_` for `#[sql_name = "type"] type_ -> Text`), from every
+    /// `table!` that declares the module.
+    pub diesel_columns: HashMap<String, Vec<String>>,
     /// SeaORM entity module name → table key.
     pub entity_modules: HashMap<String, String>,
     /// Re-exported entity alias (`Document`) → entity module (`document`).
@@ -161,7 +165,13 @@ impl TenantModel {
                     }
                 }
                 match t.kind {
-                    SourceKind::Diesel => rust_diesel.push((t.rust.clone(), t.sql.clone())),
+                    SourceKind::Diesel => {
+                        rust_diesel.push((t.rust.clone(), t.sql.clone()));
+                        m.diesel_columns
+                            .entry(t.rust.clone())
+                            .or_default()
+                            .extend(t.columns.iter().map(|c| c.rust.clone()));
+                    }
                     SourceKind::SeaOrm => {
                         m.entity_modules.insert(t.rust.clone(), t.sql.clone());
                     }

@@ -569,6 +569,26 @@ mod tests {
             ]
         );
         assert_eq!(facts.tables[1].rust, "plans");
+        // The model keeps the Rust names of a module's columns even where
+        // another declaration of the table (a migration) came first.
+        let mut migration = facts.clone();
+        migration.tables.truncate(1);
+        migration.tables[0].kind = SourceKind::Sql;
+        for c in &mut migration.tables[0].columns {
+            c.rust.clone_from(&c.sql);
+        }
+        let model = crate::model::TenantModel::build(
+            [(0, &migration), (1, &facts)],
+            &crate::config::Config::default(),
+        );
+        assert!(model.tables["docs"]
+            .columns
+            .iter()
+            .all(|c| c.rust != "kind"));
+        assert_eq!(
+            model.diesel_columns["documents"],
+            ["id", "title", "kind", "tenant_id"]
+        );
     }
 
     #[test]
