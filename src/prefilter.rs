@@ -385,16 +385,10 @@ impl QueryNeedles {
     /// this gives words for has no needle, and is never read as tokens.
     pub fn without_needle(&self, text: &str) -> Option<Words> {
         let b = text.as_bytes();
-        let mut starts: Box<dyn Iterator<Item = usize>> = match &self.anywhere {
-            Anywhere::Nothing => Box::new(std::iter::empty()),
-            Anywhere::Packed(p) => Box::new(p.find_iter(b).map(|m| m.start())),
-            Anywhere::Automaton(ac) => Box::new(ac.find_iter(b).map(|m| m.start())),
-            Anywhere::Unsearchable => return None,
-        };
-        if starts.any(|s| self.word_may_stand(b, ident_start(b, s), ident_end(b, s))) {
-            return None;
-        }
         let mut called = Vec::new();
+        // Where the word after the last `::` ended: a path's inner
+        // segments were checked as the word after one `::` already.
+        let mut checked_to = usize::MAX;
         for i in memchr::memchr3_iter(b'(', b'!', b':', b) {
             let path = b[i] == b':';
             if path && b.get(i + 1) != Some(&b':') {
@@ -402,59 +396,73 @@ impl QueryNeedles {
             }
             match side_before(b, i) {
                 Side::Unknown => return None,
-                Side::At(p) if ident_start(b, p + 1) <= p => {
+                Side::At(p) => {
                     let s = ident_start(b, p + 1);
-                    if self.word_may_stand(b, s, p + 1) {
-                        return None;
-                    }
-                    // `name(..)` and `name::..`, not `x.name(..)`.
-                    if b[i] != b'!' && !b[s].is_ascii_digit() {
-                        let token = raw_start(b, s);
-                        // (A comment before it: maybe a method, kept.)
-                        if !matches!(side_before(b, token), Side::At(d) if b[d] == b'.') {
-                            called.push(word_bytes_hash(&b[s..=p]));
+                    if s <= p {
+                        if p + 1 != checked_to && self.word_may_stand(b, s, p + 1) {
+                            return None;
+                        }
+                        // `name(..)` and `name::..`, not `x.name(..)`.
+                        if b[i] != b'!' && !b[s].is_ascii_digit() {
+                            let token = raw_start(b, s);
+                            // (A comment before it: maybe a method, kept.)
+                            if !matches!(side_before(b, token), Side::At(d) if b[d] == b'.') {
+                                called.push(word_bytes_hash(&b[s..=p]));
+                            }
                         }
                     }
                 }
-                _ => {}
+                Side::Edge => {}
             }
             if path {
-                let after = match side_after(b, i + 2) {
+                match side_after(b, i + 2) {
                     Side::Unknown => return None,
-                    Side::Edge => false,
+                    Side::Edge => {}
                     Side::At(q) => {
                         let s = if b[q..].starts_with(b"r#") { q + 2 } else { q };
                         let e = ident_end(b, s);
-                        e > s && self.word_may_stand(b, q, e)
+                        if e > s {
+                            if self.word_may_stand(b, q, e) {
+                                return None;
+                            }
+                            checked_to = e;
+                        }
                     }
-                };
-                if after {
-                    return None;
                 }
             }
         }
-        Some(Words::from_hashes(called))
+        let found = match &self.anywhere {
+            Anywhere::Nothing => false,
+            Anywhere::Packed(p) => p.find_iter(b).any(|m| {
+                self.word_may_stand(b, ident_start(b, m.start()), ident_end(b, m.start()))
+            }),
+            Anywhere::Automaton(ac) => ac.find_iter(b).any(|m| {
+                self.word_may_stand(b, ident_start(b, m.start()), ident_end(b, m.start()))
+            }),
+            Anywhere::Unsearchable => true,
+        };
+        (!found).then(|| Words::from_hashes(called))
     }
 
     /// Whether the word that ends at `e`, whose token starts at `token`
     /// (at its `r#` if it has one), is a needle whose shape the bytes
     /// around it may have.
+    #[inline]
     fn word_may_stand(&self, b: &[u8], token: usize, e: usize) -> bool {
         let (token, s) = match b[token..e] {
             [b'r', b'#', ..] => (token, token + 2),
-            _ => (raw_start(b, token), token),
+            _ => (token, token),
         };
         let word = &b[s..e];
         let Some(&first) = word.first() else {
             return false;
         };
-        // A number, with or without a suffix.
-        if first.is_ascii_digit() {
-            return false;
-        }
+        // Most words have no needle of their length and first byte (a
+        // number has none at all).
         if self.len_first[first as usize] & (1 << word.len().min(63)) == 0 {
             return false;
         }
+        let token = if token == s { raw_start(b, s) } else { token };
         let h = word_bytes_hash(word);
         let from = self.exact.partition_point(|x| x.0 < h);
         self.exact[from..]
@@ -694,23 +702,30 @@ fn blank_at(b: &[u8], i: usize) -> usize {
 }
 
 /// The byte before the token that starts at `s`.
+#[inline]
 fn side_before(b: &[u8], s: usize) -> Side {
     let mut i = s;
     let mut crossed_line = false;
-    loop {
-        let n = blank_before(b, i);
-        if n == 0 {
-            break;
+    while let Some(&c) = i.checked_sub(1).map(|k| &b[k]) {
+        match c {
+            b' ' | b'\t' | b'\r' | 0x0b | 0x0c => i -= 1,
+            b'\n' => {
+                crossed_line = true;
+                i -= 1;
+            }
+            0x80.. => match blank_before(b, i) {
+                0 => break,
+                n => i -= n,
+            },
+            _ => break,
         }
-        crossed_line |= b[i - 1] == b'\n';
-        i -= n;
     }
     let Some(i) = i.checked_sub(1) else {
         return Side::Edge;
     };
     // The end of a block comment; or, on an earlier line, maybe the end
     // of a line comment.
-    if b[..=i].ends_with(b"*/") {
+    if b[i] == b'/' && i > 0 && b[i - 1] == b'*' {
         return Side::Unknown;
     }
     if crossed_line {
