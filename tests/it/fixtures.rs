@@ -274,7 +274,8 @@ fn keyed(r: &tenant_lint::engine::Report) -> Vec<(String, u32, u32, String, Stri
 
 /// The prefilter only skips files that cannot matter: with and
 /// without it, every fixture tree gives the same findings in the same
-/// order (parse errors aside — skipped files are only tokenised).
+/// order (parse errors aside: skipped files are not parsed, and most are
+/// not even tokenised).
 #[test]
 fn prefilter_loses_nothing_on_any_fixture() {
     let root = fixture("");
