@@ -384,7 +384,8 @@ impl QueryNeedles {
     /// line comment on the line before), the answer is `None`: a file
     /// this gives words for has no needle, and is never read as tokens.
     pub fn without_needle(&self, text: &str) -> Option<Words> {
-        let b = text.as_bytes();
+        // As the token scan reads it: no BOM, no shebang line.
+        let b = crate::parse::lexed_part(text).as_bytes();
         let mut called = Vec::new();
         // Where the word after the last `::` ended: a path's inner
         // segments were checked as the word after one `::` already.
@@ -402,9 +403,10 @@ impl QueryNeedles {
                         if p + 1 != checked_to && self.word_may_stand(b, s, p + 1) {
                             return None;
                         }
-                        // `name(..)` and `name::..`, not `x.name(..)`.
-                        if b[i] != b'!' && !b[s].is_ascii_digit() {
-                            let token = raw_start(b, s);
+                        // `name(..)` and `name::..`, not `x.name(..)` (the
+                        // lexer takes `r#1a` for an identifier, `1a` not).
+                        let token = raw_start(b, s);
+                        if b[i] != b'!' && (token != s || !b[s].is_ascii_digit()) {
                             // (A comment before it: maybe a method, kept.)
                             if !matches!(side_before(b, token), Side::At(d) if b[d] == b'.') {
                                 called.push(word_bytes_hash(&b[s..=p]));
@@ -494,7 +496,12 @@ impl QueryNeedles {
                             Side::At(q) => {
                                 let s = if b[q..].starts_with(b"r#") { q + 2 } else { q };
                                 let e = ident_end(b, s);
-                                e == s || self.is_member(t, &b[s..e])
+                                // No name: `{..}`, `*`, a number, or a
+                                // literal (`r"x"`, `b'x'`, `br#"x"#`).
+                                e == s
+                                    || b[s].is_ascii_digit()
+                                    || matches!(b.get(e), Some(b'"' | b'\'' | b'#'))
+                                    || self.is_member(t, &b[s..e])
                             }
                             _ => true,
                         },
@@ -667,24 +674,26 @@ enum Side {
     Unknown,
 }
 
-/// Rust's blanks other than ASCII ones: U+0085, U+200E, U+200F, U+2028,
-/// U+2029, in UTF-8.
-const WIDE_BLANKS: [&[u8]; 5] = [
-    b"\xc2\x85",
-    b"\xe2\x80\x8e",
-    b"\xe2\x80\x8f",
-    b"\xe2\x80\xa8",
-    b"\xe2\x80\xa9",
-];
+/// Whether `c` is a blank to the lexer ([`crate::rustlex`]).
+fn is_wide_blank(c: char) -> bool {
+    c.is_whitespace() || c == '\u{200e}' || c == '\u{200f}'
+}
 
 /// How many bytes of blank end `b[..i]` (0 if none), one character.
 fn blank_before(b: &[u8], i: usize) -> usize {
     match b[..i].last() {
         Some(&(b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c)) => 1,
-        Some(&c) if c >= 0x80 => WIDE_BLANKS
-            .iter()
-            .find(|w| b[..i].ends_with(w))
-            .map_or(0, |w| w.len()),
+        Some(&c) if c >= 0x80 => {
+            // The character's first byte (`i` may be inside a character).
+            let mut start = i - 1;
+            while start > 0 && i - start < 4 && (0x80..0xc0).contains(&b[start]) {
+                start -= 1;
+            }
+            match std::str::from_utf8(&b[start..i]).map(|t| t.chars().next()) {
+                Ok(Some(c)) if is_wide_blank(c) => i - start,
+                _ => 0,
+            }
+        }
         _ => 0,
     }
 }
@@ -693,10 +702,17 @@ fn blank_before(b: &[u8], i: usize) -> usize {
 fn blank_at(b: &[u8], i: usize) -> usize {
     match b.get(i) {
         Some(&(b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c)) => 1,
-        Some(&c) if c >= 0x80 => WIDE_BLANKS
-            .iter()
-            .find(|w| b[i..].starts_with(w))
-            .map_or(0, |w| w.len()),
+        Some(&c) if c >= 0xc0 => {
+            let n = match c {
+                0xc0..=0xdf => 2,
+                0xe0..=0xef => 3,
+                _ => 4,
+            };
+            match b.get(i..i + n).map(std::str::from_utf8) {
+                Some(Ok(t)) if t.chars().next().is_some_and(is_wide_blank) => n,
+                _ => 0,
+            }
+        }
         _ => 0,
     }
 }
@@ -1070,6 +1086,19 @@ mod tests {
             "documents:: /* c */ list",
             "documents::\n    org_id.eq(o)",
             "documents::{self, dsl}",
+            // Found by review: Unicode blanks beyond Pattern_White_Space,
+            // a BOM, literals after a table's `::`.
+            "Entity::\u{a0}find()",
+            "sql_query\u{3000}(q)",
+            "x\u{a0}QueryBuilder",
+            "documents::\u{a0}table",
+            "\u{a0}\u{a0}documents::table",
+            "\u{feff}sql_query(q)",
+            "\u{feff}belonging_to",
+            "documents::1",
+            "documents::r\"x\"",
+            "documents::br\"x\"",
+            "documents::b'x'",
             "let qb: QueryBuilder<Postgres> = x;",
             "Comment::belonging_to(&post)",
             "q.for_org(id)",
@@ -1089,6 +1118,9 @@ mod tests {
             "get(handlers::documents::list); documents::create(x); routes::find_all(r)",
             "use a::load_doc; fn f() { load_doc(db); x.method(y); Store::get(1); r#try::<T>(z); }",
             "let r = a / (b + c); let n = 1.5e3; /* (x) */ f(x)",
+            // Called names the token scan gives (found by review).
+            "foo\u{a0}(x); \u{feff}bar(x); r#1abc(x)",
+            "#!/bin/foo.\nbar(x)",
         ] {
             assert!(!gate_agrees(text), "{text:?}");
         }

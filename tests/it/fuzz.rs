@@ -224,6 +224,7 @@ const GATE_SEEDS: &[&str] = &[
     "client.execute(/* sql */ SQL, &[]); T::table(); Comment::belonging_to(&p); QueryBuilder::new(s)",
     "Entity::\n// all\nfind(); documents /* t */ ::dsl::*; job.execute(); helper(q); a::b::<T>(x)",
     "let r = a / (b + c); /* (x) */ f(x); items.iter().find(|x| x.ok); fn table() {} use a::load;",
+    "\u{feff}#!/bin/x.\nsql_query\u{a0}(q); documents::b'x'; r#1abc(x); Entity::\u{3000}find()",
 ];
 
 proptest! {
