@@ -290,3 +290,96 @@ fn byte_gate_agrees_on_every_fixture_file() {
     }
     assert!(n > 100 && stopped > 10, "{stopped} of {n} fixture files");
 }
+
+/// Pieces of token soup for the byte gate: needle words (plain and raw),
+/// names, punctuation and literals (with their prefixes), and every kind
+/// of blank and comment the lexer skips, Unicode ones and a BOM included.
+const SOUP_WORDS: &[&str] = &[
+    "find",
+    "find_by_id",
+    "documents",
+    "table",
+    "org_id",
+    "type_",
+    "dsl",
+    "list",
+    "admin",
+    "cross_org",
+    "for_org",
+    "QueryBuilder",
+    "belonging_to",
+    "query",
+    "query_as",
+    "sql_query",
+    "execute",
+    "foo",
+    "Entity",
+    "T",
+    "r#find",
+    "r#table",
+    "r#query",
+    "r#execute",
+    "r#documents",
+    "r#",
+    "r#1a",
+    "é",
+    "xé",
+    "find_related",
+    "r",
+    "b",
+    "c",
+    "br",
+    "_",
+];
+const SOUP_PUNCT: &[&str] = &[
+    ":", "::", ":::", "(", ")", "()", "!", ".", "..", "<", ">", "{", "}", "*", ";", ",", "#", "'a",
+    "'x'", "b'x'", "\"s\"", "r\"s\"", "r#\"s\"#", "b\"s\"", "c\"s\"", "1", "1u8", "1.5", "1.", "/",
+];
+const SOUP_BLANKS: &[&str] = &[
+    "", " ", "\n", "\t", "\r\n", "\u{85}", "\u{200e}", "\u{2028}", "\u{a0}", "\u{3000}", "/* c */",
+    "/*/**/*/", "// c\n", "/// d\n", "/** d */", "//\n", "\u{feff}",
+];
+const SOUP_STARTS: &[&str] = &[
+    "",
+    "",
+    "\u{feff}",
+    "#!/bin/x\n",
+    "#!/bin/x.\n",
+    "\u{feff}#!/a\n",
+];
+
+fn soup() -> impl Strategy<Value = String> {
+    (
+        0..SOUP_STARTS.len(),
+        proptest::collection::vec((0u8..3, any::<u16>(), any::<u16>()), 1..14),
+    )
+        .prop_map(|(start, parts)| {
+            let mut t = SOUP_STARTS[start].to_string();
+            for (kind, a, b) in parts {
+                let pick = |v: &[&'static str], i: u16| v[i as usize % v.len()];
+                t.push_str(match kind {
+                    0 => pick(SOUP_WORDS, a),
+                    1 => pick(SOUP_PUNCT, a),
+                    _ => pick(SOUP_BLANKS, a),
+                });
+                t.push_str(pick(SOUP_BLANKS, b));
+            }
+            t
+        })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: cases(4096), failure_persistence: None, ..ProptestConfig::default() })]
+
+    /// `byte_gate_never_stops_a_needle` on token soup.
+    #[test]
+    fn byte_gate_never_stops_a_needle_in_token_soup(src in soup()) {
+        let needles = gate_needles();
+        if let (Some(words), Ok(scanned)) = (needles.without_needle(&src), needles.scan(&src, &mut Vec::new())) {
+            prop_assert!(scanned.hits.is_empty(), "{:?}", src);
+            for h in scanned.words.hashes() {
+                prop_assert!(words.any_of(&[*h]), "{:?}", src);
+            }
+        }
+    }
+}
