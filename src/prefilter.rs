@@ -421,10 +421,9 @@ impl QueryNeedles {
                     Side::Unknown => return None,
                     Side::Edge => {}
                     Side::At(q) => {
-                        let s = if b[q..].starts_with(b"r#") { q + 2 } else { q };
-                        let e = ident_end(b, s);
+                        let (s, e) = word_at(b, q);
                         if e > s {
-                            if self.word_may_stand(b, q, e) {
+                            if self.word_may_stand(b, s, e) {
                                 return None;
                             }
                             checked_to = e;
@@ -433,28 +432,21 @@ impl QueryNeedles {
                 }
             }
         }
+        // The word around a match of a needle that stands anywhere.
+        let stands = |at: usize| self.word_may_stand(b, ident_start(b, at), ident_end(b, at));
         let found = match &self.anywhere {
             Anywhere::Nothing => false,
-            Anywhere::Packed(p) => p.find_iter(b).any(|m| {
-                self.word_may_stand(b, ident_start(b, m.start()), ident_end(b, m.start()))
-            }),
-            Anywhere::Automaton(ac) => ac.find_iter(b).any(|m| {
-                self.word_may_stand(b, ident_start(b, m.start()), ident_end(b, m.start()))
-            }),
+            Anywhere::Packed(p) => p.find_iter(b).any(|m| stands(m.start())),
+            Anywhere::Automaton(ac) => ac.find_iter(b).any(|m| stands(m.start())),
             Anywhere::Unsearchable => true,
         };
         (!found).then(|| Words::from_hashes(called))
     }
 
-    /// Whether the word that ends at `e`, whose token starts at `token`
-    /// (at its `r#` if it has one), is a needle whose shape the bytes
-    /// around it may have.
+    /// Whether the word `b[s..e]` (after its `r#` if it has one) is a
+    /// needle whose shape the bytes around it may have.
     #[inline]
-    fn word_may_stand(&self, b: &[u8], token: usize, e: usize) -> bool {
-        let (token, s) = match b[token..e] {
-            [b'r', b'#', ..] => (token, token + 2),
-            _ => (token, token),
-        };
+    fn word_may_stand(&self, b: &[u8], s: usize, e: usize) -> bool {
         let word = &b[s..e];
         let Some(&first) = word.first() else {
             return false;
@@ -464,7 +456,7 @@ impl QueryNeedles {
         if self.len_first[first as usize] & (1 << word.len().min(63)) == 0 {
             return false;
         }
-        let token = if token == s { raw_start(b, s) } else { token };
+        let token = raw_start(b, s);
         let h = word_bytes_hash(word);
         let from = self.exact.partition_point(|x| x.0 < h);
         self.exact[from..]
@@ -494,8 +486,7 @@ impl QueryNeedles {
                     && match after {
                         Side::At(i) => match side_after(b, i + 2) {
                             Side::At(q) => {
-                                let s = if b[q..].starts_with(b"r#") { q + 2 } else { q };
-                                let e = ident_end(b, s);
+                                let (s, e) = word_at(b, q);
                                 // No name: `{..}`, `*`, a number, or a
                                 // literal (`r"x"`, `b'x'`, `br#"x"#`).
                                 e == s
@@ -651,6 +642,13 @@ fn ident_end(b: &[u8], s: usize) -> usize {
         i += 1;
     }
     i
+}
+
+/// The word of the token that starts at `q` (after its `r#` if it has
+/// one): empty if the token is no identifier.
+fn word_at(b: &[u8], q: usize) -> (usize, usize) {
+    let s = if b[q..].starts_with(b"r#") { q + 2 } else { q };
+    (s, ident_end(b, s))
 }
 
 /// Where the token of the word that starts at `s` starts: at its `r#`
