@@ -18,7 +18,8 @@ pub struct Entry {
     pub fingerprint: String,
     /// Rule id.
     pub rule: String,
-    /// File, relative to the scanned root.
+    /// File, relative to the repository root (for people; entries match
+    /// by fingerprint).
     pub file: String,
     /// The message when it was accepted (for people; not matched on).
     pub message: String,
@@ -54,18 +55,34 @@ pub fn load(path: &Path) -> Result<Vec<Entry>, Error> {
     Ok(file.entries)
 }
 
+/// What writing a baseline did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Written {
+    /// Entries for today's findings.
+    pub findings: usize,
+    /// Entries of the old file kept because this run could not have
+    /// reported them (a rule not selected, a file outside the named paths).
+    pub kept: usize,
+}
+
 /// Writes the findings as a baseline, keeping the notes of entries that
-/// are still there. The file is replaced atomically (temp file + rename).
-pub fn write(path: &Path, findings: &[Finding], files: &[FileEntry]) -> Result<usize, Error> {
-    let notes: HashMap<String, String> = if path.exists() {
-        load(path)
-            .unwrap_or_default()
-            .into_iter()
-            .map(|e| (e.fingerprint, e.note))
-            .collect()
+/// are still there, and the old entries `outside` says this run did not
+/// look at. The file is replaced atomically (temp file + rename).
+pub fn write(
+    path: &Path,
+    findings: &[Finding],
+    files: &[FileEntry],
+    outside: impl Fn(&Entry) -> bool,
+) -> Result<Written, Error> {
+    let old = if path.exists() {
+        load(path)?
     } else {
-        HashMap::new()
+        Vec::new()
     };
+    let notes: HashMap<&str, &str> = old
+        .iter()
+        .map(|e| (e.fingerprint.as_str(), e.note.as_str()))
+        .collect();
     let mut entries: Vec<Entry> = findings
         .iter()
         .map(|f| Entry {
@@ -73,14 +90,20 @@ pub fn write(path: &Path, findings: &[Finding], files: &[FileEntry]) -> Result<u
             rule: f.rule.to_string(),
             file: files[f.file].rel.clone(),
             message: f.message.clone(),
-            note: notes.get(&f.fingerprint).cloned().unwrap_or_default(),
+            note: notes
+                .get(f.fingerprint.as_str())
+                .map(|n| n.to_string())
+                .unwrap_or_default(),
         })
         .collect();
+    let n = entries.len();
+    let kept: Vec<Entry> = old.iter().filter(|e| outside(e)).cloned().collect();
+    let kept_count = kept.len();
+    entries.extend(kept);
     entries.sort_by(|a, b| {
         (&a.file, &a.rule, &a.fingerprint).cmp(&(&b.file, &b.rule, &b.fingerprint))
     });
     entries.dedup_by(|a, b| a.fingerprint == b.fingerprint);
-    let n = entries.len();
     let text = serde_json::to_string_pretty(&BaselineFile {
         version: 1,
         entries,
@@ -89,5 +112,8 @@ pub fn write(path: &Path, findings: &[Finding], files: &[FileEntry]) -> Result<u
     let tmp = path.with_extension("tmp-tenant-lint");
     std::fs::write(&tmp, format!("{text}\n")).map_err(|e| io_error(path, e))?;
     std::fs::rename(&tmp, path).map_err(|e| io_error(path, e))?;
-    Ok(n)
+    Ok(Written {
+        findings: n,
+        kept: kept_count,
+    })
 }

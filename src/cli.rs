@@ -167,12 +167,29 @@ pub fn run(cli: Cli) -> i32 {
 
 fn ignore_broken_pipe(r: io::Result<()>) -> Result<(), Error> {
     match r {
-        Err(e) if e.kind() != io::ErrorKind::BrokenPipe => Err(Error::Io {
+        Err(e) if !is_broken_pipe(&e) => Err(Error::Io {
             path: PathBuf::from("<output>"),
             message: e.to_string(),
         }),
         _ => Ok(()),
     }
+}
+
+/// Whether writing stopped because the reader went away (`| head`), also
+/// when a serializer wrapped the error.
+fn is_broken_pipe(e: &io::Error) -> bool {
+    if e.kind() == io::ErrorKind::BrokenPipe {
+        return true;
+    }
+    let Some(inner) = e.get_ref() else {
+        return false;
+    };
+    if let Some(io) = inner.downcast_ref::<io::Error>() {
+        return is_broken_pipe(io);
+    }
+    inner
+        .downcast_ref::<serde_json::Error>()
+        .is_some_and(|j| j.io_error_kind() == Some(io::ErrorKind::BrokenPipe))
 }
 
 fn check(args: CheckArgs) -> Result<i32, Error> {
@@ -190,7 +207,7 @@ fn check(args: CheckArgs) -> Result<i32, Error> {
         select: args.select,
         ignore: args.ignore,
         baseline: args.baseline,
-        write_baseline: args.write_baseline,
+        write_baseline: args.write_baseline.clone(),
         since: args.since,
         no_prefilter: args.no_prefilter,
         after_discovery: None,
@@ -240,6 +257,34 @@ fn check(args: CheckArgs) -> Result<i32, Error> {
             ))?;
             write_file(path, &buf)?;
         }
+    }
+    if let (Some(path), Some(w)) = (
+        &args.write_baseline,
+        report.baseline.as_ref().and_then(|b| b.written),
+    ) {
+        // Recording a baseline is the job done: no report on standard
+        // output, and success.
+        if let Some(out) = &args.output {
+            let mut buf = Vec::new();
+            ignore_broken_pipe(render::render(&report, args.format, ropts, &mut buf))?;
+            write_file(out, &buf)?;
+        }
+        let kept = if w.kept > 0 {
+            format!(
+                ", and kept {} entr{} of rules or files this run did not cover",
+                w.kept,
+                if w.kept == 1 { "y" } else { "ies" }
+            )
+        } else {
+            String::new()
+        };
+        eprintln!(
+            "wrote {} finding{} to the baseline {}{kept}",
+            w.findings,
+            if w.findings == 1 { "" } else { "s" },
+            path.display()
+        );
+        return Ok(0);
     }
     match &args.output {
         Some(path) => {

@@ -257,9 +257,15 @@ impl ConfigError {
 ///
 /// In each directory `tenant-lint.toml` wins; otherwise a `Cargo.toml` with a
 /// `[workspace.metadata.tenant-lint]` (preferred) or
-/// `[package.metadata.tenant-lint]` table is used. Returns `Ok(None)` when
-/// nothing is found up to the filesystem root.
-pub fn find_and_load(start: &Path, known_rules: &[&str]) -> Result<Option<Config>, ConfigError> {
+/// `[package.metadata.tenant-lint]` table is used. The search stops after
+/// `stop` (the repository or project root: a file above it belongs to
+/// someone else), or at the filesystem root when `stop` is `None` or not an
+/// ancestor. Returns `Ok(None)` when nothing is found.
+pub fn find_and_load(
+    start: &Path,
+    stop: Option<&Path>,
+    known_rules: &[&str],
+) -> Result<Option<Config>, ConfigError> {
     let start_dir = if start.is_file() {
         match start.parent() {
             Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
@@ -308,6 +314,9 @@ pub fn find_and_load(start: &Path, known_rules: &[&str]) -> Result<Option<Config
             if let Some(config) = config_from_cargo(&ctx, &root, known_rules)? {
                 return Ok(Some(config));
             }
+        }
+        if Some(dir) == stop {
+            break;
         }
     }
     Ok(None)
@@ -1648,7 +1657,7 @@ include-tests = true
         );
         let nested = root.join("src/api/v1");
         fs::create_dir_all(&nested).unwrap();
-        let c = find_and_load(&nested, RULES)
+        let c = find_and_load(&nested, None, RULES)
             .unwrap()
             .expect("config found");
         assert_eq!(c.path.as_deref(), Some(root.join("Cargo.toml").as_path()));
@@ -1658,11 +1667,13 @@ include-tests = true
         // Starting from a file uses its directory.
         let file = nested.join("handlers.rs");
         write(&file, "fn main() {}\n");
-        let c = find_and_load(&file, RULES).unwrap().expect("config found");
+        let c = find_and_load(&file, None, RULES)
+            .unwrap()
+            .expect("config found");
         assert_eq!(c.tenant.columns, ["account_id"]);
 
         // `..` components are resolved lexically.
-        let c = find_and_load(&nested.join("..").join(".."), RULES)
+        let c = find_and_load(&nested.join("..").join(".."), None, RULES)
             .unwrap()
             .expect("config found");
         assert_eq!(c.tenant.columns, ["account_id"]);
@@ -1686,7 +1697,7 @@ include-tests = true
             &root.join("crates/api/src/Cargo.toml"),
             "this is [not toml\n",
         );
-        let c = find_and_load(&root.join("crates/api/src"), RULES)
+        let c = find_and_load(&root.join("crates/api/src"), None, RULES)
             .unwrap()
             .expect("config found");
         assert_eq!(
@@ -1705,7 +1716,7 @@ include-tests = true
             &root.join("sub/Cargo.toml"),
             "[package.metadata.tenant-lint\ncolumns = []\n",
         );
-        let e = find_and_load(&root.join("sub"), RULES).unwrap_err();
+        let e = find_and_load(&root.join("sub"), None, RULES).unwrap_err();
         assert_eq!(e.path, root.join("sub/Cargo.toml"));
         assert!(e.message.starts_with("invalid toml: "), "{}", e.message);
         assert_eq!(e.line, 1);
@@ -1725,7 +1736,9 @@ include-tests = true
                 "{PACKAGE}[package.metadata.tenant-lint]\ntenant.columns = [\"from_cargo\"]\n"
             ),
         );
-        let c = find_and_load(root, RULES).unwrap().expect("config found");
+        let c = find_and_load(root, None, RULES)
+            .unwrap()
+            .expect("config found");
         assert_eq!(c.tenant.columns, ["from_file"]);
         assert_eq!(
             c.path.as_deref(),
@@ -1745,7 +1758,7 @@ include-tests = true
             &root.join("inner/Cargo.toml"),
             &format!("{PACKAGE}[package.metadata.tenant-lint]\ntenant.columns = [\"inner\"]\n"),
         );
-        let c = find_and_load(&root.join("inner"), RULES)
+        let c = find_and_load(&root.join("inner"), None, RULES)
             .unwrap()
             .expect("config found");
         assert_eq!(c.tenant.columns, ["inner"]);
@@ -1758,7 +1771,7 @@ include-tests = true
             "{PACKAGE}[package.metadata.tenant-lint]\ntenant.columns = [\"pkg\"]\n\n[workspace]\nmembers = []\n\n[workspace.metadata.tenant-lint.tenant]\ncolumns = [\"ws\"]\n"
         );
         write(&tmp.path().join("Cargo.toml"), &text);
-        let c = find_and_load(tmp.path(), RULES)
+        let c = find_and_load(tmp.path(), None, RULES)
             .unwrap()
             .expect("config found");
         assert_eq!(c.tenant.columns, ["ws"]);
@@ -1770,7 +1783,7 @@ include-tests = true
         let cargo = tmp.path().join("Cargo.toml");
         let text = format!("{PACKAGE}[dependencies]\nserde = \"1\"\n\n[package.metadata.tenant-lint.files]\ninclude-tests = false\nexlude = [\"x\"]\n");
         write(&cargo, &text);
-        let e = find_and_load(tmp.path(), RULES).unwrap_err();
+        let e = find_and_load(tmp.path(), None, RULES).unwrap_err();
         assert_eq!(e.path, cargo);
         assert_eq!(e.message, "unknown key `exlude` in `[package.metadata.tenant-lint.files]`; did you mean `exclude`?");
         assert_eq!((e.line, e.column), (10, 1));
@@ -1847,7 +1860,7 @@ include-tests = true
         }
         let dir = tmp.path().join("a/b");
         fs::create_dir_all(&dir).unwrap();
-        assert!(find_and_load(&dir, RULES).unwrap().is_none());
+        assert!(find_and_load(&dir, None, RULES).unwrap().is_none());
     }
 
     #[test]

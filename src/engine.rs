@@ -97,19 +97,75 @@ pub struct BaselineStats {
     pub matched: usize,
     /// Baseline entries that matched no finding (fixed, or edited).
     pub stale: usize,
-    /// Entries written with `--write-baseline`.
-    pub written: Option<usize>,
+    /// What `--write-baseline` wrote.
+    pub written: Option<baseline::Written>,
 }
 
 /// One file of the run.
 #[derive(Debug, Clone)]
 pub struct FileEntry {
-    /// Relative path with `/` separators.
+    /// Path relative to the repository root (the project root outside
+    /// git), `/`-separated: what reports, fingerprints and baselines use.
     pub rel: String,
+    /// Path as a person at the terminal can open it: relative to the
+    /// current directory (`..` steps when outside it).
+    pub shown: String,
+    /// Path relative to the project root: what fingerprints use, so a
+    /// baseline survives the project moving inside its repository.
+    pub in_project: String,
     /// Path on disk.
     pub path: PathBuf,
     /// The text, when it was read and is needed for rendering.
     pub text: Option<String>,
+}
+
+/// Where the configuration of a run came from.
+#[derive(Debug, Clone)]
+pub struct ConfigFile {
+    /// Relative to the report base (as `FileEntry::rel`).
+    pub rel: String,
+    /// Relative to the current directory (as `FileEntry::shown`).
+    pub shown: String,
+}
+
+/// Names the files of a run for its reports.
+struct Names {
+    /// The project root relative to the report base (`""` when the same).
+    prefix: String,
+    /// The current directory, canonical.
+    cwd: Option<PathBuf>,
+}
+
+impl Names {
+    fn new(root: &Path, base: &Path) -> Names {
+        let prefix = match crate::workspace::relative(root, base) {
+            p if p == "." => String::new(),
+            p => p + "/",
+        };
+        Names {
+            prefix,
+            cwd: std::env::current_dir().ok().map(|d| canonical(&d)),
+        }
+    }
+
+    /// The file table entry of a discovered file.
+    fn entry(&self, f: &discover::SourcePath) -> FileEntry {
+        FileEntry {
+            rel: format!("{}{}", self.prefix, f.rel),
+            shown: self.shown(&f.path),
+            in_project: f.rel.clone(),
+            path: f.path.clone(),
+            text: None,
+        }
+    }
+
+    /// A path as shown at the terminal.
+    fn shown(&self, path: &Path) -> String {
+        match &self.cwd {
+            Some(cwd) if path.is_absolute() => crate::workspace::relative(path, cwd),
+            _ => path.to_string_lossy().replace('\\', "/"),
+        }
+    }
 }
 
 /// Counts for the summary line.
@@ -157,25 +213,20 @@ pub struct Report {
     pub audit: Vec<AuditEntry>,
     /// Baseline bookkeeping, when one was used or written.
     pub baseline: Option<BaselineStats>,
-}
-
-/// What a run scans and reports.
-#[derive(Debug, Clone)]
-pub struct Scope {
-    /// Paths to walk.
-    pub scan: Vec<PathBuf>,
-    /// What output paths are relative to.
+    /// The project root that was analysed (canonical).
     pub root: PathBuf,
-    /// When the user named files: report findings in these only (the
-    /// analysis still covers the whole project, since the tenant model
-    /// needs every schema file).
-    pub only: Option<Vec<PathBuf>>,
+    /// What report paths are relative to: the repository root, or the
+    /// project root outside git (canonical).
+    pub base: PathBuf,
+    /// The configuration file used (`None`: the defaults).
+    pub config: Option<ConfigFile>,
+    /// With `--since`: how many findings were left out as not on a
+    /// changed line.
+    pub since_hidden: Option<usize>,
 }
 
-/// The path with symlinks and `..` resolved, or as given when it cannot be.
-fn canonical(p: &Path) -> PathBuf {
-    std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf())
-}
+use crate::workspace::canonical;
+pub use crate::workspace::Scope;
 
 /// The canonical path of each file findings point into, resolved once.
 fn canonical_of(findings: &[Finding], files: &[FileEntry]) -> HashMap<FileId, PathBuf> {
@@ -188,72 +239,23 @@ fn canonical_of(findings: &[Finding], files: &[FileEntry]) -> HashMap<FileId, Pa
         .collect()
 }
 
-/// The project a file belongs to: the nearest ancestor whose Cargo.toml
-/// declares a `[workspace]`, else the nearest with a Cargo.toml, else the
-/// file's directory.
-fn project_root(file: &Path) -> PathBuf {
-    let abs = canonical(file);
-    let dir = abs
-        .parent()
-        .map_or_else(|| PathBuf::from("."), Path::to_path_buf);
-    let mut nearest = None;
-    for d in dir.ancestors() {
-        let manifest = d.join("Cargo.toml");
-        if manifest.is_file() {
-            if std::fs::read_to_string(&manifest).is_ok_and(|t| t.contains("[workspace]")) {
-                return d.to_path_buf();
-            }
-            nearest.get_or_insert_with(|| d.to_path_buf());
-        }
-    }
-    nearest.unwrap_or(dir)
-}
-
-/// Resolves the scanned paths: directories are walked as given; when only
-/// files are named, their project is analysed and the report is limited to
-/// them.
+/// Resolves the named paths to the project to analyse and the part of it
+/// to report (see [`crate::workspace`]).
 pub fn resolve_paths(paths: &[PathBuf]) -> Result<Scope, Error> {
-    let paths: Vec<PathBuf> = if paths.is_empty() {
-        vec![PathBuf::from(".")]
-    } else {
-        paths.to_vec()
-    };
-    for p in &paths {
-        if let Err(e) = std::fs::metadata(p) {
-            return Err(Error::Io {
-                path: p.clone(),
-                message: e.to_string(),
-            });
-        }
-    }
-    if paths.iter().all(|p| p.is_file()) {
-        let root = project_root(&paths[0]);
-        let only = paths.iter().map(|p| canonical(p)).collect();
-        return Ok(Scope {
-            scan: vec![root.clone()],
-            root,
-            only: Some(only),
-        });
-    }
-    let root = match paths.as_slice() {
-        [one] => one.clone(),
-        _ => PathBuf::from("."),
-    };
-    Ok(Scope {
-        scan: paths,
-        root,
-        only: None,
+    crate::workspace::resolve(paths).map_err(|e| Error::Io {
+        path: e.path,
+        message: e.error.to_string(),
     })
 }
 
-/// Loads `--config FILE`, or finds the config upward from `root`.
-pub fn load_config(explicit: Option<&Path>, root: &Path) -> Result<Config, Error> {
+/// Loads `--config FILE`, or finds the config upward from where the scan
+/// starts, stopping at the repository (or project) root.
+pub fn load_config(explicit: Option<&Path>, scope: &Scope) -> Result<Config, Error> {
     let known = rules::known_ids();
     match explicit {
         Some(p) => Ok(config::load_file(p, &known)?),
         None => {
-            let start = canonical(root);
-            Ok(config::find_and_load(&start, &known)?.unwrap_or_default())
+            Ok(config::find_and_load(&scope.start, Some(&scope.base), &known)?.unwrap_or_default())
         }
     }
 }
@@ -302,10 +304,7 @@ fn run_key(config: &Config, include_tests: bool, no_prefilter: bool) -> u128 {
 /// [`cache::default_dir`]; the project is the scanned directory's Cargo
 /// workspace (or package), else the directory itself.
 pub fn default_cache_dir(paths: &[PathBuf]) -> Result<PathBuf, Error> {
-    let scope = resolve_paths(paths)?;
-    let root = canonical(&scope.root);
-    let project = project_root(&root.join("Cargo.toml"));
-    Ok(cache::default_dir(&project))
+    Ok(cache::default_dir(&resolve_paths(paths)?.root))
 }
 
 /// The text of a discovered file: read, failed, or not read because the
@@ -662,12 +661,12 @@ thread_local! {
 pub fn check(opts: &CheckOptions) -> Result<Report, Error> {
     let started = Instant::now();
     let mut phase = Phases::new(started);
+    let scope = resolve_paths(&opts.paths)?;
+    let config = load_config(opts.config.as_deref(), &scope)?;
     let Scope {
-        scan: paths,
-        root,
-        only,
-    } = resolve_paths(&opts.paths)?;
-    let config = load_config(opts.config.as_deref(), &root)?;
+        root, base, only, ..
+    } = scope;
+    let paths = vec![root.clone()];
     let known = rules::known_ids();
     for r in opts.select.iter().chain(&opts.ignore) {
         if !known.contains(&r.as_str()) {
@@ -962,15 +961,8 @@ pub fn check(opts: &CheckOptions) -> Result<Report, Error> {
         cached_queries: reused_queries,
         ..Stats::default()
     };
-    let mut files: Vec<FileEntry> = found
-        .files
-        .iter()
-        .map(|f| FileEntry {
-            rel: f.rel.clone(),
-            path: f.path.clone(),
-            text: None,
-        })
-        .collect();
+    let names = Names::new(&root, &base);
+    let mut files: Vec<FileEntry> = found.files.iter().map(|f| names.entry(f)).collect();
     // SQL read from other files (`query_file!`, `include_str!`) gets an
     // entry of its own in the file table.
     let mut by_path: HashMap<PathBuf, FileId> = HashMap::new();
@@ -981,13 +973,10 @@ pub fn check(opts: &CheckOptions) -> Result<Report, Error> {
         }
         let existing = files.iter().position(|f| canonical(&f.path) == key);
         let id = existing.unwrap_or_else(|| {
-            let canon_root = canonical(&root);
-            let rel = key
-                .strip_prefix(&canon_root)
-                .map(|r| r.to_string_lossy().replace('\\', "/"))
-                .unwrap_or_else(|_| p.display().to_string());
             files.push(FileEntry {
-                rel,
+                rel: crate::workspace::relative(&key, &base),
+                shown: names.shown(&key),
+                in_project: crate::workspace::relative(&key, &root),
                 path: p.to_path_buf(),
                 text: std::fs::read_to_string(p).ok(),
             });
@@ -1156,16 +1145,39 @@ pub fn check(opts: &CheckOptions) -> Result<Report, Error> {
 
     // Severities from config and flags; a rule at `off` or not selected
     // does not run.
+    // A rule named with `--select` runs even when it is off (by default or
+    // in the config): at `warn`, and the run says so.
     let level_of = |rule: &str| -> Option<Level> {
-        if !opts.select.is_empty() && !opts.select.iter().any(|s| s == rule) {
+        let selected = opts.select.iter().any(|s| s == rule);
+        if !opts.select.is_empty() && !selected {
             return None;
         }
         if opts.ignore.iter().any(|s| s == rule) {
             return None;
         }
         let default = rules::meta(rule).map_or(Level::Error, |m| m.default);
-        Some(config.rules.get(rule).copied().unwrap_or(default)).filter(|l| *l != Level::Off)
+        match config.rules.get(rule).copied().unwrap_or(default) {
+            Level::Off if selected => Some(Level::Warn),
+            Level::Off => None,
+            l => Some(l),
+        }
     };
+    for r in &opts.select {
+        if opts.ignore.contains(r) {
+            continue;
+        }
+        let default = rules::meta(r).map_or(Level::Error, |m| m.default);
+        if config.rules.get(r.as_str()).copied().unwrap_or(default) == Level::Off {
+            let why = if config.rules.contains_key(r.as_str()) {
+                "turned off in the configuration"
+            } else {
+                "off by default"
+            };
+            notes.push(format!(
+                "rule `{r}` is {why}; `--select` runs it, at warning severity"
+            ));
+        }
+    }
     findings.retain_mut(|f| match level_of(f.rule) {
         Some(l) => {
             f.level = l;
@@ -1237,7 +1249,7 @@ pub fn check(opts: &CheckOptions) -> Result<Report, Error> {
                 (false, None) => ("flagged", None),
             };
             AuditEntry {
-                file: rel.clone(),
+                file: files[*i].rel.clone(),
                 line: c.span.start.line,
                 function: c.function.clone(),
                 call: c.call.clone(),
@@ -1249,15 +1261,17 @@ pub fn check(opts: &CheckOptions) -> Result<Report, Error> {
 
     if let Some(only) = &only {
         let paths = canonical_of(&findings, &files);
-        findings.retain(|f| only.contains(&paths[&f.file]));
+        findings.retain(|f| only.iter().any(|o| paths[&f.file].starts_with(o)));
     }
 
-    let mut needed: Vec<FileId> = findings.iter().map(|f| f.file).collect();
-    needed.extend(
-        findings
-            .iter()
-            .flat_map(|f| f.labels.iter().map(|l| l.file)),
-    );
+    // Suppressed findings are shown on request (`--show-suppressed`, SARIF)
+    // with their excerpt too.
+    let shown = findings
+        .iter()
+        .chain(suppressed_findings.iter().map(|(f, _)| f));
+    let needed: Vec<FileId> = shown
+        .flat_map(|f| std::iter::once(f.file).chain(f.labels.iter().map(|l| l.file)))
+        .collect();
     for id in needed {
         if files[id].text.is_none() {
             match texts.get_mut(id) {
@@ -1271,10 +1285,19 @@ pub fn check(opts: &CheckOptions) -> Result<Report, Error> {
 
     let mut baseline_stats: Option<BaselineStats> = None;
     if let Some(path) = &opts.write_baseline {
-        let n = baseline::write(path, &findings, &files)?;
+        // Entries this run could not have reported stay: a rule it did not
+        // run, a file outside the named paths.
+        let outside = |e: &baseline::Entry| {
+            level_of(&e.rule).is_none()
+                || only.as_ref().is_some_and(|only| {
+                    let file = base.join(&e.file);
+                    !only.iter().any(|o| file.starts_with(o))
+                })
+        };
+        let written = baseline::write(path, &findings, &files, outside)?;
         baseline_stats
             .get_or_insert_with(BaselineStats::default)
-            .written = Some(n);
+            .written = Some(written);
     }
     if let Some(path) = &opts.baseline {
         let entries = baseline::load(path)?;
@@ -1291,15 +1314,18 @@ pub fn check(opts: &CheckOptions) -> Result<Report, Error> {
             .filter(|e| !present.contains(&e.fingerprint))
             .count();
     }
+    let mut since_hidden = None;
     if let Some(rev) = &opts.since {
-        let changed = since::changed_lines(&root, rev)?;
+        let changed = since::changed_lines(&root, rev).map_err(|e| Error::Usage(e.0))?;
         let paths = canonical_of(&findings, &files);
+        let before = findings.len();
         findings.retain(|f| {
             let line = f.span.start.line;
             changed
                 .get(&paths[&f.file])
                 .is_some_and(|ranges| ranges.iter().any(|(a, b)| (*a..=*b).contains(&line)))
         });
+        since_hidden = Some(before - findings.len());
     }
     phase.mark("findings");
     stats.elapsed = started.elapsed();
@@ -1314,6 +1340,16 @@ pub fn check(opts: &CheckOptions) -> Result<Report, Error> {
         suppressed_findings,
         audit,
         baseline: baseline_stats,
+        since_hidden,
+        config: config.path.as_deref().map(|p| {
+            let p = canonical(p);
+            ConfigFile {
+                rel: crate::workspace::relative(&p, &base),
+                shown: names.shown(&p),
+            }
+        }),
+        root,
+        base,
     })
 }
 
@@ -1341,7 +1377,7 @@ impl Report {
 fn fingerprint(findings: &mut [Finding], files: &[FileEntry]) {
     let mut seen: HashMap<String, usize> = HashMap::new();
     for f in findings.iter_mut() {
-        let key = format!("{}|{}|{}", f.rule, files[f.file].rel, f.identity);
+        let key = format!("{}|{}|{}", f.rule, files[f.file].in_project, f.identity);
         let n = seen.entry(key.clone()).or_insert(0);
         let h = stable_hash(format!("{key}|{n}").as_bytes());
         *n += 1;
@@ -1358,11 +1394,16 @@ pub fn schema(
     paths: &[PathBuf],
     config_path: Option<&Path>,
 ) -> Result<(TenantModel, Vec<FileEntry>, Vec<String>), Error> {
-    let Scope {
-        scan: paths, root, ..
-    } = resolve_paths(paths)?;
-    let config = load_config(config_path, &root)?;
-    let found = discover::discover(&paths, &root, &config, config.files.include_tests, 0);
+    let scope = resolve_paths(paths)?;
+    let config = load_config(config_path, &scope)?;
+    let root = &scope.root;
+    let found = discover::discover(
+        std::slice::from_ref(root),
+        root,
+        &config,
+        config.files.include_tests,
+        0,
+    );
     let pool = pool(None)?;
     let (texts, _) = read_all(&pool, &found.files, None);
     let (model, failures, _) = schema_phase(
@@ -1373,24 +1414,12 @@ pub fn schema(
         true,
         &mut Carry::default(),
     );
+    let names = Names::new(root, &scope.base);
+    let files: Vec<FileEntry> = found.files.iter().map(|f| names.entry(f)).collect();
     let mut problems: Vec<String> = failures
         .iter()
-        .map(|(i, f)| {
-            format!(
-                "{}:{}: {}",
-                found.files[*i].rel, f.span.start.line, f.message
-            )
-        })
+        .map(|(i, f)| format!("{}:{}: {}", files[*i].shown, f.span.start.line, f.message))
         .collect();
     problems.sort();
-    let files = found
-        .files
-        .iter()
-        .map(|f| FileEntry {
-            rel: f.rel.clone(),
-            path: f.path.clone(),
-            text: None,
-        })
-        .collect();
     Ok((model, files, problems))
 }

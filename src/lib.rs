@@ -26,3 +26,4 @@ pub mod since;
 pub mod slice;
 pub mod sql;
 pub mod suppress;
+pub mod workspace;

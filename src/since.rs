@@ -1,8 +1,13 @@
 //! `--since REV`: the lines added or changed since a git revision, from
-//! `git diff --unified=0 REV`. The analysis still covers the whole
-//! project; only the report is limited to these lines.
+//! `git diff --unified=0 REV` (working tree against REV, staged or not)
+//! plus every line of the files git does not track yet. The analysis still
+//! covers the whole project; only the report is limited to these lines.
+//!
+//! The diff is asked for in one fixed shape whatever the user's git
+//! configuration (`diff.noprefix`, `diff.mnemonicPrefix`, `diff.relative`,
+//! `core.quotePath`, external diff drivers, colour), and quoted paths are
+//! unquoted, so the same tree gives the same findings on every machine.
 
-use crate::engine::Error;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -10,57 +15,145 @@ use std::process::Command;
 /// Changed line ranges (1-based, inclusive) by absolute file path.
 pub type Changed = HashMap<PathBuf, Vec<(u32, u32)>>;
 
-fn git(root: &Path, args: &[&str]) -> Result<String, Error> {
-    let out = Command::new("git")
-        .arg("-C")
-        .arg(root)
+/// Why the changed lines could not be had (a usage error for the caller).
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct SinceError(pub String);
+
+/// Settings that would change the shape of the diff, pinned for our run.
+const PINNED: &[&str] = &[
+    "core.quotePath=false",
+    "diff.noprefix=false",
+    "diff.mnemonicPrefix=false",
+    "diff.relative=false",
+    "color.ui=false",
+    "color.diff=false",
+];
+
+fn git(root: &Path, args: &[&str]) -> Result<Vec<u8>, SinceError> {
+    let mut cmd = Command::new("git");
+    cmd.arg("-C").arg(root);
+    for p in PINNED {
+        cmd.args(["-c", p]);
+    }
+    let out = cmd
         .args(args)
+        .env_remove("GIT_EXTERNAL_DIFF")
+        .env_remove("GIT_DIFF_OPTS")
         .output()
-        .map_err(|e| Error::Usage(format!("--since needs git: {e}")))?;
+        .map_err(|e| SinceError(format!("--since needs git: {e}")))?;
     if !out.status.success() {
-        return Err(Error::Usage(
+        return Err(SinceError(
             String::from_utf8_lossy(&out.stderr).trim().to_string(),
         ));
     }
-    Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+    Ok(out.stdout)
 }
 
 /// Lines changed since `rev` in the repository that holds `root`.
-pub fn changed_lines(root: &Path, rev: &str) -> Result<Changed, Error> {
+pub fn changed_lines(root: &Path, rev: &str) -> Result<Changed, SinceError> {
     let top = git(root, &["rev-parse", "--show-toplevel"]).map_err(|e| {
-        Error::Usage(format!(
+        SinceError(format!(
             "--since: {} is not in a git repository ({e})",
             root.display()
         ))
     })?;
-    let top = PathBuf::from(top.trim());
+    let top = crate::workspace::canonical(Path::new(String::from_utf8_lossy(&top).trim()));
     let spec = format!("{rev}^{{commit}}");
     git(root, &["rev-parse", "--verify", "--quiet", &spec]).map_err(|_| {
-        Error::Usage(format!(
+        SinceError(format!(
             "--since: revision `{rev}` not found; in a shallow CI checkout fetch it first (e.g. `git fetch --depth=50 origin` or `fetch-depth: 0`)"
         ))
     })?;
     let diff = git(
-        root,
+        &top,
         &[
             "diff",
             "--unified=0",
+            "--inter-hunk-context=0",
             "--no-color",
             "--no-ext-diff",
+            "--no-textconv",
+            "--find-renames",
+            "--src-prefix=a/",
+            "--dst-prefix=b/",
             rev,
             "--",
         ],
     )?;
-    Ok(parse_diff(&diff, &top))
+    let mut changed = parse_diff(&String::from_utf8_lossy(&diff), &top);
+    // Files git does not track yet are new in every line.
+    let untracked = git(&top, &["ls-files", "--others", "--exclude-standard", "-z"])?;
+    for name in untracked.split(|b| *b == 0).filter(|n| !n.is_empty()) {
+        let name = String::from_utf8_lossy(name);
+        changed.insert(top.join(&*name), vec![(1, u32::MAX)]);
+    }
+    Ok(changed)
 }
 
-/// Parses `git diff --unified=0` output.
+/// The new file's path on a `+++ ` line: `b/path`, or `"b/..."` quoted
+/// the C way when the name has special characters; `None` for a deleted
+/// file (`/dev/null`).
+fn new_path(header: &str) -> Option<String> {
+    let header = header.trim_end_matches('\r');
+    let path = if header.starts_with('"') {
+        unquote(header)?
+    } else {
+        // A name with a trailing tab marks where it ends (names with
+        // spaces), as in `+++ b/a b.rs\t`.
+        header.split('\t').next().unwrap_or(header).to_string()
+    };
+    path.strip_prefix("b/").map(str::to_string)
+}
+
+/// Undoes git's C-style quoting: `"a\303\251\tb"` is `aé<tab>b`.
+fn unquote(s: &str) -> Option<String> {
+    let inner = s.strip_prefix('"')?;
+    let mut bytes = Vec::with_capacity(inner.len());
+    let mut it = inner.bytes().peekable();
+    loop {
+        match it.next()? {
+            b'"' => break,
+            b'\\' => {
+                let c = it.next()?;
+                let b = match c {
+                    b'n' => b'\n',
+                    b't' => b'\t',
+                    b'r' => b'\r',
+                    b'a' => 7,
+                    b'b' => 8,
+                    b'f' => 12,
+                    b'v' => 11,
+                    b'0'..=b'7' => {
+                        let mut v = u32::from(c - b'0');
+                        for _ in 0..2 {
+                            match it.peek() {
+                                Some(d @ b'0'..=b'7') => {
+                                    v = v * 8 + u32::from(d - b'0');
+                                    it.next();
+                                }
+                                _ => break,
+                            }
+                        }
+                        u8::try_from(v).ok()?
+                    }
+                    other => other,
+                };
+                bytes.push(b);
+            }
+            b => bytes.push(b),
+        }
+    }
+    String::from_utf8(bytes).ok()
+}
+
+/// Parses `git diff --unified=0` output (with `a/` and `b/` prefixes).
 pub fn parse_diff(diff: &str, top: &Path) -> Changed {
     let mut out = Changed::new();
     let mut current: Option<PathBuf> = None;
     for line in diff.lines() {
         if let Some(p) = line.strip_prefix("+++ ") {
-            current = p.strip_prefix("b/").map(|p| top.join(p));
+            current = new_path(p).map(|p| top.join(p));
             continue;
         }
         let (Some(file), Some(hunk)) = (&current, line.strip_prefix("@@ ")) else {
@@ -92,5 +185,21 @@ mod tests {
         let c = parse_diff(d, Path::new("/r"));
         assert_eq!(c[&PathBuf::from("/r/src/a.rs")], [(3, 4)]);
         assert_eq!(c[&PathBuf::from("/r/new.rs")], [(1, 1)]);
+    }
+
+    #[test]
+    fn quoted_and_odd_names() {
+        let d = "--- a/x\n+++ \"b/src/caf\\303\\251 \\\"q\\\".rs\"\n@@ -1 +1 @@\n+y\n--- a/d.rs\n+++ /dev/null\n@@ -1 +0,0 @@\n-z\n+++ b/with space.rs\t\n@@ -0,0 +2,2 @@\n";
+        let c = parse_diff(d, Path::new("/r"));
+        assert_eq!(c[&PathBuf::from("/r/src/café \"q\".rs")], [(1, 1)]);
+        assert_eq!(c[&PathBuf::from("/r/with space.rs")], [(2, 3)]);
+        assert_eq!(c.len(), 2, "{c:?}");
+    }
+
+    #[test]
+    fn unquoting() {
+        assert_eq!(unquote("\"a\\tb\\\\c\"").as_deref(), Some("a\tb\\c"));
+        assert_eq!(unquote("\"\\303\\251\"").as_deref(), Some("é"));
+        assert_eq!(unquote("\"unterminated"), None);
     }
 }

@@ -49,6 +49,6 @@ pub fn render(report: &Report, _opts: Options, out: &mut dyn Write) -> io::Resul
             },
         })
         .collect();
-    serde_json::to_writer_pretty(&mut *out, &issues).map_err(io::Error::other)?;
+    serde_json::to_writer_pretty(&mut *out, &issues).map_err(io::Error::from)?;
     writeln!(out)
 }

@@ -44,7 +44,7 @@ pub fn render(
             if let std::collections::hash_map::Entry::Vacant(e) = ids.entry(id) {
                 let entry = &report.files[id];
                 let text = entry.text.clone().unwrap_or_default();
-                e.insert(files.add(entry.rel.clone(), text));
+                e.insert(files.add(entry.shown.clone(), text));
             }
         }
     }
@@ -163,8 +163,8 @@ pub fn summary(report: &Report) -> String {
         extra.push(format!("{} suppressed", report.suppressed));
     }
     if let Some(b) = &report.baseline {
-        if let Some(n) = b.written {
-            extra.push(format!("{n} written to the baseline"));
+        if let Some(w) = b.written {
+            extra.push(format!("{} written to the baseline", w.findings));
         }
         if b.matched > 0 || b.stale > 0 {
             extra.push(format!(
@@ -173,9 +173,14 @@ pub fn summary(report: &Report) -> String {
             ));
         }
     }
-    if !extra.is_empty() {
-        line.push_str(&format!(" ({})", extra.join(", ")));
+    if let Some(n) = report.since_hidden.filter(|n| *n > 0) {
+        extra.push(format!("{n} not on changed lines, hidden by --since"));
     }
+    extra.push(match &report.config {
+        Some(c) => format!("config {}", c.shown),
+        None => "no config file, defaults".into(),
+    });
+    line.push_str(&format!(" ({})", extra.join(", ")));
     line.push_str(&format!(" in {:.2}s", s.elapsed.as_secs_f64()));
     line
 }

@@ -1,6 +1,8 @@
 //! `--format json`: `{"version":1,"findings":[..],"errors":[..]}`, stable
-//! and versioned. `file` is relative to the scanned root with `/`
-//! separators; lines and columns are 1-based, columns in characters.
+//! and versioned. `file` is relative to the repository root (the project
+//! root outside git) with `/` separators, whatever the current directory
+//! and the paths named; lines and columns are 1-based, columns in
+//! characters. `config` names the configuration file used.
 
 use crate::engine::Report;
 use crate::render::column1;
@@ -16,6 +18,12 @@ struct Out<'a> {
     summary: JSummary,
     /// Every configured cross-tenant call (`superuser-access`).
     audit: &'a [crate::engine::AuditEntry],
+    /// The configuration file used, relative to the repository root
+    /// (`null`: none, the defaults).
+    config: Option<&'a str>,
+    /// With `--since`: findings left out as not on a changed line.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    since_hidden: Option<usize>,
     /// With `--show-suppressed`: the silenced findings and their reasons.
     #[serde(skip_serializing_if = "Option::is_none")]
     suppressed: Option<Vec<JSuppressed<'a>>>,
@@ -90,6 +98,8 @@ pub fn render(
             skipped: report.stats.skipped,
         },
         audit: &report.audit,
+        config: report.config.as_ref().map(|c| c.rel.as_str()),
+        since_hidden: report.since_hidden,
         suppressed: opts.show_suppressed.then(|| {
             report
                 .suppressed_findings
@@ -109,7 +119,7 @@ pub fn render(
             })
             .collect(),
     };
-    serde_json::to_writer_pretty(&mut *out, &doc).map_err(io::Error::other)?;
+    serde_json::to_writer_pretty(&mut *out, &doc).map_err(io::Error::from)?;
     writeln!(out)
 }
 

@@ -43,7 +43,15 @@ pub fn render(report: &Report, opts: Options, out: &mut dyn Write) -> io::Result
     if s.failed > 0 {
         totals.push_str(&format!(" · {} could not be analysed", s.failed));
     }
+    if let Some(n) = report.since_hidden.filter(|n| *n > 0) {
+        totals.push_str(&format!(" · {n} not on changed lines (`--since`)"));
+    }
     writeln!(out, "{totals}.")?;
+    writeln!(out)?;
+    match &report.config {
+        Some(c) => writeln!(out, "Configuration: `{}`.", c.rel)?,
+        None => writeln!(out, "Configuration: none found, defaults.")?,
+    }
 
     if !report.findings.is_empty() {
         let mut by_rule: BTreeMap<&str, (usize, usize)> = BTreeMap::new();

@@ -3,7 +3,8 @@
 //! renderers it only turns findings into text: one run whose driver lists
 //! every rule of [`crate::rules::RULES`] with its docs, one result per
 //! finding (suppressed ones included, marked with an `inSource`
-//! suppression), paths relative to `%SRCROOT%` (the scanned root) and
+//! suppression), paths relative to `%SRCROOT%` (the repository root, or the project
+//! root outside git) and
 //! 1-based character columns, in the engine's stable order.
 
 use crate::config::Level;
@@ -23,7 +24,8 @@ pub const INFORMATION_URI: &str = "https://github.com/tenant-lint/tenant-lint";
 /// Key of the engine's fingerprint in `result.partialFingerprints`.
 pub const FINGERPRINT_KEY: &str = "tenantLint/v1";
 
-/// The `uriBaseId` every location is relative to: the scanned root.
+/// The `uriBaseId` every location is relative to: the repository root
+/// (the project root outside a git repository).
 pub const SRCROOT: &str = "%SRCROOT%";
 
 /// Rules whose findings can leak data across tenants (tagged `security`).
@@ -251,7 +253,8 @@ pub fn render(
                 SRCROOT,
                 BaseId {
                     description: Text {
-                        text: "The root directory tenant-lint scanned.".into(),
+                        text: "The repository root (the project root outside a git repository)."
+                            .into(),
                     },
                 },
             )]
@@ -261,7 +264,7 @@ pub fn render(
             results,
         }],
     };
-    serde_json::to_writer_pretty(&mut *out, &log).map_err(io::Error::other)?;
+    serde_json::to_writer_pretty(&mut *out, &log).map_err(io::Error::from)?;
     writeln!(out)
 }
 

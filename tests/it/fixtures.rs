@@ -414,7 +414,10 @@ fn cross_function_query_helpers() {
         .collect();
     for site in [29, 41] {
         assert!(
-            labelled.contains(&("crates/store/src/query/generics.rs".into(), site)),
+            labelled.contains(&(
+                "fixtures/cross-function/fail/crates/store/src/query/generics.rs".into(),
+                site
+            )),
             "{labelled:?}"
         );
     }

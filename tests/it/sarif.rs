@@ -127,7 +127,7 @@ fn sarif_has_one_result_per_finding() {
         .iter()
         .find(|r| {
             r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
-                == "src/jobs/cleanup.rs"
+                == "fixtures/unscoped-sql/fail/src/jobs/cleanup.rs"
                 && r["locations"][0]["physicalLocation"]["region"]["startLine"] == 6
         })
         .expect("the cleanup.rs finding");
@@ -171,7 +171,8 @@ fn sarif_carries_suppressed_findings() {
             assert_eq!(r["suppressions"][0]["kind"], "inSource");
             assert_eq!(
                 r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
-                "src/admin.rs"
+                "fixtures/invalid-suppression/pass/src/admin.rs",
+                "paths are relative to the repository root"
             );
             reasons.push(r["suppressions"][0]["justification"].as_str().unwrap());
         }

@@ -32,7 +32,10 @@ pub fn found(report: &Report) -> Vec<(String, u32, String)> {
         .iter()
         .map(|f| {
             (
-                report.files[f.file].rel.clone(),
+                tenant_lint::workspace::relative(
+                    &std::fs::canonicalize(&report.files[f.file].path).expect("file exists"),
+                    &report.root,
+                ),
                 f.span.start.line,
                 f.rule.to_string(),
             )

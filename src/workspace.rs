@@ -1,0 +1,225 @@
+//! Where a run stands. The project is found upward from the paths the user
+//! named, as cargo finds a workspace: the nearest `Cargo.toml` with a
+//! `[workspace]`, else the nearest `Cargo.toml`, never past the root of
+//! the git repository. The whole project is analysed (the tenant model
+//! needs every schema file and migration), and only what lies under the
+//! named paths is reported. Report paths are relative to one base whatever
+//! the arguments: the repository root, or the project root outside git.
+
+use std::path::{Component, Path, PathBuf};
+
+/// What a run analyses, and what it reports.
+#[derive(Debug, Clone)]
+pub struct Scope {
+    /// The project root (canonical): walked whole; discovery's relative
+    /// paths, `[files] exclude` and `allowed-paths` are relative to it.
+    pub root: PathBuf,
+    /// The repository root, or `root` outside a git repository
+    /// (canonical): report paths are relative to it, and the search for
+    /// a configuration file stops there.
+    pub base: PathBuf,
+    /// Where the search for a configuration file starts: the first named
+    /// directory (a named file's directory).
+    pub start: PathBuf,
+    /// The named paths (canonical), when they do not cover the whole
+    /// project: only findings in files under them are reported.
+    pub only: Option<Vec<PathBuf>>,
+}
+
+/// A path that could not be used.
+#[derive(Debug)]
+pub struct PathError {
+    /// The path as given.
+    pub path: PathBuf,
+    /// Why.
+    pub error: std::io::Error,
+}
+
+/// The path with symlinks and `..` resolved, or as given when it cannot be.
+pub fn canonical(p: &Path) -> PathBuf {
+    std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf())
+}
+
+/// The root of the git repository holding `dir` (a directory with a
+/// `.git` directory or file), if any.
+pub fn repo_root(dir: &Path) -> Option<PathBuf> {
+    dir.ancestors()
+        .find(|d| d.join(".git").exists())
+        .map(Path::to_path_buf)
+}
+
+/// The project `dir` belongs to: the nearest ancestor (up to `ceiling`,
+/// included) whose `Cargo.toml` declares a `[workspace]`, else the
+/// nearest with a `Cargo.toml`, else `dir` itself.
+pub fn project_root(dir: &Path, ceiling: Option<&Path>) -> PathBuf {
+    let mut nearest = None;
+    for d in dir.ancestors() {
+        let manifest = d.join("Cargo.toml");
+        if manifest.is_file() {
+            if std::fs::read_to_string(&manifest).is_ok_and(|t| declares_workspace(&t)) {
+                return d.to_path_buf();
+            }
+            nearest.get_or_insert_with(|| d.to_path_buf());
+        }
+        if Some(d) == ceiling {
+            break;
+        }
+    }
+    nearest.unwrap_or_else(|| dir.to_path_buf())
+}
+
+/// Whether a manifest has a `[workspace]` table (a line that opens it,
+/// not a mention in a comment or a string).
+fn declares_workspace(manifest: &str) -> bool {
+    manifest.lines().any(|l| {
+        let l = l.trim();
+        l == "[workspace]" || l.starts_with("[workspace]") && l[11..].trim_start().starts_with('#')
+    })
+}
+
+/// The directory a named path stands for: itself, or a file's directory.
+fn dir_of(p: &Path) -> PathBuf {
+    if p.is_dir() {
+        return p.to_path_buf();
+    }
+    match p.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => PathBuf::from("."),
+    }
+}
+
+/// The deepest directory that holds all of `dirs`.
+fn common_ancestor(dirs: &[PathBuf]) -> PathBuf {
+    let mut out = dirs[0].clone();
+    for d in &dirs[1..] {
+        while !d.starts_with(&out) {
+            if !out.pop() {
+                break;
+            }
+        }
+    }
+    out
+}
+
+/// Resolves the named paths (none: the current directory) to the project
+/// to analyse and the part of it to report.
+pub fn resolve(paths: &[PathBuf]) -> Result<Scope, PathError> {
+    let named: Vec<PathBuf> = if paths.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        paths.to_vec()
+    };
+    let mut canon = Vec::with_capacity(named.len());
+    for p in &named {
+        let c = std::fs::canonicalize(p).map_err(|error| PathError {
+            path: p.clone(),
+            error,
+        })?;
+        canon.push(c);
+    }
+    let roots: Vec<PathBuf> = canon
+        .iter()
+        .map(|p| {
+            let dir = dir_of(p);
+            project_root(&dir, repo_root(&dir).as_deref())
+        })
+        .collect();
+    let root = common_ancestor(&roots);
+    let base = repo_root(&root).unwrap_or_else(|| root.clone());
+    let only = if canon.iter().any(|p| root.starts_with(p)) {
+        None
+    } else {
+        Some(canon.clone())
+    };
+    Ok(Scope {
+        root,
+        base,
+        start: dir_of(&canon[0]),
+        only,
+    })
+}
+
+/// `path` relative to `from` with `/` separators, with `..` steps when it
+/// is not under it (both absolute, or both relative to the same place).
+pub fn relative(path: &Path, from: &Path) -> String {
+    let p: Vec<Component> = path.components().collect();
+    let f: Vec<Component> = from.components().collect();
+    let same = p.iter().zip(&f).take_while(|(a, b)| a == b).count();
+    if same == 0 && path.is_absolute() != from.is_absolute() {
+        return slashed(path);
+    }
+    let mut parts: Vec<String> = vec!["..".to_string(); f.len() - same];
+    parts.extend(p[same..].iter().filter_map(|c| match c {
+        Component::Normal(s) => Some(s.to_string_lossy().into_owned()),
+        Component::ParentDir => Some("..".into()),
+        _ => None,
+    }));
+    if parts.is_empty() {
+        return ".".into();
+    }
+    parts.join("/")
+}
+
+/// A path with `/` separators.
+fn slashed(p: &Path) -> String {
+    p.to_string_lossy().replace('\\', "/")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::fs;
+
+    #[test]
+    fn relative_paths() {
+        let r = |a: &str, b: &str| relative(Path::new(a), Path::new(b));
+        assert_eq!(r("/r/a/b.rs", "/r"), "a/b.rs");
+        assert_eq!(r("/r/a/b.rs", "/r/c"), "../a/b.rs");
+        assert_eq!(r("/r/a/b.rs", "/r/a/b.rs"), ".");
+        assert_eq!(r("/x/y.rs", "/r/s"), "../../x/y.rs");
+    }
+
+    #[test]
+    fn workspace_table_is_a_line_not_a_mention() {
+        assert!(declares_workspace(
+            "[package]\n\n[workspace]\nmembers = []\n"
+        ));
+        assert!(declares_workspace("[workspace] # the root\n"));
+        assert!(!declares_workspace("# no [workspace] here\n[package]\n"));
+        assert!(!declares_workspace("[workspace.metadata.x]\na = 1\n"));
+    }
+
+    #[test]
+    fn the_project_is_found_upward_and_not_past_the_repository() {
+        let t = tempfile::tempdir().expect("tempdir");
+        let top = canonical(t.path());
+        let w = |p: &str, s: &str| {
+            let f = top.join(p);
+            fs::create_dir_all(f.parent().expect("parent")).expect("mkdir");
+            fs::write(f, s).expect("write");
+        };
+        w("Cargo.toml", "[workspace]\nmembers = []\n");
+        w("repo/.git/HEAD", "ref: refs/heads/main\n");
+        w("repo/Cargo.toml", "[workspace]\nmembers = [\"crates/*\"]\n");
+        w("repo/crates/api/Cargo.toml", "[package]\nname = \"api\"\n");
+        w("repo/crates/api/src/lib.rs", "");
+        w("repo/loose/src/x.rs", "");
+        let s = resolve(&[top.join("repo/crates/api/src")]).expect("resolves");
+        assert_eq!(s.root, top.join("repo"));
+        assert_eq!(s.base, top.join("repo"));
+        assert_eq!(s.only, Some(vec![top.join("repo/crates/api/src")]));
+        let s = resolve(&[top.join("repo/crates/api/src/lib.rs")]).expect("resolves");
+        assert_eq!(s.root, top.join("repo"));
+        assert_eq!(s.start, top.join("repo/crates/api/src"));
+        let s = resolve(&[top.join("repo")]).expect("resolves");
+        assert_eq!(s.only, None);
+        // The outer workspace lies past the repository root.
+        fs::remove_file(top.join("repo/Cargo.toml")).expect("rm");
+        let s = resolve(&[top.join("repo/loose/src")]).expect("resolves");
+        assert_eq!(s.root, top.join("repo/loose/src"));
+        assert_eq!(s.base, top.join("repo"));
+        let s = resolve(&[top.join("repo/crates/api/src")]).expect("resolves");
+        assert_eq!(s.root, top.join("repo/crates/api"));
+        assert!(resolve(&[top.join("nope")]).is_err());
+    }
+}
