@@ -1,0 +1,497 @@
+//! A security check must not answer "nothing found" when it did not look:
+//! runs from a subdirectory, `--since` under any git configuration, report
+//! paths whatever the arguments, configuration found only inside the
+//! repository, rules asked for by name, output cut short by `| head`.
+//! Each test here failed before the fix it guards.
+
+use assert_cmd::Command;
+use serde_json::Value;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+
+/// A small project as teams write one: a workspace manifest, a sqlx
+/// migration, handlers with raw SQL (one leak, one safe query) and, in a
+/// file of its own, a deliberate cross-tenant query with a justified
+/// suppression.
+const PROJECT: &[(&str, &str)] = &[
+    (
+        "Cargo.toml",
+        "[package]\nname = \"docs-api\"\nversion = \"0.1.0\"\nedition = \"2021\"\n",
+    ),
+    (
+        "migrations/20240101000000_init.sql",
+        "CREATE TABLE documents (\n    id uuid PRIMARY KEY,\n    org_id uuid NOT NULL,\n    title text NOT NULL\n);\nCREATE INDEX documents_org ON documents (org_id, id);\n",
+    ),
+    (
+        "src/api/handlers.rs",
+        r#"pub async fn delete_document(pool: &PgPool, id: Uuid) -> sqlx::Result<()> {
+    sqlx::query("DELETE FROM documents WHERE id = $1")
+        .bind(id)
+        .execute(pool)
+        .await?;
+    Ok(())
+}
+
+pub async fn list(pool: &PgPool, org_id: Uuid) -> sqlx::Result<Vec<Doc>> {
+    sqlx::query_as("SELECT id, title FROM documents WHERE org_id = $1")
+        .bind(org_id)
+        .fetch_all(pool)
+        .await
+}
+"#,
+    ),
+    (
+        "src/api/metrics.rs",
+        r#"/// Staff dashboard.
+pub async fn count_all(pool: &PgPool) -> sqlx::Result<i64> {
+    // tenant-lint: allow(unscoped-sql) usage metrics across all orgs, staff only
+    sqlx::query_scalar("SELECT count(*) FROM documents")
+        .fetch_one(pool)
+        .await
+}
+"#,
+    ),
+    ("src/lib.rs", "pub mod api;\n"),
+    ("src/api/mod.rs", "pub mod handlers;\npub mod metrics;\n"),
+];
+
+/// The line of the leak in `src/api/handlers.rs`.
+const LEAK_LINE: u64 = 2;
+
+fn write_all(root: &Path, files: &[(&str, &str)]) {
+    for (p, text) in files {
+        let full = root.join(p);
+        fs::create_dir_all(full.parent().expect("parent")).expect("mkdir");
+        fs::write(full, text).expect("write");
+    }
+}
+
+fn project() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("tempdir");
+    write_all(dir.path(), PROJECT);
+    dir
+}
+
+/// Runs the binary in `cwd` with a cache-free, colour-free setup.
+fn run_in(cwd: &Path, args: &[&str]) -> (i32, String, String) {
+    run_bin("tenant-lint", cwd, args)
+}
+
+fn run_bin(bin: &str, cwd: &Path, args: &[&str]) -> (i32, String, String) {
+    let out = Command::cargo_bin(bin)
+        .expect("built")
+        .current_dir(cwd)
+        .env_remove("NO_COLOR")
+        .env("TENANT_LINT_CACHE_DIR", cwd.join(".no-cache-here"))
+        .args(args)
+        .arg("--no-cache")
+        .output()
+        .expect("runs");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn json(out: &str) -> Value {
+    serde_json::from_str(out).unwrap_or_else(|e| panic!("not JSON ({e}): {out}"))
+}
+
+/// (file, line, rule) of each finding in a JSON report.
+fn findings(v: &Value) -> Vec<(String, u64, String)> {
+    v["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|f| {
+            (
+                f["file"].as_str().expect("file").to_string(),
+                f["line"].as_u64().expect("line"),
+                f["rule"].as_str().expect("rule").to_string(),
+            )
+        })
+        .collect()
+}
+
+fn git(dir: &Path, args: &[&str]) {
+    let out = std::process::Command::new("git")
+        .current_dir(dir)
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .args(["-c", "user.name=t", "-c", "user.email=t@example.com"])
+        .args(["-c", "init.defaultBranch=main"])
+        .args(args)
+        .output()
+        .expect("git runs");
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+fn the_leak() -> (String, u64, String) {
+    (
+        "src/api/handlers.rs".to_string(),
+        LEAK_LINE,
+        "unscoped-sql".to_string(),
+    )
+}
+
+#[test]
+fn a_run_from_a_subdirectory_analyses_the_whole_project() {
+    let dir = project();
+    let api = dir.path().join("src/api");
+    // `cd src/api && tenant-lint check`, `tenant-lint check src/api`, and
+    // the cargo subcommand from the subdirectory: the migrations above
+    // are found, the justified suppression is used, the leak is reported.
+    for (bin, cwd, args) in [
+        ("tenant-lint", api.as_path(), vec!["check"]),
+        ("tenant-lint", dir.path(), vec!["check", "src/api"]),
+        ("tenant-lint", dir.path(), vec!["check", "src/api/"]),
+        (
+            "cargo-tenant-lint",
+            api.as_path(),
+            vec!["tenant-lint", "check"],
+        ),
+    ] {
+        let mut args = args.clone();
+        args.extend(["--format", "json"]);
+        let (code, out, err) = run_bin(bin, cwd, &args);
+        assert!(!err.contains("no tenant tables"), "{bin} {args:?}: {err}");
+        assert_eq!(code, 1, "{bin} {args:?} in {}: {out}{err}", cwd.display());
+        assert_eq!(findings(&json(&out)), [the_leak()], "{bin} {args:?}");
+    }
+    // Only what lies under the named path is reported.
+    let (code, out, _) = run_in(dir.path(), &["check", "migrations", "--format", "json"]);
+    assert_eq!(code, 0, "{out}");
+    assert_eq!(findings(&json(&out)), []);
+}
+
+#[test]
+fn human_paths_open_from_the_current_directory() {
+    let dir = project();
+    let api = dir.path().join("src/api");
+    let elsewhere = tempfile::tempdir().expect("tempdir");
+    for cwd in [dir.path(), api.as_path(), elsewhere.path()] {
+        let target = dir.path().display().to_string();
+        let (code, out, _) = run_in(cwd, &["check", &target, "--color", "never"]);
+        assert_eq!(code, 1, "{out}");
+        let shown: Vec<&str> = out
+            .lines()
+            .filter_map(|l| l.trim_start().strip_prefix("┌─ "))
+            .map(|l| l.split(':').next().expect("path"))
+            .collect();
+        assert!(!shown.is_empty(), "{out}");
+        for p in shown {
+            assert!(
+                cwd.join(p).is_file(),
+                "`{p}` does not exist from {}",
+                cwd.display()
+            );
+        }
+    }
+}
+
+#[test]
+fn report_paths_have_one_base_whatever_the_arguments() {
+    let repo = tempfile::tempdir().expect("tempdir");
+    // The project lives in a subdirectory of its repository, as in a
+    // monorepo: GitHub, SARIF and GitLab need paths from the repository
+    // root.
+    write_all(&repo.path().join("backend"), PROJECT);
+    git(repo.path(), &["init", "-q"]);
+    let backend = repo.path().join("backend");
+    let b = backend.display().to_string();
+    let src = backend.join("src").display().to_string();
+    let migrations = backend.join("migrations").display().to_string();
+    let expected = "backend/src/api/handlers.rs";
+    let runs: Vec<(&Path, Vec<&str>)> = vec![
+        (repo.path(), vec!["check", "backend"]),
+        (backend.as_path(), vec!["check"]),
+        (backend.as_path(), vec!["check", "."]),
+        (Path::new("/"), vec!["check", &b]),
+        (repo.path(), vec!["check", &src, &migrations]),
+        (repo.path(), vec!["check", &migrations, &src]),
+    ];
+    for (cwd, args) in runs {
+        let mut json_args = args.clone();
+        json_args.extend(["--format", "json"]);
+        let (_, out, _) = run_in(cwd, &json_args);
+        let v = json(&out);
+        let files: Vec<String> = findings(&v).into_iter().map(|f| f.0).collect();
+        assert_eq!(files, [expected], "json, {args:?} in {}", cwd.display());
+        let mut gh = args.clone();
+        gh.extend(["--format", "github"]);
+        let (_, out, _) = run_in(cwd, &gh);
+        assert!(
+            out.contains(&format!("file={expected},line={LEAK_LINE}")),
+            "github, {args:?} in {}: {out}",
+            cwd.display()
+        );
+        let mut sarif = args.clone();
+        sarif.extend(["--format", "sarif"]);
+        let (_, out, _) = run_in(cwd, &sarif);
+        let v = json(&out);
+        assert_eq!(
+            v["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]
+                ["uri"],
+            expected,
+            "sarif, {args:?} in {}",
+            cwd.display()
+        );
+        let mut gitlab = args.clone();
+        gitlab.extend(["--format", "gitlab"]);
+        let (_, out, _) = run_in(cwd, &gitlab);
+        assert_eq!(
+            json(&out)[0]["location"]["path"],
+            expected,
+            "gitlab, {args:?}"
+        );
+    }
+}
+
+#[test]
+fn a_config_outside_the_repository_is_not_applied() {
+    let outer = tempfile::tempdir().expect("tempdir");
+    // Someone's home directory turns the main rule off ...
+    fs::write(
+        outer.path().join("tenant-lint.toml"),
+        "[rules]\nunscoped-sql = \"off\"\n",
+    )
+    .expect("write");
+    // ... above a repository with no configuration of its own.
+    let repo = outer.path().join("repo");
+    write_all(&repo, PROJECT);
+    git(&repo, &["init", "-q"]);
+    let (code, out, _) = run_in(&repo, &["check", "--format", "json"]);
+    assert_eq!(code, 1, "{out}");
+    let v = json(&out);
+    assert_eq!(findings(&v), [the_leak()]);
+    assert_eq!(v["config"], Value::Null, "no configuration was used");
+    let (_, out, _) = run_in(&repo, &["check", "--color", "never"]);
+    assert!(out.contains("no config file, defaults"), "{out}");
+
+    // The repository's own configuration is used, and named.
+    fs::write(
+        repo.join("tenant-lint.toml"),
+        "[rules]\nunscoped-sql = \"warn\"\n",
+    )
+    .expect("write");
+    let (code, out, _) = run_in(&repo.join("src"), &["check", "--format", "json"]);
+    assert_eq!(code, 0, "downgraded to a warning: {out}");
+    assert_eq!(json(&out)["config"], "tenant-lint.toml");
+    let (_, out, _) = run_in(&repo.join("src"), &["check", "--color", "never"]);
+    assert!(out.contains("config ../tenant-lint.toml"), "{out}");
+    let (_, out, _) = run_in(&repo, &["check", "--format", "markdown"]);
+    assert!(out.contains("Configuration: `tenant-lint.toml`."), "{out}");
+}
+
+/// A repository whose last commit added a leak in a file with a non-ASCII
+/// name, with one more leak in a file not yet added to git.
+fn repo_with_new_leaks() -> tempfile::TempDir {
+    let dir = project();
+    git(dir.path(), &["init", "-q"]);
+    git(dir.path(), &["add", "."]);
+    git(dir.path(), &["commit", "-q", "-m", "first"]);
+    let leak = "pub async fn purge(pool: &PgPool, id: Uuid) -> sqlx::Result<()> {\n    sqlx::query(\"DELETE FROM documents WHERE id = $1\").bind(id).execute(pool).await?;\n    Ok(())\n}\n";
+    fs::write(dir.path().join("src/api/café.rs"), leak).expect("write");
+    git(dir.path(), &["add", "."]);
+    git(dir.path(), &["commit", "-q", "-m", "second"]);
+    fs::write(dir.path().join("src/api/brand new.rs"), leak).expect("write");
+    dir
+}
+
+#[test]
+fn since_gives_the_same_findings_whatever_the_git_configuration() {
+    let dir = repo_with_new_leaks();
+    let expected = vec![
+        (
+            "src/api/brand new.rs".to_string(),
+            2,
+            "unscoped-sql".to_string(),
+        ),
+        ("src/api/café.rs".to_string(), 2, "unscoped-sql".to_string()),
+    ];
+    for setting in [
+        None,
+        Some(("diff.noprefix", "true")),
+        Some(("diff.mnemonicPrefix", "true")),
+        Some(("diff.relative", "true")),
+        Some(("core.quotePath", "true")),
+        Some(("color.diff", "always")),
+        Some(("diff.external", "false")),
+    ] {
+        if let Some((k, v)) = setting {
+            git(dir.path(), &["config", k, v]);
+        }
+        for cwd in [dir.path().to_path_buf(), dir.path().join("src/api")] {
+            let (code, out, err) =
+                run_in(&cwd, &["check", "--since", "HEAD~1", "--format", "json"]);
+            assert_eq!(code, 1, "{setting:?}: {out}{err}");
+            let v = json(&out);
+            let mut got = findings(&v);
+            got.sort();
+            assert_eq!(got, expected, "with {setting:?} in {}", cwd.display());
+            assert_eq!(v["since_hidden"], 1, "the old leak is hidden, and counted");
+        }
+        if let Some((k, _)) = setting {
+            git(dir.path(), &["config", "--unset", k]);
+        }
+    }
+    let (_, out, _) = run_in(
+        dir.path(),
+        &["check", "--since", "HEAD~1", "--color", "never"],
+    );
+    assert!(
+        out.contains("1 not on changed lines, hidden by --since"),
+        "{out}"
+    );
+}
+
+#[test]
+fn select_runs_a_rule_that_is_off_by_default() {
+    let dir = project();
+    let (code, out, err) = run_in(
+        dir.path(),
+        &["check", "--select", "missing-rls", "--format", "json"],
+    );
+    assert_eq!(code, 0, "reported as a warning: {out}");
+    let rules: Vec<String> = findings(&json(&out)).into_iter().map(|f| f.2).collect();
+    assert_eq!(rules, ["missing-rls"], "{err}");
+    assert!(
+        err.contains("rule `missing-rls` is off by default; `--select` runs it"),
+        "{err}"
+    );
+}
+
+/// Runs `tenant-lint check` with its standard output closed before it
+/// writes (as `| head` does once it has read enough).
+fn run_with_closed_stdout(args: &[&str]) -> (i32, String) {
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("tenant-lint"))
+        .args(args)
+        .arg("--no-cache")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawns");
+    drop(child.stdout.take());
+    let out = child.wait_with_output().expect("waits");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn a_closed_pipe_ends_the_run_quietly_in_every_format() {
+    let demo = crate::support::fixture("demo").display().to_string();
+    for format in ["human", "json", "sarif", "gitlab", "github", "markdown"] {
+        let (code, err) = run_with_closed_stdout(&["check", &demo, "--format", format]);
+        assert_eq!(err, "", "{format}");
+        assert_eq!(
+            code, 1,
+            "{format}: the findings' exit code, not an I/O error"
+        );
+    }
+}
+
+#[test]
+fn show_suppressed_shows_the_code_of_a_file_with_nothing_else() {
+    let dir = project();
+    let (code, out, _) = run_in(
+        dir.path(),
+        &["check", "--show-suppressed", "--color", "never"],
+    );
+    assert_eq!(code, 1, "{out}");
+    let at = out
+        .find("suppressed: SQL")
+        .unwrap_or_else(|| panic!("the suppressed finding is listed: {out}"));
+    let block = &out[at..];
+    assert!(
+        block.contains("src/api/metrics.rs:4:"),
+        "at its real position: {block}"
+    );
+    assert!(
+        block.contains("sqlx::query_scalar(\"SELECT count(*) FROM documents\")"),
+        "with its code: {block}"
+    );
+}
+
+fn baseline_entries(path: &PathBuf) -> Vec<(String, String)> {
+    let v = json(&fs::read_to_string(path).expect("baseline written"));
+    v["entries"]
+        .as_array()
+        .expect("entries")
+        .iter()
+        .map(|e| {
+            (
+                e["rule"].as_str().expect("rule").to_string(),
+                e["file"].as_str().expect("file").to_string(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn writing_a_baseline_succeeds_and_keeps_what_the_run_did_not_cover() {
+    let dir = project();
+    write_all(
+        dir.path(),
+        &[(
+            "src/api/more.rs",
+            "pub async fn rename(pool: &PgPool, id: Uuid, t: &str) -> sqlx::Result<()> {\n    sqlx::query(\"UPDATE documents SET title = $2 WHERE id = $1\").bind(id).bind(t).execute(pool).await?;\n    Ok(())\n}\n",
+        )],
+    );
+    let base = dir.path().join("tenant-lint-baseline.json");
+    let b = base.display().to_string();
+    let (code, out, err) = run_in(
+        dir.path(),
+        &["check", "--write-baseline", &b, "--select", "missing-rls"],
+    );
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.is_empty(), "no report: {out}");
+    assert!(
+        err.contains(&format!("wrote 1 finding to the baseline {b}")),
+        "{err}"
+    );
+    let (code, _, err) = run_in(dir.path(), &["check", "--write-baseline", &b]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        err.contains(
+            "wrote 2 findings to the baseline {b}, and kept 1 entry of rules or files this run did not cover"
+                .replace("{b}", &b)
+                .as_str()
+        ),
+        "missing-rls is off, so its entry stays: {err}"
+    );
+    assert_eq!(baseline_entries(&base).len(), 3);
+    // Rewriting for one rule, or one directory, keeps the other entries.
+    let (code, _, err) = run_in(
+        dir.path(),
+        &["check", "--write-baseline", &b, "--select", "missing-rls"],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        err.contains("kept 2 entries of rules or files this run did not cover"),
+        "{err}"
+    );
+    assert_eq!(baseline_entries(&base).len(), 3);
+    let (code, _, err) = run_in(
+        dir.path(),
+        &["check", "src/api/more.rs", "--write-baseline", &b],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(
+        baseline_entries(&base)
+            .iter()
+            .filter(|(r, _)| r == "unscoped-sql")
+            .count(),
+        2,
+        "the leak in handlers.rs stays baselined: {err}"
+    );
+    let (code, out, _) = run_in(dir.path(), &["check", "--baseline", &b]);
+    assert_eq!(code, 0, "everything is baselined: {out}");
+}
