@@ -74,7 +74,7 @@ pub fn write(
     files: &[FileEntry],
     outside: impl Fn(&Entry) -> bool,
 ) -> Result<Written, Error> {
-    let old = if path.exists() {
+    let old = if path.is_file() {
         load(path)?
     } else {
         Vec::new()
@@ -109,6 +109,15 @@ pub fn write(
         entries,
     })
     .map_err(|e| io_error(path, e))?;
+    if std::fs::metadata(path).is_ok_and(|m| !m.is_file()) {
+        // Not a file to replace (a device, a FIFO): write in place.
+        return std::fs::write(path, format!("{text}\n"))
+            .map_err(|e| io_error(path, e))
+            .map(|()| Written {
+                findings: n,
+                kept: kept_count,
+            });
+    }
     let tmp = path.with_extension("tmp-tenant-lint");
     std::fs::write(&tmp, format!("{text}\n")).map_err(|e| io_error(path, e))?;
     std::fs::rename(&tmp, path).map_err(|e| io_error(path, e))?;

@@ -315,6 +315,12 @@ fn write_file(path: &Path, bytes: &[u8]) -> Result<(), Error> {
         path: path.to_path_buf(),
         message: e.to_string(),
     };
+    // Only a regular (or new) file is replaced through a temporary file:
+    // `-o /dev/null` or a FIFO is written in place, as renaming over a
+    // device would replace it (and as root, `/dev/null` itself).
+    if std::fs::metadata(path).is_ok_and(|m| !m.is_file()) {
+        return std::fs::write(path, bytes).map_err(err);
+    }
     let tmp = path.with_extension("tenant-lint-tmp");
     std::fs::write(&tmp, bytes).map_err(err)?;
     std::fs::rename(&tmp, path).map_err(err)

@@ -455,17 +455,29 @@ fn schema_of(e: &cache::Entry) -> Option<&SchemaFacts> {
     }
 }
 
+/// What the schema phase hands on.
+pub struct SchemaPhase {
+    /// The tenant model.
+    pub model: TenantModel,
+    /// Files that could not be analysed.
+    pub failures: HashMap<FileId, Failure>,
+    /// The model's hash (what cached query facts are keyed by).
+    pub model_hash: u128,
+    /// Files that are test modules declared out of line (`#[cfg(test)]
+    /// mod tests;`), set aside like the rest of the test code.
+    pub test_files: std::collections::BTreeSet<FileId>,
+}
+
 /// Builds the tenant model of a project (also used by `tenant-lint schema`).
-/// Returns the model, the files that failed, and the model's hash (what
-/// cached query facts are keyed by).
 pub fn schema_phase(
     pool: &rayon::ThreadPool,
     files: &[discover::SourcePath],
     texts: &[Text],
     config: &Config,
+    include_tests: bool,
     use_prefilter: bool,
     carry: &mut Carry,
-) -> (TenantModel, HashMap<FileId, Failure>, u128) {
+) -> SchemaPhase {
     // Built on first use: a warm run may parse nothing.
     let filter = std::sync::OnceLock::new();
     let mut old = std::mem::take(&mut carry.old);
@@ -477,18 +489,25 @@ pub fn schema_phase(
         // tenant in reach with zero config; a token scan finds them in
         // every file without parsing it.
         let carriers = prefilter::tenant_structs(t, &config.tenant.columns);
+        let test_modules = if include_tests {
+            Vec::new()
+        } else {
+            schema::test_modules(t, &f.rel)
+        };
         if use_prefilter && !filter.get_or_init(Prefilter::schema).matches(t) {
-            if carriers.is_empty() {
+            if carriers.is_empty() && test_modules.is_empty() {
                 return None;
             }
             return Some(Ok(SchemaFacts {
                 tenant_types: carriers,
+                test_modules,
                 ..SchemaFacts::default()
             }));
         }
         Some(parse::with_parsed(t, |file| {
-            let mut facts = schema::extract(file, &f.rel, f.path.parent());
+            let mut facts = schema::extract(file, &f.rel, f.path.parent(), include_tests);
             facts.tenant_types = carriers;
+            facts.test_modules = test_modules;
             // Positions of a const's SQL refer to this file.
             for (_, text) in &mut facts.sql_consts {
                 text.file.get_or_insert_with(|| f.path.clone());
@@ -536,6 +555,26 @@ pub fn schema_phase(
         carry.new[i].schema = Some(r);
         carry.new[i].schema_digest = digest;
     }
+    // Out-of-line test modules are test code: set aside whole.
+    let test_modules: Vec<String> = carry
+        .new
+        .iter()
+        .filter_map(schema_of)
+        .flat_map(|f| f.test_modules.iter().cloned())
+        .collect();
+    let test_files: std::collections::BTreeSet<FileId> = if test_modules.is_empty() {
+        Default::default()
+    } else {
+        files
+            .iter()
+            .enumerate()
+            .filter(|(_, f)| {
+                f.kind == FileKind::Rust && schema::in_test_module(&f.rel, &test_modules)
+            })
+            .map(|(i, _)| i)
+            .collect()
+    };
+    failures.retain(|i, _| !test_files.contains(i));
     // Migrations, SQL and SeaORM, in the order they run.
     let mut histories: Vec<(&str, migrations::History)> = Vec::new();
     for (i, (f, t)) in files.iter().zip(texts).enumerate() {
@@ -565,6 +604,9 @@ pub fn schema_phase(
         histories.push((&f.rel, migrations::History { file: i, ops }));
     }
     for (i, e) in carry.new.iter().enumerate() {
+        if test_files.contains(&i) {
+            continue;
+        }
         if let Some(f) = schema_of(e).filter(|f| !f.migration_ops.is_empty()) {
             histories.push((
                 &files[i].rel,
@@ -595,12 +637,18 @@ pub fn schema_phase(
         .new
         .iter()
         .enumerate()
+        .filter(|(i, _)| !test_files.contains(i))
         .filter_map(|(i, e)| schema_of(e).map(|f| (i, f)))
         .chain(migrated.iter().map(|(i, f)| (*i, f)));
     let mut model = TenantModel::build(facts, config);
     model.migrated = applied;
     carry.old = old;
-    (model, failures, model_hash.finish())
+    SchemaPhase {
+        model,
+        failures,
+        model_hash: model_hash.finish(),
+        test_files,
+    }
 }
 
 /// Wall time per phase on standard error, when `TENANT_LINT_TIMINGS` is
@@ -708,11 +756,17 @@ pub fn check(opts: &CheckOptions) -> Result<Report, Error> {
     let (mut texts, hashes) = read_all(&pool, &found.files, store.as_ref());
     let mut carry = Carry::from_cache(&pool, store.as_mut(), &found.files, &hashes);
     phase.mark("read, cache");
-    let (model, mut failures, model_hash) = schema_phase(
+    let SchemaPhase {
+        model,
+        mut failures,
+        model_hash,
+        test_files,
+    } = schema_phase(
         &pool,
         &found.files,
         &texts,
         &config,
+        include_tests,
         !opts.no_prefilter,
         &mut carry,
     );
@@ -791,6 +845,7 @@ pub fn check(opts: &CheckOptions) -> Result<Report, Error> {
             .enumerate()
             .map(|(i, ((f, t), prev))| {
                 if failures.contains_key(&i)
+                    || test_files.contains(&i)
                     || f.kind != FileKind::Rust
                     || matches!(t, Some(Err(_)))
                 {
@@ -1085,7 +1140,10 @@ pub fn check(opts: &CheckOptions) -> Result<Report, Error> {
         if let Some(Some(Err(e))) = texts.get(i) {
             failures.entry(i).or_insert_with(|| e.clone());
         }
-        if let Some(s) = file_suppressions.get_mut(i).filter(|s| !s.is_empty()) {
+        if let Some(s) = file_suppressions
+            .get_mut(i)
+            .filter(|s| !s.is_empty() && !test_files.contains(&i))
+        {
             let s = std::mem::take(s);
             findings.extend(suppress::problems(i, &s, &known));
             suppressions.insert(i, s);
@@ -1137,7 +1195,8 @@ pub fn check(opts: &CheckOptions) -> Result<Report, Error> {
         findings.push(rules::parse_error::file_failure(*i, f));
     }
     stats.failed = failures.len();
-    stats.analysed = found.files.len() - stats.failed;
+    stats.skipped += test_files.len();
+    stats.analysed = found.files.len() - stats.failed - test_files.len();
 
     // One SQL text can reach the database on several paths.
     let mut seen = std::collections::HashSet::new();
@@ -1406,11 +1465,14 @@ pub fn schema(
     );
     let pool = pool(None)?;
     let (texts, _) = read_all(&pool, &found.files, None);
-    let (model, failures, _) = schema_phase(
+    let SchemaPhase {
+        model, failures, ..
+    } = schema_phase(
         &pool,
         &found.files,
         &texts,
         &config,
+        config.files.include_tests,
         true,
         &mut Carry::default(),
     );

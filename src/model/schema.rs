@@ -77,6 +77,10 @@ pub struct SchemaFacts {
     pub migration_ops: Vec<crate::model::migrations::SchemaOp>,
     /// SeaORM `enum Relation` variants: (module, variant, target module).
     pub relations: Vec<(String, String, String)>,
+    /// Modules this file declares out of line under a test-only `cfg`
+    /// (`#[cfg(test)] mod tests;`), as project-relative paths: a file
+    /// (`src/sql/tests.rs`) or a directory prefix (`src/sql/tests/`).
+    pub test_modules: Vec<String>,
 }
 
 impl SchemaFacts {
@@ -90,7 +94,121 @@ impl SchemaFacts {
             && self.tenant_types.is_empty()
             && self.sql_consts.is_empty()
             && self.migration_ops.is_empty()
+            && self.test_modules.is_empty()
     }
+}
+
+/// The files of the modules `text` (the file at `rel_path`) declares out
+/// of line under a test-only `cfg` (`#[cfg(test)] mod tests;` is
+/// `tests.rs` or `tests/mod.rs` beside a `mod.rs`, `lib.rs` or `main.rs`,
+/// else in the directory named after the file), as paths relative to the
+/// project: the module's file and the prefix of its directory, whose files
+/// are its submodules. `#[path]` attributes are not followed.
+pub fn test_modules(text: &str, rel_path: &str) -> Vec<String> {
+    let b = text.as_bytes();
+    let has = |w: &[u8]| memchr::memmem::find(b, w).is_some();
+    if !(has(b"test") && has(b"cfg") && has(b"mod")) {
+        return Vec::new();
+    }
+    let Ok(toks) = crate::rustlex::tokens(text) else {
+        return Vec::new();
+    };
+    use crate::rustlex::Kind;
+    let word = |t: &crate::rustlex::Tok| &text[t.range()];
+    let mut out = Vec::new();
+    for (k, t) in toks.iter().enumerate() {
+        let decl = t.kind == Kind::Ident
+            && word(t) == "mod"
+            && toks.get(k + 1).is_some_and(|n| n.kind == Kind::Ident)
+            && toks.get(k + 2).is_some_and(|n| n.kind == Kind::Punct(b';'));
+        if !decl {
+            continue;
+        }
+        // Back over the visibility and the outer attributes.
+        let mut start = k;
+        loop {
+            match start.checked_sub(1).map(|i| (i, toks[i])) {
+                Some((i, p)) if p.kind == Kind::Ident && word(&p) == "pub" => start = i,
+                Some((i, p)) if p.kind == Kind::Close(b')') || p.kind == Kind::Close(b']') => {
+                    let (open, close) = if p.kind == Kind::Close(b')') {
+                        (b'(', b')')
+                    } else {
+                        (b'[', b']')
+                    };
+                    let mut depth = 0usize;
+                    let mut j = i;
+                    let found = loop {
+                        match toks[j].kind {
+                            Kind::Close(c) if c == close => depth += 1,
+                            Kind::Open(c) if c == open => {
+                                depth -= 1;
+                                if depth == 0 {
+                                    break Some(j);
+                                }
+                            }
+                            _ => {}
+                        }
+                        if j == 0 {
+                            break None;
+                        }
+                        j -= 1;
+                    };
+                    let Some(j) = found else { break };
+                    if open == b'[' {
+                        // `#[..]` (or `#![..]`, which belongs to the file).
+                        match j.checked_sub(1).map(|i| toks[i].kind) {
+                            Some(Kind::Punct(b'#')) => start = j - 1,
+                            _ => break,
+                        }
+                    } else {
+                        // `pub(crate)`, `pub(in path)`.
+                        match j.checked_sub(1).map(|i| (i, toks[i])) {
+                            Some((i, q)) if q.kind == Kind::Ident && word(&q) == "pub" => start = i,
+                            _ => break,
+                        }
+                    }
+                }
+                _ => break,
+            }
+        }
+        let item = &text[toks[start].start as usize..toks[k + 2].end as usize];
+        let Ok(m) = syn::parse_str::<syn::ItemMod>(item) else {
+            continue;
+        };
+        if !crate::model::queries::is_test_attr(&m.attrs) {
+            continue;
+        }
+        let name = word(&toks[k + 1]);
+        let name = name.strip_prefix("r#").unwrap_or(name);
+        let (dir, file) = rel_path.rsplit_once('/').unwrap_or(("", rel_path));
+        let stem = file.strip_suffix(".rs").unwrap_or(file);
+        let mut base = dir.to_string();
+        if !matches!(stem, "mod" | "lib" | "main") {
+            if !base.is_empty() {
+                base.push('/');
+            }
+            base.push_str(stem);
+        }
+        let prefix = if base.is_empty() {
+            String::new()
+        } else {
+            format!("{base}/")
+        };
+        out.push(format!("{prefix}{name}.rs"));
+        out.push(format!("{prefix}{name}/"));
+    }
+    out
+}
+
+/// Whether the file at `rel` is one of `test_modules` (or below one).
+pub fn in_test_module(rel: &str, test_modules: &[String]) -> bool {
+    test_modules.iter().any(|m| {
+        if m.ends_with('/') {
+            rel.starts_with(m.as_str())
+        } else {
+            rel == m
+        }
+    })
 }
 
 /// Module name of a file as Rust sees it (`src/entities/document.rs` →
@@ -107,22 +225,64 @@ pub fn file_module_name(rel_path: &str) -> String {
 }
 
 /// Collects schema facts from a parsed file; `dir` is its directory (for
-/// `include_str!`).
-pub fn extract(file: &syn::File, rel_path: &str, dir: Option<&std::path::Path>) -> SchemaFacts {
+/// `include_str!`). Test code (`#[cfg(test)]` items, `#[test]` functions)
+/// contributes nothing unless `include_tests`.
+pub fn extract(
+    file: &syn::File,
+    rel_path: &str,
+    dir: Option<&std::path::Path>,
+    include_tests: bool,
+) -> SchemaFacts {
     let mut v = SchemaVisitor {
         facts: SchemaFacts::default(),
         modules: vec![file_module_name(rel_path)],
         dir,
+        include_tests,
     };
     v.visit_file(file);
-    v.facts.migration_ops = crate::model::seaorm_migration::extract(file);
+    v.facts.migration_ops = crate::model::seaorm_migration::extract(file, include_tests);
     v.facts
+}
+
+/// The outer attributes of an item.
+pub fn item_attrs(item: &syn::Item) -> &[syn::Attribute] {
+    use syn::Item;
+    match item {
+        Item::Const(i) => &i.attrs,
+        Item::Enum(i) => &i.attrs,
+        Item::ExternCrate(i) => &i.attrs,
+        Item::Fn(i) => &i.attrs,
+        Item::ForeignMod(i) => &i.attrs,
+        Item::Impl(i) => &i.attrs,
+        Item::Macro(i) => &i.attrs,
+        Item::Mod(i) => &i.attrs,
+        Item::Static(i) => &i.attrs,
+        Item::Struct(i) => &i.attrs,
+        Item::Trait(i) => &i.attrs,
+        Item::TraitAlias(i) => &i.attrs,
+        Item::Type(i) => &i.attrs,
+        Item::Union(i) => &i.attrs,
+        Item::Use(i) => &i.attrs,
+        _ => &[],
+    }
+}
+
+/// The attributes of an item in an `impl` block.
+pub fn impl_item_attrs(item: &syn::ImplItem) -> &[syn::Attribute] {
+    match item {
+        syn::ImplItem::Const(i) => &i.attrs,
+        syn::ImplItem::Fn(i) => &i.attrs,
+        syn::ImplItem::Type(i) => &i.attrs,
+        syn::ImplItem::Macro(i) => &i.attrs,
+        _ => &[],
+    }
 }
 
 struct SchemaVisitor<'d> {
     facts: SchemaFacts,
     modules: Vec<String>,
     dir: Option<&'d std::path::Path>,
+    include_tests: bool,
 }
 
 impl SchemaVisitor<'_> {
@@ -132,6 +292,18 @@ impl SchemaVisitor<'_> {
 }
 
 impl<'ast> Visit<'ast> for SchemaVisitor<'_> {
+    fn visit_item(&mut self, i: &'ast syn::Item) {
+        if self.include_tests || !crate::model::queries::is_test_attr(item_attrs(i)) {
+            syn::visit::visit_item(self, i);
+        }
+    }
+
+    fn visit_impl_item(&mut self, i: &'ast syn::ImplItem) {
+        if self.include_tests || !crate::model::queries::is_test_attr(impl_item_attrs(i)) {
+            syn::visit::visit_impl_item(self, i);
+        }
+    }
+
     fn visit_item_mod(&mut self, m: &'ast syn::ItemMod) {
         self.modules.push(m.ident.to_string());
         syn::visit::visit_item_mod(self, m);
@@ -531,6 +703,43 @@ mod tests {
     use super::*;
 
     #[test]
+    fn out_of_line_test_modules() {
+        let t = |text: &str, rel: &str| test_modules(text, rel);
+        assert_eq!(
+            t("#[cfg(test)]\nmod tests;\n", "src/sql/mod.rs"),
+            ["src/sql/tests.rs", "src/sql/tests/"]
+        );
+        assert_eq!(
+            t(
+                "#[cfg(test)] #[allow(dead_code)] pub(crate) mod it;",
+                "src/db.rs"
+            ),
+            ["src/db/it.rs", "src/db/it/"]
+        );
+        assert_eq!(
+            t("#[cfg(test)]\nmod r#async;", "lib.rs"),
+            ["async.rs", "async/"]
+        );
+        // Not test-only, or not out of line.
+        assert!(t("#[cfg(not(test))]\nmod real;", "src/lib.rs").is_empty());
+        assert!(t(
+            "#[cfg(any(test, feature = \"x\"))]\nmod both;",
+            "src/lib.rs"
+        )
+        .is_empty());
+        assert!(t("#[cfg(test)]\nmod inline { }\nmod later;", "src/lib.rs").is_empty());
+        assert!(t("// #[cfg(test)]\nmod commented;", "src/lib.rs").is_empty());
+        assert!(in_test_module(
+            "src/db/it/helpers.rs",
+            &t("#[cfg(test)] mod it;", "src/db.rs")
+        ));
+        assert!(!in_test_module(
+            "src/db/items.rs",
+            &t("#[cfg(test)] mod it;", "src/db.rs")
+        ));
+    }
+
+    #[test]
     fn diesel_table_with_attrs_and_use() {
         let src = r#"
             diesel::table! {
@@ -550,7 +759,7 @@ mod tests {
             }
         "#;
         let f = syn::parse_file(src).unwrap();
-        let facts = extract(&f, "src/schema.rs", None);
+        let facts = extract(&f, "src/schema.rs", None, false);
         assert_eq!(facts.tables.len(), 2);
         let d = &facts.tables[0];
         assert_eq!((d.rust.as_str(), d.sql.as_str()), ("documents", "docs"));
@@ -612,7 +821,7 @@ mod tests {
             pub use super::document::Entity as Document;
         "#;
         let f = syn::parse_file(src).unwrap();
-        let facts = extract(&f, "src/entities/document.rs", None);
+        let facts = extract(&f, "src/entities/document.rs", None, false);
         let t = &facts.tables[0];
         assert_eq!((t.rust.as_str(), t.sql.as_str()), ("document", "documents"));
         let cols: Vec<_> = t.columns.iter().map(|c| c.sql.as_str()).collect();

@@ -20,7 +20,7 @@ use syn::visit::Visit;
 use syn::{Expr, Token};
 
 /// Schema changes made by sea-query builder calls in a parsed Rust file, in source order.
-pub fn extract(file: &syn::File) -> Vec<SchemaOp> {
+pub fn extract(file: &syn::File, include_tests: bool) -> Vec<SchemaOp> {
     let mut idens = IdenCollector::default();
     idens.visit_file(file);
     let mut consts = ConstCollector::default();
@@ -29,6 +29,7 @@ pub fn extract(file: &syn::File) -> Vec<SchemaOp> {
         idens: Idens::build(idens.enums),
         consts: consts.texts,
         ops: Vec::new(),
+        include_tests,
     };
     walker.visit_file(file);
     walker.ops
@@ -433,6 +434,8 @@ struct Walker {
     idens: Idens,
     consts: HashMap<String, SqlText>,
     ops: Vec<SchemaOp>,
+    /// Walk `#[cfg(test)]` and `#[test]` code too.
+    include_tests: bool,
 }
 
 impl Walker {
@@ -856,6 +859,23 @@ impl Walker {
 }
 
 impl<'ast> Visit<'ast> for Walker {
+    // Test code does not migrate the schema.
+    fn visit_item(&mut self, i: &'ast syn::Item) {
+        if self.include_tests
+            || !crate::model::queries::is_test_attr(crate::model::schema::item_attrs(i))
+        {
+            syn::visit::visit_item(self, i);
+        }
+    }
+
+    fn visit_impl_item(&mut self, i: &'ast syn::ImplItem) {
+        if self.include_tests
+            || !crate::model::queries::is_test_attr(crate::model::schema::impl_item_attrs(i))
+        {
+            syn::visit::visit_impl_item(self, i);
+        }
+    }
+
     fn visit_item_fn(&mut self, f: &'ast syn::ItemFn) {
         if f.sig.ident != "down" {
             syn::visit::visit_item_fn(self, f);
@@ -923,7 +943,7 @@ mod tests {
     use super::*;
 
     fn ops(src: &str) -> Vec<SchemaOp> {
-        extract(&syn::parse_file(src).expect("test source parses"))
+        extract(&syn::parse_file(src).expect("test source parses"), false)
     }
 
     const CREATE: &str = r#"

@@ -495,3 +495,105 @@ fn writing_a_baseline_succeeds_and_keeps_what_the_run_did_not_cover() {
     let (code, out, _) = run_in(dir.path(), &["check", "--baseline", &b]);
     assert_eq!(code, 0, "everything is baselined: {out}");
 }
+
+#[test]
+fn test_code_adds_no_tables_and_no_findings() {
+    let dir = project();
+    write_all(
+        dir.path(),
+        &[
+            (
+                "src/lib.rs",
+                "pub mod api;\npub mod store;\n\n#[cfg(test)]\nmod fixtures {\n    pub const SCHEMA: &str = \"CREATE TABLE gadgets (id int PRIMARY KEY, org_id uuid NOT NULL)\";\n}\n",
+            ),
+            (
+                "src/store/mod.rs",
+                "pub mod repo;\n\n#[cfg(all(test, feature = \"pg\"))]\npub(crate) mod tests;\n",
+            ),
+            ("src/store/repo.rs", "pub fn nothing() {}\n"),
+            (
+                "src/store/tests.rs",
+                "const DDL: &str = \"CREATE TABLE widgets (id int PRIMARY KEY, org_id uuid NOT NULL)\";\n\nasync fn wipe(pool: &PgPool) {\n    sqlx::query(\"DELETE FROM documents\").execute(pool).await.unwrap();\n}\n",
+            ),
+            (
+                "src/store/tests/helpers.rs",
+                "// tenant-lint: allow(unscoped-sql) test teardown\nconst T: &str = \"CREATE TABLE sprockets (id int, org_id uuid)\";\n",
+            ),
+        ],
+    );
+    let d = dir.path().display().to_string();
+    let out = Command::cargo_bin("tenant-lint")
+        .expect("built")
+        .args(["schema", &d])
+        .output()
+        .expect("runs");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.starts_with("1 tenant table "), "{text}");
+    for t in ["gadgets", "widgets", "sprockets"] {
+        assert!(!text.contains(t), "`{t}` comes from test code: {text}");
+    }
+    let (code, out, _) = run_in(dir.path(), &["check", "--format", "json"]);
+    assert_eq!(code, 1, "{out}");
+    let v = json(&out);
+    assert_eq!(
+        findings(&v),
+        [the_leak()],
+        "no finding (nor unused suppression) in test modules"
+    );
+    assert_eq!(v["summary"]["skipped"], 2, "the two test module files");
+    // With --include-tests they count.
+    let (_, out, _) = run_in(
+        dir.path(),
+        &["check", "--format", "json", "--include-tests"],
+    );
+    let files: Vec<String> = findings(&json(&out)).into_iter().map(|f| f.0).collect();
+    assert!(
+        files.contains(&"src/store/tests.rs".to_string()),
+        "{files:?}"
+    );
+}
+
+/// `-o /dev/null` as root once replaced `/dev/null` with a regular file
+/// (the report went through a temporary file renamed over the target). A
+/// FIFO stands in for the device here.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_report_to_a_device_or_fifo_is_written_in_place() {
+    use std::io::Read;
+    use std::os::unix::fs::{FileTypeExt, OpenOptionsExt};
+    let dir = project();
+    let fifo = dir.path().join("report.fifo");
+    let st = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .expect("mkfifo runs");
+    assert!(st.success());
+    // A reader that does not wait for a writer (O_NONBLOCK), so the run
+    // can open the FIFO, and the report (small) waits in the pipe.
+    const O_NONBLOCK: i32 = 0o4000;
+    let mut reader = fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(O_NONBLOCK)
+        .open(&fifo)
+        .expect("open the FIFO for reading");
+    let f = fifo.display().to_string();
+    for extra in [
+        vec!["--format", "json", "-o", &f],
+        vec!["--output-json", &f],
+    ] {
+        let mut args = vec!["check"];
+        args.extend(extra.iter().copied());
+        let (code, out, err) = run_in(dir.path(), &args);
+        assert_eq!(code, 1, "{out}{err}");
+        assert!(
+            fs::symlink_metadata(&fifo)
+                .expect("still there")
+                .file_type()
+                .is_fifo(),
+            "the FIFO was replaced by a file ({args:?})"
+        );
+        let mut got = String::new();
+        let _ = reader.read_to_string(&mut got);
+        assert_eq!(findings(&json(&got)), [the_leak()], "{args:?}");
+    }
+}
