@@ -22,6 +22,11 @@ fn visit(dir: &Path, h: &mut DefaultHasher) {
 }
 
 fn main() {
+    // The platform built for, so tests can ask cargo about the dependencies
+    // of this platform only.
+    if let Ok(target) = std::env::var("TARGET") {
+        println!("cargo:rustc-env=TARGET_TRIPLE={target}");
+    }
     let mut h = DefaultHasher::new();
     for dir in ["src", "rules/orm"] {
         println!("cargo:rerun-if-changed={dir}");

@@ -597,3 +597,81 @@ fn a_report_to_a_device_or_fifo_is_written_in_place() {
         assert_eq!(findings(&json(&got)), [the_leak()], "{args:?}");
     }
 }
+
+/// `rust-version` in Cargo.toml is what the README promises, and no locked
+/// dependency needed to build needs a newer compiler (the README said 1.85
+/// while the lock file needed 1.88). Clippy's `incompatible_msrv` checks
+/// our own code against it.
+#[test]
+fn the_stated_minimum_rust_is_true_of_the_lock_file() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let manifest: toml::Table = fs::read_to_string(root.join("Cargo.toml"))
+        .expect("Cargo.toml")
+        .parse()
+        .expect("toml");
+    let ours = manifest["package"]["rust-version"]
+        .as_str()
+        .expect("rust-version is set")
+        .to_string();
+    let readme = fs::read_to_string(root.join("README.md")).expect("README");
+    assert!(
+        readme.contains(&format!("Rust {ours} or newer")),
+        "README states another minimum than rust-version {ours}"
+    );
+    let version = |s: &str| -> [u64; 3] {
+        let mut v = [0; 3];
+        for (slot, part) in v.iter_mut().zip(s.split('.')) {
+            *slot = part.parse().unwrap_or(0);
+        }
+        v
+    };
+    let out = std::process::Command::new(env!("CARGO"))
+        .current_dir(root)
+        .args(["metadata", "--format-version", "1", "--locked", "--offline"])
+        .args(["--filter-platform", env!("TARGET_TRIPLE")])
+        .output()
+        .expect("cargo metadata runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let meta: Value = serde_json::from_slice(&out.stdout).expect("metadata JSON");
+    let packages = meta["packages"].as_array().expect("packages");
+    // What `cargo install --locked` builds: the normal and build
+    // dependencies, transitively.
+    let nodes: std::collections::HashMap<&str, &Value> = meta["resolve"]["nodes"]
+        .as_array()
+        .expect("nodes")
+        .iter()
+        .map(|n| (n["id"].as_str().expect("id"), n))
+        .collect();
+    let mut stack = vec![meta["resolve"]["root"].as_str().expect("root")];
+    let mut seen = std::collections::HashSet::new();
+    while let Some(id) = stack.pop() {
+        if !seen.insert(id) {
+            continue;
+        }
+        for d in nodes[id]["deps"].as_array().expect("deps") {
+            let built = d["dep_kinds"]
+                .as_array()
+                .expect("kinds")
+                .iter()
+                .any(|k| k["kind"].is_null() || k["kind"] == "build");
+            if built {
+                stack.push(d["pkg"].as_str().expect("pkg"));
+            }
+        }
+    }
+    let mut too_new: Vec<String> = packages
+        .iter()
+        .filter(|p| seen.contains(p["id"].as_str().unwrap_or("")))
+        .filter_map(|p| {
+            let needs = p["rust_version"].as_str()?;
+            (version(needs) > version(&ours))
+                .then(|| format!("{} {} needs {needs}", p["name"], p["version"]))
+        })
+        .collect();
+    too_new.sort();
+    assert!(too_new.is_empty(), "rust-version {ours}, but {too_new:?}");
+}
