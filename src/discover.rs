@@ -152,12 +152,22 @@ enum Found {
     Error(WalkError),
 }
 
+/// Whether a file is test code by where it lies: in a test directory
+/// below the part of its path the user named (`check examples/shop`
+/// analyses that example; its own `tests/` stay test code). `named` holds
+/// the named paths relative to the root (a directory ends with `/`).
+fn in_test_dir_below(rel: &str, named: &[String]) -> bool {
+    let inner = named.iter().find_map(|n| rel.strip_prefix(n.as_str()));
+    in_test_dir(inner.unwrap_or(rel))
+}
+
 /// Judges one walked entry (`None`: not a file we look at).
 fn classify(
     entry: Result<ignore::DirEntry, ignore::Error>,
     root: &Path,
     config: &Config,
     include_tests: bool,
+    named: &[String],
 ) -> Option<Found> {
     let entry = match entry {
         Ok(e) => e,
@@ -190,7 +200,8 @@ fn classify(
     if kind == FileKind::Migration && !is_migration(&rel) {
         return None;
     }
-    if config.files.exclude_set.is_match(&rel) || (!include_tests && in_test_dir(&rel)) {
+    if config.files.exclude_set.is_match(&rel) || (!include_tests && in_test_dir_below(&rel, named))
+    {
         return Some(Found::Skipped(path.to_path_buf()));
     }
     let stamp = entry.metadata().ok().and_then(|m| {
@@ -210,14 +221,17 @@ fn classify(
 }
 
 /// Walks `paths` (files or directories) on `threads` threads (0: one per
-/// core); `root` is what relative paths are relative to. The result does
-/// not depend on the thread count: files are sorted by relative path and
-/// errors by path and message.
+/// core); `root` is what relative paths are relative to, and `named` the
+/// paths the user named, relative to it (a directory ends with `/`): test
+/// directories above them do not make their files test code. The result
+/// does not depend on the thread count: files are sorted by relative path
+/// and errors by path and message.
 pub fn discover(
     paths: &[PathBuf],
     root: &Path,
     config: &Config,
     include_tests: bool,
+    named: &[String],
     threads: usize,
 ) -> Discovery {
     let found = std::sync::Mutex::new(Vec::new());
@@ -234,7 +248,7 @@ pub fn discover(
         builder.build_parallel().run(|| {
             let found = &found;
             Box::new(move |entry| {
-                if let Some(f) = classify(entry, root, config, include_tests) {
+                if let Some(f) = classify(entry, root, config, include_tests, named) {
                     found.lock().unwrap_or_else(|e| e.into_inner()).push(f);
                 }
                 ignore::WalkState::Continue
@@ -306,6 +320,18 @@ mod tests {
         assert_eq!(natural_cmp("m/V01__a", "m/V1__a"), Equal);
         assert_eq!(natural_cmp("m/V100", "m/V99"), Greater);
         assert_eq!(natural_cmp("m/a/b", "m/a/b/c"), Less);
+    }
+
+    #[test]
+    fn a_named_example_is_not_test_code_but_its_tests_are() {
+        let named = ["examples/shop/".to_string()];
+        assert!(!in_test_dir_below("examples/shop/src/db.rs", &named));
+        assert!(in_test_dir_below("examples/shop/tests/it.rs", &named));
+        assert!(in_test_dir_below("examples/other/src/db.rs", &named));
+        assert!(!in_test_dir_below(
+            "tests/e2e.rs",
+            &["tests/e2e.rs".to_string()]
+        ));
     }
 
     #[test]

@@ -711,6 +711,7 @@ pub fn check(opts: &CheckOptions) -> Result<Report, Error> {
     let mut phase = Phases::new(started);
     let scope = resolve_paths(&opts.paths)?;
     let config = load_config(opts.config.as_deref(), &scope)?;
+    let named = scope.named_in_project();
     let Scope {
         root, base, only, ..
     } = scope;
@@ -737,6 +738,7 @@ pub fn check(opts: &CheckOptions) -> Result<Report, Error> {
         &root,
         &config,
         include_tests,
+        &named,
         opts.jobs.unwrap_or(0),
     );
     if let Some(hook) = opts.after_discovery {
@@ -1461,6 +1463,7 @@ pub fn schema(
         root,
         &config,
         config.files.include_tests,
+        &scope.named_in_project(),
         0,
     );
     let pool = pool(None)?;

@@ -48,24 +48,73 @@ pub fn repo_root(dir: &Path) -> Option<PathBuf> {
         .map(Path::to_path_buf)
 }
 
-/// The project `dir` belongs to: the nearest ancestor (up to `ceiling`,
-/// included) whose `Cargo.toml` declares a `[workspace]`, else the
-/// nearest with a `Cargo.toml`, else `dir` itself.
+/// The project `dir` belongs to, as cargo finds it: the nearest package
+/// (`Cargo.toml`) is in the workspace of the nearest ancestor whose
+/// `Cargo.toml` has a `[workspace]` listing it in `members` (and not in
+/// `exclude`); a package that is no member is a project of its own. A
+/// directory in no package belongs to the nearest workspace above it; with
+/// neither, the project is `dir` itself. The search stops at `ceiling`
+/// (included).
 pub fn project_root(dir: &Path, ceiling: Option<&Path>) -> PathBuf {
-    let mut nearest = None;
+    let mut package: Option<PathBuf> = None;
     for d in dir.ancestors() {
         let manifest = d.join("Cargo.toml");
         if manifest.is_file() {
-            if std::fs::read_to_string(&manifest).is_ok_and(|t| declares_workspace(&t)) {
-                return d.to_path_buf();
+            let text = std::fs::read_to_string(&manifest).unwrap_or_default();
+            if declares_workspace(&text) {
+                match &package {
+                    Some(p) if p != d && !is_member(&text, d, p) => return p.clone(),
+                    _ => return d.to_path_buf(),
+                }
             }
-            nearest.get_or_insert_with(|| d.to_path_buf());
+            package.get_or_insert_with(|| d.to_path_buf());
         }
         if Some(d) == ceiling {
             break;
         }
     }
-    nearest.unwrap_or_else(|| dir.to_path_buf())
+    package.unwrap_or_else(|| dir.to_path_buf())
+}
+
+/// Whether the package at `package` is a member of the workspace whose
+/// manifest (at `root`) is `manifest`: its path matches a `members` glob
+/// and lies under no `exclude` path. A manifest that cannot be read as
+/// TOML counts every package as a member (the answer before members were
+/// looked at).
+fn is_member(manifest: &str, root: &Path, package: &Path) -> bool {
+    let Ok(doc) = manifest.parse::<toml::Table>() else {
+        return true;
+    };
+    let Some(ws) = doc.get("workspace").and_then(|w| w.as_table()) else {
+        return true;
+    };
+    let Ok(rel) = package.strip_prefix(root) else {
+        return false;
+    };
+    let rel = slashed(rel);
+    let list = |key: &str| -> Vec<String> {
+        ws.get(key)
+            .and_then(|v| v.as_array())
+            .map(|a| {
+                a.iter()
+                    .filter_map(|v| v.as_str())
+                    .map(|s| s.trim_end_matches('/').trim_start_matches("./").to_string())
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let excluded = list("exclude")
+        .iter()
+        .any(|e| rel == *e || rel.starts_with(&format!("{e}/")));
+    if excluded {
+        return false;
+    }
+    list("members").iter().any(|m| {
+        globset::GlobBuilder::new(m)
+            .literal_separator(true)
+            .build()
+            .is_ok_and(|g| g.compile_matcher().is_match(&rel))
+    })
 }
 
 /// Whether a manifest has a `[workspace]` table (a line that opens it,
@@ -137,6 +186,24 @@ pub fn resolve(paths: &[PathBuf]) -> Result<Scope, PathError> {
         start: dir_of(&canon[0]),
         only,
     })
+}
+
+impl Scope {
+    /// The named paths relative to the project root (directories end with
+    /// `/`), when they do not cover it.
+    pub fn named_in_project(&self) -> Vec<String> {
+        self.only
+            .iter()
+            .flatten()
+            .filter_map(|p| {
+                let rel = relative(p, &self.root);
+                if rel == "." || rel.starts_with("..") {
+                    return None;
+                }
+                Some(if p.is_dir() { format!("{rel}/") } else { rel })
+            })
+            .collect()
+    }
 }
 
 /// `path` relative to `from` with `/` separators, with `..` steps when it
@@ -221,5 +288,39 @@ mod tests {
         let s = resolve(&[top.join("repo/crates/api/src")]).expect("resolves");
         assert_eq!(s.root, top.join("repo/crates/api"));
         assert!(resolve(&[top.join("nope")]).is_err());
+    }
+
+    #[test]
+    fn a_package_that_is_no_member_is_its_own_project() {
+        let t = tempfile::tempdir().expect("tempdir");
+        let top = canonical(t.path());
+        let w = |p: &str, s: &str| {
+            let f = top.join(p);
+            fs::create_dir_all(f.parent().expect("parent")).expect("mkdir");
+            fs::write(f, s).expect("write");
+        };
+        w(
+            "Cargo.toml",
+            "[workspace]\nmembers = [\"crates/*\", \"./tools/gen/\"]\nexclude = [\"crates/legacy\"]\n",
+        );
+        for p in ["crates/api", "crates/legacy", "tools/gen", "examples/shop"] {
+            w(&format!("{p}/Cargo.toml"), "[package]\nname = \"x\"\n");
+            w(&format!("{p}/src/lib.rs"), "");
+        }
+        w("migrations/0001.sql", "");
+        let root = |p: &str| project_root(&top.join(p), None);
+        assert_eq!(root("crates/api/src"), top);
+        assert_eq!(root("tools/gen"), top);
+        assert_eq!(
+            root("crates/legacy/src"),
+            top.join("crates/legacy"),
+            "excluded"
+        );
+        assert_eq!(
+            root("examples/shop/src"),
+            top.join("examples/shop"),
+            "not a member"
+        );
+        assert_eq!(root("migrations"), top, "in no package");
     }
 }

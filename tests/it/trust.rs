@@ -675,3 +675,28 @@ fn the_stated_minimum_rust_is_true_of_the_lock_file() {
     too_new.sort();
     assert!(too_new.is_empty(), "rust-version {ours}, but {too_new:?}");
 }
+
+#[test]
+fn a_named_example_in_the_workspace_is_analysed() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    // An example that is a member of the repository's workspace (as in
+    // many framework repositories): naming it analyses it, though
+    // `examples/` is test code when the whole workspace is checked.
+    write_all(
+        dir.path(),
+        &[("Cargo.toml", "[workspace]\nmembers = [\"examples/*\"]\n")],
+    );
+    let shop = dir.path().join("examples/shop");
+    write_all(&shop, PROJECT);
+    let (code, out, _) = run_in(dir.path(), &["check", "examples/shop", "--format", "json"]);
+    assert_eq!(code, 1, "{out}");
+    let files: Vec<String> = findings(&json(&out)).into_iter().map(|f| f.0).collect();
+    assert_eq!(files, ["examples/shop/src/api/handlers.rs"]);
+    let (code, out, _) = run_in(&shop, &["check", "--format", "json"]);
+    assert_eq!(code, 1, "from inside it too: {out}");
+    let (code, out, _) = run_in(dir.path(), &["check", "--format", "json"]);
+    assert_eq!(
+        code, 0,
+        "the whole workspace: examples are test code: {out}"
+    );
+}
