@@ -706,15 +706,8 @@ impl Ctx<'_> {
 
 /// 1-based line and character column of byte `offset` in `text`.
 fn line_col(text: &str, offset: usize) -> (usize, usize) {
-    let mut offset = offset.min(text.len());
-    while !text.is_char_boundary(offset) {
-        offset -= 1;
-    }
-    let before = &text[..offset];
-    let line = before.matches('\n').count() + 1;
-    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-    let column = before[line_start..].chars().count() + 1;
-    (line, column)
+    let pos = crate::diagnostic::LineIndex::new(text).pos(offset);
+    (pos.line as usize, pos.col as usize + 1)
 }
 
 fn lowercase_first(s: &str) -> String {
