@@ -56,7 +56,8 @@ pub enum Command {
 pub enum FailOn {
     /// Only errors fail the run (warnings are shown).
     Error,
-    /// Warnings fail the run too.
+    /// Warnings fail the run too (also spelt `warning`, as findings print it).
+    #[value(alias = "warning")]
     Warn,
 }
 

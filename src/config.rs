@@ -52,11 +52,12 @@ impl Level {
         }
     }
 
-    /// Parses `off`, `warn` or `error`; anything else yields `None`.
+    /// Parses `off`, `warn` or `error`, and `warning`, the word findings
+    /// and `tenant-lint rules` print; anything else yields `None`.
     pub fn parse(s: &str) -> Option<Level> {
         match s {
             "off" => Some(Level::Off),
-            "warn" => Some(Level::Warn),
+            "warn" | "warning" => Some(Level::Warn),
             "error" => Some(Level::Error),
             _ => None,
         }
@@ -73,8 +74,9 @@ impl std::str::FromStr for Level {
     type Err = String;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Level::parse(s)
-            .ok_or_else(|| format!("invalid level `{s}`; expected `error`, `warn` or `off`"))
+        Level::parse(s).ok_or_else(|| {
+            format!("invalid level `{s}`; expected `error`, `warn` (or `warning`) or `off`")
+        })
     }
 }
 
@@ -973,7 +975,7 @@ fn build_rules(
                 ctx.error(
                     ctx.value_span(key, value),
                     format!(
-                        "invalid level `{s}` for rule `{}`; expected `error`, `warn` or `off`",
+                        "invalid level `{s}` for rule `{}`; expected `error`, `warn` (or `warning`) or `off`",
                         key.name
                     ),
                 )
@@ -982,7 +984,7 @@ fn build_rules(
                 return Err(ctx.error(
                     ctx.value_span(key, value),
                     format!(
-                        "level of rule `{}` must be a string (`error`, `warn` or `off`), found {}",
+                        "level of rule `{}` must be a string (`error`, `warn` (or `warning`) or `off`), found {}",
                         key.name,
                         other.type_name()
                     ),
@@ -1429,14 +1431,14 @@ include-tests = true
     #[test]
     fn bad_severity_for_known_rule() {
         let e = err("[rules]\nmissing-rls = \"warn\"\ntenant-index-order = \"fatal\"\n");
-        assert_eq!(e.message, "invalid level `fatal` for rule `tenant-index-order`; expected `error`, `warn` or `off`");
+        assert_eq!(e.message, "invalid level `fatal` for rule `tenant-index-order`; expected `error`, `warn` (or `warning`) or `off`");
         assert_eq!((e.line, e.column), (3, 22));
         assert_eq!(spanned(&e), "\"fatal\"");
 
         let e = err("[rules]\nmissing-rls = true\n");
         assert_eq!(
             e.message,
-            "level of rule `missing-rls` must be a string (`error`, `warn` or `off`), found a boolean"
+            "level of rule `missing-rls` must be a string (`error`, `warn` (or `warning`) or `off`), found a boolean"
         );
         assert_eq!((e.line, e.column), (2, 15));
     }
@@ -1610,6 +1612,7 @@ include-tests = true
     fn levels() {
         assert_eq!(Level::parse("off"), Some(Level::Off));
         assert_eq!(Level::parse("warn"), Some(Level::Warn));
+        assert_eq!(Level::parse("warning"), Some(Level::Warn));
         assert_eq!(Level::parse("error"), Some(Level::Error));
         assert_eq!(Level::parse("Error"), None);
         assert_eq!("warn".parse::<Level>(), Ok(Level::Warn));
@@ -1778,7 +1781,7 @@ include-tests = true
         let e = load_file(&cargo, RULES).unwrap_err();
         assert_eq!(
             e.message,
-            "invalid level `fatal` for rule `missing-rls`; expected `error`, `warn` or `off`"
+            "invalid level `fatal` for rule `missing-rls`; expected `error`, `warn` (or `warning`) or `off`"
         );
         assert_eq!((e.line, e.column), (6, 25));
         assert_eq!(spanned(&e), "\"fatal\"");

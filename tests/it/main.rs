@@ -8,3 +8,4 @@ mod hostile;
 mod sarif;
 mod snapshots;
 mod support;
+mod trust_small;

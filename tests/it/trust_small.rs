@@ -1,0 +1,90 @@
+//! "Trust: no silent wrong results": what users type back from our own
+//! output is accepted, help fits the file, `schema` stays readable, and
+//! `init` writes a config that does not hide tables.
+
+use assert_cmd::Command;
+use std::fs;
+use std::path::Path;
+
+fn run(args: &[&str]) -> (i32, String, String) {
+    let out = Command::cargo_bin("tenant-lint")
+        .expect("binary built")
+        .env_remove("NO_COLOR")
+        .args(args)
+        .output()
+        .expect("runs");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// A temp project holding `files` (path, text).
+fn project(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("tempdir");
+    for (p, text) in files {
+        let full = dir.path().join(p);
+        fs::create_dir_all(full.parent().expect("parent")).expect("mkdir");
+        fs::write(full, text).expect("write");
+    }
+    dir
+}
+
+fn p(d: &Path) -> String {
+    d.display().to_string()
+}
+
+/// One Diesel query that ignores the tenant in reach: an `unscoped-query` error.
+const LEAK: [(&str, &str); 2] = [
+    (
+        "src/schema.rs",
+        "diesel::table! { documents (id) { id -> Uuid, org_id -> Uuid, } }\n",
+    ),
+    (
+        "src/repo.rs",
+        "use crate::schema::documents;\n\npub fn all(conn: &mut PgConnection, org_id: Uuid) -> QueryResult<Vec<Doc>> {\n    documents::table.load(conn)\n}\n",
+    ),
+];
+
+#[test]
+fn warning_is_accepted_wherever_a_severity_is_read() {
+    let config = (
+        "tenant-lint.toml",
+        "[rules]\nunscoped-query = \"warning\"\n",
+    );
+    let dir = project(&[LEAK[0], LEAK[1], config]);
+    let d = p(dir.path());
+    let (code, out, err) = run(&["check", &d, "--color", "never"]);
+    assert_eq!(
+        code, 0,
+        "a warning does not fail the run by default: {out}{err}"
+    );
+    assert!(out.contains("warning[unscoped-query]"), "{out}{err}");
+    for spelling in ["warning", "warn"] {
+        let (code, out, err) = run(&["check", &d, "--fail-on", spelling]);
+        assert_eq!(code, 1, "--fail-on {spelling}: {out}{err}");
+    }
+    assert_eq!(run(&["check", &d, "--fail-on", "warnings"]).0, 2);
+}
+
+#[test]
+fn every_level_rules_prints_is_accepted_in_config() {
+    let (code, out, _) = run(&["rules"]);
+    assert_eq!(code, 0);
+    let mut config = String::from("[rules]\n");
+    let mut printed = Vec::new();
+    for line in out.lines() {
+        let mut words = line.split_whitespace();
+        let (Some(id), Some(level)) = (words.next(), words.next()) else {
+            continue;
+        };
+        config.push_str(&format!("{id} = \"{level}\"\n"));
+        printed.push(level.to_string());
+    }
+    assert!(printed.iter().any(|l| l == "warning"), "{out}");
+    let dir = project(&[LEAK[0], LEAK[1], ("tenant-lint.toml", &config)]);
+    let (code, out, err) = run(&["check", &p(dir.path()), "--color", "never"]);
+    assert_eq!(code, 1, "{config}\n{out}{err}");
+    assert!(out.contains("error[unscoped-query]"), "{out}");
+}
