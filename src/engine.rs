@@ -1145,7 +1145,11 @@ pub fn check(opts: &CheckOptions) -> Result<Report, Error> {
     let mut failed: Vec<(&FileId, &Failure)> = failures.iter().collect();
     failed.sort_by_key(|(i, _)| **i);
     for (i, f) in failed {
-        findings.push(rules::parse_error::file_failure(*i, f));
+        findings.push(rules::parse_error::file_failure(
+            *i,
+            found.files[*i].kind,
+            f,
+        ));
     }
     stats.failed = failures.len();
     stats.analysed = found.files.len() - stats.failed;

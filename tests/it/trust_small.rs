@@ -88,3 +88,56 @@ fn every_level_rules_prints_is_accepted_in_config() {
     assert_eq!(code, 1, "{config}\n{out}{err}");
     assert!(out.contains("error[unscoped-query]"), "{out}");
 }
+
+/// The `help` of each `parse-error` finding, by file.
+fn parse_error_help(dir: &Path) -> Vec<(String, String)> {
+    let report = tenant_lint::engine::check(&tenant_lint::engine::CheckOptions {
+        paths: vec![dir.to_path_buf()],
+        ..Default::default()
+    })
+    .expect("check");
+    let mut v: Vec<(String, String)> = report
+        .findings
+        .iter()
+        .filter(|f| f.rule == "parse-error")
+        .map(|f| {
+            (
+                report.files[f.file].rel.clone(),
+                f.help.clone().unwrap_or_default(),
+            )
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn parse_error_help_fits_the_kind_of_file() {
+    let dir = project(&[
+        // A table definition sqlparser rejects, and a dump that is not UTF-8.
+        (
+            "migrations/0001_init.sql",
+            "CREATE TABLE docs (id uuid PRIMARY KEY, org_id uuid NOT NULL) WIBBLE WOBBLE;\n",
+        ),
+        ("db/schema.sql", "CREATE TABLE a (id int);\n-- caf\u{e9}\n"),
+        // A Rust file that does not parse.
+        ("src/bad.rs", "fn f( {\n    sqlx::query!(\"SELECT 1\")\n"),
+    ]);
+    let mut latin1 = b"CREATE TABLE a (id int);\n-- caf".to_vec();
+    latin1.push(0xe9);
+    fs::write(dir.path().join("db/schema.sql"), latin1).expect("write");
+    let help = parse_error_help(dir.path());
+    let files: Vec<&str> = help.iter().map(|(f, _)| f.as_str()).collect();
+    assert_eq!(
+        files,
+        ["db/schema.sql", "migrations/0001_init.sql", "src/bad.rs"]
+    );
+    for (file, help) in &help {
+        if file.ends_with(".sql") {
+            assert!(!help.contains("Rust"), "{file}: {help}");
+            assert!(help.contains("migration"), "{file}: {help}");
+        } else {
+            assert!(help.contains("if it is not Rust"), "{file}: {help}");
+        }
+    }
+}
