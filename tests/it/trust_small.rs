@@ -141,3 +141,40 @@ fn parse_error_help_fits_the_kind_of_file() {
         }
     }
 }
+
+#[test]
+fn schema_columns_align_with_several_tenant_columns() {
+    let dir = project(&[(
+        "migrations/0001_init.sql",
+        "CREATE TABLE docs (id uuid PRIMARY KEY, org_id uuid NOT NULL);\n\
+         CREATE TABLE memberships (id uuid, organization_id uuid NOT NULL, workspace_id uuid NOT NULL);\n\
+         CREATE TABLE a_table_name_longer_than_twenty_eight (id uuid, tenant_id uuid NOT NULL);\n",
+    )]);
+    let (code, out, err) = run(&["schema", &p(dir.path())]);
+    assert_eq!(code, 0, "{err}");
+    let rows: Vec<&str> = out.lines().filter(|l| l.starts_with("  ")).collect();
+    assert_eq!(rows.len(), 3, "{out}");
+    // Each field starts in the same column on every row, after a space.
+    let starts = |needle: &dyn Fn(&str) -> &str| -> Vec<usize> {
+        rows.iter()
+            .map(|r| {
+                let at = r.find(needle(r)).unwrap_or_else(|| panic!("{r}"));
+                assert_eq!(&r[at - 1..at], " ", "{out}");
+                at
+            })
+            .collect()
+    };
+    let columns = starts(&|r: &str| {
+        ["organization_id, workspace_id", "org_id", "tenant_id"]
+            .into_iter()
+            .find(|c| r.contains(c))
+            .unwrap_or("?")
+    });
+    let paths = starts(&|_| "migrations/0001_init.sql:");
+    assert!(columns.iter().all(|c| *c == columns[0]), "{out}");
+    assert!(paths.iter().all(|c| *c == paths[0]), "{out}");
+    assert!(
+        out.contains("organization_id, workspace_id  migrations/0001_init.sql:2 (sql)"),
+        "{out}"
+    );
+}
