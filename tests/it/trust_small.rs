@@ -178,3 +178,59 @@ fn schema_columns_align_with_several_tenant_columns() {
         "{out}"
     );
 }
+
+/// (table, help) of each `missing-rls` finding of a report.
+fn rls_help(report: &tenant_lint::engine::Report) -> Vec<(String, String)> {
+    report
+        .findings
+        .iter()
+        .filter(|f| f.rule == "missing-rls")
+        .map(|f| {
+            let table = f.message.split('`').nth(1).unwrap_or("").to_string();
+            (table, f.help.clone().unwrap_or_default())
+        })
+        .collect()
+}
+
+#[test]
+fn missing_rls_help_gives_only_what_is_missing() {
+    let policy = |t: &str| {
+        format!("CREATE POLICY tenant_isolation ON {t} USING (tenant_id = current_setting('app.tenant_id')::uuid);")
+    };
+    let enable = |t: &str| format!("ALTER TABLE {t} ENABLE ROW LEVEL SECURITY;");
+    let force = |t: &str| format!("ALTER TABLE {t} FORCE ROW LEVEL SECURITY;");
+    let got = rls_help(&crate::support::check("missing-rls/fail"));
+    let want: Vec<(String, String)> = [
+        (
+            "contracts",
+            [enable("contracts"), force("contracts"), policy("contracts")].join(" "),
+        ),
+        // Beside its `USING (true)` policy, only a restrictive one helps.
+        (
+            "signatures",
+            policy("signatures").replace(" USING", " AS RESTRICTIVE USING"),
+        ),
+        ("audit_log", force("audit_log")),
+        ("payouts", enable("payouts")),
+        ("receipts", policy("receipts")),
+    ]
+    .into_iter()
+    .map(|(t, h)| (t.to_string(), h))
+    .collect();
+    assert_eq!(got, want);
+
+    // Without `require-force`, FORCE is neither asked for nor suggested.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = dir.path().join("tenant-lint.toml");
+    fs::write(&config, "[rules]\nmissing-rls = \"warn\"\n").expect("write");
+    let got = rls_help(&crate::support::check_with("missing-rls/fail", |o| {
+        o.config = Some(config.clone());
+    }));
+    let tables: Vec<&str> = got.iter().map(|(t, _)| t.as_str()).collect();
+    assert_eq!(tables, ["contracts", "signatures", "payouts", "receipts"]);
+    assert_eq!(
+        got[0].1,
+        [enable("contracts"), policy("contracts")].join(" ")
+    );
+    assert!(got.iter().all(|(_, h)| !h.contains("FORCE")), "{got:#?}");
+}
