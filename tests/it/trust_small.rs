@@ -234,3 +234,61 @@ fn missing_rls_help_gives_only_what_is_missing() {
     );
     assert!(got.iter().all(|(_, h)| !h.contains("FORCE")), "{got:#?}");
 }
+
+/// The table names `schema` lists as tenant tables.
+fn tenant_tables(dir: &Path) -> Vec<String> {
+    let (code, out, err) = run(&["schema", &p(dir)]);
+    assert_eq!(code, 0, "{err}");
+    out.lines()
+        .filter(|l| l.starts_with("  "))
+        .filter_map(|l| l.split_whitespace().next())
+        .map(str::to_string)
+        .collect()
+}
+
+const TENANT_ID_TABLE: (&str, &str) = (
+    "migrations/0002_invoices.sql",
+    "CREATE TABLE invoices (id uuid PRIMARY KEY, tenant_id uuid NOT NULL);\n",
+);
+
+#[test]
+fn init_config_keeps_the_default_tenant_columns() {
+    // Only `org_id` is in use when `init` runs.
+    let dir = project(&LEAK);
+    let (code, _, err) = run(&["init", &p(dir.path())]);
+    assert_eq!(code, 0, "{err}");
+    let text = fs::read_to_string(dir.path().join("tenant-lint.toml")).expect("config");
+    assert!(
+        !text.lines().any(|l| l.starts_with("columns")),
+        "nothing beyond the defaults was found, so `columns` stays commented out:\n{text}"
+    );
+    assert!(text.contains("replaces the default"), "{text}");
+    // A `tenant_id` table added later is still a tenant table.
+    fs::create_dir_all(dir.path().join("migrations")).expect("mkdir");
+    fs::write(dir.path().join(TENANT_ID_TABLE.0), TENANT_ID_TABLE.1).expect("write");
+    assert_eq!(tenant_tables(dir.path()), ["documents", "invoices"]);
+}
+
+#[test]
+fn init_config_with_a_custom_column_lists_the_defaults_too() {
+    // A project whose tenant column is not a default one, known from an
+    // existing config that `init --force` rewrites.
+    let dir = project(&[
+        ("tenant-lint.toml", "[tenant]\ncolumns = [\"account_id\"]\n"),
+        (
+            "migrations/0001_init.sql",
+            "CREATE TABLE ledgers (id uuid PRIMARY KEY, account_id uuid NOT NULL);\n",
+        ),
+    ]);
+    let (code, _, err) = run(&["init", &p(dir.path()), "--force"]);
+    assert_eq!(code, 0, "{err}");
+    let text = fs::read_to_string(dir.path().join("tenant-lint.toml")).expect("config");
+    assert!(
+        text.contains(
+            "columns = [\"tenant_id\", \"org_id\", \"organization_id\", \"workspace_id\", \"account_id\"]"
+        ),
+        "{text}"
+    );
+    fs::write(dir.path().join(TENANT_ID_TABLE.0), TENANT_ID_TABLE.1).expect("write");
+    assert_eq!(tenant_tables(dir.path()), ["invoices", "ledgers"]);
+}
