@@ -10,6 +10,8 @@
 #             already holds one (otherwise a temp dir is used and removed)
 # --seed S    corpus seed (default 1)
 # --skip LIST comma-separated rows to leave out, e.g. --skip semgrep,ast-grep
+#             (`dump` leaves out both schema-dump rows)
+# --dump-bytes N  size of the generated schema dump (default 1600000)
 #
 # Set BENCH_NO_HYPERFINE=1 to use the built-in python timer even when
 # hyperfine is installed.
@@ -20,6 +22,7 @@ RUNS=5
 KEEP=""
 SEED=1
 SKIP=""
+DUMP_BYTES=1600000
 while [ $# -gt 0 ]; do
     case "$1" in
         --lines) LINES="$2"; shift 2 ;;
@@ -27,6 +30,7 @@ while [ $# -gt 0 ]; do
         --keep) KEEP="$2"; shift 2 ;;
         --seed) SEED="$2"; shift 2 ;;
         --skip) SKIP=",$2,"; shift 2 ;;
+        --dump-bytes) DUMP_BYTES="$2"; shift 2 ;;
         -h|--help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit 0 ;;
         *) echo "unknown argument: $1 (see --help)" >&2; exit 2 ;;
     esac
@@ -37,6 +41,7 @@ cd "$ROOT"
 TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}"
 BASE="$TARGET_DIR/release/examples/syn_baseline"
 LINT="$TARGET_DIR/release/tenant-lint"
+GEN_SCHEMA="$TARGET_DIR/release/examples/gen_schema"
 WORK="$(mktemp -d -t tenant-lint-bench.XXXXXX)"
 trap 'rm -rf "$WORK"' EXIT
 
@@ -159,7 +164,26 @@ else
     row "tenant-lint" failed "" "$LINT missing (build failed?)"
 fi
 
-# (d) ast-grep (its short name `sg` clashes with newgrp's `sg` on Debian)
+# (d) one large pg_dump-style schema.sql on its own (examples/gen_schema.rs):
+# all DDL, thousands of statements, so any per-statement cost that grows
+# with the file shows here. Its times are not comparable with syn's.
+if skipped dump; then :
+elif [ -x "$GEN_SCHEMA" ]; then
+    DUMP="$WORK/dump"
+    if "$GEN_SCHEMA" "$DUMP" --bytes "$DUMP_BYTES" --seed "$SEED" >"$WORK/dump.out" 2>&1 && [ -x "$LINT" ]; then
+        echo "schema dump: $(cat "$WORK/dump.out") -> $DUMP/db/schema.sql"
+        cmd="'$LINT' schema '$DUMP'"
+        if preflight "$cmd"; then row "dump schema" ok "$cmd" "tenant-lint schema, generated schema.sql"; else row "dump schema" failed "$cmd" "$(fail_note)"; fi
+        cmd="'$LINT' check '$DUMP' --format json --output /dev/null --no-cache"
+        if preflight "$cmd"; then row "dump check" ok "$cmd" "tenant-lint check, generated schema.sql"; else row "dump check" failed "$cmd" "$(fail_note)"; fi
+    else
+        row "dump" failed "" "$(tail -n 1 "$WORK/dump.out" 2>/dev/null) (or $LINT missing)"
+    fi
+else
+    row "dump" failed "" "$GEN_SCHEMA missing (build failed?)"
+fi
+
+# (e) ast-grep (its short name `sg` clashes with newgrp's `sg` on Debian)
 SG=""
 if command -v ast-grep >/dev/null 2>&1; then
     SG=ast-grep
@@ -186,7 +210,7 @@ else
     row "ast-grep" skip "" "ast-grep not installed (pip install ast-grep-cli)"
 fi
 
-# (e) semgrep
+# (f) semgrep
 if skipped semgrep; then :
 elif command -v semgrep >/dev/null 2>&1; then
     cat >"$WORK/semgrep.yml" <<'EOF'
@@ -267,8 +291,10 @@ print("-" * 86)
 for r in rows:
     m_ = r.get("median")
     m = f"{m_:9.3f}" if m_ is not None else f"{r['status']:>9}"
-    ratio = f"{m_ / base:7.2f}x" if m_ is not None and base else f"{'-':>8}"
-    vrg = f"{m_ / rg:7.2f}x" if m_ is not None and rg else f"{'-':>8}"
+    # The dump rows read another input: no ratio to the corpus rows.
+    other = r["name"].startswith("dump")
+    ratio = f"{m_ / base:7.2f}x" if m_ is not None and base and not other else f"{'-':>8}"
+    vrg = f"{m_ / rg:7.2f}x" if m_ is not None and rg and not other else f"{'-':>8}"
     mem = f"{rss[r['name']]:13.1f}" if r["name"] in rss else f"{'-':>13}"
     print(f"{r['name']:<18} {m} {ratio} {vrg} {mem}  {r['note']}")
 one, two = med.get("tenant-lint -j1"), med.get("tenant-lint")

@@ -56,7 +56,8 @@ pub enum Command {
 pub enum FailOn {
     /// Only errors fail the run (warnings are shown).
     Error,
-    /// Warnings fail the run too.
+    /// Warnings fail the run too (also spelt `warning`, as findings print it).
+    #[value(alias = "warning")]
     Warn,
 }
 
@@ -367,9 +368,15 @@ fn schema(path: Option<PathBuf>, config: Option<PathBuf>) -> Result<i32, Error> 
         if tenant.len() == 1 { "" } else { "s" },
         model.tenant_columns.join(", ")
     ));
-    for t in &tenant {
-        let col = t.tenant_columns.join(", ");
-        out.push_str(&format!("  {:<28} {:<18}", t.sql, col));
+    // Widths from the data: a long table name or several tenant columns
+    // must not run into the next field.
+    let columns: Vec<String> = tenant.iter().map(|t| t.tenant_columns.join(", ")).collect();
+    let width =
+        |items: &mut dyn Iterator<Item = &str>| items.map(|s| s.chars().count()).max().unwrap_or(0);
+    let name_w = width(&mut tenant.iter().map(|t| t.sql.as_str()));
+    let col_w = width(&mut columns.iter().map(String::as_str));
+    for (t, col) in tenant.iter().zip(&columns) {
+        out.push_str(&format!("  {:<name_w$}  {:<col_w$}  ", t.sql, col));
         let mut places: Vec<String> = t
             .decls
             .iter()
@@ -379,13 +386,14 @@ fn schema(path: Option<PathBuf>, config: Option<PathBuf>) -> Result<i32, Error> 
                     crate::model::schema::SourceKind::SeaOrm => "sea-orm",
                     crate::model::schema::SourceKind::Sql => "sql",
                 };
-                format!("{}:{} ({kind})", files[d.file].rel, d.span.start.line)
+                format!("{}:{} ({kind})", files[d.file].shown, d.span.start.line)
             })
             .collect();
         if t.from_config {
             places.push("tenant-lint.toml [tenant] tables".into());
         }
         out.push_str(&places.join(", "));
+        out.truncate(out.trim_end().len());
         out.push('\n');
     }
     let others: Vec<&str> = model

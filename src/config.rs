@@ -52,11 +52,12 @@ impl Level {
         }
     }
 
-    /// Parses `off`, `warn` or `error`; anything else yields `None`.
+    /// Parses `off`, `warn` or `error`, and `warning`, the word findings
+    /// and `tenant-lint rules` print; anything else yields `None`.
     pub fn parse(s: &str) -> Option<Level> {
         match s {
             "off" => Some(Level::Off),
-            "warn" => Some(Level::Warn),
+            "warn" | "warning" => Some(Level::Warn),
             "error" => Some(Level::Error),
             _ => None,
         }
@@ -73,8 +74,9 @@ impl std::str::FromStr for Level {
     type Err = String;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Level::parse(s)
-            .ok_or_else(|| format!("invalid level `{s}`; expected `error`, `warn` or `off`"))
+        Level::parse(s).ok_or_else(|| {
+            format!("invalid level `{s}`; expected `error`, `warn` (or `warning`) or `off`")
+        })
     }
 }
 
@@ -715,15 +717,8 @@ impl Ctx<'_> {
 
 /// 1-based line and character column of byte `offset` in `text`.
 fn line_col(text: &str, offset: usize) -> (usize, usize) {
-    let mut offset = offset.min(text.len());
-    while !text.is_char_boundary(offset) {
-        offset -= 1;
-    }
-    let before = &text[..offset];
-    let line = before.matches('\n').count() + 1;
-    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-    let column = before[line_start..].chars().count() + 1;
-    (line, column)
+    let pos = crate::diagnostic::LineIndex::new(text).pos(offset);
+    (pos.line as usize, pos.col as usize + 1)
 }
 
 fn lowercase_first(s: &str) -> String {
@@ -989,7 +984,7 @@ fn build_rules(
                 ctx.error(
                     ctx.value_span(key, value),
                     format!(
-                        "invalid level `{s}` for rule `{}`; expected `error`, `warn` or `off`",
+                        "invalid level `{s}` for rule `{}`; expected `error`, `warn` (or `warning`) or `off`",
                         key.name
                     ),
                 )
@@ -998,7 +993,7 @@ fn build_rules(
                 return Err(ctx.error(
                     ctx.value_span(key, value),
                     format!(
-                        "level of rule `{}` must be a string (`error`, `warn` or `off`), found {}",
+                        "level of rule `{}` must be a string (`error`, `warn` (or `warning`) or `off`), found {}",
                         key.name,
                         other.type_name()
                     ),
@@ -1445,14 +1440,14 @@ include-tests = true
     #[test]
     fn bad_severity_for_known_rule() {
         let e = err("[rules]\nmissing-rls = \"warn\"\ntenant-index-order = \"fatal\"\n");
-        assert_eq!(e.message, "invalid level `fatal` for rule `tenant-index-order`; expected `error`, `warn` or `off`");
+        assert_eq!(e.message, "invalid level `fatal` for rule `tenant-index-order`; expected `error`, `warn` (or `warning`) or `off`");
         assert_eq!((e.line, e.column), (3, 22));
         assert_eq!(spanned(&e), "\"fatal\"");
 
         let e = err("[rules]\nmissing-rls = true\n");
         assert_eq!(
             e.message,
-            "level of rule `missing-rls` must be a string (`error`, `warn` or `off`), found a boolean"
+            "level of rule `missing-rls` must be a string (`error`, `warn` (or `warning`) or `off`), found a boolean"
         );
         assert_eq!((e.line, e.column), (2, 15));
     }
@@ -1626,6 +1621,7 @@ include-tests = true
     fn levels() {
         assert_eq!(Level::parse("off"), Some(Level::Off));
         assert_eq!(Level::parse("warn"), Some(Level::Warn));
+        assert_eq!(Level::parse("warning"), Some(Level::Warn));
         assert_eq!(Level::parse("error"), Some(Level::Error));
         assert_eq!(Level::parse("Error"), None);
         assert_eq!("warn".parse::<Level>(), Ok(Level::Warn));
@@ -1798,7 +1794,7 @@ include-tests = true
         let e = load_file(&cargo, RULES).unwrap_err();
         assert_eq!(
             e.message,
-            "invalid level `fatal` for rule `missing-rls`; expected `error`, `warn` or `off`"
+            "invalid level `fatal` for rule `missing-rls`; expected `error`, `warn` (or `warning`) or `off`"
         );
         assert_eq!((e.line, e.column), (6, 25));
         assert_eq!(spanned(&e), "\"fatal\"");

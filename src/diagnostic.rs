@@ -1,8 +1,12 @@
 //! The format-free finding record every rule emits, and the source
 //! positions it points at. Rules build [`Finding`]s; the engine stamps the
 //! severity from config and drops suppressed ones; renderers turn them into
-//! text. Nothing here knows about syn or about any output format.
+//! text. Nothing here knows about syn or about any output format;
+//! [`line_index`] converts between byte offsets and positions.
 
+pub mod line_index;
+
+pub use line_index::LineIndex;
 use serde::Serialize;
 
 /// A position in a source file: 1-based line, 0-based column counted in

@@ -108,7 +108,7 @@ pub struct FileEntry {
     /// git), `/`-separated: what reports, fingerprints and baselines use.
     pub rel: String,
     /// Path as a person at the terminal can open it: relative to the
-    /// current directory (`..` steps when outside it).
+    /// current directory when under it, else absolute.
     pub shown: String,
     /// Path relative to the project root: what fingerprints use, so a
     /// baseline survives the project moving inside its repository.
@@ -159,10 +159,11 @@ impl Names {
         }
     }
 
-    /// A path as shown at the terminal.
+    /// A path as shown at the terminal: relative to the current directory
+    /// when under it, else absolute (as ruff and rustc print them).
     fn shown(&self, path: &Path) -> String {
         match &self.cwd {
-            Some(cwd) if path.is_absolute() => crate::workspace::relative(path, cwd),
+            Some(cwd) if path.starts_with(cwd) => crate::workspace::relative(path, cwd),
             _ => path.to_string_lossy().replace('\\', "/"),
         }
     }
@@ -1194,7 +1195,11 @@ pub fn check(opts: &CheckOptions) -> Result<Report, Error> {
     let mut failed: Vec<(&FileId, &Failure)> = failures.iter().collect();
     failed.sort_by_key(|(i, _)| **i);
     for (i, f) in failed {
-        findings.push(rules::parse_error::file_failure(*i, f));
+        findings.push(rules::parse_error::file_failure(
+            *i,
+            found.files[*i].kind,
+            f,
+        ));
     }
     stats.failed = failures.len();
     stats.skipped += test_files.len();

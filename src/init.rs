@@ -3,6 +3,7 @@
 //! names suggest they scope queries or bypass scoping, and the migration
 //! folders — and never overwrites an existing file without `--force`.
 
+use crate::config::DEFAULT_TENANT_COLUMNS;
 use crate::engine::{self, Error};
 use crate::model::TenantModel;
 use std::collections::BTreeSet;
@@ -104,11 +105,37 @@ pub fn render(model: &TenantModel, names: &BTreeSet<String>, migration_dirs: &[S
             names_of.join(", ")
         }
     ));
-    if columns.is_empty() {
-        s.push_str("# No tenant column found; name yours here (this replaces the default list).\n# columns = [\"tenant_id\"]\n");
+    // `columns` replaces the default list, so a config that names only
+    // the columns found today would hide a table added tomorrow with
+    // another default column: write it only when something beyond the
+    // defaults was found, and then with the defaults in it.
+    let defaults: Vec<String> = DEFAULT_TENANT_COLUMNS
+        .iter()
+        .map(|c| c.to_string())
+        .collect();
+    let extra: Vec<String> = columns
+        .iter()
+        .filter(|c| !defaults.contains(c))
+        .cloned()
+        .collect();
+    s.push_str(&format!(
+        "# Tenant columns found: {}. Unless `columns` is set, the default list applies: {}.\n",
+        if columns.is_empty() {
+            "(none)".to_string()
+        } else {
+            columns.join(", ")
+        },
+        defaults.join(", ")
+    ));
+    let all = list(&[defaults, extra.clone()].concat());
+    if extra.is_empty() {
+        s.push_str(
+            "# Setting `columns` replaces the default list; name every tenant column you use:\n",
+        );
+        s.push_str(&format!("# columns = {all}\n"));
     } else {
-        s.push_str("# The tenant columns in use (this replaces the default list).\n");
-        s.push_str(&format!("columns = {}\n", list(&columns)));
+        s.push_str("# `columns` replaces the default list, so it names the defaults as well as the columns found:\n");
+        s.push_str(&format!("columns = {all}\n"));
     }
     if !others.is_empty() {
         s.push_str(&format!(

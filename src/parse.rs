@@ -5,7 +5,7 @@
 //! stacks (see [`STACK_SIZE`]); the nesting check keeps syn's recursion well
 //! inside them.
 
-use crate::diagnostic::{Pos, Span};
+use crate::diagnostic::{LineIndex, Span};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
 /// Stack for worker threads. MEASURED.md: real files need ~128 KiB in
@@ -35,18 +35,11 @@ pub struct Failure {
 pub fn decode(bytes: Vec<u8>) -> Result<String, Failure> {
     String::from_utf8(bytes).map_err(|e| {
         let valid = e.utf8_error().valid_up_to();
-        let bytes = e.as_bytes();
-        let before = &bytes[..valid];
-        let line = before.iter().filter(|b| **b == b'\n').count() as u32 + 1;
-        let col = before
-            .rsplit(|b| *b == b'\n')
-            .next()
-            .map_or(0, |l| String::from_utf8_lossy(l).chars().count() as u32);
+        // The bytes up to `valid` are UTF-8 by definition.
+        let before = std::str::from_utf8(&e.as_bytes()[..valid]).unwrap_or("");
+        let at = LineIndex::new(before).pos(valid);
         Failure {
-            span: Span {
-                start: Pos { line, col },
-                end: Pos { line, col },
-            },
+            span: Span { start: at, end: at },
             message: "file is not valid UTF-8".to_string(),
         }
     })

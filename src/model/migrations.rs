@@ -5,32 +5,12 @@
 //! policies). The final tables become [`TableFact`]s like any other
 //! declaration, and their indexes and RLS state feed the migration rules.
 
-use crate::diagnostic::{FileId, Pos, Span};
+use crate::diagnostic::{FileId, LineIndex, Span};
 use crate::model::schema::{ColumnFact, SourceKind, TableFact};
 use crate::parse::Failure;
 use crate::sql::{self, DdlOp};
 use std::collections::BTreeMap;
 use std::ops::Range;
-
-/// Line/column of a byte offset in `text`.
-pub fn pos_at(text: &str, offset: usize) -> Pos {
-    let offset = offset.min(text.len());
-    let before = &text[..offset];
-    let line = before.bytes().filter(|b| *b == b'\n').count() as u32 + 1;
-    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-    Pos {
-        line,
-        col: text[line_start..offset].chars().count() as u32,
-    }
-}
-
-/// Span of a byte range in `text`.
-pub fn span_of(text: &str, r: &Range<usize>) -> Span {
-    Span {
-        start: pos_at(text, r.start),
-        end: pos_at(text, r.end),
-    }
-}
 
 /// Where a migration's operations came from, in the order they run.
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
@@ -45,18 +25,19 @@ pub struct History {
 /// be read is a failure of the file.
 pub fn sql_ops(text: &str) -> (Vec<SchemaOp>, Option<Failure>) {
     let ddl = sql::ddl(text);
+    let lines = LineIndex::new(text);
     let failure = ddl.parse_error.as_ref().and_then(|(msg, range)| {
         let piece = text.get(range.clone()).unwrap_or("").to_ascii_lowercase();
         let stmt: Vec<&str> = piece.split_whitespace().take(2).collect();
         matches!(stmt.as_slice(), ["create", "table"] | ["alter", "table"]).then(|| Failure {
-            span: span_of(text, range),
+            span: lines.span(range),
             message: format!("could not read this table definition as SQL: {msg}"),
         })
     });
     let ops = ddl
         .ops
         .into_iter()
-        .map(|op| from_ddl(op, &|r: &Range<usize>| span_of(text, r)))
+        .map(|op| from_ddl(op, &|r: &Range<usize>| lines.span(r)))
         .collect();
     (ops, failure)
 }

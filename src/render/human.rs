@@ -3,7 +3,7 @@
 //! start and on the tenant column's declaration, then a one-line summary.
 
 use crate::config::Level;
-use crate::diagnostic::Finding;
+use crate::diagnostic::{Finding, LineIndex};
 use crate::engine::Report;
 use crate::render::byte_offset;
 use codespan_reporting::diagnostic::{Diagnostic, Label, Severity};
@@ -48,6 +48,11 @@ pub fn render(
             }
         }
     }
+    // One line index per file shown, for the byte ranges codespan wants.
+    let lines: HashMap<usize, LineIndex<'_>> = ids
+        .keys()
+        .filter_map(|id| Some((*id, LineIndex::new(report.files[*id].text.as_deref()?))))
+        .collect();
     let config = term::Config::default();
     {
         let mut sink = Sink(out);
@@ -62,14 +67,14 @@ pub fn render(
             Vec::new()
         };
         for f in &report.findings {
-            let d = diagnostic(f, report, &ids);
+            let d = diagnostic(f, &lines, &ids);
             term::emit(&mut writer, &config, &files, &d).map_err(|e| match e {
                 codespan_reporting::files::Error::Io(io) => io,
                 other => io::Error::other(other.to_string()),
             })?;
         }
         for (f, reason) in suppressed {
-            let mut d = diagnostic(f, report, &ids);
+            let mut d = diagnostic(f, &lines, &ids);
             d.severity = Severity::Note;
             d.message = format!("suppressed: {}", f.message);
             d.notes.push(format!(
@@ -96,30 +101,32 @@ pub fn render(
     writeln!(out, "{}", summary(report))
 }
 
-fn range(report: &Report, file: usize, f: &crate::diagnostic::Span) -> std::ops::Range<usize> {
-    let Some(text) = report.files[file].text.as_deref() else {
+type Lines<'a> = HashMap<usize, LineIndex<'a>>;
+
+fn range(lines: &Lines<'_>, file: usize, f: &crate::diagnostic::Span) -> std::ops::Range<usize> {
+    let Some(lines) = lines.get(&file) else {
         return 0..0;
     };
-    let start = byte_offset(text, f.start.line, f.start.col);
+    let start = byte_offset(lines, f.start.line, f.start.col);
     let end = if f.end.line == 0 || f.end < f.start {
         start
     } else {
-        byte_offset(text, f.end.line, f.end.col)
+        byte_offset(lines, f.end.line, f.end.col)
     };
     start..end.max(start)
 }
 
-fn diagnostic(f: &Finding, report: &Report, ids: &HashMap<usize, usize>) -> Diagnostic<usize> {
+fn diagnostic(f: &Finding, lines: &Lines<'_>, ids: &HashMap<usize, usize>) -> Diagnostic<usize> {
     let severity = match f.level {
         Level::Error => Severity::Error,
         _ => Severity::Warning,
     };
     let mut labels =
-        vec![Label::primary(ids[&f.file], range(report, f.file, &f.span))
+        vec![Label::primary(ids[&f.file], range(lines, f.file, &f.span))
             .with_message(&f.primary_label)];
     for l in &f.labels {
         labels.push(
-            Label::secondary(ids[&l.file], range(report, l.file, &l.span)).with_message(&l.message),
+            Label::secondary(ids[&l.file], range(lines, l.file, &l.span)).with_message(&l.message),
         );
     }
     let mut notes: Vec<String> = f.notes.iter().map(|n| format!("note: {n}")).collect();

@@ -5,9 +5,10 @@
 //! Short when clean, and stable (no timings) so it can be snapshot-tested.
 
 use crate::config::Level;
+use crate::diagnostic::LineIndex;
 use crate::engine::Report;
 use crate::render::{excerpt, Options};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::io::{self, Write};
 
 fn esc(s: &str) -> String {
@@ -70,6 +71,8 @@ pub fn render(report: &Report, opts: Options, out: &mut dyn Write) -> io::Result
         }
         writeln!(out)?;
         writeln!(out, "### Findings")?;
+        // One line index per file with findings, built on first use.
+        let mut lines: HashMap<usize, LineIndex<'_>> = HashMap::new();
         for f in &report.findings {
             let file = &report.files[f.file];
             let sev = if f.level == Level::Error {
@@ -89,11 +92,12 @@ pub fn render(report: &Report, opts: Options, out: &mut dyn Write) -> io::Result
                     .extent
                     .map_or(f.span.start.line, |(a, _)| a)
                     .max(f.span.start.line.saturating_sub(3));
-                let lines = excerpt(text, from, f.span.start.line);
-                if !lines.is_empty() {
+                let index = lines.entry(f.file).or_insert_with(|| LineIndex::new(text));
+                let shown = excerpt(index, from, f.span.start.line);
+                if !shown.is_empty() {
                     writeln!(out)?;
                     writeln!(out, "```text")?;
-                    for (n, l) in lines {
+                    for (n, l) in shown {
                         writeln!(out, "{n:>5} | {l}")?;
                     }
                     writeln!(out, "```")?;

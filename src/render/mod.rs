@@ -8,6 +8,7 @@ pub mod json;
 pub mod markdown;
 pub mod sarif;
 
+use crate::diagnostic::LineIndex;
 use crate::engine::Report;
 use std::io::{self, Write};
 
@@ -54,12 +55,15 @@ pub fn render(
     }
 }
 
-/// Lines `from..=to` (1-based) of a text.
-pub fn excerpt(text: &str, from: u32, to: u32) -> Vec<(u32, &str)> {
-    text.lines()
-        .enumerate()
-        .map(|(i, l)| (i as u32 + 1, l.trim_end_matches('\r')))
-        .filter(|(n, _)| (from..=to).contains(n))
+/// Lines `from..=to` (1-based) of an indexed text, without line endings.
+/// Like `str::lines`, there is no empty line after a final `\n`.
+pub fn excerpt<'a>(lines: &LineIndex<'a>, from: u32, to: u32) -> Vec<(u32, &'a str)> {
+    let text = lines.text();
+    let phantom = text.is_empty() || text.ends_with('\n');
+    let last = lines.line_count() - usize::from(phantom);
+    let to = to.min(u32::try_from(last).unwrap_or(u32::MAX));
+    (from.max(1)..=to)
+        .filter_map(|n| Some((n, lines.line(n)?.trim_end_matches('\r'))))
         .collect()
 }
 
@@ -68,23 +72,11 @@ pub fn column1(col: u32) -> u32 {
     col + 1
 }
 
-/// Byte offset of a (1-based line, 0-based char column) position.
-pub fn byte_offset(text: &str, line: u32, col: u32) -> usize {
-    let mut start = 0usize;
-    for _ in 1..line.max(1) {
-        match text[start..].find('\n') {
-            Some(i) => start += i + 1,
-            None => return text.len(),
-        }
-    }
-    let line_text = &text[start..];
-    let line_end = line_text.find('\n').unwrap_or(line_text.len());
-    let line_text = &line_text[..line_end];
-    let within = line_text
-        .char_indices()
-        .nth(col as usize)
-        .map_or(line_text.len(), |(b, _)| b);
-    start + within
+/// Byte offset of a (1-based line, 0-based char column) position, as
+/// codespan-reporting wants it: line 0 is line 1, a line past the end is
+/// the end of the text.
+pub fn byte_offset(lines: &LineIndex<'_>, line: u32, col: u32) -> usize {
+    lines.offset(line.max(1), col).unwrap_or(lines.text().len())
 }
 
 #[cfg(test)]
@@ -94,9 +86,21 @@ mod tests {
     #[test]
     fn offsets_count_characters() {
         let t = "ab\r\n\u{e9}t\u{e9} x\n";
-        assert_eq!(byte_offset(t, 1, 1), 1);
-        assert_eq!(byte_offset(t, 2, 0), 4);
-        assert_eq!(byte_offset(t, 2, 4), 4 + 6);
-        assert_eq!(byte_offset(t, 9, 0), t.len());
+        let li = LineIndex::new(t);
+        assert_eq!(byte_offset(&li, 1, 1), 1);
+        assert_eq!(byte_offset(&li, 0, 1), 1);
+        assert_eq!(byte_offset(&li, 2, 0), 4);
+        assert_eq!(byte_offset(&li, 2, 4), 4 + 6);
+        assert_eq!(byte_offset(&li, 9, 0), t.len());
+    }
+
+    #[test]
+    fn excerpts_are_lines_as_str_lines_gives_them() {
+        let t = "a\r\nb\n\nc\n";
+        let li = LineIndex::new(t);
+        assert_eq!(excerpt(&li, 0, 2), [(1, "a"), (2, "b")]);
+        assert_eq!(excerpt(&li, 3, 9), [(3, ""), (4, "c")]);
+        assert_eq!(excerpt(&LineIndex::new("x\ny"), 2, 3), [(2, "y")]);
+        assert_eq!(excerpt(&LineIndex::new(""), 1, 1), []);
     }
 }

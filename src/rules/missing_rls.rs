@@ -24,31 +24,56 @@ pub fn check(model: &TenantModel, require_force: bool) -> Vec<Finding> {
                 .iter()
                 .any(|tc| p.contains(tc.as_str()))
         });
-        let mut missing = Vec::new();
+        let tc = table.tenant_column().unwrap_or("tenant_id");
+        let name = &t.name;
+        // What is missing, and the statement that adds it, in the order
+        // they are usually written.
+        let mut missing: Vec<(&str, String)> = Vec::new();
         if !t.rls_enabled {
-            missing.push("`ENABLE ROW LEVEL SECURITY`");
-        }
-        if !policy {
-            missing.push("a policy on the tenant column");
+            missing.push((
+                "`ENABLE ROW LEVEL SECURITY`",
+                format!("ALTER TABLE {name} ENABLE ROW LEVEL SECURITY;"),
+            ));
         }
         if require_force && !t.rls_forced {
-            missing.push("`FORCE ROW LEVEL SECURITY`");
+            missing.push((
+                "`FORCE ROW LEVEL SECURITY`",
+                format!("ALTER TABLE {name} FORCE ROW LEVEL SECURITY;"),
+            ));
+        }
+        // Postgres ORs permissive policies: beside an existing policy
+        // that ignores the tenant, only a restrictive one (ANDed) limits
+        // what it lets through.
+        let others = !policy && !t.policies.is_empty();
+        if !policy {
+            let kind = if others { " AS RESTRICTIVE" } else { "" };
+            missing.push((
+                "a policy on the tenant column",
+                format!("CREATE POLICY tenant_isolation ON {name}{kind} USING ({tc} = current_setting('app.tenant_id')::uuid);"),
+            ));
         }
         if missing.is_empty() {
             continue;
         }
-        let tc = table.tenant_column().unwrap_or("tenant_id").to_string();
+        let what: Vec<&str> = missing.iter().map(|(w, _)| *w).collect();
+        let what = match what.split_last() {
+            Some((last, rest)) if !rest.is_empty() => format!("{} and {last}", rest.join(", ")),
+            _ => what.join(""),
+        };
         let mut f = Finding::new(
             ID,
             t.file,
             t.span,
-            format!("tenant table `{}` lacks {}", t.name, missing.join(" and ")),
+            format!("tenant table `{name}` lacks {what}"),
         );
         f.primary_label = "created here".into();
-        f.help = Some(format!(
-            "ALTER TABLE {0} ENABLE ROW LEVEL SECURITY; CREATE POLICY tenant_isolation ON {0} USING ({tc} = current_setting('app.tenant_id')::uuid);",
-            t.name
-        ));
+        let fix: Vec<&str> = missing.iter().map(|(_, s)| s.as_str()).collect();
+        f.help = Some(fix.join(" "));
+        if others {
+            f.notes.push(format!(
+                "the policies on `{name}` do not mention `{tc}`; permissive policies are combined with OR, so a tenant policy beside them must be restrictive (or replace them)"
+            ));
+        }
         f.identity = t.name.clone();
         out.push(f);
     }

@@ -2,18 +2,30 @@
 //! leak can hide in it, so it is reported, never skipped.
 
 use crate::diagnostic::{FileId, Finding, Span};
+use crate::discover::FileKind;
 use crate::model::queries::OpaqueMacro;
 use crate::parse::Failure;
 
 /// Rule id.
 pub const ID: &str = "parse-error";
 
-/// A file that could not be read or parsed.
-pub fn file_failure(file: FileId, f: &Failure) -> Finding {
+/// A file of `kind` that could not be read or parsed.
+pub fn file_failure(file: FileId, kind: FileKind, f: &Failure) -> Finding {
     let mut out = Finding::new(ID, file, f.span, f.message.clone());
     out.primary_label = "analysis stopped here".into();
-    out.help =
-        Some("fix the syntax, or exclude the file with `[files] exclude` if it is not Rust".into());
+    out.help = Some(
+        match kind {
+            FileKind::Rust => {
+                "fix the syntax, or exclude the file with `[files] exclude` if it is not Rust"
+            }
+            // What a migration defines feeds the tenant model of every
+            // other file, so say what is at stake.
+            FileKind::Migration => {
+                "fix the SQL, or exclude the file with `[files] exclude` if it is not a migration or schema dump; tables it defines may be missing from the tenant model (see `tenant-lint schema`)"
+            }
+        }
+        .into(),
+    );
     out.identity = f.message.clone();
     out
 }

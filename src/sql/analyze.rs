@@ -17,7 +17,7 @@
 //! JOIN`'s `ON` binds nothing).
 
 use super::lexer::{Kind, Piece};
-use super::pos::LineIndex;
+use super::pos::Locator;
 use super::{FindingKind, SqlFinding, TableInfo};
 use sqlparser::ast::{
     BinaryOperator, Delete, Expr, FromTable, FunctionArg, FunctionArgExpr, FunctionArguments,
@@ -79,7 +79,7 @@ pub(crate) fn parse(text: &str) -> Result<Vec<Statement>, String> {
 pub(crate) fn analyze_statements(
     stmts: &[Statement],
     tables: &dyn TableInfo,
-    li: &LineIndex<'_>,
+    li: &Locator<'_>,
     sql: &str,
 ) -> Vec<SqlFinding> {
     let mut out = Vec::new();
@@ -173,7 +173,7 @@ struct PendingJoin<'q> {
 
 struct Analyzer<'a> {
     tables: &'a dyn TableInfo,
-    li: &'a LineIndex<'a>,
+    li: &'a Locator<'a>,
     sql: &'a str,
     insts: Vec<Inst>,
     scopes: Vec<Scope>,
@@ -272,7 +272,7 @@ fn select_columns(s: &Select) -> Option<Vec<String>> {
 }
 
 impl<'a> Analyzer<'a> {
-    fn new(tables: &'a dyn TableInfo, li: &'a LineIndex<'a>, sql: &'a str) -> Self {
+    fn new(tables: &'a dyn TableInfo, li: &'a Locator<'a>, sql: &'a str) -> Self {
         Analyzer {
             tables,
             li,

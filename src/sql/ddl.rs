@@ -8,7 +8,7 @@
 
 use super::analyze::parse;
 use super::lexer::{split_statements, Kind, Piece, Tok};
-use super::pos::LineIndex;
+use super::pos::Locator;
 use super::{Ddl, DdlOp};
 use sqlparser::ast::{
     AlterTableOperation, ColumnOption, Expr, IndexColumn, ObjectName, ObjectNamePart, ObjectType,
@@ -30,7 +30,7 @@ pub fn ddl(sql: &str) -> Ddl {
         let text = sql.get(piece.range.clone()).unwrap_or("");
         match parse(text) {
             Ok(stmts) => {
-                let li = LineIndex::new(text, piece.range.start);
+                let li = Locator::new(text, piece.range.start);
                 for s in &stmts {
                     ops_of(s, &li, sql, &piece, &mut out.ops);
                 }
@@ -62,7 +62,7 @@ fn last_name(n: &ObjectName) -> String {
         .unwrap_or_default()
 }
 
-fn name_range(n: &ObjectName, li: &LineIndex<'_>) -> Option<Range<usize>> {
+fn name_range(n: &ObjectName, li: &Locator<'_>) -> Option<Range<usize>> {
     let idents: Vec<_> =
         n.0.iter()
             .filter_map(|p| match p {
@@ -84,7 +84,7 @@ fn index_columns(cols: &[IndexColumn]) -> Vec<String> {
         .collect()
 }
 
-fn ops_of(s: &Statement, li: &LineIndex<'_>, sql: &str, piece: &Piece, ops: &mut Vec<DdlOp>) {
+fn ops_of(s: &Statement, li: &Locator<'_>, sql: &str, piece: &Piece, ops: &mut Vec<DdlOp>) {
     let stmt_range = piece.range.clone();
     match s {
         Statement::CreateTable(ct) => {

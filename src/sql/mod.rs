@@ -93,7 +93,7 @@ pub fn analyze(sql: &str, tables: &dyn TableInfo) -> Analysis {
         match analyze::parse_piece(sql, &piece) {
             Ok(stmts) => {
                 let text = sql.get(piece.range.clone()).unwrap_or("");
-                let li = pos::LineIndex::new(text, piece.range.start);
+                let li = pos::Locator::new(text, piece.range.start);
                 let mut findings = analyze::analyze_statements(&stmts, tables, &li, sql);
                 out.findings.append(&mut findings);
             }

@@ -583,7 +583,12 @@ fn init_writes_a_config_that_loads_and_refuses_to_overwrite() {
     let (code, _, err) = run(&["init", &p(dir.path())]);
     assert_eq!(code, 0, "{err}");
     let text = fs::read_to_string(dir.path().join("tenant-lint.toml")).expect("config");
-    assert!(text.contains("columns = [\"org_id\"]"), "{text}");
+    assert!(
+        text.contains(
+            "# columns = [\"tenant_id\", \"org_id\", \"organization_id\", \"workspace_id\"]"
+        ),
+        "{text}"
+    );
     assert!(text.contains("# calls = [\"unscoped_all\"]"), "{text}");
     assert!(text.contains("# scope-methods = [\"for_org\"]"), "{text}");
     // The written config is valid: check still runs with it.

@@ -9,3 +9,4 @@ mod sarif;
 mod snapshots;
 mod support;
 mod trust;
+mod trust_small;
