@@ -237,6 +237,20 @@ mod tests {
     use super::*;
     use std::fs;
 
+    /// A temporary directory (removed when the first value drops) and its
+    /// canonical path.
+    fn scratch() -> (tempfile::TempDir, PathBuf) {
+        let t = tempfile::tempdir().expect("tempdir");
+        let top = canonical(t.path());
+        (t, top)
+    }
+
+    fn write(top: &Path, p: &str, text: &str) {
+        let f = top.join(p);
+        fs::create_dir_all(f.parent().expect("parent")).expect("mkdir");
+        fs::write(f, text).expect("write");
+    }
+
     #[test]
     fn relative_paths() {
         let r = |a: &str, b: &str| relative(Path::new(a), Path::new(b));
@@ -258,13 +272,8 @@ mod tests {
 
     #[test]
     fn the_project_is_found_upward_and_not_past_the_repository() {
-        let t = tempfile::tempdir().expect("tempdir");
-        let top = canonical(t.path());
-        let w = |p: &str, s: &str| {
-            let f = top.join(p);
-            fs::create_dir_all(f.parent().expect("parent")).expect("mkdir");
-            fs::write(f, s).expect("write");
-        };
+        let (_t, top) = scratch();
+        let w = |p: &str, s: &str| write(&top, p, s);
         w("Cargo.toml", "[workspace]\nmembers = []\n");
         w("repo/.git/HEAD", "ref: refs/heads/main\n");
         w("repo/Cargo.toml", "[workspace]\nmembers = [\"crates/*\"]\n");
@@ -292,13 +301,8 @@ mod tests {
 
     #[test]
     fn a_package_that_is_no_member_is_its_own_project() {
-        let t = tempfile::tempdir().expect("tempdir");
-        let top = canonical(t.path());
-        let w = |p: &str, s: &str| {
-            let f = top.join(p);
-            fs::create_dir_all(f.parent().expect("parent")).expect("mkdir");
-            fs::write(f, s).expect("write");
-        };
+        let (_t, top) = scratch();
+        let w = |p: &str, s: &str| write(&top, p, s);
         w(
             "Cargo.toml",
             "[workspace]\nmembers = [\"crates/*\", \"./tools/gen/\"]\nexclude = [\"crates/legacy\"]\n",

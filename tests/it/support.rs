@@ -106,3 +106,12 @@ fn walk(dir: &Path) -> Vec<PathBuf> {
     }
     out
 }
+
+/// Writes `files` (path relative to `root`, text), creating directories.
+pub fn write_tree(root: &Path, files: &[(&str, &str)]) {
+    for (p, text) in files {
+        let full = root.join(p);
+        std::fs::create_dir_all(full.parent().expect("parent")).expect("mkdir");
+        std::fs::write(full, text).expect("write");
+    }
+}

@@ -59,17 +59,9 @@ pub async fn count_all(pool: &PgPool) -> sqlx::Result<i64> {
 /// The line of the leak in `src/api/handlers.rs`.
 const LEAK_LINE: u64 = 2;
 
-fn write_all(root: &Path, files: &[(&str, &str)]) {
-    for (p, text) in files {
-        let full = root.join(p);
-        fs::create_dir_all(full.parent().expect("parent")).expect("mkdir");
-        fs::write(full, text).expect("write");
-    }
-}
-
 fn project() -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("tempdir");
-    write_all(dir.path(), PROJECT);
+    crate::support::write_tree(dir.path(), PROJECT);
     dir
 }
 
@@ -201,7 +193,7 @@ fn report_paths_have_one_base_whatever_the_arguments() {
     // The project lives in a subdirectory of its repository, as in a
     // monorepo: GitHub, SARIF and GitLab need paths from the repository
     // root.
-    write_all(&repo.path().join("backend"), PROJECT);
+    crate::support::write_tree(&repo.path().join("backend"), PROJECT);
     git(repo.path(), &["init", "-q"]);
     let backend = repo.path().join("backend");
     let b = backend.display().to_string();
@@ -264,7 +256,7 @@ fn a_config_outside_the_repository_is_not_applied() {
     .expect("write");
     // ... above a repository with no configuration of its own.
     let repo = outer.path().join("repo");
-    write_all(&repo, PROJECT);
+    crate::support::write_tree(&repo, PROJECT);
     git(&repo, &["init", "-q"]);
     let (code, out, _) = run_in(&repo, &["check", "--format", "json"]);
     assert_eq!(code, 1, "{out}");
@@ -444,7 +436,7 @@ fn baseline_entries(path: &PathBuf) -> Vec<(String, String)> {
 #[test]
 fn writing_a_baseline_succeeds_and_keeps_what_the_run_did_not_cover() {
     let dir = project();
-    write_all(
+    crate::support::write_tree(
         dir.path(),
         &[(
             "src/api/more.rs",
@@ -505,7 +497,7 @@ fn writing_a_baseline_succeeds_and_keeps_what_the_run_did_not_cover() {
 #[test]
 fn test_code_adds_no_tables_and_no_findings() {
     let dir = project();
-    write_all(
+    crate::support::write_tree(
         dir.path(),
         &[
             (
@@ -688,12 +680,12 @@ fn a_named_example_in_the_workspace_is_analysed() {
     // An example that is a member of the repository's workspace (as in
     // many framework repositories): naming it analyses it, though
     // `examples/` is test code when the whole workspace is checked.
-    write_all(
+    crate::support::write_tree(
         dir.path(),
         &[("Cargo.toml", "[workspace]\nmembers = [\"examples/*\"]\n")],
     );
     let shop = dir.path().join("examples/shop");
-    write_all(&shop, PROJECT);
+    crate::support::write_tree(&shop, PROJECT);
     let (code, out, _) = run_in(dir.path(), &["check", "examples/shop", "--format", "json"]);
     assert_eq!(code, 1, "{out}");
     let files: Vec<String> = findings(&json(&out)).into_iter().map(|f| f.0).collect();

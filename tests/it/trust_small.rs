@@ -23,11 +23,7 @@ fn run(args: &[&str]) -> (i32, String, String) {
 /// A temp project holding `files` (path, text).
 fn project(files: &[(&str, &str)]) -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("tempdir");
-    for (p, text) in files {
-        let full = dir.path().join(p);
-        fs::create_dir_all(full.parent().expect("parent")).expect("mkdir");
-        fs::write(full, text).expect("write");
-    }
+    crate::support::write_tree(dir.path(), files);
     dir
 }
 
