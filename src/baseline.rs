@@ -86,8 +86,7 @@ pub fn write(path: &Path, findings: &[Finding], files: &[FileEntry]) -> Result<u
         entries,
     })
     .map_err(|e| io_error(path, e))?;
-    let tmp = path.with_extension("tmp-tenant-lint");
-    std::fs::write(&tmp, format!("{text}\n")).map_err(|e| io_error(path, e))?;
-    std::fs::rename(&tmp, path).map_err(|e| io_error(path, e))?;
+    crate::atomic_file::write(path, format!("{text}\n").as_bytes())
+        .map_err(|e| io_error(path, e))?;
     Ok(n)
 }

@@ -266,13 +266,10 @@ fn check(args: CheckArgs) -> Result<i32, Error> {
 /// Writes a report file through a temporary file, so an interrupted run
 /// leaves no half-written report.
 fn write_file(path: &Path, bytes: &[u8]) -> Result<(), Error> {
-    let err = |e: std::io::Error| Error::Io {
+    crate::atomic_file::write(path, bytes).map_err(|e| Error::Io {
         path: path.to_path_buf(),
         message: e.to_string(),
-    };
-    let tmp = path.with_extension("tenant-lint-tmp");
-    std::fs::write(&tmp, bytes).map_err(err)?;
-    std::fs::rename(&tmp, path).map_err(err)
+    })
 }
 
 fn list_rules() -> Result<i32, Error> {
