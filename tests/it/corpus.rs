@@ -65,15 +65,6 @@ impl Corpus {
             .map(|l| (l.file.clone(), l.line, l.rule.to_string()))
             .collect()
     }
-
-    /// Lines of Rust written.
-    pub fn rust_lines(&self) -> usize {
-        self.files
-            .iter()
-            .filter(|(p, _)| p.ends_with(".rs"))
-            .map(|(_, t)| t.lines().count())
-            .sum()
-    }
 }
 
 /// A workspace of about `lines` lines of Rust (at least one service).
