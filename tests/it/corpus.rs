@@ -645,7 +645,7 @@ impl Gen {
             1 => {
                 t.line(
                     0,
-                    format!("/// Groups amounts by key and keeps the totals above `min`."),
+                    "/// Groups amounts by key and keeps the totals above `min`.",
                 );
                 t.line(
                     0,
