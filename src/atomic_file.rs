@@ -27,8 +27,10 @@ pub fn write(path: &Path, bytes: &[u8]) -> io::Result<()> {
 
 /// Calls `fill` on a new temporary file in `path`'s directory and, when it
 /// succeeds, puts that file in `path`'s place. On any error the temporary
-/// file is removed and `path` is left as it was. No fsync: after a crash
-/// of the machine the file may be empty, which every reader handles.
+/// file is removed and `path` is left as it was. There is no fsync, so
+/// this holds when the process dies, not when the machine does: after a
+/// power loss the file may be torn (the cache then fails its checksum and
+/// is rewritten; a torn baseline is reported as not a baseline).
 pub fn write_with(
     path: &Path,
     replace: Replace,
