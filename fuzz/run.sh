@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Runs the cargo-fuzz targets (libFuzzer + AddressSanitizer) for a bounded
-# time each, seeded with the fixtures. Needs `cargo install cargo-fuzz`;
-# the sanitizer flags need nightly, or stable with RUSTC_BOOTSTRAP=1 (set
-# here).
+# time each, seeded with the fixtures: for nightly or manual runs, not part
+# of .ci/run (building the targets takes ~8 minutes on two cores). Installs
+# cargo-fuzz when it is missing; the sanitizer flags need nightly, or
+# stable with RUSTC_BOOTSTRAP=1 (set here).
 #
 #   bash fuzz/run.sh            # 30 s per target
 #   bash fuzz/run.sh 3600       # an hour per target
@@ -13,6 +14,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 SECONDS_PER_TARGET="${1:-30}"
 export RUSTC_BOOTSTRAP=1
+
+if ! cargo fuzz --version >/dev/null 2>&1; then
+    echo "== cargo install cargo-fuzz --locked"
+    cargo install cargo-fuzz --locked
+fi
 
 seeds="$(mktemp -d)"
 trap 'rm -rf "$seeds"' EXIT

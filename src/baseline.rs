@@ -109,18 +109,8 @@ pub fn write(
         entries,
     })
     .map_err(|e| io_error(path, e))?;
-    if std::fs::metadata(path).is_ok_and(|m| !m.is_file()) {
-        // Not a file to replace (a device, a FIFO): write in place.
-        return std::fs::write(path, format!("{text}\n"))
-            .map_err(|e| io_error(path, e))
-            .map(|()| Written {
-                findings: n,
-                kept: kept_count,
-            });
-    }
-    let tmp = path.with_extension("tmp-tenant-lint");
-    std::fs::write(&tmp, format!("{text}\n")).map_err(|e| io_error(path, e))?;
-    std::fs::rename(&tmp, path).map_err(|e| io_error(path, e))?;
+    crate::atomic_file::write(path, format!("{text}\n").as_bytes())
+        .map_err(|e| io_error(path, e))?;
     Ok(Written {
         findings: n,
         kept: kept_count,

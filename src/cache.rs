@@ -315,21 +315,14 @@ impl Cache {
         }
         let payload =
             postcard::to_stdvec(&Payload { started, entries }).map_err(std::io::Error::other)?;
-        let mut tmp = tempfile_in(dir)?;
-        tmp.1.write_all(MAGIC)?;
-        tmp.1.write_all(&FORMAT.to_le_bytes())?;
-        tmp.1.write_all(&self.key.to_le_bytes())?;
-        tmp.1.write_all(&hash(&payload).to_le_bytes())?;
-        tmp.1.write_all(&payload)?;
-        // No fsync: a file torn by a crash fails its hash check on the next
-        // run and is rewritten.
-        drop(tmp.1);
-        // Replacing a file by renaming over it makes ext4 flush the new
-        // file first (`auto_da_alloc`), which costs a warm run more than
-        // everything else it does; a reader in between finds no cache.
-        std::fs::remove_file(&self.path).ok();
-        std::fs::rename(&tmp.0, &self.path).inspect_err(|_| {
-            std::fs::remove_file(&tmp.0).ok();
+        crate::atomic_file::write_with(&self.path, crate::atomic_file::Replace::RemoveFirst, |f| {
+            f.write_all(MAGIC)?;
+            f.write_all(&FORMAT.to_le_bytes())?;
+            f.write_all(&self.key.to_le_bytes())?;
+            f.write_all(&hash(&payload).to_le_bytes())?;
+            // No fsync: a file torn by a crash fails its hash check on the
+            // next run and is rewritten.
+            f.write_all(&payload)
         })
     }
 }
@@ -352,24 +345,6 @@ impl Taken {
             .filter(|e| e.hash == self.0.hash)?;
         Some((e, self.0.blob))
     }
-}
-
-/// Creates a uniquely named temporary file in `dir`.
-fn tempfile_in(dir: &Path) -> std::io::Result<(PathBuf, std::fs::File)> {
-    let pid = std::process::id();
-    for n in 0..1000u32 {
-        let p = dir.join(format!(".tmp-{pid}-{n}"));
-        match std::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(&p)
-        {
-            Ok(f) => return Ok((p, f)),
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
-            Err(e) => return Err(e),
-        }
-    }
-    Err(std::io::Error::other("could not create a temporary file"))
 }
 
 fn decode(bytes: &[u8], key: u128) -> Result<Payload, &'static str> {

@@ -312,19 +312,10 @@ fn check(args: CheckArgs) -> Result<i32, Error> {
 /// Writes a report file through a temporary file, so an interrupted run
 /// leaves no half-written report.
 fn write_file(path: &Path, bytes: &[u8]) -> Result<(), Error> {
-    let err = |e: std::io::Error| Error::Io {
+    crate::atomic_file::write(path, bytes).map_err(|e| Error::Io {
         path: path.to_path_buf(),
         message: e.to_string(),
-    };
-    // Only a regular (or new) file is replaced through a temporary file:
-    // `-o /dev/null` or a FIFO is written in place, as renaming over a
-    // device would replace it (and as root, `/dev/null` itself).
-    if std::fs::metadata(path).is_ok_and(|m| !m.is_file()) {
-        return std::fs::write(path, bytes).map_err(err);
-    }
-    let tmp = path.with_extension("tenant-lint-tmp");
-    std::fs::write(&tmp, bytes).map_err(err)?;
-    std::fs::rename(&tmp, path).map_err(err)
+    })
 }
 
 fn list_rules() -> Result<i32, Error> {

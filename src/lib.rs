@@ -6,6 +6,7 @@
 //! [`discover`] → [`parse`] → [`model`] (tenant schema + query facts) →
 //! [`rules`] → [`suppress`] → [`render`]. [`engine`] drives it.
 
+pub mod atomic_file;
 pub mod baseline;
 pub mod cache;
 pub mod cli;

@@ -1034,7 +1034,8 @@ enum Documents {
                 vec!["org_id".to_string(), "title".to_string()]
             ]
         );
-        // `Documents::Table` on line 14; `Documents::OrgId` column on line 17.
+        // `Documents::Table` on line 13 (the text starts with a line break,
+        // so `use` is line 2); `Documents::OrgId` column on line 16.
         assert_eq!(span.start.line, 13);
         assert_eq!(span.start.col, 27);
         assert_eq!(columns[1].1.start.line, 16);

@@ -1,12 +1,20 @@
-//! Bounded property tests (run with every `cargo test`): arbitrary and
-//! mutated input to the Rust analysis, the SQL analysis and the config
-//! loader never panics, and what they report stays inside the input.
-//! Longer runs: `PROPTEST_CASES=20000 cargo test --test it fuzz`.
+//! Bounded property tests (run with every `cargo test`):
+//! - mutated and arbitrary text given to the SQL analysis and the config
+//!   loader never makes them panic, and every range they report lies
+//!   inside the text;
+//! - generated SeaORM, Diesel and sqlx workspaces (valid Rust, laid out
+//!   with CRLF, tabs, a BOM or non-ASCII text) give exactly the findings
+//!   the generator wrote, each pointing at the text it names;
+//! - the token check and the byte gate agree with the tokeniser and the
+//!   token scan on mutated fragments, token soup and every fixture file.
+//!
+//! Arbitrary bytes through the whole Rust analysis are cargo-fuzz's job
+//! (`fuzz/`). Longer runs: `PROPTEST_CASES=20000 cargo test --test it fuzz`.
 
+use crate::corpus::Style;
 use crate::support::fixture;
 use proptest::prelude::*;
 use tenant_lint::config::Config;
-use tenant_lint::model::queries;
 use tenant_lint::model::TenantModel;
 use tenant_lint::parse;
 
@@ -116,61 +124,75 @@ proptest! {
     }
 }
 
-fn rust_seeds() -> &'static [&'static str] {
-    static SEEDS: std::sync::OnceLock<Vec<&'static str>> = std::sync::OnceLock::new();
-    SEEDS.get_or_init(|| {
-        [
-            "unscoped-query/fail/seaorm_app/src/handlers/documents.rs",
-            "unscoped-query/fail/diesel_app/src/repo/invoices.rs",
-            "unscoped-sql/fail/src/repo/documents.rs",
-        ]
-        .iter()
-        .map(|p| {
-            &*Box::leak(
-                std::fs::read_to_string(fixture(p))
-                    .expect("seed")
-                    .into_boxed_str(),
-            )
-        })
-        .collect()
-    })
+prop_compose! {
+    /// A generated workspace in one of the layouts positions must survive.
+    fn workspace()(seed in any::<u64>(), crlf in any::<bool>(), tabs in any::<bool>(), bom in any::<bool>(), non_ascii in any::<bool>()) -> (u64, Style) {
+        (seed, Style { crlf, tabs, bom, non_ascii })
+    }
 }
 
-/// The tenant model of the unscoped-query fixtures, so the mutated code
-/// exercises the query analysis, not just the parser.
+proptest! {
+    #![proptest_config(ProptestConfig { cases: cases(64), failure_persistence: None, ..ProptestConfig::default() })]
+
+    /// Generated SeaORM, Diesel and sqlx code, with CRLF, tabs, a BOM or
+    /// non-ASCII text before the query: every file is analysed, the
+    /// findings are exactly the leaks the generator wrote (file, line,
+    /// rule), and each points inside its file at the text it names (the
+    /// executing method, the table in the SQL).
+    #[test]
+    fn findings_point_at_what_they_name((seed, style) in workspace()) {
+        let corpus = crate::corpus::generate(seed, 0, style);
+        let dir = tempfile::tempdir().expect("tempdir");
+        corpus.write(dir.path());
+        let report = tenant_lint::engine::check(&tenant_lint::engine::CheckOptions {
+            paths: vec![dir.path().to_path_buf()],
+            ..Default::default()
+        })
+        .expect("check");
+        prop_assert_eq!(report.stats.failed, 0, "{:?}", report.findings);
+        prop_assert_eq!(crate::support::found(&report), corpus.expected());
+        for (f, leak) in report.findings.iter().zip(&corpus.leaks) {
+            let text = &corpus.files.iter().find(|(p, _)| *p == leak.file).expect("file").1;
+            prop_assert_eq!(spanned(text, f.span), Some(leak.token.as_str()), "{}: {:?}", leak.file, f);
+            prop_assert!(f.primary_label.contains(&format!("`{}`", leak.token)) || f.message.contains(&format!("`{}`", leak.token)), "{:?}", f);
+        }
+    }
+}
+
+/// The text a one-line span covers (lines 1-based, columns 0-based in
+/// characters), or `None` when the span is not inside `text`.
+fn spanned(text: &str, span: tenant_lint::diagnostic::Span) -> Option<&str> {
+    if span.start.line != span.end.line || span.start.col > span.end.col {
+        return None;
+    }
+    let line = text
+        .split('\n')
+        .nth(span.start.line.checked_sub(1)? as usize)?;
+    let line = line.trim_end_matches('\r').trim_start_matches('\u{feff}');
+    let at = |col: u32| -> Option<usize> {
+        let col = col as usize;
+        line.char_indices()
+            .map(|(i, _)| i)
+            .chain([line.len()])
+            .nth(col)
+    };
+    line.get(at(span.start.col)?..at(span.end.col)?)
+}
+
+/// The tenant model of the unscoped-query and unscoped-sql fixtures, whose
+/// tables and entities give the byte gate its needles.
 fn model() -> &'static TenantModel {
     static M: std::sync::OnceLock<TenantModel> = std::sync::OnceLock::new();
     M.get_or_init(|| {
         let mut m = tenant_lint::engine::schema(&[fixture("unscoped-query/fail")], None)
             .expect("schema")
             .0;
-        // And the SQL fixture's tables, for raw SQL in the third seed.
         let sql = tenant_lint::engine::schema(&[fixture("unscoped-sql/fail")], None)
             .expect("schema")
             .0;
         m.tables.extend(sql.tables);
         m
     })
-}
-
-proptest! {
-    #![proptest_config(ProptestConfig { cases: cases(64), failure_persistence: None, ..ProptestConfig::default() })]
-
-    /// Mutated real handlers go through parsing and the whole query
-    /// analysis; a panic would surface as an "internal error" failure.
-    #[test]
-    fn rust_analysis_never_panics(src in mutated(rust_seeds())) {
-        let model = model();
-        let config = Config::default();
-        let opts = queries::Options { include_tests: false, config: &config };
-        let r = parse::with_parsed(&src, |f| {
-            let facts = queries::extract(f, "src/x.rs", std::path::Path::new("/nonexistent/src/x.rs"), model, &opts);
-            facts.execs.len() + facts.sql.len()
-        });
-        if let Err(e) = r {
-            prop_assert!(!e.message.starts_with("internal error"), "{}", e.message);
-        }
-    }
 }
 
 /// Token-shaped fragments, so mutations land on literal and comment edges.

@@ -2,6 +2,7 @@
 
 mod cache;
 mod cli;
+mod corpus;
 mod fixtures;
 mod fuzz;
 mod hostile;
