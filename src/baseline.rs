@@ -5,8 +5,9 @@
 //! a baselined query brings it back for review. Each entry has a `note`
 //! for the team's triage, kept when the baseline is rewritten.
 
+use crate::diagnostic::FileId;
 use crate::diagnostic::Finding;
-use crate::engine::{Error, FileEntry};
+use crate::error::Error;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::path::Path;
@@ -65,13 +66,14 @@ pub struct Written {
     pub kept: usize,
 }
 
-/// Writes the findings as a baseline, keeping the notes of entries that
+/// Writes the findings as a baseline (`file_of` names a finding's file,
+/// relative to the repository root), keeping the notes of entries that
 /// are still there, and the old entries `outside` says this run did not
 /// look at. The file is replaced atomically (temp file + rename).
 pub fn write(
     path: &Path,
     findings: &[Finding],
-    files: &[FileEntry],
+    file_of: impl Fn(FileId) -> String,
     outside: impl Fn(&Entry) -> bool,
 ) -> Result<Written, Error> {
     let old = if path.is_file() {
@@ -88,7 +90,7 @@ pub fn write(
         .map(|f| Entry {
             fingerprint: f.fingerprint.clone(),
             rule: f.rule.to_string(),
-            file: files[f.file].rel.clone(),
+            file: file_of(f.file),
             message: f.message.clone(),
             note: notes
                 .get(f.fingerprint.as_str())

@@ -21,7 +21,6 @@ use crate::model::queries::QueryFacts;
 use crate::model::schema::SchemaFacts;
 use crate::parse::Failure;
 use serde::{Deserialize, Serialize};
-use std::cell::RefCell;
 use std::collections::HashMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -33,10 +32,7 @@ const FORMAT: u32 = 4;
 /// Fingerprint of this build of the analyser (source and rule data).
 pub const BUILD_ID: &str = env!("TENANT_LINT_BUILD_ID");
 
-/// A 128-bit hash of bytes, for content keys.
-pub fn hash(bytes: &[u8]) -> u128 {
-    xxhash_rust::xxh3::xxh3_128(bytes)
-}
+pub use crate::workspace::deps::hash;
 
 /// Hashes several parts, each length-prefixed so that boundaries count.
 #[derive(Default)]
@@ -57,42 +53,7 @@ impl Hasher {
     }
 }
 
-/// Another file an analysis read, with the hash of what it read (`None`:
-/// it did not exist or could not be read).
-pub type Dep = (PathBuf, Option<u128>);
-
-thread_local! {
-    static DEPS: RefCell<Option<Vec<Dep>>> = const { RefCell::new(None) };
-}
-
-/// Reads a file the analysis of another file depends on, recording it so a
-/// change to it invalidates that analysis.
-pub fn read_dependency(path: &Path) -> std::io::Result<String> {
-    let r = std::fs::read_to_string(path);
-    DEPS.with(|d| {
-        if let Some(list) = d.borrow_mut().as_mut() {
-            let h = r.as_ref().ok().map(|t| hash(t.as_bytes()));
-            list.push((path.to_path_buf(), h));
-        }
-    });
-    r
-}
-
-/// Runs `f`, collecting the files it reads through [`read_dependency`].
-pub fn tracking<R>(f: impl FnOnce() -> R) -> (R, Vec<Dep>) {
-    let outer = DEPS.with(|d| d.borrow_mut().replace(Vec::new()));
-    let r = f();
-    let deps = DEPS.with(|d| std::mem::replace(&mut *d.borrow_mut(), outer));
-    (r, deps.unwrap_or_default())
-}
-
-/// True when every dependency still has the content it had.
-pub fn fresh(deps: &[Dep]) -> bool {
-    deps.iter().all(|(p, h)| {
-        let now = std::fs::read(p).ok().map(|b| hash(&b));
-        now == *h
-    })
-}
+pub use crate::workspace::deps::{fresh, read_dependency, tracking, Dep};
 
 /// A value with the files it was computed from.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -449,20 +410,5 @@ mod tests {
         assert_eq!(c.unchanged("a.rs", Some((10, old.1 + 1))), None, "time");
         assert_eq!(c.unchanged("a.rs", None), None);
         assert_eq!(c.unchanged("b.rs", Some(recent)), None, "racily clean");
-    }
-
-    #[test]
-    fn dependencies_are_tracked_per_thread() {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let p = dir.path().join("q.sql");
-        std::fs::write(&p, "select 1").expect("write");
-        let (_, deps) = tracking(|| read_dependency(&p).ok());
-        assert_eq!(deps.len(), 1);
-        assert!(fresh(&deps));
-        std::fs::write(&p, "select 2").expect("write");
-        assert!(!fresh(&deps));
-        // Outside `tracking` nothing is recorded.
-        let (_, none) = tracking(|| ());
-        assert!(none.is_empty());
     }
 }

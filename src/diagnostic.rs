@@ -144,3 +144,12 @@ pub fn stable_hash(bytes: &[u8]) -> u64 {
     }
     h
 }
+
+/// Why a file could not be analysed (a `parse-error` finding).
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct Failure {
+    /// Where (line 1 when unknown).
+    pub span: Span,
+    /// What went wrong, lowercase.
+    pub message: String,
+}

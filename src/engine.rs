@@ -4,7 +4,7 @@
 //! and extraction run on a rayon pool whose threads have large stacks; the
 //! result is independent of the number of threads.
 
-use crate::config::{self, Config, ConfigError, Level};
+use crate::config::{self, Config, Level};
 use crate::diagnostic::{stable_hash, FileId, Finding};
 use crate::discover::{self, FileKind, WalkError};
 use crate::model::migrations;
@@ -22,24 +22,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-/// A failure of the run itself (exit code 2).
-#[derive(Debug, thiserror::Error)]
-pub enum Error {
-    /// The configuration is invalid.
-    #[error("{0}")]
-    Config(#[from] ConfigError),
-    /// A path could not be read.
-    #[error("{path}: {message}")]
-    Io {
-        /// The path.
-        path: PathBuf,
-        /// What went wrong.
-        message: String,
-    },
-    /// Bad arguments.
-    #[error("{0}")]
-    Usage(String),
-}
+pub use crate::error::Error;
 
 /// What the user asked for.
 #[derive(Debug, Clone, Default)]
@@ -1360,7 +1343,7 @@ pub fn check(opts: &CheckOptions) -> Result<Report, Error> {
                     !only.iter().any(|o| file.starts_with(o))
                 })
         };
-        let written = baseline::write(path, &findings, &files, outside)?;
+        let written = baseline::write(path, &findings, |id| files[id].rel.clone(), outside)?;
         baseline_stats
             .get_or_insert_with(BaselineStats::default)
             .written = Some(written);

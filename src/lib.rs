@@ -14,6 +14,7 @@ pub mod config;
 pub mod diagnostic;
 pub mod discover;
 pub mod engine;
+pub mod error;
 pub mod init;
 pub mod knowledge;
 pub mod model;

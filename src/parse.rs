@@ -14,22 +14,9 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 /// with a wide margin in debug builds too.
 pub const STACK_SIZE: usize = 256 << 20;
 
-/// Deepest bracket nesting we hand to syn.
-pub const MAX_DEPTH: usize = 1000;
+pub use crate::rustlex::{MAX_CHAIN, MAX_DEPTH};
 
-/// Longest run of `.` and binary-operator characters between two `;`, `{`
-/// or `}` we hand to syn: a method or operator chain is a tree as deep as
-/// it is long (MEASURED.md: 20,000 overflow a 2 MiB stack).
-pub const MAX_CHAIN: usize = 30_000;
-
-/// Why a file could not be analysed.
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
-pub struct Failure {
-    /// Where (line 1 when unknown).
-    pub span: Span,
-    /// What went wrong, lowercase.
-    pub message: String,
-}
+pub use crate::diagnostic::Failure;
 
 /// Decodes bytes as UTF-8 or says where they stop being UTF-8.
 pub fn decode(bytes: Vec<u8>) -> Result<String, Failure> {
@@ -43,47 +30,6 @@ pub fn decode(bytes: Vec<u8>) -> Result<String, Failure> {
             message: "file is not valid UTF-8".to_string(),
         }
     })
-}
-
-/// What decides whether syn's recursion fits the stack: the deepest
-/// bracket nesting and the longest operator chain, with their lines,
-/// counted on tokens by [`crate::rustlex`].
-#[derive(Default)]
-pub struct Shape {
-    pub depth: usize,
-    pub depth_line: u32,
-    pub chain: usize,
-    pub chain_line: u32,
-}
-
-impl Shape {
-    /// Records a chain `run` operators long on `line`.
-    #[inline]
-    pub fn chained(&mut self, run: usize, line: u32) {
-        if run > self.chain {
-            self.chain = run;
-            self.chain_line = line;
-        }
-    }
-
-    /// Refuses nesting or chains that could overflow the stack.
-    pub fn check(&self) -> Result<(), Failure> {
-        if self.depth > MAX_DEPTH {
-            return Err(Failure {
-                span: Span::line(self.depth_line),
-                message: format!("nesting deeper than {MAX_DEPTH} levels; file not analysed"),
-            });
-        }
-        if self.chain > MAX_CHAIN {
-            return Err(Failure {
-                span: Span::line(self.chain_line),
-                message: format!(
-                    "an expression chains more than {MAX_CHAIN} operators or method calls; file not analysed"
-                ),
-            });
-        }
-        Ok(())
-    }
 }
 
 /// Message of a caught panic.

@@ -12,9 +12,57 @@
 //! file rustc accepts would turn a clean run red, so every text proc-macro2
 //! can tokenise must pass here too (a property test checks this).
 
-use crate::diagnostic::{Pos, Span};
-use crate::parse::Failure;
+use crate::diagnostic::{Failure, Pos, Span};
 use memchr::memchr;
+
+/// Deepest bracket nesting we hand to syn.
+pub const MAX_DEPTH: usize = 1000;
+
+/// Longest run of `.` and binary-operator characters between two `;`, `{`
+/// or `}` we hand to syn: a method or operator chain is a tree as deep as
+/// it is long (MEASURED.md: 20,000 overflow a 2 MiB stack).
+pub const MAX_CHAIN: usize = 30_000;
+
+/// What decides whether syn's recursion fits the stack: the deepest
+/// bracket nesting and the longest operator chain, with their lines,
+/// counted on tokens by the lexer here.
+#[derive(Default)]
+pub struct Shape {
+    pub depth: usize,
+    pub depth_line: u32,
+    pub chain: usize,
+    pub chain_line: u32,
+}
+
+impl Shape {
+    /// Records a chain `run` operators long on `line`.
+    #[inline]
+    pub fn chained(&mut self, run: usize, line: u32) {
+        if run > self.chain {
+            self.chain = run;
+            self.chain_line = line;
+        }
+    }
+
+    /// Refuses nesting or chains that could overflow the stack.
+    pub fn check(&self) -> Result<(), Failure> {
+        if self.depth > MAX_DEPTH {
+            return Err(Failure {
+                span: Span::line(self.depth_line),
+                message: format!("nesting deeper than {MAX_DEPTH} levels; file not analysed"),
+            });
+        }
+        if self.chain > MAX_CHAIN {
+            return Err(Failure {
+                span: Span::line(self.chain_line),
+                message: format!(
+                    "an expression chains more than {MAX_CHAIN} operators or method calls; file not analysed"
+                ),
+            });
+        }
+        Ok(())
+    }
+}
 
 /// Checks `text` (already stripped of a BOM and a shebang line) and
 /// collects its [`Words`].
@@ -316,7 +364,7 @@ impl<'a, S: Sink> Lexer<'a, S> {
     fn run(&mut self) -> Result<(), Failure> {
         // What decides whether syn's recursion fits the stack, counted on
         // tokens (brackets in strings and comments do not count).
-        let mut shape = crate::parse::Shape::default();
+        let mut shape = Shape::default();
         let mut run = 0usize;
         let mut open: Vec<(u8, u32, usize, usize)> = Vec::new();
         let s = self.s;

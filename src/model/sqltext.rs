@@ -306,7 +306,7 @@ pub fn macro_text(m: &syn::Macro, dir: Option<&Path>) -> Option<SqlText> {
         "include_str" => {
             let rel = first_lit(&args)?.value();
             let path = dir?.join(rel);
-            let text = crate::cache::read_dependency(&path).ok()?;
+            let text = crate::workspace::deps::read_dependency(&path).ok()?;
             Some(from_file(text, path))
         }
         "format" | "formatdoc" | "indoc" => {

@@ -32,7 +32,7 @@ impl FnAnalysis<'_> {
                 let rel = first_lit(&args)?.value();
                 let root = self.file_dir.as_deref().and_then(crate_root)?;
                 let path = root.join(rel);
-                match crate::cache::read_dependency(&path) {
+                match crate::workspace::deps::read_dependency(&path) {
                     Ok(t) => Some(Rc::new(sqltext::from_file(t, path))),
                     Err(_) => None,
                 }

@@ -6,6 +6,8 @@
 //! named paths is reported. Report paths are relative to one base whatever
 //! the arguments: the repository root, or the project root outside git.
 
+pub mod deps;
+
 use std::path::{Component, Path, PathBuf};
 
 /// What a run analyses, and what it reports.
