@@ -8,9 +8,9 @@
 use crate::diagnostic::{FileId, LineIndex, Span};
 use crate::model::schema::{ColumnFact, SourceKind, TableFact};
 use crate::parse::Failure;
-use crate::sql::{self, DdlOp};
+use crate::sql;
+pub use crate::sql::SchemaOp;
 use std::collections::BTreeMap;
-use std::ops::Range;
 
 /// Where a migration's operations came from, in the order they run.
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
@@ -37,59 +37,9 @@ pub fn sql_ops(text: &str) -> (Vec<SchemaOp>, Option<Failure>) {
     let ops = ddl
         .ops
         .into_iter()
-        .map(|op| from_ddl(op, &|r: &Range<usize>| lines.span(r)))
+        .map(|op| op.map_span(|r| lines.span(&r)))
         .collect();
     (ops, failure)
-}
-
-/// Converts a SQL DDL operation, mapping byte ranges with `span`.
-pub fn from_ddl(op: DdlOp, span: &dyn Fn(&Range<usize>) -> Span) -> SchemaOp {
-    match op {
-        DdlOp::CreateTable {
-            table,
-            range,
-            columns,
-            primary_key,
-            unique,
-        } => SchemaOp::CreateTable {
-            table,
-            span: span(&range),
-            columns: columns.into_iter().map(|(c, r)| (c, span(&r))).collect(),
-            primary_key,
-            unique,
-        },
-        DdlOp::AddColumn {
-            table,
-            column,
-            range,
-        } => SchemaOp::AddColumn {
-            table,
-            column,
-            span: span(&range),
-        },
-        DdlOp::DropColumn { table, column } => SchemaOp::DropColumn { table, column },
-        DdlOp::RenameColumn { table, from, to } => SchemaOp::RenameColumn { table, from, to },
-        DdlOp::RenameTable { from, to } => SchemaOp::RenameTable { from, to },
-        DdlOp::DropTable { table } => SchemaOp::DropTable { table },
-        DdlOp::CreateIndex {
-            name,
-            table,
-            columns,
-            unique,
-            partial,
-            range,
-        } => SchemaOp::CreateIndex {
-            name,
-            table,
-            columns,
-            unique,
-            partial,
-            span: span(&range),
-        },
-        DdlOp::DropIndex { name } => SchemaOp::DropIndex { name },
-        DdlOp::EnableRls { table, force } => SchemaOp::EnableRls { table, force },
-        DdlOp::CreatePolicy { table, text } => SchemaOp::CreatePolicy { table, text },
-    }
 }
 
 /// What kind of index.
@@ -323,94 +273,4 @@ pub fn apply(histories: &[History]) -> Applied {
     Applied {
         tables: tables.into_values().collect(),
     }
-}
-
-/// A schema change with source positions, from a SQL migration or a SeaORM
-/// (sea-query) migration written in Rust.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub enum SchemaOp {
-    /// `CREATE TABLE` / `Table::create()`.
-    CreateTable {
-        /// Table name, lowercase.
-        table: String,
-        /// The table name in the statement.
-        span: Span,
-        /// Columns with their declaration.
-        columns: Vec<(String, Span)>,
-        /// Primary-key columns, in order.
-        primary_key: Vec<String>,
-        /// Unique constraints, each a column list in order.
-        unique: Vec<Vec<String>>,
-    },
-    /// `ALTER TABLE .. ADD COLUMN` / `.add_column(..)`.
-    AddColumn {
-        /// Table name.
-        table: String,
-        /// Column name.
-        column: String,
-        /// The column in the statement.
-        span: Span,
-    },
-    /// `ALTER TABLE .. DROP COLUMN`.
-    DropColumn {
-        /// Table name.
-        table: String,
-        /// Column name.
-        column: String,
-    },
-    /// `ALTER TABLE .. RENAME COLUMN`.
-    RenameColumn {
-        /// Table name.
-        table: String,
-        /// Old name.
-        from: String,
-        /// New name.
-        to: String,
-    },
-    /// `ALTER TABLE .. RENAME TO` / `Table::rename()`.
-    RenameTable {
-        /// Old name.
-        from: String,
-        /// New name.
-        to: String,
-    },
-    /// `DROP TABLE` / `Table::drop()`.
-    DropTable {
-        /// Table name.
-        table: String,
-    },
-    /// `CREATE [UNIQUE] INDEX` / `Index::create()` / `ADD CONSTRAINT .. PRIMARY KEY|UNIQUE`.
-    CreateIndex {
-        /// Index name, if any.
-        name: Option<String>,
-        /// Table name.
-        table: String,
-        /// Columns (or expression text), in order.
-        columns: Vec<String>,
-        /// A unique index or constraint.
-        unique: bool,
-        /// Has a `WHERE` clause.
-        partial: bool,
-        /// The statement (its first line at least).
-        span: Span,
-    },
-    /// `DROP INDEX` / `Index::drop()`.
-    DropIndex {
-        /// Index name.
-        name: String,
-    },
-    /// `ALTER TABLE .. ENABLE|FORCE ROW LEVEL SECURITY`.
-    EnableRls {
-        /// Table name.
-        table: String,
-        /// `FORCE` rather than `ENABLE`.
-        force: bool,
-    },
-    /// `CREATE POLICY .. ON table ..`.
-    CreatePolicy {
-        /// Table name.
-        table: String,
-        /// The policy text (to look for the tenant column).
-        text: String,
-    },
 }

@@ -360,9 +360,9 @@ impl<'ast> Visit<'ast> for SchemaVisitor<'_> {
             return;
         };
         for op in crate::sql::ddl(&text.text).ops {
-            if let crate::sql::DdlOp::CreateTable {
+            if let crate::sql::SchemaOp::CreateTable {
                 table,
-                range,
+                span: range,
                 columns,
                 primary_key,
                 ..

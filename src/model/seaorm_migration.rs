@@ -627,9 +627,7 @@ impl Walker {
         }
         let ddl = sql::ddl(&t.text);
         for op in ddl.ops {
-            self.ops.push(crate::model::migrations::from_ddl(op, &|r| {
-                t.span(r.clone())
-            }));
+            self.ops.push(op.map_span(|r| t.span(r)));
         }
     }
 

@@ -9,7 +9,7 @@
 use super::analyze::parse;
 use super::lexer::{split_statements, Kind, Piece, Tok};
 use super::pos::Locator;
-use super::{Ddl, DdlOp};
+use super::{Ddl, SchemaOp};
 use sqlparser::ast::{
     AlterTableOperation, ColumnOption, Expr, IndexColumn, ObjectName, ObjectNamePart, ObjectType,
     RenameTableNameKind, Statement, TableConstraint,
@@ -19,7 +19,7 @@ use std::ops::Range;
 /// DDL in statement order, for building the tenant model from migrations.
 ///
 /// `ALTER TABLE .. ADD [CONSTRAINT x] PRIMARY KEY (..)` / `UNIQUE (..)` is
-/// reported as [`DdlOp::CreateIndex`] with `unique: true` (Postgres backs
+/// reported as [`SchemaOp::CreateIndex`] with `unique: true` (Postgres backs
 /// these constraints with a unique index). `parse_error` holds the first
 /// error of a statement that matters for the model (CREATE/ALTER/DROP TABLE,
 /// CREATE/DROP INDEX, CREATE POLICY); errors in other statements (functions,
@@ -84,7 +84,13 @@ fn index_columns(cols: &[IndexColumn]) -> Vec<String> {
         .collect()
 }
 
-fn ops_of(s: &Statement, li: &Locator<'_>, sql: &str, piece: &Piece, ops: &mut Vec<DdlOp>) {
+fn ops_of(
+    s: &Statement,
+    li: &Locator<'_>,
+    sql: &str,
+    piece: &Piece,
+    ops: &mut Vec<SchemaOp<Range<usize>>>,
+) {
     let stmt_range = piece.range.clone();
     match s {
         Statement::CreateTable(ct) => {
@@ -112,9 +118,9 @@ fn ops_of(s: &Statement, li: &Locator<'_>, sql: &str, piece: &Piece, ops: &mut V
                     _ => {}
                 }
             }
-            ops.push(DdlOp::CreateTable {
+            ops.push(SchemaOp::CreateTable {
                 table,
-                range,
+                span: range,
                 columns,
                 primary_key,
                 unique,
@@ -128,15 +134,15 @@ fn ops_of(s: &Statement, li: &Locator<'_>, sql: &str, piece: &Piece, ops: &mut V
                         let range = li
                             .range(column_def.name.span)
                             .unwrap_or(stmt_range.start..stmt_range.start);
-                        ops.push(DdlOp::AddColumn {
+                        ops.push(SchemaOp::AddColumn {
                             table: table.clone(),
                             column: lower(&column_def.name.value),
-                            range,
+                            span: range,
                         });
                     }
                     AlterTableOperation::DropColumn { column_names, .. } => {
                         for c in column_names {
-                            ops.push(DdlOp::DropColumn {
+                            ops.push(SchemaOp::DropColumn {
                                 table: table.clone(),
                                 column: lower(&c.value),
                             });
@@ -146,7 +152,7 @@ fn ops_of(s: &Statement, li: &Locator<'_>, sql: &str, piece: &Piece, ops: &mut V
                         old_column_name,
                         new_column_name,
                     } => {
-                        ops.push(DdlOp::RenameColumn {
+                        ops.push(SchemaOp::RenameColumn {
                             table: table.clone(),
                             from: lower(&old_column_name.value),
                             to: lower(&new_column_name.value),
@@ -154,19 +160,19 @@ fn ops_of(s: &Statement, li: &Locator<'_>, sql: &str, piece: &Piece, ops: &mut V
                     }
                     AlterTableOperation::RenameTable { table_name } => {
                         let (RenameTableNameKind::As(n) | RenameTableNameKind::To(n)) = table_name;
-                        ops.push(DdlOp::RenameTable {
+                        ops.push(SchemaOp::RenameTable {
                             from: table.clone(),
                             to: last_name(n),
                         });
                     }
                     AlterTableOperation::EnableRowLevelSecurity => {
-                        ops.push(DdlOp::EnableRls {
+                        ops.push(SchemaOp::EnableRls {
                             table: table.clone(),
                             force: false,
                         });
                     }
                     AlterTableOperation::ForceRowLevelSecurity => {
-                        ops.push(DdlOp::EnableRls {
+                        ops.push(SchemaOp::EnableRls {
                             table: table.clone(),
                             force: true,
                         });
@@ -179,13 +185,13 @@ fn ops_of(s: &Statement, li: &Locator<'_>, sql: &str, piece: &Piece, ops: &mut V
                             TableConstraint::Unique(u) => (&u.name, index_columns(&u.columns)),
                             _ => continue,
                         };
-                        ops.push(DdlOp::CreateIndex {
+                        ops.push(SchemaOp::CreateIndex {
                             name: name.as_ref().map(|n| lower(&n.value)),
                             table: table.clone(),
                             columns: cols,
                             unique: true,
                             partial: false,
-                            range: stmt_range.clone(),
+                            span: stmt_range.clone(),
                         });
                     }
                     _ => {}
@@ -194,7 +200,7 @@ fn ops_of(s: &Statement, li: &Locator<'_>, sql: &str, piece: &Piece, ops: &mut V
         }
         Statement::RenameTable(v) => {
             for r in v {
-                ops.push(DdlOp::RenameTable {
+                ops.push(SchemaOp::RenameTable {
                     from: last_name(&r.old_name),
                     to: last_name(&r.new_name),
                 });
@@ -205,30 +211,30 @@ fn ops_of(s: &Statement, li: &Locator<'_>, sql: &str, piece: &Piece, ops: &mut V
         } => match object_type {
             ObjectType::Table => {
                 for n in names {
-                    ops.push(DdlOp::DropTable {
+                    ops.push(SchemaOp::DropTable {
                         table: last_name(n),
                     });
                 }
             }
             ObjectType::Index => {
                 for n in names {
-                    ops.push(DdlOp::DropIndex { name: last_name(n) });
+                    ops.push(SchemaOp::DropIndex { name: last_name(n) });
                 }
             }
             _ => {}
         },
         Statement::CreateIndex(ci) => {
-            ops.push(DdlOp::CreateIndex {
+            ops.push(SchemaOp::CreateIndex {
                 name: ci.name.as_ref().map(last_name),
                 table: last_name(&ci.table_name),
                 columns: index_columns(&ci.columns),
                 unique: ci.unique,
                 partial: ci.predicate.is_some(),
-                range: stmt_range,
+                span: stmt_range,
             });
         }
         Statement::CreatePolicy(cp) => {
-            ops.push(DdlOp::CreatePolicy {
+            ops.push(SchemaOp::CreatePolicy {
                 table: last_name(&cp.table_name),
                 text: sql.get(stmt_range).unwrap_or("").to_string(),
             });
@@ -330,7 +336,7 @@ fn name_list(sql: &str, t: &[Tok], open: usize) -> Vec<String> {
         .collect()
 }
 
-fn token_fallback(sql: &str, t: &[Tok], ops: &mut Vec<DdlOp>) {
+fn token_fallback(sql: &str, t: &[Tok], ops: &mut Vec<SchemaOp<Range<usize>>>) {
     let w = lead_words(sql, t);
     if w.first().is_some_and(|x| x == "create") {
         let Some(pos) = t.iter().take(6).position(|x| x.is_kw(sql, "table")) else {
@@ -388,9 +394,9 @@ fn token_fallback(sql: &str, t: &[Tok], ops: &mut Vec<DdlOp>) {
                 }
             }
         }
-        ops.push(DdlOp::CreateTable {
+        ops.push(SchemaOp::CreateTable {
             table,
-            range,
+            span: range,
             columns,
             primary_key,
             unique,
@@ -442,17 +448,17 @@ fn token_fallback(sql: &str, t: &[Tok], ops: &mut Vec<DdlOp>) {
                     continue;
                 }
                 if let Some(col) = c.ident(sql) {
-                    ops.push(DdlOp::AddColumn {
+                    ops.push(SchemaOp::AddColumn {
                         table: table.clone(),
                         column: col,
-                        range: c.start..c.end,
+                        span: c.start..c.end,
                     });
                 }
             } else if first.is_some_and(|x| x.is_kw(sql, "enable") || x.is_kw(sql, "force"))
                 && a.get(1).is_some_and(|x| x.is_kw(sql, "row"))
             {
                 let force = first.is_some_and(|x| x.is_kw(sql, "force"));
-                ops.push(DdlOp::EnableRls {
+                ops.push(SchemaOp::EnableRls {
                     table: table.clone(),
                     force,
                 });
@@ -465,7 +471,7 @@ fn token_fallback(sql: &str, t: &[Tok], ops: &mut Vec<DdlOp>) {
 mod tests {
     use super::*;
 
-    fn ops(sql: &str) -> Vec<DdlOp> {
+    fn ops(sql: &str) -> Vec<SchemaOp<Range<usize>>> {
         let d = ddl(sql);
         assert!(d.parse_error.is_none(), "{:?}", d.parse_error);
         d.ops
@@ -482,9 +488,9 @@ mod tests {
         let got = ops(sql);
         assert_eq!(got.len(), 8, "{got:#?}");
         match &got[0] {
-            DdlOp::CreateTable {
+            SchemaOp::CreateTable {
                 table,
-                range,
+                span: range,
                 columns,
                 primary_key,
                 unique,
@@ -500,27 +506,27 @@ mod tests {
             o => panic!("{o:?}"),
         }
         match &got[1] {
-            DdlOp::AddColumn {
+            SchemaOp::AddColumn {
                 table,
                 column,
-                range,
+                span: range,
             } => {
                 assert_eq!((table.as_str(), column.as_str()), ("documents", "org_id"));
                 assert_eq!(&sql[range.clone()], "org_id");
             }
             o => panic!("{o:?}"),
         }
-        assert!(matches!(&got[2], DdlOp::AddColumn { column, .. } if column == "project_id"));
+        assert!(matches!(&got[2], SchemaOp::AddColumn { column, .. } if column == "project_id"));
         assert_eq!(
             got[3],
-            DdlOp::DropColumn {
+            SchemaOp::DropColumn {
                 table: "documents".into(),
                 column: "title".into()
             }
         );
         assert_eq!(
             got[4],
-            DdlOp::RenameColumn {
+            SchemaOp::RenameColumn {
                 table: "documents".into(),
                 from: "project_id".into(),
                 to: "folder_id".into()
@@ -528,20 +534,20 @@ mod tests {
         );
         assert_eq!(
             got[5],
-            DdlOp::RenameTable {
+            SchemaOp::RenameTable {
                 from: "documents".into(),
                 to: "docs".into()
             }
         );
         assert_eq!(
             got[6],
-            DdlOp::DropTable {
+            SchemaOp::DropTable {
                 table: "docs".into()
             }
         );
         assert_eq!(
             got[7],
-            DdlOp::DropTable {
+            SchemaOp::DropTable {
                 table: "other".into()
             }
         );
@@ -554,7 +560,7 @@ mod tests {
                    ALTER TABLE tags ADD CONSTRAINT tags_org_name UNIQUE (org_id, name);";
         let got = ops(sql);
         match &got[0] {
-            DdlOp::CreateTable {
+            SchemaOp::CreateTable {
                 primary_key,
                 unique,
                 ..
@@ -571,7 +577,7 @@ mod tests {
             o => panic!("{o:?}"),
         }
         match &got[1] {
-            DdlOp::CreateIndex {
+            SchemaOp::CreateIndex {
                 name,
                 table,
                 columns,
@@ -595,13 +601,13 @@ mod tests {
                    CREATE INDEX ON tags (org_id);\nDROP INDEX IF EXISTS public.docs_idx;";
         let got = ops(sql);
         match &got[0] {
-            DdlOp::CreateIndex {
+            SchemaOp::CreateIndex {
                 name,
                 table,
                 columns,
                 unique,
                 partial,
-                range,
+                span: range,
             } => {
                 assert_eq!(name.as_deref(), Some("docs_idx"));
                 assert_eq!(table, "documents");
@@ -615,7 +621,7 @@ mod tests {
         }
         assert!(matches!(
             &got[1],
-            DdlOp::CreateIndex {
+            SchemaOp::CreateIndex {
                 name: None,
                 unique: false,
                 partial: false,
@@ -624,7 +630,7 @@ mod tests {
         ));
         assert_eq!(
             got[2],
-            DdlOp::DropIndex {
+            SchemaOp::DropIndex {
                 name: "docs_idx".into()
             }
         );
@@ -638,20 +644,20 @@ mod tests {
         let got = ops(sql);
         assert_eq!(
             got[0],
-            DdlOp::EnableRls {
+            SchemaOp::EnableRls {
                 table: "documents".into(),
                 force: false
             }
         );
         assert_eq!(
             got[1],
-            DdlOp::EnableRls {
+            SchemaOp::EnableRls {
                 table: "documents".into(),
                 force: true
             }
         );
         match &got[2] {
-            DdlOp::CreatePolicy { table, text } => {
+            SchemaOp::CreatePolicy { table, text } => {
                 assert_eq!(table, "documents");
                 assert!(text.starts_with("CREATE POLICY tenant_isolation"));
             }
@@ -668,7 +674,7 @@ mod tests {
         let d = ddl(sql);
         assert!(d.parse_error.is_none(), "{:?}", d.parse_error);
         assert_eq!(d.ops.len(), 2, "{:#?}", d.ops);
-        assert!(matches!(&d.ops[1], DdlOp::AddColumn { column, .. } if column == "org_id"));
+        assert!(matches!(&d.ops[1], SchemaOp::AddColumn { column, .. } if column == "org_id"));
     }
 
     #[test]
@@ -682,12 +688,12 @@ mod tests {
         assert!(!msg.is_empty());
         assert!(sql[range].starts_with("CREATE TABLE b"));
         match &d.ops[0] {
-            DdlOp::CreateTable {
+            SchemaOp::CreateTable {
                 table,
                 columns,
                 primary_key,
                 unique,
-                range,
+                span: range,
             } => {
                 assert_eq!(table, "b");
                 assert_eq!(&sql[range.clone()], "b");
@@ -699,14 +705,14 @@ mod tests {
             }
             o => panic!("{o:?}"),
         }
-        assert!(matches!(&d.ops[1], DdlOp::AddColumn { column, .. } if column == "name"));
+        assert!(matches!(&d.ops[1], SchemaOp::AddColumn { column, .. } if column == "name"));
         assert_eq!(
             d.ops[2],
-            DdlOp::EnableRls {
+            SchemaOp::EnableRls {
                 table: "b".into(),
                 force: false
             }
         );
-        assert!(matches!(&d.ops[3], DdlOp::CreateTable { table, .. } if table == "c"));
+        assert!(matches!(&d.ops[3], SchemaOp::CreateTable { table, .. } if table == "c"));
     }
 }

@@ -115,23 +115,26 @@ pub fn analyze(sql: &str, tables: &dyn TableInfo) -> Analysis {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Ddl {
     /// The operations, in statement order.
-    pub ops: Vec<DdlOp>,
+    pub ops: Vec<SchemaOp<Range<usize>>>,
     /// The first parse error of a DDL statement we care about (CREATE/ALTER/DROP
     /// TABLE, CREATE/DROP INDEX, CREATE POLICY) and that statement's byte range.
     pub parse_error: Option<(String, Range<usize>)>,
 }
 
-/// One schema-changing operation found in a migration.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum DdlOp {
+/// One schema-changing operation of a migration, whether read from SQL
+/// (`sql::ddl`, located by byte ranges in the SQL text: `L = Range<usize>`)
+/// or from a SeaORM migration's sea-query builders (located in the file:
+/// `L = Span`, the default). The one type the tenant model is built from.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum SchemaOp<L = crate::diagnostic::Span> {
     /// `CREATE TABLE`.
     CreateTable {
         /// lowercase, unqualified table name
         table: String,
         /// byte range of the table name
-        range: Range<usize>,
+        span: L,
         /// column names (lowercase) with the byte range of each name
-        columns: Vec<(String, Range<usize>)>,
+        columns: Vec<(String, L)>,
         /// primary key columns (column-level or table-level), empty if none
         primary_key: Vec<String>,
         /// UNIQUE column sets (column-level and table-level)
@@ -144,7 +147,7 @@ pub enum DdlOp {
         /// lowercase column name
         column: String,
         /// byte range of the column name
-        range: Range<usize>,
+        span: L,
     },
     /// `ALTER TABLE .. DROP [COLUMN] ..` (one op per column).
     DropColumn {
@@ -189,7 +192,7 @@ pub enum DdlOp {
         /// has a `WHERE` predicate
         partial: bool,
         /// byte range of the whole statement
-        range: Range<usize>,
+        span: L,
     },
     /// `DROP INDEX` (one op per index).
     DropIndex {
@@ -211,6 +214,61 @@ pub enum DdlOp {
         /// the statement text as written
         text: String,
     },
+}
+
+impl<L> SchemaOp<L> {
+    /// The same operation with its locations mapped by `f` (byte ranges in
+    /// the SQL text to positions in the file).
+    pub fn map_span<M>(self, mut f: impl FnMut(L) -> M) -> SchemaOp<M> {
+        match self {
+            SchemaOp::CreateTable {
+                table,
+                span,
+                columns,
+                primary_key,
+                unique,
+            } => SchemaOp::CreateTable {
+                table,
+                span: f(span),
+                columns: columns.into_iter().map(|(c, r)| (c, f(r))).collect(),
+                primary_key,
+                unique,
+            },
+            SchemaOp::AddColumn {
+                table,
+                column,
+                span,
+            } => SchemaOp::AddColumn {
+                table,
+                column,
+                span: f(span),
+            },
+            SchemaOp::DropColumn { table, column } => SchemaOp::DropColumn { table, column },
+            SchemaOp::RenameColumn { table, from, to } => {
+                SchemaOp::RenameColumn { table, from, to }
+            }
+            SchemaOp::RenameTable { from, to } => SchemaOp::RenameTable { from, to },
+            SchemaOp::DropTable { table } => SchemaOp::DropTable { table },
+            SchemaOp::CreateIndex {
+                name,
+                table,
+                columns,
+                unique,
+                partial,
+                span,
+            } => SchemaOp::CreateIndex {
+                name,
+                table,
+                columns,
+                unique,
+                partial,
+                span: f(span),
+            },
+            SchemaOp::DropIndex { name } => SchemaOp::DropIndex { name },
+            SchemaOp::EnableRls { table, force } => SchemaOp::EnableRls { table, force },
+            SchemaOp::CreatePolicy { table, text } => SchemaOp::CreatePolicy { table, text },
+        }
+    }
 }
 
 #[cfg(test)]
