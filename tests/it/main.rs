@@ -1,5 +1,6 @@
 //! Integration tests, compiled into one binary to keep build time down.
 
+mod architecture;
 mod cache;
 mod cli;
 mod corpus;
