@@ -6,7 +6,7 @@
 
 use crate::config::{self, Config, Level};
 use crate::diagnostic::{stable_hash, FileId, Finding};
-use crate::discover::{self, FileKind, WalkError};
+use crate::discover::{self, FileKind};
 use crate::model::migrations;
 use crate::model::queries;
 use crate::model::schema::{self, SchemaFacts};
@@ -20,9 +20,12 @@ use crate::{baseline, cache, since};
 use rayon::prelude::*;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 pub use crate::error::Error;
+pub use crate::report::{AuditEntry, BaselineStats, ConfigFile, FileEntry, Report, Stats};
+use crate::workspace::canonical;
+pub use crate::workspace::Scope;
 
 /// What the user asked for.
 #[derive(Debug, Clone, Default)]
@@ -54,61 +57,6 @@ pub struct CheckOptions {
     /// change the tree mid-scan, as a user's editor or `git checkout` can).
     #[doc(hidden)]
     pub after_discovery: Option<fn(&[PathBuf])>,
-}
-
-/// One call to a configured cross-tenant helper, for the audit list.
-#[derive(Debug, Clone, serde::Serialize)]
-pub struct AuditEntry {
-    /// File, relative to the root.
-    pub file: String,
-    /// Line of the call.
-    pub line: u32,
-    /// Enclosing function.
-    pub function: String,
-    /// The call as written.
-    pub call: String,
-    /// `flagged`, `allowed-path` or `justified`.
-    pub status: &'static str,
-    /// The reason given in the suppression, when justified.
-    pub justification: Option<String>,
-}
-
-/// How the baseline applied.
-#[derive(Debug, Clone, Default)]
-pub struct BaselineStats {
-    /// Findings hidden because they are in the baseline.
-    pub matched: usize,
-    /// Baseline entries that matched no finding (fixed, or edited).
-    pub stale: usize,
-    /// What `--write-baseline` wrote.
-    pub written: Option<baseline::Written>,
-}
-
-/// One file of the run.
-#[derive(Debug, Clone)]
-pub struct FileEntry {
-    /// Path relative to the repository root (the project root outside
-    /// git), `/`-separated: what reports, fingerprints and baselines use.
-    pub rel: String,
-    /// Path as a person at the terminal can open it: relative to the
-    /// current directory when under it, else absolute.
-    pub shown: String,
-    /// Path relative to the project root: what fingerprints use, so a
-    /// baseline survives the project moving inside its repository.
-    pub in_project: String,
-    /// Path on disk.
-    pub path: PathBuf,
-    /// The text, when it was read and is needed for rendering.
-    pub text: Option<String>,
-}
-
-/// Where the configuration of a run came from.
-#[derive(Debug, Clone)]
-pub struct ConfigFile {
-    /// Relative to the report base (as `FileEntry::rel`).
-    pub rel: String,
-    /// Relative to the current directory (as `FileEntry::shown`).
-    pub shown: String,
 }
 
 /// Names the files of a run for its reports.
@@ -151,66 +99,6 @@ impl Names {
         }
     }
 }
-
-/// Counts for the summary line.
-#[derive(Debug, Clone, Default)]
-pub struct Stats {
-    /// `.rs` files found by the walk.
-    pub discovered: usize,
-    /// Files analysed (parsed, or shown by the prefilter to contain no
-    /// query or schema token).
-    pub analysed: usize,
-    /// Files that could not be analysed (each has a `parse-error` finding).
-    pub failed: usize,
-    /// Files left out by `[files] exclude` or as test code.
-    pub skipped: usize,
-    /// Files parsed in full (or whose full-parse facts came from the cache).
-    pub parsed: usize,
-    /// Files whose tenant-model facts came from the cache.
-    pub cached_schema: usize,
-    /// Files whose query facts came from the cache.
-    pub cached_queries: usize,
-    /// Wall time of the run.
-    pub elapsed: Duration,
-}
-
-/// Everything a renderer needs.
-#[derive(Debug)]
-pub struct Report {
-    /// Findings after suppression and severity, sorted.
-    pub findings: Vec<Finding>,
-    /// The file table findings point into.
-    pub files: Vec<FileEntry>,
-    /// Run statistics.
-    pub stats: Stats,
-    /// Entries the walk could not read.
-    pub errors: Vec<WalkError>,
-    /// Notes for the user about the run (stderr in human mode).
-    pub notes: Vec<String>,
-    /// The tenant model used.
-    pub model: TenantModel,
-    /// Number of findings silenced by inline suppressions.
-    pub suppressed: usize,
-    /// The silenced findings and the reason given.
-    pub suppressed_findings: Vec<(Finding, Option<String>)>,
-    /// Every configured cross-tenant call.
-    pub audit: Vec<AuditEntry>,
-    /// Baseline bookkeeping, when one was used or written.
-    pub baseline: Option<BaselineStats>,
-    /// The project root that was analysed (canonical).
-    pub root: PathBuf,
-    /// What report paths are relative to: the repository root, or the
-    /// project root outside git (canonical).
-    pub base: PathBuf,
-    /// The configuration file used (`None`: the defaults).
-    pub config: Option<ConfigFile>,
-    /// With `--since`: how many findings were left out as not on a
-    /// changed line.
-    pub since_hidden: Option<usize>,
-}
-
-use crate::workspace::canonical;
-pub use crate::workspace::Scope;
 
 /// The canonical path of each file findings point into, resolved once.
 fn canonical_of(findings: &[Finding], files: &[FileEntry]) -> HashMap<FileId, PathBuf> {
@@ -1411,13 +1299,6 @@ fn sort_findings(findings: &mut [Finding], files: &[FileEntry]) {
             &b.message,
         ))
     });
-}
-
-impl Report {
-    /// Number of findings at `level`.
-    pub fn count(&self, level: Level) -> usize {
-        self.findings.iter().filter(|f| f.level == level).count()
-    }
 }
 
 /// Stable fingerprints: rule, file, enclosing item and normalised code,

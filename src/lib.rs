@@ -21,6 +21,7 @@ pub mod model;
 pub mod parse;
 pub mod prefilter;
 pub mod render;
+pub mod report;
 pub mod rescue;
 pub mod rules;
 pub mod rustlex;

@@ -4,8 +4,8 @@
 //! and also `:` and `,` in the properties.
 
 use crate::config::Level;
-use crate::engine::Report;
 use crate::render::{column1, Options};
+use crate::report::Report;
 use std::io::{self, Write};
 
 /// Escapes a message.

@@ -2,8 +2,8 @@
 //! merge requests when uploaded as `artifacts:reports:codequality`.
 
 use crate::config::Level;
-use crate::engine::Report;
 use crate::render::Options;
+use crate::report::Report;
 use serde::Serialize;
 use std::io::{self, Write};
 

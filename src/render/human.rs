@@ -4,8 +4,8 @@
 
 use crate::config::Level;
 use crate::diagnostic::{Finding, LineIndex};
-use crate::engine::Report;
 use crate::render::byte_offset;
+use crate::report::Report;
 use codespan_reporting::diagnostic::{Diagnostic, Label, Severity};
 use codespan_reporting::files::SimpleFiles;
 use codespan_reporting::term::{self, termcolor};

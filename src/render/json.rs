@@ -4,8 +4,8 @@
 //! and the paths named; lines and columns are 1-based, columns in
 //! characters. `config` names the configuration file used.
 
-use crate::engine::Report;
 use crate::render::column1;
+use crate::report::Report;
 use serde::Serialize;
 use std::io::{self, Write};
 
@@ -17,7 +17,7 @@ struct Out<'a> {
     /// Files discovered = analysed + failed + skipped.
     summary: JSummary,
     /// Every configured cross-tenant call (`superuser-access`).
-    audit: &'a [crate::engine::AuditEntry],
+    audit: &'a [crate::report::AuditEntry],
     /// The configuration file used, relative to the repository root
     /// (`null`: none, the defaults).
     config: Option<&'a str>,

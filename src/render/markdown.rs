@@ -6,8 +6,8 @@
 
 use crate::config::Level;
 use crate::diagnostic::LineIndex;
-use crate::engine::Report;
 use crate::render::{excerpt, Options};
+use crate::report::Report;
 use std::collections::{BTreeMap, HashMap};
 use std::io::{self, Write};
 

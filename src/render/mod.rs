@@ -9,7 +9,7 @@ pub mod markdown;
 pub mod sarif;
 
 use crate::diagnostic::LineIndex;
-use crate::engine::Report;
+use crate::report::Report;
 use std::io::{self, Write};
 
 /// Output formats.

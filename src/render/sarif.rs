@@ -9,8 +9,8 @@
 
 use crate::config::Level;
 use crate::diagnostic::{Finding, Span};
-use crate::engine::Report;
 use crate::render::column1;
+use crate::report::Report;
 use crate::rules::{RuleMeta, RULES};
 use serde::Serialize;
 use std::io::{self, Write};
