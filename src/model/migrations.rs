@@ -5,9 +5,9 @@
 //! policies). The final tables become [`TableFact`]s like any other
 //! declaration, and their indexes and RLS state feed the migration rules.
 
+use crate::diagnostic::Failure;
 use crate::diagnostic::{FileId, LineIndex, Span};
 use crate::model::schema::{ColumnFact, SourceKind, TableFact};
-use crate::parse::Failure;
 use crate::sql;
 pub use crate::sql::SchemaOp;
 use std::collections::BTreeMap;

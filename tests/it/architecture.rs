@@ -1,5 +1,6 @@
 //! The shape of the code: which top-level modules of the library import
-//! which (`crate::name` in non-test code), and that they form no cycle
+//! which (`crate::name` in non-test code, doc comments aside), and that
+//! they form no cycle
 //! other than the ones still listed here as known debt. A new cycle fails
 //! this test; removing one fails it too, until the list is updated.
 
@@ -7,7 +8,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 /// Cycles not yet broken (issue 21), each as its sorted member modules.
-const KNOWN_CYCLES: &[&[&str]] = &[&["config", "diagnostic"], &["model", "parse", "prefilter"]];
+const KNOWN_CYCLES: &[&[&str]] = &[&["config", "diagnostic"]];
 
 /// Top-level modules of the library and the modules each imports.
 fn imports() -> BTreeMap<String, BTreeSet<String>> {
@@ -45,8 +46,14 @@ fn imports() -> BTreeMap<String, BTreeSet<String>> {
                 Some(at) => &text[..at],
                 None => &text,
             };
+            // Doc links (`[`crate::x`]`) are not imports.
+            let code: String = code
+                .lines()
+                .filter(|l| !l.trim_start().starts_with("//"))
+                .collect::<Vec<_>>()
+                .join("\n");
             let used = graph.entry(top.clone()).or_default();
-            for name in crate_paths(code) {
+            for name in crate_paths(&code) {
                 if name != top && modules.contains(&name) {
                     used.insert(name);
                 }
