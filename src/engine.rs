@@ -1075,7 +1075,7 @@ pub fn check(opts: &CheckOptions) -> Result<Report, Error> {
                 .into_iter()
                 .flat_map(move |f| f.uses.iter().map(move |u| (i, u)))
         }),
-        |e| !rules::unscoped_query::check(&model, 0, std::slice::from_ref(e)).is_empty(),
+        |e| !queries::unbound_paths(&model, e).is_empty(),
     );
     for (i, file_execs) in resolved.into_iter().enumerate() {
         match carry.new[i]
