@@ -1148,7 +1148,7 @@ pub fn check(opts: &CheckOptions) -> Result<Report, Error> {
             .filter(|s| !s.is_empty() && !test_files.contains(&i))
         {
             let s = std::mem::take(s);
-            findings.extend(suppress::problems(i, &s, &known));
+            findings.extend(rules::invalid_suppression::problems(i, &s, &known));
             suppressions.insert(i, s);
         }
     }
@@ -1261,7 +1261,7 @@ pub fn check(opts: &CheckOptions) -> Result<Report, Error> {
     let mut used: std::collections::HashSet<(FileId, usize)> = std::collections::HashSet::new();
     let mut suppressed_findings: Vec<(Finding, Option<String>)> = Vec::new();
     findings.retain(|f| {
-        if f.rule == suppress::ID {
+        if f.rule == rules::invalid_suppression::ID {
             return true;
         }
         let hit = suppressions
@@ -1277,7 +1277,7 @@ pub fn check(opts: &CheckOptions) -> Result<Report, Error> {
         }
     });
     let suppressed = suppressed_findings.len();
-    if let Some(level) = level_of(suppress::UNUSED_ID) {
+    if let Some(level) = level_of(rules::unused_suppression::ID) {
         let mut ids: Vec<&FileId> = suppressions.keys().collect();
         ids.sort();
         for id in ids {
@@ -1287,7 +1287,7 @@ pub fn check(opts: &CheckOptions) -> Result<Report, Error> {
                         .iter()
                         .all(|r| known.contains(&r.as_str()) && level_of(r).is_some());
                 if !s.malformed && judged && !used.contains(&(*id, k)) {
-                    let mut f = suppress::unused(*id, s);
+                    let mut f = rules::unused_suppression::unused(*id, s);
                     f.level = level;
                     findings.push(f);
                 }

@@ -3,11 +3,22 @@
 //! POLICY` that mentions the tenant column — so the database itself does
 //! not stop a query that forgets the tenant filter.
 
+use crate::config::Level;
 use crate::diagnostic::Finding;
 use crate::model::TenantModel;
+use crate::rules::RuleMeta;
 
 /// Rule id.
 pub const ID: &str = "missing-rls";
+
+/// Registry entry.
+pub const META: RuleMeta = RuleMeta {
+    id: ID,
+    default: Level::Off,
+    summary: "tenant table without `ENABLE ROW LEVEL SECURITY` and a tenant policy",
+    doc: include_str!("../../rules/missing-rls.md"),
+    security: false,
+};
 
 /// Findings over the migrated schema; `require_force` also asks for
 /// `FORCE ROW LEVEL SECURITY` (table owners bypass RLS otherwise).

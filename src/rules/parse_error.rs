@@ -1,13 +1,24 @@
 //! `parse-error`: a file, or a macro body, that could not be analysed. A
 //! leak can hide in it, so it is reported, never skipped.
 
+use crate::config::Level;
 use crate::diagnostic::{FileId, Finding, Span};
 use crate::discover::FileKind;
 use crate::model::queries::OpaqueMacro;
 use crate::parse::Failure;
+use crate::rules::RuleMeta;
 
 /// Rule id.
 pub const ID: &str = "parse-error";
+
+/// Registry entry.
+pub const META: RuleMeta = RuleMeta {
+    id: ID,
+    default: Level::Warn,
+    summary: "a file (or macro body) that could not be analysed",
+    doc: include_str!("../../rules/parse-error.md"),
+    security: false,
+};
 
 /// A file of `kind` that could not be read or parsed.
 pub fn file_failure(file: FileId, kind: FileKind, f: &Failure) -> Finding {

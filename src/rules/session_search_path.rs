@@ -4,11 +4,23 @@
 //! connection, so the next request — another tenant's — runs against the
 //! wrong schema.
 
+use crate::config::Level;
 use crate::diagnostic::{FileId, Finding, Label};
 use crate::model::queries::SqlFact;
+use crate::rules::RuleMeta;
 
 /// Rule id.
 pub const ID: &str = "session-search-path";
+
+/// Registry entry.
+pub const META: RuleMeta = RuleMeta {
+    id: ID,
+    default: Level::Warn,
+    summary:
+        "`SET search_path` / `set_config('search_path', .., false)` not scoped to a transaction",
+    doc: include_str!("../../rules/session-search-path.md"),
+    security: true,
+};
 
 /// Findings for one file's SQL facts.
 pub fn check(

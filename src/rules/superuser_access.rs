@@ -4,12 +4,22 @@
 //! justified inline with `// tenant-lint: allow(superuser-access) reason`.
 //! Every call, flagged or not, is listed in the audit.
 
-use crate::config::Config;
+use crate::config::{Config, Level};
 use crate::diagnostic::{FileId, Finding};
 use crate::model::queries::SuperuserCall;
+use crate::rules::RuleMeta;
 
 /// Rule id.
 pub const ID: &str = "superuser-access";
+
+/// Registry entry.
+pub const META: RuleMeta = RuleMeta {
+    id: ID,
+    default: Level::Error,
+    summary: "configured cross-tenant call outside allowed paths, without justification",
+    doc: include_str!("../../rules/superuser-access.md"),
+    security: true,
+};
 
 /// Findings for the calls of one file outside the allowed paths.
 pub fn check(config: &Config, file: FileId, rel: &str, calls: &[SuperuserCall]) -> Vec<Finding> {

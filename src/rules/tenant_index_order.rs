@@ -4,12 +4,23 @@
 //! to one tenant's rows, and a unique constraint not led by the tenant
 //! column usually means uniqueness across tenants was not intended.
 
+use crate::config::Level;
 use crate::diagnostic::{Finding, Label};
 use crate::model::migrations::IndexKind;
 use crate::model::TenantModel;
+use crate::rules::RuleMeta;
 
 /// Rule id.
 pub const ID: &str = "tenant-index-order";
+
+/// Registry entry.
+pub const META: RuleMeta = RuleMeta {
+    id: ID,
+    default: Level::Warn,
+    summary: "index on a tenant table containing the tenant column, but not first",
+    doc: include_str!("../../rules/tenant-index-order.md"),
+    security: false,
+};
 
 /// Findings over the migrated schema.
 pub fn check(model: &TenantModel) -> Vec<Finding> {

@@ -2,11 +2,22 @@
 //! index, primary key or unique constraint led by the tenant column, so
 //! every tenant-scoped query scans other tenants' rows.
 
+use crate::config::Level;
 use crate::diagnostic::Finding;
 use crate::model::TenantModel;
+use crate::rules::RuleMeta;
 
 /// Rule id.
 pub const ID: &str = "tenant-table-unindexed";
+
+/// Registry entry.
+pub const META: RuleMeta = RuleMeta {
+    id: ID,
+    default: Level::Warn,
+    summary: "tenant table with no index / PK / unique constraint led by the tenant column",
+    doc: include_str!("../../rules/tenant-table-unindexed.md"),
+    security: false,
+};
 
 /// Findings over the migrated schema.
 pub fn check(model: &TenantModel) -> Vec<Finding> {

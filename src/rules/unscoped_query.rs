@@ -2,14 +2,25 @@
 //! executes it without being bound to one tenant on every path. Judges the
 //! [`ExecFact`]s the query analysis recorded.
 
+use crate::config::Level;
 use crate::diagnostic::{FileId, Finding, Label};
 use crate::knowledge::Orm;
 use crate::model::names::camel_case;
 use crate::model::queries::{unbound_paths, write_kind, ExecFact, QState};
 use crate::model::TenantModel;
+use crate::rules::RuleMeta;
 
 /// Rule id.
 pub const ID: &str = "unscoped-query";
+
+/// Registry entry.
+pub const META: RuleMeta = RuleMeta {
+    id: ID,
+    default: Level::Error,
+    summary: "ORM query on a tenant table executed without tenant scope on some path",
+    doc: include_str!("../../rules/unscoped-query.md"),
+    security: true,
+};
 
 /// Findings for the executed queries of one file.
 pub fn check(model: &TenantModel, file: FileId, execs: &[ExecFact]) -> Vec<Finding> {

@@ -4,12 +4,23 @@
 //! column. Judges the [`SqlFact`]s of the query analysis; the finding
 //! points inside the string literal, at the table name.
 
+use crate::config::Level;
 use crate::diagnostic::{FileId, Finding, Label};
 use crate::model::queries::{SqlFact, SqlHitKind};
 use crate::model::TenantModel;
+use crate::rules::RuleMeta;
 
 /// Rule id.
 pub const ID: &str = "unscoped-sql";
+
+/// Registry entry.
+pub const META: RuleMeta = RuleMeta {
+    id: ID,
+    default: Level::Error,
+    summary: "raw SQL touching a tenant table without a tenant predicate; INSERT not setting the tenant column",
+    doc: include_str!("../../rules/unscoped-sql.md"),
+    security: true,
+};
 
 /// Findings for one file's SQL facts. `sql_file` gives the file id of SQL
 /// read from another file (`query_file!`, `include_str!`).

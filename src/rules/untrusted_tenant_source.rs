@@ -5,12 +5,23 @@
 //! Filtering by a tenant the attacker chose is not isolation. Judges the
 //! [`ExecFact`]s the query analysis recorded.
 
+use crate::config::Level;
 use crate::diagnostic::{FileId, Finding};
 use crate::model::queries::{unbound_tables, ExecFact, UntrustedSql};
 use crate::model::TenantModel;
+use crate::rules::RuleMeta;
 
 /// Rule id.
 pub const ID: &str = "untrusted-tenant-source";
+
+/// Registry entry.
+pub const META: RuleMeta = RuleMeta {
+    id: ID,
+    default: Level::Off,
+    summary: "query scoped to a tenant taken from request input (path, query, body) instead of the authenticated caller",
+    doc: include_str!("../../rules/untrusted-tenant-source.md"),
+    security: false,
+};
 
 const HELP: &str = "take the tenant from the authenticated context (the session or auth extractor), or call a function that checks the caller's membership first and list it in `[tenant] authorize-functions`; a source you trust goes in `[tenant] trusted-sources`";
 
