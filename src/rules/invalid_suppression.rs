@@ -4,7 +4,7 @@
 
 use crate::config::Level;
 use crate::diagnostic::{FileId, Finding};
-use crate::rules::RuleMeta;
+use crate::rules::{known_ids, Context, Fact, Facts, RuleMeta};
 use crate::suppress::Suppression;
 
 /// Rule id.
@@ -17,10 +17,22 @@ pub const META: RuleMeta = RuleMeta {
     summary: "a `tenant-lint: allow(..)` comment without a reason or naming an unknown rule",
     doc: include_str!("../../rules/invalid-suppression.md"),
     security: false,
+    needs: &[Fact::Suppressions],
 };
 
+/// Findings for the malformed suppressions of one file.
+pub fn check(cx: &Context<'_>) -> Vec<Finding> {
+    let Facts::File(f) = &cx.facts else {
+        return Vec::new();
+    };
+    if f.suppressions.is_empty() {
+        return Vec::new();
+    }
+    problems(f.file, f.suppressions, &known_ids())
+}
+
 /// Findings for malformed suppressions of one file.
-pub fn problems(file: FileId, supps: &[Suppression], known: &[&str]) -> Vec<Finding> {
+fn problems(file: FileId, supps: &[Suppression], known: &[&str]) -> Vec<Finding> {
     let mut out = Vec::new();
     for s in supps {
         let span = s.mark_span();

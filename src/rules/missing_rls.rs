@@ -5,8 +5,7 @@
 
 use crate::config::Level;
 use crate::diagnostic::Finding;
-use crate::model::TenantModel;
-use crate::rules::RuleMeta;
+use crate::rules::{Context, Fact, Facts, RuleMeta};
 
 /// Rule id.
 pub const ID: &str = "missing-rls";
@@ -18,11 +17,16 @@ pub const META: RuleMeta = RuleMeta {
     summary: "tenant table without `ENABLE ROW LEVEL SECURITY` and a tenant policy",
     doc: include_str!("../../rules/missing-rls.md"),
     security: false,
+    needs: &[Fact::Schema],
 };
 
-/// Findings over the migrated schema; `require_force` also asks for
+/// Findings over the migrated schema; `[rls] require-force` also asks for
 /// `FORCE ROW LEVEL SECURITY` (table owners bypass RLS otherwise).
-pub fn check(model: &TenantModel, require_force: bool) -> Vec<Finding> {
+pub fn check(cx: &Context<'_>) -> Vec<Finding> {
+    let Facts::Project(_) = &cx.facts else {
+        return Vec::new();
+    };
+    let (model, require_force) = (cx.model, cx.config.rls.require_force);
     let mut out = Vec::new();
     for t in &model.migrated.tables {
         let Some(table) = model.tables.get(&t.name).filter(|x| x.is_tenant()) else {

@@ -8,7 +8,7 @@ use crate::knowledge::Orm;
 use crate::model::names::camel_case;
 use crate::model::queries::{unbound_paths, write_kind, ExecFact, QState};
 use crate::model::TenantModel;
-use crate::rules::RuleMeta;
+use crate::rules::{Context, Fact, Facts, RuleMeta};
 
 /// Rule id.
 pub const ID: &str = "unscoped-query";
@@ -20,11 +20,18 @@ pub const META: RuleMeta = RuleMeta {
     summary: "ORM query on a tenant table executed without tenant scope on some path",
     doc: include_str!("../../rules/unscoped-query.md"),
     security: true,
+    needs: &[Fact::OrmQueries],
 };
 
 /// Findings for the executed queries of one file.
-pub fn check(model: &TenantModel, file: FileId, execs: &[ExecFact]) -> Vec<Finding> {
-    execs.iter().filter_map(|e| judge(model, file, e)).collect()
+pub fn check(cx: &Context<'_>) -> Vec<Finding> {
+    let Facts::File(f) = &cx.facts else {
+        return Vec::new();
+    };
+    f.execs
+        .iter()
+        .filter_map(|e| judge(cx.model, f.file, e))
+        .collect()
 }
 
 fn judge(model: &TenantModel, file: FileId, e: &ExecFact) -> Option<Finding> {

@@ -5,10 +5,9 @@
 //! points inside the string literal, at the table name.
 
 use crate::config::Level;
-use crate::diagnostic::{FileId, Finding, Label};
-use crate::model::queries::{SqlFact, SqlHitKind};
-use crate::model::TenantModel;
-use crate::rules::RuleMeta;
+use crate::diagnostic::{Finding, Label};
+use crate::model::queries::SqlHitKind;
+use crate::rules::{Context, Fact, Facts, RuleMeta};
 
 /// Rule id.
 pub const ID: &str = "unscoped-sql";
@@ -20,19 +19,18 @@ pub const META: RuleMeta = RuleMeta {
     summary: "raw SQL touching a tenant table without a tenant predicate; INSERT not setting the tenant column",
     doc: include_str!("../../rules/unscoped-sql.md"),
     security: true,
+    needs: &[Fact::Sql],
 };
 
-/// Findings for one file's SQL facts. `sql_file` gives the file id of SQL
-/// read from another file (`query_file!`, `include_str!`).
-pub fn check(
-    model: &TenantModel,
-    file: FileId,
-    facts: &[SqlFact],
-    sql_file: &mut dyn FnMut(&std::path::Path) -> FileId,
-) -> Vec<Finding> {
+/// Findings for one file's SQL facts; a finding points into the file the
+/// SQL is written in (`query_file!`, `include_str!`).
+pub fn check(cx: &Context<'_>) -> Vec<Finding> {
+    let Facts::File(ff) = &cx.facts else {
+        return Vec::new();
+    };
+    let (model, file) = (cx.model, ff.file);
     let mut out = Vec::new();
-    for fact in facts {
-        let at = fact.file.as_deref().map_or(file, &mut *sql_file);
+    for (fact, at) in ff.sql_in_files() {
         for hit in &fact.hits {
             let verb = hit.statement.to_ascii_uppercase();
             let mut message = match &hit.kind {

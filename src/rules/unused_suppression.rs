@@ -5,7 +5,7 @@
 
 use crate::config::Level;
 use crate::diagnostic::{FileId, Finding};
-use crate::rules::RuleMeta;
+use crate::rules::{known_ids, Context, Fact, Facts, RuleMeta};
 use crate::suppress::Suppression;
 
 /// Rule id.
@@ -18,10 +18,33 @@ pub const META: RuleMeta = RuleMeta {
     summary: "a `tenant-lint: allow(..)` comment that silences nothing",
     doc: include_str!("../../rules/unused-suppression.md"),
     security: false,
+    needs: &[Fact::SuppressionUse],
 };
 
+/// Findings for the allows that silenced nothing.
+pub fn check(cx: &Context<'_>) -> Vec<Finding> {
+    let Facts::Suppressed(u) = &cx.facts else {
+        return Vec::new();
+    };
+    let known = known_ids();
+    let mut out = Vec::new();
+    for (file, list) in u.suppressions {
+        for (k, s) in list.iter().enumerate() {
+            // A rule that did not run cannot have used it.
+            let judged = !s.rules.is_empty()
+                && s.rules
+                    .iter()
+                    .all(|r| known.contains(&r.as_str()) && cx.levels.of(r).is_some());
+            if !s.malformed && judged && !u.used.contains(&(*file, k)) {
+                out.push(unused(*file, s));
+            }
+        }
+    }
+    out
+}
+
 /// The finding for an allow that silenced nothing.
-pub fn unused(file: FileId, s: &Suppression) -> Finding {
+fn unused(file: FileId, s: &Suppression) -> Finding {
     let span = s.mark_span();
     let mut f = Finding::new(
         ID,
