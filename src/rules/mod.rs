@@ -164,6 +164,8 @@ impl Rule {
     /// The rule's findings for `cx`; nothing when `cx` is of a phase the
     /// rule does not run in.
     pub fn check(self, cx: &Context<'_>) -> Vec<Finding> {
+        #[cfg(test)]
+        tests::record_run(self);
         self.dispatch(cx)
     }
 }
@@ -328,4 +330,146 @@ pub fn known_ids() -> Vec<&'static str> {
         .map(|r| r.id)
         .chain(PLANNED.iter().copied())
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::cell::RefCell;
+    use std::path::Path;
+
+    thread_local! {
+        /// The rules run on this thread (the engine runs them on the
+        /// calling thread), for the tests that check which ran.
+        static RUN: RefCell<Vec<Rule>> = const { RefCell::new(Vec::new()) };
+    }
+
+    pub(super) fn record_run(rule: Rule) {
+        RUN.with_borrow_mut(|r| r.push(rule));
+    }
+
+    /// The rules `check` ran (each once however many times it was called).
+    fn rules_run(opts: &crate::engine::CheckOptions) -> Vec<&'static str> {
+        RUN.with_borrow_mut(Vec::clear);
+        let report = crate::engine::check(opts).expect("check runs");
+        assert!(!report.findings.is_empty(), "the tree has findings");
+        let mut ran: Vec<&str> = RUN.with_borrow(|r| r.iter().map(|r| r.id()).collect());
+        ran.sort();
+        ran.dedup();
+        ran
+    }
+
+    fn fixture(rel: &str) -> std::path::PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("fixtures")
+            .join(rel)
+    }
+
+    fn opts(rel: &str) -> crate::engine::CheckOptions {
+        crate::engine::CheckOptions {
+            paths: vec![fixture(rel)],
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn ids_are_unique_and_the_enum_matches_the_table() {
+        let mut seen = HashSet::new();
+        for r in RULES {
+            assert!(seen.insert(r.id), "rule id `{}` declared twice", r.id);
+        }
+        assert_eq!(Rule::ALL.len(), RULES.len());
+        for (i, r) in Rule::ALL.iter().enumerate() {
+            assert_eq!(*r as usize, i);
+            assert_eq!(r.meta().id, RULES[i].id);
+            assert_eq!(meta(r.id()).map(|m| m.id), Some(r.id()));
+            assert!(!r.meta().needs.is_empty(), "`{}` needs no facts", r.id());
+        }
+    }
+
+    #[test]
+    fn every_rule_has_its_doc_and_fixture_folder() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        for r in RULES {
+            let doc = root.join("rules").join(format!("{}.md", r.id));
+            let on_disk =
+                std::fs::read_to_string(&doc).unwrap_or_else(|e| panic!("{}: {e}", doc.display()));
+            assert_eq!(on_disk, r.doc, "`{}` ships rules/{}.md", r.id, r.id);
+            for kind in ["fail", "pass"] {
+                let dir = root.join("fixtures").join(r.id).join(kind);
+                assert!(dir.is_dir(), "{} is missing", dir.display());
+            }
+        }
+    }
+
+    #[test]
+    fn the_rule_file_is_named_after_the_id() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        for r in RULES {
+            let file = root
+                .join("src/rules")
+                .join(format!("{}.rs", r.id.replace('-', "_")));
+            assert!(file.is_file(), "{} is missing", file.display());
+        }
+    }
+
+    #[test]
+    fn off_rules_do_not_run() {
+        // `missing-rls` and `untrusted-tenant-source` are off by default,
+        // `unscoped-query` is ignored.
+        let mut o = opts("demo");
+        o.ignore = vec!["unscoped-query".into()];
+        let ran = rules_run(&o);
+        for off in ["missing-rls", "untrusted-tenant-source", "unscoped-query"] {
+            assert!(!ran.contains(&off), "`{off}` ran: {ran:?}");
+        }
+        for on in ["unscoped-sql", "tenant-table-unindexed", "parse-error"] {
+            assert!(ran.contains(&on), "`{on}` did not run: {ran:?}");
+        }
+    }
+
+    #[test]
+    fn select_runs_only_the_selected_rules_even_when_off() {
+        let mut o = opts("missing-rls/fail");
+        o.select = vec!["missing-rls".into()];
+        assert_eq!(rules_run(&o), ["missing-rls"]);
+    }
+
+    #[test]
+    fn a_rule_turned_off_in_the_config_does_not_run() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let config = dir.path().join("tenant-lint.toml");
+        std::fs::write(
+            &config,
+            "[rules]\nunscoped-sql = \"off\"\nmissing-rls = \"warn\"\n",
+        )
+        .expect("config written");
+        let mut o = opts("demo");
+        o.config = Some(config);
+        let ran = rules_run(&o);
+        assert!(!ran.contains(&"unscoped-sql"), "{ran:?}");
+        assert!(ran.contains(&"missing-rls"), "{ran:?}");
+    }
+
+    #[test]
+    fn levels_follow_select_ignore_and_config() {
+        let mut config = Config::default();
+        config.rules.insert("unscoped-query".into(), Level::Off);
+        let levels = Levels::new(&config, &[], &[]);
+        assert_eq!(levels.of("unscoped-query"), None);
+        let levels = Levels::new(&config, &["unscoped-query".into()], &[]);
+        assert_eq!(levels.of("unscoped-query"), Some(Level::Warn));
+        let config = Config::default();
+        let levels = Levels::new(&config, &[], &["unscoped-sql".into()]);
+        assert_eq!(levels.of("unscoped-query"), Some(Level::Error));
+        assert_eq!(levels.of("unscoped-sql"), None);
+        assert_eq!(levels.of("missing-rls"), None);
+        assert!(!levels.need(Fact::UntrustedSql));
+        let levels = Levels::new(&config, &["missing-rls".into()], &[]);
+        assert_eq!(levels.of("missing-rls"), Some(Level::Warn));
+        assert_eq!(levels.of("unscoped-query"), None);
+        let running: Vec<Rule> = levels.running(Phase::Project).collect();
+        assert_eq!(running, [Rule::MissingRls]);
+        assert!(levels.need(Fact::Schema) && !levels.need(Fact::OrmQueries));
+    }
 }
