@@ -7,6 +7,13 @@
 //! [`Levels`]), stamps severity from config and drops suppressed findings;
 //! SARIF, `tenant-lint rules`, `explain`, config and suppression validation
 //! all read [`RULES`].
+//!
+//! A new rule `my-rule` is: `src/rules/my_rule.rs` (its `ID`, `META` and
+//! `check`), one line in `registry!` below, `rules/my-rule.md` and
+//! `fixtures/my-rule/{fail,pass}/` (the tests below check all four). It
+//! reads facts the engine already builds; a new kind of fact is a
+//! [`Fact`] variant, a field of the phase's facts, and the engine code
+//! that fills it.
 
 use crate::config::{Config, Level};
 use crate::diagnostic::{FileId, Finding};

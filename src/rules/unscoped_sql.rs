@@ -1,8 +1,9 @@
 //! `unscoped-sql`: raw SQL (sqlx, diesel `sql_query`, SeaORM `Statement`,
 //! tokio-postgres) that touches a tenant table without binding it to one
 //! tenant, or inserts into a tenant table without setting the tenant
-//! column. Judges the [`SqlFact`]s of the query analysis; the finding
-//! points inside the string literal, at the table name.
+//! column. Judges the [`SqlFact`](crate::model::queries::SqlFact)s of the
+//! query analysis; the finding points inside the string literal, at the
+//! table name.
 
 use crate::config::Level;
 use crate::diagnostic::{Finding, Label};
