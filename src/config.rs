@@ -1204,19 +1204,12 @@ mod tests {
     use super::*;
     use std::fs;
 
-    const RULES: &[&str] = &[
-        "unscoped-query",
-        "unscoped-sql",
-        "superuser-access",
-        "tenant-index-order",
-        "tenant-table-unindexed",
-        "session-search-path",
-        "missing-rls",
-        "parse-error",
-    ];
+    /// The rule ids the config accepts: the registry's.
+    static RULES: std::sync::LazyLock<Vec<&'static str>> =
+        std::sync::LazyLock::new(crate::rules::known_ids);
 
     fn parse(text: &str) -> Result<Config, ConfigError> {
-        Config::from_str(text, Path::new("tenant-lint.toml"), RULES)
+        Config::from_str(text, Path::new("tenant-lint.toml"), &RULES)
     }
 
     fn err(text: &str) -> ConfigError {
@@ -1653,7 +1646,7 @@ include-tests = true
         );
         let nested = root.join("src/api/v1");
         fs::create_dir_all(&nested).unwrap();
-        let c = find_and_load(&nested, None, RULES)
+        let c = find_and_load(&nested, None, &RULES)
             .unwrap()
             .expect("config found");
         assert_eq!(c.path.as_deref(), Some(root.join("Cargo.toml").as_path()));
@@ -1663,13 +1656,13 @@ include-tests = true
         // Starting from a file uses its directory.
         let file = nested.join("handlers.rs");
         write(&file, "fn main() {}\n");
-        let c = find_and_load(&file, None, RULES)
+        let c = find_and_load(&file, None, &RULES)
             .unwrap()
             .expect("config found");
         assert_eq!(c.tenant.columns, ["account_id"]);
 
         // `..` components are resolved lexically.
-        let c = find_and_load(&nested.join("..").join(".."), None, RULES)
+        let c = find_and_load(&nested.join("..").join(".."), None, &RULES)
             .unwrap()
             .expect("config found");
         assert_eq!(c.tenant.columns, ["account_id"]);
@@ -1693,7 +1686,7 @@ include-tests = true
             &root.join("crates/api/src/Cargo.toml"),
             "this is [not toml\n",
         );
-        let c = find_and_load(&root.join("crates/api/src"), None, RULES)
+        let c = find_and_load(&root.join("crates/api/src"), None, &RULES)
             .unwrap()
             .expect("config found");
         assert_eq!(
@@ -1712,7 +1705,7 @@ include-tests = true
             &root.join("sub/Cargo.toml"),
             "[package.metadata.tenant-lint\ncolumns = []\n",
         );
-        let e = find_and_load(&root.join("sub"), None, RULES).unwrap_err();
+        let e = find_and_load(&root.join("sub"), None, &RULES).unwrap_err();
         assert_eq!(e.path, root.join("sub/Cargo.toml"));
         assert!(e.message.starts_with("invalid toml: "), "{}", e.message);
         assert_eq!(e.line, 1);
@@ -1732,7 +1725,7 @@ include-tests = true
                 "{PACKAGE}[package.metadata.tenant-lint]\ntenant.columns = [\"from_cargo\"]\n"
             ),
         );
-        let c = find_and_load(root, None, RULES)
+        let c = find_and_load(root, None, &RULES)
             .unwrap()
             .expect("config found");
         assert_eq!(c.tenant.columns, ["from_file"]);
@@ -1754,7 +1747,7 @@ include-tests = true
             &root.join("inner/Cargo.toml"),
             &format!("{PACKAGE}[package.metadata.tenant-lint]\ntenant.columns = [\"inner\"]\n"),
         );
-        let c = find_and_load(&root.join("inner"), None, RULES)
+        let c = find_and_load(&root.join("inner"), None, &RULES)
             .unwrap()
             .expect("config found");
         assert_eq!(c.tenant.columns, ["inner"]);
@@ -1767,7 +1760,7 @@ include-tests = true
             "{PACKAGE}[package.metadata.tenant-lint]\ntenant.columns = [\"pkg\"]\n\n[workspace]\nmembers = []\n\n[workspace.metadata.tenant-lint.tenant]\ncolumns = [\"ws\"]\n"
         );
         write(&tmp.path().join("Cargo.toml"), &text);
-        let c = find_and_load(tmp.path(), None, RULES)
+        let c = find_and_load(tmp.path(), None, &RULES)
             .unwrap()
             .expect("config found");
         assert_eq!(c.tenant.columns, ["ws"]);
@@ -1779,7 +1772,7 @@ include-tests = true
         let cargo = tmp.path().join("Cargo.toml");
         let text = format!("{PACKAGE}[dependencies]\nserde = \"1\"\n\n[package.metadata.tenant-lint.files]\ninclude-tests = false\nexlude = [\"x\"]\n");
         write(&cargo, &text);
-        let e = find_and_load(tmp.path(), None, RULES).unwrap_err();
+        let e = find_and_load(tmp.path(), None, &RULES).unwrap_err();
         assert_eq!(e.path, cargo);
         assert_eq!(e.message, "unknown key `exlude` in `[package.metadata.tenant-lint.files]`; did you mean `exclude`?");
         assert_eq!((e.line, e.column), (10, 1));
@@ -1791,7 +1784,7 @@ include-tests = true
             "{PACKAGE}[package.metadata.tenant-lint]\nrules = {{ missing-rls = \"fatal\" }}\n"
         );
         write(&cargo, &text);
-        let e = load_file(&cargo, RULES).unwrap_err();
+        let e = load_file(&cargo, &RULES).unwrap_err();
         assert_eq!(
             e.message,
             "invalid level `fatal` for rule `missing-rls`; expected `error`, `warn` (or `warning`) or `off`"
@@ -1805,7 +1798,7 @@ include-tests = true
         let tmp = tempfile::tempdir().unwrap();
         let custom = tmp.path().join("custom.toml");
         write(&custom, "[files]\ninclude-tests = true\n");
-        let c = load_file(&custom, RULES).unwrap();
+        let c = load_file(&custom, &RULES).unwrap();
         assert!(c.files.include_tests);
         assert_eq!(c.path.as_deref(), Some(custom.as_path()));
 
@@ -1814,12 +1807,12 @@ include-tests = true
             &cargo,
             &format!("{PACKAGE}[package.metadata.tenant-lint]\nfiles.include-tests = true\n"),
         );
-        let c = load_file(&cargo, RULES).unwrap();
+        let c = load_file(&cargo, &RULES).unwrap();
         assert!(c.files.include_tests);
         assert_eq!(c.path.as_deref(), Some(cargo.as_path()));
 
         write(&cargo, PACKAGE);
-        let e = load_file(&cargo, RULES).unwrap_err();
+        let e = load_file(&cargo, &RULES).unwrap_err();
         assert_eq!(e.line, 0);
         assert!(
             e.message.contains("[package.metadata.tenant-lint]"),
@@ -1832,7 +1825,7 @@ include-tests = true
     fn unreadable_file_has_no_position() {
         let tmp = tempfile::tempdir().unwrap();
         let missing = tmp.path().join("nope.toml");
-        let e = load_file(&missing, RULES).unwrap_err();
+        let e = load_file(&missing, &RULES).unwrap_err();
         assert_eq!((e.line, e.column), (0, 0));
         assert_eq!(e.span, None);
         assert_eq!(e.source_text, None);
@@ -1856,7 +1849,7 @@ include-tests = true
         }
         let dir = tmp.path().join("a/b");
         fs::create_dir_all(&dir).unwrap();
-        assert!(find_and_load(&dir, None, RULES).unwrap().is_none());
+        assert!(find_and_load(&dir, None, &RULES).unwrap().is_none());
     }
 
     #[test]

@@ -13,7 +13,7 @@ use crate::model::schema::{self, SchemaFacts};
 use crate::model::TenantModel;
 use crate::parse::{self, Failure};
 use crate::prefilter::{self, Prefilter, QueryNeedles};
-use crate::rules;
+use crate::rules::{self, Fact, Facts, Phase, Rule};
 use crate::rustlex::Words;
 use crate::suppress;
 use crate::{baseline, cache, since};
@@ -596,6 +596,7 @@ pub fn check(opts: &CheckOptions) -> Result<Report, Error> {
             )));
         }
     }
+    let levels = rules::Levels::new(&config, &opts.select, &opts.ignore);
     let mut notes = Vec::new();
     for (id, level) in &config.rules {
         if rules::PLANNED.contains(&id.as_str()) && *level != Level::Off {
@@ -918,17 +919,27 @@ pub fn check(opts: &CheckOptions) -> Result<Report, Error> {
     let mut superuser_calls: Vec<(FileId, queries::SuperuserCall)> = Vec::new();
     let mut suppressions: HashMap<FileId, Vec<suppress::Suppression>> = HashMap::new();
     phase.mark("suppressions");
+    // Facts that no rule that runs reads are not built.
+    let judge_queries = levels.need(Fact::OrmQueries);
+    let judge_sql = levels.need(Fact::Sql);
     // Helpers that build, scope or transform queries, across the workspace.
-    let helpers =
-        crate::model::summaries::Summaries::new(carry.new.iter().enumerate().flat_map(|(i, e)| {
-            facts_of(e)
-                .into_iter()
-                .flat_map(move |f| f.summaries.iter().map(move |s| (i, s)))
-        }));
+    let helpers = crate::model::summaries::Summaries::new(
+        carry
+            .new
+            .iter()
+            .enumerate()
+            .filter(|_| judge_queries || judge_sql)
+            .flat_map(|(i, e)| {
+                facts_of(e)
+                    .into_iter()
+                    .flat_map(move |f| f.summaries.iter().map(move |s| (i, s)))
+            }),
+    );
     let resolved: Vec<Vec<queries::ExecFact>> = carry
         .new
         .iter()
         .map(|e| match facts_of(e) {
+            _ if !judge_queries => Vec::new(),
             Some(f) if !helpers.is_empty() => f
                 .execs
                 .iter()
@@ -939,23 +950,47 @@ pub fn check(opts: &CheckOptions) -> Result<Report, Error> {
         })
         .collect();
     // Lookup helpers are judged with their callers.
-    let mut lookups = crate::model::summaries::Lookups::new(
-        resolved.iter().enumerate().map(|(i, e)| (i, e.as_slice())),
-        carry.new.iter().enumerate().flat_map(|(i, e)| {
-            facts_of(e)
-                .into_iter()
-                .flat_map(move |f| f.uses.iter().map(move |u| (i, u)))
-        }),
-        |e| !rules::unscoped_query::check(&model, 0, std::slice::from_ref(e)).is_empty(),
-    );
+    let mut lookups = if judge_queries {
+        crate::model::summaries::Lookups::new(
+            resolved.iter().enumerate().map(|(i, e)| (i, e.as_slice())),
+            carry.new.iter().enumerate().flat_map(|(i, e)| {
+                facts_of(e)
+                    .into_iter()
+                    .flat_map(move |f| f.uses.iter().map(move |u| (i, u)))
+            }),
+            |e| !queries::unbound_paths(&model, e).is_empty(),
+        )
+    } else {
+        crate::model::summaries::Lookups::default()
+    };
+    let file_rules: Vec<Rule> = levels.running(Phase::File).collect();
     for (i, file_execs) in resolved.into_iter().enumerate() {
-        match carry.new[i]
+        let facts = match carry.new[i]
             .query
             .as_ref()
             .and_then(|q| q.facts.value.as_ref())
         {
             Some(Ok(facts)) => {
                 stats.parsed += 1;
+                superuser_calls.extend(facts.superuser.iter().map(|c| (i, c.clone())));
+                Some(facts)
+            }
+            Some(Err(e)) => {
+                failures.insert(i, e.clone());
+                None
+            }
+            None => None,
+        };
+        if let Some(Some(Err(e))) = texts.get(i) {
+            failures.entry(i).or_insert_with(|| e.clone());
+        }
+        let own_suppressions = file_suppressions
+            .get_mut(i)
+            .filter(|s| !s.is_empty() && !test_files.contains(&i))
+            .map(std::mem::take)
+            .unwrap_or_default();
+        let execs: Vec<queries::ExecFact> = match facts {
+            Some(_) if judge_queries => {
                 let mut execs: Vec<queries::ExecFact> = file_execs
                     .into_iter()
                     .enumerate()
@@ -970,57 +1005,53 @@ pub fn check(opts: &CheckOptions) -> Result<Report, Error> {
                     })
                     .collect();
                 execs.extend(lookups.at_callers.remove(&i).unwrap_or_default());
-                findings.extend(rules::unscoped_query::check(&model, i, &execs));
-                findings.extend(rules::untrusted_tenant_source::check(
-                    &model,
-                    i,
-                    &execs,
-                    &facts.untrusted_sql,
-                ));
-                // SQL handed to a function counts if it reaches the database.
-                let sql: std::borrow::Cow<[queries::SqlFact]> =
-                    if facts.sql.iter().any(|f| f.through.is_some()) {
-                        facts
-                            .sql
-                            .iter()
-                            .filter(|f| {
-                                f.through
-                                    .as_ref()
-                                    .is_none_or(|(k, a)| helpers.sends_sql(k, *a))
-                            })
-                            .cloned()
-                            .collect()
-                    } else {
-                        std::borrow::Cow::Borrowed(&facts.sql)
-                    };
-                findings.extend(rules::unscoped_sql::check(&model, i, &sql, &mut sql_file));
-                findings.extend(rules::session_search_path::check(i, &sql, &mut sql_file));
-                findings.extend(rules::superuser_access::check(
-                    &config,
-                    i,
-                    &found.files[i].rel,
-                    &facts.superuser,
-                ));
-                superuser_calls.extend(facts.superuser.iter().map(|c| (i, c.clone())));
-                for m in &facts.opaque_macros {
-                    findings.push(rules::parse_error::opaque_macro(i, m));
-                }
+                execs
             }
-            Some(Err(e)) => {
-                failures.insert(i, e.clone());
+            _ => Vec::new(),
+        };
+        // SQL handed to a function counts if it reaches the database.
+        let sql: std::borrow::Cow<[queries::SqlFact]> = match facts {
+            Some(facts) if judge_sql && facts.sql.iter().any(|f| f.through.is_some()) => facts
+                .sql
+                .iter()
+                .filter(|f| {
+                    f.through
+                        .as_ref()
+                        .is_none_or(|(k, a)| helpers.sends_sql(k, *a))
+                })
+                .cloned()
+                .collect(),
+            Some(facts) if judge_sql => std::borrow::Cow::Borrowed(&facts.sql),
+            _ => std::borrow::Cow::Borrowed(&[]),
+        };
+        let sql_at: Vec<FileId> = sql
+            .iter()
+            .map(|f| f.file.as_deref().map_or(i, &mut sql_file))
+            .collect();
+        let file_facts = rules::FileFacts {
+            file: i,
+            rel: &found.files[i].rel,
+            execs: &execs,
+            sql: &sql,
+            sql_at: &sql_at,
+            untrusted_sql: facts.map_or(&[], |f| &f.untrusted_sql),
+            superuser: facts.map_or(&[], |f| &f.superuser),
+            opaque_macros: facts.map_or(&[], |f| &f.opaque_macros),
+            suppressions: &own_suppressions,
+        };
+        if !file_facts.is_empty() {
+            let cx = rules::Context {
+                model: &model,
+                config: &config,
+                levels: &levels,
+                facts: Facts::File(&file_facts),
+            };
+            for rule in &file_rules {
+                findings.extend(rule.check(&cx));
             }
-            None => {}
         }
-        if let Some(Some(Err(e))) = texts.get(i) {
-            failures.entry(i).or_insert_with(|| e.clone());
-        }
-        if let Some(s) = file_suppressions
-            .get_mut(i)
-            .filter(|s| !s.is_empty() && !test_files.contains(&i))
-        {
-            let s = std::mem::take(s);
-            findings.extend(suppress::problems(i, &s, &known));
-            suppressions.insert(i, s);
+        if !own_suppressions.is_empty() {
+            suppressions.insert(i, own_suppressions);
         }
     }
     // Nothing to write when every file was reused and none went away.
@@ -1059,18 +1090,22 @@ pub fn check(opts: &CheckOptions) -> Result<Report, Error> {
     }
 
     phase.mark("cache write");
-    // Rules over the schema the migrations leave.
-    findings.extend(rules::tenant_index_order::check(&model));
-    findings.extend(rules::tenant_table_unindexed::check(&model));
-    findings.extend(rules::missing_rls::check(&model, config.rls.require_force));
-    let mut failed: Vec<(&FileId, &Failure)> = failures.iter().collect();
-    failed.sort_by_key(|(i, _)| **i);
-    for (i, f) in failed {
-        findings.push(rules::parse_error::file_failure(
-            *i,
-            found.files[*i].kind,
-            f,
-        ));
+    // Rules over the whole project: the schema the migrations leave, the
+    // files that could not be analysed.
+    let mut failed: Vec<(FileId, FileKind, &Failure)> = failures
+        .iter()
+        .map(|(i, f)| (*i, found.files[*i].kind, f))
+        .collect();
+    failed.sort_by_key(|(i, _, _)| *i);
+    let project = rules::ProjectFacts { failures: &failed };
+    let cx = rules::Context {
+        model: &model,
+        config: &config,
+        levels: &levels,
+        facts: Facts::Project(&project),
+    };
+    for rule in levels.running(Phase::Project) {
+        findings.extend(rule.check(&cx));
     }
     stats.failed = failures.len();
     stats.skipped += test_files.len();
@@ -1080,31 +1115,13 @@ pub fn check(opts: &CheckOptions) -> Result<Report, Error> {
     let mut seen = std::collections::HashSet::new();
     findings.retain(|f| seen.insert((f.rule, f.file, f.span, f.message.clone())));
 
-    // Severities from config and flags; a rule at `off` or not selected
-    // does not run.
     // A rule named with `--select` runs even when it is off (by default or
     // in the config): at `warn`, and the run says so.
-    let level_of = |rule: &str| -> Option<Level> {
-        let selected = opts.select.iter().any(|s| s == rule);
-        if !opts.select.is_empty() && !selected {
-            return None;
-        }
-        if opts.ignore.iter().any(|s| s == rule) {
-            return None;
-        }
-        let default = rules::meta(rule).map_or(Level::Error, |m| m.default);
-        match config.rules.get(rule).copied().unwrap_or(default) {
-            Level::Off if selected => Some(Level::Warn),
-            Level::Off => None,
-            l => Some(l),
-        }
-    };
     for r in &opts.select {
         if opts.ignore.contains(r) {
             continue;
         }
-        let default = rules::meta(r).map_or(Level::Error, |m| m.default);
-        if config.rules.get(r.as_str()).copied().unwrap_or(default) == Level::Off {
+        if levels.configured(r) == Level::Off {
             let why = if config.rules.contains_key(r.as_str()) {
                 "turned off in the configuration"
             } else {
@@ -1115,7 +1132,8 @@ pub fn check(opts: &CheckOptions) -> Result<Report, Error> {
             ));
         }
     }
-    findings.retain_mut(|f| match level_of(f.rule) {
+    // Severities from config and flags (a rule without one did not run).
+    findings.retain_mut(|f| match levels.of(f.rule) {
         Some(l) => {
             f.level = l;
             true
@@ -1132,7 +1150,7 @@ pub fn check(opts: &CheckOptions) -> Result<Report, Error> {
     let mut used: std::collections::HashSet<(FileId, usize)> = std::collections::HashSet::new();
     let mut suppressed_findings: Vec<(Finding, Option<String>)> = Vec::new();
     findings.retain(|f| {
-        if f.rule == suppress::ID {
+        if f.rule == rules::invalid_suppression::ID {
             return true;
         }
         let hit = suppressions
@@ -1148,17 +1166,27 @@ pub fn check(opts: &CheckOptions) -> Result<Report, Error> {
         }
     });
     let suppressed = suppressed_findings.len();
-    if let Some(level) = level_of(suppress::UNUSED_ID) {
+    let late: Vec<Rule> = levels.running(Phase::Suppressed).collect();
+    if !late.is_empty() {
         let mut ids: Vec<&FileId> = suppressions.keys().collect();
         ids.sort();
-        for id in ids {
-            for (k, s) in suppressions[id].iter().enumerate() {
-                let judged = !s.rules.is_empty()
-                    && s.rules
-                        .iter()
-                        .all(|r| known.contains(&r.as_str()) && level_of(r).is_some());
-                if !s.malformed && judged && !used.contains(&(*id, k)) {
-                    let mut f = suppress::unused(*id, s);
+        let by_file: Vec<(FileId, &[suppress::Suppression])> = ids
+            .into_iter()
+            .map(|id| (*id, suppressions[id].as_slice()))
+            .collect();
+        let matched = rules::SuppressionUse {
+            suppressions: &by_file,
+            used: &used,
+        };
+        let cx = rules::Context {
+            model: &model,
+            config: &config,
+            levels: &levels,
+            facts: Facts::Suppressed(&matched),
+        };
+        for rule in late {
+            for mut f in rule.check(&cx) {
+                if let Some(level) = levels.of(f.rule) {
                     f.level = level;
                     findings.push(f);
                 }
@@ -1225,7 +1253,7 @@ pub fn check(opts: &CheckOptions) -> Result<Report, Error> {
         // Entries this run could not have reported stay: a rule it did not
         // run, a file outside the named paths.
         let outside = |e: &baseline::Entry| {
-            level_of(&e.rule).is_none()
+            levels.of(&e.rule).is_none()
                 || only.as_ref().is_some_and(|only| {
                     let file = base.join(&e.file);
                     !only.iter().any(|o| file.starts_with(o))

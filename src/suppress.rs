@@ -3,15 +3,11 @@
 //! the end of the line. A suppression silences only
 //! the rules it names; one without a reason, or naming an unknown rule, is
 //! itself reported (`invalid-suppression`) so every exception stays
-//! justified.
+//! justified. This module reads the comments and matches findings to them;
+//! the two rules about them are [`crate::rules::invalid_suppression`] and
+//! [`crate::rules::unused_suppression`].
 
-use crate::diagnostic::{FileId, Finding, Pos, Span};
-
-/// Rule id for malformed suppressions.
-pub const ID: &str = "invalid-suppression";
-
-/// Rule id for suppressions that silence nothing.
-pub const UNUSED_ID: &str = "unused-suppression";
+use crate::diagnostic::{Finding, Pos, Span};
 
 /// One `allow` comment.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -141,61 +137,6 @@ impl Suppression {
     }
 }
 
-/// The finding for an allow that silenced nothing.
-pub fn unused(file: FileId, s: &Suppression) -> Finding {
-    let span = s.mark_span();
-    let mut f = Finding::new(
-        UNUSED_ID,
-        file,
-        span,
-        format!("suppression of `{}` silences nothing", s.rules.join("`, `")),
-    );
-    f.primary_label = format!("nothing to allow on line {}", s.target);
-    f.help = Some("remove it; the code it excused was fixed or moved".into());
-    f.identity = format!(
-        "unused|{:?}|{}",
-        s.rules,
-        s.reason.clone().unwrap_or_default()
-    );
-    f
-}
-
-/// Findings for malformed suppressions of one file.
-pub fn problems(file: FileId, supps: &[Suppression], known: &[&str]) -> Vec<Finding> {
-    let mut out = Vec::new();
-    for s in supps {
-        let span = s.mark_span();
-        let mut push = |msg: String, help: &str| {
-            let mut f = Finding::new(ID, file, span, msg);
-            f.help = Some(help.to_string());
-            f.identity = format!("{}|{:?}", s.target, s.rules);
-            out.push(f);
-        };
-        if s.malformed {
-            push(
-                "malformed suppression comment".into(),
-                "write `// tenant-lint: allow(rule-id) reason`",
-            );
-            continue;
-        }
-        for r in &s.rules {
-            if !known.contains(&r.as_str()) {
-                push(
-                    format!("suppression names unknown rule `{r}`"),
-                    "`tenant-lint rules` lists the rule ids",
-                );
-            }
-        }
-        if s.reason.is_none() {
-            push(
-                format!("suppression of `{}` has no reason", s.rules.join("`, `")),
-                "say why this is safe after the parenthesis: `allow(rule) admin-only billing export`",
-            );
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -210,9 +151,6 @@ mod tests {
         assert_eq!((s[1].line, s[1].target), (5, 5));
         assert_eq!(s[1].rules, ["unscoped-query", "parse-error"]);
         assert_eq!(s[1].reason, None);
-        let p = problems(0, &s, &["unscoped-query", "parse-error"]);
-        assert_eq!(p.len(), 1);
-        assert!(p[0].message.contains("no reason"));
     }
 
     #[test]
@@ -229,22 +167,6 @@ mod tests {
         assert_eq!(
             (s[0].target, s[0].reason.as_deref()),
             (2, Some("nightly roll-up"))
-        );
-    }
-
-    #[test]
-    fn unknown_rule_and_malformed() {
-        let s = parse(
-            "// tenant-lint: allow(unscoped-qury) typo\n// tenant-lint: alow(x)\nfn f() {}\n",
-        );
-        let p = problems(0, &s, &["unscoped-query"]);
-        let msgs: Vec<&str> = p.iter().map(|f| f.message.as_str()).collect();
-        assert_eq!(
-            msgs,
-            [
-                "suppression names unknown rule `unscoped-qury`",
-                "malformed suppression comment"
-            ]
         );
     }
 }

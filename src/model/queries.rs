@@ -484,6 +484,40 @@ pub fn unbound_tables(model: &TenantModel, q: &QState) -> Vec<String> {
     tenant
 }
 
+/// The paths of an executed query that leave tenant tables unbound, each
+/// with those tables; none when a row read without binding is compared
+/// with the caller's tenant before it is used (and so are the tables
+/// joined to it by column equality), as a write has happened by then.
+/// What `unscoped-query` reports, and what makes a lookup helper judged
+/// at its callers.
+pub fn unbound_paths<'e>(model: &TenantModel, e: &'e ExecFact) -> Vec<(&'e QState, Vec<String>)> {
+    let bad: Vec<(&QState, Vec<String>)> = e
+        .paths
+        .iter()
+        .map(|q| (q, unbound_tables(model, q)))
+        .filter(|(_, u)| !u.is_empty())
+        .collect();
+    if e.checked_after
+        && bad.iter().all(|(q, _)| {
+            let mut checked = (*q).clone();
+            checked.cond.bound.insert(q.root.clone());
+            write_kind(q).is_none() && unbound_tables(model, &checked).is_empty()
+        })
+    {
+        return Vec::new();
+    }
+    bad
+}
+
+/// `update` / `delete` for queries that change rows.
+pub fn write_kind(q: &QState) -> Option<&'static str> {
+    match q.start.as_str() {
+        "update" | "update_many" => Some("update"),
+        "delete" | "delete_many" | "delete_by_id" => Some("delete"),
+        _ => None,
+    }
+}
+
 /// Options the analysis needs from the run.
 pub struct Options<'a> {
     /// Analyse `#[test]` functions and `#[cfg(test)]` modules too.

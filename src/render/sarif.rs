@@ -28,14 +28,6 @@ pub const FINGERPRINT_KEY: &str = "tenantLint/v1";
 /// (the project root outside a git repository).
 pub const SRCROOT: &str = "%SRCROOT%";
 
-/// Rules whose findings can leak data across tenants (tagged `security`).
-const SECURITY_RULES: &[&str] = &[
-    "unscoped-query",
-    "unscoped-sql",
-    "superuser-access",
-    "session-search-path",
-];
-
 #[derive(Serialize)]
 struct Log<'a> {
     #[serde(rename = "$schema")]
@@ -285,9 +277,8 @@ fn rule(meta: &RuleMeta) -> Rule {
         default_configuration: Configuration {
             level: level(meta.default),
         },
-        properties: SECURITY_RULES
-            .contains(&meta.id)
-            .then_some(Tags { tags: ["security"] }),
+        // Rules whose findings can leak data across tenants.
+        properties: meta.security.then_some(Tags { tags: ["security"] }),
     }
 }
 

@@ -3,15 +3,30 @@
 //! POLICY` that mentions the tenant column — so the database itself does
 //! not stop a query that forgets the tenant filter.
 
+use crate::config::Level;
 use crate::diagnostic::Finding;
-use crate::model::TenantModel;
+use crate::rules::{Context, Fact, Facts, RuleMeta};
 
 /// Rule id.
 pub const ID: &str = "missing-rls";
 
-/// Findings over the migrated schema; `require_force` also asks for
+/// Registry entry.
+pub const META: RuleMeta = RuleMeta {
+    id: ID,
+    default: Level::Off,
+    summary: "tenant table without `ENABLE ROW LEVEL SECURITY` and a tenant policy",
+    doc: include_str!("../../rules/missing-rls.md"),
+    security: false,
+    needs: &[Fact::Schema],
+};
+
+/// Findings over the migrated schema; `[rls] require-force` also asks for
 /// `FORCE ROW LEVEL SECURITY` (table owners bypass RLS otherwise).
-pub fn check(model: &TenantModel, require_force: bool) -> Vec<Finding> {
+pub fn check(cx: &Context<'_>) -> Vec<Finding> {
+    let Facts::Project(_) = &cx.facts else {
+        return Vec::new();
+    };
+    let (model, require_force) = (cx.model, cx.config.rls.require_force);
     let mut out = Vec::new();
     for t in &model.migrated.tables {
         let Some(table) = model.tables.get(&t.name).filter(|x| x.is_tenant()) else {

@@ -1,16 +1,45 @@
 //! `parse-error`: a file, or a macro body, that could not be analysed. A
 //! leak can hide in it, so it is reported, never skipped.
 
-use crate::diagnostic::{FileId, Finding, Span};
+use crate::config::Level;
+use crate::diagnostic::{FileId, Finding};
 use crate::discover::FileKind;
 use crate::model::queries::OpaqueMacro;
 use crate::parse::Failure;
+use crate::rules::{Context, Fact, Facts, RuleMeta};
 
 /// Rule id.
 pub const ID: &str = "parse-error";
 
+/// Registry entry.
+pub const META: RuleMeta = RuleMeta {
+    id: ID,
+    default: Level::Warn,
+    summary: "a file (or macro body) that could not be analysed",
+    doc: include_str!("../../rules/parse-error.md"),
+    security: false,
+    needs: &[Fact::OpaqueMacros, Fact::Failures],
+};
+
+/// The opaque macros of one file, or the files that failed.
+pub fn check(cx: &Context<'_>) -> Vec<Finding> {
+    match &cx.facts {
+        Facts::File(f) => f
+            .opaque_macros
+            .iter()
+            .map(|m| opaque_macro(f.file, m))
+            .collect(),
+        Facts::Project(p) => p
+            .failures
+            .iter()
+            .map(|(file, kind, f)| file_failure(*file, *kind, f))
+            .collect(),
+        Facts::Suppressed(_) => Vec::new(),
+    }
+}
+
 /// A file of `kind` that could not be read or parsed.
-pub fn file_failure(file: FileId, kind: FileKind, f: &Failure) -> Finding {
+fn file_failure(file: FileId, kind: FileKind, f: &Failure) -> Finding {
     let mut out = Finding::new(ID, file, f.span, f.message.clone());
     out.primary_label = "analysis stopped here".into();
     out.help = Some(
@@ -30,20 +59,8 @@ pub fn file_failure(file: FileId, kind: FileKind, f: &Failure) -> Finding {
     out
 }
 
-/// A file that could not be read at all.
-pub fn unreadable(file: FileId, message: &str) -> Finding {
-    let mut out = Finding::new(
-        ID,
-        file,
-        Span::line(1),
-        format!("could not read file: {message}"),
-    );
-    out.identity = "unreadable".into();
-    out
-}
-
 /// A macro whose body is not Rust but names tenant tables.
-pub fn opaque_macro(file: FileId, m: &OpaqueMacro) -> Finding {
+fn opaque_macro(file: FileId, m: &OpaqueMacro) -> Finding {
     let mut out = Finding::new(
         ID,
         file,

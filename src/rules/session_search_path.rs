@@ -4,21 +4,31 @@
 //! connection, so the next request — another tenant's — runs against the
 //! wrong schema.
 
-use crate::diagnostic::{FileId, Finding, Label};
-use crate::model::queries::SqlFact;
+use crate::config::Level;
+use crate::diagnostic::{Finding, Label};
+use crate::rules::{Context, Fact, Facts, RuleMeta};
 
 /// Rule id.
 pub const ID: &str = "session-search-path";
 
+/// Registry entry.
+pub const META: RuleMeta = RuleMeta {
+    id: ID,
+    default: Level::Warn,
+    summary: "`SET search_path` / `set_config('search_path', .., false)` not scoped to a transaction",
+    doc: include_str!("../../rules/session-search-path.md"),
+    security: true,
+    needs: &[Fact::Sql],
+};
+
 /// Findings for one file's SQL facts.
-pub fn check(
-    file: FileId,
-    facts: &[SqlFact],
-    sql_file: &mut dyn FnMut(&std::path::Path) -> FileId,
-) -> Vec<Finding> {
+pub fn check(cx: &Context<'_>) -> Vec<Finding> {
+    let Facts::File(ff) = &cx.facts else {
+        return Vec::new();
+    };
+    let file = ff.file;
     let mut out = Vec::new();
-    for fact in facts {
-        let at = fact.file.as_deref().map_or(file, &mut *sql_file);
+    for (fact, at) in ff.sql_in_files() {
         for span in &fact.search_path {
             let mut f = Finding::new(
                 ID,

@@ -4,19 +4,33 @@
 //! justified inline with `// tenant-lint: allow(superuser-access) reason`.
 //! Every call, flagged or not, is listed in the audit.
 
-use crate::config::Config;
-use crate::diagnostic::{FileId, Finding};
-use crate::model::queries::SuperuserCall;
+use crate::config::Level;
+use crate::diagnostic::Finding;
+use crate::rules::{Context, Fact, Facts, RuleMeta};
 
 /// Rule id.
 pub const ID: &str = "superuser-access";
 
+/// Registry entry.
+pub const META: RuleMeta = RuleMeta {
+    id: ID,
+    default: Level::Error,
+    summary: "configured cross-tenant call outside allowed paths, without justification",
+    doc: include_str!("../../rules/superuser-access.md"),
+    security: true,
+    needs: &[Fact::SuperuserCalls],
+};
+
 /// Findings for the calls of one file outside the allowed paths.
-pub fn check(config: &Config, file: FileId, rel: &str, calls: &[SuperuserCall]) -> Vec<Finding> {
-    if config.superuser.allowed_set.is_match(rel) {
+pub fn check(cx: &Context<'_>) -> Vec<Finding> {
+    let Facts::File(ff) = &cx.facts else {
+        return Vec::new();
+    };
+    if cx.config.superuser.allowed_set.is_match(ff.rel) {
         return Vec::new();
     }
-    calls
+    let file = ff.file;
+    ff.superuser
         .iter()
         .map(|c| {
             let mut f = Finding::new(

@@ -4,15 +4,30 @@
 //! to one tenant's rows, and a unique constraint not led by the tenant
 //! column usually means uniqueness across tenants was not intended.
 
+use crate::config::Level;
 use crate::diagnostic::{Finding, Label};
 use crate::model::migrations::IndexKind;
-use crate::model::TenantModel;
+use crate::rules::{Context, Fact, Facts, RuleMeta};
 
 /// Rule id.
 pub const ID: &str = "tenant-index-order";
 
+/// Registry entry.
+pub const META: RuleMeta = RuleMeta {
+    id: ID,
+    default: Level::Warn,
+    summary: "index on a tenant table containing the tenant column, but not first",
+    doc: include_str!("../../rules/tenant-index-order.md"),
+    security: false,
+    needs: &[Fact::Schema],
+};
+
 /// Findings over the migrated schema.
-pub fn check(model: &TenantModel) -> Vec<Finding> {
+pub fn check(cx: &Context<'_>) -> Vec<Finding> {
+    let Facts::Project(_) = &cx.facts else {
+        return Vec::new();
+    };
+    let model = cx.model;
     let mut out = Vec::new();
     for t in &model.migrated.tables {
         let Some(table) = model.tables.get(&t.name).filter(|x| x.is_tenant()) else {

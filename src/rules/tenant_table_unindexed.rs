@@ -2,14 +2,29 @@
 //! index, primary key or unique constraint led by the tenant column, so
 //! every tenant-scoped query scans other tenants' rows.
 
+use crate::config::Level;
 use crate::diagnostic::Finding;
-use crate::model::TenantModel;
+use crate::rules::{Context, Fact, Facts, RuleMeta};
 
 /// Rule id.
 pub const ID: &str = "tenant-table-unindexed";
 
+/// Registry entry.
+pub const META: RuleMeta = RuleMeta {
+    id: ID,
+    default: Level::Warn,
+    summary: "tenant table with no index / PK / unique constraint led by the tenant column",
+    doc: include_str!("../../rules/tenant-table-unindexed.md"),
+    security: false,
+    needs: &[Fact::Schema],
+};
+
 /// Findings over the migrated schema.
-pub fn check(model: &TenantModel) -> Vec<Finding> {
+pub fn check(cx: &Context<'_>) -> Vec<Finding> {
+    let Facts::Project(_) = &cx.facts else {
+        return Vec::new();
+    };
+    let model = cx.model;
     let mut out = Vec::new();
     for t in &model.migrated.tables {
         let Some(table) = model.tables.get(&t.name).filter(|x| x.is_tenant()) else {

@@ -2,42 +2,43 @@
 //! executes it without being bound to one tenant on every path. Judges the
 //! [`ExecFact`]s the query analysis recorded.
 
+use crate::config::Level;
 use crate::diagnostic::{FileId, Finding, Label};
 use crate::knowledge::Orm;
 use crate::model::names::camel_case;
-use crate::model::queries::{unbound_tables, ExecFact, QState};
+use crate::model::queries::{unbound_paths, write_kind, ExecFact, QState};
 use crate::model::TenantModel;
+use crate::rules::{Context, Fact, Facts, RuleMeta};
 
 /// Rule id.
 pub const ID: &str = "unscoped-query";
 
+/// Registry entry.
+pub const META: RuleMeta = RuleMeta {
+    id: ID,
+    default: Level::Error,
+    summary: "ORM query on a tenant table executed without tenant scope on some path",
+    doc: include_str!("../../rules/unscoped-query.md"),
+    security: true,
+    needs: &[Fact::OrmQueries],
+};
+
 /// Findings for the executed queries of one file.
-pub fn check(model: &TenantModel, file: FileId, execs: &[ExecFact]) -> Vec<Finding> {
-    execs.iter().filter_map(|e| judge(model, file, e)).collect()
+pub fn check(cx: &Context<'_>) -> Vec<Finding> {
+    let Facts::File(f) = &cx.facts else {
+        return Vec::new();
+    };
+    f.execs
+        .iter()
+        .filter_map(|e| judge(cx.model, f.file, e))
+        .collect()
 }
 
 fn judge(model: &TenantModel, file: FileId, e: &ExecFact) -> Option<Finding> {
-    let judged: Vec<(&QState, Vec<String>)> = e
-        .paths
-        .iter()
-        .map(|q| (q, unbound_tables(model, q)))
-        .collect();
-    let bad: Vec<&(&QState, Vec<String>)> = judged.iter().filter(|(_, u)| !u.is_empty()).collect();
-    let (q, unbound) = *bad.first()?;
+    let bad = unbound_paths(model, e);
+    let (q, unbound) = bad.first()?;
     let root_unbound = unbound.contains(&q.root);
-    // A row read without binding but compared with the caller's tenant
-    // before it is used counts as bound (and so do tables joined to it by
-    // column equality). A write has already happened by then.
-    if e.checked_after
-        && bad.iter().all(|(q, _)| {
-            let mut checked = (*q).clone();
-            checked.cond.bound.insert(q.root.clone());
-            !is_write(q) && unbound_tables(model, &checked).is_empty()
-        })
-    {
-        return None;
-    }
-    let every_path = bad.len() == judged.len();
+    let every_path = bad.len() == e.paths.len();
     let orm = e.orm.display();
     let table = if root_unbound { &q.root } else { &unbound[0] };
     let what = match (q.pk_lookup, write_kind(q)) {
@@ -120,8 +121,8 @@ fn judge(model: &TenantModel, file: FileId, e: &ExecFact) -> Option<Finding> {
     if !every_path {
         notes.push(format!(
             "the tenant filter is applied on {} of {} paths to this call, e.g. only inside an `if let Some(..)` or one `match` arm",
-            judged.len() - bad.len(),
-            judged.len()
+            e.paths.len() - bad.len(),
+            e.paths.len()
         ));
     }
     if unbound.len() > 1 {
@@ -146,15 +147,6 @@ fn judge(model: &TenantModel, file: FileId, e: &ExecFact) -> Option<Finding> {
         e.span.start.line,
     ));
     Some(f)
-}
-
-/// `update` / `delete` for queries that change rows.
-fn write_kind(q: &QState) -> Option<&'static str> {
-    match q.start.as_str() {
-        "update" | "update_many" => Some("update"),
-        "delete" | "delete_many" | "delete_by_id" => Some("delete"),
-        _ => None,
-    }
 }
 
 fn is_write(q: &QState) -> bool {

@@ -1,27 +1,37 @@
 //! `unscoped-sql`: raw SQL (sqlx, diesel `sql_query`, SeaORM `Statement`,
 //! tokio-postgres) that touches a tenant table without binding it to one
 //! tenant, or inserts into a tenant table without setting the tenant
-//! column. Judges the [`SqlFact`]s of the query analysis; the finding
-//! points inside the string literal, at the table name.
+//! column. Judges the [`SqlFact`](crate::model::queries::SqlFact)s of the
+//! query analysis; the finding points inside the string literal, at the
+//! table name.
 
-use crate::diagnostic::{FileId, Finding, Label};
-use crate::model::queries::{SqlFact, SqlHitKind};
-use crate::model::TenantModel;
+use crate::config::Level;
+use crate::diagnostic::{Finding, Label};
+use crate::model::queries::SqlHitKind;
+use crate::rules::{Context, Fact, Facts, RuleMeta};
 
 /// Rule id.
 pub const ID: &str = "unscoped-sql";
 
-/// Findings for one file's SQL facts. `sql_file` gives the file id of SQL
-/// read from another file (`query_file!`, `include_str!`).
-pub fn check(
-    model: &TenantModel,
-    file: FileId,
-    facts: &[SqlFact],
-    sql_file: &mut dyn FnMut(&std::path::Path) -> FileId,
-) -> Vec<Finding> {
+/// Registry entry.
+pub const META: RuleMeta = RuleMeta {
+    id: ID,
+    default: Level::Error,
+    summary: "raw SQL touching a tenant table without a tenant predicate; INSERT not setting the tenant column",
+    doc: include_str!("../../rules/unscoped-sql.md"),
+    security: true,
+    needs: &[Fact::Sql],
+};
+
+/// Findings for one file's SQL facts; a finding points into the file the
+/// SQL is written in (`query_file!`, `include_str!`).
+pub fn check(cx: &Context<'_>) -> Vec<Finding> {
+    let Facts::File(ff) = &cx.facts else {
+        return Vec::new();
+    };
+    let (model, file) = (cx.model, ff.file);
     let mut out = Vec::new();
-    for fact in facts {
-        let at = fact.file.as_deref().map_or(file, &mut *sql_file);
+    for (fact, at) in ff.sql_in_files() {
         for hit in &fact.hits {
             let verb = hit.statement.to_ascii_uppercase();
             let mut message = match &hit.kind {

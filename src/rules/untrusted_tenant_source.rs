@@ -5,28 +5,39 @@
 //! Filtering by a tenant the attacker chose is not isolation. Judges the
 //! [`ExecFact`]s the query analysis recorded.
 
+use crate::config::Level;
 use crate::diagnostic::{FileId, Finding};
 use crate::model::queries::{unbound_tables, ExecFact, UntrustedSql};
 use crate::model::TenantModel;
+use crate::rules::{Context, Fact, Facts, RuleMeta};
 
 /// Rule id.
 pub const ID: &str = "untrusted-tenant-source";
 
+/// Registry entry.
+pub const META: RuleMeta = RuleMeta {
+    id: ID,
+    default: Level::Off,
+    summary: "query scoped to a tenant taken from request input (path, query, body) instead of the authenticated caller",
+    doc: include_str!("../../rules/untrusted-tenant-source.md"),
+    security: false,
+    needs: &[Fact::OrmQueries, Fact::UntrustedSql],
+};
+
 const HELP: &str = "take the tenant from the authenticated context (the session or auth extractor), or call a function that checks the caller's membership first and list it in `[tenant] authorize-functions`; a source you trust goes in `[tenant] trusted-sources`";
 
 /// Findings for the executed ORM queries and raw SQL of one file.
-pub fn check(
-    model: &TenantModel,
-    file: FileId,
-    execs: &[ExecFact],
-    sql: &[UntrustedSql],
-) -> Vec<Finding> {
-    let mut out: Vec<Finding> = execs
+pub fn check(cx: &Context<'_>) -> Vec<Finding> {
+    let Facts::File(f) = &cx.facts else {
+        return Vec::new();
+    };
+    let mut out: Vec<Finding> = f
+        .execs
         .iter()
         .filter(|e| !e.lookup)
-        .filter_map(|e| judge(model, file, e))
+        .filter_map(|e| judge(cx.model, f.file, e))
         .collect();
-    out.extend(sql.iter().map(|s| judge_sql(file, s)));
+    out.extend(f.untrusted_sql.iter().map(|s| judge_sql(f.file, s)));
     out
 }
 
