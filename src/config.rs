@@ -18,7 +18,7 @@ use std::ops::Range;
 use std::path::{Component, Path, PathBuf};
 
 use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
-use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
+use toml_edit::{ImDocument, Item, Key, Table, TableLike, Value};
 
 /// The tenant columns assumed when `tenant.columns` is not configured.
 pub const DEFAULT_TENANT_COLUMNS: &[&str] =
@@ -192,12 +192,8 @@ impl Config {
             text,
             prefix: "",
         };
-        let root = parse_document(&ctx)?;
-        let table: &[(Key, Node)] = match &root {
-            Raw::Table(t) => t,
-            _ => &[],
-        };
-        let mut config = build_config(&ctx, table, known_rules)?;
+        let doc = parse_document(&ctx)?;
+        let mut config = build_config(&ctx, doc.as_table(), known_rules)?;
         config.path = Some(path.to_path_buf());
         Ok(config)
     }
@@ -239,6 +235,23 @@ impl ConfigError {
                 self.column,
                 self.message
             )
+        }
+    }
+
+    /// An error at byte range `span` of `text`, the text of the file at
+    /// `path`; without a span the error has no line or column.
+    fn at(path: &Path, text: &str, span: Option<Range<usize>>, message: String) -> ConfigError {
+        let (line, column) = span.as_ref().map_or((0, 0), |s| {
+            let pos = crate::diagnostic::LineIndex::new(text).pos(s.start);
+            (pos.line as usize, pos.col as usize + 1)
+        });
+        ConfigError {
+            path: path.to_path_buf(),
+            line,
+            column,
+            span,
+            source_text: Some(text.to_string()),
+            message,
         }
     }
 
@@ -308,12 +321,12 @@ pub fn find_and_load(
                 text: &text,
                 prefix: "",
             };
-            let root = match parse_document(&ctx) {
-                Ok(root) => root,
+            let doc = match parse_document(&ctx) {
+                Ok(doc) => doc,
                 Err(e) if text.contains("tenant-lint") => return Err(e),
                 Err(_) => continue,
             };
-            if let Some(config) = config_from_cargo(&ctx, &root, known_rules)? {
+            if let Some(config) = config_from_cargo(&ctx, doc.as_table(), known_rules)? {
                 return Ok(Some(config));
             }
         }
@@ -336,8 +349,8 @@ pub fn load_file(path: &Path, known_rules: &[&str]) -> Result<Config, ConfigErro
             text: &text,
             prefix: "",
         };
-        let root = parse_document(&ctx)?;
-        return config_from_cargo(&ctx, &root, known_rules)?.ok_or_else(|| {
+        let doc = parse_document(&ctx)?;
+        return config_from_cargo(&ctx, doc.as_table(), known_rules)?.ok_or_else(|| {
             ConfigError::unpositioned(
                 path,
                 "no `[workspace.metadata.tenant-lint]` or `[package.metadata.tenant-lint]` table found".to_string(),
@@ -350,6 +363,62 @@ pub fn load_file(path: &Path, known_rules: &[&str]) -> Result<Config, ConfigErro
 fn read(path: &Path, shown: &Path) -> Result<String, ConfigError> {
     std::fs::read_to_string(path)
         .map_err(|e| ConfigError::unpositioned(shown, lowercase_first(&e.to_string())))
+}
+
+/// Parses TOML text, turning syntax errors into [`ConfigError`]s.
+fn parse_document<'t>(ctx: &Ctx<'t>) -> Result<ImDocument<&'t str>, ConfigError> {
+    ImDocument::parse(ctx.text).map_err(|e| {
+        let detail = e
+            .message()
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .collect::<Vec<_>>()
+            .join("; ");
+        let detail = lowercase_first(detail.trim_end_matches('.'));
+        ctx.error(e.span(), format!("invalid toml: {detail}"))
+    })
+}
+
+/// Finds the `metadata.tenant-lint` table of a parsed Cargo.toml (workspace first) and builds a config from it.
+fn config_from_cargo(
+    ctx: &Ctx<'_>,
+    doc: &Table,
+    known_rules: &[&str],
+) -> Result<Option<Config>, ConfigError> {
+    for owner in ["workspace", "package"] {
+        let found = doc
+            .get(owner)
+            .and_then(Item::as_table_like)
+            .and_then(|t| t.get("metadata"))
+            .and_then(Item::as_table_like)
+            .and_then(|t| t.get_key_value("tenant-lint"));
+        let Some((key, item)) = found else { continue };
+        let prefix = format!("{owner}.metadata.tenant-lint");
+        let sub = Ctx {
+            path: ctx.path,
+            text: ctx.text,
+            prefix: &prefix,
+        };
+        let Some(table) = item.as_table_like() else {
+            return Err(sub.error(
+                value_span(key, item),
+                format!("`{prefix}` must be a table, found {}", type_name(item)),
+            ));
+        };
+        let mut config = build_config(&sub, table, known_rules)?;
+        config.path = Some(ctx.path.to_path_buf());
+        return Ok(Some(config));
+    }
+    Ok(None)
+}
+
+fn lowercase_first(s: &str) -> String {
+    let mut chars = s.chars();
+    match chars.next() {
+        Some(first) => first.to_lowercase().collect::<String>() + chars.as_str(),
+        None => String::new(),
+    }
 }
 
 /// Lexically removes `.` and `..` components from an absolute path.
@@ -378,331 +447,20 @@ fn display_path(path: &Path, base: Option<&Path>) -> PathBuf {
     }
 }
 
-// ---------------------------------------------------------------------------
-// Span-preserving raw TOML tree
-// ---------------------------------------------------------------------------
-
-// The toml deserializer hands out byte spans through the `serde_spanned`
-// protocol: a `deserialize_struct` call with these magic names is answered
-// with a three-entry map (start, end, value) when the item has a span, and
-// falls back to `deserialize_any` when it has none (implicit tables created by
-// dotted keys or `[a.b.c]` headers, and keys of dotted key-value pairs).
-// `toml::Spanned<T>` cannot express "span if available", so we speak the same
-// protocol ourselves; the names are those of serde_spanned 0.6 / 1.x.
-const SPANNED_NAME: &str = "$__serde_spanned_private_Spanned";
-const SPANNED_START: &str = "$__serde_spanned_private_start";
-const SPANNED_END: &str = "$__serde_spanned_private_end";
-const SPANNED_VALUE: &str = "$__serde_spanned_private_value";
-const SPANNED_FIELDS: &[&str] = &[SPANNED_START, SPANNED_END, SPANNED_VALUE];
-/// The single key of the map the toml deserializer presents a datetime as.
-const DATETIME_FIELD: &str = "$__toml_private_datetime";
-
-/// A TOML key with its byte span, when the parser recorded one.
-#[derive(Debug, Clone)]
-struct Key {
-    name: String,
-    span: Option<Range<usize>>,
-}
-
-/// A TOML value with its byte span, when the parser recorded one.
-#[derive(Debug, Clone)]
-struct Node {
-    span: Option<Range<usize>>,
-    raw: Raw,
-}
-
-/// A TOML value that keeps the spans of every nested key and value.
-#[derive(Debug, Clone)]
-enum Raw {
-    Str(String),
-    Int,
-    Float,
-    Bool(bool),
-    Datetime,
-    Array(Vec<Node>),
-    Table(Vec<(Key, Node)>),
-}
-
-impl Raw {
-    fn type_name(&self) -> &'static str {
-        match self {
-            Raw::Str(_) => "a string",
-            Raw::Int => "an integer",
-            Raw::Float => "a float",
-            Raw::Bool(_) => "a boolean",
-            Raw::Datetime => "a datetime",
-            Raw::Array(_) => "an array",
-            Raw::Table(_) => "a table",
-        }
-    }
-}
-
-impl Node {
-    /// The first span recorded on this node or anything inside it.
-    fn first_span(&self) -> Option<Range<usize>> {
-        if let Some(span) = &self.span {
-            return Some(span.clone());
-        }
-        match &self.raw {
-            Raw::Array(items) => items.iter().find_map(Node::first_span),
-            Raw::Table(entries) => entries
-                .iter()
-                .find_map(|(k, v)| k.span.clone().or_else(|| v.first_span())),
-            _ => None,
-        }
-    }
-}
-
-/// Reads the rest of a spanned-protocol map whose first key was `first`.
-fn finish_spanned<'de, A, T>(first: &str, map: &mut A) -> Result<(Range<usize>, T), A::Error>
-where
-    A: MapAccess<'de>,
-    T: Deserialize<'de>,
-{
-    let (mut start, mut end, mut value) = (None, None, None);
-    let mut key = Some(first.to_string());
-    while let Some(k) = key {
-        match k.as_str() {
-            SPANNED_START => start = Some(map.next_value::<usize>()?),
-            SPANNED_END => end = Some(map.next_value::<usize>()?),
-            SPANNED_VALUE => value = Some(map.next_value::<T>()?),
-            other => return Err(de::Error::unknown_field(other, SPANNED_FIELDS)),
-        }
-        key = map.next_key::<String>()?;
-    }
-    match (start, end, value) {
-        (Some(start), Some(end), Some(value)) => Ok((start..end, value)),
-        _ => Err(de::Error::custom("incomplete spanned value")),
-    }
-}
-
-/// Collects the entries of a table whose first key has already been read.
-fn finish_table<'de, A: MapAccess<'de>>(first: Key, map: &mut A) -> Result<Raw, A::Error> {
-    if first.name == DATETIME_FIELD {
-        map.next_value::<de::IgnoredAny>()?;
-        return Ok(Raw::Datetime);
-    }
-    let mut entries = vec![(first, map.next_value::<Node>()?)];
-    while let Some(key) = map.next_key::<Key>()? {
-        let value = map.next_value::<Node>()?;
-        entries.push((key, value));
-    }
-    Ok(Raw::Table(entries))
-}
-
-impl<'de> Deserialize<'de> for Key {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_struct(SPANNED_NAME, SPANNED_FIELDS, KeyVisitor)
-    }
-}
-
-struct KeyVisitor;
-
-impl<'de> Visitor<'de> for KeyVisitor {
-    type Value = Key;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a toml key")
-    }
-
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<Key, E> {
-        Ok(Key {
-            name: v.to_string(),
-            span: None,
-        })
-    }
-
-    fn visit_string<E: de::Error>(self, v: String) -> Result<Key, E> {
-        Ok(Key {
-            name: v,
-            span: None,
-        })
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Key, A::Error> {
-        let Some(first) = map.next_key::<String>()? else {
-            return Err(de::Error::custom("empty spanned key"));
-        };
-        let (span, name) = finish_spanned::<A, String>(&first, &mut map)?;
-        Ok(Key {
-            name,
-            span: Some(span),
-        })
-    }
-}
-
-impl<'de> Deserialize<'de> for Node {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_struct(SPANNED_NAME, SPANNED_FIELDS, NodeVisitor)
-    }
-}
-
-struct NodeVisitor;
-
-impl<'de> Visitor<'de> for NodeVisitor {
-    type Value = Node;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a toml value")
-    }
-
-    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Node, E> {
-        RawVisitor.visit_bool(v).map(unspanned)
-    }
-
-    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Node, E> {
-        RawVisitor.visit_i64(v).map(unspanned)
-    }
-
-    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Node, E> {
-        RawVisitor.visit_u64(v).map(unspanned)
-    }
-
-    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Node, E> {
-        RawVisitor.visit_f64(v).map(unspanned)
-    }
-
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<Node, E> {
-        RawVisitor.visit_str(v).map(unspanned)
-    }
-
-    fn visit_string<E: de::Error>(self, v: String) -> Result<Node, E> {
-        RawVisitor.visit_string(v).map(unspanned)
-    }
-
-    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Node, A::Error> {
-        RawVisitor.visit_seq(seq).map(unspanned)
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Node, A::Error> {
-        let Some(first) = map.next_key::<Key>()? else {
-            return Ok(unspanned(Raw::Table(Vec::new())));
-        };
-        if first.name == SPANNED_START && first.span.is_none() {
-            let (span, raw) = finish_spanned::<A, Raw>(&first.name, &mut map)?;
-            return Ok(Node {
-                span: Some(span),
-                raw,
-            });
-        }
-        finish_table(first, &mut map).map(unspanned)
-    }
-}
-
-fn unspanned(raw: Raw) -> Node {
-    Node { span: None, raw }
-}
-
-impl<'de> Deserialize<'de> for Raw {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_any(RawVisitor)
-    }
-}
-
-struct RawVisitor;
-
-impl<'de> Visitor<'de> for RawVisitor {
-    type Value = Raw;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a toml value")
-    }
-
-    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Raw, E> {
-        Ok(Raw::Bool(v))
-    }
-
-    fn visit_i64<E: de::Error>(self, _v: i64) -> Result<Raw, E> {
-        Ok(Raw::Int)
-    }
-
-    fn visit_u64<E: de::Error>(self, _v: u64) -> Result<Raw, E> {
-        Ok(Raw::Int)
-    }
-
-    fn visit_f64<E: de::Error>(self, _v: f64) -> Result<Raw, E> {
-        Ok(Raw::Float)
-    }
-
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<Raw, E> {
-        Ok(Raw::Str(v.to_string()))
-    }
-
-    fn visit_string<E: de::Error>(self, v: String) -> Result<Raw, E> {
-        Ok(Raw::Str(v))
-    }
-
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Raw, A::Error> {
-        let mut items = Vec::new();
-        while let Some(item) = seq.next_element::<Node>()? {
-            items.push(item);
-        }
-        Ok(Raw::Array(items))
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Raw, A::Error> {
-        match map.next_key::<Key>()? {
-            Some(first) => finish_table(first, &mut map),
-            None => Ok(Raw::Table(Vec::new())),
-        }
-    }
-}
-
-// ---------------------------------------------------------------------------
-// Validation
-// ---------------------------------------------------------------------------
-
-/// Where we are reading from: used to build positioned errors.
+/// Where a table comes from: the file, its text, and where in it the table sits.
 struct Ctx<'a> {
-    path: &'a Path,
-    text: &'a str,
+    /// The file as shown in errors.
+    pub path: &'a std::path::Path,
+    /// The whole file text; spans are byte offsets into it.
+    pub text: &'a str,
     /// Dotted path of the config table inside the document (`""` for tenant-lint.toml).
-    prefix: &'a str,
+    pub prefix: &'a str,
 }
-
-type Table = [(Key, Node)];
-
-/// Strings read from an array, each with its span.
-type Items = Vec<(String, Option<Range<usize>>)>;
 
 impl Ctx<'_> {
-    /// An error at `span`; without a span the error has no line/column.
-    fn error(&self, span: Option<Range<usize>>, message: String) -> ConfigError {
-        let (line, column) = span
-            .as_ref()
-            .map_or((0, 0), |s| line_col(self.text, s.start));
-        ConfigError {
-            path: self.path.to_path_buf(),
-            line,
-            column,
-            span,
-            source_text: Some(self.text.to_string()),
-            message,
-        }
-    }
-
-    /// Span of `key`. Keys of dotted key-value pairs carry no span, so look
-    /// for the key text on the line where its value starts.
-    fn key_span(&self, key: &Key, value: &Node) -> Option<Range<usize>> {
-        if let Some(span) = &key.span {
-            return Some(span.clone());
-        }
-        let anchor = value.first_span()?;
-        let start = anchor.start.min(self.text.len());
-        let line_start = self.text.get(..start)?.rfind('\n').map_or(0, |i| i + 1);
-        match self
-            .text
-            .get(line_start..start)
-            .and_then(|l| l.rfind(key.name.as_str()))
-        {
-            Some(pos) => Some(line_start + pos..line_start + pos + key.name.len()),
-            None => Some(anchor),
-        }
-    }
-
-    /// Span of `value`, falling back to its key for implicit tables.
-    fn value_span(&self, key: &Key, value: &Node) -> Option<Range<usize>> {
-        value.span.clone().or_else(|| self.key_span(key, value))
+    /// An error at `span` of this file.
+    pub fn error(&self, span: Option<Range<usize>>, message: String) -> ConfigError {
+        ConfigError::at(self.path, self.text, span, message)
     }
 
     /// `[section]` header name as the user sees it in this document.
@@ -715,83 +473,40 @@ impl Ctx<'_> {
     }
 }
 
-/// 1-based line and character column of byte `offset` in `text`.
-fn line_col(text: &str, offset: usize) -> (usize, usize) {
-    let pos = crate::diagnostic::LineIndex::new(text).pos(offset);
-    (pos.line as usize, pos.col as usize + 1)
+/// Span of an entry's value. Every parsed key and value has one except
+/// implicit tables (`tenant` in `[tenant.x]` or in `tenant.x = 1`): those
+/// point at their key.
+fn value_span(key: &Key, item: &Item) -> Option<Range<usize>> {
+    item.span().or_else(|| key.span())
 }
 
-fn lowercase_first(s: &str) -> String {
-    let mut chars = s.chars();
-    match chars.next() {
-        Some(first) => first.to_lowercase().collect::<String>() + chars.as_str(),
-        None => String::new(),
-    }
-}
-
-/// Parses TOML text into a spanned tree, turning syntax errors into [`ConfigError`]s.
-fn parse_document(ctx: &Ctx<'_>) -> Result<Raw, ConfigError> {
-    toml::from_str::<Raw>(ctx.text).map_err(|e| {
-        let detail = e
-            .message()
-            .lines()
-            .map(str::trim)
-            .filter(|l| !l.is_empty())
-            .collect::<Vec<_>>()
-            .join("; ");
-        let detail = lowercase_first(detail.trim_end_matches('.'));
-        ctx.error(e.span(), format!("invalid toml: {detail}"))
-    })
-}
-
-fn get<'r>(table: &'r Table, name: &str) -> Option<(&'r Key, &'r Node)> {
+/// The entries of a table or inline table, in document order.
+fn entries(table: &dyn TableLike) -> impl Iterator<Item = (&Key, &Item)> {
     table
         .iter()
-        .find(|(k, _)| k.name == name)
-        .map(|(k, v)| (k, v))
+        .filter_map(|(name, _)| table.get_key_value(name))
 }
 
-fn sub_table<'r>(node: &'r Node, name: &str) -> Option<(&'r Key, &'r Node)> {
-    match &node.raw {
-        Raw::Table(t) => get(t, name),
-        _ => None,
+/// "a string", "an array", ...: the kind of value a type error found.
+fn type_name(item: &Item) -> &'static str {
+    match item {
+        Item::Value(value) => value_type_name(value),
+        Item::Table(_) => "a table",
+        Item::ArrayOfTables(_) => "an array",
+        Item::None => "nothing",
     }
 }
 
-/// Finds the `metadata.tenant-lint` table of a parsed Cargo.toml (workspace first) and builds a config from it.
-fn config_from_cargo(
-    ctx: &Ctx<'_>,
-    root: &Raw,
-    known_rules: &[&str],
-) -> Result<Option<Config>, ConfigError> {
-    let Raw::Table(top) = root else {
-        return Ok(None);
-    };
-    for owner in ["workspace", "package"] {
-        let found = get(top, owner)
-            .and_then(|(_, v)| sub_table(v, "metadata"))
-            .and_then(|(_, v)| sub_table(v, "tenant-lint"));
-        let Some((key, value)) = found else { continue };
-        let prefix = format!("{owner}.metadata.tenant-lint");
-        let sub = Ctx {
-            path: ctx.path,
-            text: ctx.text,
-            prefix: &prefix,
-        };
-        let Raw::Table(table) = &value.raw else {
-            return Err(sub.error(
-                sub.value_span(key, value),
-                format!(
-                    "`{prefix}` must be a table, found {}",
-                    value.raw.type_name()
-                ),
-            ));
-        };
-        let mut config = build_config(&sub, table, known_rules)?;
-        config.path = Some(ctx.path.to_path_buf());
-        return Ok(Some(config));
+fn value_type_name(value: &Value) -> &'static str {
+    match value {
+        Value::String(_) => "a string",
+        Value::Integer(_) => "an integer",
+        Value::Float(_) => "a float",
+        Value::Boolean(_) => "a boolean",
+        Value::Datetime(_) => "a datetime",
+        Value::Array(_) => "an array",
+        Value::InlineTable(_) => "a table",
     }
-    Ok(None)
 }
 
 const TOP_KEYS: &[&str] = &["tenant", "superuser", "rules", "files", "rls"];
@@ -808,24 +523,29 @@ const TENANT_KEYS: &[&str] = &[
 const SUPERUSER_KEYS: &[&str] = &["calls", "allowed-paths"];
 const FILES_KEYS: &[&str] = &["exclude", "include-tests"];
 
-fn build_config(ctx: &Ctx<'_>, top: &Table, known_rules: &[&str]) -> Result<Config, ConfigError> {
+/// Validates the config table `top` into a [`Config`] (without its path).
+fn build_config(
+    ctx: &Ctx<'_>,
+    top: &dyn TableLike,
+    known_rules: &[&str],
+) -> Result<Config, ConfigError> {
     let mut config = Config::default();
-    for (key, value) in top {
-        if !TOP_KEYS.contains(&key.name.as_str()) {
-            return Err(unknown_key(ctx, key, value, "", TOP_KEYS));
+    for (key, item) in entries(top) {
+        let name = key.get();
+        if !TOP_KEYS.contains(&name) {
+            return Err(unknown_key(ctx, key, "", TOP_KEYS));
         }
-        let Raw::Table(table) = &value.raw else {
+        let Some(table) = item.as_table_like() else {
             return Err(ctx.error(
-                ctx.value_span(key, value),
+                value_span(key, item),
                 format!(
-                    "`{}` must be a table (`{}`), found {}",
-                    key.name,
-                    ctx.header(&key.name),
-                    value.raw.type_name()
+                    "`{name}` must be a table (`{}`), found {}",
+                    ctx.header(name),
+                    type_name(item)
                 ),
             ));
         };
-        match key.name.as_str() {
+        match name {
             "tenant" => config.tenant = build_tenant(ctx, table)?,
             "superuser" => config.superuser = build_superuser(ctx, table)?,
             "rules" => config.rules = build_rules(ctx, table, known_rules)?,
@@ -836,23 +556,18 @@ fn build_config(ctx: &Ctx<'_>, top: &Table, known_rules: &[&str]) -> Result<Conf
     Ok(config)
 }
 
-fn unknown_key(
-    ctx: &Ctx<'_>,
-    key: &Key,
-    value: &Node,
-    section: &str,
-    known: &[&str],
-) -> ConfigError {
+fn unknown_key(ctx: &Ctx<'_>, key: &Key, section: &str, known: &[&str]) -> ConfigError {
+    let name = key.get();
     let mut message = if section.is_empty() && ctx.prefix.is_empty() {
-        format!("unknown key `{}`", key.name)
+        format!("unknown key `{name}`")
     } else {
-        format!("unknown key `{}` in `{}`", key.name, ctx.header(section))
+        format!("unknown key `{name}` in `{}`", ctx.header(section))
     };
-    match suggest(&key.name, known) {
+    match suggest(name, known) {
         Some(s) => message.push_str(&format!("; did you mean `{s}`?")),
         None => message.push_str(&format!("; expected one of {}", list(known))),
     }
-    ctx.error(ctx.key_span(key, value), message)
+    ctx.error(key.span(), message)
 }
 
 fn list(items: &[&str]) -> String {
@@ -863,19 +578,19 @@ fn list(items: &[&str]) -> String {
         .join(", ")
 }
 
-fn build_tenant(ctx: &Ctx<'_>, table: &Table) -> Result<TenantConfig, ConfigError> {
+fn build_tenant(ctx: &Ctx<'_>, table: &dyn TableLike) -> Result<TenantConfig, ConfigError> {
     let mut tenant = TenantConfig::default();
-    for (key, value) in table {
-        let field = format!("tenant.{}", key.name);
+    for (key, item) in entries(table) {
+        let field = format!("tenant.{}", key.get());
         let names = |what: &str, valid: fn(&str) -> bool| {
-            let items = string_list(ctx, &field, key, value)?;
+            let items = string_list(ctx, &field, key, item)?;
             check_names(ctx, &field, items, what, valid)
         };
-        match key.name.as_str() {
+        match key.get() {
             "columns" => {
-                if matches!(&value.raw, Raw::Array(items) if items.is_empty()) {
+                if item.as_array().is_some_and(|a| a.is_empty()) {
                     return Err(ctx.error(
-                        ctx.value_span(key, value),
+                        value_span(key, item),
                         "`tenant.columns` must name at least one column".to_string(),
                     ));
                 }
@@ -889,73 +604,51 @@ fn build_tenant(ctx: &Ctx<'_>, table: &Table) -> Result<TenantConfig, ConfigErro
             "authorize-functions" => {
                 tenant.authorize_functions = names("function", is_rust_path)?;
             }
-            _ => return Err(unknown_key(ctx, key, value, "tenant", TENANT_KEYS)),
+            _ => return Err(unknown_key(ctx, key, "tenant", TENANT_KEYS)),
         }
     }
     Ok(tenant)
 }
 
-fn build_superuser(ctx: &Ctx<'_>, table: &Table) -> Result<SuperuserConfig, ConfigError> {
+fn build_superuser(ctx: &Ctx<'_>, table: &dyn TableLike) -> Result<SuperuserConfig, ConfigError> {
     let mut superuser = SuperuserConfig::default();
-    for (key, value) in table {
-        let field = format!("superuser.{}", key.name);
-        match key.name.as_str() {
+    for (key, item) in entries(table) {
+        let field = format!("superuser.{}", key.get());
+        match key.get() {
             "calls" => {
-                let items = string_list(ctx, &field, key, value)?;
+                let items = string_list(ctx, &field, key, item)?;
                 superuser.calls = check_names(ctx, &field, items, "call", is_call_pattern)?;
             }
             "allowed-paths" => {
-                let items = string_list(ctx, &field, key, value)?;
-                superuser.allowed_set =
-                    compile_globs(ctx, &field, &items, ctx.value_span(key, value))?;
-                superuser.allowed_paths = items.into_iter().map(|(s, _)| s).collect();
+                (superuser.allowed_paths, superuser.allowed_set) = globs(ctx, &field, key, item)?;
             }
-            _ => return Err(unknown_key(ctx, key, value, "superuser", SUPERUSER_KEYS)),
+            _ => return Err(unknown_key(ctx, key, "superuser", SUPERUSER_KEYS)),
         }
     }
     Ok(superuser)
 }
 
-fn build_rls(ctx: &Ctx<'_>, table: &Table) -> Result<RlsConfig, ConfigError> {
+fn build_rls(ctx: &Ctx<'_>, table: &dyn TableLike) -> Result<RlsConfig, ConfigError> {
     let mut rls = RlsConfig::default();
-    for (key, value) in table {
-        let field = format!("rls.{}", key.name);
-        match key.name.as_str() {
-            "require-force" => match &value.raw {
-                Raw::Bool(b) => rls.require_force = *b,
-                other => {
-                    return Err(ctx.error(
-                        ctx.value_span(key, value),
-                        format!("`{field}` must be a boolean, found {}", other.type_name()),
-                    ))
-                }
-            },
-            _ => return Err(unknown_key(ctx, key, value, "rls", RLS_KEYS)),
+    for (key, item) in entries(table) {
+        match key.get() {
+            "require-force" => rls.require_force = boolean(ctx, "rls", key, item)?,
+            _ => return Err(unknown_key(ctx, key, "rls", RLS_KEYS)),
         }
     }
     Ok(rls)
 }
 
-fn build_files(ctx: &Ctx<'_>, table: &Table) -> Result<FilesConfig, ConfigError> {
+fn build_files(ctx: &Ctx<'_>, table: &dyn TableLike) -> Result<FilesConfig, ConfigError> {
     let mut files = FilesConfig::default();
-    for (key, value) in table {
-        let field = format!("files.{}", key.name);
-        match key.name.as_str() {
+    for (key, item) in entries(table) {
+        match key.get() {
             "exclude" => {
-                let items = string_list(ctx, &field, key, value)?;
-                files.exclude_set = compile_globs(ctx, &field, &items, ctx.value_span(key, value))?;
-                files.exclude = items.into_iter().map(|(s, _)| s).collect();
+                let field = format!("files.{}", key.get());
+                (files.exclude, files.exclude_set) = globs(ctx, &field, key, item)?;
             }
-            "include-tests" => match &value.raw {
-                Raw::Bool(b) => files.include_tests = *b,
-                other => {
-                    return Err(ctx.error(
-                        ctx.value_span(key, value),
-                        format!("`{field}` must be a boolean, found {}", other.type_name()),
-                    ))
-                }
-            },
-            _ => return Err(unknown_key(ctx, key, value, "files", FILES_KEYS)),
+            "include-tests" => files.include_tests = boolean(ctx, "files", key, item)?,
+            _ => return Err(unknown_key(ctx, key, "files", FILES_KEYS)),
         }
     }
     Ok(files)
@@ -963,78 +656,107 @@ fn build_files(ctx: &Ctx<'_>, table: &Table) -> Result<FilesConfig, ConfigError>
 
 fn build_rules(
     ctx: &Ctx<'_>,
-    table: &Table,
+    table: &dyn TableLike,
     known_rules: &[&str],
 ) -> Result<BTreeMap<String, Level>, ConfigError> {
     let mut rules = BTreeMap::new();
-    for (key, value) in table {
-        if !known_rules.contains(&key.name.as_str()) {
-            let mut message = format!("unknown rule `{}` in `{}`", key.name, ctx.header("rules"));
-            match suggest(&key.name, known_rules) {
+    for (key, item) in entries(table) {
+        let name = key.get();
+        if !known_rules.contains(&name) {
+            let mut message = format!("unknown rule `{name}` in `{}`", ctx.header("rules"));
+            match suggest(name, known_rules) {
                 Some(s) => message.push_str(&format!("; did you mean `{s}`?")),
                 None if !known_rules.is_empty() => {
                     message.push_str(&format!("; known rules are {}", list(known_rules)))
                 }
                 None => {}
             }
-            return Err(ctx.error(ctx.key_span(key, value), message));
+            return Err(ctx.error(key.span(), message));
         }
-        let level = match &value.raw {
-            Raw::Str(s) => Level::parse(s).ok_or_else(|| {
+        let level = match item.as_str() {
+            Some(s) => Level::parse(s).ok_or_else(|| {
                 ctx.error(
-                    ctx.value_span(key, value),
+                    value_span(key, item),
                     format!(
-                        "invalid level `{s}` for rule `{}`; expected `error`, `warn` (or `warning`) or `off`",
-                        key.name
+                        "invalid level `{s}` for rule `{name}`; expected `error`, `warn` (or `warning`) or `off`"
                     ),
                 )
             })?,
-            other => {
+            None => {
                 return Err(ctx.error(
-                    ctx.value_span(key, value),
+                    value_span(key, item),
                     format!(
-                        "level of rule `{}` must be a string (`error`, `warn` (or `warning`) or `off`), found {}",
-                        key.name,
-                        other.type_name()
+                        "level of rule `{name}` must be a string (`error`, `warn` (or `warning`) or `off`), found {}",
+                        type_name(item)
                     ),
                 ))
             }
         };
-        rules.insert(key.name.clone(), level);
+        rules.insert(name.to_string(), level);
     }
     Ok(rules)
 }
 
-/// Reads an array of strings, keeping each element's span.
-fn string_list(ctx: &Ctx<'_>, field: &str, key: &Key, value: &Node) -> Result<Items, ConfigError> {
-    let Raw::Array(items) = &value.raw else {
-        return Err(ctx.error(
-            ctx.value_span(key, value),
+/// Reads `section.key` as a boolean.
+fn boolean(ctx: &Ctx<'_>, section: &str, key: &Key, item: &Item) -> Result<bool, ConfigError> {
+    item.as_bool().ok_or_else(|| {
+        ctx.error(
+            value_span(key, item),
             format!(
-                "`{field}` must be an array of strings, found {}",
-                value.raw.type_name()
+                "`{section}.{}` must be a boolean, found {}",
+                key.get(),
+                type_name(item)
             ),
-        ));
-    };
-    items
-        .iter()
-        .map(|item| match &item.raw {
-            Raw::Str(s) => Ok((s.clone(), item.span.clone())),
-            other => Err(ctx.error(
-                item.first_span().or_else(|| ctx.value_span(key, value)),
-                format!(
-                    "`{field}` must be an array of strings, found {} element",
-                    strip_article(other.type_name())
-                ),
-            )),
-        })
-        .collect()
+        )
+    })
 }
 
-fn strip_article(s: &str) -> &str {
-    s.strip_prefix("an ")
-        .or_else(|| s.strip_prefix("a "))
-        .unwrap_or(s)
+/// Reads a list of glob patterns: the patterns as written and their compiled set.
+fn globs(
+    ctx: &Ctx<'_>,
+    field: &str,
+    key: &Key,
+    item: &Item,
+) -> Result<(Vec<String>, GlobSet), ConfigError> {
+    let items = string_list(ctx, field, key, item)?;
+    let set = compile_globs(field, &items, value_span(key, item))
+        .map_err(|(span, message)| ctx.error(span, message))?;
+    Ok((items.into_iter().map(|(s, _)| s).collect(), set))
+}
+
+/// Strings read from an array, each with its span.
+type Items = Vec<(String, Option<Range<usize>>)>;
+
+/// Reads an array of strings, keeping each element's span.
+fn string_list(ctx: &Ctx<'_>, field: &str, key: &Key, item: &Item) -> Result<Items, ConfigError> {
+    let element_error = |kind: &str, span: Option<Range<usize>>| {
+        let kind = (kind.strip_prefix("an ").or_else(|| kind.strip_prefix("a "))).unwrap_or(kind);
+        ctx.error(
+            span.or_else(|| value_span(key, item)),
+            format!("`{field}` must be an array of strings, found {kind} element"),
+        )
+    };
+    match item {
+        Item::Value(Value::Array(array)) => array
+            .iter()
+            .map(|value| match value.as_str() {
+                Some(s) => Ok((s.to_string(), value.span())),
+                None => Err(element_error(value_type_name(value), value.span())),
+            })
+            .collect(),
+        // `[[tenant.tables]]`: an array whose first element is a table.
+        Item::ArrayOfTables(tables) => Err(element_error(
+            "a table",
+            tables.iter().next().and_then(|t| t.span()),
+        )),
+        _ => Err(ctx.error(
+            value_span(key, item),
+            format!(
+                "`{field}` must be an array of strings, found {}",
+                type_name(item)
+            ),
+        )),
+    }
 }
 
 /// Validates every name with `valid`, dropping duplicates but keeping order.
@@ -1081,12 +803,12 @@ fn is_table_name(s: &str) -> bool {
     }
 }
 
-/// A Rust identifier, optionally a `::`-separated path (`Org::unscoped_all`).
 /// A call pattern: a path, or `Type::*` for every associated function.
 fn is_call_pattern(s: &str) -> bool {
     is_rust_path(s.strip_suffix("::*").unwrap_or(s))
 }
 
+/// A Rust identifier, optionally a `::`-separated path (`Org::unscoped_all`).
 fn is_rust_path(s: &str) -> bool {
     let s = s.strip_prefix("::").unwrap_or(s);
     !s.is_empty()
@@ -1096,75 +818,6 @@ fn is_rust_path(s: &str) -> bool {
                 && chars.all(|c| c.is_alphanumeric() || c == '_')
         })
 }
-
-/// The glob patterns actually compiled for one user pattern.
-///
-/// Patterns are matched against root-relative paths with `/` separators. A
-/// leading `/` or `./` anchors the pattern at the root; a pattern without any
-/// other `/` also matches at any depth (`*.gen.rs` → `**/*.gen.rs`), and every
-/// pattern also matches everything below a directory it names
-/// (`src/generated` → `src/generated/**`), as in `.gitignore`.
-fn glob_variants(pattern: &str) -> Vec<String> {
-    let (anchored, body) = if let Some(rest) = pattern.strip_prefix("./") {
-        (true, rest)
-    } else if let Some(rest) = pattern.strip_prefix('/') {
-        (true, rest)
-    } else {
-        (false, pattern)
-    };
-    let body = body.strip_suffix('/').unwrap_or(body);
-    let mut bases = vec![body.to_string()];
-    if !anchored && !body.contains('/') && !body.starts_with("**") {
-        bases.push(format!("**/{body}"));
-    }
-    let mut out = Vec::new();
-    for base in bases {
-        let dir = (!base.ends_with("**")).then(|| format!("{base}/**"));
-        out.push(base);
-        out.extend(dir);
-    }
-    out
-}
-
-fn compile_globs(
-    ctx: &Ctx<'_>,
-    field: &str,
-    items: &Items,
-    list_span: Option<Range<usize>>,
-) -> Result<GlobSet, ConfigError> {
-    let mut builder = GlobSetBuilder::new();
-    for (pattern, span) in items {
-        let body = pattern
-            .strip_prefix("./")
-            .unwrap_or(pattern)
-            .trim_matches('/');
-        if body.is_empty() {
-            return Err(ctx.error(span.clone(), format!("empty glob `{pattern}` in `{field}`")));
-        }
-        for variant in glob_variants(pattern) {
-            let glob = GlobBuilder::new(&variant)
-                .literal_separator(true)
-                .build()
-                .map_err(|e| {
-                    ctx.error(
-                        span.clone(),
-                        format!("invalid glob `{pattern}` in `{field}`: {}", e.kind()),
-                    )
-                })?;
-            builder.add(glob);
-        }
-    }
-    builder.build().map_err(|e| {
-        ctx.error(
-            list_span,
-            format!("invalid globs in `{field}`: {}", e.kind()),
-        )
-    })
-}
-
-// ---------------------------------------------------------------------------
-// Suggestions
-// ---------------------------------------------------------------------------
 
 /// The closest candidate to `name` if it is a plausible typo.
 fn suggest<'a>(name: &str, candidates: &[&'a str]) -> Option<&'a str> {
@@ -1197,6 +850,70 @@ fn edit_distance(a: &str, b: &str) -> usize {
         prev2 = std::mem::replace(&mut prev, cur);
     }
     prev[b.len()]
+}
+
+/// Compiles the patterns of `field`, each with the span of its string.
+///
+/// On failure returns the span to point at (the pattern's, or `list_span`
+/// when only the whole set fails) and the message.
+fn compile_globs(
+    field: &str,
+    patterns: &[(String, Option<Range<usize>>)],
+    list_span: Option<Range<usize>>,
+) -> Result<GlobSet, (Option<Range<usize>>, String)> {
+    let mut builder = GlobSetBuilder::new();
+    for (pattern, span) in patterns {
+        let body = pattern
+            .strip_prefix("./")
+            .unwrap_or(pattern)
+            .trim_matches('/');
+        if body.is_empty() {
+            return Err((span.clone(), format!("empty glob `{pattern}` in `{field}`")));
+        }
+        for variant in glob_variants(pattern) {
+            let glob = GlobBuilder::new(&variant)
+                .literal_separator(true)
+                .build()
+                .map_err(|e| {
+                    let message = format!("invalid glob `{pattern}` in `{field}`: {}", e.kind());
+                    (span.clone(), message)
+                })?;
+            builder.add(glob);
+        }
+    }
+    builder.build().map_err(|e| {
+        let message = format!("invalid globs in `{field}`: {}", e.kind());
+        (list_span, message)
+    })
+}
+
+/// The glob patterns actually compiled for one user pattern.
+///
+/// Patterns are matched against root-relative paths with `/` separators. A
+/// leading `/` or `./` anchors the pattern at the root; a pattern without any
+/// other `/` also matches at any depth (`*.gen.rs` → `**/*.gen.rs`), and every
+/// pattern also matches everything below a directory it names
+/// (`src/generated` → `src/generated/**`), as in `.gitignore`.
+fn glob_variants(pattern: &str) -> Vec<String> {
+    let (anchored, body) = if let Some(rest) = pattern.strip_prefix("./") {
+        (true, rest)
+    } else if let Some(rest) = pattern.strip_prefix('/') {
+        (true, rest)
+    } else {
+        (false, pattern)
+    };
+    let body = body.strip_suffix('/').unwrap_or(body);
+    let mut bases = vec![body.to_string()];
+    if !anchored && !body.contains('/') && !body.starts_with("**") {
+        bases.push(format!("**/{body}"));
+    }
+    let mut out = Vec::new();
+    for base in bases {
+        let dir = (!base.ends_with("**")).then(|| format!("{base}/**"));
+        out.push(base);
+        out.extend(dir);
+    }
+    out
 }
 
 #[cfg(test)]
