@@ -684,3 +684,50 @@ fn relative_paths_are_displayed_relative() {
     );
     assert_eq!(normalize(Path::new("/a/./b/../c")), Path::new("/a/c"));
 }
+
+/// Message, position and highlighted text for the shapes a config takes
+/// (CRLF, BOM, tabs, multi-byte text, inline tables, arrays of tables, no
+/// final newline). Each row is what the reference binary of 1fe1378 (the
+/// serde_spanned-protocol loader) printed for the same file.
+#[test]
+fn cases_keep_their_message_and_position() {
+    let cases: &[(&str, &str, Option<&str>)] = &[
+        ("[tenantt]\ncolumns = [\"a\"]\n", "tenant-lint.toml:1:2: unknown key `tenantt`; did you mean `tenant`?", Some("tenantt")),
+        ("[tenant]\ncolums = [\"org_id\"]\n", "tenant-lint.toml:2:1: unknown key `colums` in `[tenant]`; did you mean `columns`?", Some("colums")),
+        ("[rls]\nrequire_force = true\n", "tenant-lint.toml:2:1: unknown key `require_force` in `[rls]`; did you mean `require-force`?", Some("require_force")),
+        ("[rls]\nrequire-force = \"yes\"\n", "tenant-lint.toml:2:17: `rls.require-force` must be a boolean, found a string", Some("\"yes\"")),
+        ("[tenant]\ncolumns = { a = 1 }\n", "tenant-lint.toml:2:11: `tenant.columns` must be an array of strings, found a table", Some("{ a = 1 }")),
+        ("[superuser]\ncalls = [\"admin::*\", \"a b\"]\n", "tenant-lint.toml:2:22: invalid call name `a b` in `superuser.calls`; expected a rust identifier, a `::`-separated path, or `Type::*`", Some("\"a b\"")),
+        ("[files]\ninclude-tests = true\n[files]\nexclude = []\n", "tenant-lint.toml:3:1: invalid toml: invalid table header; duplicate key `files` in document root", Some("[")),
+        ("[tenant]\r\ncolumns = [\"org_id\"]\r\n[files]\r\nexlude = [\"x\"]\r\n", "tenant-lint.toml:4:1: unknown key `exlude` in `[files]`; did you mean `exclude`?", Some("exlude")),
+        ("# 日本語\r\n[rules]\r\nmissing-rls = \"fätal\"\r\n", "tenant-lint.toml:3:15: invalid level `fätal` for rule `missing-rls`; expected `error`, `warn` (or `warning`) or `off`", Some("\"fätal\"")),
+        ("\u{feff}[files]\nexlude = [\"x\"]\n", "tenant-lint.toml:2:1: unknown key `exlude` in `[files]`; did you mean `exclude`?", Some("exlude")),
+        ("[files]\n\t\texlude = [\"x\"]\n", "tenant-lint.toml:2:3: unknown key `exlude` in `[files]`; did you mean `exclude`?", Some("exlude")),
+        ("[rules]\nmissing-rls = \"fatal\"", "tenant-lint.toml:2:15: invalid level `fatal` for rule `missing-rls`; expected `error`, `warn` (or `warning`) or `off`", Some("\"fatal\"")),
+        ("rules = { missing-rls = \"warning\", unscoped-sql = 1 }\n", "tenant-lint.toml:1:51: level of rule `unscoped-sql` must be a string (`error`, `warn` (or `warning`) or `off`), found an integer", Some("1")),
+        ("[[tenant.tables]]\nname = \"x\"\n", "tenant-lint.toml:1:1: `tenant.tables` must be an array of strings, found table element", Some("[[tenant.tables]]\nname = \"x\"")),
+        ("[tenant]\ntables = [[\"a\"]]\n", "tenant-lint.toml:2:11: `tenant.tables` must be an array of strings, found array element", Some("[\"a\"]")),
+        ("files = { exclude = [\"a\", \"b/{c\"] }\n", "tenant-lint.toml:1:27: invalid glob `b/{c` in `files.exclude`: unclosed alternate group; missing '}' (maybe escape '{' with '[{]'?)", Some("\"b/{c\"")),
+        ("[superuser]\nallowed-paths = \"src/admin\"\n", "tenant-lint.toml:2:17: `superuser.allowed-paths` must be an array of strings, found a string", Some("\"src/admin\"")),
+        ("[tenant.columns]\nx = 1\n", "tenant-lint.toml:1:1: `tenant.columns` must be an array of strings, found a table", Some("[tenant.columns]\nx = 1")),
+    ];
+    for (text, line, highlighted) in cases {
+        let e = err(text);
+        assert_eq!(e.display_line(), *line, "{text:?}");
+        assert_eq!(e.span.clone().map(|s| &text[s]), *highlighted, "{text:?}");
+    }
+}
+
+/// A key spelt like toml's private datetime marker is a key like any other
+/// (the loader of 1fe1378 took the whole `[tenant]` table for a datetime).
+#[test]
+fn private_marker_names_are_plain_keys() {
+    let e = err("[tenant]\n\"$__toml_private_datetime\" = 1\n");
+    assert!(
+        e.message
+            .starts_with("unknown key `$__toml_private_datetime` in `[tenant]`"),
+        "{}",
+        e.message
+    );
+    assert_eq!((e.line, e.column), (2, 1));
+}
