@@ -81,7 +81,39 @@ pub struct Label {
 }
 
 /// Severity as rendered; `Off` rules never produce findings.
-pub use crate::config::Level;
+/// Severity at which a rule reports its findings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Level {
+    /// The rule is disabled.
+    Off,
+    /// Findings are reported as warnings.
+    Warn,
+    /// Findings are reported as errors.
+    Error,
+}
+
+impl Level {
+    /// The configuration spelling of this level (`off`, `warn` or `error`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Level::Off => "off",
+            Level::Warn => "warn",
+            Level::Error => "error",
+        }
+    }
+
+    /// Parses `off`, `warn` or `error`, and `warning`, the word findings
+    /// and `tenant-lint rules` print; anything else yields `None`.
+    pub fn parse(s: &str) -> Option<Level> {
+        match s {
+            "off" => Some(Level::Off),
+            "warn" | "warning" => Some(Level::Warn),
+            "error" => Some(Level::Error),
+            _ => None,
+        }
+    }
+}
 
 /// One finding, before or after the engine has stamped its severity.
 #[derive(Debug, Clone)]
