@@ -4,7 +4,9 @@
 //!
 //! The pipeline, one module per stage: `cli` (in the binary) → [`config`] →
 //! [`discover`] → [`parse`] → [`model`] (tenant schema + query facts) →
-//! [`rules`] → [`suppress`] → [`render`]. [`engine`] drives it.
+//! [`rules`] → [`suppress`] → [`render`]. [`engine`] drives it and fills a
+//! [`report::Report`]. ARCHITECTURE.md gives the layers and what each may
+//! import (checked by `tests/it/architecture.rs`).
 
 pub mod atomic_file;
 pub mod baseline;

@@ -10,6 +10,33 @@ use std::path::Path;
 /// Cycles not yet broken (issue 21), each as its sorted member modules.
 const KNOWN_CYCLES: &[&[&str]] = &[];
 
+/// The layers, lowest first (the table in ARCHITECTURE.md). A module may
+/// import its own layer and the ones below.
+const LAYERS: &[(&str, &[&str])] = &[
+    (
+        "foundation",
+        &["diagnostic", "atomic_file", "knowledge", "workspace"],
+    ),
+    (
+        "input",
+        &[
+            "config", "error", "discover", "since", "rustlex", "parse", "sql", "suppress",
+        ],
+    ),
+    ("model", &["model"]),
+    (
+        "analysis",
+        &["prefilter", "slice", "cache", "rescue", "rules", "baseline"],
+    ),
+    ("run", &["report", "engine"]),
+    ("output", &["render"]),
+    ("front", &["init", "cli"]),
+];
+
+fn layer_of(module: &str) -> Option<usize> {
+    LAYERS.iter().position(|(_, ms)| ms.contains(&module))
+}
+
 /// Top-level modules of the library and the modules each imports.
 fn imports() -> BTreeMap<String, BTreeSet<String>> {
     let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
@@ -143,4 +170,26 @@ fn crate_paths_are_read_in_both_forms() {
         crate_paths("use crate::{config::Level, rules};\nlet x = crate::sql::ddl(t);"),
         ["config", "rules", "sql"]
     );
+}
+
+#[test]
+fn no_module_imports_a_higher_layer() {
+    let graph = imports();
+    let mut wrong = Vec::new();
+    for (module, used) in &graph {
+        let Some(mine) = layer_of(module) else {
+            wrong.push(format!("`{module}` has no layer in LAYERS"));
+            continue;
+        };
+        for u in used {
+            match layer_of(u) {
+                Some(theirs) if theirs > mine => wrong.push(format!(
+                    "`{module}` ({}) imports `{u}` ({})",
+                    LAYERS[mine].0, LAYERS[theirs].0
+                )),
+                _ => {}
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "{wrong:#?}");
 }
