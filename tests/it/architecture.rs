@@ -193,3 +193,24 @@ fn no_module_imports_a_higher_layer() {
     }
     assert!(wrong.is_empty(), "{wrong:#?}");
 }
+
+/// The rule table in README.md is the registry's, row for row: id, default
+/// level and summary (the registry is the one list of rules).
+#[test]
+fn readme_rules_table_is_the_registry() {
+    let readme = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md"))
+        .expect("README.md");
+    let rows: Vec<&str> = readme.lines().filter(|l| l.starts_with("| [`")).collect();
+    let expected: Vec<String> = tenant_lint::rules::RULES
+        .iter()
+        .map(|r| {
+            format!(
+                "| [`{id}`](rules/{id}.md) | {} | {} |",
+                r.default.as_str(),
+                r.summary,
+                id = r.id
+            )
+        })
+        .collect();
+    assert_eq!(rows, expected);
+}
