@@ -47,6 +47,8 @@ struct PackFile {
     paginators: Vec<String>,
     paginator_executes: Vec<String>,
     executes: Vec<String>,
+    update_starts: Vec<String>,
+    delete_starts: Vec<String>,
 }
 
 /// Where raw SQL enters a database API (`rules/orm/sql.toml`).
@@ -111,6 +113,10 @@ pub struct Pack {
     pub paginators: HashSet<String>,
     /// Paginator calls that execute it (no connection argument).
     pub paginator_executes: HashSet<String>,
+    /// Starts (or wrappers) that make the query change rows: an update.
+    pub update_starts: HashSet<String>,
+    /// Starts (or wrappers) that make the query delete rows.
+    pub delete_starts: HashSet<String>,
 }
 
 /// All ORM knowledge.
@@ -190,6 +196,8 @@ impl Knowledge {
             pack.executes.extend(f.executes);
             pack.paginators.extend(f.paginators);
             pack.paginator_executes.extend(f.paginator_executes);
+            pack.update_starts.extend(f.update_starts);
+            pack.delete_starts.extend(f.delete_starts);
         }
         let p: PredicateFile =
             toml::from_str(PREDICATES).map_err(|e| format!("rules/orm/predicates.toml: {e}"))?;
@@ -227,6 +235,8 @@ mod tests {
             "diesel-async merged"
         );
         assert!(k.diesel.or_filters.contains("or_filter"));
+        assert!(k.seaorm.delete_starts.contains("delete_by_id"));
+        assert!(k.diesel.update_starts.contains("update"));
         assert!(k.binds.contains("eq") && !k.binds.contains("ne"));
         assert!(k.sql.macros.contains("query_as") && k.sql.builder_bind.contains("push_bind"));
     }

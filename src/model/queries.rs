@@ -509,12 +509,16 @@ pub fn unbound_paths<'e>(model: &TenantModel, e: &'e ExecFact) -> Vec<(&'e QStat
     bad
 }
 
-/// `update` / `delete` for queries that change rows.
+/// `update` / `delete` for queries that change rows (the ORM's
+/// `update-starts` / `delete-starts` in `rules/orm/*.toml`).
 pub fn write_kind(q: &QState) -> Option<&'static str> {
-    match q.start.as_str() {
-        "update" | "update_many" => Some("update"),
-        "delete" | "delete_many" | "delete_by_id" => Some("delete"),
-        _ => None,
+    let pack = Knowledge::get().pack(q.orm);
+    if pack.update_starts.contains(&q.start) {
+        Some("update")
+    } else if pack.delete_starts.contains(&q.start) {
+        Some("delete")
+    } else {
+        None
     }
 }
 
@@ -2336,7 +2340,8 @@ impl<'a> FnAnalysis<'a> {
         if k.diesel.wrappers.contains(&last) {
             if let Some(Val::Query(q)) = args.first() {
                 let mut q = q.clone();
-                if last == "update" || last == "delete" {
+                if k.diesel.update_starts.contains(&last) || k.diesel.delete_starts.contains(&last)
+                {
                     for s in &mut q {
                         s.start = last.clone();
                     }
