@@ -3,8 +3,8 @@
 //! file beside the target, which is renamed over it only once they are all
 //! written. A run killed or failing at any moment leaves the old file (or,
 //! with [`Replace::RemoveFirst`], none) and never part of a new one. A
-//! target that is not a regular file (a device, a FIFO) is written in
-//! place.
+//! target that is not a regular file (a device, a FIFO) or is a symbolic
+//! link is written in place, through the link.
 
 use std::fs::{File, OpenOptions};
 use std::io::{self, Write};
@@ -38,11 +38,18 @@ pub fn write_with(
     replace: Replace,
     fill: impl FnOnce(&mut File) -> io::Result<()>,
 ) -> io::Result<()> {
-    // A target that is not a regular file (`-o /dev/null`, a FIFO) is
-    // written in place: renaming over it would replace the device itself
-    // (as root, `/dev/null` for the whole machine).
-    if std::fs::metadata(path).is_ok_and(|m| !m.is_file()) {
-        let mut file = OpenOptions::new().write(true).open(path)?;
+    // A target that is not a regular file (`-o /dev/null`, a FIFO) or is
+    // a symbolic link (`/dev/stdout`, `report.json -> out/r.json`) is
+    // written in place, through the link: renaming over it would replace
+    // the device or the link itself (as root, `/dev/null` for the whole
+    // machine), and leave the file the link names untouched.
+    let link = std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink());
+    if link || std::fs::metadata(path).is_ok_and(|m| !m.is_file()) {
+        let mut file = OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .open(path)?;
         return fill(&mut file);
     }
     let (tmp, mut file) = create_temporary(path)?;
@@ -115,6 +122,32 @@ mod tests {
             );
             assert_eq!(names(dir.path()), ["report.json"], "{replace:?}");
         }
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_symbolic_link_is_written_through_not_replaced() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let real = dir.path().join("real.json");
+        std::fs::write(&real, "old\n").expect("old file");
+        let link = dir.path().join("report.json");
+        std::os::unix::fs::symlink(&real, &link).expect("symlink");
+        write(&link, b"new\n").expect("written");
+        assert!(std::fs::symlink_metadata(&link)
+            .expect("link")
+            .file_type()
+            .is_symlink());
+        assert_eq!(std::fs::read(&real).expect("read"), b"new\n");
+        // A dangling link: its target is created.
+        let gone = dir.path().join("later.json");
+        let dangling = dir.path().join("dangling.json");
+        std::os::unix::fs::symlink(&gone, &dangling).expect("symlink");
+        write(&dangling, b"made\n").expect("written");
+        assert_eq!(std::fs::read(&gone).expect("read"), b"made\n");
+        assert_eq!(
+            names(dir.path()),
+            ["dangling.json", "later.json", "real.json", "report.json"]
+        );
     }
 
     #[test]
