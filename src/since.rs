@@ -21,8 +21,11 @@ pub type Changed = HashMap<PathBuf, Vec<(u32, u32)>>;
 pub struct SinceError(pub String);
 
 /// Settings that would change the shape of the diff, pinned for our run.
+/// Paths are quoted (`core.quotePath=true`): every byte that is not
+/// printable ASCII is an octal escape, so names that are not UTF-8 survive
+/// the diff's text.
 const PINNED: &[&str] = &[
-    "core.quotePath=false",
+    "core.quotePath=true",
     "diff.noprefix=false",
     "diff.mnemonicPrefix=false",
     "diff.relative=false",
@@ -74,6 +77,9 @@ pub fn changed_lines(root: &Path, rev: &str) -> Result<Changed, SinceError> {
             "--no-color",
             "--no-ext-diff",
             "--no-textconv",
+            // Files git treats as binary (`.gitattributes`, the user's
+            // `core.attributesFile`) are diffed as text all the same.
+            "--text",
             "--find-renames",
             "--src-prefix=a/",
             "--dst-prefix=b/",
@@ -82,32 +88,73 @@ pub fn changed_lines(root: &Path, rev: &str) -> Result<Changed, SinceError> {
         ],
     )?;
     let mut changed = parse_diff(&String::from_utf8_lossy(&diff), &top);
-    // Files git does not track yet are new in every line.
+    // Files git does not track yet are new in every line; a directory it
+    // lists (another repository inside this one) is new in every file.
     let untracked = git(&top, &["ls-files", "--others", "--exclude-standard", "-z"])?;
     for name in untracked.split(|b| *b == 0).filter(|n| !n.is_empty()) {
-        let name = String::from_utf8_lossy(name);
-        changed.insert(top.join(&*name), vec![(1, u32::MAX)]);
+        let path = top.join(path_of_bytes(name));
+        if name.ends_with(b"/") {
+            every_file_below(&path, &mut changed);
+        } else {
+            changed.insert(path, vec![(1, u32::MAX)]);
+        }
     }
     Ok(changed)
+}
+
+/// Marks every file below `dir` as changed in every line.
+fn every_file_below(dir: &Path, changed: &mut Changed) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for e in entries.flatten() {
+        let p = e.path();
+        match e.file_type() {
+            Ok(t) if t.is_dir() => every_file_below(&p, changed),
+            Ok(t) if t.is_file() => {
+                changed.insert(p, vec![(1, u32::MAX)]);
+            }
+            _ => {}
+        }
+    }
+}
+
+/// A path from the bytes git gives (not necessarily UTF-8).
+fn path_of_bytes(bytes: &[u8]) -> PathBuf {
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        PathBuf::from(std::ffi::OsStr::from_bytes(bytes))
+    }
+    #[cfg(not(unix))]
+    {
+        PathBuf::from(String::from_utf8_lossy(bytes).into_owned())
+    }
 }
 
 /// The new file's path on a `+++ ` line: `b/path`, or `"b/..."` quoted
 /// the C way when the name has special characters; `None` for a deleted
 /// file (`/dev/null`).
-fn new_path(header: &str) -> Option<String> {
+fn new_path(header: &str) -> Option<PathBuf> {
     let header = header.trim_end_matches('\r');
-    let path = if header.starts_with('"') {
+    let path: Vec<u8> = if header.starts_with('"') {
         unquote(header)?
     } else {
         // A name with a trailing tab marks where it ends (names with
         // spaces), as in `+++ b/a b.rs\t`.
-        header.split('\t').next().unwrap_or(header).to_string()
+        header
+            .split('\t')
+            .next()
+            .unwrap_or(header)
+            .as_bytes()
+            .to_vec()
     };
-    path.strip_prefix("b/").map(str::to_string)
+    path.strip_prefix(b"b/").map(path_of_bytes)
 }
 
-/// Undoes git's C-style quoting: `"a\303\251\tb"` is `aé<tab>b`.
-fn unquote(s: &str) -> Option<String> {
+/// Undoes git's C-style quoting: `"a\303\251\tb"` is the bytes of
+/// `aé<tab>b` (which need not be UTF-8).
+fn unquote(s: &str) -> Option<Vec<u8>> {
     let inner = s.strip_prefix('"')?;
     let mut bytes = Vec::with_capacity(inner.len());
     let mut it = inner.bytes().peekable();
@@ -144,14 +191,36 @@ fn unquote(s: &str) -> Option<String> {
             b => bytes.push(b),
         }
     }
-    String::from_utf8(bytes).ok()
+    Some(bytes)
 }
 
 /// Parses `git diff --unified=0` output (with `a/` and `b/` prefixes).
 pub fn parse_diff(diff: &str, top: &Path) -> Changed {
     let mut out = Changed::new();
     let mut current: Option<PathBuf> = None;
+    // Lines of the current hunk still to come (old, new): inside a hunk,
+    // `+++ x` is an added line that reads `++ x`, not a file header.
+    let mut pending = (0u32, 0u32);
     for line in diff.lines() {
+        if pending != (0, 0) {
+            match line.as_bytes().first() {
+                Some(b'-') => {
+                    pending.0 = pending.0.saturating_sub(1);
+                    continue;
+                }
+                Some(b'+') => {
+                    pending.1 = pending.1.saturating_sub(1);
+                    continue;
+                }
+                Some(b' ') => {
+                    pending = (pending.0.saturating_sub(1), pending.1.saturating_sub(1));
+                    continue;
+                }
+                // `\ No newline at end of file`
+                Some(b'\\') => continue,
+                _ => pending = (0, 0),
+            }
+        }
         if let Some(p) = line.strip_prefix("+++ ") {
             current = new_path(p).map(|p| top.join(p));
             continue;
@@ -160,12 +229,17 @@ pub fn parse_diff(diff: &str, top: &Path) -> Changed {
             continue;
         };
         // `@@ -a,b +c,d @@`: lines c .. c+d-1 of the new file.
-        let Some(plus) = hunk.split_whitespace().find(|w| w.starts_with('+')) else {
+        let range = |sign: char| -> Option<(u32, u32)> {
+            let w = hunk.split_whitespace().find(|w| w.starts_with(sign))?;
+            let mut parts = w[1..].split(',');
+            let start = parts.next().and_then(|s| s.parse().ok()).unwrap_or(0);
+            let count = parts.next().and_then(|s| s.parse().ok()).unwrap_or(1);
+            Some((start, count))
+        };
+        let Some((start, count)) = range('+') else {
             continue;
         };
-        let mut parts = plus[1..].split(',');
-        let start: u32 = parts.next().and_then(|s| s.parse().ok()).unwrap_or(0);
-        let count: u32 = parts.next().and_then(|s| s.parse().ok()).unwrap_or(1);
+        pending = (range('-').map_or(0, |(_, n)| n), count);
         if count > 0 {
             out.entry(file.clone())
                 .or_default()
@@ -197,9 +271,20 @@ mod tests {
     }
 
     #[test]
+    fn an_added_line_that_looks_like_a_header_is_a_line() {
+        // Line 2 adds `++ not a header`, which the diff shows as `+++ ..`.
+        let d = "--- a/a.rs\n+++ b/a.rs\n@@ -1,0 +2,2 @@\n+++ not a header\n+x\n@@ -9 +10 @@\n-y\n+z\n--- a/b.rs\n+++ b/b.rs\n@@ -1 +1 @@\n-p\n+q\n";
+        let c = parse_diff(d, Path::new("/r"));
+        assert_eq!(c[&PathBuf::from("/r/a.rs")], [(2, 3), (10, 10)]);
+        assert_eq!(c[&PathBuf::from("/r/b.rs")], [(1, 1)]);
+        assert_eq!(c.len(), 2, "{c:?}");
+    }
+
+    #[test]
     fn unquoting() {
-        assert_eq!(unquote("\"a\\tb\\\\c\"").as_deref(), Some("a\tb\\c"));
-        assert_eq!(unquote("\"\\303\\251\"").as_deref(), Some("é"));
+        assert_eq!(unquote("\"a\\tb\\\\c\"").as_deref(), Some(&b"a\tb\\c"[..]));
+        assert_eq!(unquote("\"\\303\\251\"").as_deref(), Some("é".as_bytes()));
+        assert_eq!(unquote("\"caf\\351\"").as_deref(), Some(&b"caf\xe9"[..]));
         assert_eq!(unquote("\"unterminated"), None);
     }
 }

@@ -698,3 +698,48 @@ fn a_named_example_in_the_workspace_is_analysed() {
         "the whole workspace: examples are test code: {out}"
     );
 }
+
+/// Found by review: `--since` hid findings in files git treats as binary,
+/// in an untracked repository inside this one, and in files whose names
+/// are not UTF-8.
+#[cfg(unix)]
+#[test]
+fn since_sees_binary_marked_files_nested_repositories_and_any_file_name() {
+    use std::os::unix::ffi::OsStrExt;
+    let dir = project();
+    crate::support::write_tree(dir.path(), &[(".gitattributes", "*.rs -diff\n")]);
+    git(dir.path(), &["init", "-q"]);
+    git(dir.path(), &["add", "."]);
+    git(dir.path(), &["commit", "-q", "-m", "first"]);
+    let leak = "pub async fn purge(pool: &PgPool, id: Uuid) -> sqlx::Result<()> {\n    sqlx::query(\"DELETE FROM documents WHERE id = $1\").bind(id).execute(pool).await?;\n    Ok(())\n}\n";
+    // A tracked file, marked binary, changed.
+    let handlers = dir.path().join("src/api/handlers.rs");
+    let mut text = fs::read_to_string(&handlers).expect("read");
+    text.push_str(leak);
+    fs::write(&handlers, text).expect("write");
+    // Another repository, not tracked here.
+    let vendored = dir.path().join("src/vendored");
+    crate::support::write_tree(&vendored, &[("purge.rs", leak)]);
+    git(&vendored, &["init", "-q"]);
+    // A file whose name is not UTF-8 (Latin-1 `é`).
+    let name = std::ffi::OsStr::from_bytes(b"caf\xe9.rs");
+    fs::write(dir.path().join("src/api").join(name), leak).expect("write");
+    let (code, out, err) = run_in(
+        dir.path(),
+        &["check", "--since", "HEAD", "--format", "json"],
+    );
+    assert_eq!(code, 1, "{out}{err}");
+    let v = json(&out);
+    let mut lines: Vec<(String, u64)> = findings(&v).into_iter().map(|f| (f.0, f.1)).collect();
+    lines.sort();
+    assert_eq!(
+        lines,
+        [
+            ("src/api/caf\u{fffd}.rs".to_string(), 2),
+            ("src/api/handlers.rs".to_string(), 16),
+            ("src/vendored/purge.rs".to_string(), 2),
+        ],
+        "{out}"
+    );
+    assert_eq!(v["since_hidden"], 1, "the old leak only");
+}
