@@ -114,20 +114,32 @@ fn canonical_of(findings: &[Finding], files: &[FileEntry]) -> HashMap<FileId, Pa
 /// Resolves the named paths to the project to analyse and the part of it
 /// to report (see [`crate::workspace`]).
 pub fn resolve_paths(paths: &[PathBuf]) -> Result<Scope, Error> {
-    crate::workspace::resolve(paths).map_err(|e| Error::Io {
-        path: e.path,
-        message: e.error.to_string(),
+    use crate::workspace::PathError;
+    crate::workspace::resolve(paths).map_err(|e| match e {
+        PathError::Unusable { path, error } => Error::Io {
+            path,
+            message: error.to_string(),
+        },
+        PathError::Projects(roots) => Error::Usage(format!(
+            "the paths belong to different projects ({}); run tenant-lint once for each",
+            roots
+                .iter()
+                .map(|r| r.display().to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        )),
     })
 }
 
-/// Loads `--config FILE`, or finds the config upward from where the scan
-/// starts, stopping at the repository (or project) root.
+/// Loads `--config FILE`, or finds the project's config upward from the
+/// project root, stopping at the repository root: the same configuration
+/// whichever part of the project the paths name.
 pub fn load_config(explicit: Option<&Path>, scope: &Scope) -> Result<Config, Error> {
     let known = rules::known_ids();
     match explicit {
         Some(p) => Ok(config::load_file(p, &known)?),
         None => {
-            Ok(config::find_and_load(&scope.start, Some(&scope.base), &known)?.unwrap_or_default())
+            Ok(config::find_and_load(&scope.root, Some(&scope.base), &known)?.unwrap_or_default())
         }
     }
 }

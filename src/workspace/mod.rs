@@ -20,21 +20,24 @@ pub struct Scope {
     /// (canonical): report paths are relative to it, and the search for
     /// a configuration file stops there.
     pub base: PathBuf,
-    /// Where the search for a configuration file starts: the first named
-    /// directory (a named file's directory).
-    pub start: PathBuf,
     /// The named paths (canonical), when they do not cover the whole
     /// project: only findings in files under them are reported.
     pub only: Option<Vec<PathBuf>>,
 }
 
-/// A path that could not be used.
+/// Why the named paths could not be resolved.
 #[derive(Debug)]
-pub struct PathError {
-    /// The path as given.
-    pub path: PathBuf,
-    /// Why.
-    pub error: std::io::Error,
+pub enum PathError {
+    /// A path that could not be used.
+    Unusable {
+        /// The path as given.
+        path: PathBuf,
+        /// Why.
+        error: std::io::Error,
+    },
+    /// The paths belong to different projects (each has its own tenant
+    /// model and configuration), none of which holds the others.
+    Projects(Vec<PathBuf>),
 }
 
 /// The path with symlinks and `..` resolved, or as given when it cannot be.
@@ -162,7 +165,7 @@ pub fn resolve(paths: &[PathBuf]) -> Result<Scope, PathError> {
     };
     let mut canon = Vec::with_capacity(named.len());
     for p in &named {
-        let c = std::fs::canonicalize(p).map_err(|error| PathError {
+        let c = std::fs::canonicalize(p).map_err(|error| PathError::Unusable {
             path: p.clone(),
             error,
         })?;
@@ -175,19 +178,22 @@ pub fn resolve(paths: &[PathBuf]) -> Result<Scope, PathError> {
             project_root(&dir, repo_root(&dir).as_deref())
         })
         .collect();
+    // One project per run: paths in two projects would merge two tenant
+    // models under one configuration (the first path's, or an ancestor's).
     let root = common_ancestor(&roots);
+    if !roots.contains(&root) {
+        let mut distinct = roots.clone();
+        distinct.sort();
+        distinct.dedup();
+        return Err(PathError::Projects(distinct));
+    }
     let base = repo_root(&root).unwrap_or_else(|| root.clone());
     let only = if canon.iter().any(|p| root.starts_with(p)) {
         None
     } else {
         Some(canon.clone())
     };
-    Ok(Scope {
-        root,
-        base,
-        start: dir_of(&canon[0]),
-        only,
-    })
+    Ok(Scope { root, base, only })
 }
 
 impl Scope {
@@ -288,7 +294,6 @@ mod tests {
         assert_eq!(s.only, Some(vec![top.join("repo/crates/api/src")]));
         let s = resolve(&[top.join("repo/crates/api/src/lib.rs")]).expect("resolves");
         assert_eq!(s.root, top.join("repo"));
-        assert_eq!(s.start, top.join("repo/crates/api/src"));
         let s = resolve(&[top.join("repo")]).expect("resolves");
         assert_eq!(s.only, None);
         // The outer workspace lies past the repository root.

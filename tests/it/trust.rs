@@ -743,3 +743,41 @@ fn since_sees_binary_marked_files_nested_repositories_and_any_file_name() {
     );
     assert_eq!(v["since_hidden"], 1, "the old leak only");
 }
+
+/// Found by review: the configuration came from the first named path, so
+/// one project gave different findings depending on the arguments; and
+/// paths in two projects merged their tenant models under one config.
+#[test]
+fn one_project_one_configuration_whatever_the_arguments() {
+    let repo = tempfile::tempdir().expect("tempdir");
+    let ws = repo.path().join("ws");
+    crate::support::write_tree(&ws, PROJECT);
+    crate::support::write_tree(
+        &ws,
+        &[(
+            "src/api/tenant-lint.toml",
+            "[rules]\nunscoped-sql = \"off\"\n",
+        )],
+    );
+    git(repo.path(), &["init", "-q"]);
+    let mut seen = Vec::new();
+    for args in [
+        vec!["check"],
+        vec!["check", "src/api"],
+        vec!["check", "src/api", "migrations"],
+        vec!["check", "migrations", "src/api"],
+    ] {
+        let mut a = args.clone();
+        a.extend(["--format", "json"]);
+        let (code, out, _) = run_in(&ws, &a);
+        let v = json(&out);
+        seen.push((code, findings(&v).len(), v["config"].clone()));
+    }
+    assert!(seen.iter().all(|s| *s == (1, 1, Value::Null)), "{seen:?}");
+
+    // Two projects named together: refused, loudly.
+    crate::support::write_tree(&repo.path().join("other"), PROJECT);
+    let (code, _, err) = run_in(repo.path(), &["check", "ws", "other"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("belong to different projects"), "{err}");
+}
