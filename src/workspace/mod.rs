@@ -197,13 +197,21 @@ pub fn resolve(paths: &[PathBuf]) -> Result<Scope, PathError> {
 }
 
 impl Scope {
-    /// The named paths relative to the project root (directories end with
-    /// `/`), when they do not cover it.
+    /// What the named paths make test code no longer, relative to the
+    /// project root (directories end with `/`): each named path's package
+    /// (the nearest directory below the root with a `Cargo.toml`), else
+    /// the path itself. Naming `examples/shop/src/lib.rs` puts the whole
+    /// `examples/shop` package, its migrations included, in the analysis.
     pub fn named_in_project(&self) -> Vec<String> {
         self.only
             .iter()
             .flatten()
             .filter_map(|p| {
+                let package = p
+                    .ancestors()
+                    .take_while(|a| a.starts_with(&self.root) && *a != self.root)
+                    .find(|a| a.join("Cargo.toml").is_file());
+                let p = package.unwrap_or(p);
                 let rel = relative(p, &self.root);
                 if rel == "." || rel.starts_with("..") {
                     return None;

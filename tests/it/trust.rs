@@ -692,6 +692,20 @@ fn a_named_example_in_the_workspace_is_analysed() {
     assert_eq!(files, ["examples/shop/src/api/handlers.rs"]);
     let (code, out, _) = run_in(&shop, &["check", "--format", "json"]);
     assert_eq!(code, 1, "from inside it too: {out}");
+    // Found by review: naming a directory or file inside the example left
+    // its migrations as test code ("no tenant tables").
+    for (cwd, args) in [
+        (shop.join("src/api"), vec!["check"]),
+        (
+            dir.path().to_path_buf(),
+            vec!["check", "examples/shop/src/api/handlers.rs"],
+        ),
+    ] {
+        let mut a = args.clone();
+        a.extend(["--format", "json"]);
+        let (code, out, err) = run_in(&cwd, &a);
+        assert_eq!(code, 1, "{args:?} in {}: {out}{err}", cwd.display());
+    }
     let (code, out, _) = run_in(dir.path(), &["check", "--format", "json"]);
     assert_eq!(
         code, 0,
