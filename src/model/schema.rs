@@ -115,13 +115,51 @@ pub fn test_modules(text: &str, rel_path: &str) -> Vec<String> {
     };
     use crate::rustlex::Kind;
     let word = |t: &crate::rustlex::Tok| &text[t.range()];
+    /// What an open bracket opened.
+    enum Frame<'t> {
+        /// `mod name {`: an inline module.
+        Module(&'t str),
+        /// A macro's body (`m! { .. }`, `macro_rules! m { .. }`): not
+        /// items of this file.
+        Macro,
+        Other,
+    }
+    let mut frames: Vec<Frame> = Vec::new();
     let mut out = Vec::new();
     for (k, t) in toks.iter().enumerate() {
+        match t.kind {
+            Kind::Open(_) => {
+                let before = |n: usize| k.checked_sub(n).map(|i| toks[i]);
+                let frame = match (before(2), before(1)) {
+                    (Some(m), Some(name))
+                        if m.kind == Kind::Ident
+                            && word(&m) == "mod"
+                            && name.kind == Kind::Ident =>
+                    {
+                        Frame::Module(word(&name))
+                    }
+                    (_, Some(bang)) if bang.kind == Kind::Punct(b'!') => Frame::Macro,
+                    (Some(bang), Some(name))
+                        if bang.kind == Kind::Punct(b'!') && name.kind == Kind::Ident =>
+                    {
+                        Frame::Macro
+                    }
+                    _ => Frame::Other,
+                };
+                frames.push(frame);
+                continue;
+            }
+            Kind::Close(_) => {
+                frames.pop();
+                continue;
+            }
+            _ => {}
+        }
         let decl = t.kind == Kind::Ident
             && word(t) == "mod"
             && toks.get(k + 1).is_some_and(|n| n.kind == Kind::Ident)
             && toks.get(k + 2).is_some_and(|n| n.kind == Kind::Punct(b';'));
-        if !decl {
+        if !decl || frames.iter().any(|f| matches!(f, Frame::Macro)) {
             continue;
         }
         // Back over the visibility and the outer attributes.
@@ -175,19 +213,38 @@ pub fn test_modules(text: &str, rel_path: &str) -> Vec<String> {
         let Ok(m) = syn::parse_str::<syn::ItemMod>(item) else {
             continue;
         };
-        if !crate::model::queries::is_test_attr(&m.attrs) {
+        // With `#[path]` the file is elsewhere: better none than the
+        // wrong one set aside.
+        if !crate::model::queries::is_test_attr(&m.attrs)
+            || m.attrs.iter().any(|a| a.path().is_ident("path"))
+        {
             continue;
         }
         let name = word(&toks[k + 1]);
         let name = name.strip_prefix("r#").unwrap_or(name);
         let (dir, file) = rel_path.rsplit_once('/').unwrap_or(("", rel_path));
         let stem = file.strip_suffix(".rs").unwrap_or(file);
+        // `mod.rs` owns its directory, and so does a crate root
+        // (`src/lib.rs`, `src/main.rs`, `src/bin/x.rs`); another file owns
+        // the directory named after it.
+        let crate_root = matches!(stem, "lib" | "main")
+            && (dir.is_empty() || dir == "src" || dir.ends_with("/src"))
+            || dir == "src/bin"
+            || dir.ends_with("/src/bin");
         let mut base = dir.to_string();
-        if !matches!(stem, "mod" | "lib" | "main") {
+        if stem != "mod" && !crate_root {
             if !base.is_empty() {
                 base.push('/');
             }
             base.push_str(stem);
+        }
+        for f in &frames {
+            if let Frame::Module(m) = f {
+                if !base.is_empty() {
+                    base.push('/');
+                }
+                base.push_str(m.strip_prefix("r#").unwrap_or(m));
+            }
         }
         let prefix = if base.is_empty() {
             String::new()
@@ -729,6 +786,39 @@ mod tests {
         .is_empty());
         assert!(t("#[cfg(test)]\nmod inline { }\nmod later;", "src/lib.rs").is_empty());
         assert!(t("// #[cfg(test)]\nmod commented;", "src/lib.rs").is_empty());
+        // Found by review: the wrong files were set aside.
+        assert!(
+            t(
+                "macro_rules! m { () => { #[cfg(test)] mod macmod; } }",
+                "src/lib.rs"
+            )
+            .is_empty(),
+            "a macro body is not this file's items"
+        );
+        assert!(
+            t(
+                "#[cfg(test)]\n#[path = \"helpers_for_tests.rs\"]\nmod support;",
+                "src/lib.rs"
+            )
+            .is_empty(),
+            "#[path] is not followed, so nothing is guessed"
+        );
+        assert_eq!(
+            t(
+                "mod db {\n    #[cfg(test)]\n    mod tests;\n}\n",
+                "src/lib.rs"
+            ),
+            ["src/db/tests.rs", "src/db/tests/"]
+        );
+        assert_eq!(
+            t("#[cfg(test)] mod api;", "src/handlers/main.rs"),
+            ["src/handlers/main/api.rs", "src/handlers/main/api/"],
+            "main.rs outside src/ is not a crate root"
+        );
+        assert_eq!(
+            t("#[cfg(test)] mod it;", "src/bin/tool.rs"),
+            ["src/bin/it.rs", "src/bin/it/"]
+        );
         assert!(in_test_module(
             "src/db/it/helpers.rs",
             &t("#[cfg(test)] mod it;", "src/db.rs")
