@@ -3,7 +3,8 @@
 //! the migrations in the order they run, and builds the [`TenantModel`]
 //! every later phase reads. Also used alone by `tenant-lint schema`.
 
-use super::read::{schema_of, text_of, Carry, Text};
+use super::read::{read_all, schema_of, text_of, Carry, Text};
+use super::Error;
 use crate::cache;
 use crate::config::Config;
 use crate::diagnostic::FileId;
@@ -13,8 +14,10 @@ use crate::model::schema::{self, SchemaFacts};
 use crate::model::TenantModel;
 use crate::parse::{self, Failure};
 use crate::prefilter::{self, Prefilter};
+use crate::report::FileEntry;
 use rayon::prelude::*;
 use std::collections::HashMap;
+use std::path::{Path, PathBuf};
 
 /// What the schema phase hands on.
 pub struct SchemaPhase {
@@ -211,3 +214,45 @@ pub fn schema_phase(
         test_files,
     }
 }
+
+/// Runs the discovery and schema stages only (for `tenant-lint schema`).
+pub fn schema(
+    paths: &[PathBuf],
+    config_path: Option<&Path>,
+) -> Result<(TenantModel, Vec<FileEntry>, Vec<String>), Error> {
+    let scope = super::resolve_paths(paths)?;
+    let config = super::load_config(config_path, &scope)?;
+    let root = &scope.root;
+    let found = discover::discover(
+        std::slice::from_ref(root),
+        root,
+        &config,
+        config.files.include_tests,
+        &scope.named_in_project(),
+        0,
+    );
+    let pool = super::pool(None)?;
+    let (texts, _) = read_all(&pool, &found.files, None);
+    let SchemaPhase {
+        model, failures, ..
+    } = schema_phase(
+        &pool,
+        &found.files,
+        &texts,
+        &config,
+        config.files.include_tests,
+        true,
+        &mut Carry::default(),
+    );
+    let names = super::files::Names::new(root, &scope.base);
+    let files: Vec<FileEntry> = found.files.iter().map(|f| names.entry(f)).collect();
+    let mut problems: Vec<String> = failures
+        .iter()
+        .map(|(i, f)| format!("{}:{}: {}", files[*i].shown, f.span.start.line, f.message))
+        .collect();
+    problems.sort();
+    Ok((model, files, problems))
+}
+
+/// The note of a run that found no tenant table.
+pub(super) const NO_TENANT_TABLES: &str = "no tenant tables found (no Diesel `table!`, SeaORM entity or SQL migration with a tenant column); only the rules that need none (`session-search-path`, `superuser-access`) can report. Run `tenant-lint schema` to see what was discovered";

@@ -17,7 +17,7 @@ use std::path::{Path, PathBuf};
 
 /// Names the cache file of a scan: the paths as given, where from, and
 /// the root they resolve to.
-pub(super) fn scan_id(paths: &[PathBuf], root: &Path) -> String {
+fn scan_id(paths: &[PathBuf], root: &Path) -> String {
     let mut h = cache::Hasher::default();
     if let Ok(cwd) = std::env::current_dir() {
         h.part(cwd.as_os_str().as_encoded_bytes());
@@ -31,7 +31,7 @@ pub(super) fn scan_id(paths: &[PathBuf], root: &Path) -> String {
 
 /// What cached facts depend on besides the files: the configuration (its
 /// file's bytes) and the flags that change the analysis.
-pub(super) fn run_key(config: &Config, include_tests: bool, no_prefilter: bool) -> u128 {
+fn run_key(config: &Config, include_tests: bool, no_prefilter: bool) -> u128 {
     let mut h = cache::Hasher::default();
     if let Some(p) = &config.path {
         h.part(p.as_os_str().as_encoded_bytes());
@@ -188,5 +188,93 @@ pub(super) fn schema_of(e: &cache::Entry) -> Option<&SchemaFacts> {
     match e.schema.as_ref().map(|w| &w.value) {
         Some(Some(Ok(f))) if !f.is_empty() => Some(f),
         _ => None,
+    }
+}
+
+/// Opens the cache of this scan and settings, when the run has one.
+pub(super) fn open_cache(
+    dir: Option<&PathBuf>,
+    paths: &[PathBuf],
+    root: &Path,
+    config: &Config,
+    include_tests: bool,
+    no_prefilter: bool,
+) -> Option<cache::Cache> {
+    dir.map(|dir| {
+        cache::Cache::open(
+            dir,
+            &scan_id(paths, root),
+            run_key(config, include_tests, no_prefilter),
+        )
+    })
+}
+
+/// The texts of a run's files and what it carries from the cache.
+pub(super) struct Read {
+    /// Each discovered file's text, aligned with the files.
+    pub texts: Vec<Text>,
+    /// What the cache holds for the files and what goes back to it.
+    pub carry: Carry,
+}
+
+/// Reads the files, then takes from `store` what it holds for those with
+/// the same bytes.
+pub(super) fn read(
+    pool: &rayon::ThreadPool,
+    files: &[discover::SourcePath],
+    store: Option<&mut cache::Cache>,
+) -> Read {
+    let (texts, hashes) = read_all(pool, files, store.as_deref());
+    let carry = Carry::from_cache(pool, store, files, &hashes);
+    Read { texts, carry }
+}
+
+/// Whether the cache has nothing to write: every file was reused and none
+/// went away.
+pub(super) fn nothing_changed(
+    store: Option<&cache::Cache>,
+    carry: &Carry,
+    reused_queries: usize,
+) -> bool {
+    store.is_some_and(|s| s.is_empty())
+        && carry.reused + reused_queries
+            == carry.new.iter().filter(|e| e.schema.is_some()).count()
+                + carry.new.iter().filter(|e| e.query.is_some()).count()
+        && carry
+            .new
+            .iter()
+            .zip(&carry.old)
+            .all(|(n, o)| n.migration.is_none() || o.migration.is_some())
+}
+
+/// Hands the run's entries back to the cache; a cache that cannot be
+/// written is a note, not an error.
+pub(super) fn write_back(
+    store: &mut cache::Cache,
+    carry: &mut Carry,
+    files: &[discover::SourcePath],
+    texts: &[Text],
+    run_started: u128,
+    notes: &mut Vec<String>,
+) {
+    let mut blobs = std::mem::take(&mut carry.blobs);
+    blobs.resize_with(files.len(), || None);
+    let entries = files
+        .iter()
+        .zip(std::mem::take(&mut carry.new))
+        .zip(blobs)
+        .enumerate()
+        .filter(|(_, ((_, e), _))| e.hash != 0)
+        .map(|(i, ((f, e), blob))| {
+            // A file read this run may have a new size or time.
+            let same = !carry.touched[i] && texts[i].is_none();
+            (f.rel.clone(), e, blob.filter(|_| same))
+        })
+        .collect();
+    if let Err(e) = store.store(entries, run_started) {
+        notes.push(format!(
+            "could not write the cache at {}: {e} (use `--no-cache` to skip it)",
+            store.path.display()
+        ));
     }
 }
