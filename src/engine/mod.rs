@@ -8,9 +8,8 @@
 //! whose threads have large stacks; the result is independent of the
 //! number of threads.
 
-use crate::config::{self, Config, Level};
+use crate::config::{self, Config};
 use crate::discover;
-use crate::parse;
 use crate::rules;
 use crate::workspace::canonical;
 use std::path::{Path, PathBuf};
@@ -30,6 +29,7 @@ mod model;
 mod read;
 mod rescue;
 mod resolve;
+mod settings;
 mod suppress;
 mod timings;
 
@@ -89,71 +89,11 @@ pub fn load_config(explicit: Option<&Path>, scope: &Scope) -> Result<Config, Err
 /// Name prefix of the worker threads.
 pub const WORKER_PREFIX: &str = "tenant-lint-worker";
 
-fn pool(jobs: Option<usize>) -> Result<rayon::ThreadPool, Error> {
-    let mut b = rayon::ThreadPoolBuilder::new()
-        .stack_size(parse::STACK_SIZE)
-        .thread_name(|i| format!("{WORKER_PREFIX}-{i}"));
-    if let Some(j) = jobs {
-        b = b.num_threads(j.max(1));
-    }
-    b.build()
-        .map_err(|e| Error::Usage(format!("could not start worker threads: {e}")))
-}
-
 /// Where `check` keeps its cache unless told otherwise: see
 /// [`crate::cache::default_dir`]; the project is the scanned directory's
 /// Cargo workspace (or package), else the directory itself.
 pub fn default_cache_dir(paths: &[PathBuf]) -> Result<PathBuf, Error> {
     Ok(crate::cache::default_dir(&resolve_paths(paths)?.root))
-}
-
-/// The rule levels of a run; a rule named with `--select` or `--ignore`
-/// must exist.
-fn levels(opts: &CheckOptions, config: &Config) -> Result<rules::Levels, Error> {
-    let known = rules::known_ids();
-    for r in opts.select.iter().chain(&opts.ignore) {
-        if !known.contains(&r.as_str()) {
-            return Err(Error::Usage(format!(
-                "unknown rule `{r}` (see `tenant-lint rules`)"
-            )));
-        }
-    }
-    Ok(rules::Levels::new(config, &opts.select, &opts.ignore))
-}
-
-/// Notes on settings of rules this version does not implement yet.
-fn planned_notes(config: &Config) -> Vec<String> {
-    let mut notes = Vec::new();
-    for (id, level) in &config.rules {
-        if rules::PLANNED.contains(&id.as_str()) && *level != Level::Off {
-            notes.push(format!(
-                "rule `{id}` is not implemented in this version; its setting has no effect yet"
-            ));
-        }
-    }
-    notes
-}
-
-/// A rule named with `--select` runs even when it is off (by default or
-/// in the config): at `warn`, and the run says so.
-fn selected_off_notes(opts: &CheckOptions, config: &Config, levels: &rules::Levels) -> Vec<String> {
-    let mut notes = Vec::new();
-    for r in &opts.select {
-        if opts.ignore.contains(r) {
-            continue;
-        }
-        if levels.configured(r) == Level::Off {
-            let why = if config.rules.contains_key(r.as_str()) {
-                "turned off in the configuration"
-            } else {
-                "off by default"
-            };
-            notes.push(format!(
-                "rule `{r}` is {why}; `--select` runs it, at warning severity"
-            ));
-        }
-    }
-    notes
 }
 
 /// Runs `check`.
@@ -167,8 +107,8 @@ pub fn check(opts: &CheckOptions) -> Result<Report, Error> {
         root, base, only, ..
     } = scope;
     let paths = vec![root.clone()];
-    let levels = levels(opts, &config)?;
-    let mut notes = planned_notes(&config);
+    let levels = settings::levels(opts, &config)?;
+    let mut notes = settings::planned_notes(&config);
     let include_tests = opts.include_tests || config.files.include_tests;
 
     // Discover.
@@ -187,7 +127,7 @@ pub fn check(opts: &CheckOptions) -> Result<Report, Error> {
     phase.mark("discover");
 
     // Read.
-    let pool = pool(opts.jobs)?;
+    let pool = settings::pool(opts.jobs)?;
     let run_started = crate::cache::now();
     let cache_dir = opts.cache.as_ref();
     let mut store = read::open_cache(
@@ -297,7 +237,7 @@ pub fn check(opts: &CheckOptions) -> Result<Report, Error> {
 
     // Suppress.
     let mut files = table.files;
-    notes.extend(selected_off_notes(opts, &config, &levels));
+    notes.extend(settings::selected_off_notes(opts, &config, &levels));
     suppress::stamp(&mut findings, &levels, &files);
     let suppressed_findings = suppress::apply(&mut findings, &judged.suppressions, &judge, &files);
     let audit = suppress::audit(

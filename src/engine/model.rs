@@ -231,7 +231,7 @@ pub fn schema(
         &scope.named_in_project(),
         0,
     );
-    let pool = super::pool(None)?;
+    let pool = super::settings::pool(None)?;
     let (texts, _) = read_all(&pool, &found.files, None);
     let SchemaPhase {
         model, failures, ..
