@@ -5,7 +5,7 @@
 //! a failure while the run goes on. Facts of unchanged files come from the
 //! cache when the tenant model is the same.
 
-use super::read::{text_of, Carry, Text};
+use super::read::{text_of, Carry, Sources};
 use crate::cache;
 use crate::config::Config;
 use crate::diagnostic::FileId;
@@ -176,17 +176,15 @@ pub(super) struct Extraction {
 
 /// Extracts (or reuses) the query facts of every Rust file that is not a
 /// failure or a test file, into `carry.new`.
-#[allow(clippy::too_many_arguments)]
 pub(super) fn extract_all(
-    pool: &rayon::ThreadPool,
-    files: &[discover::SourcePath],
-    texts: &[Text],
+    src: Sources,
     failures: &HashMap<FileId, Failure>,
     test_files: &BTreeSet<FileId>,
     model_hash: u128,
     extractor: &Extractor,
     carry: &mut Carry,
 ) -> Extraction {
+    let Sources { pool, files, texts } = src;
     let analysed: Vec<Option<Analysed>> = pool.install(|| {
         files
             .par_iter()

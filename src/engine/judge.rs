@@ -5,7 +5,7 @@
 //! findings; severities and suppressions are stamped later.
 
 use super::files::FileTable;
-use super::read::Text;
+use super::read::Sources;
 use super::resolve::Resolved;
 use crate::cache;
 use crate::config::Config;
@@ -54,8 +54,7 @@ impl Judge<'_> {
         &self,
         resolved: Resolved,
         entries: &[cache::Entry],
-        found: &[discover::SourcePath],
-        texts: &[Text],
+        src: Sources,
         test_files: &BTreeSet<FileId>,
         mut file_suppressions: Vec<Vec<Suppression>>,
         failures: &mut HashMap<FileId, Failure>,
@@ -94,7 +93,7 @@ impl Judge<'_> {
                 }
                 None => None,
             };
-            if let Some(Some(Err(e))) = texts.get(i) {
+            if let Some(Some(Err(e))) = src.texts.get(i) {
                 failures.entry(i).or_insert_with(|| e.clone());
             }
             let own_suppressions = file_suppressions
@@ -143,7 +142,7 @@ impl Judge<'_> {
                 .collect();
             let file_facts = rules::FileFacts {
                 file: i,
-                rel: &found[i].rel,
+                rel: &src.files[i].rel,
                 execs: &execs,
                 sql: &sql,
                 sql_at: &sql_at,

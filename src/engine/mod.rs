@@ -165,11 +165,14 @@ pub fn check(opts: &CheckOptions) -> Result<Report, Error> {
     phase.mark("schema");
 
     // Extract, then rescue the files that name a workspace helper.
+    let src = read::Sources {
+        pool: &pool,
+        files: &found.files,
+        texts: &texts,
+    };
     let extractor = extract::Extractor::new(&model, &config, include_tests, opts.no_prefilter);
     let mut extraction = extract::extract_all(
-        &pool,
-        &found.files,
-        &texts,
+        src,
         &failures,
         &test_files,
         model_hash,
@@ -178,16 +181,14 @@ pub fn check(opts: &CheckOptions) -> Result<Report, Error> {
     );
     phase.mark("queries");
     rescue::rescue(
-        &pool,
-        &found.files,
-        &texts,
+        src,
         &extractor,
         opts.no_prefilter,
         &mut carry,
         &mut extraction,
         &mut phase,
     );
-    let file_suppressions = suppress::parse_all(&pool, &texts, &mut carry);
+    let file_suppressions = suppress::parse_all(src, &mut carry);
     let names = files::Names::new(&root, &base);
     let mut table = files::FileTable::new(&names, &found.files, &root, &base);
     phase.mark("suppressions");
@@ -202,8 +203,7 @@ pub fn check(opts: &CheckOptions) -> Result<Report, Error> {
     let judged = judge.files(
         resolved,
         &carry.new,
-        &found.files,
-        &texts,
+        src,
         &test_files,
         file_suppressions,
         &mut failures,

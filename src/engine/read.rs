@@ -278,3 +278,14 @@ pub(super) fn write_back(
         ));
     }
 }
+
+/// The files of a run as the phases after reading see them.
+#[derive(Clone, Copy)]
+pub(super) struct Sources<'a> {
+    /// The worker pool.
+    pub pool: &'a rayon::ThreadPool,
+    /// The discovered files.
+    pub files: &'a [discover::SourcePath],
+    /// Their texts, aligned with `files`.
+    pub texts: &'a [Text],
+}

@@ -7,10 +7,9 @@
 //! set it was checked against, so a warm run knows when to check again.
 
 use super::extract::{guard_file, Extraction, Extractor, TOKENS};
-use super::read::{facts_of, text_of, Carry, Text};
+use super::read::{facts_of, text_of, Carry, Sources};
 use super::timings::Phases;
 use crate::cache;
-use crate::discover;
 use crate::rustlex::Words;
 use rayon::prelude::*;
 
@@ -27,17 +26,15 @@ struct Rescued {
 
 /// Runs the rescue rounds over `carry.new`, then stamps each query entry
 /// with the final helper set.
-#[allow(clippy::too_many_arguments)]
 pub(super) fn rescue(
-    pool: &rayon::ThreadPool,
-    files: &[discover::SourcePath],
-    texts: &[Text],
+    src: Sources,
     extractor: &Extractor,
     no_prefilter: bool,
     carry: &mut Carry,
     extraction: &mut Extraction,
     phase: &mut Phases,
 ) {
+    let Sources { pool, files, texts } = src;
     let helpers_of = |entries: &[cache::Entry]| {
         crate::rescue::Helpers::new(
             entries

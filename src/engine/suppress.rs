@@ -5,7 +5,7 @@
 //! cross-tenant calls.
 
 use super::judge::Judge;
-use super::read::{Carry, Text};
+use super::read::{Carry, Sources};
 use crate::config::Config;
 use crate::diagnostic::{stable_hash, FileId, Finding};
 use crate::discover;
@@ -21,13 +21,9 @@ pub(super) type Suppressed = Vec<(Finding, Option<String>)>;
 
 /// Each file's allow comments (cached for files not read), recorded in
 /// `carry.new` for the next run.
-pub(super) fn parse_all(
-    pool: &rayon::ThreadPool,
-    texts: &[Text],
-    carry: &mut Carry,
-) -> Vec<Vec<Suppression>> {
-    let file_suppressions: Vec<Vec<Suppression>> = pool.install(|| {
-        texts
+pub(super) fn parse_all(src: Sources, carry: &mut Carry) -> Vec<Vec<Suppression>> {
+    let file_suppressions: Vec<Vec<Suppression>> = src.pool.install(|| {
+        src.texts
             .par_iter()
             .zip(carry.old.par_iter())
             .map(|(t, old)| match t {
