@@ -1,0 +1,252 @@
+//! The extract phase: turns each Rust file that can hold a query the rules
+//! judge into query facts. The prefilter rules most files out from their
+//! bytes or tokens, the slicer blanks the bodies that cannot matter before
+//! `syn` parses the rest, and a panic anywhere in one file makes that file
+//! a failure while the run goes on. Facts of unchanged files come from the
+//! cache when the tenant model is the same.
+
+use super::read::{text_of, Carry, Sources};
+use crate::cache;
+use crate::config::Config;
+use crate::diagnostic::FileId;
+use crate::discover::{self, FileKind};
+use crate::model::queries;
+use crate::model::TenantModel;
+use crate::parse::{self, Failure};
+use crate::prefilter::QueryNeedles;
+use crate::rustlex::Words;
+use rayon::prelude::*;
+use std::collections::{BTreeSet, HashMap};
+use std::sync::OnceLock;
+
+/// What analysing one file gave.
+pub(super) struct Extracted {
+    /// Its query facts or failure (`None`: nothing a rule judges).
+    pub facts: cache::QueryResult,
+    /// The byte ranges of the bodies blanked before parsing.
+    pub blanked: Vec<(u32, u32)>,
+    /// The words of what was not parsed.
+    pub words: Option<Words>,
+}
+
+impl Extracted {
+    /// A file parsed whole (or not at all): nothing blanked.
+    fn whole(facts: cache::QueryResult) -> Extracted {
+        Extracted {
+            facts,
+            blanked: Vec::new(),
+            words: None,
+        }
+    }
+}
+
+/// Runs the analysis of one file; a panic in the scan, the slicer or the
+/// analysis makes that file a failure, and the run goes on.
+pub(super) fn guard_file(run: impl FnOnce() -> Extracted) -> Extracted {
+    parse::guarded("analysing", || Ok(run()))
+        .unwrap_or_else(|failure| Extracted::whole(Some(Err(failure))))
+}
+
+thread_local! {
+    /// Each pool thread's token buffer, reused from file to file.
+    pub(super) static TOKENS: std::cell::RefCell<Vec<crate::rustlex::Tok>> =
+        const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Extracts the query facts of one file against the tenant model; shared
+/// by this phase and the helper rescue, so both use the same needles.
+pub(super) struct Extractor<'a> {
+    model: &'a TenantModel,
+    config: &'a Config,
+    qopts: queries::Options<'a>,
+    no_prefilter: bool,
+    /// Built on first use: a warm run may parse nothing.
+    needles: OnceLock<QueryNeedles>,
+}
+
+impl<'a> Extractor<'a> {
+    pub(super) fn new(
+        model: &'a TenantModel,
+        config: &'a Config,
+        include_tests: bool,
+        no_prefilter: bool,
+    ) -> Extractor<'a> {
+        Extractor {
+            model,
+            config,
+            qopts: queries::Options {
+                include_tests,
+                config,
+            },
+            no_prefilter,
+            needles: OnceLock::new(),
+        }
+    }
+
+    /// The prefilter's needles for this model and configuration.
+    pub(super) fn needles(&self) -> &QueryNeedles {
+        self.needles
+            .get_or_init(|| QueryNeedles::new(self.model, self.config))
+    }
+
+    fn parse_queries(&self, f: &discover::SourcePath, t: &str) -> cache::QueryResult {
+        Some(parse::with_parsed(t, |file| {
+            queries::extract(file, &f.rel, &f.path, self.model, &self.qopts)
+        }))
+    }
+
+    /// Parses `t` with the bodies that cannot matter blanked (see `slice`);
+    /// `extra` keeps the bodies naming a workspace helper too. A file the
+    /// slicer cannot follow is parsed whole, and a syntax error is always
+    /// reported from the whole text, so it never points into a blank.
+    pub(super) fn parse_sliced(
+        &self,
+        f: &discover::SourcePath,
+        t: &str,
+        sliced: Option<crate::slice::Sliced>,
+    ) -> Extracted {
+        match sliced {
+            // The token scan that sliced it checked nesting and chains.
+            Some(sliced) => match parse::with_parsed_shaped(&sliced.text, |file| {
+                queries::extract(file, &f.rel, &f.path, self.model, &self.qopts)
+            }) {
+                Ok(found) => Extracted {
+                    facts: Some(Ok(found)),
+                    blanked: sliced.blanked,
+                    words: Some(sliced.words),
+                },
+                Err(_) => Extracted::whole(self.parse_queries(f, t)),
+            },
+            None => Extracted::whole(self.parse_queries(f, t)),
+        }
+    }
+
+    fn extract(&self, f: &discover::SourcePath, t: &str) -> Extracted {
+        if self.no_prefilter {
+            return Extracted::whole(self.parse_queries(f, t));
+        }
+        // The bytes rule most files out; one pass over the tokens of the
+        // others checks that they are Rust tokens at all, finds the needles
+        // and the names a file calls.
+        let needles = self.needles();
+        if let Some(words) = needles.without_needle(t) {
+            // No needle, as the bytes show: not even read as tokens.
+            return Extracted {
+                facts: None,
+                blanked: Vec::new(),
+                words: Some(words),
+            };
+        }
+        TOKENS.with_borrow_mut(|toks| {
+            let scanned = match needles.scan(t, toks) {
+                Ok(s) => s,
+                Err(e) => return Extracted::whole(Some(Err(e))),
+            };
+            if scanned.hits.is_empty() {
+                // Cannot hold a query the rules judge.
+                return Extracted {
+                    facts: None,
+                    blanked: Vec::new(),
+                    words: Some(scanned.words),
+                };
+            }
+            self.parse_sliced(f, t, crate::slice::blank(t, toks, &scanned.hits, None))
+        })
+    }
+}
+
+/// One file's query entry, analysed in this run or reused from the cache.
+struct Analysed {
+    facts: cache::WithDeps<cache::QueryResult>,
+    /// The helper set the facts were checked against.
+    helpers: u128,
+    blanked: Vec<(u32, u32)>,
+    reused: bool,
+    words: Option<Words>,
+}
+
+/// What the extract phase hands on, besides the entries in the carry.
+pub(super) struct Extraction {
+    /// The words of what each file analysed in this run left unparsed, for
+    /// the helper rescue.
+    pub words: Vec<Option<Words>>,
+    /// Files whose query facts came from the cache.
+    pub reused: usize,
+}
+
+/// Extracts (or reuses) the query facts of every Rust file that is not a
+/// failure or a test file, into `carry.new`.
+pub(super) fn extract_all(
+    src: Sources,
+    failures: &HashMap<FileId, Failure>,
+    test_files: &BTreeSet<FileId>,
+    model_hash: u128,
+    extractor: &Extractor,
+    carry: &mut Carry,
+) -> Extraction {
+    let Sources { pool, files, texts } = src;
+    let analysed: Vec<Option<Analysed>> = pool.install(|| {
+        files
+            .par_iter()
+            .zip(texts.par_iter())
+            .zip(carry.old.par_iter_mut())
+            .enumerate()
+            .map(|(i, ((f, t), prev))| {
+                if failures.contains_key(&i)
+                    || test_files.contains(&i)
+                    || f.kind != FileKind::Rust
+                    || matches!(t, Some(Err(_)))
+                {
+                    return None;
+                }
+                if let Some(q) = prev
+                    .query
+                    .take()
+                    .filter(|q| q.model == model_hash && cache::fresh(&q.facts.deps))
+                {
+                    return Some(Analysed {
+                        facts: q.facts,
+                        helpers: q.helpers,
+                        blanked: q.blanked,
+                        reused: true,
+                        words: None,
+                    });
+                }
+                let t = text_of(f, t);
+                let t = t.as_ref().as_ref().ok()?;
+                let (x, deps) = cache::tracking(|| guard_file(|| extractor.extract(f, t)));
+                Some(Analysed {
+                    facts: cache::WithDeps {
+                        deps,
+                        value: x.facts,
+                    },
+                    helpers: 0,
+                    blanked: x.blanked,
+                    reused: false,
+                    words: x.words,
+                })
+            })
+            .collect()
+    });
+    let mut reused_queries = 0;
+    let mut words: Vec<Option<Words>> = vec![None; files.len()];
+    for (i, (r, entry)) in analysed.into_iter().zip(carry.new.iter_mut()).enumerate() {
+        if let Some(a) = r {
+            words[i] = a.words;
+            reused_queries += usize::from(a.reused);
+            if !a.reused {
+                carry.touched[i] = true;
+            }
+            entry.query = Some(cache::QueryEntry {
+                model: model_hash,
+                facts: a.facts,
+                helpers: a.helpers,
+                blanked: a.blanked,
+            });
+        }
+    }
+    Extraction {
+        words,
+        reused: reused_queries,
+    }
+}

@@ -1,0 +1,203 @@
+//! The judge phase: runs the rules that are on over the facts. File rules
+//! see one file's resolved queries, SQL and suppressions at a time;
+//! project rules see the whole project (the schema the migrations leave,
+//! the files that could not be analysed). Rules return format-free
+//! findings; severities and suppressions are stamped later.
+
+use super::files::FileTable;
+use super::read::Sources;
+use super::resolve::Resolved;
+use crate::cache;
+use crate::config::Config;
+use crate::diagnostic::{FileId, Finding};
+use crate::discover::{self, FileKind};
+use crate::model::queries;
+use crate::model::TenantModel;
+use crate::parse::Failure;
+use crate::rules::{self, Facts, Levels, Phase, Rule};
+use crate::suppress::Suppression;
+use std::collections::{BTreeSet, HashMap};
+
+/// What the file rules hand on.
+pub(super) struct Judged {
+    /// The findings of the file rules.
+    pub findings: Vec<Finding>,
+    /// Every cross-tenant call, for the audit.
+    pub superuser_calls: Vec<(FileId, queries::SuperuserCall)>,
+    /// Each file's inline suppressions (files without any left out).
+    pub suppressions: HashMap<FileId, Vec<Suppression>>,
+    /// Files whose query facts were parsed.
+    pub parsed: usize,
+}
+
+/// The rules' view of the run's model and settings.
+pub(super) struct Judge<'a> {
+    pub model: &'a TenantModel,
+    pub config: &'a Config,
+    pub levels: &'a Levels,
+}
+
+impl Judge<'_> {
+    fn context<'f>(&'f self, facts: Facts<'f>) -> rules::Context<'f> {
+        rules::Context {
+            model: self.model,
+            config: self.config,
+            levels: self.levels,
+            facts,
+        }
+    }
+
+    /// Runs the file rules over each file in turn; a file whose analysis
+    /// or reading failed is added to `failures`.
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn files(
+        &self,
+        resolved: Resolved,
+        entries: &[cache::Entry],
+        src: Sources,
+        test_files: &BTreeSet<FileId>,
+        mut file_suppressions: Vec<Vec<Suppression>>,
+        failures: &mut HashMap<FileId, Failure>,
+        table: &mut FileTable,
+    ) -> Judged {
+        let Resolved {
+            judge_queries,
+            judge_sql,
+            helpers,
+            execs: resolved,
+            mut lookups,
+        } = resolved;
+        let mut judged = Judged {
+            findings: Vec::new(),
+            superuser_calls: Vec::new(),
+            suppressions: HashMap::new(),
+            parsed: 0,
+        };
+        let file_rules: Vec<Rule> = self.levels.running(Phase::File).collect();
+        for (i, file_execs) in resolved.into_iter().enumerate() {
+            let facts = match entries[i]
+                .query
+                .as_ref()
+                .and_then(|q| q.facts.value.as_ref())
+            {
+                Some(Ok(facts)) => {
+                    judged.parsed += 1;
+                    judged
+                        .superuser_calls
+                        .extend(facts.superuser.iter().map(|c| (i, c.clone())));
+                    Some(facts)
+                }
+                Some(Err(e)) => {
+                    failures.insert(i, e.clone());
+                    None
+                }
+                None => None,
+            };
+            if let Some(Some(Err(e))) = src.texts.get(i) {
+                failures.entry(i).or_insert_with(|| e.clone());
+            }
+            let own_suppressions = file_suppressions
+                .get_mut(i)
+                .filter(|s| !s.is_empty() && !test_files.contains(&i))
+                .map(std::mem::take)
+                .unwrap_or_default();
+            let execs: Vec<queries::ExecFact> = match facts {
+                Some(_) if judge_queries => {
+                    let mut execs: Vec<queries::ExecFact> = file_execs
+                        .into_iter()
+                        .enumerate()
+                        .filter(|(k, _)| !lookups.moved.contains(&(i, *k)))
+                        .map(|(k, mut e)| {
+                            if let Some(n) = lookups.notes.get(&(i, k)) {
+                                for q in &mut e.paths {
+                                    q.cond.notes.push(n.clone());
+                                }
+                            }
+                            e
+                        })
+                        .collect();
+                    execs.extend(lookups.at_callers.remove(&i).unwrap_or_default());
+                    execs
+                }
+                _ => Vec::new(),
+            };
+            // SQL handed to a function counts if it reaches the database.
+            let sql: std::borrow::Cow<[queries::SqlFact]> = match facts {
+                Some(facts) if judge_sql && facts.sql.iter().any(|f| f.through.is_some()) => facts
+                    .sql
+                    .iter()
+                    .filter(|f| {
+                        f.through
+                            .as_ref()
+                            .is_none_or(|(k, a)| helpers.sends_sql(k, *a))
+                    })
+                    .cloned()
+                    .collect(),
+                Some(facts) if judge_sql => std::borrow::Cow::Borrowed(&facts.sql),
+                _ => std::borrow::Cow::Borrowed(&[]),
+            };
+            let sql_at: Vec<FileId> = sql
+                .iter()
+                .map(|f| f.file.as_deref().map_or(i, |p| table.sql_file(p)))
+                .collect();
+            let file_facts = rules::FileFacts {
+                file: i,
+                rel: &src.files[i].rel,
+                execs: &execs,
+                sql: &sql,
+                sql_at: &sql_at,
+                untrusted_sql: facts.map_or(&[], |f| &f.untrusted_sql),
+                superuser: facts.map_or(&[], |f| &f.superuser),
+                opaque_macros: facts.map_or(&[], |f| &f.opaque_macros),
+                suppressions: &own_suppressions,
+            };
+            if !file_facts.is_empty() {
+                let cx = self.context(Facts::File(&file_facts));
+                for rule in &file_rules {
+                    judged.findings.extend(rule.check(&cx));
+                }
+            }
+            if !own_suppressions.is_empty() {
+                judged.suppressions.insert(i, own_suppressions);
+            }
+        }
+        judged
+    }
+
+    /// Runs the rules over the whole project: the schema the migrations
+    /// leave, the files that could not be analysed.
+    pub(super) fn project(
+        &self,
+        found: &[discover::SourcePath],
+        failures: &HashMap<FileId, Failure>,
+    ) -> Vec<Finding> {
+        let mut failed: Vec<(FileId, FileKind, &Failure)> = failures
+            .iter()
+            .map(|(i, f)| (*i, found[*i].kind, f))
+            .collect();
+        failed.sort_by_key(|(i, _, _)| *i);
+        let project = rules::ProjectFacts { failures: &failed };
+        let cx = self.context(Facts::Project(&project));
+        let mut findings = Vec::new();
+        for rule in self.levels.running(Phase::Project) {
+            findings.extend(rule.check(&cx));
+        }
+        findings
+    }
+
+    /// Runs the rules that judge the suppressions themselves, once the
+    /// others' findings are matched against them.
+    pub(super) fn suppressed(&self, matched: &rules::SuppressionUse) -> Vec<Finding> {
+        let cx = self.context(Facts::Suppressed(matched));
+        let mut findings = Vec::new();
+        for rule in self.levels.running(Phase::Suppressed) {
+            for mut f in rule.check(&cx) {
+                if let Some(level) = self.levels.of(f.rule) {
+                    f.level = level;
+                    findings.push(f);
+                }
+            }
+        }
+        findings
+    }
+}

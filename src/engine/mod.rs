@@ -1,0 +1,298 @@
+//! Drives the pipeline for one run, as a sequence of phases, each in its
+//! own module: discover → [`read`] (and the cache carry) → [`model`] (the
+//! tenant model) → [`extract`] (query facts, with the prefilter and the
+//! slicer) → [`rescue`] (files that name a workspace helper) → [`resolve`]
+//! (helpers, lookups) → [`judge`] (the rules) → [`suppress`] (severities,
+//! fingerprints, allow comments, the audit) → [`finish`] (named paths,
+//! texts, baseline, `--since`). Parsing and extraction run on a rayon pool
+//! whose threads have large stacks; the result is independent of the
+//! number of threads.
+
+use crate::config::{self, Config};
+use crate::discover;
+use crate::rules;
+use crate::workspace::canonical;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+pub use crate::error::Error;
+pub use crate::report::{AuditEntry, BaselineStats, ConfigFile, FileEntry, Report, Stats};
+pub use crate::workspace::Scope;
+pub use model::{schema, schema_phase, SchemaPhase};
+pub use read::{Carry, Text};
+
+mod extract;
+mod files;
+mod finish;
+mod judge;
+mod model;
+mod read;
+mod rescue;
+mod resolve;
+mod settings;
+mod suppress;
+mod timings;
+
+/// What the user asked for.
+#[derive(Debug, Clone, Default)]
+pub struct CheckOptions {
+    /// Files or directories to scan (empty: `.`).
+    pub paths: Vec<PathBuf>,
+    /// `--config FILE`.
+    pub config: Option<PathBuf>,
+    /// `--include-tests` (OR-ed with the config's `include-tests`).
+    pub include_tests: bool,
+    /// `--jobs N` (None: all cores).
+    pub jobs: Option<usize>,
+    /// `--select RULE`: only these rules.
+    pub select: Vec<String>,
+    /// `--ignore RULE`: not these rules.
+    pub ignore: Vec<String>,
+    /// `--baseline FILE`: findings in it are not reported.
+    pub baseline: Option<PathBuf>,
+    /// `--write-baseline FILE`: record today's findings.
+    pub write_baseline: Option<PathBuf>,
+    /// `--since REV`: report only lines changed since REV.
+    pub since: Option<String>,
+    /// Parse every file instead of only those the prefilter keeps (for
+    /// tests and benchmarks: the findings must be the same).
+    pub no_prefilter: bool,
+    /// Directory of the on-disk cache (`None`: no cache).
+    pub cache: Option<PathBuf>,
+    /// Called with the discovered files before any is read (tests use it to
+    /// change the tree mid-scan, as a user's editor or `git checkout` can).
+    #[doc(hidden)]
+    pub after_discovery: Option<fn(&[PathBuf])>,
+}
+
+/// Resolves the named paths to the project to analyse and the part of it
+/// to report (see [`crate::workspace`]).
+pub fn resolve_paths(paths: &[PathBuf]) -> Result<Scope, Error> {
+    use crate::workspace::PathError;
+    crate::workspace::resolve(paths).map_err(|e| match e {
+        PathError::Unusable { path, error } => Error::Io {
+            path,
+            message: error.to_string(),
+        },
+        PathError::Projects(roots) => Error::Usage(format!(
+            "the paths belong to different projects ({}); run tenant-lint once for each",
+            roots
+                .iter()
+                .map(|r| r.display().to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        )),
+    })
+}
+
+/// Loads `--config FILE`, or finds the project's config upward from the
+/// project root, stopping at the repository root: the same configuration
+/// whichever part of the project the paths name.
+pub fn load_config(explicit: Option<&Path>, scope: &Scope) -> Result<Config, Error> {
+    let known = rules::known_ids();
+    match explicit {
+        Some(p) => Ok(config::load_file(p, &known)?),
+        None => {
+            Ok(config::find_and_load(&scope.root, Some(&scope.base), &known)?.unwrap_or_default())
+        }
+    }
+}
+
+/// Name prefix of the worker threads.
+pub const WORKER_PREFIX: &str = "tenant-lint-worker";
+
+/// Where `check` keeps its cache unless told otherwise: see
+/// [`crate::cache::default_dir`]; the project is the scanned directory's
+/// Cargo workspace (or package), else the directory itself.
+pub fn default_cache_dir(paths: &[PathBuf]) -> Result<PathBuf, Error> {
+    Ok(crate::cache::default_dir(&resolve_paths(paths)?.root))
+}
+
+/// Runs `check`.
+pub fn check(opts: &CheckOptions) -> Result<Report, Error> {
+    let started = Instant::now();
+    let mut phase = timings::Phases::new(started);
+    let scope = resolve_paths(&opts.paths)?;
+    let config = load_config(opts.config.as_deref(), &scope)?;
+    let named = scope.named_in_project();
+    let Scope {
+        root, base, only, ..
+    } = scope;
+    let paths = vec![root.clone()];
+    let levels = settings::levels(opts, &config)?;
+    let mut notes = settings::planned_notes(&config);
+    let include_tests = opts.include_tests || config.files.include_tests;
+
+    // Discover.
+    let found = discover::discover(
+        &paths,
+        &root,
+        &config,
+        include_tests,
+        &named,
+        opts.jobs.unwrap_or(0),
+    );
+    if let Some(hook) = opts.after_discovery {
+        let list: Vec<PathBuf> = found.files.iter().map(|f| f.path.clone()).collect();
+        hook(&list);
+    }
+    phase.mark("discover");
+
+    // Read.
+    let pool = settings::pool(opts.jobs)?;
+    let run_started = crate::cache::now();
+    let cache_dir = opts.cache.as_ref();
+    let mut store = read::open_cache(
+        cache_dir,
+        &paths,
+        &root,
+        &config,
+        include_tests,
+        opts.no_prefilter,
+    );
+    let read::Read {
+        mut texts,
+        mut carry,
+    } = read::read(&pool, &found.files, store.as_mut());
+    phase.mark("read, cache");
+
+    // Model.
+    let SchemaPhase {
+        model,
+        mut failures,
+        model_hash,
+        test_files,
+    } = schema_phase(
+        &pool,
+        &found.files,
+        &texts,
+        &config,
+        include_tests,
+        !opts.no_prefilter,
+        &mut carry,
+    );
+    if model.tenant_tables().next().is_none() {
+        notes.push(model::NO_TENANT_TABLES.into());
+    }
+    phase.mark("schema");
+
+    // Extract, then rescue the files that name a workspace helper.
+    let src = read::Sources {
+        pool: &pool,
+        files: &found.files,
+        texts: &texts,
+    };
+    let extractor = extract::Extractor::new(&model, &config, include_tests, opts.no_prefilter);
+    let mut extraction = extract::extract_all(
+        src,
+        &failures,
+        &test_files,
+        model_hash,
+        &extractor,
+        &mut carry,
+    );
+    phase.mark("queries");
+    rescue::rescue(
+        src,
+        &extractor,
+        opts.no_prefilter,
+        &mut carry,
+        &mut extraction,
+        &mut phase,
+    );
+    let file_suppressions = suppress::parse_all(src, &mut carry);
+    let names = files::Names::new(&root, &base);
+    let mut table = files::FileTable::new(&names, &found.files, &root, &base);
+    phase.mark("suppressions");
+
+    // Resolve and judge.
+    let judge = judge::Judge {
+        model: &model,
+        config: &config,
+        levels: &levels,
+    };
+    let resolved = resolve::resolve(&model, &levels, &carry.new);
+    let judged = judge.files(
+        resolved,
+        &carry.new,
+        src,
+        &test_files,
+        file_suppressions,
+        &mut failures,
+        &mut table,
+    );
+    let unchanged = read::nothing_changed(store.as_ref(), &carry, extraction.reused);
+    phase.mark("rules");
+    if let Some(store) = store.as_mut().filter(|_| !unchanged) {
+        read::write_back(
+            store,
+            &mut carry,
+            &found.files,
+            &texts,
+            run_started,
+            &mut notes,
+        );
+    }
+    phase.mark("cache write");
+    let mut findings = judged.findings;
+    findings.extend(judge.project(&found.files, &failures));
+    let mut stats = Stats {
+        discovered: found.files.len() + found.skipped,
+        skipped: found.skipped + test_files.len(),
+        cached_schema: carry.reused,
+        cached_queries: extraction.reused,
+        parsed: judged.parsed,
+        failed: failures.len(),
+        analysed: found.files.len() - failures.len() - test_files.len(),
+        ..Stats::default()
+    };
+
+    // Suppress.
+    let mut files = table.files;
+    notes.extend(settings::selected_off_notes(opts, &config, &levels));
+    suppress::stamp(&mut findings, &levels, &files);
+    let suppressed_findings = suppress::apply(&mut findings, &judged.suppressions, &judge, &files);
+    let audit = suppress::audit(
+        &judged.superuser_calls,
+        &suppressed_findings,
+        &config,
+        &found.files,
+        &files,
+    );
+
+    // Finish.
+    finish::only_in(&mut findings, &files, &only);
+    finish::attach_texts(
+        &mut findings,
+        &suppressed_findings,
+        &mut files,
+        &mut texts,
+        &found.files,
+    );
+    let baseline = finish::baseline(opts, &mut findings, &files, &levels, &only, &base)?;
+    let since_hidden = finish::since(opts.since.as_deref(), &root, &mut findings, &files)?;
+    phase.mark("findings");
+    stats.elapsed = started.elapsed();
+    Ok(Report {
+        findings,
+        files,
+        stats,
+        errors: found.errors,
+        notes,
+        model,
+        suppressed: suppressed_findings.len(),
+        suppressed_findings,
+        audit,
+        baseline,
+        since_hidden,
+        config: config.path.as_deref().map(|p| {
+            let p = canonical(p);
+            ConfigFile {
+                rel: crate::workspace::relative(&p, &base),
+                shown: names.shown(&p),
+            }
+        }),
+        root,
+        base,
+    })
+}

@@ -1,0 +1,258 @@
+//! The model phase: parses the files that can declare tenant tables
+//! (Diesel `table!`, SeaORM entities, structs that carry a tenant), replays
+//! the migrations in the order they run, and builds the [`TenantModel`]
+//! every later phase reads. Also used alone by `tenant-lint schema`.
+
+use super::read::{read_all, schema_of, text_of, Carry, Text};
+use super::Error;
+use crate::cache;
+use crate::config::Config;
+use crate::diagnostic::FileId;
+use crate::discover::{self, FileKind};
+use crate::model::migrations;
+use crate::model::schema::{self, SchemaFacts};
+use crate::model::TenantModel;
+use crate::parse::{self, Failure};
+use crate::prefilter::{self, Prefilter};
+use crate::report::FileEntry;
+use rayon::prelude::*;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+/// What the schema phase hands on.
+pub struct SchemaPhase {
+    /// The tenant model.
+    pub model: TenantModel,
+    /// Files that could not be analysed.
+    pub failures: HashMap<FileId, Failure>,
+    /// The model's hash (what cached query facts are keyed by).
+    pub model_hash: u128,
+    /// Files that are test modules declared out of line (`#[cfg(test)]
+    /// mod tests;`), set aside like the rest of the test code.
+    pub test_files: std::collections::BTreeSet<FileId>,
+}
+
+/// Builds the tenant model of a project (also used by `tenant-lint schema`).
+pub fn schema_phase(
+    pool: &rayon::ThreadPool,
+    files: &[discover::SourcePath],
+    texts: &[Text],
+    config: &Config,
+    include_tests: bool,
+    use_prefilter: bool,
+    carry: &mut Carry,
+) -> SchemaPhase {
+    // Built on first use: a warm run may parse nothing.
+    let filter = std::sync::OnceLock::new();
+    let mut old = std::mem::take(&mut carry.old);
+    old.resize_with(files.len(), cache::Entry::default);
+    carry.new.resize_with(files.len(), cache::Entry::default);
+    carry.touched.resize(files.len(), false);
+    let extract = |f: &discover::SourcePath, t: &str| -> cache::SchemaResult {
+        // Structs that carry a tenant (`OrgContext { org_id }`) put the
+        // tenant in reach with zero config; a token scan finds them in
+        // every file without parsing it.
+        let carriers = prefilter::tenant_structs(t, &config.tenant.columns);
+        let test_modules = if include_tests {
+            Vec::new()
+        } else {
+            schema::test_modules(t, &f.rel)
+        };
+        if use_prefilter && !filter.get_or_init(Prefilter::schema).matches(t) {
+            if carriers.is_empty() && test_modules.is_empty() {
+                return None;
+            }
+            return Some(Ok(SchemaFacts {
+                tenant_types: carriers,
+                test_modules,
+                ..SchemaFacts::default()
+            }));
+        }
+        Some(parse::with_parsed(t, |file| {
+            let mut facts = schema::extract(file, &f.rel, f.path.parent(), include_tests);
+            facts.tenant_types = carriers;
+            facts.test_modules = test_modules;
+            // Positions of a const's SQL refer to this file.
+            for (_, text) in &mut facts.sql_consts {
+                text.file.get_or_insert_with(|| f.path.clone());
+            }
+            facts
+        }))
+    };
+    type Computed = (Option<cache::WithDeps<cache::SchemaResult>>, u128, bool);
+    let results: Vec<Computed> = pool.install(|| {
+        files
+            .par_iter()
+            .zip(texts.par_iter())
+            .zip(old.par_iter_mut())
+            .map(|((f, t), prev)| {
+                if f.kind != FileKind::Rust || matches!(t, Some(Err(_))) {
+                    return (None, 0, false);
+                }
+                if let Some(p) = prev.schema.take().filter(|p| cache::fresh(&p.deps)) {
+                    return (Some(p), prev.schema_digest, true);
+                }
+                let t = text_of(f, t);
+                let Ok(t) = t.as_ref() else {
+                    return (None, 0, false);
+                };
+                let (value, deps) = cache::tracking(|| extract(f, t));
+                let digest = postcard::to_stdvec(&value).map_or(0, |b| cache::hash(&b));
+                (Some(cache::WithDeps { deps, value }), digest, false)
+            })
+            .collect()
+    });
+    let mut model_hash = cache::Hasher::default();
+    let mut failures = HashMap::new();
+    for (i, (r, digest, reused)) in results.into_iter().enumerate() {
+        let Some(r) = r else { continue };
+        carry.reused += usize::from(reused);
+        if !reused {
+            carry.touched[i] = true;
+        }
+        model_hash
+            .part(files[i].rel.as_bytes())
+            .part(&digest.to_le_bytes());
+        if let Some(Err(e)) = &r.value {
+            failures.insert(i, e.clone());
+        }
+        carry.new[i].schema = Some(r);
+        carry.new[i].schema_digest = digest;
+    }
+    // Out-of-line test modules are test code: set aside whole.
+    let test_modules: Vec<String> = carry
+        .new
+        .iter()
+        .filter_map(schema_of)
+        .flat_map(|f| f.test_modules.iter().cloned())
+        .collect();
+    let test_files: std::collections::BTreeSet<FileId> = if test_modules.is_empty() {
+        Default::default()
+    } else {
+        files
+            .iter()
+            .enumerate()
+            .filter(|(_, f)| {
+                f.kind == FileKind::Rust && schema::in_test_module(&f.rel, &test_modules)
+            })
+            .map(|(i, _)| i)
+            .collect()
+    };
+    failures.retain(|i, _| !test_files.contains(i));
+    // Migrations, SQL and SeaORM, in the order they run.
+    let mut histories: Vec<(&str, migrations::History)> = Vec::new();
+    for (i, (f, t)) in files.iter().zip(texts).enumerate() {
+        if f.kind != FileKind::Migration {
+            continue;
+        }
+        let (ops, failure) = match old.get(i).and_then(|e| e.migration.clone()) {
+            Some(m) => m,
+            None => match text_of(f, t).as_ref() {
+                Ok(t) => {
+                    carry.touched[i] = true;
+                    migrations::sql_ops(t)
+                }
+                Err(_) => continue,
+            },
+        };
+        let digest = postcard::to_stdvec(&(&ops, &failure)).map_or(0, |b| cache::hash(&b));
+        model_hash
+            .part(f.rel.as_bytes())
+            .part(&digest.to_le_bytes());
+        if let Some(e) = carry.new.get_mut(i) {
+            e.migration = Some((ops.clone(), failure.clone()));
+        }
+        if let Some(e) = failure {
+            failures.entry(i).or_insert(e);
+        }
+        histories.push((&f.rel, migrations::History { file: i, ops }));
+    }
+    for (i, e) in carry.new.iter().enumerate() {
+        if test_files.contains(&i) {
+            continue;
+        }
+        if let Some(f) = schema_of(e).filter(|f| !f.migration_ops.is_empty()) {
+            histories.push((
+                &files[i].rel,
+                migrations::History {
+                    file: i,
+                    ops: f.migration_ops.clone(),
+                },
+            ));
+        }
+    }
+    histories.sort_by(|a, b| discover::natural_cmp(a.0, b.0));
+    let histories: Vec<migrations::History> = histories.into_iter().map(|(_, h)| h).collect();
+    let applied = migrations::apply(&histories);
+    let migrated: Vec<(FileId, SchemaFacts)> = applied
+        .table_facts()
+        .into_iter()
+        .map(|(i, t)| {
+            (
+                i,
+                SchemaFacts {
+                    tables: vec![t],
+                    ..SchemaFacts::default()
+                },
+            )
+        })
+        .collect();
+    let facts = carry
+        .new
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| !test_files.contains(i))
+        .filter_map(|(i, e)| schema_of(e).map(|f| (i, f)))
+        .chain(migrated.iter().map(|(i, f)| (*i, f)));
+    let mut model = TenantModel::build(facts, config);
+    model.migrated = applied;
+    carry.old = old;
+    SchemaPhase {
+        model,
+        failures,
+        model_hash: model_hash.finish(),
+        test_files,
+    }
+}
+
+/// Runs the discovery and schema stages only (for `tenant-lint schema`).
+pub fn schema(
+    paths: &[PathBuf],
+    config_path: Option<&Path>,
+) -> Result<(TenantModel, Vec<FileEntry>, Vec<String>), Error> {
+    let scope = super::resolve_paths(paths)?;
+    let config = super::load_config(config_path, &scope)?;
+    let root = &scope.root;
+    let found = discover::discover(
+        std::slice::from_ref(root),
+        root,
+        &config,
+        config.files.include_tests,
+        &scope.named_in_project(),
+        0,
+    );
+    let pool = super::settings::pool(None)?;
+    let (texts, _) = read_all(&pool, &found.files, None);
+    let SchemaPhase {
+        model, failures, ..
+    } = schema_phase(
+        &pool,
+        &found.files,
+        &texts,
+        &config,
+        config.files.include_tests,
+        true,
+        &mut Carry::default(),
+    );
+    let names = super::files::Names::new(root, &scope.base);
+    let files: Vec<FileEntry> = found.files.iter().map(|f| names.entry(f)).collect();
+    let mut problems: Vec<String> = failures
+        .iter()
+        .map(|(i, f)| format!("{}:{}: {}", files[*i].shown, f.span.start.line, f.message))
+        .collect();
+    problems.sort();
+    Ok((model, files, problems))
+}
+
+/// The note of a run that found no tenant table.
+pub(super) const NO_TENANT_TABLES: &str = "no tenant tables found (no Diesel `table!`, SeaORM entity or SQL migration with a tenant column); only the rules that need none (`session-search-path`, `superuser-access`) can report. Run `tenant-lint schema` to see what was discovered";

@@ -1,0 +1,140 @@
+//! The rescue phase: the prefilter cannot know the workspace's own
+//! helpers, so a file it skipped is parsed after all when it names one
+//! (`with_status(q, ..)`), and a file parsed with bodies blanked is parsed
+//! again when a blanked body names one. A rescued body can be a helper
+//! itself, whose callers are then rescued in the next round, until the set
+//! of helpers stops growing. Every query entry is recorded with the helper
+//! set it was checked against, so a warm run knows when to check again.
+
+use super::extract::{guard_file, Extraction, Extractor, TOKENS};
+use super::read::{facts_of, text_of, Carry, Sources};
+use super::timings::Phases;
+use crate::cache;
+use crate::rustlex::Words;
+use rayon::prelude::*;
+
+/// The most rounds of rescue (each can find new helpers).
+const MAX_RESCUE_ROUNDS: usize = 8;
+
+/// A file parsed again in one round.
+struct Rescued {
+    file: usize,
+    facts: cache::WithDeps<cache::QueryResult>,
+    blanked: Vec<(u32, u32)>,
+    words: Option<Words>,
+}
+
+/// Runs the rescue rounds over `carry.new`, then stamps each query entry
+/// with the final helper set.
+pub(super) fn rescue(
+    src: Sources,
+    extractor: &Extractor,
+    no_prefilter: bool,
+    carry: &mut Carry,
+    extraction: &mut Extraction,
+    phase: &mut Phases,
+) {
+    let Sources { pool, files, texts } = src;
+    let helpers_of = |entries: &[cache::Entry]| {
+        crate::rescue::Helpers::new(
+            entries
+                .iter()
+                .filter_map(facts_of)
+                .flat_map(|f| f.summaries.iter()),
+        )
+    };
+    let words = &mut extraction.words;
+    let mut helpers = helpers_of(&carry.new);
+    for round in 0..MAX_RESCUE_ROUNDS {
+        if no_prefilter || helpers.is_empty() {
+            break;
+        }
+        let helpers_hash = helpers.hash;
+        let rescued: Vec<Rescued> = pool.install(|| {
+            carry
+                .new
+                .par_iter()
+                .enumerate()
+                .filter_map(|(i, e)| {
+                    let q = e.query.as_ref()?;
+                    let partial = !q.blanked.is_empty();
+                    if (q.facts.value.is_some() && !partial) || q.helpers == helpers_hash {
+                        return None;
+                    }
+                    if words[i]
+                        .as_ref()
+                        .is_some_and(|w| !w.any_of(helpers.hashes()))
+                    {
+                        return None;
+                    }
+                    let f = &files[i];
+                    let t = text_of(f, &texts[i]);
+                    let t = t.as_ref().as_ref().ok()?;
+                    let named = helpers.calls_in(t);
+                    if named.is_empty() {
+                        return None;
+                    }
+                    let in_blanked = |&(a, b): &(u32, u32)| {
+                        crate::prefilter::any_within(&named, &(a as usize..b as usize))
+                    };
+                    if partial && !q.blanked.iter().any(in_blanked) {
+                        // No blanked body names a helper.
+                        return None;
+                    }
+                    let (x, deps) = cache::tracking(|| {
+                        guard_file(|| {
+                            let sliced = TOKENS.with_borrow_mut(|toks| {
+                                let s = extractor.needles().scan(t, toks).ok()?;
+                                crate::slice::blank(t, toks, &s.hits, Some(&named))
+                            });
+                            extractor.parse_sliced(f, t, sliced)
+                        })
+                    });
+                    Some(Rescued {
+                        file: i,
+                        facts: cache::WithDeps {
+                            deps,
+                            value: x.facts,
+                        },
+                        blanked: x.blanked,
+                        words: x.words,
+                    })
+                })
+                .collect()
+        });
+        phase.mark(&format!(
+            "helper rescue, round {}: {} files",
+            round + 1,
+            rescued.len()
+        ));
+        if rescued.is_empty() {
+            break;
+        }
+        for r in rescued {
+            let i = r.file;
+            if r.words.is_some() {
+                words[i] = r.words;
+            }
+            if !carry.touched[i] {
+                extraction.reused = extraction.reused.saturating_sub(1);
+            }
+            carry.touched[i] = true;
+            if let Some(q) = carry.new[i].query.as_mut() {
+                q.facts = r.facts;
+                q.blanked = r.blanked;
+            }
+        }
+        let next = helpers_of(&carry.new);
+        if next.hash == helpers.hash {
+            break;
+        }
+        helpers = next;
+    }
+    let helpers_hash = helpers.hash;
+    for (e, touched) in carry.new.iter_mut().zip(carry.touched.iter_mut()) {
+        if let Some(q) = e.query.as_mut().filter(|q| q.helpers != helpers_hash) {
+            *touched = true;
+            q.helpers = helpers_hash;
+        }
+    }
+}

@@ -1,0 +1,75 @@
+//! The settings of one run beyond the configuration file: the rule levels
+//! from the configuration and `--select` / `--ignore`, the notes a run
+//! prints about settings that have no effect or an unusual one, and the
+//! worker pool sized by `--jobs`.
+
+use super::{CheckOptions, Error, WORKER_PREFIX};
+use crate::config::{Config, Level};
+use crate::parse;
+use crate::rules;
+
+/// The rule levels of a run; a rule named with `--select` or `--ignore`
+/// must exist.
+pub(super) fn levels(opts: &CheckOptions, config: &Config) -> Result<rules::Levels, Error> {
+    let known = rules::known_ids();
+    for r in opts.select.iter().chain(&opts.ignore) {
+        if !known.contains(&r.as_str()) {
+            return Err(Error::Usage(format!(
+                "unknown rule `{r}` (see `tenant-lint rules`)"
+            )));
+        }
+    }
+    Ok(rules::Levels::new(config, &opts.select, &opts.ignore))
+}
+
+/// Notes on settings of rules this version does not implement yet.
+pub(super) fn planned_notes(config: &Config) -> Vec<String> {
+    let mut notes = Vec::new();
+    for (id, level) in &config.rules {
+        if rules::PLANNED.contains(&id.as_str()) && *level != Level::Off {
+            notes.push(format!(
+                "rule `{id}` is not implemented in this version; its setting has no effect yet"
+            ));
+        }
+    }
+    notes
+}
+
+/// A rule named with `--select` runs even when it is off (by default or
+/// in the config): at `warn`, and the run says so.
+pub(super) fn selected_off_notes(
+    opts: &CheckOptions,
+    config: &Config,
+    levels: &rules::Levels,
+) -> Vec<String> {
+    let mut notes = Vec::new();
+    for r in &opts.select {
+        if opts.ignore.contains(r) {
+            continue;
+        }
+        if levels.configured(r) == Level::Off {
+            let why = if config.rules.contains_key(r.as_str()) {
+                "turned off in the configuration"
+            } else {
+                "off by default"
+            };
+            notes.push(format!(
+                "rule `{r}` is {why}; `--select` runs it, at warning severity"
+            ));
+        }
+    }
+    notes
+}
+
+/// The worker threads: large stacks for deep syntax trees, and named
+/// (`WORKER_PREFIX`) so the CLI can keep a panic in one file quiet.
+pub(super) fn pool(jobs: Option<usize>) -> Result<rayon::ThreadPool, Error> {
+    let mut b = rayon::ThreadPoolBuilder::new()
+        .stack_size(parse::STACK_SIZE)
+        .thread_name(|i| format!("{WORKER_PREFIX}-{i}"));
+    if let Some(j) = jobs {
+        b = b.num_threads(j.max(1));
+    }
+    b.build()
+        .map_err(|e| Error::Usage(format!("could not start worker threads: {e}")))
+}
