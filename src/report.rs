@@ -48,9 +48,6 @@ pub struct FileEntry {
     /// Path as a person at the terminal can open it: relative to the
     /// current directory when under it, else absolute.
     pub shown: String,
-    /// Path relative to the project root: what fingerprints use, so a
-    /// baseline survives the project moving inside its repository.
-    pub in_project: String,
     /// Path on disk.
     pub path: PathBuf,
     /// The text, when it was read and is needed for rendering.

@@ -35,7 +35,6 @@ impl Names {
         FileEntry {
             rel: format!("{}{}", self.prefix, f.rel),
             shown: self.shown(&f.path),
-            in_project: f.rel.clone(),
             path: f.path.clone(),
             text: None,
         }
@@ -59,7 +58,6 @@ pub(super) struct FileTable<'a> {
     pub files: Vec<FileEntry>,
     by_path: HashMap<PathBuf, FileId>,
     names: &'a Names,
-    root: &'a Path,
     base: &'a Path,
 }
 
@@ -67,14 +65,12 @@ impl<'a> FileTable<'a> {
     pub(super) fn new(
         names: &'a Names,
         found: &[discover::SourcePath],
-        root: &'a Path,
         base: &'a Path,
     ) -> FileTable<'a> {
         FileTable {
             files: found.iter().map(|f| names.entry(f)).collect(),
             by_path: HashMap::new(),
             names,
-            root,
             base,
         }
     }
@@ -91,7 +87,6 @@ impl<'a> FileTable<'a> {
             self.files.push(FileEntry {
                 rel: crate::workspace::relative(&key, self.base),
                 shown: self.names.shown(&key),
-                in_project: crate::workspace::relative(&key, self.root),
                 path: p.to_path_buf(),
                 text: std::fs::read_to_string(p).ok(),
             });

@@ -202,7 +202,7 @@ pub fn check(opts: &CheckOptions) -> Result<Report, Error> {
     );
     let file_suppressions = suppress::parse_all(src, &mut carry);
     let names = files::Names::new(&root, &base);
-    let mut table = files::FileTable::new(&names, &found.files, &root, &base);
+    let mut table = files::FileTable::new(&names, &found.files, &base);
     phase.mark("suppressions");
 
     // Resolve and judge.

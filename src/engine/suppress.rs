@@ -156,7 +156,7 @@ pub(super) fn sort_findings(findings: &mut [Finding], files: &[FileEntry]) {
 fn fingerprint(findings: &mut [Finding], files: &[FileEntry]) {
     let mut seen: HashMap<String, usize> = HashMap::new();
     for f in findings.iter_mut() {
-        let key = format!("{}|{}|{}", f.rule, files[f.file].in_project, f.identity);
+        let key = format!("{}|{}|{}", f.rule, files[f.file].rel, f.identity);
         let n = seen.entry(key.clone()).or_insert(0);
         let h = stable_hash(format!("{key}|{n}").as_bytes());
         *n += 1;

@@ -795,3 +795,43 @@ fn one_project_one_configuration_whatever_the_arguments() {
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("belong to different projects"), "{err}");
 }
+
+/// Found by review: fingerprints were keyed by the path inside the
+/// project, so the same code in two projects of one repository shared
+/// them (one project's baseline hid the other's leak), and they changed
+/// with the project root a run chose.
+#[test]
+fn fingerprints_are_those_of_the_repository_path() {
+    let repo = tempfile::tempdir().expect("tempdir");
+    crate::support::write_tree(&repo.path().join("one"), PROJECT);
+    crate::support::write_tree(&repo.path().join("two"), PROJECT);
+    git(repo.path(), &["init", "-q"]);
+    let prints = |cwd: &Path, args: &[&str]| -> Vec<(String, String)> {
+        let mut a = args.to_vec();
+        a.extend(["--format", "json"]);
+        let (_, out, _) = run_in(cwd, &a);
+        json(&out)["findings"]
+            .as_array()
+            .expect("findings")
+            .iter()
+            .map(|f| {
+                (
+                    f["file"].as_str().expect("file").to_string(),
+                    f["fingerprint"].as_str().expect("fingerprint").to_string(),
+                )
+            })
+            .collect()
+    };
+    let one = prints(repo.path(), &["check", "one"]);
+    let two = prints(repo.path(), &["check", "two"]);
+    assert_eq!(one.len(), 1);
+    assert_ne!(
+        one[0].1, two[0].1,
+        "same code, two projects: {one:?} {two:?}"
+    );
+    // The repository root has no Cargo.toml: a run from there analyses
+    // both as one project, and finds the same fingerprints.
+    let all = prints(repo.path(), &["check"]);
+    assert_eq!(all, [one[0].clone(), two[0].clone()]);
+    assert_eq!(prints(&repo.path().join("one/src"), &["check"]), one);
+}
