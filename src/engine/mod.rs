@@ -132,6 +132,17 @@ pub fn check(opts: &CheckOptions) -> Result<Report, Error> {
         &named,
         opts.jobs.unwrap_or(0),
     );
+    // A named path with nothing to analyse under it (ignored by git,
+    // hidden, excluded, test code, or not Rust / a migration) is said, not
+    // passed over: "no findings" would read as "looked, and it is fine".
+    for p in only.iter().flatten() {
+        if !found.files.iter().any(|f| f.path.starts_with(p)) {
+            notes.push(format!(
+                "nothing under `{}` was analysed: no Rust file or migration there that is not ignored (.gitignore, hidden), excluded by [files] exclude, or test code",
+                files::Names::new(&root, &base).shown(p)
+            ));
+        }
+    }
     if let Some(hook) = opts.after_discovery {
         let list: Vec<PathBuf> = found.files.iter().map(|f| f.path.clone()).collect();
         hook(&list);

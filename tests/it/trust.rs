@@ -835,3 +835,29 @@ fn fingerprints_are_those_of_the_repository_path() {
     assert_eq!(all, [one[0].clone(), two[0].clone()]);
     assert_eq!(prints(&repo.path().join("one/src"), &["check"]), one);
 }
+
+/// Found by review: naming an ignored or hidden file said "no findings"
+/// and exited 0, as if it had been looked at.
+#[test]
+fn a_named_path_that_is_not_analysed_is_said() {
+    let dir = project();
+    crate::support::write_tree(
+        dir.path(),
+        &[
+            (".gitignore", "src/generated/\n"),
+            (
+                "src/generated/q.rs",
+                "pub async fn f(pool: &PgPool) { sqlx::query(\"DELETE FROM documents\").execute(pool).await; }\n",
+            ),
+        ],
+    );
+    git(dir.path(), &["init", "-q"]);
+    let (code, _, err) = run_in(dir.path(), &["check", "src/generated/q.rs"]);
+    assert_eq!(code, 0);
+    assert!(
+        err.contains("nothing under `src/generated/q.rs` was analysed"),
+        "{err}"
+    );
+    let (_, _, err) = run_in(dir.path(), &["check", "src/api"]);
+    assert!(!err.contains("was analysed"), "{err}");
+}
