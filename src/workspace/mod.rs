@@ -114,12 +114,44 @@ fn is_member(manifest: &str, root: &Path, package: &Path) -> bool {
     if excluded {
         return false;
     }
-    list("members").iter().any(|m| {
+    let listed = list("members").iter().any(|m| {
         globset::GlobBuilder::new(m)
             .literal_separator(true)
             .build()
             .is_ok_and(|g| g.compile_matcher().is_match(&rel))
-    })
+    });
+    // Cargo also makes members of the path dependencies inside the
+    // workspace: those of `[workspace.dependencies]` and of the root
+    // package are read here (not those of other members).
+    let tables = [
+        ws.get("dependencies"),
+        doc.get("dependencies"),
+        doc.get("dev-dependencies"),
+        doc.get("build-dependencies"),
+    ];
+    let by_path = tables
+        .into_iter()
+        .flatten()
+        .filter_map(|t| t.as_table())
+        .flat_map(|t| t.values())
+        .filter_map(|d| d.get("path").and_then(|p| p.as_str()))
+        .any(|p| normalize(&root.join(p)) == package);
+    listed || by_path
+}
+
+/// `p` with `.` and `..` steps resolved lexically.
+fn normalize(p: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in p.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
 }
 
 /// Whether a manifest has a `[workspace]` table (a line that opens it,
@@ -341,5 +373,22 @@ mod tests {
             "not a member"
         );
         assert_eq!(root("migrations"), top, "in no package");
+        // A path dependency is a member without being listed.
+        w("libs/auth/Cargo.toml", "[package]\nname = \"auth\"\n");
+        assert_eq!(root("libs/auth"), top.join("libs/auth"));
+        w(
+            "Cargo.toml",
+            "[workspace]\nmembers = [\"crates/*\"]\n\n[workspace.dependencies]\nauth = { path = \"./libs/auth/\" }\n",
+        );
+        assert_eq!(root("libs/auth"), top, "a workspace path dependency");
+        w(
+            "Cargo.toml",
+            "[package]\nname = \"app\"\n\n[dependencies]\nauth = { path = \"libs/auth\" }\n\n[workspace]\n",
+        );
+        assert_eq!(
+            root("libs/auth"),
+            top,
+            "a path dependency of the root package"
+        );
     }
 }
