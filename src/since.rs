@@ -61,7 +61,7 @@ pub fn changed_lines(root: &Path, rev: &str) -> Result<Changed, SinceError> {
             root.display()
         ))
     })?;
-    let top = crate::workspace::canonical(Path::new(String::from_utf8_lossy(&top).trim()));
+    let top = crate::workspace::canonical(&path_of_bytes(top.trim_ascii_end()));
     let spec = format!("{rev}^{{commit}}");
     git(root, &["rev-parse", "--verify", "--quiet", &spec]).map_err(|_| {
         SinceError(format!(

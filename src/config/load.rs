@@ -4,7 +4,8 @@
 //! [`ImDocument`] keeps the byte span of every key and value so that
 //! [`validate`](super::validate) can position its errors.
 
-use std::path::{Component, Path, PathBuf};
+use crate::workspace::normalize;
+use std::path::{Path, PathBuf};
 
 use toml_edit::{ImDocument, Item, Table};
 
@@ -178,21 +179,6 @@ fn lowercase_first(s: &str) -> String {
         Some(first) => first.to_lowercase().collect::<String>() + chars.as_str(),
         None => String::new(),
     }
-}
-
-/// Lexically removes `.` and `..` components from an absolute path.
-pub(super) fn normalize(path: &Path) -> PathBuf {
-    let mut out = PathBuf::new();
-    for comp in path.components() {
-        match comp {
-            Component::CurDir => {}
-            Component::ParentDir => {
-                out.pop();
-            }
-            other => out.push(other.as_os_str()),
-        }
-    }
-    out
 }
 
 /// Shows `path` relative to `base` when it lies inside it (used when the user gave a relative start).

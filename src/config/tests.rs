@@ -1,9 +1,10 @@
 //! Loading and validation seen from outside: positions, messages, the walk
 //! up to a config, Cargo.toml metadata, globs and suggestions.
 
-use super::load::{display_path, normalize};
+use super::load::display_path;
 use super::validate::{edit_distance, suggest, TENANT_KEYS};
 use super::*;
+use crate::workspace::normalize;
 use std::fs;
 use std::path::Path;
 

@@ -1,5 +1,5 @@
 //! The file table of a report: how each discovered file is named (relative
-//! to the report base, as shown at the terminal, within the project), and
+//! to the report base, and as shown at the terminal), and
 //! the entries added for SQL that rules read from other files
 //! (`query_file!`, `include_str!`). File ids are indexes into this table.
 

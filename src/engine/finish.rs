@@ -10,7 +10,7 @@ use crate::diagnostic::{FileId, Finding};
 use crate::discover;
 use crate::report::{BaselineStats, FileEntry};
 use crate::rules::Levels;
-use crate::workspace::canonical;
+use crate::workspace::{canonical, reported};
 use crate::{baseline, since};
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -32,9 +32,9 @@ pub(super) fn only_in(
     files: &[FileEntry],
     only: &Option<Vec<PathBuf>>,
 ) {
-    if let Some(only) = only {
+    if only.is_some() {
         let paths = canonical_of(findings, files);
-        findings.retain(|f| only.iter().any(|o| paths[&f.file].starts_with(o)));
+        findings.retain(|f| reported(only, &paths[&f.file]));
     }
 }
 
@@ -80,11 +80,7 @@ pub(super) fn baseline(
         // Entries this run could not have reported stay: a rule it did not
         // run, a file outside the named paths.
         let outside = |e: &baseline::Entry| {
-            levels.of(&e.rule).is_none()
-                || only.as_ref().is_some_and(|only| {
-                    let file = base.join(&e.file);
-                    !only.iter().any(|o| file.starts_with(o))
-                })
+            levels.of(&e.rule).is_none() || !reported(only, &base.join(&e.file))
         };
         let written = baseline::write(path, findings, |id| files[id].rel.clone(), outside)?;
         baseline_stats

@@ -122,6 +122,7 @@ pub fn check(opts: &CheckOptions) -> Result<Report, Error> {
     let levels = settings::levels(opts, &config)?;
     let mut notes = settings::planned_notes(&config);
     let include_tests = opts.include_tests || config.files.include_tests;
+    let names = files::Names::new(&root, &base);
 
     // Discover.
     let found = discover::discover(
@@ -139,7 +140,7 @@ pub fn check(opts: &CheckOptions) -> Result<Report, Error> {
         if !found.files.iter().any(|f| f.path.starts_with(p)) {
             notes.push(format!(
                 "nothing under `{}` was analysed: no Rust file or migration there that is not ignored (.gitignore, hidden), excluded by [files] exclude, or test code",
-                files::Names::new(&root, &base).shown(p)
+                names.shown(p)
             ));
         }
     }
@@ -212,7 +213,6 @@ pub fn check(opts: &CheckOptions) -> Result<Report, Error> {
         &mut phase,
     );
     let file_suppressions = suppress::parse_all(src, &mut carry);
-    let names = files::Names::new(&root, &base);
     let mut table = files::FileTable::new(&names, &found.files, &base);
     phase.mark("suppressions");
 

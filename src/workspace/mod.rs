@@ -1,7 +1,7 @@
 //! Where a run stands. The project is found upward from the paths the user
 //! named, as cargo finds a workspace: the nearest `Cargo.toml` with a
-//! `[workspace]`, else the nearest `Cargo.toml`, never past the root of
-//! the git repository. The whole project is analysed (the tenant model
+//! `[workspace]` that has the package as a member, else the package's own
+//! `Cargo.toml`, never past the root of the git repository. The whole project is analysed (the tenant model
 //! needs every schema file and migration), and only what lies under the
 //! named paths is reported. Report paths are relative to one base whatever
 //! the arguments: the repository root, or the project root outside git.
@@ -139,8 +139,8 @@ fn is_member(manifest: &str, root: &Path, package: &Path) -> bool {
     listed || by_path
 }
 
-/// `p` with `.` and `..` steps resolved lexically.
-fn normalize(p: &Path) -> PathBuf {
+/// `p` with `.` and `..` steps resolved lexically (no file system access).
+pub fn normalize(p: &Path) -> PathBuf {
     let mut out = PathBuf::new();
     for c in p.components() {
         match c {
@@ -226,6 +226,13 @@ pub fn resolve(paths: &[PathBuf]) -> Result<Scope, PathError> {
         Some(canon.clone())
     };
     Ok(Scope { root, base, only })
+}
+
+/// Whether `path` is to be reported: under one of the named paths, or
+/// anywhere when they cover the whole project (`only` is `None`).
+pub fn reported(only: &Option<Vec<PathBuf>>, path: &Path) -> bool {
+    only.as_ref()
+        .is_none_or(|only| only.iter().any(|o| path.starts_with(o)))
 }
 
 impl Scope {
