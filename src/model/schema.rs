@@ -107,7 +107,9 @@ impl SchemaFacts {
 pub fn test_modules(text: &str, rel_path: &str) -> Vec<String> {
     let b = text.as_bytes();
     let has = |w: &[u8]| memchr::memmem::find(b, w).is_some();
-    if !(has(b"test") && has(b"cfg") && has(b"mod")) {
+    // Most files with tests have them inline (`mod tests {`): only a file
+    // that may declare a module out of line (`mod name;`) is tokenised.
+    if !(has(b"test") && has(b"cfg") && declares_mod_out_of_line(b)) {
         return Vec::new();
     }
     let Ok(toks) = crate::rustlex::tokens(text) else {
@@ -255,6 +257,39 @@ pub fn test_modules(text: &str, rel_path: &str) -> Vec<String> {
         out.push(format!("{prefix}{name}/"));
     }
     out
+}
+
+/// Whether the bytes hold `mod name;` (blanks allowed around the name),
+/// in code or not: a cheap test before the token scan, which decides.
+/// A comment inside the declaration (`mod /* .. */ x;`) hides it; the file
+/// is then analysed as it was before test modules were set aside.
+fn declares_mod_out_of_line(b: &[u8]) -> bool {
+    let word = |c: u8| c.is_ascii_alphanumeric() || c == b'_';
+    memchr::memmem::find_iter(b, b"mod").any(|at| {
+        if at > 0 && word(b[at - 1]) {
+            return false;
+        }
+        let mut i = at + 3;
+        let blank = |i: &mut usize| {
+            while *i < b.len() && b[*i].is_ascii_whitespace() {
+                *i += 1;
+            }
+        };
+        let start = i;
+        blank(&mut i);
+        if i == start {
+            return false;
+        }
+        let name = i;
+        while i < b.len() && (word(b[i]) || b[i] == b'#') {
+            i += 1;
+        }
+        if i == name {
+            return false;
+        }
+        blank(&mut i);
+        b.get(i) == Some(&b';')
+    })
 }
 
 /// Whether the file at `rel` is one of `test_modules` (or below one).
@@ -786,6 +821,10 @@ mod tests {
         .is_empty());
         assert!(t("#[cfg(test)]\nmod inline { }\nmod later;", "src/lib.rs").is_empty());
         assert!(t("// #[cfg(test)]\nmod commented;", "src/lib.rs").is_empty());
+        assert!(declares_mod_out_of_line(b"pub mod a;\nmod  r#b \n ;"));
+        assert!(!declares_mod_out_of_line(
+            b"mod tests {\n    fn model() {}\n}\n// mod;"
+        ));
         // Found by review: the wrong files were set aside.
         assert!(
             t(
