@@ -34,10 +34,8 @@ const MAX_ALTERNATIVES: usize = 32;
 /// What binds a query to a tenant on one path.
 #[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub struct Cond {
-    /// Tables whose tenant column is compared for equality with a value.
-    /// The empty string stands for "the query's root table" (a bare column
-    /// name that could not be placed).
-    pub bound: BTreeSet<String>,
+    /// What is compared for equality with a tenant value.
+    pub bound: BTreeSet<Bound>,
     /// Column equalities between two tables.
     pub edges: BTreeSet<(String, String)>,
     /// Why a binding was lost, for the message.
@@ -62,7 +60,7 @@ impl Cond {
     }
 
     fn or(&self, other: &Cond, why: &str) -> Cond {
-        let bound: BTreeSet<String> = self.bound.intersection(&other.bound).cloned().collect();
+        let bound: BTreeSet<Bound> = self.bound.intersection(&other.bound).cloned().collect();
         let mut notes: Vec<String> = self.notes.clone();
         notes.extend(other.notes.iter().cloned());
         if bound.len() < self.bound.len().max(other.bound.len()) {
@@ -88,8 +86,8 @@ impl Cond {
 pub struct QState {
     /// Which ORM builds it.
     pub orm: Orm,
-    /// The table the query starts from (table key).
-    pub root: String,
+    /// What the query starts from.
+    pub root: Root,
     /// Where the query starts.
     pub source: Span,
     /// The starting call (`find`, `find_by_id`, `table`, ...).
@@ -111,11 +109,11 @@ pub struct QState {
     pub unbound_parts: Vec<String>,
     /// Helper functions the query was built through, outermost first.
     pub via: Vec<String>,
-    /// For a call to a helper not resolved yet (root `@call:KEY`): the
+    /// For a call to a helper not resolved yet ([`Root::Call`]): the
     /// query-valued arguments, by parameter position.
     pub args: Vec<Vec<QState>>,
-    /// For a call to a helper that may execute what it is given (root
-    /// `@run:KEY`): its predicate and table arguments.
+    /// For a call to a helper that may execute what it is given
+    /// ([`Root::Run`]): its predicate and table arguments.
     pub run: Option<Box<RunArgs>>,
     /// Where helpers this query went through executed it (file, span of
     /// the executing call, helper): filled in by cross-function
@@ -134,33 +132,87 @@ pub struct QState {
 pub struct RunArgs {
     /// Predicate-valued arguments (alternatives), by parameter position.
     pub preds: Vec<Option<Vec<Cond>>>,
-    /// Tables named by the turbofish, by generic position.
-    pub types: Vec<Option<String>>,
+    /// Tables (or the caller's own generic parameters) named by the
+    /// turbofish, by generic position.
+    pub types: Vec<Option<Root>>,
 }
 
-/// Root of a query returned by a helper, resolved across the workspace
-/// once every file's summaries are known (see [`crate::model::summaries`]).
-pub const CALL_ROOT: &str = "@call:";
-/// Root of a query a function received as parameter K.
-pub const PARAM_ROOT: &str = "@param:";
-/// Root of a call to a helper that may execute a query built from its
-/// arguments, resolved across the workspace like [`CALL_ROOT`].
-pub const RUN_ROOT: &str = "@run:";
-/// Root of a query on the table a function's generic type parameter K
-/// names (`<T as HasTable>::table()`).
-pub const TPARAM_ROOT: &str = "@tparam:";
-/// In [`Cond::bound`]: the predicate a function received as parameter K.
-pub const PRED_PARAM: &str = "@pred:";
+/// What a query state starts from: a table, or a value of the enclosing
+/// function or of a workspace helper that is resolved to tables later,
+/// where the function is called ([`crate::model::summaries`]).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+pub enum Root {
+    /// A table, by its key in the tenant model.
+    Table(String),
+    /// The query a workspace helper returns (its summary key), with the
+    /// caller's query-valued arguments in [`QState::args`].
+    Call(String),
+    /// A call to a workspace helper that may execute a query built from its
+    /// arguments (its summary key), with the predicate and table arguments
+    /// in [`QState::run`].
+    Run(String),
+    /// The query the enclosing function received as parameter K.
+    Param(usize),
+    /// The table the enclosing function's generic type parameter K names
+    /// (`<T as HasTable>::table()`).
+    TypeParam(usize),
+}
+
+impl Root {
+    /// The table, when it is one.
+    pub fn table(&self) -> Option<&str> {
+        match self {
+            Root::Table(t) => Some(t),
+            _ => None,
+        }
+    }
+
+    /// The summary key of the helper it calls, and whether the helper runs
+    /// the query itself ([`Root::Run`]) rather than returning it.
+    pub fn callee(&self) -> Option<(&str, bool)> {
+        match self {
+            Root::Call(k) => Some((k, false)),
+            Root::Run(k) => Some((k, true)),
+            _ => None,
+        }
+    }
+}
+
+impl std::fmt::Display for Root {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Root::Table(t) => f.write_str(t),
+            Root::Call(k) => write!(f, "the result of `{k}`"),
+            Root::Run(k) => write!(f, "what `{k}` runs"),
+            Root::Param(i) => write!(f, "parameter {i}"),
+            Root::TypeParam(i) => write!(f, "generic parameter {i}"),
+        }
+    }
+}
+
+/// What a condition binds to a tenant.
+#[derive(
+    Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
+pub enum Bound {
+    /// The query's root table (a bare column name that could not be placed).
+    Root,
+    /// A table whose tenant column is compared for equality with a value.
+    Table(String),
+    /// Whatever the predicate the enclosing function received as parameter
+    /// K binds: replaced by the caller's predicate when resolved.
+    Pred(usize),
+}
 
 impl QState {
-    /// A query whose table is not known yet: `root` is `@call:KEY` (a
-    /// helper's result, with the caller's query arguments) or `@param:K`.
-    fn symbolic(root: String, source: Span, args: Vec<Vec<QState>>) -> QState {
+    /// A query built with `orm`, starting from `root` at `source` with the
+    /// call `start`, that nothing binds yet.
+    fn new(orm: Orm, root: Root, source: Span, start: &str) -> QState {
         QState {
-            orm: Orm::SeaOrm,
+            orm,
             root,
             source,
-            start: String::new(),
+            start: start.to_string(),
             joins: Vec::new(),
             cond: Cond::default(),
             scoped_by: None,
@@ -169,30 +221,47 @@ impl QState {
             paginated: false,
             unbound_parts: Vec::new(),
             via: Vec::new(),
-            args,
+            args: Vec::new(),
             run: None,
             sites: Vec::new(),
             pending: None,
         }
     }
 
+    /// A query whose table is not known yet (a helper's result, with the
+    /// caller's query arguments, or a parameter). Its ORM is a placeholder
+    /// until it is resolved.
+    fn symbolic(root: Root, source: Span, args: Vec<Vec<QState>>) -> QState {
+        QState {
+            args,
+            ..QState::new(Orm::SeaOrm, root, source, "")
+        }
+    }
+
+    /// The table the query starts from, when it is known.
+    pub fn table(&self) -> Option<&str> {
+        self.root.table()
+    }
+
     /// True for a query whose table is not known yet (a helper's result or
     /// a parameter).
     pub fn is_symbolic(&self) -> bool {
-        self.root.starts_with('@')
+        !matches!(self.root, Root::Table(_))
     }
 
     /// True when the query depends on what the enclosing function was
     /// given (a query, a predicate or a generic table): it is judged where
     /// the function is called, with the caller's arguments.
     pub fn is_parametric(&self) -> bool {
-        let pred = |c: &Cond| c.bound.iter().any(|b| b.starts_with(PRED_PARAM));
-        self.root.starts_with(PARAM_ROOT)
-            || self.root.starts_with(TPARAM_ROOT)
+        let pred = |c: &Cond| c.bound.iter().any(|b| matches!(b, Bound::Pred(_)));
+        matches!(self.root, Root::Param(_) | Root::TypeParam(_))
             || pred(&self.cond)
             || self.args.iter().flatten().any(QState::is_parametric)
             || self.run.as_ref().is_some_and(|r| {
-                r.types.iter().flatten().any(|t| t.starts_with(TPARAM_ROOT))
+                r.types
+                    .iter()
+                    .flatten()
+                    .any(|t| matches!(t, Root::TypeParam(_)))
                     || r.preds.iter().flatten().flatten().any(pred)
             })
     }
@@ -227,11 +296,7 @@ fn helper_call(key: String, span: Span, args: &[Val]) -> Val {
             _ => Vec::new(),
         })
         .collect();
-    Val::Query(vec![QState::symbolic(
-        format!("{CALL_ROOT}{key}"),
-        span,
-        args,
-    )])
+    Val::Query(vec![QState::symbolic(Root::Call(key), span, args)])
 }
 
 /// What a function returns when it returns a query: a helper that scopes
@@ -430,12 +495,11 @@ pub struct UntrustedSql {
 
 /// Tenant tables a query state leaves unbound.
 pub fn unbound_tables(model: &TenantModel, q: &QState) -> Vec<String> {
-    let mut tables: Vec<&String> = vec![&q.root];
-    tables.extend(q.joins.iter());
+    let root = q.table();
     let mut tenant: Vec<String> = Vec::new();
-    for t in tables {
-        if model.is_tenant(t) && !tenant.contains(t) {
-            tenant.push(t.clone());
+    for t in root.into_iter().chain(q.joins.iter().map(String::as_str)) {
+        if model.is_tenant(t) && !tenant.iter().any(|x| x == t) {
+            tenant.push(t.to_string());
         }
     }
     if tenant.is_empty() {
@@ -445,16 +509,14 @@ pub fn unbound_tables(model: &TenantModel, q: &QState) -> Vec<String> {
         .cond
         .bound
         .iter()
-        .map(|b| {
-            if b.is_empty() {
-                q.root.clone()
-            } else {
-                b.clone()
-            }
+        .filter_map(|b| match b {
+            Bound::Root => root.map(str::to_string),
+            Bound::Table(t) => Some(t.clone()),
+            Bound::Pred(_) => None,
         })
         .collect();
-    if q.scoped_by.is_some() {
-        bound.insert(q.root.clone());
+    if let Some(root) = root.filter(|_| q.scoped_by.is_some()) {
+        bound.insert(root.to_string());
     }
     // Binding travels along column equalities between tenant tables only:
     // never through a link table without a tenant column.
@@ -500,7 +562,7 @@ pub fn unbound_paths<'e>(model: &TenantModel, e: &'e ExecFact) -> Vec<(&'e QStat
     if e.checked_after
         && bad.iter().all(|(q, _)| {
             let mut checked = (*q).clone();
-            checked.cond.bound.insert(q.root.clone());
+            checked.cond.bound.insert(Bound::Root);
             write_kind(q).is_none() && unbound_tables(model, &checked).is_empty()
         })
     {
@@ -869,14 +931,14 @@ impl<'a, 'o> ItemCtx<'a, 'o> {
                             f.in_reach.push(format!("{n}.{field}"));
                         }
                         let v = if query_typed {
-                            let root = format!("{PARAM_ROOT}{}", f.params.len());
+                            let root = Root::Param(f.params.len());
                             Val::Query(vec![QState::symbolic(root, Span::line(1), Vec::new())])
                         } else if is_str_type(&pt.ty) {
                             f.str_params.push((n.clone(), f.params.len()));
                             Val::Other
                         } else if is_pred_type(&pt.ty, &f.tparams) {
                             let mut c = Cond::default();
-                            c.bound.insert(format!("{PRED_PARAM}{}", f.params.len()));
+                            c.bound.insert(Bound::Pred(f.params.len()));
                             Val::Pred(vec![c], None)
                         } else {
                             Val::Other
@@ -913,8 +975,8 @@ impl<'a, 'o> ItemCtx<'a, 'o> {
                 Some(Target::Exec(e)) => {
                     let model = self.model;
                     for q in &f.execs[e].paths {
-                        if let Some(k) = q.root.strip_prefix(CALL_ROOT) {
-                            rows_from.push(k.to_string());
+                        if let Root::Call(k) = &q.root {
+                            rows_from.push(k.clone());
                         } else {
                             rows |= q.is_symbolic() || !unbound_tables(model, q).is_empty();
                         }
@@ -2187,24 +2249,12 @@ impl<'a> FnAnalysis<'a> {
         }
         let segs = path_segments(p);
         match self.scope.resolve(&segs) {
-            Resolved::DieselTable(t) => Val::Query(vec![QState {
-                orm: Orm::Diesel,
-                root: t,
-                source: Span::from_pm2(p_span(p)),
-                start: "table".into(),
-                joins: Vec::new(),
-                cond: Cond::default(),
-                scoped_by: None,
-                pk_lookup: false,
-                on: None,
-                paginated: false,
-                unbound_parts: Vec::new(),
-                via: Vec::new(),
-                args: Vec::new(),
-                run: None,
-                sites: Vec::new(),
-                pending: None,
-            }]),
+            Resolved::DieselTable(t) => Val::Query(vec![QState::new(
+                Orm::Diesel,
+                Root::Table(t),
+                Span::from_pm2(p_span(p)),
+                "table",
+            )]),
             Resolved::Entity(t) => Val::Entity(t),
             Resolved::Column(t, c) => Val::Col(t, c),
             Resolved::Unknown => self.sql_const(p).unwrap_or(Val::Other),
@@ -2234,11 +2284,7 @@ impl<'a> FnAnalysis<'a> {
                 _ => None,
             };
             if let Some(t) = table {
-                return Val::Query(vec![QState {
-                    orm: Orm::Diesel,
-                    start: "table".into(),
-                    ..QState::symbolic(t, span, Vec::new())
-                }]);
+                return Val::Query(vec![QState::new(Orm::Diesel, t, span, "table")]);
             }
         }
         // `Entity::find()` and friends.
@@ -2258,31 +2304,18 @@ impl<'a> FnAnalysis<'a> {
                     let sea = &k.seaorm;
                     let scope_method = self.config.tenant.scope_methods.contains(&last);
                     if sea.starts.contains(&last) || sea.pk_starts.contains(&last) || scope_method {
+                        let pk_lookup = sea.pk_starts.contains(&last);
+                        let scoped_by = if scope_method {
+                            Some(last.clone())
+                        } else if pk_lookup && self.scope.model.pk_binds_tenant(&t) {
+                            Some("primary key".into())
+                        } else {
+                            None
+                        };
                         return Val::Query(vec![QState {
-                            orm: Orm::SeaOrm,
-                            root: t.clone(),
-                            source: span,
-                            start: last.clone(),
-                            joins: Vec::new(),
-                            cond: Cond::default(),
-                            scoped_by: if scope_method {
-                                Some(last.clone())
-                            } else if sea.pk_starts.contains(&last)
-                                && self.scope.model.pk_binds_tenant(&t)
-                            {
-                                Some("primary key".into())
-                            } else {
-                                None
-                            },
-                            pk_lookup: sea.pk_starts.contains(&last),
-                            on: None,
-                            paginated: false,
-                            unbound_parts: Vec::new(),
-                            via: Vec::new(),
-                            args: Vec::new(),
-                            run: None,
-                            sites: Vec::new(),
-                            pending: None,
+                            scoped_by,
+                            pk_lookup,
+                            ..QState::new(Orm::SeaOrm, Root::Table(t), span, &last)
                         }]);
                     }
                     // A function of the entity: a helper, resolved later.
@@ -2296,22 +2329,8 @@ impl<'a> FnAnalysis<'a> {
                         .and_then(|s| self.scope.model.diesel_structs.get(s))
                     {
                         return Val::Query(vec![QState {
-                            orm: Orm::Diesel,
-                            root: t.clone(),
-                            source: span,
-                            start: last.clone(),
-                            joins: Vec::new(),
-                            cond: Cond::default(),
                             scoped_by: Some(last.clone()),
-                            pk_lookup: false,
-                            on: None,
-                            paginated: false,
-                            unbound_parts: Vec::new(),
-                            via: Vec::new(),
-                            args: Vec::new(),
-                            run: None,
-                            sites: Vec::new(),
-                            pending: None,
+                            ..QState::new(Orm::Diesel, Root::Table(t.clone()), span, &last)
                         }]);
                     }
                 }
@@ -2375,7 +2394,7 @@ impl<'a> FnAnalysis<'a> {
         // A helper given a predicate or a table may execute a query built
         // from them (`generic_find_one::<payment_attempt::table, _, _>(conn,
         // pred)`): recorded for judging once the helper is known.
-        let types: Vec<Option<String>> = match &fp.path.segments.last().map(|s| &s.arguments) {
+        let types: Vec<Option<Root>> = match &fp.path.segments.last().map(|s| &s.arguments) {
             Some(syn::PathArguments::AngleBracketed(a)) => a
                 .args
                 .iter()
@@ -2401,7 +2420,7 @@ impl<'a> FnAnalysis<'a> {
             return Val::Other;
         };
         let mut state = states.remove(0);
-        state.root = format!("{RUN_ROOT}{key}");
+        state.root = Root::Run(key.clone());
         state.orm = Orm::Diesel;
         state.run = Some(Box::new(RunArgs { preds, types }));
         if state.is_parametric() {
@@ -2497,7 +2516,7 @@ impl<'a> FnAnalysis<'a> {
     /// The table a type names: a Diesel table module path
     /// (`payment_attempt::table`), `<Self as HasTable>::Table` of a model
     /// struct, or a generic parameter of this function (`@tparam:K`).
-    fn table_of_type(&self, ty: &syn::Type) -> Option<String> {
+    fn table_of_type(&self, ty: &syn::Type) -> Option<Root> {
         let syn::Type::Path(tp) = ty else {
             return None;
         };
@@ -2508,23 +2527,28 @@ impl<'a> FnAnalysis<'a> {
             return self.table_of_name(&id.to_string());
         }
         match self.scope.resolve(&path_segments(&tp.path)) {
-            Resolved::DieselTable(t) => Some(t),
+            Resolved::DieselTable(t) => Some(Root::Table(t)),
             _ => None,
         }
     }
 
     /// The table a single type name stands for: `Self` (or a model struct)
     /// through `#[diesel(table_name = ..)]`, or a generic parameter.
-    fn table_of_name(&self, name: &str) -> Option<String> {
+    fn table_of_name(&self, name: &str) -> Option<Root> {
         if let Some(i) = self.tparams.iter().position(|t| t == name) {
-            return Some(format!("{TPARAM_ROOT}{i}"));
+            return Some(Root::TypeParam(i));
         }
         let name = if name == "Self" {
             self.self_ty.as_deref()?
         } else {
             name
         };
-        self.scope.model.diesel_structs.get(name).cloned()
+        self.scope
+            .model
+            .diesel_structs
+            .get(name)
+            .cloned()
+            .map(Root::Table)
     }
 
     /// How a call may name a helper function of the workspace, for
@@ -2654,23 +2678,10 @@ impl<'a> FnAnalysis<'a> {
                 if k.seaorm.related_starts.contains(&name) {
                     // `org.find_related(Document)`: bound through the row.
                     if let Some(Val::Entity(t)) = args.first() {
+                        let span = Span::from_pm2(m.method.span());
                         return Val::Query(vec![QState {
-                            orm: Orm::SeaOrm,
-                            root: t.clone(),
-                            source: Span::from_pm2(m.method.span()),
-                            start: name.clone(),
-                            joins: Vec::new(),
-                            cond: Cond::default(),
-                            scoped_by: Some(name),
-                            pk_lookup: false,
-                            on: None,
-                            paginated: false,
-                            unbound_parts: Vec::new(),
-                            via: Vec::new(),
-                            args: Vec::new(),
-                            run: None,
-                            sites: Vec::new(),
-                            pending: None,
+                            scoped_by: Some(name.clone()),
+                            ..QState::new(Orm::SeaOrm, Root::Table(t.clone()), span, &name)
                         }]);
                     }
                 }
@@ -2695,6 +2706,8 @@ impl<'a> FnAnalysis<'a> {
             return Val::Col(t, c);
         }
         let table = t.clone().unwrap_or_default();
+        // A bare column that could not be placed is the query's root's.
+        let bound = t.clone().map_or(Bound::Root, Bound::Table);
         let is_tenant = match &t {
             Some(t) => self.scope.model.is_tenant_column(t, &c),
             None => self.scope.model.is_tenant_name(&c),
@@ -2712,14 +2725,15 @@ impl<'a> FnAnalysis<'a> {
                 let bound_subquery = !sub.is_empty()
                     && sub.iter().all(|q| {
                         unbound_tables(model, q).is_empty()
-                            && (model.is_tenant(&q.root) || q.scoped_by.is_some())
+                            && (q.table().is_some_and(|t| model.is_tenant(t))
+                                || q.scoped_by.is_some())
                     });
                 if bound_subquery || is_tenant {
-                    cond.bound.insert(table);
+                    cond.bound.insert(bound);
                 }
             }
             Some(_) if binds && is_tenant => {
-                cond.bound.insert(table);
+                cond.bound.insert(bound);
                 cond.untrusted.extend(taint);
             }
             _ if is_tenant && (name == "ne" || name == "ne_all" || name == "is_not_in") => {
@@ -2829,7 +2843,9 @@ impl<'a> FnAnalysis<'a> {
             return Val::Query(apply(qs, |q| {
                 let mut q = q.clone();
                 q.pk_lookup = true;
-                if self.scope.model.pk_binds_tenant(&q.root) {
+                if q.table()
+                    .is_some_and(|t| self.scope.model.pk_binds_tenant(t))
+                {
                     q.scoped_by = Some("primary key".into());
                 }
                 q.start = name.to_string();
@@ -2865,7 +2881,7 @@ impl<'a> FnAnalysis<'a> {
             let root_module = model
                 .entity_modules
                 .iter()
-                .find(|(_, t)| **t == q.root)
+                .find(|(_, t)| q.table() == Some(t.as_str()))
                 .map(|(m, _)| m.clone());
             let mut variants: Vec<QState> = Vec::new();
             // SeaORM `.join(JoinType, rel.def())`: the relation names both
@@ -2878,11 +2894,12 @@ impl<'a> FnAnalysis<'a> {
             match (rel, joined) {
                 (Some((from, to)), _) => {
                     let mut q = q.clone();
-                    let (other, anchor) = if from == q.root || q.joins.contains(&from) {
-                        (to, from)
-                    } else {
-                        (from, to)
-                    };
+                    let (other, anchor) =
+                        if q.table() == Some(from.as_str()) || q.joins.contains(&from) {
+                            (to, from)
+                        } else {
+                            (from, to)
+                        };
                     q.joins.push(other.clone());
                     q.cond.edges.insert(edge(&anchor, &other));
                     variants.push(q);
@@ -2902,31 +2919,38 @@ impl<'a> FnAnalysis<'a> {
                         _ => false,
                     };
                     q.joins.push(t.clone());
-                    if !via {
-                        q.cond.edges.insert(edge(&q.root, &t));
+                    if let Some(root) = q.table().filter(|_| !via) {
+                        q.cond.edges.insert(edge(root, &t));
                     }
                     variants.push(q);
                 }
                 (None, Some(Val::Query(others))) => {
                     for o in others {
                         let mut q = q.clone();
-                        q.joins.push(o.root.clone());
+                        let joined = o.table();
+                        q.joins.extend(joined.map(str::to_string));
                         q.joins.extend(o.joins.iter().cloned());
+                        // What binds the joined query's root binds that
+                        // table here, not this query's root.
                         let mut oc = o.cond.clone();
                         oc.bound = oc
                             .bound
                             .into_iter()
-                            .map(|b| if b.is_empty() { o.root.clone() } else { b })
+                            .filter_map(|b| match b {
+                                Bound::Root => joined.map(|t| Bound::Table(t.to_string())),
+                                b => Some(b),
+                            })
                             .collect();
-                        if o.scoped_by.is_some() {
-                            oc.bound.insert(o.root.clone());
+                        if let Some(t) = joined.filter(|_| o.scoped_by.is_some()) {
+                            oc.bound.insert(Bound::Table(t.to_string()));
                         }
                         q.cond = q.cond.and(&oc);
-                        match &o.on {
-                            Some(on) => q.cond = q.cond.and(on),
-                            None => {
-                                q.cond.edges.insert(edge(&q.root, &o.root));
+                        match (&o.on, q.table(), joined) {
+                            (Some(on), _, _) => q.cond = q.cond.and(on),
+                            (None, Some(a), Some(b)) => {
+                                q.cond.edges.insert(edge(a, b));
                             }
+                            _ => {}
                         }
                         variants.push(q);
                     }
@@ -2998,21 +3022,17 @@ impl<'a> FnAnalysis<'a> {
             .any(|q| q.is_symbolic() || !unbound_tables(model, q).is_empty());
         let touches_tenant = qs.iter().any(|q| {
             q.is_symbolic()
-                || model.is_tenant(&q.root)
+                || q.table().is_some_and(|t| model.is_tenant(t))
                 || q.joins.iter().any(|j| model.is_tenant(j))
         });
         if !touches_tenant {
             return Val::Other;
         }
         let root = &qs[0];
-        let tenant_path = model
-            .tables
-            .get(&root.root)
-            .and_then(|t| t.tenant_rust())
-            .and_then(|c| {
-                self.scope
-                    .column_path(&root.root, &c, root.orm == Orm::SeaOrm)
-            });
+        let tenant_path = root.table().and_then(|table| {
+            let c = model.tables.get(table)?.tenant_rust()?;
+            self.scope.column_path(table, &c, root.orm == Orm::SeaOrm)
+        });
         let idx = self.execs.len();
         self.execs.push(ExecFact {
             orm: qs[0].orm,
@@ -3158,3 +3178,6 @@ fn token_mentions(tokens: TokenStream, name: &str) -> bool {
         _ => false,
     })
 }
+
+#[cfg(test)]
+mod tests;

@@ -13,10 +13,7 @@
 //! recursive helper is unrolled [`MAX_DEPTH`] times, so its base cases
 //! decide. A call that matches no summary stays unknown (not judged).
 
-use crate::model::queries::{
-    Cond, ExecFact, FnSummary, HelperUse, QState, RunArgs, CALL_ROOT, PARAM_ROOT, PRED_PARAM,
-    RUN_ROOT, TPARAM_ROOT,
-};
+use crate::model::queries::{Bound, Cond, ExecFact, FnSummary, HelperUse, QState, Root, RunArgs};
 use std::collections::{HashMap, HashSet};
 
 /// How deep helper calls are followed (and recursive helpers unrolled).
@@ -29,11 +26,7 @@ pub const MAX_DEPTH: usize = 8;
 /// (`fn f(x: &str) -> Option<usize> { Regex::find(x) }`) resolves to
 /// nothing wherever it is called, so its callers have nothing to add.
 pub fn grounded<'a>(all: impl IntoIterator<Item = &'a FnSummary>) -> HashSet<&'a str> {
-    let callee = |q: &'a QState| {
-        q.root
-            .strip_prefix(CALL_ROOT)
-            .or_else(|| q.root.strip_prefix(RUN_ROOT))
-    };
+    let callee = |q: &'a QState| q.root.callee().map(|(k, _)| k);
     let states = |s: &'a FnSummary| s.returns.iter().chain(s.runs.iter().map(|r| &r.state));
     let mut out: HashSet<&str> = HashSet::new();
     // Who calls whom: callee key -> callers' keys.
@@ -117,14 +110,10 @@ impl<'a> Summaries<'a> {
 
     /// The concrete states a (possibly symbolic) state stands for.
     fn resolve(&self, q: &QState, depth: usize) -> Vec<QState> {
-        let (key, runs) = if let Some(k) = q.root.strip_prefix(CALL_ROOT) {
-            (k, false)
-        } else if let Some(k) = q.root.strip_prefix(RUN_ROOT) {
-            (k, true)
-        } else if q.is_symbolic() || q.is_parametric() {
-            return Vec::new();
-        } else {
-            return vec![q.clone()];
+        let (key, runs) = match q.root.callee() {
+            Some(callee) => callee,
+            None if q.is_symbolic() || q.is_parametric() => return Vec::new(),
+            None => return vec![q.clone()],
         };
         if depth >= MAX_DEPTH {
             return Vec::new();
@@ -179,12 +168,10 @@ impl<'a> Summaries<'a> {
         for cond in subst_cond(&r.cond, run) {
             let mut s = r.clone();
             s.cond = cond;
-            if let Some(k) = s.root.strip_prefix(TPARAM_ROOT) {
-                match k
-                    .parse::<usize>()
-                    .ok()
-                    .and_then(|k| run?.types.get(k).cloned().flatten())
-                {
+            // The table the caller named for generic parameter K.
+            let named = |k: usize| run?.types.get(k).cloned().flatten();
+            if let Root::TypeParam(k) = s.root {
+                match named(k) {
                     Some(t) => s.root = t,
                     None => continue,
                 }
@@ -192,11 +179,8 @@ impl<'a> Summaries<'a> {
             // A call to the next helper: its arguments, in the caller's terms.
             if let Some(inner) = s.run.as_deref_mut() {
                 for t in inner.types.iter_mut() {
-                    if let Some(k) = t.as_deref().and_then(|t| t.strip_prefix(TPARAM_ROOT)) {
-                        *t = k
-                            .parse::<usize>()
-                            .ok()
-                            .and_then(|k| run?.types.get(k).cloned().flatten());
+                    if let Some(Root::TypeParam(k)) = *t {
+                        *t = named(k);
                     }
                 }
                 for p in inner.preds.iter_mut().flatten() {
@@ -212,21 +196,16 @@ impl<'a> Summaries<'a> {
                         .collect()
                 })
                 .collect();
-            match s.root.strip_prefix(PARAM_ROOT) {
-                Some(k) => {
-                    let arg = k
-                        .parse::<usize>()
-                        .ok()
-                        .and_then(|k| call.args.get(k))
-                        .cloned()
-                        .unwrap_or_default();
+            match s.root {
+                Root::Param(k) => {
+                    let arg = call.args.get(k).cloned().unwrap_or_default();
                     states.extend(
                         arg.iter()
                             .flat_map(|a| self.resolve(a, depth + 1))
                             .map(|a| combine(&a, &s, None)),
                     );
                 }
-                None => states.extend(self.resolve(&s, depth + 1)),
+                _ => states.extend(self.resolve(&s, depth + 1)),
             }
         }
         states
@@ -241,19 +220,17 @@ fn subst_cond(cond: &Cond, run: Option<&RunArgs>) -> Vec<Cond> {
         ..cond.clone()
     }];
     for b in &cond.bound {
-        match b.strip_prefix(PRED_PARAM) {
-            Some(k) => {
-                let alts = k
-                    .parse::<usize>()
-                    .ok()
-                    .and_then(|k| run?.preds.get(k).cloned().flatten())
+        match b {
+            Bound::Pred(k) => {
+                let alts = run
+                    .and_then(|r| r.preds.get(*k).cloned().flatten())
                     .unwrap_or_else(|| vec![Cond::default()]);
                 conds = conds
                     .iter()
                     .flat_map(|c| alts.iter().map(move |a| c.clone().and(a)))
                     .collect();
             }
-            None => {
+            _ => {
                 for c in &mut conds {
                     c.bound.insert(b.clone());
                 }

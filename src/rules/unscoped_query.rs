@@ -37,10 +37,13 @@ pub fn check(cx: &Context<'_>) -> Vec<Finding> {
 fn judge(model: &TenantModel, file: FileId, e: &ExecFact) -> Option<Finding> {
     let bad = unbound_paths(model, e);
     let (q, unbound) = bad.first()?;
-    let root_unbound = unbound.contains(&q.root);
+    // Unbound tables are tables of the query: the root, when it is one,
+    // else a joined table.
+    let root = q.table().filter(|r| unbound.iter().any(|u| u == r));
     let every_path = bad.len() == e.paths.len();
     let orm = e.orm.display();
-    let table = if root_unbound { &q.root } else { &unbound[0] };
+    let root_unbound = root.is_some();
+    let table = root.unwrap_or(&unbound[0]);
     let what = match (q.pk_lookup, write_kind(q)) {
         (true, Some(w)) => format!("primary-key {w}"),
         (true, None) => "primary-key lookup".to_string(),
@@ -165,7 +168,7 @@ fn help(model: &TenantModel, e: &ExecFact, q: &QState, table: &str, root: bool) 
         .unwrap_or_else(|| "tenant_id".into());
     // The file's own name for the column, unless a variable of the same
     // name (`tenant_id`) would shadow a bare `dsl` column.
-    let local = (table == q.root)
+    let local = (q.table() == Some(table))
         .then_some(e.tenant_path.as_ref())
         .flatten()
         .filter(|p| **p != value);
