@@ -7,7 +7,7 @@
 //! column: a Diesel query names its table through that module, in the
 //! expression or in the `use` that imports it; `handlers::documents::list`
 //! names an application module), or a raw SQL entry point of
-//! `rules/orm/sql.toml` (`query_as!`, `sql_query(`, `.execute(sql)`,
+//! `src/orm/sql/knowledge.toml` (`query_as!`, `sql_query(`, `.execute(sql)`,
 //! `QueryBuilder`) ([`QueryNeedles`]). A query the rules judge always
 //! begins with one of these, so skipping the other files loses nothing (a
 //! test checks that every fixture and a generated corpus give the same
@@ -19,42 +19,11 @@
 //! tenant field, cheap enough to run on every file.
 
 use crate::config::Config;
-use crate::knowledge::Knowledge;
 use crate::model::TenantModel;
+use crate::orm::{self, Knowledge};
 use crate::parse::Failure;
 use crate::rustlex::{word_bytes_hash, word_hash, Kind, Tok, Words};
 use aho_corasick::AhoCorasick;
-
-/// Tokens that mark a file as a possible source of schema facts.
-pub const SCHEMA_NEEDLES: &[&str] = &[
-    "table!",
-    "DeriveEntityModel",
-    "Entity as",
-    "table_name",
-    "Related<",
-    // Tables created at start-up.
-    "CREATE TABLE",
-    "create table",
-    // SeaORM (sea-query) migrations.
-    "Table::create",
-    "Table::alter",
-    "Table::rename",
-    "Table::drop",
-    "Index::create",
-    "Index::drop",
-    "execute_unprepared",
-];
-
-/// What a Diesel `table!` module has besides its columns.
-const DIESEL_MEMBERS: &[&str] = &[
-    "table",
-    "dsl",
-    "columns",
-    "star",
-    "all_columns",
-    "SqlType",
-    "BoxedQuery",
-];
 
 /// SQL kept in string constants, used by other files: these mark a file
 /// only where the value may be SQL ([`may_hold_sql`]).
@@ -125,8 +94,9 @@ impl Prefilter {
     /// Files that may declare tables or entities.
     pub fn schema() -> Prefilter {
         Prefilter::new(
-            SCHEMA_NEEDLES
-                .iter()
+            Knowledge::get()
+                .schema_markers()
+                .into_iter()
                 .map(|s| (s.to_string(), Bounds::None))
                 // Most string constants hold paths, messages and keys.
                 .chain(
@@ -271,16 +241,15 @@ impl QueryNeedles {
         };
         // The analysis knows these names exactly: `::find_policies` is no
         // start, and `find_also_related` follows a `::find()`.
-        for s in k.seaorm.starts.iter().chain(&k.seaorm.pk_starts) {
-            exact.push((s.clone(), Shape::AfterPath));
+        for (_, p) in k.with_shape(orm::Shape::Entity) {
+            for s in p.starts.iter().chain(&p.pk_starts) {
+                exact.push((s.clone(), Shape::AfterPath));
+            }
         }
-        for s in k
-            .seaorm
-            .related_starts
-            .iter()
-            .chain(&k.diesel.related_starts)
-        {
-            exact.push((s.clone(), Shape::Any));
+        for (_, p) in k.packs() {
+            for s in &p.related_starts {
+                exact.push((s.clone(), Shape::Any));
+            }
         }
         for s in &config.tenant.scope_methods {
             exact.push((last(s), Shape::Any));
@@ -291,9 +260,15 @@ impl QueryNeedles {
                 _ => exact.push((last(c), Shape::Any)),
             }
         }
+        // A table module's own members, from every ORM whose queries
+        // start from one.
+        let module_members: Vec<&str> = k
+            .with_shape(orm::Shape::TableModule)
+            .flat_map(|(_, p)| p.table_members.iter().map(String::as_str))
+            .collect();
         let mut table_members = Vec::new();
         for t in model.diesel_tables.keys() {
-            let mut members: Vec<u32> = DIESEL_MEMBERS
+            let mut members: Vec<u32> = module_members
                 .iter()
                 .copied()
                 .chain(
@@ -312,8 +287,12 @@ impl QueryNeedles {
             exact.push((t.clone(), Shape::Table(table_members.len() as u32)));
             table_members.push(members);
         }
-        exact.push(("table".into(), Shape::EmptyCallAfterPath));
-        // Raw SQL entry points (`rules/orm/sql.toml`).
+        for (_, p) in k.with_shape(orm::Shape::TableModule) {
+            for c in &p.table_calls {
+                exact.push((c.clone(), Shape::EmptyCallAfterPath));
+            }
+        }
+        // Raw SQL entry points (`src/orm/sql/knowledge.toml`).
         for m in k.sql.macros.iter().chain(&k.sql.file_macros) {
             exact.push((m.clone(), Shape::Macro));
         }

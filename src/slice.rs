@@ -23,7 +23,7 @@
 //!
 //! Anything the scan cannot follow keeps the file whole.
 
-use crate::model::queries::QUERY_TYPES;
+use crate::orm::Knowledge;
 use crate::prefilter::any_within;
 use crate::rustlex::{self, Kind, Tok};
 use std::ops::Range;
@@ -100,7 +100,7 @@ pub fn blank(
         let takes_query = h.part.is_some()
             && toks[h.toks.clone()]
                 .iter()
-                .any(|t| t.kind == Kind::Ident && QUERY_TYPES.contains(&word(t)));
+                .any(|t| t.kind == Kind::Ident && Knowledge::get().is_query_type(word(t)));
         if takes_query {
             if let Some(p) = h.part {
                 keep[p] = true;

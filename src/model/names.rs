@@ -6,6 +6,7 @@
 //! `Entity` / `Column` inside an entity module, and `Column::TenantId`.
 
 use crate::model::TenantModel;
+use crate::orm::Shape;
 use std::collections::HashMap;
 
 /// The `use` items of one scope.
@@ -133,9 +134,9 @@ impl<'a> Scope<'a> {
     /// How code in this scope can name column `col` (a Rust name) of a
     /// table, for help text that compiles where it is pasted: through a
     /// `Column` alias or a `dsl` alias or glob this file already imports.
-    pub fn column_path(&self, table_key: &str, col: &str, seaorm: bool) -> Option<String> {
+    pub fn column_path(&self, table_key: &str, col: &str, shape: Shape) -> Option<String> {
         let all = || self.uses.iter().rev().chain(self.outer.iter().rev());
-        if seaorm {
+        if shape == Shape::Entity {
             let module = self
                 .model
                 .entity_modules

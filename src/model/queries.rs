@@ -12,9 +12,9 @@
 
 use crate::config::Config;
 use crate::diagnostic::Span;
-use crate::knowledge::{Knowledge, Orm};
 use crate::model::names::{path_segments, snake_case, Resolved, Scope, UseMap};
 use crate::model::TenantModel;
+use crate::orm::{Knowledge, Orm, Shape};
 use proc_macro2::{TokenStream, TokenTree};
 use quote::ToTokens;
 use std::collections::{BTreeSet, HashMap};
@@ -230,11 +230,11 @@ impl QState {
 
     /// A query whose table is not known yet (a helper's result, with the
     /// caller's query arguments, or a parameter). Its ORM is a placeholder
-    /// until it is resolved.
+    /// (the first of the registry) until it is resolved.
     fn symbolic(root: Root, source: Span, args: Vec<Vec<QState>>) -> QState {
         QState {
             args,
-            ..QState::new(Orm::SeaOrm, root, source, "")
+            ..QState::new(Orm::ALL[0], root, source, "")
         }
     }
 
@@ -572,7 +572,7 @@ pub fn unbound_paths<'e>(model: &TenantModel, e: &'e ExecFact) -> Vec<(&'e QStat
 }
 
 /// `update` / `delete` for queries that change rows (the ORM's
-/// `update-starts` / `delete-starts` in `rules/orm/*.toml`).
+/// `update-starts` / `delete-starts` in `src/orm/*/knowledge.toml`).
 pub fn write_kind(q: &QState) -> Option<&'static str> {
     let pack = Knowledge::get().pack(q.orm);
     if pack.update_starts.contains(&q.start) {
@@ -786,7 +786,10 @@ impl<'a, 'o> ItemCtx<'a, 'o> {
     /// bodies are read as items, or as statements of a pseudo-function.
     fn item_macro(&mut self, m: &syn::ItemMacro) {
         let name = macro_name(&m.mac);
-        if name == "table" || name == "joinable" || name == "allow_tables_to_appear_in_same_query" {
+        if Knowledge::get()
+            .packs()
+            .any(|(_, p)| p.schema_macros.contains(&name))
+        {
             return;
         }
         if let Ok(file) = m.mac.parse_body_with(syn::Block::parse_within) {
@@ -1024,26 +1027,15 @@ impl<'a, 'o> ItemCtx<'a, 'o> {
     }
 }
 
-/// Query builder types a helper may take, filter and return (SeaORM
-/// `Select<E>`, `DeleteMany<E>`, ..., Diesel boxed queries).
-pub const QUERY_TYPES: &[&str] = &[
-    "Select",
-    "SelectTwo",
-    "SelectTwoMany",
-    "DeleteMany",
-    "UpdateMany",
-    "BoxedQuery",
-    "BoxedSelectStatement",
-];
-
-/// Whether a parameter's type is one of [`QUERY_TYPES`].
+/// Whether a parameter's type is a query builder type of an ORM
+/// (`query-types`: SeaORM `Select<E>`, Diesel boxed queries, ...).
 fn is_query_type(ty: &syn::Type) -> bool {
     match ty {
         syn::Type::Path(tp) => tp
             .path
             .segments
             .last()
-            .is_some_and(|s| QUERY_TYPES.contains(&s.ident.to_string().as_str())),
+            .is_some_and(|s| Knowledge::get().is_query_type(&s.ident.to_string())),
         syn::Type::Reference(r) => is_query_type(&r.elem),
         syn::Type::Paren(p) => is_query_type(&p.elem),
         _ => false,
@@ -1150,14 +1142,16 @@ fn is_pred_type(ty: &syn::Type, tparams: &[String]) -> bool {
             let Some(last) = tp.path.segments.last() else {
                 return false;
             };
-            match last.ident.to_string().as_str() {
-                "Condition" | "SimpleExpr" => true,
-                "Box" => last
-                    .to_token_stream()
-                    .to_string()
-                    .contains("BoxableExpression"),
-                _ => false,
-            }
+            let name = last.ident.to_string();
+            Knowledge::get().packs().any(|(_, p)| {
+                p.predicate_types.contains(&name)
+                    || (name == "Box" && {
+                        let text = last.to_token_stream().to_string();
+                        p.boxed_predicate_traits
+                            .iter()
+                            .any(|t| text.contains(t.as_str()))
+                    })
+            })
         }
         syn::Type::Reference(r) => is_pred_type(&r.elem, tparams),
         syn::Type::Paren(p) => is_pred_type(&p.elem, tparams),
@@ -2250,7 +2244,7 @@ impl<'a> FnAnalysis<'a> {
         let segs = path_segments(p);
         match self.scope.resolve(&segs) {
             Resolved::DieselTable(t) => Val::Query(vec![QState::new(
-                Orm::Diesel,
+                self.k.table_module_orm(),
                 Root::Table(t),
                 Span::from_pm2(p_span(p)),
                 "table",
@@ -2276,7 +2270,10 @@ impl<'a> FnAnalysis<'a> {
         self.authorize(&last, &c.args);
         let k = self.k;
         // `<T as HasTable>::table()`, `T::table()`, `Self::table()`.
-        if last == "table" && c.args.is_empty() {
+        let table_call = k
+            .with_shape(Shape::TableModule)
+            .find(|(_, p)| p.table_calls.contains(&last));
+        if let Some((orm, _)) = table_call.filter(|_| c.args.is_empty()) {
             let ty_path = fp.qself.as_ref().map(|q| &*q.ty);
             let table = match (ty_path, segs.as_slice()) {
                 (Some(ty), _) => self.table_of_type(ty),
@@ -2284,7 +2281,7 @@ impl<'a> FnAnalysis<'a> {
                 _ => None,
             };
             if let Some(t) = table {
-                return Val::Query(vec![QState::new(Orm::Diesel, t, span, "table")]);
+                return Val::Query(vec![QState::new(orm, t, span, "table")]);
             }
         }
         // `Entity::find()` and friends.
@@ -2301,10 +2298,17 @@ impl<'a> FnAnalysis<'a> {
             };
             match resolved {
                 Resolved::Entity(t) => {
-                    let sea = &k.seaorm;
                     let scope_method = self.config.tenant.scope_methods.contains(&last);
-                    if sea.starts.contains(&last) || sea.pk_starts.contains(&last) || scope_method {
-                        let pk_lookup = sea.pk_starts.contains(&last);
+                    let start = k
+                        .with_shape(Shape::Entity)
+                        .find(|(_, p)| p.starts.contains(&last) || p.pk_starts.contains(&last));
+                    let start = start.or_else(|| {
+                        scope_method
+                            .then(|| k.with_shape(Shape::Entity).next())
+                            .flatten()
+                    });
+                    if let Some((orm, pack)) = start {
+                        let pk_lookup = pack.pk_starts.contains(&last);
                         let scoped_by = if scope_method {
                             Some(last.clone())
                         } else if pk_lookup && self.scope.model.pk_binds_tenant(&t) {
@@ -2315,32 +2319,40 @@ impl<'a> FnAnalysis<'a> {
                         return Val::Query(vec![QState {
                             scoped_by,
                             pk_lookup,
-                            ..QState::new(Orm::SeaOrm, Root::Table(t), span, &last)
+                            ..QState::new(orm, Root::Table(t), span, &last)
                         }]);
                     }
                     // A function of the entity: a helper, resolved later.
                     let key = format!("entity:{t}::{last}");
                     return self.helper_use(key, segs.join("::"), span, &args);
                 }
-                Resolved::Unknown if k.diesel.related_starts.contains(&last) => {
+                Resolved::Unknown
+                    if k.with_shape(Shape::TableModule)
+                        .any(|(_, p)| p.related_starts.contains(&last)) =>
+                {
                     // `Document::belonging_to(&org)`.
                     if let Some(t) = ty
                         .last()
                         .and_then(|s| self.scope.model.diesel_structs.get(s))
                     {
+                        let orm = k.table_module_orm();
                         return Val::Query(vec![QState {
                             scoped_by: Some(last.clone()),
-                            ..QState::new(Orm::Diesel, Root::Table(t.clone()), span, &last)
+                            ..QState::new(orm, Root::Table(t.clone()), span, &last)
                         }]);
                     }
                 }
                 Resolved::Unknown
                     if (k.condition_all.contains(&last) || k.condition_any.contains(&last))
-                        && ty.last().is_some_and(|s| s == "Condition") =>
+                        && ty.last().is_some_and(|s| k.condition_types.contains(s)) =>
                 {
                     return Val::Pred(vec![], Some(k.condition_any.contains(&last)));
                 }
-                Resolved::Unknown if last == "col" && ty.last().is_some_and(|s| s == "Expr") => {
+                Resolved::Unknown
+                    if k.column_exprs
+                        .iter()
+                        .any(|(t, call)| *call == last && ty.last().is_some_and(|s| s == t)) =>
+                {
                     // sea-query `Expr::col(Column::X)` / `Expr::col((Entity, Column::X))`.
                     return args.into_iter().next().map(first_col).unwrap_or(Val::Other);
                 }
@@ -2348,19 +2360,18 @@ impl<'a> FnAnalysis<'a> {
             }
         }
         // `diesel::update(q)`, `delete(q)`, `select(exists(q))`.
-        if last == "not" {
+        if k.negations.contains(&last) {
             if let Some(Val::Pred(..)) = args.first() {
                 let mut c = Cond::default();
                 c.notes
-                    .push("`not(..)` negates the tenant condition".into());
+                    .push(format!("`{last}(..)` negates the tenant condition"));
                 return Val::Pred(vec![c], None);
             }
         }
-        if k.diesel.wrappers.contains(&last) {
+        if let Some((_, pack)) = k.packs().find(|(_, p)| p.wrappers.contains(&last)) {
             if let Some(Val::Query(q)) = args.first() {
                 let mut q = q.clone();
-                if k.diesel.update_starts.contains(&last) || k.diesel.delete_starts.contains(&last)
-                {
+                if pack.update_starts.contains(&last) || pack.delete_starts.contains(&last) {
                     for s in &mut q {
                         s.start = last.clone();
                     }
@@ -2421,7 +2432,7 @@ impl<'a> FnAnalysis<'a> {
         };
         let mut state = states.remove(0);
         state.root = Root::Run(key.clone());
-        state.orm = Orm::Diesel;
+        state.orm = k.table_module_orm();
         state.run = Some(Box::new(RunArgs { preds, types }));
         if state.is_parametric() {
             self.runs.push(Run { state, span });
@@ -2433,7 +2444,7 @@ impl<'a> FnAnalysis<'a> {
         }
         let idx = self.execs.len();
         self.execs.push(ExecFact {
-            orm: Orm::Diesel,
+            orm: state.orm,
             method: last,
             span,
             function: self.function.clone(),
@@ -2657,10 +2668,11 @@ impl<'a> FnAnalysis<'a> {
                         _ => Val::Pred(if cs.is_empty() { opt } else { conj(&cs, &opt) }, kind),
                     };
                 }
-                if name == "not" {
+                if k.negations.contains(&name) {
                     let mut c = Cond::default();
                     if cs.iter().any(|c| !c.bound.is_empty()) {
-                        c.notes.push("`.not()` negates the tenant condition".into());
+                        c.notes
+                            .push(format!("`.{name}()` negates the tenant condition"));
                     }
                     return Val::Pred(vec![c], None);
                 }
@@ -2675,13 +2687,16 @@ impl<'a> FnAnalysis<'a> {
                 Val::Rows(id)
             }
             Val::Entity(_) | Val::Other => {
-                if k.seaorm.related_starts.contains(&name) {
+                let related = k
+                    .with_shape(Shape::Entity)
+                    .find(|(_, p)| p.related_starts.contains(&name));
+                if let Some((orm, _)) = related {
                     // `org.find_related(Document)`: bound through the row.
                     if let Some(Val::Entity(t)) = args.first() {
                         let span = Span::from_pm2(m.method.span());
                         return Val::Query(vec![QState {
                             scoped_by: Some(name.clone()),
-                            ..QState::new(Orm::SeaOrm, Root::Table(t.clone()), span, &name)
+                            ..QState::new(orm, Root::Table(t.clone()), span, &name)
                         }]);
                     }
                 }
@@ -2699,10 +2714,7 @@ impl<'a> FnAnalysis<'a> {
         taint: Option<String>,
     ) -> Val {
         let k = self.k;
-        if matches!(
-            name,
-            "into_expr" | "into_simple_expr" | "into_column_ref" | "as_column_ref" | "into_column"
-        ) {
+        if k.column_casts.contains(name) {
             return Val::Col(t, c);
         }
         let table = t.clone().unwrap_or_default();
@@ -2712,10 +2724,10 @@ impl<'a> FnAnalysis<'a> {
             Some(t) => self.scope.model.is_tenant_column(t, &c),
             None => self.scope.model.is_tenant_name(&c),
         };
-        let binds = k.binds.contains(name) || name == "in_subquery";
+        let binds = k.binds.contains(name) || k.subquery_binds.contains(name);
         let mut cond = Cond::default();
         match args.into_iter().next() {
-            Some(Val::Col(t2, _)) if binds || name == "equals" => {
+            Some(Val::Col(t2, _)) if binds || k.column_equals.contains(name) => {
                 cond.edges.insert(edge(&table, &t2.unwrap_or_default()));
             }
             Some(Val::Query(sub)) if binds => {
@@ -2736,7 +2748,7 @@ impl<'a> FnAnalysis<'a> {
                 cond.bound.insert(bound);
                 cond.untrusted.extend(taint);
             }
-            _ if is_tenant && (name == "ne" || name == "ne_all" || name == "is_not_in") => {
+            _ if is_tenant && k.excludes.contains(name) => {
                 cond.notes.push(format!(
                     "`.{name}` on `{c}` excludes a tenant instead of selecting one"
                 ));
@@ -2757,13 +2769,9 @@ impl<'a> FnAnalysis<'a> {
         // A helper's result: its ORM is known once resolved; the method
         // says which pack to read it with meanwhile.
         let orm = if qs.iter().all(QState::is_symbolic) {
-            let sea = k.pack(Orm::SeaOrm);
-            let diesel = k.pack(Orm::Diesel);
-            if diesel.executes.contains(name) && !sea.executes.contains(name) {
-                Orm::Diesel
-            } else {
-                Orm::SeaOrm
-            }
+            k.packs()
+                .find(|(_, p)| p.executes.contains(name))
+                .map_or(Orm::ALL[0], |(o, _)| o)
         } else {
             qs[0].orm
         };
@@ -2780,10 +2788,7 @@ impl<'a> FnAnalysis<'a> {
                 vec![q]
             }));
         }
-        if matches!(
-            name,
-            "union" | "union_all" | "intersect" | "intersect_all" | "except" | "except_all"
-        ) {
+        if k.set_operations.contains(name) {
             // Every branch of a set operation must be bound on its own.
             let model = self.scope.model;
             let other: Vec<String> = match args.first() {
@@ -2827,7 +2832,7 @@ impl<'a> FnAnalysis<'a> {
                     .collect()
             }));
         }
-        if k.join_on.contains(name) && orm == Orm::Diesel {
+        if pack.join_conditions.contains(name) {
             let p = pred_of(args.first());
             return Val::Query(apply(qs, |q| {
                 p.iter()
@@ -3031,7 +3036,8 @@ impl<'a> FnAnalysis<'a> {
         let root = &qs[0];
         let tenant_path = root.table().and_then(|table| {
             let c = model.tables.get(table)?.tenant_rust()?;
-            self.scope.column_path(table, &c, root.orm == Orm::SeaOrm)
+            let shape = self.k.pack(root.orm).shape;
+            self.scope.column_path(table, &c, shape)
         });
         let idx = self.execs.len();
         self.execs.push(ExecFact {

@@ -4,7 +4,7 @@
 
 use crate::config::Level;
 use crate::diagnostic::{FileId, Finding, Label};
-use crate::knowledge::Orm;
+use crate::orm::{Knowledge, Shape};
 use crate::model::names::camel_case;
 use crate::model::queries::{unbound_paths, write_kind, ExecFact, QState};
 use crate::model::TenantModel;
@@ -172,9 +172,9 @@ fn help(model: &TenantModel, e: &ExecFact, q: &QState, table: &str, root: bool) 
         .then_some(e.tenant_path.as_ref())
         .flatten()
         .filter(|p| **p != value);
-    let filter = match (e.orm, local) {
+    let filter = match (Knowledge::get().pack(e.orm).shape, local) {
         (_, Some(path)) => format!("{path}.eq({value})"),
-        (Orm::SeaOrm, None) => {
+        (Shape::Entity, None) => {
             let module = model
                 .entity_modules
                 .iter()
@@ -184,7 +184,7 @@ fn help(model: &TenantModel, e: &ExecFact, q: &QState, table: &str, root: bool) 
                 .unwrap_or("entity");
             format!("{module}::Column::{}.eq({value})", camel_case(&col))
         }
-        (Orm::Diesel, None) => {
+        (Shape::TableModule, None) => {
             let module = model
                 .diesel_tables
                 .iter()

@@ -20,7 +20,7 @@ const LAYERS: &[(&str, &[&str])] = &[
     (
         "input",
         &[
-            "config", "error", "discover", "since", "rustlex", "parse", "sql", "suppress",
+            "config", "error", "discover", "since", "rustlex", "parse", "sql", "suppress", "orm",
         ],
     ),
     ("model", &["model"]),

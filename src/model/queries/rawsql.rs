@@ -1,7 +1,7 @@
 //! Raw SQL inside function bodies: string literals, `const`s, `let`s,
 //! `concat!`, `format!` templates, `include_str!` and sqlx `QueryBuilder`
 //! pushes become [`SqlText`]; where the text reaches a database API (the
-//! sinks in `rules/orm/sql.toml`) it is handed to [`crate::sql::analyze`]
+//! sinks in `src/orm/sql/knowledge.toml`) it is handed to [`crate::sql::analyze`]
 //! and the result, mapped back to source spans, becomes a [`SqlFact`].
 
 use super::{FnAnalysis, SqlFact, SqlHit, SqlHitKind, SqlRun, UntrustedSql, Val};
