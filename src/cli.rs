@@ -373,9 +373,9 @@ fn schema(path: Option<PathBuf>, config: Option<PathBuf>) -> Result<i32, Error> 
             .iter()
             .map(|d| {
                 let kind = match d.kind {
-                    crate::model::schema::SourceKind::Diesel => "diesel",
-                    crate::model::schema::SourceKind::SeaOrm => "sea-orm",
-                    crate::model::schema::SourceKind::Sql => "sql",
+                    crate::orm::facts::SourceKind::Diesel => "diesel",
+                    crate::orm::facts::SourceKind::SeaOrm => "sea-orm",
+                    crate::orm::facts::SourceKind::Sql => "sql",
                 };
                 format!("{}:{} ({kind})", files[d.file].shown, d.span.start.line)
             })

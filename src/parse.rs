@@ -106,6 +106,78 @@ pub(crate) fn lexed_part(text: &str) -> &str {
     }
 }
 
+/// `#[cfg(test)]`, `#[test]`, `#[tokio::test]`, `#[rstest]`...
+pub fn is_test_attr(attrs: &[syn::Attribute]) -> bool {
+    attrs.iter().any(|a| {
+        let p = a.path();
+        if p.is_ident("cfg") {
+            return a
+                .parse_args::<syn::Meta>()
+                .is_ok_and(|m| cfg_requires_test(&m));
+        }
+        p.segments
+            .last()
+            .is_some_and(|s| s.ident == "test" || s.ident == "rstest")
+    })
+}
+
+/// Whether a `cfg` predicate holds only in test builds: `test`,
+/// `all(test, ..)`; not `any(test, feature = "x")` nor `not(test)`.
+fn cfg_requires_test(m: &syn::Meta) -> bool {
+    match m {
+        syn::Meta::Path(p) => p.is_ident("test"),
+        syn::Meta::List(l) => {
+            let Ok(args) = l.parse_args_with(
+                syn::punctuated::Punctuated::<syn::Meta, syn::Token![,]>::parse_terminated,
+            ) else {
+                return false;
+            };
+            if l.path.is_ident("all") {
+                args.iter().any(cfg_requires_test)
+            } else if l.path.is_ident("any") {
+                !args.is_empty() && args.iter().all(cfg_requires_test)
+            } else {
+                false
+            }
+        }
+        syn::Meta::NameValue(_) => false,
+    }
+}
+
+/// The outer attributes of an item.
+pub fn item_attrs(item: &syn::Item) -> &[syn::Attribute] {
+    use syn::Item;
+    match item {
+        Item::Const(i) => &i.attrs,
+        Item::Enum(i) => &i.attrs,
+        Item::ExternCrate(i) => &i.attrs,
+        Item::Fn(i) => &i.attrs,
+        Item::ForeignMod(i) => &i.attrs,
+        Item::Impl(i) => &i.attrs,
+        Item::Macro(i) => &i.attrs,
+        Item::Mod(i) => &i.attrs,
+        Item::Static(i) => &i.attrs,
+        Item::Struct(i) => &i.attrs,
+        Item::Trait(i) => &i.attrs,
+        Item::TraitAlias(i) => &i.attrs,
+        Item::Type(i) => &i.attrs,
+        Item::Union(i) => &i.attrs,
+        Item::Use(i) => &i.attrs,
+        _ => &[],
+    }
+}
+
+/// The attributes of an item in an `impl` block.
+pub fn impl_item_attrs(item: &syn::ImplItem) -> &[syn::Attribute] {
+    match item {
+        syn::ImplItem::Const(i) => &i.attrs,
+        syn::ImplItem::Fn(i) => &i.attrs,
+        syn::ImplItem::Type(i) => &i.attrs,
+        syn::ImplItem::Macro(i) => &i.attrs,
+        _ => &[],
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -762,7 +762,7 @@ fn side_is(b: &[u8], side: Side, p: &[u8], before: bool) -> bool {
 /// be SQL: anything but a plain string literal (`concat!(..)`,
 /// `include_str!(..)`, another constant), or a literal that starts like
 /// SQL (after blanks, `(` and escaped line breaks) as
-/// [`crate::model::sqltext::SqlText::looks_like_sql`] reads it.
+/// [`crate::sql::text::SqlText::looks_like_sql`] reads it.
 fn may_hold_sql(b: &[u8], mut at: usize) -> bool {
     while b.get(at).is_some_and(u8::is_ascii_whitespace) {
         at += 1;
@@ -802,7 +802,7 @@ fn may_hold_sql(b: &[u8], mut at: usize) -> bool {
     }
     let n = rest.iter().take_while(|c| c.is_ascii_alphabetic()).count();
     let word = String::from_utf8_lossy(&rest[..n]).to_ascii_lowercase();
-    crate::model::sqltext::SQL_START_WORDS.contains(&word.as_str())
+    crate::sql::text::SQL_START_WORDS.contains(&word.as_str())
 }
 
 /// Whether `text` contains `word` as a whole word.

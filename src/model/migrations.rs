@@ -7,7 +7,7 @@
 
 use crate::diagnostic::Failure;
 use crate::diagnostic::{FileId, LineIndex, Span};
-use crate::model::schema::{ColumnFact, SourceKind, TableFact};
+use crate::orm::facts::{ColumnFact, SourceKind, TableFact};
 use crate::sql;
 pub use crate::sql::SchemaOp;
 use std::collections::BTreeMap;

@@ -2,20 +2,19 @@
 //! extracts declarations; this module merges them (the same table may be
 //! declared in several schema files, and by both Diesel and SeaORM), applies
 //! `[tenant]` config, and answers "is this a tenant table, and which column
-//! binds it?". SQL migrations will plug in as one more [`schema::TableFact`]
+//! binds it?". SQL migrations will plug in as one more [`crate::orm::facts::TableFact`]
 //! source.
 
 pub mod migrations;
 pub mod names;
 pub mod queries;
 pub mod schema;
-pub mod seaorm_migration;
-pub mod sqltext;
 pub mod summaries;
 
 use crate::config::Config;
 use crate::diagnostic::{FileId, Span};
-use schema::{SchemaFacts, SourceKind};
+use crate::orm::facts::SourceKind;
+use schema::SchemaFacts;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// Where a table or column was declared.
@@ -114,7 +113,7 @@ pub struct TenantModel {
     pub tenant_types: HashMap<String, String>,
     /// SQL held in `const`s / `static`s anywhere in the project, by name
     /// (None when two differ under the same name).
-    pub sql_consts: HashMap<String, Option<std::sync::Arc<sqltext::SqlText>>>,
+    pub sql_consts: HashMap<String, Option<std::sync::Arc<crate::sql::text::SqlText>>>,
     /// Tenant column names in force.
     pub tenant_columns: Vec<String>,
     /// The schema the migrations leave (indexes, row-level security).

@@ -6,7 +6,7 @@
 //! `Entity` / `Column` inside an entity module, and `Column::TenantId`.
 
 use crate::model::TenantModel;
-use crate::orm::Shape;
+use crate::orm::{camel_case, snake_case, Shape};
 use std::collections::HashMap;
 
 /// The `use` items of one scope.
@@ -318,38 +318,6 @@ impl<'a> Scope<'a> {
     }
 }
 
-/// `TenantId` → `tenant_id`.
-pub fn snake_case(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 4);
-    let mut prev_lower = false;
-    for ch in s.chars() {
-        if ch.is_uppercase() {
-            if prev_lower {
-                out.push('_');
-            }
-            out.extend(ch.to_lowercase());
-            prev_lower = false;
-        } else {
-            out.push(ch);
-            prev_lower = ch.is_lowercase() || ch.is_ascii_digit();
-        }
-    }
-    out
-}
-
-/// `tenant_id` → `TenantId`.
-pub fn camel_case(s: &str) -> String {
-    s.split('_')
-        .map(|w| {
-            let mut c = w.chars();
-            match c.next() {
-                Some(f) => f.to_uppercase().chain(c).collect::<String>(),
-                None => String::new(),
-            }
-        })
-        .collect()
-}
-
 /// Segment names of a syn path.
 pub fn path_segments(path: &syn::Path) -> Vec<String> {
     path.segments.iter().map(|s| s.ident.to_string()).collect()
@@ -358,13 +326,6 @@ pub fn path_segments(path: &syn::Path) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn case_conversions() {
-        assert_eq!(snake_case("TenantId"), "tenant_id");
-        assert_eq!(snake_case("OrgID"), "org_id");
-        assert_eq!(camel_case("organization_id"), "OrganizationId");
-    }
 
     #[test]
     fn use_map_collects_renames_groups_and_globs() {

@@ -12,9 +12,11 @@
 
 use crate::config::Config;
 use crate::diagnostic::Span;
-use crate::model::names::{path_segments, snake_case, Resolved, Scope, UseMap};
+use crate::model::names::{path_segments, Resolved, Scope, UseMap};
 use crate::model::TenantModel;
+use crate::orm::snake_case;
 use crate::orm::{Knowledge, Orm, Shape};
+use crate::parse::is_test_attr;
 use proc_macro2::{TokenStream, TokenTree};
 use quote::ToTokens;
 use std::collections::{BTreeSet, HashMap};
@@ -24,7 +26,7 @@ use syn::{Expr, Pat, Stmt, Token};
 
 mod rawsql;
 
-use crate::model::sqltext::SqlText;
+use crate::sql::text::SqlText;
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
 
@@ -642,12 +644,12 @@ fn collect_consts(items: &[syn::Item], dir: Option<&Path>, out: &mut HashMap<Str
     for item in items {
         match item {
             syn::Item::Const(c) => {
-                if let Some(t) = crate::model::sqltext::const_text(&c.expr, dir) {
+                if let Some(t) = crate::sql::text::const_text(&c.expr, dir) {
                     out.insert(c.ident.to_string(), Rc::new(t));
                 }
             }
             syn::Item::Static(s) => {
-                if let Some(t) = crate::model::sqltext::const_text(&s.expr, dir) {
+                if let Some(t) = crate::sql::text::const_text(&s.expr, dir) {
                     out.insert(s.ident.to_string(), Rc::new(t));
                 }
             }
@@ -659,7 +661,7 @@ fn collect_consts(items: &[syn::Item], dir: Option<&Path>, out: &mut HashMap<Str
             syn::Item::Impl(i) => {
                 for it in &i.items {
                     if let syn::ImplItem::Const(c) = it {
-                        if let Some(t) = crate::model::sqltext::const_text(&c.expr, dir) {
+                        if let Some(t) = crate::sql::text::const_text(&c.expr, dir) {
                             out.insert(c.ident.to_string(), Rc::new(t));
                         }
                     }
@@ -667,43 +669,6 @@ fn collect_consts(items: &[syn::Item], dir: Option<&Path>, out: &mut HashMap<Str
             }
             _ => {}
         }
-    }
-}
-
-/// `#[cfg(test)]`, `#[test]`, `#[tokio::test]`, `#[rstest]`...
-pub fn is_test_attr(attrs: &[syn::Attribute]) -> bool {
-    attrs.iter().any(|a| {
-        let p = a.path();
-        if p.is_ident("cfg") {
-            return a
-                .parse_args::<syn::Meta>()
-                .is_ok_and(|m| cfg_requires_test(&m));
-        }
-        p.segments
-            .last()
-            .is_some_and(|s| s.ident == "test" || s.ident == "rstest")
-    })
-}
-
-/// Whether a `cfg` predicate holds only in test builds: `test`,
-/// `all(test, ..)`; not `any(test, feature = "x")` nor `not(test)`.
-fn cfg_requires_test(m: &syn::Meta) -> bool {
-    match m {
-        syn::Meta::Path(p) => p.is_ident("test"),
-        syn::Meta::List(l) => {
-            let Ok(args) = l.parse_args_with(Punctuated::<syn::Meta, Token![,]>::parse_terminated)
-            else {
-                return false;
-            };
-            if l.path.is_ident("all") {
-                args.iter().any(cfg_requires_test)
-            } else if l.path.is_ident("any") {
-                !args.is_empty() && args.iter().all(cfg_requires_test)
-            } else {
-                false
-            }
-        }
-        syn::Meta::NameValue(_) => false,
     }
 }
 

@@ -1,58 +1,15 @@
-//! Extraction of tenant-model facts from one parsed Rust file: Diesel
-//! `table!` declarations, SeaORM `DeriveEntityModel` entities, prelude
-//! re-exports (`pub use super::document::Entity as Document`), Diesel model
-//! structs (`#[diesel(table_name = ..)]`) and SeaORM `Related` impls that go
-//! through a link table (`fn via()`). The facts are plain data; merging
-//! them into a [`crate::model::TenantModel`] happens in `model`.
+//! Extraction of tenant-model facts from one parsed Rust file. Every item
+//! is handed to the ORM front ends (`crate::orm::read_item`: Diesel
+//! `table!` blocks and model structs, SeaORM entities, relations and
+//! re-exports), sea-query migrations to `crate::orm::seaorm::migration`;
+//! this visitor adds what is not an ORM's: SQL `CREATE TABLE` in string
+//! literals, SQL kept in `const`s, the modules. The facts are plain data;
+//! merging them into a [`crate::model::TenantModel`] happens in `model`.
 
-use crate::diagnostic::Span;
-use syn::parse::{Parse, ParseStream};
+use crate::orm::facts::{ColumnFact, Declared, SourceKind, TableFact};
+use crate::parse::item_attrs;
 use syn::visit::Visit;
-use syn::{Attribute, Ident, Token};
-
-/// One column of a declared table.
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
-pub struct ColumnFact {
-    /// Name used in Rust code (`kind`, `tenant_id`).
-    pub rust: String,
-    /// Name in the database (`type`, `tenant_id`).
-    pub sql: String,
-    /// Where it is declared.
-    pub span: Span,
-    /// The file of the declaration when it is not the table's (a column
-    /// added by a later migration).
-    pub file: Option<crate::diagnostic::FileId>,
-}
-
-/// Where a table declaration came from.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
-)]
-pub enum SourceKind {
-    /// Diesel `table!`.
-    Diesel,
-    /// SeaORM `DeriveEntityModel`.
-    SeaOrm,
-    /// SQL `CREATE TABLE` (migrations, schema dumps, SQL in Rust strings).
-    Sql,
-}
-
-/// A table declared in Rust.
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
-pub struct TableFact {
-    /// Diesel table module name, or SeaORM entity module name.
-    pub rust: String,
-    /// Table name in the database.
-    pub sql: String,
-    /// Which declaration style.
-    pub kind: SourceKind,
-    /// Declared columns.
-    pub columns: Vec<ColumnFact>,
-    /// Primary-key columns (Rust names), when declared.
-    pub primary_key: Vec<String>,
-    /// The table's name in the declaration.
-    pub span: Span,
-}
+use syn::Ident;
 
 /// Everything one file contributes to the tenant model.
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
@@ -72,7 +29,7 @@ pub struct SchemaFacts {
     pub tenant_types: Vec<(String, String)>,
     /// String `const`s / `static`s that read as SQL, by name, for raw SQL
     /// analysis in other files.
-    pub sql_consts: Vec<(String, crate::model::sqltext::SqlText)>,
+    pub sql_consts: Vec<(String, crate::sql::text::SqlText)>,
     /// Schema changes of a SeaORM (sea-query) migration in this file.
     pub migration_ops: Vec<crate::model::migrations::SchemaOp>,
     /// SeaORM `enum Relation` variants: (module, variant, target module).
@@ -217,7 +174,7 @@ pub fn test_modules(text: &str, rel_path: &str) -> Vec<String> {
         };
         // With `#[path]` the file is elsewhere: better none than the
         // wrong one set aside.
-        if !crate::model::queries::is_test_attr(&m.attrs)
+        if !crate::parse::is_test_attr(&m.attrs)
             || m.attrs.iter().any(|a| a.path().is_ident("path"))
         {
             continue;
@@ -332,42 +289,8 @@ pub fn extract(
         include_tests,
     };
     v.visit_file(file);
-    v.facts.migration_ops = crate::model::seaorm_migration::extract(file, include_tests);
+    v.facts.migration_ops = crate::orm::seaorm::migration::extract(file, include_tests);
     v.facts
-}
-
-/// The outer attributes of an item.
-pub fn item_attrs(item: &syn::Item) -> &[syn::Attribute] {
-    use syn::Item;
-    match item {
-        Item::Const(i) => &i.attrs,
-        Item::Enum(i) => &i.attrs,
-        Item::ExternCrate(i) => &i.attrs,
-        Item::Fn(i) => &i.attrs,
-        Item::ForeignMod(i) => &i.attrs,
-        Item::Impl(i) => &i.attrs,
-        Item::Macro(i) => &i.attrs,
-        Item::Mod(i) => &i.attrs,
-        Item::Static(i) => &i.attrs,
-        Item::Struct(i) => &i.attrs,
-        Item::Trait(i) => &i.attrs,
-        Item::TraitAlias(i) => &i.attrs,
-        Item::Type(i) => &i.attrs,
-        Item::Union(i) => &i.attrs,
-        Item::Use(i) => &i.attrs,
-        _ => &[],
-    }
-}
-
-/// The attributes of an item in an `impl` block.
-pub fn impl_item_attrs(item: &syn::ImplItem) -> &[syn::Attribute] {
-    match item {
-        syn::ImplItem::Const(i) => &i.attrs,
-        syn::ImplItem::Fn(i) => &i.attrs,
-        syn::ImplItem::Type(i) => &i.attrs,
-        syn::ImplItem::Macro(i) => &i.attrs,
-        _ => &[],
-    }
 }
 
 struct SchemaVisitor<'d> {
@@ -385,46 +308,30 @@ impl SchemaVisitor<'_> {
 
 impl<'ast> Visit<'ast> for SchemaVisitor<'_> {
     fn visit_item(&mut self, i: &'ast syn::Item) {
-        if self.include_tests || !crate::model::queries::is_test_attr(item_attrs(i)) {
+        if self.include_tests || !crate::parse::is_test_attr(item_attrs(i)) {
+            let mut d = Declared::default();
+            crate::orm::read_item(i, &self.module(), &mut d);
+            self.facts.tables.append(&mut d.tables);
+            self.facts.entity_aliases.append(&mut d.entity_aliases);
+            self.facts.diesel_structs.append(&mut d.diesel_structs);
+            self.facts.related_via.append(&mut d.related_via);
+            self.facts.relations.append(&mut d.relations);
             syn::visit::visit_item(self, i);
         }
     }
 
-    fn visit_impl_item(&mut self, i: &'ast syn::ImplItem) {
-        if self.include_tests || !crate::model::queries::is_test_attr(impl_item_attrs(i)) {
-            syn::visit::visit_impl_item(self, i);
-        }
-    }
+    // Declarations the front ends read whole: their insides (attributes,
+    // field types, impl bodies) hold no schema of their own.
+    fn visit_item_macro(&mut self, _: &'ast syn::ItemMacro) {}
+    fn visit_item_struct(&mut self, _: &'ast syn::ItemStruct) {}
+    fn visit_item_enum(&mut self, _: &'ast syn::ItemEnum) {}
+    fn visit_item_use(&mut self, _: &'ast syn::ItemUse) {}
+    fn visit_item_impl(&mut self, _: &'ast syn::ItemImpl) {}
 
     fn visit_item_mod(&mut self, m: &'ast syn::ItemMod) {
         self.modules.push(m.ident.to_string());
         syn::visit::visit_item_mod(self, m);
         self.modules.pop();
-    }
-
-    fn visit_item_macro(&mut self, m: &'ast syn::ItemMacro) {
-        let is_table = m
-            .mac
-            .path
-            .segments
-            .last()
-            .is_some_and(|s| s.ident == "table");
-        if is_table {
-            if let Ok(t) = m.mac.parse_body::<TableMacro>() {
-                self.facts.tables.extend(t.tables);
-            }
-        }
-    }
-
-    fn visit_item_struct(&mut self, s: &'ast syn::ItemStruct) {
-        if has_derive(&s.attrs, "DeriveEntityModel") {
-            if let Some(t) = sea_entity(s, &self.module()) {
-                self.facts.tables.push(t);
-            }
-        }
-        if let Some(table) = diesel_table_name(&s.attrs) {
-            self.facts.diesel_structs.push((s.ident.to_string(), table));
-        }
     }
 
     fn visit_item_const(&mut self, c: &'ast syn::ItemConst) {
@@ -437,18 +344,13 @@ impl<'ast> Visit<'ast> for SchemaVisitor<'_> {
         syn::visit::visit_item_static(self, c);
     }
 
-    fn visit_impl_item_const(&mut self, c: &'ast syn::ImplItemConst) {
-        self.sql_const(&c.ident, &c.expr);
-        syn::visit::visit_impl_item_const(self, c);
-    }
-
     fn visit_lit_str(&mut self, lit: &'ast syn::LitStr) {
         // Some projects create their tables at start-up.
         let value = lit.value();
         if !value.to_ascii_lowercase().contains("create table") {
             return;
         }
-        let Some(text) = crate::model::sqltext::literal(lit) else {
+        let Some(text) = crate::sql::text::literal(lit) else {
             return;
         };
         for op in crate::sql::ddl(&text.text).ops {
@@ -479,314 +381,15 @@ impl<'ast> Visit<'ast> for SchemaVisitor<'_> {
             }
         }
     }
-
-    fn visit_item_enum(&mut self, e: &'ast syn::ItemEnum) {
-        if e.ident != "Relation" {
-            return;
-        }
-        for v in &e.variants {
-            let target = ["belongs_to", "has_many", "has_one"]
-                .iter()
-                .find_map(|k| sea_orm_str(&v.attrs, k));
-            if let Some(target) = target {
-                let segs: Vec<&str> = target.split("::").collect();
-                let module = match segs.as_slice() {
-                    [.., m, "Entity"] => m.to_string(),
-                    [.., m] => m.to_string(),
-                    [] => continue,
-                };
-                self.facts
-                    .relations
-                    .push((self.module(), v.ident.to_string(), module));
-            }
-        }
-    }
-
-    fn visit_item_use(&mut self, u: &'ast syn::ItemUse) {
-        if matches!(u.vis, syn::Visibility::Public(_)) {
-            collect_entity_aliases(&u.tree, None, &mut self.facts.entity_aliases);
-        }
-    }
-
-    fn visit_item_impl(&mut self, i: &'ast syn::ItemImpl) {
-        let Some((trait_path, _)) = &i.trait_ else {
-            return;
-        };
-        let Some(last) = trait_path.segments.last() else {
-            return;
-        };
-        if last.ident != "Related" {
-            return;
-        }
-        let has_via = i.items.iter().any(|it| match it {
-            syn::ImplItem::Fn(f) => f.sig.ident == "via",
-            _ => false,
-        });
-        if !has_via {
-            return;
-        }
-        if let syn::PathArguments::AngleBracketed(args) = &last.arguments {
-            if let Some(syn::GenericArgument::Type(syn::Type::Path(tp))) = args.args.first() {
-                let segs: Vec<String> = tp
-                    .path
-                    .segments
-                    .iter()
-                    .map(|s| s.ident.to_string())
-                    .collect();
-                if segs.len() >= 2 && segs[segs.len() - 1] == "Entity" {
-                    let target = segs[segs.len() - 2].clone();
-                    self.facts.related_via.push((self.module(), target));
-                }
-            }
-        }
-    }
 }
 
 impl SchemaVisitor<'_> {
     fn sql_const(&mut self, name: &Ident, e: &syn::Expr) {
-        if let Some(t) = crate::model::sqltext::const_text(e, self.dir) {
+        if let Some(t) = crate::sql::text::const_text(e, self.dir) {
             if t.looks_like_sql() {
                 self.facts.sql_consts.push((name.to_string(), t));
             }
         }
-    }
-}
-
-fn has_derive(attrs: &[Attribute], name: &str) -> bool {
-    attrs.iter().any(|a| {
-        if !a.path().is_ident("derive") {
-            return false;
-        }
-        let mut found = false;
-        let _ = a.parse_nested_meta(|m| {
-            if m.path.segments.last().is_some_and(|s| s.ident == name) {
-                found = true;
-            }
-            Ok(())
-        });
-        found
-    })
-}
-
-/// `#[sea_orm(key = "value")]` lookups on an attribute list.
-fn sea_orm_str(attrs: &[Attribute], key: &str) -> Option<String> {
-    let mut out = None;
-    for a in attrs.iter().filter(|a| a.path().is_ident("sea_orm")) {
-        let _ = a.parse_nested_meta(|m| {
-            if m.path.is_ident(key) {
-                let lit: syn::LitStr = m.value()?.parse()?;
-                out = Some(lit.value());
-            } else if m.input.peek(Token![=]) {
-                // Skip the value of keys we do not care about.
-                let _: syn::Expr = m.value()?.parse()?;
-            }
-            Ok(())
-        });
-    }
-    out
-}
-
-fn sea_orm_flag(attrs: &[Attribute], key: &str) -> bool {
-    let mut out = false;
-    for a in attrs.iter().filter(|a| a.path().is_ident("sea_orm")) {
-        let _ = a.parse_nested_meta(|m| {
-            if m.path.is_ident(key) {
-                out = true;
-            } else if m.input.peek(Token![=]) {
-                let _: syn::Expr = m.value()?.parse()?;
-            }
-            Ok(())
-        });
-    }
-    out
-}
-
-fn sea_entity(s: &syn::ItemStruct, module: &str) -> Option<TableFact> {
-    let table = sea_orm_str(&s.attrs, "table_name")?;
-    let syn::Fields::Named(fields) = &s.fields else {
-        return None;
-    };
-    let mut columns = Vec::new();
-    let mut primary_key = Vec::new();
-    for f in &fields.named {
-        let Some(ident) = &f.ident else { continue };
-        if sea_orm_flag(&f.attrs, "ignore") || is_relation_type(&f.ty) {
-            continue;
-        }
-        let rust = unraw(ident);
-        if sea_orm_flag(&f.attrs, "primary_key") {
-            primary_key.push(rust.clone());
-        }
-        let sql = sea_orm_str(&f.attrs, "column_name").unwrap_or_else(|| rust.clone());
-        columns.push(ColumnFact {
-            rust,
-            sql,
-            span: Span::from_pm2(ident.span()),
-            file: None,
-        });
-    }
-    Some(TableFact {
-        rust: module.to_string(),
-        sql: table,
-        kind: SourceKind::SeaOrm,
-        columns,
-        primary_key,
-        span: Span::from_pm2(s.ident.span()),
-    })
-}
-
-/// SeaORM 2 "dense" entities hold relations as fields; they are not columns.
-fn is_relation_type(ty: &syn::Type) -> bool {
-    let syn::Type::Path(tp) = ty else {
-        return false;
-    };
-    tp.path.segments.last().is_some_and(|s| {
-        matches!(
-            s.ident.to_string().as_str(),
-            "HasMany" | "HasOne" | "BelongsTo" | "HasManyVia"
-        )
-    })
-}
-
-/// `#[diesel(table_name = documents)]`, `#[diesel(table_name = crate::schema::documents)]`
-/// or the Diesel 1 form `#[table_name = "documents"]`.
-fn diesel_table_name(attrs: &[Attribute]) -> Option<String> {
-    let mut out = None;
-    for a in attrs {
-        if a.path().is_ident("diesel") {
-            let _ = a.parse_nested_meta(|m| {
-                if m.path.is_ident("table_name") {
-                    let p: syn::Path = m.value()?.parse()?;
-                    out = p.segments.last().map(|s| s.ident.to_string());
-                } else if m.input.peek(Token![=]) {
-                    let _: syn::Expr = m.value()?.parse()?;
-                } else if m.input.peek(syn::token::Paren) {
-                    let content;
-                    syn::parenthesized!(content in m.input);
-                    let _: proc_macro2::TokenStream = content.parse()?;
-                }
-                Ok(())
-            });
-        } else if a.path().is_ident("table_name") {
-            if let syn::Meta::NameValue(nv) = &a.meta {
-                if let syn::Expr::Lit(syn::ExprLit {
-                    lit: syn::Lit::Str(s),
-                    ..
-                }) = &nv.value
-                {
-                    out = Some(s.value());
-                }
-            }
-        }
-    }
-    out
-}
-
-fn collect_entity_aliases(
-    tree: &syn::UseTree,
-    parent: Option<&str>,
-    out: &mut Vec<(String, String)>,
-) {
-    match tree {
-        syn::UseTree::Path(p) => {
-            let name = p.ident.to_string();
-            collect_entity_aliases(&p.tree, Some(&name), out);
-        }
-        syn::UseTree::Rename(r) if r.ident == "Entity" => {
-            if let Some(m) = parent {
-                out.push((r.rename.to_string(), m.to_string()));
-            }
-        }
-        syn::UseTree::Group(g) => {
-            for t in &g.items {
-                collect_entity_aliases(t, parent, out);
-            }
-        }
-        _ => {}
-    }
-}
-
-fn unraw(ident: &Ident) -> String {
-    let s = ident.to_string();
-    s.strip_prefix("r#").map(str::to_string).unwrap_or(s)
-}
-
-fn sql_name_attr(attrs: &[Attribute]) -> Option<String> {
-    attrs.iter().find_map(|a| {
-        if !a.path().is_ident("sql_name") {
-            return None;
-        }
-        match &a.meta {
-            syn::Meta::NameValue(nv) => match &nv.value {
-                syn::Expr::Lit(syn::ExprLit {
-                    lit: syn::Lit::Str(s),
-                    ..
-                }) => Some(s.value()),
-                _ => None,
-            },
-            _ => None,
-        }
-    })
-}
-
-/// The body of a Diesel `table!` invocation: several tables, optionally
-/// preceded by `use` items, each `#[attrs] [schema.]name (pk) { col -> Type, }`.
-struct TableMacro {
-    tables: Vec<TableFact>,
-}
-
-impl Parse for TableMacro {
-    fn parse(input: ParseStream) -> syn::Result<Self> {
-        use syn::ext::IdentExt;
-        let mut tables = Vec::new();
-        while !input.is_empty() {
-            if input.peek(Token![use]) {
-                input.parse::<syn::ItemUse>()?;
-                continue;
-            }
-            let attrs = input.call(Attribute::parse_outer)?;
-            let mut name: Ident = input.call(Ident::parse_any)?;
-            if input.peek(Token![.]) {
-                input.parse::<Token![.]>()?;
-                name = input.call(Ident::parse_any)?;
-            }
-            let mut primary_key = Vec::new();
-            if input.peek(syn::token::Paren) {
-                let pk;
-                syn::parenthesized!(pk in input);
-                let cols = pk.parse_terminated(Ident::parse_any, Token![,])?;
-                primary_key = cols.iter().map(unraw).collect();
-            }
-            let body;
-            syn::braced!(body in input);
-            let mut columns = Vec::new();
-            while !body.is_empty() {
-                let cattrs = body.call(Attribute::parse_outer)?;
-                let col: Ident = body.call(Ident::parse_any)?;
-                body.parse::<Token![->]>()?;
-                let _ty: syn::Type = body.parse()?;
-                if body.peek(Token![,]) {
-                    body.parse::<Token![,]>()?;
-                }
-                let rust = unraw(&col);
-                columns.push(ColumnFact {
-                    sql: sql_name_attr(&cattrs).unwrap_or_else(|| rust.clone()),
-                    rust,
-                    span: Span::from_pm2(col.span()),
-                    file: None,
-                });
-            }
-            let rust = unraw(&name);
-            tables.push(TableFact {
-                sql: sql_name_attr(&attrs).unwrap_or_else(|| rust.clone()),
-                rust,
-                kind: SourceKind::Diesel,
-                columns,
-                primary_key,
-                span: Span::from_pm2(name.span()),
-            });
-        }
-        Ok(TableMacro { tables })
     }
 }
 

@@ -17,7 +17,8 @@ use std::collections::HashSet;
 use std::sync::OnceLock;
 
 /// Declares the ORM front ends: for each, its [`Orm`] variant and its
-/// folder (a module exposing `FILES`, its knowledge files).
+/// folder, a module exposing `FILES` (its knowledge files) and
+/// `read_item` (its schema declarations in one item).
 macro_rules! orms {
     ($($variant:ident => $module:ident,)*) => {
         $(pub mod $module;)*
@@ -45,6 +46,13 @@ macro_rules! orms {
                 }
             }
 
+            /// Reads one item's declarations (see [`read_item`]).
+            fn read_item(self, item: &syn::Item, module: &str, out: &mut facts::Declared) {
+                match self {
+                    $(Orm::$variant => $module::read_item(item, module, out),)*
+                }
+            }
+
             /// The knowledge files: (path in the repository, text).
             fn files(self) -> &'static [(&'static str, &'static str)] {
                 match self {
@@ -60,7 +68,22 @@ orms! {
     Diesel => diesel,
 }
 
+pub mod facts;
 pub mod sql;
+
+/// Reads one item (not its nested items) with every front end; `module`
+/// is the module the item is in.
+pub fn read_item(item: &syn::Item, module: &str, out: &mut facts::Declared) {
+    for &orm in Orm::ALL {
+        orm.read_item(item, module, out);
+    }
+}
+
+/// An identifier without its raw prefix (`r#type` → `type`).
+pub(crate) fn unraw(ident: &syn::Ident) -> String {
+    let s = ident.to_string();
+    s.strip_prefix("r#").map(str::to_string).unwrap_or(s)
+}
 
 impl Orm {
     /// Name shown in messages (`display` in its knowledge file).
@@ -353,9 +376,52 @@ impl Knowledge {
     }
 }
 
+// Naming conventions of the derives: SeaORM names a column variant by
+// camel-casing the column (`tenant_id` → `Column::TenantId`), sea-query
+// migrations name tables and columns by snake-casing an enum variant.
+
+/// `TenantId` → `tenant_id`.
+pub fn snake_case(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 4);
+    let mut prev_lower = false;
+    for ch in s.chars() {
+        if ch.is_uppercase() {
+            if prev_lower {
+                out.push('_');
+            }
+            out.extend(ch.to_lowercase());
+            prev_lower = false;
+        } else {
+            out.push(ch);
+            prev_lower = ch.is_lowercase() || ch.is_ascii_digit();
+        }
+    }
+    out
+}
+
+/// `tenant_id` → `TenantId`.
+pub fn camel_case(s: &str) -> String {
+    s.split('_')
+        .map(|w| {
+            let mut c = w.chars();
+            match c.next() {
+                Some(f) => f.to_uppercase().chain(c).collect::<String>(),
+                None => String::new(),
+            }
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn case_conversions() {
+        assert_eq!(snake_case("TenantId"), "tenant_id");
+        assert_eq!(snake_case("OrgID"), "org_id");
+        assert_eq!(camel_case("organization_id"), "OrganizationId");
+    }
 
     #[test]
     fn packs_load_and_merge() {

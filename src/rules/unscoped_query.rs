@@ -5,7 +5,7 @@
 use crate::config::Level;
 use crate::diagnostic::{FileId, Finding, Label};
 use crate::orm::{Knowledge, Shape};
-use crate::model::names::camel_case;
+use crate::orm::camel_case;
 use crate::model::queries::{unbound_paths, write_kind, ExecFact, QState};
 use crate::model::TenantModel;
 use crate::rules::{Context, Fact, Facts, RuleMeta};

@@ -16,6 +16,7 @@ mod fallback;
 mod lexer;
 mod pos;
 mod search_path;
+pub mod text;
 
 use std::ops::Range;
 

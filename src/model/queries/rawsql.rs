@@ -6,7 +6,7 @@
 
 use super::{FnAnalysis, SqlFact, SqlHit, SqlHitKind, SqlRun, UntrustedSql, Val};
 use crate::diagnostic::Span;
-use crate::model::sqltext::{self, first_lit, literal, macro_args, macro_text, SqlText};
+use crate::sql::text::{self as sqltext, first_lit, literal, macro_args, macro_text, SqlText};
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
 use syn::Expr;

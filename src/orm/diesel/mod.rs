@@ -11,3 +11,7 @@ pub const FILES: &[(&str, &str)] = &[
     ),
     ("src/orm/diesel/async.toml", include_str!("async.toml")),
 ];
+
+mod schema;
+
+pub use schema::read_item;

@@ -6,3 +6,8 @@ pub const FILES: &[(&str, &str)] = &[(
     "src/orm/seaorm/knowledge.toml",
     include_str!("knowledge.toml"),
 )];
+
+pub mod migration;
+mod schema;
+
+pub use schema::read_item;

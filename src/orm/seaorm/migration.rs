@@ -9,9 +9,9 @@
 //! migrations produce. Only `up` is read; `down` migrations are not applied.
 
 use crate::diagnostic::Span;
-use crate::model::migrations::SchemaOp;
-use crate::model::names::snake_case;
-use crate::model::sqltext::{self, SqlText};
+use crate::sql::SchemaOp;
+use crate::orm::snake_case;
+use crate::sql::text::{self as sqltext, SqlText};
 use crate::sql;
 use std::collections::HashMap;
 use syn::punctuated::Punctuated;
@@ -860,7 +860,7 @@ impl<'ast> Visit<'ast> for Walker {
     // Test code does not migrate the schema.
     fn visit_item(&mut self, i: &'ast syn::Item) {
         if self.include_tests
-            || !crate::model::queries::is_test_attr(crate::model::schema::item_attrs(i))
+            || !crate::parse::is_test_attr(crate::parse::item_attrs(i))
         {
             syn::visit::visit_item(self, i);
         }
@@ -868,7 +868,7 @@ impl<'ast> Visit<'ast> for Walker {
 
     fn visit_impl_item(&mut self, i: &'ast syn::ImplItem) {
         if self.include_tests
-            || !crate::model::queries::is_test_attr(crate::model::schema::impl_item_attrs(i))
+            || !crate::parse::is_test_attr(crate::parse::impl_item_attrs(i))
         {
             syn::visit::visit_impl_item(self, i);
         }
