@@ -373,8 +373,7 @@ fn schema(path: Option<PathBuf>, config: Option<PathBuf>) -> Result<i32, Error> 
             .iter()
             .map(|d| {
                 let kind = match d.kind {
-                    crate::orm::facts::SourceKind::Diesel => "diesel",
-                    crate::orm::facts::SourceKind::SeaOrm => "sea-orm",
+                    crate::orm::facts::SourceKind::Orm(o) => o.schema_label(),
                     crate::orm::facts::SourceKind::Sql => "sql",
                 };
                 format!("{}:{} ({kind})", files[d.file].shown, d.span.start.line)

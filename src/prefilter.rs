@@ -267,13 +267,13 @@ impl QueryNeedles {
             .flat_map(|(_, p)| p.table_members.iter().map(String::as_str))
             .collect();
         let mut table_members = Vec::new();
-        for t in model.diesel_tables.keys() {
+        for t in model.table_modules.keys() {
             let mut members: Vec<u32> = module_members
                 .iter()
                 .copied()
                 .chain(
                     model
-                        .diesel_columns
+                        .table_module_columns
                         .get(t)
                         .into_iter()
                         .flatten()
@@ -955,10 +955,10 @@ mod tests {
     fn needles() -> QueryNeedles {
         let mut model = TenantModel::default();
         model
-            .diesel_tables
+            .table_modules
             .insert("documents".into(), "documents".into());
         // `#[sql_name = "type"] type_ -> Text`: the code names it `type_`.
-        model.diesel_columns.insert(
+        model.table_module_columns.insert(
             "documents".into(),
             vec!["id".into(), "org_id".into(), "type_".into()],
         );

@@ -14,6 +14,7 @@ pub mod summaries;
 use crate::config::Config;
 use crate::diagnostic::{FileId, Span};
 use crate::orm::facts::SourceKind;
+use crate::orm::Shape;
 use schema::SchemaFacts;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -93,18 +94,18 @@ impl Table {
 pub struct TenantModel {
     /// Tables by database name.
     pub tables: BTreeMap<String, Table>,
-    /// Diesel table module name → table key.
-    pub diesel_tables: HashMap<String, String>,
-    /// Diesel table module name → the names its columns have in Rust
+    /// Table module name (Diesel `table!`) → table key.
+    pub table_modules: HashMap<String, String>,
+    /// Table module name → the names its columns have in Rust
     /// (`type_` for `#[sql_name = "type"] type_ -> Text`), from every
     /// `table!` that declares the module.
-    pub diesel_columns: HashMap<String, Vec<String>>,
+    pub table_module_columns: HashMap<String, Vec<String>>,
     /// SeaORM entity module name → table key.
     pub entity_modules: HashMap<String, String>,
     /// Re-exported entity alias (`Document`) → entity module (`document`).
     pub entity_aliases: HashMap<String, String>,
-    /// Diesel model struct → table key.
-    pub diesel_structs: HashMap<String, String>,
+    /// Model struct naming its table (`#[diesel(table_name = ..)]`) → table key.
+    pub row_structs: HashMap<String, String>,
     /// Entity module pairs related through a link table.
     pub related_via: HashSet<(String, String)>,
     /// SeaORM relation (entity module, variant) → target entity module.
@@ -130,7 +131,7 @@ impl TenantModel {
             tenant_columns: config.tenant.columns.clone(),
             ..TenantModel::default()
         };
-        let mut rust_diesel: Vec<(String, String)> = Vec::new();
+        let mut rust_modules: Vec<(String, String)> = Vec::new();
         for (file, f) in facts {
             for t in &f.tables {
                 let decl = Decl {
@@ -163,25 +164,29 @@ impl TenantModel {
                         });
                     }
                 }
-                match t.kind {
-                    SourceKind::Diesel => {
-                        rust_diesel.push((t.rust.clone(), t.sql.clone()));
-                        m.diesel_columns
+                let shape = match t.kind {
+                    SourceKind::Orm(o) => Some(crate::orm::Knowledge::get().pack(o).shape),
+                    SourceKind::Sql => None,
+                };
+                match shape {
+                    Some(Shape::TableModule) => {
+                        rust_modules.push((t.rust.clone(), t.sql.clone()));
+                        m.table_module_columns
                             .entry(t.rust.clone())
                             .or_default()
                             .extend(t.columns.iter().map(|c| c.rust.clone()));
                     }
-                    SourceKind::SeaOrm => {
+                    Some(Shape::Entity) => {
                         m.entity_modules.insert(t.rust.clone(), t.sql.clone());
                     }
-                    SourceKind::Sql => {}
+                    None => {}
                 }
             }
             for (alias, module) in &f.entity_aliases {
                 m.entity_aliases.insert(alias.clone(), module.clone());
             }
-            for (s, t) in &f.diesel_structs {
-                m.diesel_structs.insert(s.clone(), t.clone());
+            for (s, t) in &f.row_structs {
+                m.row_structs.insert(s.clone(), t.clone());
             }
             m.related_via.extend(f.related_via.iter().cloned());
             for (name, text) in &f.sql_consts {
@@ -201,8 +206,8 @@ impl TenantModel {
                     .insert((module.clone(), variant.clone()), target.clone());
             }
         }
-        for (rust, sql) in rust_diesel {
-            m.diesel_tables.insert(rust, sql);
+        for (rust, sql) in rust_modules {
+            m.table_modules.insert(rust, sql);
         }
         // Diesel structs name the table by its module name; map to the key.
         // SQL names compare lowercase.
@@ -217,16 +222,16 @@ impl TenantModel {
                 acc
             });
         for v in m
-            .diesel_tables
+            .table_modules
             .values_mut()
             .chain(m.entity_modules.values_mut())
         {
             *v = v.to_ascii_lowercase();
         }
-        let structs: Vec<(String, String)> = m.diesel_structs.drain().collect();
+        let structs: Vec<(String, String)> = m.row_structs.drain().collect();
         for (s, t) in structs {
-            let key = m.diesel_tables.get(&t).cloned().unwrap_or(t);
-            m.diesel_structs.insert(s, key);
+            let key = m.table_modules.get(&t).cloned().unwrap_or(t);
+            m.row_structs.insert(s, key);
         }
         for t in &config.tenant.tables {
             let name = t.rsplit('.').next().unwrap_or(t).to_string();
@@ -267,7 +272,7 @@ impl TenantModel {
 
     /// The table behind a Diesel table module name.
     pub fn diesel_table(&self, rust: &str) -> Option<&Table> {
-        self.tables.get(self.diesel_tables.get(rust)?)
+        self.tables.get(self.table_modules.get(rust)?)
     }
 
     /// The table behind a SeaORM entity module name.

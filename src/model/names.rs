@@ -91,8 +91,9 @@ fn push_seg(prefix: &mut Vec<String>, seg: String) {
 /// What a path names, as far as the tenant model is concerned.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Resolved {
-    /// A Diesel table value (`documents::table`, `dsl::documents`).
-    DieselTable(String),
+    /// A table module's table value (Diesel `documents::table`,
+    /// `dsl::documents`).
+    TableModule(String),
     /// A SeaORM entity type (`document::Entity`, `Document`).
     Entity(String),
     /// A column: table key (None when a bare name could not be placed),
@@ -162,7 +163,7 @@ impl<'a> Scope<'a> {
         }
         let module = self
             .model
-            .diesel_tables
+            .table_modules
             .iter()
             .filter(|(_, t)| t.as_str() == table_key)
             .map(|(m, _)| m.as_str())
@@ -257,15 +258,15 @@ impl<'a> Scope<'a> {
     fn resolve_diesel(&self, p: &[String]) -> Option<Resolved> {
         let m = &self.model;
         // Find the last segment that names a Diesel table module.
-        let i = p.iter().rposition(|s| m.diesel_tables.contains_key(s))?;
-        let key = m.diesel_tables.get(&p[i])?.clone();
+        let i = p.iter().rposition(|s| m.table_modules.contains_key(s))?;
+        let key = m.table_modules.get(&p[i])?.clone();
         let rest = &p[i + 1..];
         match rest {
             [] if i > 0 && p[i - 1] == "dsl" => {
                 // `documents::dsl::documents` — the table itself.
-                Some(Resolved::DieselTable(key))
+                Some(Resolved::TableModule(key))
             }
-            [t] if t == "table" => Some(Resolved::DieselTable(key)),
+            [t] if t == "table" => Some(Resolved::TableModule(key)),
             [d, x] if d == "dsl" => Some(self.diesel_member(&p[i], &key, x)),
             [x] if x != "dsl" => Some(self.diesel_member(&p[i], &key, x)),
             _ => None,
@@ -274,7 +275,7 @@ impl<'a> Scope<'a> {
 
     fn diesel_member(&self, rust_table: &str, key: &str, name: &str) -> Resolved {
         if name == rust_table {
-            Resolved::DieselTable(key.to_string())
+            Resolved::TableModule(key.to_string())
         } else if name == "star" {
             Resolved::Unknown
         } else {
@@ -292,11 +293,11 @@ impl<'a> Scope<'a> {
             } else {
                 (last, false)
             };
-            let Some(key) = m.diesel_tables.get(table_mod) else {
+            let Some(key) = m.table_modules.get(table_mod) else {
                 continue;
             };
             if is_dsl && name == table_mod {
-                return Resolved::DieselTable(key.clone());
+                return Resolved::TableModule(key.clone());
             }
             if let Some(t) = m.tables.get(key) {
                 if t.columns.iter().any(|c| c.rust == name) {

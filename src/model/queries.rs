@@ -1261,7 +1261,7 @@ pub fn mentions_model(tokens: TokenStream, model: &TenantModel) -> bool {
         match tt {
             TokenTree::Ident(id) => {
                 let s = id.to_string();
-                let known = model.diesel_tables.contains_key(&s)
+                let known = model.table_modules.contains_key(&s)
                     || model.entity_modules.contains_key(&s)
                     || model.entity_aliases.contains_key(&s);
                 let followed = matches!(toks.get(i + 1), Some(TokenTree::Punct(p)) if p.as_char() == '.' || p.as_char() == ':');
@@ -2208,7 +2208,7 @@ impl<'a> FnAnalysis<'a> {
         }
         let segs = path_segments(p);
         match self.scope.resolve(&segs) {
-            Resolved::DieselTable(t) => Val::Query(vec![QState::new(
+            Resolved::TableModule(t) => Val::Query(vec![QState::new(
                 self.k.table_module_orm(),
                 Root::Table(t),
                 Span::from_pm2(p_span(p)),
@@ -2296,10 +2296,7 @@ impl<'a> FnAnalysis<'a> {
                         .any(|(_, p)| p.related_starts.contains(&last)) =>
                 {
                     // `Document::belonging_to(&org)`.
-                    if let Some(t) = ty
-                        .last()
-                        .and_then(|s| self.scope.model.diesel_structs.get(s))
-                    {
+                    if let Some(t) = ty.last().and_then(|s| self.scope.model.row_structs.get(s)) {
                         let orm = k.table_module_orm();
                         return Val::Query(vec![QState {
                             scoped_by: Some(last.clone()),
@@ -2503,7 +2500,7 @@ impl<'a> FnAnalysis<'a> {
             return self.table_of_name(&id.to_string());
         }
         match self.scope.resolve(&path_segments(&tp.path)) {
-            Resolved::DieselTable(t) => Some(Root::Table(t)),
+            Resolved::TableModule(t) => Some(Root::Table(t)),
             _ => None,
         }
     }
@@ -2521,7 +2518,7 @@ impl<'a> FnAnalysis<'a> {
         };
         self.scope
             .model
-            .diesel_structs
+            .row_structs
             .get(name)
             .cloned()
             .map(Root::Table)

@@ -18,8 +18,8 @@ pub struct SchemaFacts {
     pub tables: Vec<TableFact>,
     /// `pub use super::m::Entity as Alias`: (alias, entity module).
     pub entity_aliases: Vec<(String, String)>,
-    /// Diesel model struct name → table module name.
-    pub diesel_structs: Vec<(String, String)>,
+    /// Model struct name → table module name (`#[diesel(table_name = ..)]`).
+    pub row_structs: Vec<(String, String)>,
     /// SeaORM `impl Related<m2::Entity> for Entity { fn via() }` in module
     /// m1: (m1, m2), a relation through a link table.
     pub related_via: Vec<(String, String)>,
@@ -45,7 +45,7 @@ impl SchemaFacts {
     pub fn is_empty(&self) -> bool {
         self.tables.is_empty()
             && self.entity_aliases.is_empty()
-            && self.diesel_structs.is_empty()
+            && self.row_structs.is_empty()
             && self.related_via.is_empty()
             && self.relations.is_empty()
             && self.tenant_types.is_empty()
@@ -313,7 +313,7 @@ impl<'ast> Visit<'ast> for SchemaVisitor<'_> {
             crate::orm::read_item(i, &self.module(), &mut d);
             self.facts.tables.append(&mut d.tables);
             self.facts.entity_aliases.append(&mut d.entity_aliases);
-            self.facts.diesel_structs.append(&mut d.diesel_structs);
+            self.facts.row_structs.append(&mut d.row_structs);
             self.facts.related_via.append(&mut d.related_via);
             self.facts.relations.append(&mut d.relations);
             syn::visit::visit_item(self, i);
@@ -527,7 +527,7 @@ mod tests {
             .iter()
             .all(|c| c.rust != "kind"));
         assert_eq!(
-            model.diesel_columns["documents"],
+            model.table_module_columns["documents"],
             ["id", "title", "kind", "tenant_id"]
         );
     }

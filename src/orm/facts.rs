@@ -24,10 +24,8 @@ pub struct ColumnFact {
     Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
 )]
 pub enum SourceKind {
-    /// Diesel `table!`.
-    Diesel,
-    /// SeaORM `DeriveEntityModel`.
-    SeaOrm,
+    /// An ORM's declaration (Diesel `table!`, SeaORM `DeriveEntityModel`).
+    Orm(crate::orm::Orm),
     /// SQL `CREATE TABLE` (migrations, schema dumps, SQL in Rust strings).
     Sql,
 }
@@ -57,7 +55,7 @@ pub struct Declared {
     /// `pub use super::m::Entity as Alias`: (alias, entity module).
     pub entity_aliases: Vec<(String, String)>,
     /// Model struct name → table module name (`#[diesel(table_name = ..)]`).
-    pub diesel_structs: Vec<(String, String)>,
+    pub row_structs: Vec<(String, String)>,
     /// `impl Related<m2::Entity> for Entity { fn via() }` in module m1:
     /// (m1, m2), a relation through a link table.
     pub related_via: Vec<(String, String)>,

@@ -90,6 +90,11 @@ impl Orm {
     pub fn display(self) -> &'static str {
         &Knowledge::get().pack(self).display
     }
+
+    /// Name `tenant-lint schema` gives its declarations (`schema-label`).
+    pub fn schema_label(self) -> &'static str {
+        &Knowledge::get().pack(self).schema_label
+    }
 }
 
 /// How an ORM's queries start, which decides how the query analysis
@@ -110,6 +115,7 @@ pub enum Shape {
 struct PackFile {
     orm: String,
     display: String,
+    schema_label: String,
     shape: Shape,
     #[serde(default)]
     schema_markers: Vec<String>,
@@ -169,6 +175,8 @@ struct PredicateFile {
 pub struct Pack {
     /// Name shown in messages.
     pub display: String,
+    /// Name `tenant-lint schema` gives its declarations.
+    pub schema_label: String,
     /// How its queries start.
     pub shape: Shape,
     /// Words that mark a file as a possible source of schema facts.
@@ -279,13 +287,18 @@ impl Knowledge {
                         orm.id()
                     ));
                 }
-                if i > 0 && (f.display != pack.display || f.shape != pack.shape) {
+                if i > 0
+                    && (f.display != pack.display
+                        || f.schema_label != pack.schema_label
+                        || f.shape != pack.shape)
+                {
                     return Err(format!(
-                        "{name}: `display` and `shape` differ from the first file of `{}`",
+                        "{name}: `display`, `schema-label` and `shape` differ from the first file of `{}`",
                         orm.id()
                     ));
                 }
                 pack.display = f.display;
+                pack.schema_label = f.schema_label;
                 pack.shape = f.shape;
                 pack.schema_markers.extend(f.schema_markers);
                 pack.query_types.extend(f.query_types);

@@ -186,7 +186,7 @@ fn help(model: &TenantModel, e: &ExecFact, q: &QState, table: &str, root: bool) 
         }
         (Shape::TableModule, None) => {
             let module = model
-                .diesel_tables
+                .table_modules
                 .iter()
                 .filter(|(_, t)| t.as_str() == table)
                 .map(|(m, _)| m.as_str())

@@ -292,7 +292,7 @@ fn gate_needles() -> &'static tenant_lint::prefilter::QueryNeedles {
     N.get_or_init(|| {
         let mut model = model().clone();
         model
-            .diesel_tables
+            .table_modules
             .insert("documents".into(), "documents".into());
         let mut config = Config::default();
         config.tenant.scope_methods = vec!["auth::for_org".into()];

@@ -26,7 +26,7 @@ pub fn read_item(item: &syn::Item, _module: &str, out: &mut Declared) {
         }
         syn::Item::Struct(s) => {
             if let Some(table) = diesel_table_name(&s.attrs) {
-                out.diesel_structs.push((s.ident.to_string(), table));
+                out.row_structs.push((s.ident.to_string(), table));
             }
         }
         _ => {}
@@ -136,7 +136,7 @@ impl Parse for TableMacro {
             tables.push(TableFact {
                 sql: sql_name_attr(&attrs).unwrap_or_else(|| rust.clone()),
                 rust,
-                kind: SourceKind::Diesel,
+                kind: SourceKind::Orm(crate::orm::Orm::Diesel),
                 columns,
                 primary_key,
                 span: Span::from_pm2(name.span()),

@@ -159,7 +159,7 @@ fn sea_entity(s: &syn::ItemStruct, module: &str) -> Option<TableFact> {
     Some(TableFact {
         rust: module.to_string(),
         sql: table,
-        kind: SourceKind::SeaOrm,
+        kind: SourceKind::Orm(crate::orm::Orm::SeaOrm),
         columns,
         primary_key,
         span: Span::from_pm2(s.ident.span()),
