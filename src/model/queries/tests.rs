@@ -365,3 +365,102 @@ fn a_bare_tenant_column_binds_the_root_whatever_it_is() {
     assert!(q.cond.bound.contains(&Bound::Root), "{:?}", q.cond.bound);
     assert_eq!(unbound(&model, &e), [Vec::<String>::new()]);
 }
+
+/// A SeaORM entity with a tenant column, in its own module file.
+const ENTITY: &str = r#"
+    use sea_orm::entity::prelude::*;
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+    #[sea_orm(table_name = "documents")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: Uuid,
+        pub org_id: Uuid,
+        pub title: String,
+    }
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+"#;
+
+/// The executed queries of `src` with [`ENTITY`] as `src/entities/document.rs`.
+fn sea_execs(src: &str) -> (TenantModel, Vec<ExecFact>) {
+    let entity = syn::parse_file(ENTITY).expect("entity parses");
+    let facts = crate::model::schema::extract(&entity, "src/entities/document.rs", None, false);
+    let model = TenantModel::build([(0, &facts)], &Config::default());
+    let file = syn::parse_file(src).expect("snippet parses");
+    let config = Config::default();
+    let opts = Options {
+        include_tests: false,
+        config: &config,
+    };
+    let f = extract(
+        &file,
+        "src/handlers.rs",
+        Path::new("/x/src/handlers.rs"),
+        &model,
+        &opts,
+    );
+    (model, f.execs)
+}
+
+const SEA_USE: &str = "use crate::entities::document;\nuse sea_orm::*;\n";
+
+#[test]
+fn seaorm_entity_find_with_a_tenant_filter_is_bound() {
+    let (model, execs) = sea_execs(&format!(
+        "{SEA_USE}async fn list(db: &DatabaseConnection, org_id: Uuid) {{
+            document::Entity::find()
+                .filter(document::Column::OrgId.eq(org_id))
+                .all(db)
+                .await;
+            document::Entity::find_by_id(id).one(db).await;
+        }}"
+    ));
+    assert_eq!(execs.len(), 2);
+    let q = &execs[0].paths[0];
+    assert_eq!(
+        (q.orm, &q.root, q.start.as_str()),
+        (Orm::SeaOrm, &table("documents"), "find")
+    );
+    assert_eq!(unbound(&model, &execs[0]), [Vec::<String>::new()]);
+    let pk = &execs[1].paths[0];
+    assert!(pk.pk_lookup && pk.start == "find_by_id");
+    assert_eq!(unbound(&model, &execs[1]), [vec!["documents".to_string()]]);
+}
+
+#[test]
+fn seaorm_condition_any_binds_only_what_every_branch_binds() {
+    let (model, execs) = sea_execs(&format!(
+        "{SEA_USE}async fn search(db: &DatabaseConnection, org_id: Uuid) {{
+            document::Entity::find()
+                .filter(
+                    Condition::any()
+                        .add(document::Column::OrgId.eq(org_id))
+                        .add(document::Column::Title.eq(\"public\")),
+                )
+                .all(db)
+                .await;
+            document::Entity::find()
+                .filter(
+                    Condition::all()
+                        .add(document::Column::OrgId.eq(org_id))
+                        .add(document::Column::Title.eq(\"public\")),
+                )
+                .all(db)
+                .await;
+        }}"
+    ));
+    let u: Vec<_> = execs.iter().map(|e| unbound(&model, e)).collect();
+    assert_eq!(u, [vec![vec!["documents".to_string()]], vec![vec![]]]);
+}
+
+#[test]
+fn seaorm_find_related_on_a_fetched_row_is_bound_through_it() {
+    let (model, execs) = sea_execs(&format!(
+        "{SEA_USE}async fn docs(db: &DatabaseConnection, org: organization::Model) {{
+            org.find_related(document::Entity).all(db).await;
+        }}"
+    ));
+    let q = &execs[0].paths[0];
+    assert_eq!(q.scoped_by.as_deref(), Some("find_related"));
+    assert_eq!(unbound(&model, &execs[0]), [Vec::<String>::new()]);
+}
