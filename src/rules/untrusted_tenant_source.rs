@@ -20,7 +20,7 @@ pub const META: RuleMeta = RuleMeta {
     default: Level::Off,
     summary: "query scoped to a tenant taken from request input (path, query, body) instead of the authenticated caller",
     doc: include_str!("../../rules/untrusted-tenant-source.md"),
-    security: false,
+    security: true,
     needs: &[Fact::OrmQueries, Fact::UntrustedSql],
 };
 
