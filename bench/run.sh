@@ -1,9 +1,13 @@
 #!/usr/bin/env bash
 # Benchmark tenant-lint against a bare syn parse (and optional peers) on a
-# generated corpus. See bench/README.md.
+# real tree or a generated corpus. See bench/README.md.
 #
-#   bash bench/run.sh [--lines N] [--runs R] [--keep DIR] [--seed S]
+#   bash bench/run.sh [--corpus DIR] [--lines N] [--runs R] [--keep DIR] [--seed S]
 #
+# --corpus DIR  benchmark an existing tree (a real backend's clone) instead
+#             of generating one; its git commit is printed. The "one file
+#             changed" row appends a comment to one of its files and
+#             restores it at exit.
 # --lines N   size of the generated corpus in lines of Rust (default 400000)
 # --runs R    timed runs per command (default 5); the median is reported
 # --keep DIR  generate the corpus into DIR and keep it; reuse DIR if it
@@ -20,6 +24,7 @@ set -uo pipefail
 LINES=400000
 RUNS=5
 KEEP=""
+REAL=""
 SEED=1
 SKIP=""
 DUMP_BYTES=1600000
@@ -28,6 +33,7 @@ while [ $# -gt 0 ]; do
         --lines) LINES="$2"; shift 2 ;;
         --runs) RUNS="$2"; shift 2 ;;
         --keep) KEEP="$2"; shift 2 ;;
+        --corpus) REAL="$2"; shift 2 ;;
         --seed) SEED="$2"; shift 2 ;;
         --skip) SKIP=",$2,"; shift 2 ;;
         --dump-bytes) DUMP_BYTES="$2"; shift 2 ;;
@@ -61,7 +67,15 @@ if ! cargo build --release --bins --examples 2>"$WORK/build.log"; then
 fi
 
 # ---------------------------------------------------------------- corpus
-if [ -n "$KEEP" ] && [ -d "$KEEP" ] && [ -n "$(ls -A "$KEEP" 2>/dev/null)" ]; then
+if [ -n "$REAL" ]; then
+    if [ ! -d "$REAL" ]; then
+        echo "--corpus: not a directory: $REAL" >&2
+        exit 2
+    fi
+    CORPUS="$(cd "$REAL" && pwd)"
+    commit="$(git -C "$CORPUS" rev-parse HEAD 2>/dev/null || echo 'not a git checkout')"
+    echo "== real tree $CORPUS (commit $commit)"
+elif [ -n "$KEEP" ] && [ -d "$KEEP" ] && [ -n "$(ls -A "$KEEP" 2>/dev/null)" ]; then
     CORPUS="$(cd "$KEEP" && pwd)"
     echo "== reusing corpus $CORPUS"
 else
@@ -123,7 +137,8 @@ fail_note() { tail -n 3 "$WORK/pre.err" | tr '\t\n' '  ' | cut -c1-160; }
 # (a) ripgrep
 if skipped rg; then :
 elif command -v rg >/dev/null 2>&1; then
-    cmd="rg -c 'find|filter|load' '$CORPUS'"
+    # The reference of issue 22's targets: one regex over every file.
+    cmd="rg -c '\\.all\\(' '$CORPUS'"
     if preflight "$cmd"; then row "rg" ok "$cmd" ""; else row "rg" failed "$cmd" "$(fail_note)"; fi
 else
     row "rg" skip "" "rg not installed (apt-get install ripgrep)"
