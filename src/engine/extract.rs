@@ -6,6 +6,7 @@
 //! cache when the tenant model is the same.
 
 use super::read::{text_of, Carry, Sources};
+use super::settings::Analysis;
 use crate::cache;
 use crate::config::Config;
 use crate::diagnostic::FileId;
@@ -65,22 +66,22 @@ pub(super) struct Extractor<'a> {
 }
 
 impl<'a> Extractor<'a> {
-    pub(super) fn new(
-        model: &'a TenantModel,
-        config: &'a Config,
-        include_tests: bool,
-        no_prefilter: bool,
-    ) -> Extractor<'a> {
+    pub(super) fn new(model: &'a TenantModel, analysis: Analysis<'a>) -> Extractor<'a> {
         Extractor {
             model,
-            config,
+            config: analysis.config,
             qopts: queries::Options {
-                include_tests,
-                config,
+                include_tests: analysis.include_tests,
+                config: analysis.config,
             },
-            no_prefilter,
+            no_prefilter: analysis.no_prefilter,
             needles: OnceLock::new(),
         }
+    }
+
+    /// Whether the prefilter is on (`--no-prefilter` parses every file).
+    pub(super) fn uses_prefilter(&self) -> bool {
+        !self.no_prefilter
     }
 
     /// The prefilter's needles for this model and configuration.

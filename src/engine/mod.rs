@@ -18,8 +18,8 @@ use std::time::Instant;
 pub use crate::error::Error;
 pub use crate::report::{AuditEntry, BaselineStats, ConfigFile, FileEntry, Report, Stats};
 pub use crate::workspace::Scope;
-pub use model::{schema, schema_phase, SchemaPhase};
-pub use read::{Carry, Text};
+pub use model::schema;
+use model::{schema_phase, SchemaPhase};
 
 mod extract;
 mod files;
@@ -153,20 +153,23 @@ pub fn check(opts: &CheckOptions) -> Result<Report, Error> {
     // Read.
     let pool = settings::pool(opts.jobs)?;
     let run_started = crate::cache::now();
-    let cache_dir = opts.cache.as_ref();
-    let mut store = read::open_cache(
-        cache_dir,
-        &paths,
-        &root,
-        &config,
+    let analysis = settings::Analysis {
+        config: &config,
         include_tests,
-        opts.no_prefilter,
-    );
+        no_prefilter: opts.no_prefilter,
+    };
+    let mut store = read::open_cache(opts.cache.as_ref(), &paths, &root, analysis);
     let read::Read {
         mut texts,
         mut carry,
     } = read::read(&pool, &found.files, store.as_mut());
     phase.mark("read, cache");
+
+    let src = read::Sources {
+        pool: &pool,
+        files: &found.files,
+        texts: &texts,
+    };
 
     // Model.
     let SchemaPhase {
@@ -174,27 +177,14 @@ pub fn check(opts: &CheckOptions) -> Result<Report, Error> {
         mut failures,
         model_hash,
         test_files,
-    } = schema_phase(
-        &pool,
-        &found.files,
-        &texts,
-        &config,
-        include_tests,
-        !opts.no_prefilter,
-        &mut carry,
-    );
+    } = schema_phase(src, analysis, &mut carry);
     if model.tenant_tables().next().is_none() {
         notes.push(model::NO_TENANT_TABLES.into());
     }
     phase.mark("schema");
 
     // Extract, then rescue the files that name a workspace helper.
-    let src = read::Sources {
-        pool: &pool,
-        files: &found.files,
-        texts: &texts,
-    };
-    let extractor = extract::Extractor::new(&model, &config, include_tests, opts.no_prefilter);
+    let extractor = extract::Extractor::new(&model, analysis);
     let mut extraction = extract::extract_all(
         src,
         &failures,
@@ -204,14 +194,7 @@ pub fn check(opts: &CheckOptions) -> Result<Report, Error> {
         &mut carry,
     );
     phase.mark("queries");
-    rescue::rescue(
-        src,
-        &extractor,
-        opts.no_prefilter,
-        &mut carry,
-        &mut extraction,
-        &mut phase,
-    );
+    rescue::rescue(src, &extractor, &mut carry, &mut extraction, &mut phase);
     let file_suppressions = suppress::parse_all(src, &mut carry);
     let mut table = files::FileTable::new(&names, &found.files, &base);
     phase.mark("suppressions");

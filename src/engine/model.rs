@@ -3,10 +3,10 @@
 //! the migrations in the order they run, and builds the [`TenantModel`]
 //! every later phase reads. Also used alone by `tenant-lint schema`.
 
-use super::read::{read_all, schema_of, text_of, Carry, Text};
+use super::read::{read_all, schema_of, text_of, Carry, Sources};
+use super::settings::Analysis;
 use super::Error;
 use crate::cache;
-use crate::config::Config;
 use crate::diagnostic::FileId;
 use crate::discover::{self, FileKind};
 use crate::model::migrations;
@@ -20,7 +20,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 /// What the schema phase hands on.
-pub struct SchemaPhase {
+pub(super) struct SchemaPhase {
     /// The tenant model.
     pub model: TenantModel,
     /// Files that could not be analysed.
@@ -33,15 +33,13 @@ pub struct SchemaPhase {
 }
 
 /// Builds the tenant model of a project (also used by `tenant-lint schema`).
-pub fn schema_phase(
-    pool: &rayon::ThreadPool,
-    files: &[discover::SourcePath],
-    texts: &[Text],
-    config: &Config,
-    include_tests: bool,
-    use_prefilter: bool,
-    carry: &mut Carry,
-) -> SchemaPhase {
+pub(super) fn schema_phase(src: Sources, analysis: Analysis, carry: &mut Carry) -> SchemaPhase {
+    let Sources { pool, files, texts } = src;
+    let Analysis {
+        config,
+        include_tests,
+        no_prefilter,
+    } = analysis;
     // Built on first use: a warm run may parse nothing.
     let filter = std::sync::OnceLock::new();
     let mut old = std::mem::take(&mut carry.old);
@@ -58,7 +56,7 @@ pub fn schema_phase(
         } else {
             schema::test_modules(t, &f.rel)
         };
-        if use_prefilter && !filter.get_or_init(Prefilter::schema).matches(t) {
+        if !no_prefilter && !filter.get_or_init(Prefilter::schema).matches(t) {
             if carriers.is_empty() && test_modules.is_empty() {
                 return None;
             }
@@ -233,17 +231,19 @@ pub fn schema(
     );
     let pool = super::settings::pool(None)?;
     let (texts, _) = read_all(&pool, &found.files, None);
+    let src = Sources {
+        pool: &pool,
+        files: &found.files,
+        texts: &texts,
+    };
+    let analysis = Analysis {
+        config: &config,
+        include_tests: config.files.include_tests,
+        no_prefilter: false,
+    };
     let SchemaPhase {
         model, failures, ..
-    } = schema_phase(
-        &pool,
-        &found.files,
-        &texts,
-        &config,
-        config.files.include_tests,
-        true,
-        &mut Carry::default(),
-    );
+    } = schema_phase(src, analysis, &mut Carry::default());
     let names = super::files::Names::new(root, &scope.base);
     let files: Vec<FileEntry> = found.files.iter().map(|f| names.entry(f)).collect();
     let mut problems: Vec<String> = failures

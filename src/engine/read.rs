@@ -5,8 +5,8 @@
 //! [`Carry`]; the cache's key for a scan and for a run's settings is made
 //! here too.
 
+use super::settings::Analysis;
 use crate::cache;
-use crate::config::Config;
 use crate::discover;
 use crate::model::queries;
 use crate::model::schema::SchemaFacts;
@@ -31,21 +31,22 @@ fn scan_id(paths: &[PathBuf], root: &Path) -> String {
 
 /// What cached facts depend on besides the files: the configuration (its
 /// file's bytes) and the flags that change the analysis.
-fn run_key(config: &Config, include_tests: bool, no_prefilter: bool) -> u128 {
+fn run_key(analysis: Analysis) -> u128 {
     let mut h = cache::Hasher::default();
-    if let Some(p) = &config.path {
+    if let Some(p) = &analysis.config.path {
         h.part(p.as_os_str().as_encoded_bytes());
         h.part(&std::fs::read(p).unwrap_or_default());
     }
-    h.part(&[u8::from(include_tests), u8::from(no_prefilter)]);
+    h.part(&[
+        u8::from(analysis.include_tests),
+        u8::from(analysis.no_prefilter),
+    ]);
     h.finish()
 }
 
-/// Where `check` keeps its cache unless told otherwise: see
-/// [`cache::default_dir`]; the project is the scanned directory's Cargo
 /// The text of a discovered file: read, failed, or not read because the
 /// cache knows it is unchanged (read on demand if needed after all).
-pub type Text = Option<Result<String, Failure>>;
+pub(super) type Text = Option<Result<String, Failure>>;
 
 pub(super) fn read_file(f: &discover::SourcePath) -> Result<String, Failure> {
     // Sized from what discovery saw, which saves asking the file system
@@ -120,7 +121,7 @@ pub(super) fn read_all(
 /// Per-file results a run reuses from the cache and hands back to it,
 /// aligned with the discovered files.
 #[derive(Default)]
-pub struct Carry {
+pub(super) struct Carry {
     /// Cached entries of unchanged files (default when none).
     pub old: Vec<cache::Entry>,
     /// The entries this run leaves for the next.
@@ -136,7 +137,7 @@ pub struct Carry {
 
 impl Carry {
     /// Takes what `cache` holds for each file that still has the same bytes.
-    pub fn from_cache(
+    pub(super) fn from_cache(
         pool: &rayon::ThreadPool,
         mut cache: Option<&mut cache::Cache>,
         files: &[discover::SourcePath],
@@ -196,17 +197,9 @@ pub(super) fn open_cache(
     dir: Option<&PathBuf>,
     paths: &[PathBuf],
     root: &Path,
-    config: &Config,
-    include_tests: bool,
-    no_prefilter: bool,
+    analysis: Analysis,
 ) -> Option<cache::Cache> {
-    dir.map(|dir| {
-        cache::Cache::open(
-            dir,
-            &scan_id(paths, root),
-            run_key(config, include_tests, no_prefilter),
-        )
-    })
+    dir.map(|dir| cache::Cache::open(dir, &scan_id(paths, root), run_key(analysis)))
 }
 
 /// The texts of a run's files and what it carries from the cache.

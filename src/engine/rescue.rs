@@ -29,7 +29,6 @@ struct Rescued {
 pub(super) fn rescue(
     src: Sources,
     extractor: &Extractor,
-    no_prefilter: bool,
     carry: &mut Carry,
     extraction: &mut Extraction,
     phase: &mut Phases,
@@ -46,7 +45,7 @@ pub(super) fn rescue(
     let words = &mut extraction.words;
     let mut helpers = helpers_of(&carry.new);
     for round in 0..MAX_RESCUE_ROUNDS {
-        if no_prefilter || helpers.is_empty() {
+        if !extractor.uses_prefilter() || helpers.is_empty() {
             break;
         }
         let helpers_hash = helpers.hash;
