@@ -3,7 +3,8 @@
 //! the migrations in the order they run, and builds the [`TenantModel`]
 //! every later phase reads. Also used alone by `tenant-lint schema`.
 
-use super::read::{read_all, schema_of, text_of, Carry, Sources};
+use super::ledger::{schema_of, Ledger, Origin};
+use super::read::{self, text_of, Sources};
 use super::settings::Analysis;
 use super::Error;
 use crate::cache;
@@ -32,8 +33,10 @@ pub(super) struct SchemaPhase {
     pub test_files: std::collections::BTreeSet<FileId>,
 }
 
-/// Builds the tenant model of a project (also used by `tenant-lint schema`).
-pub(super) fn schema_phase(src: Sources, analysis: Analysis, carry: &mut Carry) -> SchemaPhase {
+/// Builds the tenant model of a project (also used by `tenant-lint
+/// schema`), taking what it can from the cache and recording each file's
+/// facts in the ledger.
+pub(super) fn schema_phase(src: Sources, analysis: Analysis, ledger: &mut Ledger) -> SchemaPhase {
     let Sources { pool, files, texts } = src;
     let Analysis {
         config,
@@ -42,10 +45,6 @@ pub(super) fn schema_phase(src: Sources, analysis: Analysis, carry: &mut Carry) 
     } = analysis;
     // Built on first use: a warm run may parse nothing.
     let filter = std::sync::OnceLock::new();
-    let mut old = std::mem::take(&mut carry.old);
-    old.resize_with(files.len(), cache::Entry::default);
-    carry.new.resize_with(files.len(), cache::Entry::default);
-    carry.touched.resize(files.len(), false);
     let extract = |f: &discover::SourcePath, t: &str| -> cache::SchemaResult {
         // Structs that carry a tenant (`OrgContext { org_id }`) put the
         // tenant in reach with zero config; a token scan finds them in
@@ -77,49 +76,46 @@ pub(super) fn schema_phase(src: Sources, analysis: Analysis, carry: &mut Carry) 
             facts
         }))
     };
-    type Computed = (Option<cache::WithDeps<cache::SchemaResult>>, u128, bool);
+    type Computed = Option<(cache::WithDeps<cache::SchemaResult>, u128, Origin)>;
     let results: Vec<Computed> = pool.install(|| {
         files
             .par_iter()
             .zip(texts.par_iter())
-            .zip(old.par_iter_mut())
-            .map(|((f, t), prev)| {
+            .zip(ledger.cached())
+            .map(|((f, t), mut cached)| {
                 if f.kind != FileKind::Rust || matches!(t, Some(Err(_))) {
-                    return (None, 0, false);
+                    return None;
                 }
-                if let Some(p) = prev.schema.take().filter(|p| cache::fresh(&p.deps)) {
-                    return (Some(p), prev.schema_digest, true);
+                if let Some((facts, digest)) = cached.take_schema() {
+                    return Some((facts, digest, Origin::Cached));
                 }
                 let t = text_of(f, t);
                 let Ok(t) = t.as_ref() else {
-                    return (None, 0, false);
+                    return None;
                 };
                 let (value, deps) = cache::tracking(|| extract(f, t));
                 let digest = postcard::to_stdvec(&value).map_or(0, |b| cache::hash(&b));
-                (Some(cache::WithDeps { deps, value }), digest, false)
+                Some((cache::WithDeps { deps, value }, digest, Origin::Made))
             })
             .collect()
     });
     let mut model_hash = cache::Hasher::default();
     let mut failures = HashMap::new();
-    for (i, (r, digest, reused)) in results.into_iter().enumerate() {
-        let Some(r) = r else { continue };
-        carry.reused += usize::from(reused);
-        if !reused {
-            carry.touched[i] = true;
-        }
+    for (i, r) in results.into_iter().enumerate() {
+        let Some((facts, digest, origin)) = r else {
+            continue;
+        };
         model_hash
             .part(files[i].rel.as_bytes())
             .part(&digest.to_le_bytes());
-        if let Some(Err(e)) = &r.value {
+        if let Some(Err(e)) = &facts.value {
             failures.insert(i, e.clone());
         }
-        carry.new[i].schema = Some(r);
-        carry.new[i].schema_digest = digest;
+        ledger.record_schema(i, facts, digest, origin);
     }
     // Out-of-line test modules are test code: set aside whole.
-    let test_modules: Vec<String> = carry
-        .new
+    let test_modules: Vec<String> = ledger
+        .entries()
         .iter()
         .filter_map(schema_of)
         .flat_map(|f| f.test_modules.iter().cloned())
@@ -143,13 +139,10 @@ pub(super) fn schema_phase(src: Sources, analysis: Analysis, carry: &mut Carry) 
         if f.kind != FileKind::Migration {
             continue;
         }
-        let (ops, failure) = match old.get(i).and_then(|e| e.migration.clone()) {
-            Some(m) => m,
+        let ((ops, failure), origin) = match ledger.cached_migration(i) {
+            Some(m) => (m, Origin::Cached),
             None => match text_of(f, t).as_ref() {
-                Ok(t) => {
-                    carry.touched[i] = true;
-                    migrations::sql_ops(t)
-                }
+                Ok(t) => (migrations::sql_ops(t), Origin::Made),
                 Err(_) => continue,
             },
         };
@@ -157,15 +150,13 @@ pub(super) fn schema_phase(src: Sources, analysis: Analysis, carry: &mut Carry) 
         model_hash
             .part(f.rel.as_bytes())
             .part(&digest.to_le_bytes());
-        if let Some(e) = carry.new.get_mut(i) {
-            e.migration = Some((ops.clone(), failure.clone()));
-        }
+        ledger.record_migration(i, (ops.clone(), failure.clone()), origin);
         if let Some(e) = failure {
             failures.entry(i).or_insert(e);
         }
         histories.push((&f.rel, migrations::History { file: i, ops }));
     }
-    for (i, e) in carry.new.iter().enumerate() {
+    for (i, e) in ledger.entries().iter().enumerate() {
         if test_files.contains(&i) {
             continue;
         }
@@ -195,8 +186,8 @@ pub(super) fn schema_phase(src: Sources, analysis: Analysis, carry: &mut Carry) 
             )
         })
         .collect();
-    let facts = carry
-        .new
+    let facts = ledger
+        .entries()
         .iter()
         .enumerate()
         .filter(|(i, _)| !test_files.contains(i))
@@ -204,7 +195,6 @@ pub(super) fn schema_phase(src: Sources, analysis: Analysis, carry: &mut Carry) 
         .chain(migrated.iter().map(|(i, f)| (*i, f)));
     let mut model = TenantModel::build(facts, config);
     model.migrated = applied;
-    carry.old = old;
     SchemaPhase {
         model,
         failures,
@@ -230,7 +220,7 @@ pub fn schema(
         0,
     );
     let pool = super::settings::pool(None)?;
-    let (texts, _) = read_all(&pool, &found.files, None);
+    let read::Read { texts, mut ledger } = read::read(&pool, &found.files, None);
     let src = Sources {
         pool: &pool,
         files: &found.files,
@@ -243,7 +233,7 @@ pub fn schema(
     };
     let SchemaPhase {
         model, failures, ..
-    } = schema_phase(src, analysis, &mut Carry::default());
+    } = schema_phase(src, analysis, &mut ledger);
     let names = super::files::Names::new(root, &scope.base);
     let files: Vec<FileEntry> = found.files.iter().map(|f| names.entry(f)).collect();
     let mut problems: Vec<String> = failures

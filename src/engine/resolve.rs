@@ -4,7 +4,7 @@
 //! callers, where they are judged. Facts that no running rule reads are
 //! not built.
 
-use super::read::facts_of;
+use super::ledger::facts_of;
 use crate::cache;
 use crate::model::queries;
 use crate::model::summaries::{Lookups, Summaries};
