@@ -197,9 +197,9 @@ impl Ledger {
     }
 
     /// Records each file's allow comments, aligned with the files.
-    pub(super) fn record_suppressions(&mut self, all: &[Vec<Suppression>]) {
+    pub(super) fn record_suppressions(&mut self, all: Vec<Vec<Suppression>>) {
         for (e, s) in self.new.iter_mut().zip(all) {
-            e.suppressions.clone_from(s);
+            e.suppressions = s;
         }
     }
 

@@ -182,7 +182,7 @@ pub fn check(opts: &CheckOptions) -> Result<Report, Error> {
     let extraction = extract::extract_all(src, &schema, &extractor, &mut ledger);
     phase.mark("queries");
     rescue::rescue(src, &extractor, extraction, &mut ledger, &mut phase);
-    let file_suppressions = suppress::parse_all(src, &mut ledger);
+    suppress::parse_all(src, &mut ledger);
     let mut table = files::FileTable::new(&names, &found.files, &base);
     phase.mark("suppressions");
 
@@ -195,10 +195,8 @@ pub fn check(opts: &CheckOptions) -> Result<Report, Error> {
     let resolved = resolve::resolve(&schema.model, &levels, ledger.entries());
     let judged = judge.files(
         resolved,
-        ledger.entries(),
         src,
         &schema.test_files,
-        file_suppressions,
         &mut schema.failures,
         &mut table,
     );

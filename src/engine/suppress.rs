@@ -20,9 +20,9 @@ use std::collections::{HashMap, HashSet};
 /// Findings set aside by an allow comment, with its reason.
 pub(super) type Suppressed = Vec<(Finding, Option<String>)>;
 
-/// Each file's allow comments (the cached ones for files not read), also
-/// recorded in the ledger for the next run.
-pub(super) fn parse_all(src: Sources, ledger: &mut Ledger) -> Vec<Vec<Suppression>> {
+/// Records each file's allow comments in the ledger (the cached ones for
+/// files not read), where the judge and the next run find them.
+pub(super) fn parse_all(src: Sources, ledger: &mut Ledger) {
     let cached = &*ledger;
     let file_suppressions: Vec<Vec<Suppression>> = src.pool.install(|| {
         src.texts
@@ -35,8 +35,7 @@ pub(super) fn parse_all(src: Sources, ledger: &mut Ledger) -> Vec<Vec<Suppressio
             })
             .collect()
     });
-    ledger.record_suppressions(&file_suppressions);
-    file_suppressions
+    ledger.record_suppressions(file_suppressions);
 }
 
 /// Drops duplicates, stamps severities, then sorts and fingerprints.
