@@ -5,18 +5,19 @@
 //! a failure while the run goes on. Facts of unchanged files come from the
 //! cache when the tenant model is the same.
 
-use super::read::{text_of, Carry, Sources};
+use super::ledger::{Ledger, Origin};
+use super::model::SchemaPhase;
+use super::read::{text_of, Sources};
+use super::settings::Analysis;
 use crate::cache;
 use crate::config::Config;
-use crate::diagnostic::FileId;
 use crate::discover::{self, FileKind};
 use crate::model::queries;
 use crate::model::TenantModel;
-use crate::parse::{self, Failure};
+use crate::parse;
 use crate::prefilter::QueryNeedles;
 use crate::rustlex::Words;
 use rayon::prelude::*;
-use std::collections::{BTreeSet, HashMap};
 use std::sync::OnceLock;
 
 /// What analysing one file gave.
@@ -65,22 +66,22 @@ pub(super) struct Extractor<'a> {
 }
 
 impl<'a> Extractor<'a> {
-    pub(super) fn new(
-        model: &'a TenantModel,
-        config: &'a Config,
-        include_tests: bool,
-        no_prefilter: bool,
-    ) -> Extractor<'a> {
+    pub(super) fn new(model: &'a TenantModel, analysis: Analysis<'a>) -> Extractor<'a> {
         Extractor {
             model,
-            config,
+            config: analysis.config,
             qopts: queries::Options {
-                include_tests,
-                config,
+                include_tests: analysis.include_tests,
+                config: analysis.config,
             },
-            no_prefilter,
+            no_prefilter: analysis.no_prefilter,
             needles: OnceLock::new(),
         }
+    }
+
+    /// Whether the prefilter is on (`--no-prefilter` parses every file).
+    pub(super) fn uses_prefilter(&self) -> bool {
+        !self.no_prefilter
     }
 
     /// The prefilter's needles for this model and configuration.
@@ -157,41 +158,40 @@ impl<'a> Extractor<'a> {
 
 /// One file's query entry, analysed in this run or reused from the cache.
 struct Analysed {
-    facts: cache::WithDeps<cache::QueryResult>,
-    /// The helper set the facts were checked against.
-    helpers: u128,
-    blanked: Vec<(u32, u32)>,
-    reused: bool,
+    entry: cache::QueryEntry,
+    origin: Origin,
     words: Option<Words>,
 }
 
-/// What the extract phase hands on, besides the entries in the carry.
+/// What the extract phase hands on, besides the entries in the ledger.
 pub(super) struct Extraction {
     /// The words of what each file analysed in this run left unparsed, for
     /// the helper rescue.
     pub words: Vec<Option<Words>>,
-    /// Files whose query facts came from the cache.
-    pub reused: usize,
 }
 
 /// Extracts (or reuses) the query facts of every Rust file that is not a
-/// failure or a test file, into `carry.new`.
+/// failure or a test file of the schema phase, into the ledger.
 pub(super) fn extract_all(
     src: Sources,
-    failures: &HashMap<FileId, Failure>,
-    test_files: &BTreeSet<FileId>,
-    model_hash: u128,
+    schema: &SchemaPhase,
     extractor: &Extractor,
-    carry: &mut Carry,
+    ledger: &mut Ledger,
 ) -> Extraction {
     let Sources { pool, files, texts } = src;
+    let SchemaPhase {
+        failures,
+        test_files,
+        model_hash,
+        ..
+    } = schema;
     let analysed: Vec<Option<Analysed>> = pool.install(|| {
         files
             .par_iter()
             .zip(texts.par_iter())
-            .zip(carry.old.par_iter_mut())
+            .zip(ledger.cached())
             .enumerate()
-            .map(|(i, ((f, t), prev))| {
+            .map(|(i, ((f, t), mut cached))| {
                 if failures.contains_key(&i)
                     || test_files.contains(&i)
                     || f.kind != FileKind::Rust
@@ -199,16 +199,10 @@ pub(super) fn extract_all(
                 {
                     return None;
                 }
-                if let Some(q) = prev
-                    .query
-                    .take()
-                    .filter(|q| q.model == model_hash && cache::fresh(&q.facts.deps))
-                {
+                if let Some(entry) = cached.take_query(*model_hash) {
                     return Some(Analysed {
-                        facts: q.facts,
-                        helpers: q.helpers,
-                        blanked: q.blanked,
-                        reused: true,
+                        entry,
+                        origin: Origin::Cached,
                         words: None,
                     });
                 }
@@ -216,37 +210,27 @@ pub(super) fn extract_all(
                 let t = t.as_ref().as_ref().ok()?;
                 let (x, deps) = cache::tracking(|| guard_file(|| extractor.extract(f, t)));
                 Some(Analysed {
-                    facts: cache::WithDeps {
-                        deps,
-                        value: x.facts,
+                    entry: cache::QueryEntry {
+                        model: *model_hash,
+                        facts: cache::WithDeps {
+                            deps,
+                            value: x.facts,
+                        },
+                        helpers: 0,
+                        blanked: x.blanked,
                     },
-                    helpers: 0,
-                    blanked: x.blanked,
-                    reused: false,
+                    origin: Origin::Made,
                     words: x.words,
                 })
             })
             .collect()
     });
-    let mut reused_queries = 0;
     let mut words: Vec<Option<Words>> = vec![None; files.len()];
-    for (i, (r, entry)) in analysed.into_iter().zip(carry.new.iter_mut()).enumerate() {
-        if let Some(a) = r {
+    for (i, a) in analysed.into_iter().enumerate() {
+        if let Some(a) = a {
             words[i] = a.words;
-            reused_queries += usize::from(a.reused);
-            if !a.reused {
-                carry.touched[i] = true;
-            }
-            entry.query = Some(cache::QueryEntry {
-                model: model_hash,
-                facts: a.facts,
-                helpers: a.helpers,
-                blanked: a.blanked,
-            });
+            ledger.record_query(i, a.entry, a.origin);
         }
     }
-    Extraction {
-        words,
-        reused: reused_queries,
-    }
+    Extraction { words }
 }

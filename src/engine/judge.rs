@@ -7,7 +7,6 @@
 use super::files::FileTable;
 use super::read::Sources;
 use super::resolve::Resolved;
-use crate::cache;
 use crate::config::Config;
 use crate::diagnostic::{FileId, Finding};
 use crate::discover::{self, FileKind};
@@ -47,20 +46,19 @@ impl Judge<'_> {
         }
     }
 
-    /// Runs the file rules over each file in turn; a file whose analysis
-    /// or reading failed is added to `failures`.
-    #[allow(clippy::too_many_arguments)]
+    /// Runs the file rules over each file in turn (the allow comments of
+    /// `test_files` are left out); a file whose analysis or reading failed
+    /// is added to `failures`.
     pub(super) fn files(
         &self,
         resolved: Resolved,
-        entries: &[cache::Entry],
         src: Sources,
         test_files: &BTreeSet<FileId>,
-        mut file_suppressions: Vec<Vec<Suppression>>,
         failures: &mut HashMap<FileId, Failure>,
         table: &mut FileTable,
     ) -> Judged {
         let Resolved {
+            entries,
             judge_queries,
             judge_sql,
             helpers,
@@ -96,11 +94,11 @@ impl Judge<'_> {
             if let Some(Some(Err(e))) = src.texts.get(i) {
                 failures.entry(i).or_insert_with(|| e.clone());
             }
-            let own_suppressions = file_suppressions
-                .get_mut(i)
-                .filter(|s| !s.is_empty() && !test_files.contains(&i))
-                .map(std::mem::take)
-                .unwrap_or_default();
+            let own_suppressions = if test_files.contains(&i) {
+                Vec::new()
+            } else {
+                entries[i].suppressions.clone()
+            };
             let execs: Vec<queries::ExecFact> = match facts {
                 Some(_) if judge_queries => {
                     let mut execs: Vec<queries::ExecFact> = file_execs

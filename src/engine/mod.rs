@@ -1,5 +1,6 @@
 //! Drives the pipeline for one run, as a sequence of phases, each in its
-//! own module: discover → [`read`] (and the cache carry) → [`model`] (the
+//! own module: discover → [`read`] (the texts, and the cache's [`ledger`],
+//! where each later phase records what it reused or made) → [`model`] (the
 //! tenant model) → [`extract`] (query facts, with the prefilter and the
 //! slicer) → [`rescue`] (files that name a workspace helper) → [`resolve`]
 //! (helpers, lookups) → [`judge`] (the rules) → [`suppress`] (severities,
@@ -18,13 +19,13 @@ use std::time::Instant;
 pub use crate::error::Error;
 pub use crate::report::{AuditEntry, BaselineStats, ConfigFile, FileEntry, Report, Stats};
 pub use crate::workspace::Scope;
-pub use model::{schema, schema_phase, SchemaPhase};
-pub use read::{Carry, Text};
+pub use model::schema;
 
 mod extract;
 mod files;
 mod finish;
 mod judge;
+mod ledger;
 mod model;
 mod read;
 mod rescue;
@@ -152,111 +153,68 @@ pub fn check(opts: &CheckOptions) -> Result<Report, Error> {
 
     // Read.
     let pool = settings::pool(opts.jobs)?;
-    let run_started = crate::cache::now();
-    let cache_dir = opts.cache.as_ref();
-    let mut store = read::open_cache(
-        cache_dir,
-        &paths,
-        &root,
-        &config,
+    let analysis = settings::Analysis {
+        config: &config,
         include_tests,
-        opts.no_prefilter,
-    );
+        no_prefilter: opts.no_prefilter,
+    };
+    let store = read::open_cache(opts.cache.as_ref(), &paths, &root, analysis);
     let read::Read {
         mut texts,
-        mut carry,
-    } = read::read(&pool, &found.files, store.as_mut());
-    phase.mark("read, cache");
-
-    // Model.
-    let SchemaPhase {
-        model,
-        mut failures,
-        model_hash,
-        test_files,
-    } = schema_phase(
-        &pool,
-        &found.files,
-        &texts,
-        &config,
-        include_tests,
-        !opts.no_prefilter,
-        &mut carry,
-    );
-    if model.tenant_tables().next().is_none() {
-        notes.push(model::NO_TENANT_TABLES.into());
-    }
-    phase.mark("schema");
-
-    // Extract, then rescue the files that name a workspace helper.
+        mut ledger,
+    } = read::read(&pool, &found.files, store);
     let src = read::Sources {
         pool: &pool,
         files: &found.files,
         texts: &texts,
     };
-    let extractor = extract::Extractor::new(&model, &config, include_tests, opts.no_prefilter);
-    let mut extraction = extract::extract_all(
-        src,
-        &failures,
-        &test_files,
-        model_hash,
-        &extractor,
-        &mut carry,
-    );
+    phase.mark("read, cache");
+
+    // Model.
+    let mut schema = model::schema_phase(src, analysis, &mut ledger);
+    if schema.model.tenant_tables().next().is_none() {
+        notes.push(model::NO_TENANT_TABLES.into());
+    }
+    phase.mark("schema");
+
+    // Extract, then rescue the files that name a workspace helper.
+    let extractor = extract::Extractor::new(&schema.model, analysis);
+    let extraction = extract::extract_all(src, &schema, &extractor, &mut ledger);
     phase.mark("queries");
-    rescue::rescue(
-        src,
-        &extractor,
-        opts.no_prefilter,
-        &mut carry,
-        &mut extraction,
-        &mut phase,
-    );
-    let file_suppressions = suppress::parse_all(src, &mut carry);
+    rescue::rescue(src, &extractor, extraction, &mut ledger, &mut phase);
+    suppress::parse_all(src, &mut ledger);
     let mut table = files::FileTable::new(&names, &found.files, &base);
     phase.mark("suppressions");
 
     // Resolve and judge.
     let judge = judge::Judge {
-        model: &model,
+        model: &schema.model,
         config: &config,
         levels: &levels,
     };
-    let resolved = resolve::resolve(&model, &levels, &carry.new);
+    let resolved = resolve::resolve(&schema.model, &levels, ledger.entries());
     let judged = judge.files(
         resolved,
-        &carry.new,
         src,
-        &test_files,
-        file_suppressions,
-        &mut failures,
+        &schema.test_files,
+        &mut schema.failures,
         &mut table,
     );
-    let unchanged = read::nothing_changed(store.as_ref(), &carry, extraction.reused);
-    phase.mark("rules");
-    if let Some(store) = store.as_mut().filter(|_| !unchanged) {
-        read::write_back(
-            store,
-            &mut carry,
-            &found.files,
-            &texts,
-            run_started,
-            &mut notes,
-        );
-    }
-    phase.mark("cache write");
-    let mut findings = judged.findings;
-    findings.extend(judge.project(&found.files, &failures));
     let mut stats = Stats {
         discovered: found.files.len() + found.skipped,
-        skipped: found.skipped + test_files.len(),
-        cached_schema: carry.reused,
-        cached_queries: extraction.reused,
+        skipped: found.skipped + schema.test_files.len(),
+        cached_schema: ledger.cached_schema(),
+        cached_queries: ledger.cached_queries(),
         parsed: judged.parsed,
-        failed: failures.len(),
-        analysed: found.files.len() - failures.len() - test_files.len(),
+        failed: schema.failures.len(),
+        analysed: found.files.len() - schema.failures.len() - schema.test_files.len(),
         ..Stats::default()
     };
+    phase.mark("rules");
+    ledger.write_back(src, &mut notes);
+    phase.mark("cache write");
+    let mut findings = judged.findings;
+    findings.extend(judge.project(&found.files, &schema.failures));
 
     // Suppress.
     let mut files = table.files;
@@ -290,7 +248,7 @@ pub fn check(opts: &CheckOptions) -> Result<Report, Error> {
         stats,
         errors: found.errors,
         notes,
-        model,
+        model: schema.model,
         suppressed: suppressed_findings.len(),
         suppressed_findings,
         audit,

@@ -3,10 +3,11 @@
 //! the migrations in the order they run, and builds the [`TenantModel`]
 //! every later phase reads. Also used alone by `tenant-lint schema`.
 
-use super::read::{read_all, schema_of, text_of, Carry, Text};
+use super::ledger::{schema_of, Ledger, Origin};
+use super::read::{self, text_of, Sources};
+use super::settings::Analysis;
 use super::Error;
 use crate::cache;
-use crate::config::Config;
 use crate::diagnostic::FileId;
 use crate::discover::{self, FileKind};
 use crate::model::migrations;
@@ -20,7 +21,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 /// What the schema phase hands on.
-pub struct SchemaPhase {
+pub(super) struct SchemaPhase {
     /// The tenant model.
     pub model: TenantModel,
     /// Files that could not be analysed.
@@ -32,22 +33,18 @@ pub struct SchemaPhase {
     pub test_files: std::collections::BTreeSet<FileId>,
 }
 
-/// Builds the tenant model of a project (also used by `tenant-lint schema`).
-pub fn schema_phase(
-    pool: &rayon::ThreadPool,
-    files: &[discover::SourcePath],
-    texts: &[Text],
-    config: &Config,
-    include_tests: bool,
-    use_prefilter: bool,
-    carry: &mut Carry,
-) -> SchemaPhase {
+/// Builds the tenant model of a project (also used by `tenant-lint
+/// schema`), taking what it can from the cache and recording each file's
+/// facts in the ledger.
+pub(super) fn schema_phase(src: Sources, analysis: Analysis, ledger: &mut Ledger) -> SchemaPhase {
+    let Sources { pool, files, texts } = src;
+    let Analysis {
+        config,
+        include_tests,
+        no_prefilter,
+    } = analysis;
     // Built on first use: a warm run may parse nothing.
     let filter = std::sync::OnceLock::new();
-    let mut old = std::mem::take(&mut carry.old);
-    old.resize_with(files.len(), cache::Entry::default);
-    carry.new.resize_with(files.len(), cache::Entry::default);
-    carry.touched.resize(files.len(), false);
     let extract = |f: &discover::SourcePath, t: &str| -> cache::SchemaResult {
         // Structs that carry a tenant (`OrgContext { org_id }`) put the
         // tenant in reach with zero config; a token scan finds them in
@@ -58,7 +55,7 @@ pub fn schema_phase(
         } else {
             schema::test_modules(t, &f.rel)
         };
-        if use_prefilter && !filter.get_or_init(Prefilter::schema).matches(t) {
+        if !no_prefilter && !filter.get_or_init(Prefilter::schema).matches(t) {
             if carriers.is_empty() && test_modules.is_empty() {
                 return None;
             }
@@ -79,49 +76,46 @@ pub fn schema_phase(
             facts
         }))
     };
-    type Computed = (Option<cache::WithDeps<cache::SchemaResult>>, u128, bool);
+    type Computed = Option<(cache::WithDeps<cache::SchemaResult>, u128, Origin)>;
     let results: Vec<Computed> = pool.install(|| {
         files
             .par_iter()
             .zip(texts.par_iter())
-            .zip(old.par_iter_mut())
-            .map(|((f, t), prev)| {
+            .zip(ledger.cached())
+            .map(|((f, t), mut cached)| {
                 if f.kind != FileKind::Rust || matches!(t, Some(Err(_))) {
-                    return (None, 0, false);
+                    return None;
                 }
-                if let Some(p) = prev.schema.take().filter(|p| cache::fresh(&p.deps)) {
-                    return (Some(p), prev.schema_digest, true);
+                if let Some((facts, digest)) = cached.take_schema() {
+                    return Some((facts, digest, Origin::Cached));
                 }
                 let t = text_of(f, t);
                 let Ok(t) = t.as_ref() else {
-                    return (None, 0, false);
+                    return None;
                 };
                 let (value, deps) = cache::tracking(|| extract(f, t));
                 let digest = postcard::to_stdvec(&value).map_or(0, |b| cache::hash(&b));
-                (Some(cache::WithDeps { deps, value }), digest, false)
+                Some((cache::WithDeps { deps, value }, digest, Origin::Made))
             })
             .collect()
     });
     let mut model_hash = cache::Hasher::default();
     let mut failures = HashMap::new();
-    for (i, (r, digest, reused)) in results.into_iter().enumerate() {
-        let Some(r) = r else { continue };
-        carry.reused += usize::from(reused);
-        if !reused {
-            carry.touched[i] = true;
-        }
+    for (i, r) in results.into_iter().enumerate() {
+        let Some((facts, digest, origin)) = r else {
+            continue;
+        };
         model_hash
             .part(files[i].rel.as_bytes())
             .part(&digest.to_le_bytes());
-        if let Some(Err(e)) = &r.value {
+        if let Some(Err(e)) = &facts.value {
             failures.insert(i, e.clone());
         }
-        carry.new[i].schema = Some(r);
-        carry.new[i].schema_digest = digest;
+        ledger.record_schema(i, facts, digest, origin);
     }
     // Out-of-line test modules are test code: set aside whole.
-    let test_modules: Vec<String> = carry
-        .new
+    let test_modules: Vec<String> = ledger
+        .entries()
         .iter()
         .filter_map(schema_of)
         .flat_map(|f| f.test_modules.iter().cloned())
@@ -145,13 +139,10 @@ pub fn schema_phase(
         if f.kind != FileKind::Migration {
             continue;
         }
-        let (ops, failure) = match old.get(i).and_then(|e| e.migration.clone()) {
-            Some(m) => m,
+        let ((ops, failure), origin) = match ledger.cached_migration(i) {
+            Some(m) => (m, Origin::Cached),
             None => match text_of(f, t).as_ref() {
-                Ok(t) => {
-                    carry.touched[i] = true;
-                    migrations::sql_ops(t)
-                }
+                Ok(t) => (migrations::sql_ops(t), Origin::Made),
                 Err(_) => continue,
             },
         };
@@ -159,15 +150,13 @@ pub fn schema_phase(
         model_hash
             .part(f.rel.as_bytes())
             .part(&digest.to_le_bytes());
-        if let Some(e) = carry.new.get_mut(i) {
-            e.migration = Some((ops.clone(), failure.clone()));
-        }
+        ledger.record_migration(i, (ops.clone(), failure.clone()), origin);
         if let Some(e) = failure {
             failures.entry(i).or_insert(e);
         }
         histories.push((&f.rel, migrations::History { file: i, ops }));
     }
-    for (i, e) in carry.new.iter().enumerate() {
+    for (i, e) in ledger.entries().iter().enumerate() {
         if test_files.contains(&i) {
             continue;
         }
@@ -197,8 +186,8 @@ pub fn schema_phase(
             )
         })
         .collect();
-    let facts = carry
-        .new
+    let facts = ledger
+        .entries()
         .iter()
         .enumerate()
         .filter(|(i, _)| !test_files.contains(i))
@@ -206,7 +195,6 @@ pub fn schema_phase(
         .chain(migrated.iter().map(|(i, f)| (*i, f)));
     let mut model = TenantModel::build(facts, config);
     model.migrated = applied;
-    carry.old = old;
     SchemaPhase {
         model,
         failures,
@@ -232,18 +220,20 @@ pub fn schema(
         0,
     );
     let pool = super::settings::pool(None)?;
-    let (texts, _) = read_all(&pool, &found.files, None);
+    let read::Read { texts, mut ledger } = read::read(&pool, &found.files, None);
+    let src = Sources {
+        pool: &pool,
+        files: &found.files,
+        texts: &texts,
+    };
+    let analysis = Analysis {
+        config: &config,
+        include_tests: config.files.include_tests,
+        no_prefilter: false,
+    };
     let SchemaPhase {
         model, failures, ..
-    } = schema_phase(
-        &pool,
-        &found.files,
-        &texts,
-        &config,
-        config.files.include_tests,
-        true,
-        &mut Carry::default(),
-    );
+    } = schema_phase(src, analysis, &mut ledger);
     let names = super::files::Names::new(root, &scope.base);
     let files: Vec<FileEntry> = found.files.iter().map(|f| names.entry(f)).collect();
     let mut problems: Vec<String> = failures

@@ -7,7 +7,8 @@
 //! set it was checked against, so a warm run knows when to check again.
 
 use super::extract::{guard_file, Extraction, Extractor, TOKENS};
-use super::read::{facts_of, text_of, Carry, Sources};
+use super::ledger::{facts_of, Ledger};
+use super::read::{text_of, Sources};
 use super::timings::Phases;
 use crate::cache;
 use crate::rustlex::Words;
@@ -24,14 +25,13 @@ struct Rescued {
     words: Option<Words>,
 }
 
-/// Runs the rescue rounds over `carry.new`, then stamps each query entry
-/// with the final helper set.
+/// Runs the rescue rounds over the query entries in the ledger, then
+/// records the final helper set against each.
 pub(super) fn rescue(
     src: Sources,
     extractor: &Extractor,
-    no_prefilter: bool,
-    carry: &mut Carry,
-    extraction: &mut Extraction,
+    extraction: Extraction,
+    ledger: &mut Ledger,
     phase: &mut Phases,
 ) {
     let Sources { pool, files, texts } = src;
@@ -43,16 +43,16 @@ pub(super) fn rescue(
                 .flat_map(|f| f.summaries.iter()),
         )
     };
-    let words = &mut extraction.words;
-    let mut helpers = helpers_of(&carry.new);
+    let mut words = extraction.words;
+    let mut helpers = helpers_of(ledger.entries());
     for round in 0..MAX_RESCUE_ROUNDS {
-        if no_prefilter || helpers.is_empty() {
+        if !extractor.uses_prefilter() || helpers.is_empty() {
             break;
         }
         let helpers_hash = helpers.hash;
         let rescued: Vec<Rescued> = pool.install(|| {
-            carry
-                .new
+            ledger
+                .entries()
                 .par_iter()
                 .enumerate()
                 .filter_map(|(i, e)| {
@@ -111,30 +111,16 @@ pub(super) fn rescue(
             break;
         }
         for r in rescued {
-            let i = r.file;
             if r.words.is_some() {
-                words[i] = r.words;
+                words[r.file] = r.words;
             }
-            if !carry.touched[i] {
-                extraction.reused = extraction.reused.saturating_sub(1);
-            }
-            carry.touched[i] = true;
-            if let Some(q) = carry.new[i].query.as_mut() {
-                q.facts = r.facts;
-                q.blanked = r.blanked;
-            }
+            ledger.record_reparsed(r.file, r.facts, r.blanked);
         }
-        let next = helpers_of(&carry.new);
+        let next = helpers_of(ledger.entries());
         if next.hash == helpers.hash {
             break;
         }
         helpers = next;
     }
-    let helpers_hash = helpers.hash;
-    for (e, touched) in carry.new.iter_mut().zip(carry.touched.iter_mut()) {
-        if let Some(q) = e.query.as_mut().filter(|q| q.helpers != helpers_hash) {
-            *touched = true;
-            q.helpers = helpers_hash;
-        }
-    }
+    ledger.record_helpers(helpers.hash);
 }

@@ -4,15 +4,19 @@
 //! callers, where they are judged. Facts that no running rule reads are
 //! not built.
 
-use super::read::facts_of;
+use super::ledger::facts_of;
 use crate::cache;
 use crate::model::queries;
 use crate::model::summaries::{Lookups, Summaries};
 use crate::model::TenantModel;
 use crate::rules::{Fact, Levels};
 
-/// The workspace-wide facts the per-file rules read.
+/// The facts the per-file rules read: each file's, and the
+/// workspace-wide ones.
 pub(super) struct Resolved<'a> {
+    /// Each file's entry (query facts, allow comments), aligned with the
+    /// files.
+    pub entries: &'a [cache::Entry],
     /// Whether a running rule reads ORM query facts.
     pub judge_queries: bool,
     /// Whether a running rule reads SQL facts.
@@ -74,6 +78,7 @@ pub(super) fn resolve<'a>(
         Lookups::default()
     };
     Resolved {
+        entries,
         judge_queries,
         judge_sql,
         helpers,

@@ -1,7 +1,7 @@
 //! The settings of one run beyond the configuration file: the rule levels
-//! from the configuration and `--select` / `--ignore`, the notes a run
-//! prints about settings that have no effect or an unusual one, and the
-//! worker pool sized by `--jobs`.
+//! from the configuration and `--select` / `--ignore`, the settings a
+//! file's facts depend on, the notes a run prints about settings that have
+//! no effect or an unusual one, and the worker pool sized by `--jobs`.
 
 use super::{CheckOptions, Error, WORKER_PREFIX};
 use crate::config::{Config, Level};
@@ -20,6 +20,18 @@ pub(super) fn levels(opts: &CheckOptions, config: &Config) -> Result<rules::Leve
         }
     }
     Ok(rules::Levels::new(config, &opts.select, &opts.ignore))
+}
+
+/// What a file's facts depend on besides its bytes (and so what the
+/// cache's key for a run's settings covers).
+#[derive(Clone, Copy)]
+pub(super) struct Analysis<'a> {
+    /// The configuration.
+    pub config: &'a Config,
+    /// Test code is analysed (`--include-tests` or the configuration).
+    pub include_tests: bool,
+    /// Every file is parsed, not only those the prefilter keeps.
+    pub no_prefilter: bool,
 }
 
 /// Notes on settings of rules this version does not implement yet.

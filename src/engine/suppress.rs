@@ -5,7 +5,8 @@
 //! cross-tenant calls.
 
 use super::judge::Judge;
-use super::read::{Carry, Sources};
+use super::ledger::Ledger;
+use super::read::Sources;
 use crate::config::Config;
 use crate::diagnostic::{stable_hash, FileId, Finding};
 use crate::discover;
@@ -19,24 +20,22 @@ use std::collections::{HashMap, HashSet};
 /// Findings set aside by an allow comment, with its reason.
 pub(super) type Suppressed = Vec<(Finding, Option<String>)>;
 
-/// Each file's allow comments (cached for files not read), recorded in
-/// `carry.new` for the next run.
-pub(super) fn parse_all(src: Sources, carry: &mut Carry) -> Vec<Vec<Suppression>> {
+/// Records each file's allow comments in the ledger (the cached ones for
+/// files not read), where the judge and the next run find them.
+pub(super) fn parse_all(src: Sources, ledger: &mut Ledger) {
+    let cached = &*ledger;
     let file_suppressions: Vec<Vec<Suppression>> = src.pool.install(|| {
         src.texts
             .par_iter()
-            .zip(carry.old.par_iter())
-            .map(|(t, old)| match t {
+            .enumerate()
+            .map(|(i, t)| match t {
                 Some(Ok(t)) => suppress::parse(t),
                 Some(Err(_)) => Vec::new(),
-                None => old.suppressions.clone(),
+                None => cached.cached_suppressions(i).to_vec(),
             })
             .collect()
     });
-    for (n, s) in carry.new.iter_mut().zip(&file_suppressions) {
-        n.suppressions.clone_from(s);
-    }
-    file_suppressions
+    ledger.record_suppressions(file_suppressions);
 }
 
 /// Drops duplicates, stamps severities, then sorts and fingerprints.
