@@ -10,25 +10,22 @@
 
 pub mod atomic_file;
 pub mod baseline;
-pub mod cache;
 pub mod cli;
 pub mod config;
 pub mod diagnostic;
 pub mod discover;
 pub mod engine;
 pub mod error;
+pub mod incremental;
 pub mod init;
 pub mod model;
 pub mod orm;
 pub mod parse;
-pub mod prefilter;
 pub mod render;
 pub mod report;
-pub mod rescue;
 pub mod rules;
 pub mod rustlex;
 pub mod since;
-pub mod slice;
 pub mod sql;
 pub mod suppress;
 pub mod workspace;

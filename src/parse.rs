@@ -84,7 +84,7 @@ pub(crate) fn guarded<T>(
 }
 
 /// Scans `text` as Rust tokens without building anything: the check every
-/// file passes (the query prefilter, [`crate::prefilter::QueryNeedles`],
+/// file passes (the query prefilter, [`crate::incremental::prefilter::QueryNeedles`],
 /// runs the same lexer). Catches what makes a file not Rust at all
 /// (unbalanced delimiters, unterminated strings, a shell script named
 /// `.rs`); see [`crate::rustlex`]. Also gives the names the text calls,

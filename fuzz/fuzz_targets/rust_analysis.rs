@@ -11,7 +11,7 @@ use std::sync::OnceLock;
 use tenant_lint::config::Config;
 use tenant_lint::model::{queries, TenantModel};
 use tenant_lint::parse;
-use tenant_lint::prefilter::QueryNeedles;
+use tenant_lint::incremental::prefilter::QueryNeedles;
 
 fn model() -> &'static TenantModel {
     static M: OnceLock<TenantModel> = OnceLock::new();
@@ -46,7 +46,7 @@ fuzz_target!(|data: &[u8]| {
     }
     let sliced = scanned
         .filter(|s| !s.hits.is_empty())
-        .and_then(|s| tenant_lint::slice::blank(&text, &toks, &s.hits, None));
+        .and_then(|s| tenant_lint::incremental::slice::blank(&text, &toks, &s.hits, None));
     for failure in [
         parse::lex_check(&text).err(),
         parse::with_parsed(&text, |f| {

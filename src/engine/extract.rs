@@ -9,13 +9,13 @@ use super::ledger::{Ledger, Origin};
 use super::model::SchemaPhase;
 use super::read::{text_of, Sources};
 use super::settings::Analysis;
-use crate::cache;
 use crate::config::Config;
 use crate::discover::{self, FileKind};
+use crate::incremental::cache;
+use crate::incremental::prefilter::QueryNeedles;
 use crate::model::queries;
 use crate::model::TenantModel;
 use crate::parse;
-use crate::prefilter::QueryNeedles;
 use crate::rustlex::Words;
 use rayon::prelude::*;
 use std::sync::OnceLock;
@@ -104,7 +104,7 @@ impl<'a> Extractor<'a> {
         &self,
         f: &discover::SourcePath,
         t: &str,
-        sliced: Option<crate::slice::Sliced>,
+        sliced: Option<crate::incremental::slice::Sliced>,
     ) -> Extracted {
         match sliced {
             // The token scan that sliced it checked nesting and chains.
@@ -151,7 +151,11 @@ impl<'a> Extractor<'a> {
                     words: Some(scanned.words),
                 };
             }
-            self.parse_sliced(f, t, crate::slice::blank(t, toks, &scanned.hits, None))
+            self.parse_sliced(
+                f,
+                t,
+                crate::incremental::slice::blank(t, toks, &scanned.hits, None),
+            )
         })
     }
 }

@@ -8,8 +8,8 @@
 //! back as the bytes they were read as.
 
 use super::read::Sources;
-use crate::cache;
 use crate::discover;
+use crate::incremental::cache;
 use crate::model::migrations::SchemaOp;
 use crate::model::queries;
 use crate::model::schema::SchemaFacts;

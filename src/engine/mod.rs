@@ -103,10 +103,12 @@ pub fn load_config(explicit: Option<&Path>, scope: &Scope) -> Result<Config, Err
 pub const WORKER_PREFIX: &str = "tenant-lint-worker";
 
 /// Where `check` keeps its cache unless told otherwise: see
-/// [`crate::cache::default_dir`]; the project is the scanned directory's
+/// [`crate::incremental::cache::default_dir`]; the project is the scanned directory's
 /// Cargo workspace (or package), else the directory itself.
 pub fn default_cache_dir(paths: &[PathBuf]) -> Result<PathBuf, Error> {
-    Ok(crate::cache::default_dir(&resolve_paths(paths)?.root))
+    Ok(crate::incremental::cache::default_dir(
+        &resolve_paths(paths)?.root,
+    ))
 }
 
 /// Runs `check`.

@@ -6,8 +6,8 @@
 
 use super::ledger::{Ledger, Store};
 use super::settings::Analysis;
-use crate::cache;
 use crate::discover;
+use crate::incremental::cache;
 use crate::parse::{self, Failure};
 use crate::workspace::canonical;
 use rayon::prelude::*;

@@ -10,7 +10,7 @@ use super::extract::{guard_file, Extraction, Extractor, TOKENS};
 use super::ledger::{facts_of, Ledger};
 use super::read::{text_of, Sources};
 use super::timings::Phases;
-use crate::cache;
+use crate::incremental::cache;
 use crate::rustlex::Words;
 use rayon::prelude::*;
 
@@ -36,7 +36,7 @@ pub(super) fn rescue(
 ) {
     let Sources { pool, files, texts } = src;
     let helpers_of = |entries: &[cache::Entry]| {
-        crate::rescue::Helpers::new(
+        crate::incremental::rescue::Helpers::new(
             entries
                 .iter()
                 .filter_map(facts_of)
@@ -75,7 +75,7 @@ pub(super) fn rescue(
                         return None;
                     }
                     let in_blanked = |&(a, b): &(u32, u32)| {
-                        crate::prefilter::any_within(&named, &(a as usize..b as usize))
+                        crate::incremental::prefilter::any_within(&named, &(a as usize..b as usize))
                     };
                     if partial && !q.blanked.iter().any(in_blanked) {
                         // No blanked body names a helper.
@@ -85,7 +85,7 @@ pub(super) fn rescue(
                         guard_file(|| {
                             let sliced = TOKENS.with_borrow_mut(|toks| {
                                 let s = extractor.needles().scan(t, toks).ok()?;
-                                crate::slice::blank(t, toks, &s.hits, Some(&named))
+                                crate::incremental::slice::blank(t, toks, &s.hits, Some(&named))
                             });
                             extractor.parse_sliced(f, t, sliced)
                         })

@@ -5,7 +5,7 @@
 //! not built.
 
 use super::ledger::facts_of;
-use crate::cache;
+use crate::incremental::cache;
 use crate::model::queries;
 use crate::model::summaries::{Lookups, Summaries};
 use crate::model::TenantModel;

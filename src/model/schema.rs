@@ -24,7 +24,7 @@ pub struct SchemaFacts {
     /// m1: (m1, m2), a relation through a link table.
     pub related_via: Vec<(String, String)>,
     /// Structs with a tenant-column field (`OrgContext { org_id, .. }`):
-    /// (struct name, field), filled by [`crate::prefilter::tenant_structs`].
+    /// (struct name, field), filled by [`crate::incremental::prefilter::tenant_structs`].
     /// A parameter of such a type has the tenant in hand.
     pub tenant_types: Vec<(String, String)>,
     /// String `const`s / `static`s that read as SQL, by name, for raw SQL

@@ -24,10 +24,7 @@ const LAYERS: &[(&str, &[&str])] = &[
         ],
     ),
     ("model", &["model"]),
-    (
-        "analysis",
-        &["prefilter", "slice", "cache", "rescue", "rules", "baseline"],
-    ),
+    ("analysis", &["incremental", "rules", "baseline"]),
     ("run", &["report", "engine"]),
     ("output", &["render"]),
     ("front", &["init", "cli"]),

@@ -286,8 +286,8 @@ fn fixture_rust_files() -> Vec<(std::path::PathBuf, String)> {
 
 /// The query needles of the fixtures' model, with a scope method and
 /// superuser calls configured.
-fn gate_needles() -> &'static tenant_lint::prefilter::QueryNeedles {
-    static N: std::sync::OnceLock<tenant_lint::prefilter::QueryNeedles> =
+fn gate_needles() -> &'static tenant_lint::incremental::prefilter::QueryNeedles {
+    static N: std::sync::OnceLock<tenant_lint::incremental::prefilter::QueryNeedles> =
         std::sync::OnceLock::new();
     N.get_or_init(|| {
         let mut model = model().clone();
@@ -297,7 +297,7 @@ fn gate_needles() -> &'static tenant_lint::prefilter::QueryNeedles {
         let mut config = Config::default();
         config.tenant.scope_methods = vec!["auth::for_org".into()];
         config.superuser.calls = vec!["admin::*".into(), "ops::cross_org".into()];
-        tenant_lint::prefilter::QueryNeedles::new(&model, &config)
+        tenant_lint::incremental::prefilter::QueryNeedles::new(&model, &config)
     })
 }
 

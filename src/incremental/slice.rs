@@ -23,8 +23,8 @@
 //!
 //! Anything the scan cannot follow keeps the file whole.
 
+use crate::incremental::prefilter::any_within;
 use crate::orm::Knowledge;
-use crate::prefilter::any_within;
 use crate::rustlex::{self, Kind, Tok};
 use std::ops::Range;
 
@@ -75,9 +75,9 @@ const KEYWORDS: &[&str] = &[
 /// Blanks what cannot matter in `text`, whose tokens are `toks` (see the
 /// module docs); `None` when nothing can be blanked or the items are not
 /// ones the scan can follow. `hits` are where the query prefilter's needles
-/// occur in `text` ([`crate::prefilter::QueryNeedles::scan`]), `extra`
+/// occur in `text` ([`crate::incremental::prefilter::QueryNeedles::scan`]), `extra`
 /// where the workspace's helper names do
-/// ([`crate::prefilter::Prefilter::find_all`]).
+/// ([`crate::incremental::prefilter::Prefilter::find_all`]).
 pub fn blank(
     text: &str,
     toks: &[Tok],
@@ -426,7 +426,7 @@ fn word<'t>(text: &'t str, t: &Tok) -> &'t str {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::prefilter::Prefilter;
+    use crate::incremental::prefilter::Prefilter;
     use std::path::Path;
 
     fn needles(text: &str) -> Vec<Range<usize>> {

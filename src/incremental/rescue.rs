@@ -10,10 +10,10 @@
 //! names `Store` in every case, so a file that names `find` but not `Store`
 //! cannot call it (`String::from` is not `Str::from`).
 
-use crate::cache;
+use crate::incremental::cache;
+use crate::incremental::prefilter::{has_word, Prefilter};
 use crate::model::queries::FnSummary;
 use crate::model::summaries;
-use crate::prefilter::{has_word, Prefilter};
 use crate::rustlex::word_hash;
 use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Range;
