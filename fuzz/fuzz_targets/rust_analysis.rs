@@ -46,7 +46,7 @@ fuzz_target!(|data: &[u8]| {
     }
     let sliced = scanned
         .filter(|s| !s.hits.is_empty())
-        .and_then(|s| tenant_lint::incremental::slice::blank(&text, &toks, &s.hits, None));
+        .and_then(|s| tenant_lint::incremental::slice::blank(&text, &toks, &s.hits, Default::default()));
     for failure in [
         parse::lex_check(&text).err(),
         parse::with_parsed(&text, |f| {

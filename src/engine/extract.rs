@@ -28,6 +28,8 @@ pub(super) struct Extracted {
     pub blanked: Vec<(u32, u32)>,
     /// The words of what was not parsed.
     pub words: Option<Words>,
+    /// The functions whose bodies were parsed, when some were blanked.
+    pub kept: Vec<String>,
 }
 
 impl Extracted {
@@ -37,6 +39,7 @@ impl Extracted {
             facts,
             blanked: Vec::new(),
             words: None,
+            kept: Vec::new(),
         }
     }
 }
@@ -115,6 +118,7 @@ impl<'a> Extractor<'a> {
                     facts: Some(Ok(found)),
                     blanked: sliced.blanked,
                     words: Some(sliced.words),
+                    kept: sliced.kept,
                 },
                 Err(_) => Extracted::whole(self.parse_queries(f, t)),
             },
@@ -136,6 +140,7 @@ impl<'a> Extractor<'a> {
                 facts: None,
                 blanked: Vec::new(),
                 words: Some(words),
+                kept: Vec::new(),
             };
         }
         TOKENS.with_borrow_mut(|toks| {
@@ -149,12 +154,13 @@ impl<'a> Extractor<'a> {
                     facts: None,
                     blanked: Vec::new(),
                     words: Some(scanned.words),
+                    kept: Vec::new(),
                 };
             }
             self.parse_sliced(
                 f,
                 t,
-                crate::incremental::slice::blank(t, toks, &scanned.hits, None),
+                crate::incremental::slice::blank(t, toks, &scanned.hits, Default::default()),
             )
         })
     }
@@ -165,6 +171,7 @@ struct Analysed {
     entry: cache::QueryEntry,
     origin: Origin,
     words: Option<Words>,
+    kept: Vec<String>,
 }
 
 /// What the extract phase hands on, besides the entries in the ledger.
@@ -172,6 +179,10 @@ pub(super) struct Extraction {
     /// The words of what each file analysed in this run left unparsed, for
     /// the helper rescue.
     pub words: Vec<Option<Words>>,
+    /// The functions whose bodies each file analysed in this run had
+    /// parsed beside blanked ones: the helper rescue keeps the bodies that
+    /// call them too, as they may turn out to be helpers.
+    pub kept: Vec<Vec<String>>,
 }
 
 /// Extracts (or reuses) the query facts of every Rust file that is not a
@@ -208,6 +219,7 @@ pub(super) fn extract_all(
                         entry,
                         origin: Origin::Cached,
                         words: None,
+                        kept: Vec::new(),
                     });
                 }
                 let t = text_of(f, t);
@@ -225,16 +237,19 @@ pub(super) fn extract_all(
                     },
                     origin: Origin::Made,
                     words: x.words,
+                    kept: x.kept,
                 })
             })
             .collect()
     });
     let mut words: Vec<Option<Words>> = vec![None; files.len()];
+    let mut kept: Vec<Vec<String>> = vec![Vec::new(); files.len()];
     for (i, a) in analysed.into_iter().enumerate() {
         if let Some(a) = a {
             words[i] = a.words;
+            kept[i] = a.kept;
             ledger.record_query(i, a.entry, a.origin);
         }
     }
-    Extraction { words }
+    Extraction { words, kept }
 }

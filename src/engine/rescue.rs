@@ -5,6 +5,13 @@
 //! itself, whose callers are then rescued in the next round, until the set
 //! of helpers stops growing. Every query entry is recorded with the helper
 //! set it was checked against, so a warm run knows when to check again.
+//!
+//! A file is parsed again only when it names a helper, but then it keeps
+//! more than the bodies naming one: also those naming any function whose
+//! body some file keeps, as that function may turn out to be a helper in
+//! the next round. A body kept that way changes no finding (a file parsed
+//! whole gives the same ones); it saves parsing the file once more in the
+//! next round.
 
 use super::extract::{guard_file, Extraction, Extractor, TOKENS};
 use super::ledger::{facts_of, Ledger};
@@ -23,6 +30,7 @@ struct Rescued {
     facts: cache::WithDeps<cache::QueryResult>,
     blanked: Vec<(u32, u32)>,
     words: Option<Words>,
+    kept: Vec<String>,
 }
 
 /// Runs the rescue rounds over the query entries in the ledger, then
@@ -43,13 +51,17 @@ pub(super) fn rescue(
                 .flat_map(|f| f.summaries.iter()),
         )
     };
-    let mut words = extraction.words;
+    let Extraction {
+        mut words,
+        mut kept,
+    } = extraction;
     let mut helpers = helpers_of(ledger.entries());
     for round in 0..MAX_RESCUE_ROUNDS {
         if !extractor.uses_prefilter() || helpers.is_empty() {
             break;
         }
         let helpers_hash = helpers.hash;
+        let maybe = maybe_helpers(&kept);
         let rescued: Vec<Rescued> = pool.install(|| {
             ledger
                 .entries()
@@ -85,7 +97,11 @@ pub(super) fn rescue(
                         guard_file(|| {
                             let sliced = TOKENS.with_borrow_mut(|toks| {
                                 let s = extractor.needles().scan(t, toks).ok()?;
-                                crate::incremental::slice::blank(t, toks, &s.hits, Some(&named))
+                                let extra = crate::incremental::slice::Extra {
+                                    hits: &named,
+                                    words: &maybe,
+                                };
+                                crate::incremental::slice::blank(t, toks, &s.hits, extra)
                             });
                             extractor.parse_sliced(f, t, sliced)
                         })
@@ -98,6 +114,7 @@ pub(super) fn rescue(
                         },
                         blanked: x.blanked,
                         words: x.words,
+                        kept: x.kept,
                     })
                 })
                 .collect()
@@ -114,6 +131,7 @@ pub(super) fn rescue(
             if r.words.is_some() {
                 words[r.file] = r.words;
             }
+            kept[r.file] = r.kept;
             ledger.record_reparsed(r.file, r.facts, r.blanked);
         }
         let next = helpers_of(ledger.entries());
@@ -123,4 +141,18 @@ pub(super) fn rescue(
         helpers = next;
     }
     ledger.record_helpers(helpers.hash);
+}
+
+/// The word hashes (sorted) of the functions whose bodies some file keeps
+/// and that a call can name as a helper.
+fn maybe_helpers(kept: &[Vec<String>]) -> Vec<u32> {
+    let mut names: Vec<u32> = kept
+        .iter()
+        .flatten()
+        .filter(|n| crate::model::queries::may_name_helper(n))
+        .map(|n| crate::rustlex::word_hash(n))
+        .collect();
+    names.sort_unstable();
+    names.dedup();
+    names
 }

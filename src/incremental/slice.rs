@@ -18,8 +18,9 @@
 //!   a needle (`use schema::documents::dsl::*` makes `documents` a word
 //!   that keeps the bodies using it; so does `type Docs = documents::table`
 //!   or `const LIST: &str = "SELECT .."`);
-//! - it matches `extra`: the workspace's helper names, known after the
-//!   first pass (the engine then parses the file again).
+//! - it matches `extra` ([`Extra`]): where the workspace's helper names
+//!   occur, known after the first pass (the engine then parses the file
+//!   again), and names that may turn out to be helpers.
 //!
 //! Anything the scan cannot follow keeps the file whole.
 
@@ -37,6 +38,20 @@ pub struct Sliced {
     /// The words of the blanked bodies: what they may call (the helper
     /// rescue parses the file again only if one is a helper).
     pub words: rustlex::Words,
+    /// The names of the functions whose bodies are kept: the workspace
+    /// helpers can only be among them.
+    pub kept: Vec<String>,
+}
+
+/// What keeps a body besides the file's own needles, from the rest of the
+/// workspace.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Extra<'a> {
+    /// Where the workspace's helper names occur in the text (sorted).
+    pub hits: &'a [Range<usize>],
+    /// [`rustlex::word_hash`]es (sorted) of names that keep a body naming
+    /// one as a word, like a local function whose body is kept.
+    pub words: &'a [u32],
 }
 
 /// A region that may be blanked: the inside of a function body or of a
@@ -75,15 +90,9 @@ const KEYWORDS: &[&str] = &[
 /// Blanks what cannot matter in `text`, whose tokens are `toks` (see the
 /// module docs); `None` when nothing can be blanked or the items are not
 /// ones the scan can follow. `hits` are where the query prefilter's needles
-/// occur in `text` ([`crate::incremental::prefilter::QueryNeedles::scan`]), `extra`
-/// where the workspace's helper names do
-/// ([`crate::incremental::prefilter::Prefilter::find_all`]).
-pub fn blank(
-    text: &str,
-    toks: &[Tok],
-    hits: &[Range<usize>],
-    extra: Option<&[Range<usize>]>,
-) -> Option<Sliced> {
+/// occur in `text` ([`crate::incremental::prefilter::QueryNeedles::scan`]),
+/// `extra` what the rest of the workspace adds.
+pub fn blank(text: &str, toks: &[Tok], hits: &[Range<usize>], extra: Extra) -> Option<Sliced> {
     let outline = outline(text, toks)?;
     if outline.parts.is_empty() {
         return None;
@@ -119,12 +128,12 @@ pub fn blank(
         }
     }
     for (p, part) in outline.parts.iter().enumerate() {
-        keep[p] |=
-            any_within(hits, &part.inside) || extra.is_some_and(|x| any_within(x, &part.inside));
+        keep[p] |= any_within(hits, &part.inside) || any_within(extra.hits, &part.inside);
     }
     // Callers of kept functions are kept, until nothing changes. Each
     // identifier is hashed once, however many rounds it takes.
     let mut hashes: Vec<Option<Vec<u32>>> = vec![None; outline.parts.len()];
+    words.extend_from_slice(extra.words);
     loop {
         for (p, part) in outline.parts.iter().enumerate() {
             if keep[p] {
@@ -231,6 +240,13 @@ pub fn blank(
             text,
             blank.iter().map(|&p| &toks[outline.parts[p].toks.clone()]),
         ),
+        kept: outline
+            .parts
+            .iter()
+            .zip(&keep)
+            .filter(|(_, &k)| k)
+            .filter_map(|(part, _)| part.name.map(|n| word(&toks[n]).to_string()))
+            .collect(),
     })
 }
 
@@ -440,6 +456,10 @@ mod tests {
         extra: Option<&[Range<usize>]>,
     ) -> Option<Sliced> {
         let toks = rustlex::tokens(text).ok()?;
+        let extra = Extra {
+            hits: extra.unwrap_or_default(),
+            words: &[],
+        };
         blank(text, &toks, hits, extra)
     }
 
@@ -465,6 +485,24 @@ mod tests {
         assert_in_place(&out, text, "");
         syn::parse_file(&out).unwrap_or_else(|e| panic!("{e}: {out}"));
         out
+    }
+
+    #[test]
+    fn extra_words_keep_the_bodies_naming_them() {
+        let text = "fn a() { needle(); }\nfn b() { maybe_helper(x); }\nfn c() { b(); }\nfn d() { other(); }\n";
+        let toks = rustlex::tokens(text).unwrap();
+        let words = [rustlex::word_hash("maybe_helper")];
+        let extra = Extra {
+            hits: &[],
+            words: &words,
+        };
+        let s = blank(text, &toks, &needles(text), extra).expect("d is blanked");
+        // b names `maybe_helper`, c calls b; d names neither.
+        assert!(s.text.contains("maybe_helper(x)") && s.text.contains("b();"));
+        assert!(!s.text.contains("other"));
+        assert_eq!(s.kept, ["a", "b", "c"]);
+        let s = blank(text, &toks, &needles(text), Extra::default()).unwrap();
+        assert!(!s.text.contains("maybe_helper") && s.kept == ["a"]);
     }
 
     #[test]

@@ -269,6 +269,12 @@ impl QState {
     }
 }
 
+/// Whether a call of a function named `name` can be a call to a
+/// workspace helper (see `FnAnalysis::helper_key`).
+pub fn may_name_helper(name: &str) -> bool {
+    name.starts_with(|c: char| c.is_ascii_lowercase() || c == '_') && !NOT_HELPERS.contains(&name)
+}
+
 /// Calls that are never workspace helpers returning queries.
 const NOT_HELPERS: &[&str] = &[
     "new",
@@ -2530,9 +2536,7 @@ impl<'a> FnAnalysis<'a> {
         // `use vault::Send as SendModel;` names `Send`'s functions.
         let segs = &self.scope.expand(segs)[..];
         let last = segs.last()?;
-        if !last.starts_with(|c: char| c.is_ascii_lowercase() || c == '_')
-            || NOT_HELPERS.contains(&last.as_str())
-        {
+        if !may_name_helper(last) {
             return None;
         }
         match segs {
