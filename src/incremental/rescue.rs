@@ -1,7 +1,7 @@
 //! The workspace helpers a file skipped (or partly blanked) by the
 //! prefilter may call. The prefilter cannot know them before the files
 //! that define them are analysed; once they are, a file that calls one is
-//! analysed after all (see `engine::check`).
+//! analysed after all (the rounds are in `engine/rescue.rs`).
 //!
 //! Only helpers that stand for something count
 //! ([`summaries::grounded`]), and only where the call can resolve to one,

@@ -102,6 +102,9 @@ pub struct TenantModel {
     pub table_module_columns: HashMap<String, Vec<String>>,
     /// SeaORM entity module name → table key.
     pub entity_modules: HashMap<String, String>,
+    /// Table key → the ORM that first declared it as a table module (its
+    /// queries are read with that ORM's knowledge).
+    pub table_module_orms: HashMap<String, crate::orm::Orm>,
     /// Re-exported entity alias (`Document`) → entity module (`document`).
     pub entity_aliases: HashMap<String, String>,
     /// Model struct naming its table (`#[diesel(table_name = ..)]`) → table key.
@@ -165,18 +168,19 @@ impl TenantModel {
                     }
                 }
                 let shape = match t.kind {
-                    SourceKind::Orm(o) => Some(crate::orm::Knowledge::get().pack(o).shape),
+                    SourceKind::Orm(o) => Some((o, crate::orm::Knowledge::get().pack(o).shape)),
                     SourceKind::Sql => None,
                 };
                 match shape {
-                    Some(Shape::TableModule) => {
+                    Some((orm, Shape::TableModule)) => {
+                        m.table_module_orms.entry(t.sql.clone()).or_insert(orm);
                         rust_modules.push((t.rust.clone(), t.sql.clone()));
                         m.table_module_columns
                             .entry(t.rust.clone())
                             .or_default()
                             .extend(t.columns.iter().map(|c| c.rust.clone()));
                     }
-                    Some(Shape::Entity) => {
+                    Some((_, Shape::Entity)) => {
                         m.entity_modules.insert(t.rust.clone(), t.sql.clone());
                     }
                     None => {}
@@ -268,16 +272,6 @@ impl TenantModel {
             }
         }
         m
-    }
-
-    /// The table behind a Diesel table module name.
-    pub fn diesel_table(&self, rust: &str) -> Option<&Table> {
-        self.tables.get(self.table_modules.get(rust)?)
-    }
-
-    /// The table behind a SeaORM entity module name.
-    pub fn entity_table(&self, module: &str) -> Option<&Table> {
-        self.tables.get(self.entity_modules.get(module)?)
     }
 
     /// Whether `table` is tenant-scoped.

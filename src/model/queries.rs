@@ -2215,7 +2215,7 @@ impl<'a> FnAnalysis<'a> {
         let segs = path_segments(p);
         match self.scope.resolve(&segs) {
             Resolved::TableModule(t) => Val::Query(vec![QState::new(
-                self.k.table_module_orm(),
+                self.table_orm(&t),
                 Root::Table(t),
                 Span::from_pm2(p_span(p)),
                 "table",
@@ -2252,6 +2252,10 @@ impl<'a> FnAnalysis<'a> {
                 _ => None,
             };
             if let Some(t) = table {
+                let orm = match &t {
+                    Root::Table(name) => self.table_orm(name),
+                    _ => orm,
+                };
                 return Val::Query(vec![QState::new(orm, t, span, "table")]);
             }
         }
@@ -2303,7 +2307,7 @@ impl<'a> FnAnalysis<'a> {
                 {
                     // `Document::belonging_to(&org)`.
                     if let Some(t) = ty.last().and_then(|s| self.scope.model.row_structs.get(s)) {
-                        let orm = k.table_module_orm();
+                        let orm = self.table_orm(t);
                         return Val::Query(vec![QState {
                             scoped_by: Some(last.clone()),
                             ..QState::new(orm, Root::Table(t.clone()), span, &last)
@@ -2336,7 +2340,16 @@ impl<'a> FnAnalysis<'a> {
                 return Val::Pred(vec![c], None);
             }
         }
-        if let Some((_, pack)) = k.packs().find(|(_, p)| p.wrappers.contains(&last)) {
+        // The wrapped query's own ORM first.
+        let own = match args.first() {
+            Some(Val::Query(q)) => q.first().filter(|q| !q.is_symbolic()).map(|q| q.orm),
+            _ => None,
+        };
+        let wrapper = own
+            .map(|o| (o, k.pack(o)))
+            .filter(|(_, p)| p.wrappers.contains(&last))
+            .or_else(|| k.packs().find(|(_, p)| p.wrappers.contains(&last)));
+        if let Some((_, pack)) = wrapper {
             if let Some(Val::Query(q)) = args.first() {
                 let mut q = q.clone();
                 if pack.update_starts.contains(&last) || pack.delete_starts.contains(&last) {
@@ -2400,7 +2413,14 @@ impl<'a> FnAnalysis<'a> {
         };
         let mut state = states.remove(0);
         state.root = Root::Run(key.clone());
-        state.orm = k.table_module_orm();
+        state.orm = match state
+            .run
+            .as_deref()
+            .and_then(|r| r.types.iter().flatten().next())
+        {
+            Some(Root::Table(t)) => self.table_orm(t),
+            _ => k.table_module_orm(),
+        };
         state.run = Some(Box::new(RunArgs { preds, types }));
         if state.is_parametric() {
             self.runs.push(Run { state, span });
@@ -2494,7 +2514,7 @@ impl<'a> FnAnalysis<'a> {
 
     /// The table a type names: a Diesel table module path
     /// (`payment_attempt::table`), `<Self as HasTable>::Table` of a model
-    /// struct, or a generic parameter of this function (`@tparam:K`).
+    /// struct, or a generic parameter of this function (`Root::TypeParam(k)`).
     fn table_of_type(&self, ty: &syn::Type) -> Option<Root> {
         let syn::Type::Path(tp) = ty else {
             return None;
@@ -2513,6 +2533,17 @@ impl<'a> FnAnalysis<'a> {
 
     /// The table a single type name stands for: `Self` (or a model struct)
     /// through `#[diesel(table_name = ..)]`, or a generic parameter.
+    /// The ORM whose knowledge reads queries started from `table`'s module:
+    /// the one that declared the module, else the first with table modules.
+    fn table_orm(&self, table: &str) -> Orm {
+        self.scope
+            .model
+            .table_module_orms
+            .get(table)
+            .copied()
+            .unwrap_or_else(|| self.k.table_module_orm())
+    }
+
     fn table_of_name(&self, name: &str) -> Option<Root> {
         if let Some(i) = self.tparams.iter().position(|t| t == name) {
             return Some(Root::TypeParam(i));
@@ -2791,7 +2822,7 @@ impl<'a> FnAnalysis<'a> {
                         let mut q = q.clone();
                         q.cond = q.cond.or(
                             c,
-                            "`or_filter` ORs the tenant filter with another condition",
+                            &format!("`{name}` ORs the tenant filter with another condition"),
                         );
                         q
                     })

@@ -4,11 +4,11 @@
 //!
 //! The query analysis of each file records, for every function that returns
 //! a query, the states it can return ([`FnSummary`]), and leaves calls to
-//! such functions as symbolic queries (`@call:KEY`, with the query-valued
+//! such functions as symbolic queries (`Root::Call(key)`, with the query-valued
 //! arguments). Once every file is analysed (or read from the cache), the
 //! executed queries are resolved here: a helper's returned states replace
 //! the call, the caller's own filters are added on top, and a parameter
-//! placeholder (`@param:K`) inside a helper is replaced by the argument the
+//! placeholder (`Root::Param(k)`) inside a helper is replaced by the argument the
 //! caller passed. Helpers calling helpers are resolved recursively; a
 //! recursive helper is unrolled [`MAX_DEPTH`] times, so its base cases
 //! decide. A call that matches no summary stays unknown (not judged).
@@ -212,7 +212,7 @@ impl<'a> Summaries<'a> {
     }
 }
 
-/// `cond` with the predicates a helper received (`@pred:K`) replaced by
+/// `cond` with the predicates a helper received (`Bound::Pred(k)`) replaced by
 /// the alternatives the call passed; a missing one binds nothing.
 fn subst_cond(cond: &Cond, run: Option<&RunArgs>) -> Vec<Cond> {
     let mut conds = vec![Cond {
