@@ -2714,7 +2714,6 @@ impl<'a> FnAnalysis<'a> {
         if k.column_casts.contains(name) {
             return Val::Col(t, c);
         }
-        let table = t.clone().unwrap_or_default();
         // A bare column that could not be placed is the query's root's.
         let bound = t.clone().map_or(Bound::Root, Bound::Table);
         let is_tenant = match &t {
@@ -2725,7 +2724,11 @@ impl<'a> FnAnalysis<'a> {
         let mut cond = Cond::default();
         match args.into_iter().next() {
             Some(Val::Col(t2, _)) if binds || k.column_equals.contains(name) => {
-                cond.edges.insert(edge(&table, &t2.unwrap_or_default()));
+                // An equality with a column that could not be placed links
+                // no table.
+                if let (Some(a), Some(b)) = (&t, &t2) {
+                    cond.edges.insert(edge(a, b));
+                }
             }
             Some(Val::Query(sub)) if binds => {
                 // `project_id.eq_any(<bound subquery>)` picks rows of bound
