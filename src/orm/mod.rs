@@ -2,7 +2,7 @@
 //! knowledge file (`knowledge.toml`: which calls start, scope, join and
 //! execute a query, which types hold a query or a condition, which words
 //! mark a schema declaration) and the code that reads its schema
-//! declarations. The registry below ([`orms!`]) lists them; the query
+//! declarations. The registry below (`orms!`) lists them; the query
 //! analysis, the prefilter and the rules read ORM facts through
 //! [`Knowledge`] only, so a method added to a knowledge file is never
 //! forgotten by one of them. Raw SQL entry points ([`sql`]) and the
@@ -10,7 +10,7 @@
 //!
 //! Adding an ORM whose queries have one of the known [`Shape`]s is a
 //! folder with a `knowledge.toml` and a `mod.rs` naming it, plus one line
-//! in [`orms!`]; ARCHITECTURE.md walks through it.
+//! in `orms!`; ARCHITECTURE.md walks through it.
 
 use serde::Deserialize;
 use std::collections::HashSet;
