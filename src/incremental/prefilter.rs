@@ -908,6 +908,23 @@ mod tests {
     use super::*;
 
     #[test]
+    fn schema_markers_find_declarations_not_variables() {
+        let p = Prefilter::schema();
+        for decl in [
+            "#[derive(Queryable)]\n#[diesel(check_for_backend(Pg), table_name = docs)]\nstruct D;",
+            "#[derive(Queryable)]\n#[table_name = \"docs\"]\nstruct D;",
+            "diesel::table! { docs (id) { id -> Int4, } }",
+            "#[derive(DeriveEntityModel)]\n#[sea_orm(table_name = \"docs\")]\npub struct Model {}",
+            "pub use super::doc::Entity as Doc;",
+        ] {
+            assert!(p.matches(decl), "{decl}");
+        }
+        assert!(
+            !p.matches("fn f(table_name: &str) { let table_name = format!(\"t_{table_name}\"); }")
+        );
+    }
+
+    #[test]
     fn finds_tenant_structs() {
         let cols = vec!["org_id".to_string(), "tenant_id".to_string()];
         let text = "pub struct OrgContext<'a> where T: X { pub user: &'a User, pub org_id: Uuid }\n\
