@@ -106,6 +106,11 @@ pub(crate) fn lexed_part(text: &str) -> &str {
     }
 }
 
+/// Segment names of a syn path.
+pub fn path_segments(path: &syn::Path) -> Vec<String> {
+    path.segments.iter().map(|s| s.ident.to_string()).collect()
+}
+
 /// `#[cfg(test)]`, `#[test]`, `#[tokio::test]`, `#[rstest]`...
 pub fn is_test_attr(attrs: &[syn::Attribute]) -> bool {
     attrs.iter().any(|a| {

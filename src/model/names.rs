@@ -319,11 +319,6 @@ impl<'a> Scope<'a> {
     }
 }
 
-/// Segment names of a syn path.
-pub fn path_segments(path: &syn::Path) -> Vec<String> {
-    path.segments.iter().map(|s| s.ident.to_string()).collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

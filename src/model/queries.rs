@@ -12,11 +12,12 @@
 
 use crate::config::Config;
 use crate::diagnostic::Span;
-use crate::model::names::{path_segments, Resolved, Scope, UseMap};
+use crate::model::names::{Resolved, Scope, UseMap};
 use crate::model::TenantModel;
 use crate::orm::snake_case;
 use crate::orm::{Knowledge, Orm, Shape};
 use crate::parse::is_test_attr;
+use crate::parse::path_segments;
 use proc_macro2::{TokenStream, TokenTree};
 use quote::ToTokens;
 use std::collections::{BTreeSet, HashMap};

@@ -9,6 +9,7 @@
 //! migrations produce. Only `up` is read; `down` migrations are not applied.
 
 use crate::diagnostic::Span;
+use crate::parse::path_segments;
 use crate::sql::SchemaOp;
 use crate::orm::snake_case;
 use crate::sql::text::{self as sqltext, SqlText};
@@ -87,7 +88,7 @@ impl Idens {
     /// The name behind a path expression (`Documents::OrgId`,
     /// `document::Column::OrgId`, `OrgId` after `use Documents::*`).
     fn path(&self, path: &syn::Path) -> Option<(String, bool)> {
-        let segs: Vec<String> = path.segments.iter().map(|s| s.ident.to_string()).collect();
+        let segs = path_segments(path);
         match segs.as_slice() {
             [] => None,
             [one] => {
@@ -369,12 +370,7 @@ fn call_path(e: &Expr) -> Option<(&syn::ExprCall, &syn::ExprPath, Vec<String>)> 
     let Expr::Path(p) = peel(&c.func) else {
         return None;
     };
-    let segs: Vec<String> = p
-        .path
-        .segments
-        .iter()
-        .map(|s| s.ident.to_string())
-        .collect();
+    let segs = path_segments(&p.path);
     Some((c, p, segs))
 }
 

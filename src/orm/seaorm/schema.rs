@@ -69,12 +69,7 @@ fn related_via(i: &syn::ItemImpl, module: &str, out: &mut Declared) {
         }
         if let syn::PathArguments::AngleBracketed(args) = &last.arguments {
             if let Some(syn::GenericArgument::Type(syn::Type::Path(tp))) = args.args.first() {
-                let segs: Vec<String> = tp
-                    .path
-                    .segments
-                    .iter()
-                    .map(|s| s.ident.to_string())
-                    .collect();
+                let segs = crate::parse::path_segments(&tp.path);
                 if segs.len() >= 2 && segs[segs.len() - 1] == "Entity" {
                     let target = segs[segs.len() - 2].clone();
                     out.related_via.push((module.to_string(), target));
