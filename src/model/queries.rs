@@ -1115,15 +1115,17 @@ fn is_pred_type(ty: &syn::Type, tparams: &[String]) -> bool {
                 return false;
             };
             let name = last.ident.to_string();
-            Knowledge::get().packs().any(|(_, p)| {
-                p.predicate_types.contains(&name)
-                    || (name == "Box" && {
-                        let text = last.to_token_stream().to_string();
-                        p.boxed_predicate_traits
-                            .iter()
-                            .any(|t| text.contains(t.as_str()))
-                    })
-            })
+            let k = Knowledge::get();
+            if k.packs().any(|(_, p)| p.predicate_types.contains(&name)) {
+                return true;
+            }
+            // `Box<dyn BoxableExpression<..>>`: the type's text, once.
+            name == "Box" && {
+                let text = last.to_token_stream().to_string();
+                k.packs()
+                    .flat_map(|(_, p)| &p.boxed_predicate_traits)
+                    .any(|t| text.contains(t.as_str()))
+            }
         }
         syn::Type::Reference(r) => is_pred_type(&r.elem, tparams),
         syn::Type::Paren(p) => is_pred_type(&p.elem, tparams),
