@@ -76,6 +76,7 @@ impl<'a> Extractor<'a> {
             qopts: queries::Options {
                 include_tests: analysis.include_tests,
                 config: analysis.config,
+                layout: analysis.layout,
             },
             no_prefilter: analysis.no_prefilter,
             needles: OnceLock::new(),

@@ -155,10 +155,19 @@ pub fn check(opts: &CheckOptions) -> Result<Report, Error> {
 
     // Read.
     let pool = settings::pool(opts.jobs)?;
+    let layout = crate::workspace::layout::Layout::new(
+        &root,
+        found
+            .files
+            .iter()
+            .filter(|f| f.kind == discover::FileKind::Rust)
+            .map(|f| f.rel.as_str()),
+    );
     let analysis = settings::Analysis {
         config: &config,
         include_tests,
         no_prefilter: opts.no_prefilter,
+        layout: &layout,
     };
     let store = read::open_cache(opts.cache.as_ref(), &paths, &root, analysis);
     let read::Read {

@@ -42,6 +42,7 @@ pub(super) fn schema_phase(src: Sources, analysis: Analysis, ledger: &mut Ledger
         config,
         include_tests,
         no_prefilter,
+        ..
     } = analysis;
     // Built on first use: a warm run may parse nothing.
     let filter = std::sync::OnceLock::new();
@@ -226,10 +227,13 @@ pub fn schema(
         files: &found.files,
         texts: &texts,
     };
+    // The schema names no functions: no need to read the crates.
+    let layout = crate::workspace::layout::Layout::default();
     let analysis = Analysis {
         config: &config,
         include_tests: config.files.include_tests,
         no_prefilter: false,
+        layout: &layout,
     };
     let SchemaPhase {
         model, failures, ..

@@ -39,6 +39,7 @@ fn run_key(analysis: Analysis) -> u128 {
         u8::from(analysis.include_tests),
         u8::from(analysis.no_prefilter),
     ]);
+    h.part(&analysis.layout.hash().to_le_bytes());
     h.finish()
 }
 

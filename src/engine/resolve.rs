@@ -72,6 +72,7 @@ pub(super) fn resolve<'a>(
                     .into_iter()
                     .flat_map(move |f| f.uses.iter().map(move |u| (i, u)))
             }),
+            &helpers,
             |e| !queries::unbound_paths(model, e).is_empty(),
         )
     } else {

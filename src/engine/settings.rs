@@ -32,6 +32,8 @@ pub(super) struct Analysis<'a> {
     pub include_tests: bool,
     /// Every file is parsed, not only those the prefilter keeps.
     pub no_prefilter: bool,
+    /// The project's crates, by which functions are named.
+    pub layout: &'a crate::workspace::layout::Layout,
 }
 
 /// Notes on settings of rules this version does not implement yet.

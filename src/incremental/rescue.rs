@@ -52,8 +52,10 @@ impl Helpers {
         for key in summaries::grounded(all) {
             if let Some((ty, name)) = key.strip_prefix("type:").and_then(|k| k.rsplit_once("::")) {
                 types.entry(name).or_default().insert(ty);
-            } else if let Some(name) = key.strip_prefix("fn:") {
-                free.insert(name);
+            } else if let Some(path) = key.strip_prefix("fn:") {
+                // `fn:app::db::alerts::get`: called `get(..)` or through
+                // a module path.
+                free.insert(path.rsplit("::").next().unwrap_or(path));
             } else if let Some(name) = key.rsplit(':').next() {
                 anywhere.insert(name);
             }

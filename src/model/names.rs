@@ -7,6 +7,7 @@
 
 use crate::model::TenantModel;
 use crate::orm::{camel_case, snake_case, Shape};
+use crate::workspace::layout::Layout;
 use std::collections::HashMap;
 
 /// The `use` items of one scope.
@@ -16,12 +17,19 @@ pub struct UseMap {
     pub names: HashMap<String, Vec<String>>,
     /// Paths imported with `::*`.
     pub globs: Vec<Vec<String>>,
+    /// Local name → the path as written (`crate`, `self`, `super` kept).
+    pub raw: HashMap<String, Vec<String>>,
+    /// Paths imported with `::*`, as written.
+    pub raw_globs: Vec<Vec<String>>,
+    /// The absolute path of the module the items are in (see
+    /// [`crate::workspace::layout`]): what their relative paths start from.
+    pub module: Vec<String>,
 }
 
 impl UseMap {
     /// Adds one `use` item.
     pub fn add(&mut self, tree: &syn::UseTree) {
-        self.add_tree(tree, Vec::new());
+        self.add_tree(tree, Vec::new(), Vec::new());
     }
 
     /// Adds the `use` items and plain type aliases (`type Docs =
@@ -35,10 +43,13 @@ impl UseMap {
                     if let syn::Type::Path(tp) = &*t.ty {
                         if tp.qself.is_none() {
                             let mut full = Vec::new();
+                            let mut raw = Vec::new();
                             for seg in &tp.path.segments {
                                 push_seg(&mut full, seg.ident.to_string());
+                                raw.push(seg.ident.to_string());
                             }
                             self.names.insert(t.ident.to_string(), full);
+                            self.raw.insert(t.ident.to_string(), raw);
                         }
                     }
                 }
@@ -47,34 +58,43 @@ impl UseMap {
         }
     }
 
-    fn add_tree(&mut self, tree: &syn::UseTree, mut prefix: Vec<String>) {
+    fn add_tree(&mut self, tree: &syn::UseTree, mut prefix: Vec<String>, mut raw: Vec<String>) {
         match tree {
             syn::UseTree::Path(p) => {
                 push_seg(&mut prefix, p.ident.to_string());
-                self.add_tree(&p.tree, prefix);
+                raw.push(p.ident.to_string());
+                self.add_tree(&p.tree, prefix, raw);
             }
             syn::UseTree::Name(n) => {
                 let name = n.ident.to_string();
                 if name == "self" {
                     if let Some(last) = prefix.last().cloned() {
-                        self.names.insert(last, prefix);
+                        self.names.insert(last.clone(), prefix);
+                        self.raw.insert(last, raw);
                     }
                 } else {
                     push_seg(&mut prefix, name.clone());
-                    self.names.insert(name, prefix);
+                    raw.push(name.clone());
+                    self.names.insert(name.clone(), prefix);
+                    self.raw.insert(name, raw);
                 }
             }
             syn::UseTree::Rename(r) => {
                 let name = r.ident.to_string();
                 if name != "self" {
-                    push_seg(&mut prefix, name);
+                    push_seg(&mut prefix, name.clone());
+                    raw.push(name);
                 }
                 self.names.insert(r.rename.to_string(), prefix);
+                self.raw.insert(r.rename.to_string(), raw);
             }
-            syn::UseTree::Glob(_) => self.globs.push(prefix),
+            syn::UseTree::Glob(_) => {
+                self.globs.push(prefix);
+                self.raw_globs.push(raw);
+            }
             syn::UseTree::Group(g) => {
                 for t in &g.items {
-                    self.add_tree(t, prefix.clone());
+                    self.add_tree(t, prefix.clone(), raw.clone());
                 }
             }
         }
@@ -103,6 +123,48 @@ pub enum Resolved {
     Unknown,
 }
 
+/// The absolute paths that `segs`, a path written in `module`, may name,
+/// the likelier first: `crate::`, `self::` and `super::` are followed; a
+/// path starting with a plain name is an item of `module` (a child module,
+/// an import) or, when a crate of the project has that name, that crate.
+pub fn absolute(segs: &[String], module: &[String], layout: &Layout) -> Vec<Vec<String>> {
+    let join = |base: &[String], rest: &[String]| -> Vec<String> {
+        base.iter().chain(rest).cloned().collect()
+    };
+    let Some(first) = segs.first() else {
+        return Vec::new();
+    };
+    match first.as_str() {
+        "crate" => vec![join(&module[..1.min(module.len())], &segs[1..])],
+        "self" => vec![join(module, &segs[1..])],
+        "super" => {
+            let n = segs.iter().take_while(|s| *s == "super").count();
+            let keep = module.len().saturating_sub(n).max(1);
+            vec![join(&module[..keep.min(module.len())], &segs[n..])]
+        }
+        name => {
+            let mut out = vec![join(module, segs)];
+            if let Some(root) = layout.crate_named(name) {
+                let abs = join(&[root.to_string()], &segs[1..]);
+                if !out.contains(&abs) {
+                    out.push(abs);
+                }
+            }
+            out
+        }
+    }
+}
+
+/// Where the code being analysed sits: the project's crates and the
+/// absolute path of the module (see [`crate::workspace::layout`]).
+#[derive(Clone, Copy)]
+pub struct Place<'a> {
+    /// The project's crates.
+    pub layout: &'a Layout,
+    /// The module the code is in.
+    pub module: &'a [String],
+}
+
 /// A stack of use scopes plus the entity module the code is in.
 pub struct Scope<'a> {
     /// The tenant model.
@@ -113,9 +175,66 @@ pub struct Scope<'a> {
     pub uses: Vec<UseMap>,
     /// The SeaORM entity module the code sits in, if any.
     pub self_entity: Option<String>,
+    /// The module the code is in.
+    pub place: Place<'a>,
 }
 
 impl<'a> Scope<'a> {
+    /// The key of a call to a free function of the workspace by the path
+    /// `segs` as written (`get`, `db::alerts::get`, `super::get`): `fn:`
+    /// then the absolute paths the call may name, the likelier first, and
+    /// last `~` with the path without `crate`/`self`/`super` (for
+    /// [`crate::model::summaries::Linker`]). A bare name is the module's
+    /// own function or one imported by name, else one a glob import
+    /// brings.
+    pub fn fn_call_key(&self, segs: &[String]) -> String {
+        let mut cands: Vec<Vec<String>> = Vec::new();
+        let scopes = || self.uses.iter().rev().chain(self.outer.iter().rev());
+        let imported = segs
+            .first()
+            .and_then(|first| scopes().find_map(|u| Some((u.raw.get(first)?, &u.module))));
+        let mut written: Vec<String> = Vec::new();
+        match imported {
+            Some((target, declared)) => {
+                let full: Vec<String> = target.iter().chain(&segs[1..]).cloned().collect();
+                cands.extend(absolute(&full, declared, self.place.layout));
+                written = full;
+            }
+            None => {
+                cands.extend(absolute(segs, self.place.module, self.place.layout));
+                if let [name] = segs {
+                    for u in scopes() {
+                        for g in &u.raw_globs {
+                            for mut c in absolute(g, &u.module, self.place.layout) {
+                                c.push(name.clone());
+                                cands.push(c);
+                            }
+                        }
+                    }
+                }
+                written.extend(segs.iter().cloned());
+            }
+        }
+        let mut key = String::from("fn:");
+        let mut seen: Vec<&Vec<String>> = Vec::new();
+        for c in &cands {
+            if seen.contains(&c) {
+                continue;
+            }
+            seen.push(c);
+            key.push_str(&c.join("::"));
+            key.push('|');
+        }
+        key.push('~');
+        let written: Vec<&str> = written
+            .iter()
+            .map(String::as_str)
+            .filter(|s| !matches!(*s, "crate" | "self" | "super"))
+            .collect();
+        key.push_str(&written.join("::"));
+        key
+    }
+
     fn lookup(&self, name: &str) -> Option<&Vec<String>> {
         self.uses
             .iter()
@@ -342,5 +461,64 @@ mod tests {
         assert_eq!(u.names["document"], ["entities", "document"]);
         assert_eq!(u.names["DocCol"], ["entities", "document", "Column"]);
         assert_eq!(u.names["pi_dsl"], ["schema", "payment_intent", "dsl"]);
+    }
+
+    fn call_key(src: &str, module: &[&str], call: &str) -> String {
+        let f: syn::File = syn::parse_str(src).unwrap();
+        let module: Vec<String> = module.iter().map(|s| s.to_string()).collect();
+        let mut u = UseMap {
+            module: module.clone(),
+            ..UseMap::default()
+        };
+        u.add_items(&f.items);
+        let model = TenantModel::default();
+        let outer = [u];
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("Cargo.toml"), "[package]\nname = \"app\"\n").unwrap();
+        let layout = Layout::new(dir.path(), ["src/lib.rs"]);
+        let scope = Scope {
+            model: &model,
+            outer: &outer,
+            uses: Vec::new(),
+            self_entity: None,
+            place: Place {
+                layout: &layout,
+                module: &module,
+            },
+        };
+        let segs: Vec<String> = call.split("::").map(str::to_string).collect();
+        scope.fn_call_key(&segs)
+    }
+
+    #[test]
+    fn a_call_key_lists_the_paths_rustc_would_try() {
+        let m = ["app", "api", "users"];
+        // The module's own function.
+        assert_eq!(call_key("", &m, "get"), "fn:app::api::users::get|~get");
+        // Imported by name, renamed, through `super` or `crate`.
+        assert_eq!(
+            call_key("use crate::db::users::get as fetch;", &m, "fetch"),
+            "fn:app::db::users::get|~db::users::get"
+        );
+        assert_eq!(
+            call_key("use super::common::get;", &m, "get"),
+            "fn:app::api::common::get|~common::get"
+        );
+        // A module imported, then a path through it.
+        assert_eq!(
+            call_key("use crate::db;", &m, "db::users::get"),
+            "fn:app::db::users::get|~db::users::get"
+        );
+        // A plain first segment: a child module, or a crate of the project.
+        assert_eq!(
+            call_key("", &m, "app::db::get"),
+            "fn:app::api::users::app::db::get|app::db::get|~app::db::get"
+        );
+        // A bare name: the module's own, then each glob's.
+        assert_eq!(
+            call_key("use super::*; use crate::db::users::*;", &m, "get"),
+            "fn:app::api::users::get|app::api::get|app::db::users::get|~get"
+        );
+        assert_eq!(call_key("", &m, "super::super::get"), "fn:app::get|~get");
     }
 }

@@ -12,7 +12,7 @@
 
 use crate::config::Config;
 use crate::diagnostic::Span;
-use crate::model::names::{Resolved, Scope, UseMap};
+use crate::model::names::{Place, Resolved, Scope, UseMap};
 use crate::model::TenantModel;
 use crate::orm::snake_case;
 use crate::orm::{Knowledge, Orm, Shape};
@@ -599,6 +599,8 @@ pub struct Options<'a> {
     pub include_tests: bool,
     /// The configuration.
     pub config: &'a Config,
+    /// The project's crates: functions are named by their module paths.
+    pub layout: &'a crate::workspace::layout::Layout,
 }
 
 /// Analyses every function of a file; `abs_path` locates `include_str!`
@@ -610,7 +612,11 @@ pub fn extract(
     model: &TenantModel,
     opts: &Options,
 ) -> QueryFacts {
-    let mut uses = UseMap::default();
+    let mod_path = opts.layout.module_of(rel_path).module;
+    let mut uses = UseMap {
+        module: mod_path.clone(),
+        ..UseMap::default()
+    };
     uses.add_items(&file.items);
     let module = crate::model::schema::file_module_name(rel_path);
     let dir = abs_path.parent().map(Path::to_path_buf);
@@ -622,6 +628,7 @@ pub fn extract(
         opts,
         uses: vec![uses],
         modules: vec![module],
+        mod_path,
         self_ty: None,
         self_path: Vec::new(),
         out: &mut out,
@@ -637,6 +644,9 @@ struct ItemCtx<'a, 'o> {
     opts: &'a Options<'a>,
     uses: Vec<UseMap>,
     modules: Vec<String>,
+    /// The absolute path of the module being read (see
+    /// [`crate::workspace::layout`]).
+    mod_path: Vec<String>,
     self_ty: Option<String>,
     /// The `impl` block's self type as a path (`project::Entity`).
     self_path: Vec<String>,
@@ -700,13 +710,18 @@ impl<'a, 'o> ItemCtx<'a, 'o> {
                     return;
                 }
                 if let Some((_, items)) = &m.content {
-                    let mut uses = UseMap::default();
+                    self.mod_path.push(m.ident.to_string());
+                    let mut uses = UseMap {
+                        module: self.mod_path.clone(),
+                        ..UseMap::default()
+                    };
                     uses.add_items(items);
                     self.uses.push(uses);
                     self.modules.push(m.ident.to_string());
                     self.items(items);
                     self.modules.pop();
                     self.uses.pop();
+                    self.mod_path.pop();
                 }
             }
             syn::Item::Impl(i) => {
@@ -804,7 +819,7 @@ impl<'a, 'o> ItemCtx<'a, 'o> {
     /// The key calls use to reach the function `name` being defined here.
     fn summary_key(&self, name: &str) -> String {
         if self.self_path.is_empty() {
-            return format!("fn:{name}");
+            return format!("fn:{}::{name}", self.mod_path.join("::"));
         }
         match self.self_entity() {
             Some(t) => format!("entity:{t}::{name}"),
@@ -812,6 +827,13 @@ impl<'a, 'o> ItemCtx<'a, 'o> {
                 "type:{}::{name}",
                 self.self_path.last().map_or("", String::as_str)
             ),
+        }
+    }
+
+    fn place(&self) -> Place<'_> {
+        Place {
+            layout: self.opts.layout,
+            module: &self.mod_path,
         }
     }
 
@@ -826,6 +848,7 @@ impl<'a, 'o> ItemCtx<'a, 'o> {
             outer: &self.uses,
             uses: Vec::new(),
             self_entity: module.filter(|m| self.model.entity_modules.contains_key(m)),
+            place: self.place(),
         };
         match scope.resolve(&self.self_path) {
             Resolved::Entity(t) => Some(t),
@@ -841,6 +864,10 @@ impl<'a, 'o> ItemCtx<'a, 'o> {
             outer: &self.uses,
             uses: Vec::new(),
             self_entity,
+            place: Place {
+                layout: self.opts.layout,
+                module: &self.mod_path,
+            },
         };
         let mut f = FnAnalysis {
             scope,
@@ -1809,7 +1836,10 @@ impl<'a> FnAnalysis<'a> {
 
     fn stmts(&mut self, stmts: &[Stmt]) -> Val {
         self.env.push(HashMap::new());
-        let mut uses = UseMap::default();
+        let mut uses = UseMap {
+            module: self.scope.place.module.to_vec(),
+            ..UseMap::default()
+        };
         let mut has_uses = false;
         for s in stmts {
             if let Stmt::Item(syn::Item::Use(u)) = s {
@@ -2566,15 +2596,15 @@ impl<'a> FnAnalysis<'a> {
 
     /// How a call may name a helper function of the workspace, for
     /// [`FnSummary::key`].
-    fn helper_key(&self, segs: &[String]) -> Option<String> {
+    fn helper_key(&self, written: &[String]) -> Option<String> {
         // `use vault::Send as SendModel;` names `Send`'s functions.
-        let segs = &self.scope.expand(segs)[..];
+        let segs = &self.scope.expand(written)[..];
         let last = segs.last()?;
         if !may_name_helper(last) {
             return None;
         }
         match segs {
-            [_] => Some(format!("fn:{last}")),
+            [_] => Some(self.scope.fn_call_key(written)),
             [.., ty, _] if ty == "Self" => {
                 self.self_ty.as_ref().map(|t| format!("type:{t}::{last}"))
             }
@@ -2582,7 +2612,7 @@ impl<'a> FnAnalysis<'a> {
                 Some(format!("type:{ty}::{last}"))
             }
             // `module::function`.
-            _ => Some(format!("fn:{last}")),
+            _ => Some(self.scope.fn_call_key(written)),
         }
     }
 

@@ -26,6 +26,8 @@ pub const MAX_DEPTH: usize = 8;
 /// (`fn f(x: &str) -> Option<usize> { Regex::find(x) }`) resolves to
 /// nothing wherever it is called, so its callers have nothing to add.
 pub fn grounded<'a>(all: impl IntoIterator<Item = &'a FnSummary>) -> HashSet<&'a str> {
+    let all: Vec<&FnSummary> = all.into_iter().collect();
+    let linker = Linker::new(all.iter().map(|s| s.key.as_str()));
     let callee = |q: &'a QState| q.root.callee().map(|(k, _)| k);
     let states = |s: &'a FnSummary| s.returns.iter().chain(s.runs.iter().map(|r| &r.state));
     let mut out: HashSet<&str> = HashSet::new();
@@ -45,7 +47,9 @@ pub fn grounded<'a>(all: impl IntoIterator<Item = &'a FnSummary>) -> HashSet<&'a
             .chain(s.sql_forwards.iter().map(|(_, k, _)| k.as_str()))
             .chain(s.rows_from.iter().map(String::as_str));
         for k in calls {
-            callers.entry(k).or_default().push(&s.key);
+            for d in linker.link(k) {
+                callers.entry(d).or_default().push(&s.key);
+            }
         }
     }
     while let Some(k) = todo.pop() {
@@ -58,10 +62,105 @@ pub fn grounded<'a>(all: impl IntoIterator<Item = &'a FnSummary>) -> HashSet<&'a
     out
 }
 
+/// Resolves the key a call carries to the keys of the workspace functions
+/// it names. A call to a free function carries the absolute paths it may
+/// name, the likelier first, then the path as written
+/// (`fn:app::h::get|app::get|~get`, see `Scope::fn_call_key`); it
+/// resolves, as rustc would as far as syntax shows:
+/// 1. to the first path that a function of the workspace has;
+/// 2. else to the one function of that name in a module below one of those
+///    paths (re-exported by a `pub use` the analysis did not read);
+/// 3. else to the one function whose path ends with the path as written;
+///
+/// and to nothing when 2 or 3 find several: an ambiguous name is not
+/// resolved to every candidate (private helpers of the same name in twenty
+/// modules are twenty different functions). Other keys (`type:`,
+/// `entity:`) resolve to themselves.
+#[derive(Debug, Default)]
+pub struct Linker<'a> {
+    /// Every key defined.
+    defined: HashSet<&'a str>,
+    /// Free functions' paths (key without `fn:`) by their last segment.
+    free_by_name: HashMap<&'a str, Vec<&'a str>>,
+}
+
+impl<'a> Linker<'a> {
+    /// A linker for the functions with these keys.
+    pub fn new(keys: impl IntoIterator<Item = &'a str>) -> Self {
+        let mut l = Linker::default();
+        for k in keys {
+            if !l.defined.insert(k) {
+                continue;
+            }
+            if let Some(path) = k.strip_prefix("fn:") {
+                let name = path.rsplit("::").next().unwrap_or(path);
+                l.free_by_name.entry(name).or_default().push(path);
+            }
+        }
+        l
+    }
+
+    /// The keys of the functions `key` resolves to.
+    pub fn link(&self, key: &str) -> Vec<&'a str> {
+        let call = key
+            .strip_prefix("fn:")
+            .and_then(|rest| rest.rsplit_once('~'));
+        let Some((cands, written)) = call else {
+            return self.defined.get(key).copied().into_iter().collect();
+        };
+        let cands: Vec<&str> = cands.split('|').filter(|c| !c.is_empty()).collect();
+        let name = written.rsplit("::").next().unwrap_or(written);
+        let defs = self.free_by_name.get(name).map_or(&[][..], Vec::as_slice);
+        let key_of = |path: &str| self.defined.get(format!("fn:{path}").as_str()).copied();
+        // 1. A path that a function has.
+        for c in &cands {
+            if defs.contains(c) {
+                return key_of(c).into_iter().collect();
+            }
+        }
+        // 2. The one function below a path's module.
+        let below: Vec<&str> = defs
+            .iter()
+            .copied()
+            .filter(|d| {
+                let module = d.strip_suffix(name).unwrap_or(d);
+                cands.iter().any(|c| {
+                    let m = c.strip_suffix(name).unwrap_or(c);
+                    module.len() > m.len() && module.starts_with(m) && m.ends_with("::")
+                })
+            })
+            .collect();
+        let found: Vec<&str> = if below.is_empty() {
+            // 3. The one function whose path ends with the written one.
+            let tail = format!("::{written}");
+            defs.iter()
+                .copied()
+                .filter(|d| *d == written || d.ends_with(&tail))
+                .collect()
+        } else {
+            below
+        };
+        match found.as_slice() {
+            [one] => key_of(one).into_iter().collect(),
+            _ => Vec::new(),
+        }
+    }
+}
+
+/// What a key shows in messages: the path as written for a call, the
+/// path without its kind for a function.
+pub fn key_label(key: &str) -> &str {
+    match key.rsplit_once('~') {
+        Some((_, written)) => written,
+        None => key.split_once(':').map_or(key, |(_, n)| n),
+    }
+}
+
 /// Every summary of the workspace, by key, with the file it is in.
 #[derive(Debug, Default)]
 pub struct Summaries<'a> {
     by_key: HashMap<&'a str, Vec<(usize, &'a FnSummary)>>,
+    linker: Linker<'a>,
 }
 
 impl<'a> Summaries<'a> {
@@ -71,7 +170,21 @@ impl<'a> Summaries<'a> {
         for (file, s) in all {
             by_key.entry(s.key.as_str()).or_default().push((file, s));
         }
-        Summaries { by_key }
+        let linker = Linker::new(by_key.keys().copied());
+        Summaries { by_key, linker }
+    }
+
+    /// The keys of the functions a call's key resolves to ([`Linker`]).
+    pub fn link(&self, key: &str) -> Vec<&'a str> {
+        self.linker.link(key)
+    }
+
+    /// The definitions a call's key resolves to.
+    fn defs(&self, key: &str) -> Vec<(usize, &'a FnSummary)> {
+        self.link(key)
+            .into_iter()
+            .flat_map(|k| self.by_key.get(k).into_iter().flatten().copied())
+            .collect()
     }
 
     /// True when there is nothing to resolve with.
@@ -87,13 +200,11 @@ impl<'a> Summaries<'a> {
 
     fn sends_sql_at(&self, key: &str, idx: usize, depth: usize) -> bool {
         depth < MAX_DEPTH
-            && self.by_key.get(key).is_some_and(|defs| {
-                defs.iter().any(|(_, d)| {
-                    d.sql_params.contains(&idx)
-                        || d.sql_forwards
-                            .iter()
-                            .any(|(p, k, j)| *p == idx && self.sends_sql_at(k, *j, depth + 1))
-                })
+            && self.defs(key).iter().any(|(_, d)| {
+                d.sql_params.contains(&idx)
+                    || d.sql_forwards
+                        .iter()
+                        .any(|(p, k, j)| *p == idx && self.sends_sql_at(k, *j, depth + 1))
             })
     }
 
@@ -105,6 +216,10 @@ impl<'a> Summaries<'a> {
         }
         let mut out = e.clone();
         out.paths = e.paths.iter().flat_map(|q| self.resolve(q, 0)).collect();
+        // The caller saw only a call: the ORM is the helper's query's.
+        if let Some(q) = out.paths.iter().find(|q| !q.is_symbolic()) {
+            out.orm = q.orm;
+        }
         Some(out)
     }
 
@@ -118,11 +233,9 @@ impl<'a> Summaries<'a> {
         if depth >= MAX_DEPTH {
             return Vec::new();
         }
-        let Some(defs) = self.by_key.get(key) else {
-            return Vec::new();
-        };
-        let defs: Vec<&(usize, &FnSummary)> = defs
-            .iter()
+        let defs: Vec<(usize, &FnSummary)> = self
+            .defs(key)
+            .into_iter()
             .filter(|(_, d)| {
                 if runs {
                     !d.runs.is_empty()
@@ -149,7 +262,7 @@ impl<'a> Summaries<'a> {
                     if defs.len() > 1 {
                         c.cond.notes.push(format!(
                             "`{}` matches {} functions of the workspace; each was considered",
-                            key.split_once(':').map_or(key, |(_, n)| n),
+                            key_label(key),
                             defs.len()
                         ));
                     }
@@ -298,11 +411,15 @@ impl Lookups {
     pub fn new<'a>(
         execs: impl IntoIterator<Item = (usize, &'a [ExecFact])>,
         uses: impl IntoIterator<Item = (usize, &'a HelperUse)>,
+        helpers: &Summaries,
         is_bad: impl Fn(&ExecFact) -> bool,
     ) -> Lookups {
+        // Calls by the function they resolve to.
         let mut by_key: HashMap<&str, Vec<(usize, &HelperUse)>> = HashMap::new();
         for (file, u) in uses {
-            by_key.entry(u.key.as_str()).or_default().push((file, u));
+            for d in helpers.link(&u.key) {
+                by_key.entry(d).or_default().push((file, u));
+            }
         }
         let mut out = Lookups::default();
         for (file, list) in execs {
@@ -375,5 +492,84 @@ impl Lookups {
             }
         }
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const DEFS: &[&str] = &[
+        "fn:app::db::alerts::get",
+        "fn:app::db::folders::get",
+        "fn:app::db::folders::list",
+        "fn:app::handlers::list_query",
+        "fn:app::jobs::list_query",
+        "fn:app::service::scope::scoped",
+        "type:Store::get",
+    ];
+
+    fn link(key: &str) -> Vec<&'static str> {
+        Linker::new(DEFS.iter().copied()).link(key)
+    }
+
+    #[test]
+    fn a_call_resolves_to_the_function_in_scope_first() {
+        // The module's own function, not the other module's of that name.
+        assert_eq!(
+            link("fn:app::jobs::list_query|~list_query"),
+            ["fn:app::jobs::list_query"]
+        );
+        // The likelier path first: a glob candidate comes after.
+        assert_eq!(
+            link("fn:app::x::list_query|app::handlers::list_query|~list_query"),
+            ["fn:app::handlers::list_query"]
+        );
+        assert_eq!(
+            link("fn:app::db::folders::get|~db::folders::get"),
+            ["fn:app::db::folders::get"]
+        );
+    }
+
+    #[test]
+    fn a_reexport_from_below_resolves_when_only_one_function_fits() {
+        // `use crate::db::folders::*` re-exported as `crate::db::list`.
+        assert_eq!(
+            link("fn:app::db::list|~db::list"),
+            ["fn:app::db::folders::list"]
+        );
+        // `crate::db::get` could be either module's: ambiguous.
+        assert!(link("fn:app::db::get|~db::get").is_empty());
+    }
+
+    #[test]
+    fn a_name_written_alone_resolves_only_when_unique() {
+        // Not in scope by any path the file shows, but one function of
+        // that name in the workspace (a macro import, a `#[path]` module).
+        assert_eq!(
+            link("fn:other::m::scoped|~scoped"),
+            ["fn:app::service::scope::scoped"]
+        );
+        // Twenty private helpers of one name are twenty functions.
+        assert!(link("fn:other::m::list_query|~list_query").is_empty());
+        // The written path narrows the suffix.
+        assert_eq!(
+            link("fn:ext::alerts::get|~alerts::get"),
+            ["fn:app::db::alerts::get"]
+        );
+        // A function the workspace does not have: nothing.
+        assert!(link("fn:app::m::fetch|~fetch").is_empty());
+    }
+
+    #[test]
+    fn other_keys_resolve_to_themselves_when_defined() {
+        assert_eq!(link("type:Store::get"), ["type:Store::get"]);
+        assert!(link("type:Other::get").is_empty());
+        assert_eq!(
+            link("fn:app::jobs::list_query"),
+            ["fn:app::jobs::list_query"]
+        );
+        assert_eq!(key_label("fn:app::x::get|app::get|~db::get"), "db::get");
+        assert_eq!(key_label("type:Store::get"), "Store::get");
     }
 }

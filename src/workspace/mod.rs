@@ -7,6 +7,7 @@
 //! the arguments: the repository root, or the project root outside git.
 
 pub mod deps;
+pub mod layout;
 
 use std::path::{Component, Path, PathBuf};
 

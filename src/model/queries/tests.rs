@@ -41,9 +41,11 @@ fn facts(src: &str) -> (TenantModel, QueryFacts) {
     let model = model();
     let file = syn::parse_file(src).expect("snippet parses");
     let config = Config::default();
+    let layout = crate::workspace::layout::Layout::default();
     let opts = Options {
         include_tests: false,
         config: &config,
+        layout: &layout,
     };
     let facts = extract(
         &file,
@@ -245,11 +247,15 @@ fn a_helper_call_is_symbolic_until_resolved_with_the_callers_filters() {
         }}"
     ));
     assert_eq!(f.summaries.len(), 1);
-    assert_eq!(f.summaries[0].key, "fn:base");
+    // Named by its module path (`src/repo.rs` outside any package).
+    assert_eq!(f.summaries[0].key, "fn:crate::repo::base");
     assert_eq!(f.summaries[0].returns[0].root, table("documents"));
     assert_eq!(f.execs.len(), 2);
     for e in &f.execs {
-        assert_eq!(e.paths[0].root, Root::Call("fn:base".into()));
+        assert_eq!(
+            e.paths[0].root,
+            Root::Call("fn:crate::repo::base|~base".into())
+        );
         assert!(e.paths[0].is_symbolic() && !e.paths[0].is_parametric());
     }
     let all = Summaries::new(f.summaries.iter().map(|s| (0, s)));
@@ -284,7 +290,10 @@ fn a_query_parameter_is_replaced_by_what_the_caller_passed() {
     assert_eq!(returned.root, Root::Param(0));
     assert!(returned.is_parametric());
     let e = &f.execs[0];
-    assert_eq!(e.paths[0].root, Root::Call("fn:tenant_scope".into()));
+    assert_eq!(
+        e.paths[0].root,
+        Root::Call("fn:crate::repo::tenant_scope|~tenant_scope".into())
+    );
     assert_eq!(e.paths[0].args[0][0].root, table("documents"));
     let all = Summaries::new(f.summaries.iter().map(|s| (0, s)));
     let resolved = all.resolve_exec(e).expect("resolves");
@@ -314,7 +323,10 @@ fn a_generic_table_and_a_predicate_are_judged_with_the_callers_arguments() {
     assert_eq!(f.execs.len(), 2);
     for e in &f.execs {
         let q = &e.paths[0];
-        assert_eq!(q.root, Root::Run("fn:find_one".into()));
+        assert_eq!(
+            q.root,
+            Root::Run("fn:crate::repo::find_one|~find_one".into())
+        );
         let run = q.run.as_deref().expect("run arguments");
         assert_eq!(run.types[0], Some(table("documents")));
     }
@@ -388,9 +400,11 @@ fn sea_execs(src: &str) -> (TenantModel, Vec<ExecFact>) {
     let model = TenantModel::build([(0, &facts)], &Config::default());
     let file = syn::parse_file(src).expect("snippet parses");
     let config = Config::default();
+    let layout = crate::workspace::layout::Layout::default();
     let opts = Options {
         include_tests: false,
         config: &config,
+        layout: &layout,
     };
     let f = extract(
         &file,
