@@ -83,6 +83,11 @@ impl<'a> Extractor<'a> {
         }
     }
 
+    /// The project's crates.
+    pub(super) fn layout(&self) -> &'a crate::workspace::layout::Layout {
+        self.qopts.layout
+    }
+
     /// Whether the prefilter is on (`--no-prefilter` parses every file).
     pub(super) fn uses_prefilter(&self) -> bool {
         !self.no_prefilter

@@ -82,7 +82,7 @@ pub(super) fn rescue(
                     let f = &files[i];
                     let t = text_of(f, &texts[i]);
                     let t = t.as_ref().as_ref().ok()?;
-                    let named = helpers.calls_in(t);
+                    let named = helpers.calls_in(t, &extractor.layout().module_of(&f.rel).module);
                     if named.is_empty() {
                         return None;
                     }

@@ -12,9 +12,13 @@
 //!   file that names `find` but not `Store` cannot call it (`String::from`
 //!   is not `Str::from`), and a bare or module-qualified `find(..)` is not
 //!   it;
-//! - a free function (`fn:load`) is called bare or through a module
-//!   (`load(..)`, `repo::load(..)`), never as `Type::load(..)`, which the
-//!   analysis names `type:Type::load`;
+//! - a free function (`fn:app::repo::load`) is called bare or through a
+//!   module (`load(..)`, `repo::load(..)`), never as `Type::load(..)`,
+//!   which the analysis names `type:Type::load`; and a call resolves to it
+//!   ([`summaries::Linker`]) only from a file in its module, above it or
+//!   below its parent, or from a file that writes the module's name or
+//!   its parent's (`use crate::repo::load`, `repo::load`, `use
+//!   store::repo::*`, `use crate::db::load` re-exported by `db`);
 //! - an entity's function (`entity:documents::live`) is matched by name
 //!   alone.
 
@@ -31,8 +35,9 @@ use std::sync::OnceLock;
 pub struct Helpers {
     /// Names callers write (the last segment of each key), sorted.
     names: Vec<String>,
-    /// Names of free functions (`fn:name` keys).
-    free: BTreeSet<String>,
+    /// Names of free functions, with the module of each function of that
+    /// name (`fn:app::repo::load` → `load`: `[app, repo]`).
+    free: BTreeMap<String, Vec<Vec<String>>>,
     /// Names of other helpers matched by name alone (`entity:..` keys).
     anywhere: BTreeSet<String>,
     /// For a name that `type:T::name` keys have: the types `T`.
@@ -46,7 +51,7 @@ pub struct Helpers {
 impl Helpers {
     /// The helpers among `all` summaries.
     pub fn new<'a>(all: impl IntoIterator<Item = &'a FnSummary>) -> Helpers {
-        let mut free: BTreeSet<&str> = BTreeSet::new();
+        let mut free: BTreeMap<&str, Vec<Vec<String>>> = BTreeMap::new();
         let mut anywhere: BTreeSet<&str> = BTreeSet::new();
         let mut types: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
         for key in summaries::grounded(all) {
@@ -55,13 +60,20 @@ impl Helpers {
             } else if let Some(path) = key.strip_prefix("fn:") {
                 // `fn:app::db::alerts::get`: called `get(..)` or through
                 // a module path.
-                free.insert(path.rsplit("::").next().unwrap_or(path));
+                let mut segs: Vec<String> = path.split("::").map(str::to_string).collect();
+                let name = path.rsplit("::").next().unwrap_or(path);
+                segs.pop();
+                free.entry(name).or_default().push(segs);
             } else if let Some(name) = key.rsplit(':').next() {
                 anywhere.insert(name);
             }
         }
+        for modules in free.values_mut() {
+            modules.sort();
+            modules.dedup();
+        }
         let names: Vec<String> = free
-            .iter()
+            .keys()
             .chain(&anywhere)
             .chain(types.keys())
             .copied()
@@ -81,8 +93,9 @@ impl Helpers {
         let mut h = cache::Hasher::default();
         for n in &names {
             h.part(n.as_bytes());
-            if free.contains(n.as_str()) {
+            for m in free.get(n.as_str()).into_iter().flatten() {
                 h.part(b"()");
+                h.part(m.join("::").as_bytes());
             }
             if anywhere.contains(n.as_str()) {
                 h.part(b"*");
@@ -95,7 +108,7 @@ impl Helpers {
         let owned = |s: BTreeSet<&str>| s.into_iter().map(str::to_string).collect();
         Helpers {
             names,
-            free: owned(free),
+            free: free.into_iter().map(|(n, m)| (n.to_string(), m)).collect(),
             anywhere: owned(anywhere),
             types,
             hash: h.finish(),
@@ -121,11 +134,12 @@ impl Helpers {
         })
     }
 
-    /// Where `text` may call a helper (sorted by start): its name as a
-    /// word that is not a method (`x.name(..)` is not followed), written
-    /// the way a call to that helper is (see the module docs), and for a
-    /// type's helper only where the file names the type.
-    pub fn calls_in(&self, text: &str) -> Vec<Range<usize>> {
+    /// Where `text`, the file of module `module`, may call a helper
+    /// (sorted by start): its name as a word that is not a method
+    /// (`x.name(..)` is not followed), written the way a call to that
+    /// helper is, and only where the file can reach it (see the module
+    /// docs).
+    pub fn calls_in(&self, text: &str, module: &[String]) -> Vec<Range<usize>> {
         let finder = self.finder.get_or_init(|| {
             let words: Vec<&str> = self.names.iter().map(String::as_str).collect();
             Prefilter::words(&words)
@@ -138,7 +152,15 @@ impl Helpers {
                 return true;
             }
             if !type_qualified(text, r.start) {
-                return self.free.contains(name);
+                return self.free.get(name).is_some_and(|modules| {
+                    modules.iter().any(|m| {
+                        reaches(m, module)
+                            || m.iter()
+                                .rev()
+                                .take(2)
+                                .any(|seg| *named.entry(seg).or_insert_with(|| has_word(text, seg)))
+                    })
+                });
             }
             self.types.get(name).is_some_and(|tys| {
                 tys.iter()
@@ -147,6 +169,15 @@ impl Helpers {
         });
         hits
     }
+}
+
+/// Whether code in module `from` can call a function of module `m`
+/// without writing `m`'s name or its parent's: `m` is `from` or above it
+/// (a bare call, `crate::f`, `super::f`), or `from` is below `m`'s parent
+/// (`super::f` re-exported from a sibling, `use super::*` in a child).
+fn reaches(m: &[String], from: &[String]) -> bool {
+    let parent = &m[..m.len().saturating_sub(1).max(1).min(m.len())];
+    from.starts_with(m) || from.starts_with(parent) || m.starts_with(from)
 }
 
 /// Whether the word at `at` follows a type in a path (`Store::`,
@@ -186,58 +217,123 @@ mod tests {
         s
     }
 
+    /// The module of the files the tests read.
+    const HERE: &[String] = &[];
+
+    fn module(path: &str) -> Vec<String> {
+        path.split("::").map(str::to_string).collect()
+    }
+
+    #[test]
+    fn a_free_helper_counts_where_a_call_can_resolve_to_it() {
+        let all = [
+            summary("fn:app::db::a::list_query", true),
+            summary("fn:app::db::b::list_query", true),
+            summary("fn:app::scope::scoped", true),
+        ];
+        let h = Helpers::new(&all);
+        let call = "fn f() { list_query() }";
+        // Its own module, one below it (`use super::*`), one above it, a
+        // sibling (`super::list_query` re-exported by the parent).
+        assert_eq!(h.calls_in(call, &module("app::db::a")).len(), 1);
+        assert_eq!(h.calls_in(call, &module("app::db::b::tests")).len(), 1);
+        assert_eq!(h.calls_in(call, &module("app::db")).len(), 1);
+        assert_eq!(h.calls_in(call, &module("app")).len(), 1);
+        assert_eq!(h.calls_in(call, &module("app::db::c")).len(), 1);
+        // Another module's file that names neither module nor their
+        // parent: two private helpers of that name, neither in reach.
+        assert!(h.calls_in(call, &module("app::api::c")).is_empty());
+        assert!(h.calls_in(call, &module("other::db::a")).is_empty());
+        // ... unless it writes a path to one.
+        assert!(!h
+            .calls_in(
+                "use crate::db::b::list_query;\nfn f() { list_query() }",
+                &module("app::api::c")
+            )
+            .is_empty());
+        assert_eq!(
+            h.calls_in("fn f() { b::list_query() }", &module("app::api::c"))
+                .len(),
+            1
+        );
+        // `use crate::db::list_query` (re-exported by `db`).
+        assert!(!h
+            .calls_in(
+                "use crate::db::list_query;\nfn f() { list_query() }",
+                &module("app::api::c")
+            )
+            .is_empty());
+        // Even the only function of its name needs a path to it.
+        assert!(h
+            .calls_in("fn f() { scoped(q) }", &module("other::x"))
+            .is_empty());
+        assert_eq!(
+            h.calls_in("fn f() { scope::scoped(q) }", &module("other::x"))
+                .len(),
+            1
+        );
+    }
+
     #[test]
     fn type_helpers_need_their_type() {
         let all = [
             summary("type:Store::find", true),
-            summary("fn:scoped", true),
+            summary("fn:app::scope::scoped", true),
             summary("type:Repo::load", true),
-            summary("fn:load", true),
+            summary("fn:app::repo::load", true),
         ];
         let h = Helpers::new(&all);
         assert_eq!(h.names, ["find", "load", "scoped"]);
         // `find` is only `Store::find`.
         assert!(h
-            .calls_in("fn f() { v.iter(); String::find(x) }")
+            .calls_in("fn f() { v.iter(); String::find(x) }", HERE)
             .is_empty());
         assert_eq!(
-            h.calls_in("use a::Store as S;\nfn f() { S::find(x) }")
+            h.calls_in("use a::Store as S;\nfn f() { S::find(x) }", HERE)
                 .len(),
             1
         );
         assert_eq!(
-            h.calls_in("impl Store { fn f() { Self::find(x) } }").len(),
+            h.calls_in("impl Store { fn f() { Self::find(x) } }", HERE)
+                .len(),
             1
         );
         assert!(h
-            .calls_in("impl Stores { fn f() { Self::find(x) } }")
+            .calls_in("impl Stores { fn f() { Self::find(x) } }", HERE)
             .is_empty());
         // `load` is also a free function: bare or through a module.
-        assert_eq!(h.calls_in("fn f() { load(x) }").len(), 1);
-        assert_eq!(h.calls_in("fn f() { repo::load(x) }").len(), 1);
+        assert_eq!(h.calls_in("fn f() { load(x) }", HERE).len(), 1);
+        assert_eq!(h.calls_in("fn f() { repo::load(x) }", HERE).len(), 1);
         // ... but `Config::load` is neither it nor `Repo::load`.
-        assert!(h.calls_in("fn f() { Config::load(x) }").is_empty());
+        assert!(h.calls_in("fn f() { Config::load(x) }", HERE).is_empty());
         assert_eq!(
-            h.calls_in("use a::Repo;\nfn f() { Repo::load(x) }").len(),
+            h.calls_in("use a::Repo;\nfn f() { Repo::load(x) }", HERE)
+                .len(),
             1
         );
         // A type's helper is never a bare call.
-        assert!(h.calls_in("use a::Store;\nfn f() { find(x) }").is_empty());
+        assert!(h
+            .calls_in("use a::Store;\nfn f() { find(x) }", HERE)
+            .is_empty());
         assert_eq!(
-            h.calls_in("use a::Store;\nfn f() { a::Store::find(x) }")
+            h.calls_in("use a::Store;\nfn f() { a::Store::find(x) }", HERE)
                 .len(),
             1
         );
         // Method calls never count.
-        assert!(h.calls_in("fn f() { x.scoped(q) }").is_empty());
+        assert!(h.calls_in("fn f() { x.scoped(q) }", HERE).is_empty());
     }
 
     #[test]
     fn entity_helpers_count_by_name() {
         let h = Helpers::new(&[summary("entity:documents::live", true)]);
-        assert_eq!(h.calls_in("fn f() { document::Entity::live() }").len(), 1);
-        assert_eq!(h.calls_in("fn f() { Document::live() }").len(), 1);
-        assert_eq!(h.calls_in("fn f() { live() }").len(), 1);
+        assert_eq!(
+            h.calls_in("fn f() { document::Entity::live() }", HERE)
+                .len(),
+            1
+        );
+        assert_eq!(h.calls_in("fn f() { Document::live() }", HERE).len(), 1);
+        assert_eq!(h.calls_in("fn f() { live() }", HERE).len(), 1);
     }
 
     #[test]
@@ -250,11 +346,11 @@ mod tests {
 
     #[test]
     fn ungrounded_helpers_do_not_count() {
-        let mut f = summary("fn:f", false);
-        f.rows_from = vec!["fn:unknown".into()];
-        let mut g = summary("fn:g", false);
-        g.rows_from = vec!["fn:h".into()];
-        let h = summary("fn:h", true);
+        let mut f = summary("fn:app::f", false);
+        f.rows_from = vec!["fn:app::unknown|~unknown".into()];
+        let mut g = summary("fn:app::g", false);
+        g.rows_from = vec!["fn:app::h|~h".into()];
+        let h = summary("fn:app::h", true);
         let helpers = Helpers::new(&[f, g, h]);
         assert_eq!(helpers.names, ["g", "h"]);
     }

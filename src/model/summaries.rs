@@ -68,14 +68,19 @@ pub fn grounded<'a>(all: impl IntoIterator<Item = &'a FnSummary>) -> HashSet<&'a
 /// (`fn:app::h::get|app::get|~get`, see `Scope::fn_call_key`); it
 /// resolves, as rustc would as far as syntax shows:
 /// 1. to the first path that a function of the workspace has;
-/// 2. else to the one function of that name in a module below one of those
-///    paths (re-exported by a `pub use` the analysis did not read);
-/// 3. else to the one function whose path ends with the path as written;
+/// 2. else to the one function of that name in a module right below one of
+///    those paths' modules (`pub use child::*`, a re-export the analysis
+///    did not read);
+/// 3. else, for a path of two names or more (`alerts::get`), to the one
+///    function whose path ends with it (a module laid out where the
+///    layout does not see it: `#[path]`, a renamed dependency);
 ///
-/// and to nothing when 2 or 3 find several: an ambiguous name is not
-/// resolved to every candidate (private helpers of the same name in twenty
-/// modules are twenty different functions). Other keys (`type:`,
-/// `entity:`) resolve to themselves.
+/// and to nothing otherwise, or when 2 or 3 find several: an ambiguous name
+/// is not resolved to every candidate (private helpers of the same name in
+/// twenty modules are twenty different functions), and a bare name that
+/// is neither the module's own function nor imported is some other
+/// function (only functions that build, run or return queries have keys).
+/// Other keys (`type:`, `entity:`) resolve to themselves.
 #[derive(Debug, Default)]
 pub struct Linker<'a> {
     /// Every key defined.
@@ -118,27 +123,33 @@ impl<'a> Linker<'a> {
                 return key_of(c).into_iter().collect();
             }
         }
-        // 2. The one function below a path's module.
+        // 2. The one function right below a path's module.
         let below: Vec<&str> = defs
             .iter()
             .copied()
             .filter(|d| {
                 let module = d.strip_suffix(name).unwrap_or(d);
+                let parent = module
+                    .strip_suffix("::")
+                    .and_then(|m| m.rsplit_once("::"))
+                    .map(|(p, _)| p);
                 cands.iter().any(|c| {
-                    let m = c.strip_suffix(name).unwrap_or(c);
-                    module.len() > m.len() && module.starts_with(m) && m.ends_with("::")
+                    let m = c.strip_suffix(name).and_then(|m| m.strip_suffix("::"));
+                    m.is_some() && m == parent
                 })
             })
             .collect();
-        let found: Vec<&str> = if below.is_empty() {
+        let found: Vec<&str> = if !below.is_empty() {
+            below
+        } else if written.contains("::") {
             // 3. The one function whose path ends with the written one.
             let tail = format!("::{written}");
             defs.iter()
                 .copied()
-                .filter(|d| *d == written || d.ends_with(&tail))
+                .filter(|d| d.ends_with(&tail))
                 .collect()
         } else {
-            below
+            Vec::new()
         };
         match found.as_slice() {
             [one] => key_of(one).into_iter().collect(),
@@ -540,23 +551,28 @@ mod tests {
         );
         // `crate::db::get` could be either module's: ambiguous.
         assert!(link("fn:app::db::get|~db::get").is_empty());
+        // Only right below: `crate::list` is not `crate::db::folders::list`.
+        assert!(link("fn:app::list|~list").is_empty());
     }
 
     #[test]
-    fn a_name_written_alone_resolves_only_when_unique() {
-        // Not in scope by any path the file shows, but one function of
-        // that name in the workspace (a macro import, a `#[path]` module).
-        assert_eq!(
-            link("fn:other::m::scoped|~scoped"),
-            ["fn:app::service::scope::scoped"]
-        );
-        // Twenty private helpers of one name are twenty functions.
-        assert!(link("fn:other::m::list_query|~list_query").is_empty());
-        // The written path narrows the suffix.
+    fn a_path_the_layout_missed_resolves_by_its_written_tail_when_unique() {
+        // `ext` is the crate renamed in a manifest: the written path's
+        // tail still names one function.
         assert_eq!(
             link("fn:ext::alerts::get|~alerts::get"),
             ["fn:app::db::alerts::get"]
         );
+        assert_eq!(
+            link("fn:ext::scope::scoped|~scope::scoped"),
+            ["fn:app::service::scope::scoped"]
+        );
+        // Twenty private helpers of one name are twenty functions.
+        assert!(link("fn:other::m::list_query|~list_query").is_empty());
+        assert!(link("fn:x::y::get|~y::get").is_empty());
+        // A bare name in scope by no path the file shows is some other
+        // function, even when one helper has that name.
+        assert!(link("fn:other::m::scoped|~scoped").is_empty());
         // A function the workspace does not have: nothing.
         assert!(link("fn:app::m::fetch|~fetch").is_empty());
     }
