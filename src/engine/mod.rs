@@ -128,7 +128,7 @@ pub fn check(opts: &CheckOptions) -> Result<Report, Error> {
     let names = files::Names::new(&root, &base);
 
     // Discover.
-    let found = discover::discover(
+    let mut found = discover::discover(
         &paths,
         &root,
         &config,
@@ -136,6 +136,28 @@ pub fn check(opts: &CheckOptions) -> Result<Report, Error> {
         &named,
         opts.jobs.unwrap_or(0),
     );
+    // The crates: functions are named by their module paths, and a crate
+    // the others use only as a dev-dependency is test code.
+    let layout = crate::workspace::layout::Layout::new(
+        &root,
+        found
+            .files
+            .iter()
+            .filter(|f| f.kind == discover::FileKind::Rust)
+            .map(|f| f.rel.as_str()),
+    );
+    if !include_tests {
+        let before = found.files.len();
+        found.files.retain(|f| {
+            // Unless the user named a path inside it.
+            layout.test_support(&f.rel).is_none_or(|dir| {
+                named
+                    .iter()
+                    .any(|n| n.strip_prefix(dir).is_some_and(|r| r.starts_with('/')))
+            })
+        });
+        found.skipped += before - found.files.len();
+    }
     // A named path with nothing to analyse under it (ignored by git,
     // hidden, excluded, test code, or not Rust / a migration) is said, not
     // passed over: "no findings" would read as "looked, and it is fine".
@@ -155,14 +177,6 @@ pub fn check(opts: &CheckOptions) -> Result<Report, Error> {
 
     // Read.
     let pool = settings::pool(opts.jobs)?;
-    let layout = crate::workspace::layout::Layout::new(
-        &root,
-        found
-            .files
-            .iter()
-            .filter(|f| f.kind == discover::FileKind::Rust)
-            .map(|f| f.rel.as_str()),
-    );
     let analysis = settings::Analysis {
         config: &config,
         include_tests,

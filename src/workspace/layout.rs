@@ -7,6 +7,10 @@
 //! benches and `build.rs` are crates of their own. A file under no package
 //! belongs to one unnamed crate rooted at the project root.
 //!
+//! A package that other packages of the project use only as a
+//! dev-dependency (an API test harness, a test database helper) is test
+//! code, like `tests/` ([`Layout::test_support`]).
+//!
 //! The query analysis names functions by these paths, so that a call
 //! resolves to the function in scope, not to every function of that name
 //! (`model::names::Place`). `#[path]` attributes and modules declared
@@ -26,6 +30,22 @@ pub struct Layout {
     packages: BTreeMap<String, String>,
     /// Library name → the first segment of its module paths (itself).
     crates: HashMap<String, String>,
+    /// Package directories of packages that the project's packages use as
+    /// dev-dependencies only.
+    test_support: Vec<String>,
+}
+
+/// What a manifest says that the layout needs.
+struct Manifest {
+    /// The library's name (`[lib] name`, else the package's, `-` as `_`).
+    lib: String,
+    /// The package's name as written.
+    package: String,
+    /// Packages it depends on (`[dependencies]`, `[build-dependencies]`,
+    /// also per target), by package name.
+    deps: Vec<String>,
+    /// Packages it depends on in `[dev-dependencies]` only.
+    dev_deps: Vec<String>,
 }
 
 /// A file's place: the absolute module path of the file (first segment:
@@ -49,6 +69,7 @@ impl Layout {
     /// `[package]` name leaves its directory's name as the crate's.
     pub fn new<'a>(root: &Path, rels: impl IntoIterator<Item = &'a str>) -> Layout {
         let mut layout = Layout::default();
+        let mut manifests: Vec<(String, Manifest)> = Vec::new();
         // Directory → whether it holds a package manifest.
         let mut seen: HashMap<String, bool> = HashMap::new();
         for rel in rels {
@@ -59,9 +80,10 @@ impl Layout {
                     .or_insert_with(|| root.join(dir).join("Cargo.toml").is_file());
                 if has {
                     if !layout.packages.contains_key(dir) {
-                        if let Some(name) = package_name(&root.join(dir).join("Cargo.toml")) {
-                            layout.crates.insert(name.clone(), name.clone());
-                            layout.packages.insert(dir.to_string(), name);
+                        if let Some(m) = read_manifest(&root.join(dir).join("Cargo.toml")) {
+                            layout.crates.insert(m.lib.clone(), m.lib.clone());
+                            layout.packages.insert(dir.to_string(), m.lib.clone());
+                            manifests.push((dir.to_string(), m));
                         } else {
                             // A virtual workspace manifest: not a package.
                             seen.insert(dir.to_string(), false);
@@ -80,7 +102,35 @@ impl Layout {
                 dir = parent(dir);
             }
         }
+        // By another package: a package often lists itself as a
+        // dev-dependency to turn features on in its tests.
+        let used = |dev: bool, name: &str| {
+            manifests.iter().any(|(_, m)| {
+                let list = if dev { &m.dev_deps } else { &m.deps };
+                m.package != name && list.iter().any(|d| d == name)
+            })
+        };
+        layout.test_support = manifests
+            .iter()
+            .filter(|(_, m)| used(true, &m.package) && !used(false, &m.package))
+            .map(|(dir, _)| dir.clone())
+            .collect();
         layout
+    }
+
+    /// The package directory holding `rel` when that package is test
+    /// support: the project's other packages use it as a dev-dependency
+    /// only.
+    pub fn test_support(&self, rel: &str) -> Option<&str> {
+        self.test_support
+            .iter()
+            .find(|dir| {
+                dir.is_empty()
+                    || rel
+                        .strip_prefix(dir.as_str())
+                        .is_some_and(|r| r.starts_with('/'))
+            })
+            .map(String::as_str)
     }
 
     /// The module path of the file at `rel`.
@@ -156,19 +206,49 @@ fn stem(file: &str) -> &str {
     file.strip_suffix(".rs").unwrap_or(file)
 }
 
-/// The library name of the package whose manifest is at `path`: `[lib]
-/// name`, else `[package] name` with `-` as `_`; `None` without a
-/// `[package]` (a virtual workspace manifest).
-fn package_name(path: &Path) -> Option<String> {
+/// What the manifest at `path` says; `None` without a `[package]` (a
+/// virtual workspace manifest) or when it cannot be read.
+fn read_manifest(path: &Path) -> Option<Manifest> {
     let text = std::fs::read_to_string(path).ok()?;
     let table: toml::Table = toml::from_str(&text).ok()?;
     let package = table.get("package")?.as_table()?;
+    let package_name = package.get("name").and_then(|n| n.as_str())?;
     let lib = table
         .get("lib")
         .and_then(|l| l.get("name"))
-        .and_then(|n| n.as_str());
-    let name = lib.or_else(|| package.get("name").and_then(|n| n.as_str()))?;
-    Some(name.replace('-', "_"))
+        .and_then(|n| n.as_str())
+        .unwrap_or(package_name);
+    // The sections, also under `[target.'cfg(..)'.*]`.
+    let sections = |name: &str| -> Vec<String> {
+        let targets = table.get("target").and_then(|t| t.as_table());
+        let per_target = targets
+            .into_iter()
+            .flat_map(|t| t.values())
+            .filter_map(|t| t.get(name));
+        table
+            .get(name)
+            .into_iter()
+            .chain(per_target)
+            .filter_map(|s| s.as_table())
+            .flat_map(|deps| {
+                deps.iter().map(|(key, v)| {
+                    // `harness = { package = "api-test-harness", .. }`.
+                    v.get("package")
+                        .and_then(|p| p.as_str())
+                        .unwrap_or(key)
+                        .to_string()
+                })
+            })
+            .collect()
+    };
+    let mut deps = sections("dependencies");
+    deps.extend(sections("build-dependencies"));
+    Some(Manifest {
+        lib: lib.replace('-', "_"),
+        package: package_name.to_string(),
+        deps,
+        dev_deps: sections("dev-dependencies"),
+    })
 }
 
 #[cfg(test)]
@@ -236,5 +316,58 @@ mod tests {
         assert_eq!(module(&l, "tools/y.rs"), "crate::tools::y");
         assert_eq!(l.crate_named("bee"), Some("bee"));
         assert_eq!(l.crate_named("b"), None);
+    }
+
+    #[test]
+    fn a_package_used_only_as_a_dev_dependency_is_test_support() {
+        let dir = tempfile::tempdir().unwrap();
+        let write = |rel: &str, text: &str| {
+            let p = dir.path().join(rel);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(p, text).unwrap();
+        };
+        write(
+            "api/Cargo.toml",
+            "[package]\nname = \"api\"\n[dependencies]\ndb = { path = \"../db\" }\n\
+             [dev-dependencies]\ntest-harness = { path = \"../harness\" }\n\
+             db = { path = \"../db\" }\nfixtures = { package = \"test-fixtures\", path = \"../fx\" }\n\
+             seed = { package = \"seed-data\", path = \"../seed\" }\n",
+        );
+        write("db/Cargo.toml", "[package]\nname = \"db\"\n");
+        // Itself, for features in its tests: not test support.
+        write(
+            "sdk/Cargo.toml",
+            "[package]\nname = \"sdk\"\n[dev-dependencies]\nsdk = { path = \".\", features = [\"mock\"] }\n",
+        );
+        write(
+            "harness/Cargo.toml",
+            "[package]\nname = \"test-harness\"\n[dependencies]\napi = { path = \"../api\" }\n",
+        );
+        write("fx/Cargo.toml", "[package]\nname = \"test-fixtures\"\n");
+        write("seed/Cargo.toml", "[package]\nname = \"seed-data\"\n");
+        write(
+            "worker/Cargo.toml",
+            "[package]\nname = \"worker\"\n[target.'cfg(unix)'.dependencies]\ntest-fixtures = \"1\"\n",
+        );
+        let files = [
+            "api/src/lib.rs",
+            "db/src/lib.rs",
+            "harness/src/lib.rs",
+            "fx/src/lib.rs",
+            "seed/src/lib.rs",
+            "sdk/src/lib.rs",
+            "worker/src/main.rs",
+        ];
+        let l = Layout::new(dir.path(), files);
+        assert_eq!(l.test_support("harness/src/lib.rs"), Some("harness"));
+        // A dev-dependency that is also a dependency is not.
+        assert_eq!(l.test_support("db/src/lib.rs"), None);
+        // Renamed with `package = ..`.
+        assert_eq!(l.test_support("seed/src/lib.rs"), Some("seed"));
+        // Also used by a target's dependencies.
+        assert_eq!(l.test_support("fx/src/lib.rs"), None);
+        assert_eq!(l.test_support("api/src/lib.rs"), None);
+        assert_eq!(l.test_support("sdk/src/lib.rs"), None);
+        assert_eq!(l.test_support("harnessx/src/lib.rs"), None);
     }
 }

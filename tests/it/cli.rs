@@ -186,6 +186,59 @@ fn test_code_is_skipped_unless_asked() {
 }
 
 #[test]
+fn a_crate_used_only_as_a_dev_dependency_is_test_code() {
+    let leak = "use api::schema::documents;\npub fn seed(conn: &mut PgConnection) { documents::table.load::<Doc>(conn); }\n";
+    let dir = project(&[
+        ("Cargo.toml", "[workspace]\nmembers = [\"api\", \"api-harness\"]\n"),
+        (
+            "api/Cargo.toml",
+            "[package]\nname = \"api\"\n\n[dev-dependencies]\napi-harness = { path = \"../api-harness\" }\n",
+        ),
+        ("api/src/schema.rs", "diesel::table! { documents (id) { id -> Uuid, org_id -> Uuid, } }\n"),
+        (
+            "api-harness/Cargo.toml",
+            "[package]\nname = \"api-harness\"\n\n[dependencies]\napi = { path = \"../api\" }\n",
+        ),
+        ("api-harness/src/lib.rs", leak),
+    ]);
+    let d = p(dir.path());
+    let files = |args: &[&str]| -> Vec<String> {
+        let (_, out, _) = run(args);
+        let v: serde_json::Value = serde_json::from_str(&out).expect("json");
+        v["findings"]
+            .as_array()
+            .expect("array")
+            .iter()
+            .map(|f| f["file"].as_str().expect("file").to_string())
+            .collect()
+    };
+    // `src/repo.rs` (outside the packages) is reported; the harness is not.
+    assert_eq!(files(&["check", &d, "--format", "json"]), ["src/repo.rs"]);
+    let (_, out, _) = run(&["check", &d, "--color", "never"]);
+    assert!(out.contains("1 skipped"), "{out}");
+    assert_eq!(
+        files(&["check", &d, "--format", "json", "--include-tests"]),
+        ["api-harness/src/lib.rs", "src/repo.rs"]
+    );
+    // Named, it is analysed, like `check examples/shop`.
+    let harness = p(&dir.path().join("api-harness"));
+    assert_eq!(
+        files(&["check", &harness, "--format", "json"]),
+        ["api-harness/src/lib.rs"]
+    );
+    // Once a package depends on it for real, it is production code.
+    fs::write(
+        dir.path().join("api/Cargo.toml"),
+        "[package]\nname = \"api\"\n\n[dependencies]\napi-harness = { path = \"../api-harness\" }\n",
+    )
+    .expect("write");
+    assert_eq!(
+        files(&["check", &d, "--format", "json"]),
+        ["api-harness/src/lib.rs", "src/repo.rs"]
+    );
+}
+
+#[test]
 fn config_found_upward_and_in_cargo_metadata() {
     let dir = project(&[(
         "Cargo.toml",
