@@ -26,9 +26,11 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     let config = Config::default();
+    let layout = tenant_lint::workspace::layout::Layout::default();
     let opts = queries::Options {
         include_tests: false,
         config: &config,
+        layout: &layout,
     };
     let path = Path::new("/nonexistent/src/x.rs");
     // What a run does with a file: the token scan, and for a file with a
