@@ -3,6 +3,7 @@
 //! the migrations in the order they run, and builds the [`TenantModel`]
 //! every later phase reads. Also used alone by `tenant-lint schema`.
 
+use super::extract::TOKENS;
 use super::ledger::{schema_of, Ledger, Origin};
 use super::read::{self, text_of, Sources};
 use super::settings::Analysis;
@@ -66,16 +67,31 @@ pub(super) fn schema_phase(src: Sources, analysis: Analysis, ledger: &mut Ledger
                 ..SchemaFacts::default()
             }));
         }
-        Some(parse::with_parsed(t, |file| {
+        let read = |file: &syn::File| {
             let mut facts = schema::extract(file, &f.rel, f.path.parent(), include_tests);
-            facts.tenant_types = carriers;
-            facts.test_modules = test_modules;
+            facts.tenant_types = carriers.clone();
+            facts.test_modules = test_modules.clone();
             // Positions of a const's SQL refer to this file.
             for (_, text) in &mut facts.sql_consts {
                 text.file.get_or_insert_with(|| f.path.clone());
             }
             facts
-        }))
+        };
+        if no_prefilter {
+            return Some(parse::with_parsed(t, read));
+        }
+        // Free functions without a marker are blanked before the parse
+        // (`slice::blank_for_schema`); a syntax error is reported from the
+        // whole text, so it never points into a blank.
+        let sliced = TOKENS.with_borrow_mut(|toks| {
+            crate::rustlex::tokens_into(t, toks).ok()?;
+            let hits = filter.get_or_init(Prefilter::schema).find_all(t);
+            crate::incremental::slice::blank_for_schema(t, toks, &hits)
+        });
+        match sliced.map(|s| parse::with_parsed_shaped(&s.text, read)) {
+            Some(Ok(facts)) => Some(Ok(facts)),
+            _ => Some(parse::with_parsed(t, read)),
+        }
     };
     type Computed = Option<(cache::WithDeps<cache::SchemaResult>, u128, Origin)>;
     let results: Vec<Computed> = pool.install(|| {

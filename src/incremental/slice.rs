@@ -63,6 +63,8 @@ struct Part {
     toks: Range<usize>,
     /// The function's name token (`None` for a field list).
     name: Option<usize>,
+    /// Inside an `impl` or `trait` block.
+    in_impl: bool,
 }
 
 /// Text of an item outside the parts (attributes, signature, a whole `use`).
@@ -168,6 +170,35 @@ pub fn blank(text: &str, toks: &[Tok], hits: &[Range<usize>], extra: Extra) -> O
             break;
         }
     }
+    apply(text, toks, &outline, &keep)
+}
+
+/// For the schema pass: blanks the bodies of free functions (not in an
+/// `impl` or `trait` block) where no schema marker occurs (`hits`), in the
+/// body or in the signature. The schema readers look at items (tables,
+/// structs, enums, impls, consts), at migrations, which live in `impl
+/// MigrationTrait` blocks, and at `CREATE TABLE` strings, which are
+/// markers; a free function's body holds none of that unless a marker is
+/// in it. Field lists and everything in `impl` blocks stay. `None` when
+/// nothing can be blanked or the items are not ones the scan can follow.
+pub fn blank_for_schema(text: &str, toks: &[Tok], hits: &[Range<usize>]) -> Option<Sliced> {
+    let outline = outline(text, toks)?;
+    let mut keep: Vec<bool> = outline
+        .parts
+        .iter()
+        .map(|p| p.name.is_none() || p.in_impl || any_within(hits, &p.inside))
+        .collect();
+    for h in &outline.heads {
+        if let Some(p) = h.part {
+            keep[p] |= any_within(hits, &h.bytes);
+        }
+    }
+    apply(text, toks, &outline, &keep)
+}
+
+/// The text with the parts not kept blanked.
+fn apply(text: &str, toks: &[Tok], outline: &Outline, keep: &[bool]) -> Option<Sliced> {
+    let word = |t: &Tok| word(text, t);
     let blank: Vec<usize> = (0..outline.parts.len())
         .filter(|&p| !keep[p] && !outline.parts[p].inside.is_empty())
         .collect();
@@ -243,7 +274,7 @@ pub fn blank(text: &str, toks: &[Tok], hits: &[Range<usize>], extra: Extra) -> O
         kept: outline
             .parts
             .iter()
-            .zip(&keep)
+            .zip(keep)
             .filter(|(_, &k)| k)
             .filter_map(|(part, _)| part.name.map(|n| word(&toks[n]).to_string()))
             .collect(),
@@ -270,7 +301,7 @@ fn close_of(toks: &[Tok], open: usize) -> Option<usize> {
 
 fn outline(text: &str, toks: &[Tok]) -> Option<Outline> {
     let mut o = Outline::default();
-    items(text, toks, 0, toks.len(), &mut o)?;
+    items(text, toks, 0, toks.len(), false, &mut o)?;
     Some(o)
 }
 
@@ -288,8 +319,16 @@ enum ItemKind {
     Other,
 }
 
-/// Scans the items in `toks[from..to]`.
-fn items(text: &str, toks: &[Tok], mut i: usize, to: usize, o: &mut Outline) -> Option<()> {
+/// Scans the items in `toks[from..to]`, inside an `impl` or `trait` block
+/// when `in_impl`.
+fn items(
+    text: &str,
+    toks: &[Tok],
+    mut i: usize,
+    to: usize,
+    in_impl: bool,
+    o: &mut Outline,
+) -> Option<()> {
     let is = |k: usize, p: u8| is_punct(toks, k, p);
     while i < to {
         let start = i;
@@ -310,6 +349,7 @@ fn items(text: &str, toks: &[Tok], mut i: usize, to: usize, o: &mut Outline) -> 
         // The kind, from the first keyword after visibility and qualifiers.
         let mut kind = ItemKind::Other;
         let mut name = None;
+        let mut holds_impl = false;
         let mut k = i;
         while k < to {
             let t = toks[k];
@@ -347,6 +387,7 @@ fn items(text: &str, toks: &[Tok], mut i: usize, to: usize, o: &mut Outline) -> 
                 }
                 "impl" | "trait" | "mod" => {
                     kind = ItemKind::Container;
+                    holds_impl = w != "mod";
                     break;
                 }
                 "struct" | "enum" | "union" => {
@@ -393,12 +434,13 @@ fn items(text: &str, toks: &[Tok], mut i: usize, to: usize, o: &mut Outline) -> 
                                 inside: toks[j].end as usize..toks[close].start as usize,
                                 toks: j + 1..close,
                                 name: if kind == ItemKind::Fn { name } else { None },
+                                in_impl,
                             });
                             o.heads.push(head(toks, start, j + 1, Some(part)));
                         }
                         ItemKind::Container => {
                             o.heads.push(head(toks, start, j + 1, None));
-                            items(text, toks, j + 1, close, o)?;
+                            items(text, toks, j + 1, close, holds_impl, o)?;
                         }
                         _ => o.heads.push(head(toks, start, close + 1, None)),
                     }
@@ -670,5 +712,44 @@ mod tests {
         // Nothing to blank.
         let text = "fn a() { needle() }";
         assert!(blank_text(text, &needles(text), None).is_none());
+    }
+
+    #[test]
+    fn the_schema_pass_blanks_only_free_functions_without_a_marker() {
+        let text = "\
+#[derive(DeriveEntityModel)]
+pub struct Model { pub id: i32, pub org_id: i32 }
+#[derive(DeriveRelation)]
+pub enum Relation { #[sea_orm(belongs_to = \"org\")] Org }
+impl Related<org::Entity> for Entity {
+    fn to() -> RelationDef { Relation::Org.def() }
+    fn via() -> Option<RelationDef> { Some(x::Relation::Y.def()) }
+}
+impl Iden for Docs { fn unquoted(&self) -> &str { match self { Self::Table => \"docs\" } } }
+const SQL: &str = \"SELECT 1\";
+pub async fn list(db: &Db) -> Vec<Model> { Entity::find().all(db).await }
+pub async fn setup(db: &Db) { db.execute_unprepared(\"CREATE TABLE t (id int)\").await; }
+mod inner { fn helper() -> u8 { 1 } }
+";
+        let toks = rustlex::tokens(text).unwrap();
+        let hits =
+            Prefilter::words(&["DeriveEntityModel", "Related<", "CREATE TABLE"]).find_all(text);
+        let out = blank_for_schema(text, &toks, &hits).expect("blanks").text;
+        assert_in_place(&out, text, "schema");
+        // Free functions without a marker go, in a module too.
+        assert!(!out.contains("Entity::find"), "{out}");
+        assert!(!out.contains("fn helper"), "{out}");
+        // Field lists, impl bodies (marked or not), consts and a free
+        // function with a marker stay.
+        for kept in [
+            "pub org_id: i32",
+            "belongs_to",
+            "x::Relation::Y.def()",
+            "Self::Table => \"docs\"",
+            "const SQL",
+            "CREATE TABLE t",
+        ] {
+            assert!(out.contains(kept), "{kept}: {out}");
+        }
     }
 }
