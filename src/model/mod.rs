@@ -292,6 +292,16 @@ impl TenantModel {
         })
     }
 
+    /// Whether `column` (its Rust name) is the whole primary key of
+    /// `table`; `id` when the key is not known.
+    pub fn is_primary_key(&self, table: &str, column: &str) -> bool {
+        match self.tables.get(table).map(|t| t.primary_key.as_slice()) {
+            Some([pk]) => pk == column,
+            Some([]) | None => column == "id",
+            Some(_) => false,
+        }
+    }
+
     /// Whether the primary key of `table` includes a tenant column, so a
     /// lookup by primary key is bound by construction (`find((org, id))`).
     pub fn pk_binds_tenant(&self, table: &str) -> bool {

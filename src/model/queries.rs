@@ -14,7 +14,7 @@ use crate::config::Config;
 use crate::diagnostic::Span;
 use crate::model::names::{Place, Resolved, Scope, UseMap};
 use crate::model::TenantModel;
-use crate::orm::snake_case;
+use crate::orm::{snake_case, unraw};
 use crate::orm::{Knowledge, Orm, Shape};
 use crate::parse::is_test_attr;
 use crate::parse::path_segments;
@@ -1338,6 +1338,12 @@ enum Val {
     Entity(String),
     /// Rows fetched by an unbound query, awaiting a tenant check.
     Rows(usize),
+    /// Rows of this table fetched by a query that binds the tenant on every
+    /// path: the tenant's own.
+    Proven(String),
+    /// The primary key read from such a row (`doc.id`): a query on the
+    /// same table by it selects that row, the tenant's.
+    ProvenId(String),
     /// A string (SQL or a piece of it).
     Str(Rc<SqlText>),
     /// A sqlx `QueryBuilder`: the SQL so far and the number of binds, one
@@ -1965,8 +1971,15 @@ impl<'a> FnAnalysis<'a> {
             Expr::Await(a) => self.expr(&a.base),
             Expr::Cast(c) => self.expr(&c.expr),
             Expr::Field(f) => {
-                self.expr(&f.base);
-                Val::Other
+                let base = self.expr(&f.base);
+                match (base, &f.member) {
+                    (Val::Proven(t), syn::Member::Named(field))
+                        if self.scope.model.is_primary_key(&t, &unraw(field)) =>
+                    {
+                        Val::ProvenId(t)
+                    }
+                    _ => Val::Other,
+                }
             }
             Expr::Unary(u) => {
                 self.expr(&u.expr);
@@ -2321,6 +2334,8 @@ impl<'a> FnAnalysis<'a> {
                             Some(last.clone())
                         } else if pk_lookup && self.scope.model.pk_binds_tenant(&t) {
                             Some("primary key".into())
+                        } else if pk_lookup && proven_id(args.first(), &t) {
+                            Some(PROVEN_ID.into())
                         } else {
                             None
                         };
@@ -2708,6 +2723,9 @@ impl<'a> FnAnalysis<'a> {
                 }
                 Val::Pred(cs, kind)
             }
+            // `.ok_or(..)`, `.unwrap()`, `.clone()`: the same row, the same id.
+            Val::Proven(t) => Val::Proven(t),
+            Val::ProvenId(t) => Val::ProvenId(t),
             Val::Rows(id) => {
                 // `X.one(db).await?.filter(|d| d.org_id == org)`.
                 if self.has_tenant_check(m.args.to_token_stream()) {
@@ -2780,6 +2798,14 @@ impl<'a> FnAnalysis<'a> {
             Some(_) if binds && is_tenant => {
                 cond.bound.insert(bound);
                 cond.untrusted.extend(taint);
+            }
+            // `Column::Id.eq(doc.id)` with `doc` fetched with the tenant bound.
+            Some(Val::ProvenId(of))
+                if binds
+                    && t.as_deref().is_none_or(|t| t == of)
+                    && self.scope.model.is_primary_key(&of, &c) =>
+            {
+                cond.bound.insert(bound);
             }
             _ if is_tenant && k.excludes.contains(name) => {
                 cond.notes.push(format!(
@@ -2885,6 +2911,8 @@ impl<'a> FnAnalysis<'a> {
                     .is_some_and(|t| self.scope.model.pk_binds_tenant(t))
                 {
                     q.scoped_by = Some("primary key".into());
+                } else if q.table().is_some_and(|t| proven_id(args.first(), t)) {
+                    q.scoped_by = Some(PROVEN_ID.into());
                 }
                 q.start = name.to_string();
                 vec![q]
@@ -3089,8 +3117,28 @@ impl<'a> FnAnalysis<'a> {
         if any_unbound {
             return Val::Rows(self.pend(Target::Exec(idx)));
         }
-        Val::Other
+        // Bound on every path, all on one table: the rows are the tenant's.
+        let paths = &self.execs[idx].paths;
+        match paths.first().and_then(QState::table) {
+            Some(t)
+                if paths
+                    .iter()
+                    .all(|q| q.table() == Some(t) && q.joins.is_empty()) =>
+            {
+                Val::Proven(t.to_string())
+            }
+            _ => Val::Other,
+        }
     }
+}
+
+/// How a lookup by a proven id is scoped (see [`Val::ProvenId`]).
+const PROVEN_ID: &str = "the id of a row fetched with the tenant bound";
+
+/// Whether `v` is the primary key of a row of `table` fetched with the
+/// tenant bound.
+fn proven_id(v: Option<&Val>, table: &str) -> bool {
+    matches!(v, Some(Val::ProvenId(t)) if t == table)
 }
 
 /// Whether a statement that compares the tenant can also stop the caller
