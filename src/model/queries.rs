@@ -1670,6 +1670,21 @@ impl<'a> FnAnalysis<'a> {
     }
 
     /// The rows of pending check `id` were compared with the tenant.
+    /// The one table of the rows pending check `id`, once they were
+    /// compared with the caller's tenant.
+    fn checked_table(&self, id: usize) -> Option<String> {
+        let Target::Exec(e) = self.pending.get(id)?.target else {
+            return None;
+        };
+        let exec = self.execs.get(e).filter(|x| x.checked_after)?;
+        let paths = &exec.paths;
+        let t = paths.first()?.table()?;
+        paths
+            .iter()
+            .all(|q| q.table() == Some(t) && q.joins.is_empty())
+            .then(|| t.to_string())
+    }
+
     fn mark_checked(&mut self, id: usize) {
         let Some(p) = self.pending.get_mut(id) else {
             return;
@@ -1972,8 +1987,14 @@ impl<'a> FnAnalysis<'a> {
             Expr::Cast(c) => self.expr(&c.expr),
             Expr::Field(f) => {
                 let base = self.expr(&f.base);
-                match (base, &f.member) {
-                    (Val::Proven(t), syn::Member::Named(field))
+                let proven = match base {
+                    Val::Proven(t) => Some(t),
+                    // Rows compared with the caller's tenant already.
+                    Val::Rows(id) => self.checked_table(id),
+                    _ => None,
+                };
+                match (proven, &f.member) {
+                    (Some(t), syn::Member::Named(field))
                         if self.scope.model.is_primary_key(&t, &unraw(field)) =>
                     {
                         Val::ProvenId(t)
