@@ -837,6 +837,23 @@ impl<'a, 'o> ItemCtx<'a, 'o> {
         }
     }
 
+    /// The table whose rows the `impl` block's type holds: a Diesel model
+    /// struct, or `Model` / `ActiveModel` in a SeaORM entity module.
+    fn row_table(&self) -> Option<String> {
+        let ty = self.self_ty.as_deref()?;
+        if let Some(t) = self.model.row_structs.get(ty) {
+            return Some(t.clone());
+        }
+        if matches!(ty, "Model" | "ActiveModel") && self.self_path.len() <= 2 {
+            let module = match self.self_path.as_slice() {
+                [m, _] => Some(m.clone()),
+                _ => self.modules.last().cloned(),
+            }?;
+            return self.model.entity_modules.get(&module).cloned();
+        }
+        None
+    }
+
     /// The entity's table when inside `impl .. for some_entity::Entity`.
     fn self_entity(&self) -> Option<String> {
         if self.self_path.is_empty() {
@@ -957,6 +974,12 @@ impl<'a, 'o> ItemCtx<'a, 'o> {
                         .and_then(|t| self.model.tenant_types.get(t))
                     {
                         f.in_reach.push(format!("self.{field}"));
+                    }
+                    // `&self` of a row type (a Diesel model struct, a SeaORM
+                    // `Model`): a row its caller loaded, which is where it
+                    // is judged; its own key selects that row.
+                    if let Some(t) = self.row_table() {
+                        f.env[0].insert("self".into(), Val::Proven(t));
                     }
                     f.params.push("self".into());
                 }
