@@ -64,6 +64,7 @@ pub(super) struct Extractor<'a> {
     config: &'a Config,
     qopts: queries::Options<'a>,
     no_prefilter: bool,
+    tenant_args: bool,
     /// Built on first use: a warm run may parse nothing.
     needles: OnceLock<QueryNeedles>,
 }
@@ -79,6 +80,7 @@ impl<'a> Extractor<'a> {
                 layout: analysis.layout,
             },
             no_prefilter: analysis.no_prefilter,
+            tenant_args: analysis.tenant_args,
             needles: OnceLock::new(),
         }
     }
@@ -86,6 +88,12 @@ impl<'a> Extractor<'a> {
     /// The project's crates.
     pub(super) fn layout(&self) -> &'a crate::workspace::layout::Layout {
         self.qopts.layout
+    }
+
+    /// Whether the helper rescue follows request input into functions that
+    /// bind a query's tenant to it.
+    pub(super) fn tenant_args(&self) -> bool {
+        self.tenant_args
     }
 
     /// Whether the prefilter is on (`--no-prefilter` parses every file).

@@ -138,6 +138,17 @@ impl Judge<'_> {
                 .iter()
                 .map(|f| f.file.as_deref().map_or(i, |p| table.sql_file(p)))
                 .collect();
+            // Request input handed to a function counts if the function
+            // binds a query's tenant to it.
+            let untrusted_calls: Vec<queries::UntrustedCall> = match facts {
+                Some(facts) if judge_queries => facts
+                    .untrusted_calls
+                    .iter()
+                    .filter(|c| helpers.binds_tenant(&c.key, c.arg))
+                    .cloned()
+                    .collect(),
+                _ => Vec::new(),
+            };
             let file_facts = rules::FileFacts {
                 file: i,
                 rel: &src.files[i].rel,
@@ -145,6 +156,7 @@ impl Judge<'_> {
                 sql: &sql,
                 sql_at: &sql_at,
                 untrusted_sql: facts.map_or(&[], |f| &f.untrusted_sql),
+                untrusted_calls: &untrusted_calls,
                 superuser: facts.map_or(&[], |f| &f.superuser),
                 opaque_macros: facts.map_or(&[], |f| &f.opaque_macros),
                 suppressions: &own_suppressions,

@@ -182,6 +182,7 @@ pub fn check(opts: &CheckOptions) -> Result<Report, Error> {
         include_tests,
         no_prefilter: opts.no_prefilter,
         layout: &layout,
+        tenant_args: levels.need(crate::rules::Fact::UntrustedSql),
     };
     let store = read::open_cache(opts.cache.as_ref(), &paths, &root, analysis);
     let read::Read {

@@ -250,6 +250,7 @@ pub fn schema(
         include_tests: config.files.include_tests,
         no_prefilter: false,
         layout: &layout,
+        tenant_args: false,
     };
     let SchemaPhase {
         model, failures, ..

@@ -49,6 +49,7 @@ pub(super) fn rescue(
                 .iter()
                 .filter_map(facts_of)
                 .flat_map(|f| f.summaries.iter()),
+            extractor.tenant_args(),
         )
     };
     let Extraction {

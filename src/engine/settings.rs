@@ -34,6 +34,10 @@ pub(super) struct Analysis<'a> {
     pub no_prefilter: bool,
     /// The project's crates, by which functions are named.
     pub layout: &'a crate::workspace::layout::Layout,
+    /// A running rule follows request input into the functions that bind
+    /// a query's tenant to it (`untrusted-tenant-source`): the helper
+    /// rescue parses their callers too.
+    pub tenant_args: bool,
 }
 
 /// Notes on settings of rules this version does not implement yet.

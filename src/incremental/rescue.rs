@@ -49,12 +49,13 @@ pub struct Helpers {
 }
 
 impl Helpers {
-    /// The helpers among `all` summaries.
-    pub fn new<'a>(all: impl IntoIterator<Item = &'a FnSummary>) -> Helpers {
+    /// The helpers among `all` summaries ([`summaries::grounded`]; with
+    /// `tenant`, those binding a query's tenant to a parameter too).
+    pub fn new<'a>(all: impl IntoIterator<Item = &'a FnSummary>, tenant: bool) -> Helpers {
         let mut free: BTreeMap<&str, Vec<Vec<String>>> = BTreeMap::new();
         let mut anywhere: BTreeSet<&str> = BTreeSet::new();
         let mut types: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
-        for key in summaries::grounded(all) {
+        for key in summaries::grounded(all, tenant) {
             if let Some((ty, name)) = key.strip_prefix("type:").and_then(|k| k.rsplit_once("::")) {
                 types.entry(name).or_default().insert(ty);
             } else if let Some(path) = key.strip_prefix("fn:") {
@@ -231,7 +232,7 @@ mod tests {
             summary("fn:app::db::b::list_query", true),
             summary("fn:app::scope::scoped", true),
         ];
-        let h = Helpers::new(&all);
+        let h = Helpers::new(&all, false);
         let call = "fn f() { list_query() }";
         // Its own module, one below it (`use super::*`), one above it, a
         // sibling (`super::list_query` re-exported by the parent).
@@ -282,7 +283,7 @@ mod tests {
             summary("type:Repo::load", true),
             summary("fn:app::repo::load", true),
         ];
-        let h = Helpers::new(&all);
+        let h = Helpers::new(&all, false);
         assert_eq!(h.names, ["find", "load", "scoped"]);
         // `find` is only `Store::find`.
         assert!(h
@@ -326,7 +327,7 @@ mod tests {
 
     #[test]
     fn entity_helpers_count_by_name() {
-        let h = Helpers::new(&[summary("entity:documents::live", true)]);
+        let h = Helpers::new(&[summary("entity:documents::live", true)], false);
         assert_eq!(
             h.calls_in("fn f() { document::Entity::live() }", HERE)
                 .len(),
@@ -351,7 +352,7 @@ mod tests {
         let mut g = summary("fn:app::g", false);
         g.rows_from = vec!["fn:app::h|~h".into()];
         let h = summary("fn:app::h", true);
-        let helpers = Helpers::new(&[f, g, h]);
+        let helpers = Helpers::new(&[f, g, h], false);
         assert_eq!(helpers.names, ["g", "h"]);
     }
 }

@@ -334,6 +334,15 @@ pub struct FnSummary {
     /// It returns rows that calls to these functions (keys) fetched or
     /// returned: a lookup helper if one of them is.
     pub rows_from: Vec<String>,
+    /// Its parameters whose value a query it builds is bound to as the
+    /// tenant (`fn users_of(org_id: Uuid)` with `.filter(OrgId.eq(org_id))`),
+    /// by position.
+    #[serde(default)]
+    pub tenant_params: Vec<usize>,
+    /// Its parameters passed on to other functions: (parameter, callee key,
+    /// argument position); a tenant parameter if the callee's is.
+    #[serde(default)]
+    pub tenant_forwards: Vec<(usize, String, usize)>,
 }
 
 /// A query a helper executes with what its caller gave it.
@@ -485,6 +494,28 @@ pub struct QueryFacts {
     pub uses: Vec<HelperUse>,
     /// Raw SQL whose tenant placeholder is bound to request input.
     pub untrusted_sql: Vec<UntrustedSql>,
+    /// Request input passed to workspace functions: reported when the
+    /// callee binds a query's tenant to it.
+    #[serde(default)]
+    pub untrusted_calls: Vec<UntrustedCall>,
+}
+
+/// Request input passed to a workspace function (`get_org_users(org_id)`
+/// with `org_id` from a `Path` extractor), not authorized first.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct UntrustedCall {
+    /// The callee's key.
+    pub key: String,
+    /// The callee as written.
+    pub name: String,
+    /// The argument's position.
+    pub arg: usize,
+    /// The callee's name in the call.
+    pub span: Span,
+    /// Enclosing function.
+    pub function: String,
+    /// How the argument is request input.
+    pub source: String,
 }
 
 /// Raw SQL executed with its tenant placeholder bound to request input.
@@ -910,6 +941,9 @@ impl<'a, 'o> ItemCtx<'a, 'o> {
             tainted: Vec::new(),
             untrusted_sql: Vec::new(),
             str_params: Vec::new(),
+            tenant_params: Vec::new(),
+            tenant_forwards: Vec::new(),
+            untrusted_calls: Vec::new(),
             sql_params: Vec::new(),
             sql_forwards: Vec::new(),
             returned_rows: Vec::new(),
@@ -1025,6 +1059,8 @@ impl<'a, 'o> ItemCtx<'a, 'o> {
             || !f.sql_forwards.is_empty()
             || rows
             || !rows_from.is_empty()
+            || !f.tenant_params.is_empty()
+            || !f.tenant_forwards.is_empty()
         {
             self.out.summaries.push(FnSummary {
                 key,
@@ -1035,8 +1071,11 @@ impl<'a, 'o> ItemCtx<'a, 'o> {
                 sql_forwards: std::mem::take(&mut f.sql_forwards),
                 rows,
                 rows_from,
+                tenant_params: std::mem::take(&mut f.tenant_params),
+                tenant_forwards: std::mem::take(&mut f.tenant_forwards),
             });
         }
+        self.out.untrusted_calls.append(&mut f.untrusted_calls);
         self.out.execs.append(&mut f.execs);
         self.out.opaque_macros.append(&mut f.opaque);
         self.out.sql.append(&mut f.sql_facts);
@@ -1426,6 +1465,12 @@ struct FnAnalysis<'a> {
     tainted: Vec<(String, String)>,
     /// String parameters (name, position), which may carry SQL.
     str_params: Vec<(String, usize)>,
+    /// Parameters that a query here binds as the tenant, by position.
+    tenant_params: Vec<usize>,
+    /// Parameters passed on: (parameter, callee key, argument position).
+    tenant_forwards: Vec<(usize, String, usize)>,
+    /// Request input passed to workspace functions.
+    untrusted_calls: Vec<UntrustedCall>,
     /// Those that reach a raw-SQL entry point.
     sql_params: Vec<usize>,
     /// Those passed on to other functions.
@@ -1512,6 +1557,39 @@ fn compact(tokens: TokenStream) -> String {
 
 impl<'a> FnAnalysis<'a> {
     /// Where the value of `e` came from, when it is request input.
+    /// The parameter (position) whose value `e` is, or a field of
+    /// (`org_id`, `&org_id`, `ctx.org_id`, `org_id.clone()`).
+    fn param_of(&self, e: &Expr) -> Option<usize> {
+        let root = root_ident(e)?;
+        self.params.iter().position(|p| *p == root)
+    }
+
+    /// For each argument of a call to workspace function `key`: a
+    /// parameter passed on, or request input passed in.
+    fn note_tenant_args(
+        &mut self,
+        args: &syn::punctuated::Punctuated<Expr, syn::Token![,]>,
+        key: &str,
+        name: &str,
+        span: Span,
+    ) {
+        for (i, a) in args.iter().enumerate() {
+            if let Some(k) = self.param_of(a) {
+                self.tenant_forwards.push((k, key.to_string(), i));
+            }
+            if let Some(source) = self.taint_of(a) {
+                self.untrusted_calls.push(UntrustedCall {
+                    key: key.to_string(),
+                    name: name.to_string(),
+                    arg: i,
+                    span,
+                    function: self.function.clone(),
+                    source,
+                });
+            }
+        }
+    }
+
     fn taint_of(&self, e: &Expr) -> Option<String> {
         let root = root_ident(e)?;
         let (_, how) = self.tainted.iter().find(|(n, _)| *n == root)?;
@@ -2464,6 +2542,8 @@ impl<'a> FnAnalysis<'a> {
         // SQL handed to a workspace function (`query_raw(db, "SELECT ..")`):
         // judged here if that function sends it to the database.
         self.note_sql_params(&c.args, Some(&key));
+        // A tenant value handed on: judged once the callee is known.
+        self.note_tenant_args(&c.args, &key, &segs.join("::"), span);
         for (i, a) in args.iter().enumerate() {
             if let Val::Str(sql) = a {
                 if sql.looks_like_sql() {
@@ -2707,7 +2787,14 @@ impl<'a> FnAnalysis<'a> {
             Val::Query(qs) => self.query_method(qs, m, &name, args),
             Val::Col(t, c) => {
                 let taint = m.args.first().and_then(|a| self.taint_of(a));
-                self.col_method(t, c, &name, args, taint)
+                let param = m.args.first().and_then(|a| self.param_of(a));
+                let v = self.col_method(t, c, &name, args, taint);
+                if let (Some(k), Val::Pred(cs, _)) = (param, &v) {
+                    if cs.iter().any(|c| !c.bound.is_empty()) && !self.tenant_params.contains(&k) {
+                        self.tenant_params.push(k);
+                    }
+                }
+                v
             }
             Val::Pred(cs, kind) => {
                 if k.and.contains(&name) {

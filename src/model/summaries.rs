@@ -25,7 +25,12 @@ pub const MAX_DEPTH: usize = 8;
 /// summary. A summary that only returns what an unknown function returns
 /// (`fn f(x: &str) -> Option<usize> { Regex::find(x) }`) resolves to
 /// nothing wherever it is called, so its callers have nothing to add.
-pub fn grounded<'a>(all: impl IntoIterator<Item = &'a FnSummary>) -> HashSet<&'a str> {
+/// With `tenant`, a function that binds a query's tenant to a parameter
+/// (`untrusted-tenant-source` follows request input into it) counts too.
+pub fn grounded<'a>(
+    all: impl IntoIterator<Item = &'a FnSummary>,
+    tenant: bool,
+) -> HashSet<&'a str> {
     let all: Vec<&FnSummary> = all.into_iter().collect();
     let linker = Linker::new(all.iter().map(|s| s.key.as_str()));
     let callee = |q: &'a QState| q.root.callee().map(|(k, _)| k);
@@ -35,7 +40,10 @@ pub fn grounded<'a>(all: impl IntoIterator<Item = &'a FnSummary>) -> HashSet<&'a
     let mut callers: HashMap<&str, Vec<&str>> = HashMap::new();
     let mut todo: Vec<&str> = Vec::new();
     for s in all {
-        let direct = s.rows || !s.sql_params.is_empty() || states(s).any(|q| callee(q).is_none());
+        let direct = s.rows
+            || !s.sql_params.is_empty()
+            || (tenant && !s.tenant_params.is_empty())
+            || states(s).any(|q| callee(q).is_none());
         if direct {
             if out.insert(s.key.as_str()) {
                 todo.push(&s.key);
@@ -45,6 +53,12 @@ pub fn grounded<'a>(all: impl IntoIterator<Item = &'a FnSummary>) -> HashSet<&'a
         let calls = states(s)
             .filter_map(callee)
             .chain(s.sql_forwards.iter().map(|(_, k, _)| k.as_str()))
+            .chain(
+                s.tenant_forwards
+                    .iter()
+                    .filter(|_| tenant)
+                    .map(|(_, k, _)| k.as_str()),
+            )
             .chain(s.rows_from.iter().map(String::as_str));
         for k in calls {
             for d in linker.link(k) {
@@ -216,6 +230,22 @@ impl<'a> Summaries<'a> {
                     || d.sql_forwards
                         .iter()
                         .any(|(p, k, j)| *p == idx && self.sends_sql_at(k, *j, depth + 1))
+            })
+    }
+
+    /// Whether the function(s) named `key` bind a query's tenant to their
+    /// argument `idx`, themselves or through other functions.
+    pub fn binds_tenant(&self, key: &str, idx: usize) -> bool {
+        self.binds_tenant_at(key, idx, 0)
+    }
+
+    fn binds_tenant_at(&self, key: &str, idx: usize, depth: usize) -> bool {
+        depth < MAX_DEPTH
+            && self.defs(key).iter().any(|(_, d)| {
+                d.tenant_params.contains(&idx)
+                    || d.tenant_forwards
+                        .iter()
+                        .any(|(p, k, j)| *p == idx && self.binds_tenant_at(k, *j, depth + 1))
             })
     }
 

@@ -18,7 +18,9 @@
 use crate::config::{Config, Level};
 use crate::diagnostic::{FileId, Finding};
 use crate::discover::FileKind;
-use crate::model::queries::{ExecFact, OpaqueMacro, SqlFact, SuperuserCall, UntrustedSql};
+use crate::model::queries::{
+    ExecFact, OpaqueMacro, SqlFact, SuperuserCall, UntrustedCall, UntrustedSql,
+};
 use crate::model::TenantModel;
 use crate::parse::Failure;
 use crate::suppress::Suppression;
@@ -215,6 +217,9 @@ pub struct FileFacts<'a> {
     pub sql_at: &'a [FileId],
     /// [`Fact::UntrustedSql`].
     pub untrusted_sql: &'a [UntrustedSql],
+    /// [`Fact::UntrustedSql`] too: request input passed to a workspace
+    /// function that binds a query's tenant to it.
+    pub untrusted_calls: &'a [UntrustedCall],
     /// [`Fact::SuperuserCalls`].
     pub superuser: &'a [SuperuserCall],
     /// [`Fact::OpaqueMacros`].
@@ -229,6 +234,7 @@ impl<'a> FileFacts<'a> {
         self.execs.is_empty()
             && self.sql.is_empty()
             && self.untrusted_sql.is_empty()
+            && self.untrusted_calls.is_empty()
             && self.superuser.is_empty()
             && self.opaque_macros.is_empty()
             && self.suppressions.is_empty()

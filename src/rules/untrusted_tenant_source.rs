@@ -7,7 +7,7 @@
 
 use crate::config::Level;
 use crate::diagnostic::{FileId, Finding};
-use crate::model::queries::{unbound_tables, ExecFact, UntrustedSql};
+use crate::model::queries::{unbound_tables, ExecFact, UntrustedCall, UntrustedSql};
 use crate::model::TenantModel;
 use crate::rules::{Context, Fact, Facts, RuleMeta};
 
@@ -38,7 +38,34 @@ pub fn check(cx: &Context<'_>) -> Vec<Finding> {
         .filter_map(|e| judge(cx.model, f.file, e))
         .collect();
     out.extend(f.untrusted_sql.iter().map(|s| judge_sql(f.file, s)));
+    out.extend(f.untrusted_calls.iter().map(|c| judge_call(f.file, c)));
     out
+}
+
+/// Request input handed to a workspace function that binds a query's
+/// tenant to it (itself or through the functions it calls).
+fn judge_call(file: FileId, c: &UntrustedCall) -> Finding {
+    let mut f = Finding::new(
+        ID,
+        file,
+        c.span,
+        format!(
+            "`{}` scopes its query to a tenant taken from the request ({}), not from the authenticated caller",
+            c.name, c.source
+        ),
+    );
+    f.primary_label = format!(
+        "argument {} of `{}` is the tenant of its query",
+        c.arg + 1,
+        c.name
+    );
+    f.notes = vec![format!(
+        "whoever sends the request chooses this tenant; `{}` does not check that the caller belongs to it before passing it on",
+        c.function
+    )];
+    f.help = Some(HELP.to_string());
+    f.identity = format!("{}|{}|{}", c.function, c.name, c.arg);
+    f
 }
 
 fn judge_sql(file: FileId, s: &UntrustedSql) -> Finding {

@@ -153,6 +153,14 @@ impl FnAnalysis<'_> {
         ];
         if name == "bind" {
             let mut run = run.clone();
+            // A parameter bound to a tenant placeholder: a tenant
+            // parameter of this function, for its callers.
+            let position = run.binds.len() + 1;
+            if let Some(k) = m.args.first().and_then(|a| self.param_of(a)) {
+                if run.tenant_params.contains(&position) && !self.tenant_params.contains(&k) {
+                    self.tenant_params.push(k);
+                }
+            }
             run.binds
                 .push(m.args.first().and_then(|a| self.taint_of(a)));
             return Val::Sql(Rc::new(run));

@@ -246,7 +246,12 @@ fn a_helper_call_is_symbolic_until_resolved_with_the_callers_filters() {
             base().load::<Doc>(conn);
         }}"
     ));
-    assert_eq!(f.summaries.len(), 1);
+    // `base` returns a query; `scoped` binds the tenant to its parameter 1
+    // (for `untrusted-tenant-source` at its callers), and returns nothing.
+    assert_eq!(f.summaries.len(), 2);
+    assert_eq!(f.summaries[1].key, "fn:crate::repo::scoped");
+    assert_eq!(f.summaries[1].tenant_params, [1]);
+    assert!(f.summaries[1].returns.is_empty());
     // Named by its module path (`src/repo.rs` outside any package).
     assert_eq!(f.summaries[0].key, "fn:crate::repo::base");
     assert_eq!(f.summaries[0].returns[0].root, table("documents"));
