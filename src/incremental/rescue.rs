@@ -57,6 +57,8 @@ impl Helpers {
         let mut types: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
         for key in summaries::grounded(all, tenant) {
             if let Some((ty, name)) = key.strip_prefix("type:").and_then(|k| k.rsplit_once("::")) {
+                // `type:app::store::Store::find`: the file names `Store`.
+                let ty = ty.rsplit("::").next().unwrap_or(ty);
                 types.entry(name).or_default().insert(ty);
             } else if let Some(path) = key.strip_prefix("fn:") {
                 // `fn:app::db::alerts::get`: called `get(..)` or through

@@ -188,34 +188,19 @@ impl<'a> Scope<'a> {
     /// own function or one imported by name, else one a glob import
     /// brings.
     pub fn fn_call_key(&self, segs: &[String]) -> String {
-        let mut cands: Vec<Vec<String>> = Vec::new();
-        let scopes = || self.uses.iter().rev().chain(self.outer.iter().rev());
-        let imported = segs
-            .first()
-            .and_then(|first| scopes().find_map(|u| Some((u.raw.get(first)?, &u.module))));
-        let mut written: Vec<String> = Vec::new();
-        match imported {
-            Some((target, declared)) => {
-                let full: Vec<String> = target.iter().chain(&segs[1..]).cloned().collect();
-                cands.extend(absolute(&full, declared, self.place.layout));
-                written = full;
-            }
-            None => {
-                cands.extend(absolute(segs, self.place.module, self.place.layout));
-                if let [name] = segs {
-                    for u in scopes() {
-                        for g in &u.raw_globs {
-                            for mut c in absolute(g, &u.module, self.place.layout) {
-                                c.push(name.clone());
-                                cands.push(c);
-                            }
-                        }
-                    }
-                }
-                written.extend(segs.iter().cloned());
-            }
-        }
-        let mut key = String::from("fn:");
+        self.call_key("fn", segs)
+    }
+
+    /// The key of a call to a function of a type of the workspace
+    /// (`Store::find`, `models::Store::find`): like [`Scope::fn_call_key`],
+    /// with `type:`; the type's path resolves as a function's does.
+    pub fn type_call_key(&self, segs: &[String]) -> String {
+        self.call_key("type", segs)
+    }
+
+    fn call_key(&self, kind: &str, segs: &[String]) -> String {
+        let (cands, written) = self.candidates(segs);
+        let mut key = format!("{kind}:");
         let mut seen: Vec<&Vec<String>> = Vec::new();
         for c in &cands {
             if seen.contains(&c) {
@@ -233,6 +218,51 @@ impl<'a> Scope<'a> {
             .collect();
         key.push_str(&written.join("::"));
         key
+    }
+
+    /// The absolute paths `segs` may name, the likelier first, and the path
+    /// after `use` renames.
+    fn candidates(&self, segs: &[String]) -> (Vec<Vec<String>>, Vec<String>) {
+        let mut cands: Vec<Vec<String>> = Vec::new();
+        let scopes = || self.uses.iter().rev().chain(self.outer.iter().rev());
+        let imported = segs
+            .first()
+            .and_then(|first| scopes().find_map(|u| Some((u.raw.get(first)?, &u.module))));
+        match imported {
+            Some((target, declared)) => {
+                let full: Vec<String> = target.iter().chain(&segs[1..]).cloned().collect();
+                cands.extend(absolute(&full, declared, self.place.layout));
+                (cands, full)
+            }
+            None => {
+                cands.extend(absolute(segs, self.place.module, self.place.layout));
+                // A glob brings the first name (a function, a type, a module).
+                let anchored = segs
+                    .first()
+                    .is_some_and(|f| matches!(f.as_str(), "crate" | "self" | "super"));
+                if !anchored {
+                    for u in scopes() {
+                        for g in &u.raw_globs {
+                            for mut c in absolute(g, &u.module, self.place.layout) {
+                                c.extend(segs.iter().cloned());
+                                cands.push(c);
+                            }
+                        }
+                    }
+                }
+                (cands, segs.to_vec())
+            }
+        }
+    }
+
+    /// The absolute path of the type an `impl` block in this scope is for
+    /// (`impl Store`, `impl models::Store`), as its functions' keys name
+    /// it: through an import by name, else in this module. (A type a glob
+    /// brings is keyed in this module too: globs are mostly preludes, and a
+    /// call naming the type still resolves by its written `Type::f`.)
+    pub fn type_def_path(&self, segs: &[String]) -> String {
+        let (cands, _) = self.candidates(segs);
+        cands.first().map(|c| c.join("::")).unwrap_or_default()
     }
 
     fn lookup(&self, name: &str) -> Option<&Vec<String>> {

@@ -660,6 +660,7 @@ pub fn extract(
         uses: vec![uses],
         modules: vec![module],
         mod_path,
+        self_key: None,
         self_ty: None,
         self_path: Vec::new(),
         out: &mut out,
@@ -678,6 +679,9 @@ struct ItemCtx<'a, 'o> {
     /// The absolute path of the module being read (see
     /// [`crate::workspace::layout`]).
     mod_path: Vec<String>,
+    /// The absolute path of the `impl` block's type, as its functions'
+    /// keys name it (`type:PATH::f`).
+    self_key: Option<String>,
     self_ty: Option<String>,
     /// The `impl` block's self type as a path (`project::Entity`).
     self_path: Vec<String>,
@@ -768,6 +772,8 @@ impl<'a, 'o> ItemCtx<'a, 'o> {
                         _ => Vec::new(),
                     },
                 );
+                let key = self.type_key_path();
+                let prev_key = std::mem::replace(&mut self.self_key, key);
                 for it in &i.items {
                     if let syn::ImplItem::Fn(f) = it {
                         if self.skip(&f.attrs) {
@@ -782,6 +788,7 @@ impl<'a, 'o> ItemCtx<'a, 'o> {
                 }
                 self.self_ty = prev;
                 self.self_path = prev_path;
+                self.self_key = prev_key;
             }
             syn::Item::Trait(t) => {
                 if self.skip(&t.attrs) {
@@ -854,11 +861,24 @@ impl<'a, 'o> ItemCtx<'a, 'o> {
         }
         match self.self_entity() {
             Some(t) => format!("entity:{t}::{name}"),
-            None => format!(
-                "type:{}::{name}",
-                self.self_path.last().map_or("", String::as_str)
-            ),
+            None => format!("type:{}::{name}", self.self_key.as_deref().unwrap_or("")),
         }
+    }
+
+    /// The absolute path of the `impl` block's type (`self_path`) as keys
+    /// name it, when it is not an entity.
+    fn type_key_path(&self) -> Option<String> {
+        if self.self_path.is_empty() || self.self_entity().is_some() {
+            return None;
+        }
+        let scope = Scope {
+            model: self.model,
+            outer: &self.uses,
+            uses: Vec::new(),
+            self_entity: None,
+            place: self.place(),
+        };
+        Some(scope.type_def_path(&self.self_path))
     }
 
     fn place(&self) -> Place<'_> {
@@ -954,6 +974,7 @@ impl<'a, 'o> ItemCtx<'a, 'o> {
                 .collect(),
             self_ty: self.self_ty.clone(),
             self_table: self.self_entity(),
+            self_key: self.self_key.clone(),
         };
         for input in &sig.inputs {
             match input {
@@ -1483,6 +1504,8 @@ struct FnAnalysis<'a> {
     self_ty: Option<String>,
     /// The entity's table inside `impl Trait for some_entity::Entity`.
     self_table: Option<String>,
+    /// The `impl` block's type as keys name it (`Self::f`).
+    self_key: Option<String>,
 }
 
 fn merge_vals(a: Val, b: Val) -> Val {
@@ -2745,10 +2768,10 @@ impl<'a> FnAnalysis<'a> {
         match segs {
             [_] => Some(self.scope.fn_call_key(written)),
             [.., ty, _] if ty == "Self" => {
-                self.self_ty.as_ref().map(|t| format!("type:{t}::{last}"))
+                self.self_key.as_ref().map(|t| format!("type:{t}::{last}"))
             }
             [.., ty, _] if ty.starts_with(|c: char| c.is_ascii_uppercase()) => {
-                Some(format!("type:{ty}::{last}"))
+                Some(self.scope.type_call_key(written))
             }
             // `module::function`.
             _ => Some(self.scope.fn_call_key(written)),

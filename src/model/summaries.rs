@@ -94,13 +94,21 @@ pub fn grounded<'a>(
 /// twenty modules are twenty different functions), and a bare name that
 /// is neither the module's own function nor imported is some other
 /// function (only functions that build, run or return queries have keys).
-/// Other keys (`type:`, `entity:`) resolve to themselves.
+/// A call to a type's function (`type:app::store::Store::find|..|~Store::find`)
+/// resolves the same way; other keys (`entity:`, a function's own key)
+/// resolve to themselves.
 #[derive(Debug, Default)]
 pub struct Linker<'a> {
     /// Every key defined.
     defined: HashSet<&'a str>,
-    /// Free functions' paths (key without `fn:`) by their last segment.
-    free_by_name: HashMap<&'a str, Vec<&'a str>>,
+    /// Free functions' and types' functions' paths (key without `fn:` /
+    /// `type:`), by kind and last segment.
+    by_name: HashMap<(&'a str, &'a str), Vec<&'a str>>,
+}
+
+/// A path without its last segment (`a::b::f` → `a::b`).
+fn owner(path: &str) -> &str {
+    path.rsplit_once("::").map_or("", |(o, _)| o)
 }
 
 impl<'a> Linker<'a> {
@@ -111,9 +119,9 @@ impl<'a> Linker<'a> {
             if !l.defined.insert(k) {
                 continue;
             }
-            if let Some(path) = k.strip_prefix("fn:") {
+            if let Some((kind @ ("fn" | "type"), path)) = k.split_once(':') {
                 let name = path.rsplit("::").next().unwrap_or(path);
-                l.free_by_name.entry(name).or_default().push(path);
+                l.by_name.entry((kind, name)).or_default().push(path);
             }
         }
         l
@@ -122,34 +130,38 @@ impl<'a> Linker<'a> {
     /// The keys of the functions `key` resolves to.
     pub fn link(&self, key: &str) -> Vec<&'a str> {
         let call = key
-            .strip_prefix("fn:")
-            .and_then(|rest| rest.rsplit_once('~'));
-        let Some((cands, written)) = call else {
+            .split_once(':')
+            .filter(|(kind, _)| matches!(*kind, "fn" | "type"))
+            .and_then(|(kind, rest)| Some((kind, rest.rsplit_once('~')?)));
+        let Some((kind, (cands, written))) = call else {
             return self.defined.get(key).copied().into_iter().collect();
         };
         let cands: Vec<&str> = cands.split('|').filter(|c| !c.is_empty()).collect();
         let name = written.rsplit("::").next().unwrap_or(written);
-        let defs = self.free_by_name.get(name).map_or(&[][..], Vec::as_slice);
-        let key_of = |path: &str| self.defined.get(format!("fn:{path}").as_str()).copied();
+        let defs = self
+            .by_name
+            .get(&(kind, name))
+            .map_or(&[][..], Vec::as_slice);
+        let key_of = |path: &str| self.defined.get(format!("{kind}:{path}").as_str()).copied();
         // 1. A path that a function has.
         for c in &cands {
             if defs.contains(c) {
                 return key_of(c).into_iter().collect();
             }
         }
-        // 2. The one function right below a path's module.
+        // 2. The one function right below a path's module: a function
+        //    (or, for a type's function, the type) re-exported one level up.
         let below: Vec<&str> = defs
             .iter()
             .copied()
             .filter(|d| {
-                let module = d.strip_suffix(name).unwrap_or(d);
-                let parent = module
-                    .strip_suffix("::")
-                    .and_then(|m| m.rsplit_once("::"))
-                    .map(|(p, _)| p);
-                cands.iter().any(|c| {
-                    let m = c.strip_suffix(name).and_then(|m| m.strip_suffix("::"));
-                    m.is_some() && m == parent
+                cands.iter().any(|c| match kind {
+                    "fn" => !owner(c).is_empty() && owner(owner(d)) == owner(c),
+                    _ => {
+                        let (dt, ct) = (owner(d), owner(c));
+                        let same_type = dt.rsplit("::").next() == ct.rsplit("::").next();
+                        same_type && !owner(ct).is_empty() && owner(owner(dt)) == owner(ct)
+                    }
                 })
             })
             .collect();
@@ -548,6 +560,9 @@ mod tests {
         "fn:app::jobs::list_query",
         "fn:app::service::scope::scoped",
         "type:Store::get",
+        "type:app::a::Page::query",
+        "type:app::b::Page::query",
+        "type:vault::folder::Folder::find",
     ];
 
     fn link(key: &str) -> Vec<&'static str> {
@@ -608,7 +623,30 @@ mod tests {
     }
 
     #[test]
+    fn a_types_function_resolves_by_the_types_path() {
+        // Each module's own `Page`.
+        assert_eq!(
+            link("type:app::a::Page::query|~Page::query"),
+            ["type:app::a::Page::query"]
+        );
+        // A `Page` neither module's: nothing, not both.
+        assert!(link("type:app::c::Page::query|~Page::query").is_empty());
+        // `use vault::Folder` where `vault` re-exports `folder::Folder`.
+        assert_eq!(
+            link("type:api::r::vault::Folder::find|vault::Folder::find|~vault::Folder::find"),
+            ["type:vault::folder::Folder::find"]
+        );
+        // A type a glob brought, keyed where the impl is: by its written
+        // `Folder::find`, the one function of that type and name.
+        assert_eq!(
+            link("type:api::r::Folder::find|~Folder::find"),
+            ["type:vault::folder::Folder::find"]
+        );
+    }
+
+    #[test]
     fn other_keys_resolve_to_themselves_when_defined() {
+        assert_eq!(link("entity:documents::live"), Vec::<&str>::new());
         assert_eq!(link("type:Store::get"), ["type:Store::get"]);
         assert!(link("type:Other::get").is_empty());
         assert_eq!(
