@@ -104,6 +104,8 @@ pub struct Linker<'a> {
     /// Free functions' and types' functions' paths (key without `fn:` /
     /// `type:`), by kind and last segment.
     by_name: HashMap<(&'a str, &'a str), Vec<&'a str>>,
+    /// Their keys, by kind and path.
+    key_of: HashMap<(&'a str, &'a str), &'a str>,
 }
 
 /// A path without its last segment (`a::b::f` → `a::b`).
@@ -122,6 +124,7 @@ impl<'a> Linker<'a> {
             if let Some((kind @ ("fn" | "type"), path)) = k.split_once(':') {
                 let name = path.rsplit("::").next().unwrap_or(path);
                 l.by_name.entry((kind, name)).or_default().push(path);
+                l.key_of.insert((kind, path), k);
             }
         }
         l
@@ -142,7 +145,7 @@ impl<'a> Linker<'a> {
             .by_name
             .get(&(kind, name))
             .map_or(&[][..], Vec::as_slice);
-        let key_of = |path: &str| self.defined.get(format!("{kind}:{path}").as_str()).copied();
+        let key_of = |path: &str| self.key_of.get(&(kind, path)).copied();
         // 1. A path that a function has.
         for c in &cands {
             if defs.contains(c) {
@@ -467,10 +470,14 @@ impl Lookups {
         helpers: &Summaries,
         is_bad: impl Fn(&ExecFact) -> bool,
     ) -> Lookups {
-        // Calls by the function they resolve to.
+        // Calls by the function they resolve to (many calls share a key).
         let mut by_key: HashMap<&str, Vec<(usize, &HelperUse)>> = HashMap::new();
+        let mut links: HashMap<&str, Vec<&str>> = HashMap::new();
         for (file, u) in uses {
-            for d in helpers.link(&u.key) {
+            let linked = links
+                .entry(u.key.as_str())
+                .or_insert_with(|| helpers.link(&u.key));
+            for d in linked.iter() {
                 by_key.entry(d).or_default().push((file, u));
             }
         }
