@@ -112,6 +112,37 @@ pub fn default_cache_dir(paths: &[PathBuf]) -> Result<PathBuf, Error> {
 }
 
 /// Runs `check`.
+/// The crates of the discovered files; without `include_tests`, the files
+/// of packages the others use only as a dev-dependency are left out like
+/// test code (counted as skipped), unless a named path lies inside one.
+pub(super) fn layout_of(
+    root: &std::path::Path,
+    found: &mut discover::Discovery,
+    include_tests: bool,
+    named: &[String],
+) -> crate::workspace::layout::Layout {
+    let layout = crate::workspace::layout::Layout::new(
+        root,
+        found
+            .files
+            .iter()
+            .filter(|f| f.kind == discover::FileKind::Rust)
+            .map(|f| f.rel.as_str()),
+    );
+    if !include_tests {
+        let before = found.files.len();
+        found.files.retain(|f| {
+            layout.test_support(&f.rel).is_none_or(|dir| {
+                named
+                    .iter()
+                    .any(|n| n.strip_prefix(dir).is_some_and(|r| r.starts_with('/')))
+            })
+        });
+        found.skipped += before - found.files.len();
+    }
+    layout
+}
+
 pub fn check(opts: &CheckOptions) -> Result<Report, Error> {
     let started = Instant::now();
     let mut phase = timings::Phases::new(started);
@@ -138,26 +169,7 @@ pub fn check(opts: &CheckOptions) -> Result<Report, Error> {
     );
     // The crates: functions are named by their module paths, and a crate
     // the others use only as a dev-dependency is test code.
-    let layout = crate::workspace::layout::Layout::new(
-        &root,
-        found
-            .files
-            .iter()
-            .filter(|f| f.kind == discover::FileKind::Rust)
-            .map(|f| f.rel.as_str()),
-    );
-    if !include_tests {
-        let before = found.files.len();
-        found.files.retain(|f| {
-            // Unless the user named a path inside it.
-            layout.test_support(&f.rel).is_none_or(|dir| {
-                named
-                    .iter()
-                    .any(|n| n.strip_prefix(dir).is_some_and(|r| r.starts_with('/')))
-            })
-        });
-        found.skipped += before - found.files.len();
-    }
+    let layout = layout_of(&root, &mut found, include_tests, &named);
     // A named path with nothing to analyse under it (ignored by git,
     // hidden, excluded, test code, or not Rust / a migration) is said, not
     // passed over: "no findings" would read as "looked, and it is fine".

@@ -228,14 +228,17 @@ pub fn schema(
     let scope = super::resolve_paths(paths)?;
     let config = super::load_config(config_path, &scope)?;
     let root = &scope.root;
-    let found = discover::discover(
+    let named = scope.named_in_project();
+    let mut found = discover::discover(
         std::slice::from_ref(root),
         root,
         &config,
         config.files.include_tests,
-        &scope.named_in_project(),
+        &named,
         0,
     );
+    // As `check` does: test-support packages are test code.
+    let layout = super::layout_of(root, &mut found, config.files.include_tests, &named);
     let pool = super::settings::pool(None)?;
     let read::Read { texts, mut ledger } = read::read(&pool, &found.files, None);
     let src = Sources {
@@ -243,8 +246,6 @@ pub fn schema(
         files: &found.files,
         texts: &texts,
     };
-    // The schema names no functions: no need to read the crates.
-    let layout = crate::workspace::layout::Layout::default();
     let analysis = Analysis {
         config: &config,
         include_tests: config.files.include_tests,

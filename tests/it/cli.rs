@@ -200,6 +200,10 @@ fn a_crate_used_only_as_a_dev_dependency_is_test_code() {
             "[package]\nname = \"api-harness\"\n\n[dependencies]\napi = { path = \"../api\" }\n",
         ),
         ("api-harness/src/lib.rs", leak),
+        (
+            "api-harness/src/seed.rs",
+            "diesel::table! { seed_runs (id) { id -> Uuid, org_id -> Uuid, } }\n",
+        ),
     ]);
     let d = p(dir.path());
     let files = |args: &[&str]| -> Vec<String> {
@@ -212,10 +216,16 @@ fn a_crate_used_only_as_a_dev_dependency_is_test_code() {
             .map(|f| f["file"].as_str().expect("file").to_string())
             .collect()
     };
-    // `src/repo.rs` (outside the packages) is reported; the harness is not.
+    // `src/repo.rs` (outside the packages) is reported; the harness is not,
+    // and its tables are not in the tenant model `schema` prints.
     assert_eq!(files(&["check", &d, "--format", "json"]), ["src/repo.rs"]);
+    let (_, schema, _) = run(&["schema", &d]);
+    assert!(
+        schema.contains("documents") && !schema.contains("seed_runs"),
+        "{schema}"
+    );
     let (_, out, _) = run(&["check", &d, "--color", "never"]);
-    assert!(out.contains("1 skipped"), "{out}");
+    assert!(out.contains("2 skipped"), "{out}");
     assert_eq!(
         files(&["check", &d, "--format", "json", "--include-tests"]),
         ["api-harness/src/lib.rs", "src/repo.rs"]
