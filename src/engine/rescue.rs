@@ -83,7 +83,7 @@ pub(super) fn rescue(
                     let f = &files[i];
                     let t = text_of(f, &texts[i]);
                     let t = t.as_ref().as_ref().ok()?;
-                    let named = helpers.calls_in(t, &extractor.layout().module_of(&f.rel).module);
+                    let named = helpers.calls_in(t, &extractor.layout().module_of(&f.rel));
                     if named.is_empty() {
                         return None;
                     }

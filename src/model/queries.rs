@@ -643,7 +643,7 @@ pub fn extract(
     model: &TenantModel,
     opts: &Options,
 ) -> QueryFacts {
-    let mod_path = opts.layout.module_of(rel_path).module;
+    let mod_path = opts.layout.module_of(rel_path);
     let mut uses = UseMap {
         module: mod_path.clone(),
         ..UseMap::default()
@@ -1801,12 +1801,7 @@ impl<'a> FnAnalysis<'a> {
             return None;
         };
         let exec = self.execs.get(e).filter(|x| x.checked_after)?;
-        let paths = &exec.paths;
-        let t = paths.first()?.table()?;
-        paths
-            .iter()
-            .all(|q| q.table() == Some(t) && q.joins.is_empty())
-            .then(|| t.to_string())
+        single_table(&exec.paths).map(str::to_string)
     }
 
     fn mark_checked(&mut self, id: usize) {
@@ -3272,18 +3267,20 @@ impl<'a> FnAnalysis<'a> {
             return Val::Rows(self.pend(Target::Exec(idx)));
         }
         // Bound on every path, all on one table: the rows are the tenant's.
-        let paths = &self.execs[idx].paths;
-        match paths.first().and_then(QState::table) {
-            Some(t)
-                if paths
-                    .iter()
-                    .all(|q| q.table() == Some(t) && q.joins.is_empty()) =>
-            {
-                Val::Proven(t.to_string())
-            }
-            _ => Val::Other,
+        match single_table(&self.execs[idx].paths) {
+            Some(t) => Val::Proven(t.to_string()),
+            None => Val::Other,
         }
     }
+}
+
+/// The one table every path queries, none joining another.
+fn single_table(paths: &[QState]) -> Option<&str> {
+    let t = paths.first()?.table()?;
+    paths
+        .iter()
+        .all(|q| q.table() == Some(t) && q.joins.is_empty())
+        .then_some(t)
 }
 
 /// How a lookup by a proven id is scoped (see [`Val::ProvenId`]).

@@ -16,6 +16,10 @@
 use crate::model::queries::{Bound, Cond, ExecFact, FnSummary, HelperUse, QState, Root, RunArgs};
 use std::collections::{HashMap, HashSet};
 
+/// A function's parameters used in one way (by position), and those it
+/// passes on: (parameter, callee key, argument position).
+type ParamFlow<'s> = (&'s [usize], &'s [(usize, String, usize)]);
+
 /// How deep helper calls are followed (and recursive helpers unrolled).
 pub const MAX_DEPTH: usize = 8;
 
@@ -235,32 +239,32 @@ impl<'a> Summaries<'a> {
     /// Whether the function(s) named `key` send their argument `idx` to
     /// the database as SQL, themselves or through other functions.
     pub fn sends_sql(&self, key: &str, idx: usize) -> bool {
-        self.sends_sql_at(key, idx, 0)
-    }
-
-    fn sends_sql_at(&self, key: &str, idx: usize, depth: usize) -> bool {
-        depth < MAX_DEPTH
-            && self.defs(key).iter().any(|(_, d)| {
-                d.sql_params.contains(&idx)
-                    || d.sql_forwards
-                        .iter()
-                        .any(|(p, k, j)| *p == idx && self.sends_sql_at(k, *j, depth + 1))
-            })
+        self.param_reaches(key, idx, 0, &|d| (&d.sql_params, &d.sql_forwards))
     }
 
     /// Whether the function(s) named `key` bind a query's tenant to their
     /// argument `idx`, themselves or through other functions.
     pub fn binds_tenant(&self, key: &str, idx: usize) -> bool {
-        self.binds_tenant_at(key, idx, 0)
+        self.param_reaches(key, idx, 0, &|d| (&d.tenant_params, &d.tenant_forwards))
     }
 
-    fn binds_tenant_at(&self, key: &str, idx: usize, depth: usize) -> bool {
+    /// Whether argument `idx` of the function(s) named `key` is one of the
+    /// parameters `of` gives (used there), or is passed on to one such
+    /// parameter of another function.
+    fn param_reaches(
+        &self,
+        key: &str,
+        idx: usize,
+        depth: usize,
+        of: &dyn Fn(&FnSummary) -> ParamFlow<'_>,
+    ) -> bool {
         depth < MAX_DEPTH
             && self.defs(key).iter().any(|(_, d)| {
-                d.tenant_params.contains(&idx)
-                    || d.tenant_forwards
+                let (used, forwards) = of(d);
+                used.contains(&idx)
+                    || forwards
                         .iter()
-                        .any(|(p, k, j)| *p == idx && self.binds_tenant_at(k, *j, depth + 1))
+                        .any(|(p, k, j)| *p == idx && self.param_reaches(k, *j, depth + 1, of))
             })
     }
 

@@ -48,21 +48,6 @@ struct Manifest {
     dev_deps: Vec<String>,
 }
 
-/// A file's place: the absolute module path of the file (first segment:
-/// its crate).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FileModule {
-    /// `["store", "query", "invoices"]` for `store/src/query/invoices.rs`.
-    pub module: Vec<String>,
-}
-
-impl FileModule {
-    /// The crate root (what `crate::` names).
-    pub fn crate_root(&self) -> &[String] {
-        &self.module[..1.min(self.module.len())]
-    }
-}
-
 impl Layout {
     /// Reads the manifests of the packages that hold `rels` (paths of Rust
     /// files relative to `root`). A manifest that cannot be read or has no
@@ -133,8 +118,9 @@ impl Layout {
             .map(String::as_str)
     }
 
-    /// The module path of the file at `rel`.
-    pub fn module_of(&self, rel: &str) -> FileModule {
+    /// The absolute module path of the file at `rel`, its crate first
+    /// (`["store", "query", "invoices"]` for `store/src/query/invoices.rs`).
+    pub fn module_of(&self, rel: &str) -> Vec<String> {
         // The nearest package directory above the file.
         let mut dir = parent(rel);
         let (pkg_dir, name) = loop {
@@ -176,7 +162,7 @@ impl Layout {
                 module.push(s.to_string());
             }
         }
-        FileModule { module }
+        module
     }
 
     /// The module path a path starting with crate `name` (`store::query`)
@@ -265,7 +251,7 @@ mod tests {
     }
 
     fn module(l: &Layout, rel: &str) -> String {
-        l.module_of(rel).module.join("::")
+        l.module_of(rel).join("::")
     }
 
     #[test]
