@@ -111,7 +111,6 @@ pub fn default_cache_dir(paths: &[PathBuf]) -> Result<PathBuf, Error> {
     ))
 }
 
-/// Runs `check`.
 /// The crates of the discovered files; without `include_tests`, the files
 /// of packages the others use only as a dev-dependency are left out like
 /// test code (counted as skipped), unless a named path lies inside one.
@@ -143,6 +142,7 @@ pub(super) fn layout_of(
     layout
 }
 
+/// Runs `check`.
 pub fn check(opts: &CheckOptions) -> Result<Report, Error> {
     let started = Instant::now();
     let mut phase = timings::Phases::new(started);

@@ -57,7 +57,13 @@ pub(super) fn schema_phase(src: Sources, analysis: Analysis, ledger: &mut Ledger
         } else {
             schema::test_modules(t, &f.rel)
         };
-        if !no_prefilter && !filter.get_or_init(Prefilter::schema).matches(t) {
+        // Where the schema markers are: none, and the file holds no schema.
+        let hits = if no_prefilter {
+            Vec::new()
+        } else {
+            filter.get_or_init(Prefilter::schema).find_all(t)
+        };
+        if !no_prefilter && hits.is_empty() {
             if carriers.is_empty() && test_modules.is_empty() {
                 return None;
             }
@@ -85,7 +91,6 @@ pub(super) fn schema_phase(src: Sources, analysis: Analysis, ledger: &mut Ledger
         // whole text, so it never points into a blank.
         let sliced = TOKENS.with_borrow_mut(|toks| {
             crate::rustlex::tokens_into(t, toks).ok()?;
-            let hits = filter.get_or_init(Prefilter::schema).find_all(t);
             crate::incremental::slice::blank_for_schema(t, toks, &hits)
         });
         match sliced.map(|s| parse::with_parsed_shaped(&s.text, read)) {
