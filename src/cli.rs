@@ -48,6 +48,9 @@ pub enum Command {
         /// Use this config file instead of searching upward.
         #[arg(long)]
         config: Option<PathBuf>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = crate::render::schema::SchemaFormat::Text)]
+        format: crate::render::schema::SchemaFormat,
     },
 }
 
@@ -148,7 +151,11 @@ pub fn run(cli: Cli) -> i32 {
         Command::Check(args) => check(args),
         Command::Rules => list_rules(),
         Command::Explain { rule } => explain(&rule),
-        Command::Schema { path, config } => schema(path, config),
+        Command::Schema {
+            path,
+            config,
+            format,
+        } => schema(path, config, format),
         Command::Init { path, force } => {
             let dir = path.unwrap_or_else(|| PathBuf::from("."));
             crate::init::run(&dir, force).map(|p| {
@@ -348,61 +355,20 @@ fn explain(rule: &str) -> Result<i32, Error> {
     }
 }
 
-fn schema(path: Option<PathBuf>, config: Option<PathBuf>) -> Result<i32, Error> {
+fn schema(
+    path: Option<PathBuf>,
+    config: Option<PathBuf>,
+    format: crate::render::schema::SchemaFormat,
+) -> Result<i32, Error> {
+    use crate::render::schema::{self, SchemaFormat};
     let paths: Vec<PathBuf> = path.into_iter().collect();
     let (model, files, problems) = engine::schema(&paths, config.as_deref())?;
-    let mut out = String::new();
-    let tenant: Vec<_> = model.tenant_tables().collect();
-    out.push_str(&format!(
-        "{} tenant table{} (tenant columns: {})\n",
-        tenant.len(),
-        if tenant.len() == 1 { "" } else { "s" },
-        model.tenant_columns.join(", ")
-    ));
-    // Widths from the data: a long table name or several tenant columns
-    // must not run into the next field.
-    let columns: Vec<String> = tenant.iter().map(|t| t.tenant_columns.join(", ")).collect();
-    let width =
-        |items: &mut dyn Iterator<Item = &str>| items.map(|s| s.chars().count()).max().unwrap_or(0);
-    let name_w = width(&mut tenant.iter().map(|t| t.sql.as_str()));
-    let col_w = width(&mut columns.iter().map(String::as_str));
-    for (t, col) in tenant.iter().zip(&columns) {
-        out.push_str(&format!("  {:<name_w$}  {:<col_w$}  ", t.sql, col));
-        let mut places: Vec<String> = t
-            .decls
-            .iter()
-            .map(|d| {
-                let kind = match d.kind {
-                    crate::orm::facts::SourceKind::Orm(o) => o.schema_label(),
-                    crate::orm::facts::SourceKind::Sql => "sql",
-                };
-                format!("{}:{} ({kind})", files[d.file].shown, d.span.start.line)
-            })
-            .collect();
-        if t.from_config {
-            places.push("tenant-lint.toml [tenant] tables".into());
-        }
-        out.push_str(&places.join(", "));
-        out.truncate(out.trim_end().len());
-        out.push('\n');
-    }
-    let others: Vec<&str> = model
-        .tables
-        .values()
-        .filter(|t| !t.is_tenant())
-        .map(|t| t.sql.as_str())
-        .collect();
-    if !others.is_empty() {
-        out.push_str(&format!(
-            "{} other table{} (no tenant column): {}\n",
-            others.len(),
-            if others.len() == 1 { "" } else { "s" },
-            others.join(", ")
-        ));
-    }
-    for p in problems {
-        out.push_str(&format!("could not analyse {p}\n"));
-    }
+    let out = match format {
+        SchemaFormat::Text => schema::text(&model, &files, &problems),
+        SchemaFormat::Json => schema::json(&model, &files, &problems),
+        SchemaFormat::Mermaid => schema::mermaid(&model, None),
+        SchemaFormat::Dot => schema::dot(&model),
+    };
     ignore_broken_pipe(io::stdout().write_all(out.as_bytes()))?;
     Ok(0)
 }

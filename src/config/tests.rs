@@ -166,7 +166,7 @@ fn unknown_sections_are_errors() {
     assert_eq!(e.message, "unknown key `tenantt`; did you mean `tenant`?");
     assert_eq!((e.line, e.column), (2, 2));
     let e = err("[tenant.extra]\n");
-    assert_eq!(e.message, "unknown key `extra` in `[tenant]`; expected one of `columns`, `tables`, `ignore-tables`, `scope-methods`, `types`, `trusted-sources`, `authorize-functions`");
+    assert_eq!(e.message, "unknown key `extra` in `[tenant]`; expected one of `columns`, `tables`, `ignore-tables`, `scope-methods`, `types`, `trusted-sources`, `authorize-functions`, `root`");
     assert_eq!((e.line, e.column), (1, 9));
 }
 

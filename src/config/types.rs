@@ -66,6 +66,11 @@ pub struct TenantConfig {
     /// Functions that authorise the caller for a tenant value passed to
     /// them (`ensure_member(&user, org_id)?`).
     pub authorize_functions: Vec<String>,
+    /// The table(s) whose rows are the tenants (`organizations`); empty:
+    /// inferred from the schema.
+    pub root: Vec<String>,
+    /// `columns` was written in the config (not the defaults).
+    pub columns_configured: bool,
 }
 
 /// The `[superuser]` section.
@@ -110,6 +115,8 @@ impl Default for TenantConfig {
             types: Vec::new(),
             trusted_sources: Vec::new(),
             authorize_functions: Vec::new(),
+            root: Vec::new(),
+            columns_configured: false,
         }
     }
 }

@@ -87,6 +87,7 @@ pub(super) const TENANT_KEYS: &[&str] = &[
     "types",
     "trusted-sources",
     "authorize-functions",
+    "root",
 ];
 const SUPERUSER_KEYS: &[&str] = &["calls", "allowed-paths"];
 const FILES_KEYS: &[&str] = &["exclude", "include-tests"];
@@ -163,6 +164,23 @@ fn build_tenant(ctx: &Ctx<'_>, table: &dyn TableLike) -> Result<TenantConfig, Co
                     ));
                 }
                 tenant.columns = names("column", is_sql_ident)?;
+                tenant.columns_configured = true;
+            }
+            "root" => {
+                // One table, or several.
+                let items = match item.as_str() {
+                    Some(s) => vec![(s.to_string(), item.span())],
+                    None => string_list(ctx, &field, key, item).map_err(|_| {
+                        ctx.error(
+                            value_span(key, item),
+                            format!(
+                                "`{field}` must be a table name or an array of them, found {}",
+                                type_name(item)
+                            ),
+                        )
+                    })?,
+                };
+                tenant.root = check_names(ctx, &field, items, "table", is_table_name)?;
             }
             "tables" => tenant.tables = names("table", is_table_name)?,
             "ignore-tables" => tenant.ignore_tables = names("table", is_table_name)?,

@@ -207,6 +207,15 @@ pub(super) fn schema_phase(src: Sources, analysis: Analysis, ledger: &mut Ledger
                 },
             )
         })
+        .chain(applied.foreign_key_facts().into_iter().map(|(i, k)| {
+            (
+                i,
+                SchemaFacts {
+                    foreign_keys: vec![k],
+                    ..SchemaFacts::default()
+                },
+            )
+        }))
         .collect();
     let facts = ledger
         .entries()

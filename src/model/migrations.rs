@@ -7,7 +7,7 @@
 
 use crate::diagnostic::Failure;
 use crate::diagnostic::{FileId, LineIndex, Span};
-use crate::orm::facts::{ColumnFact, SourceKind, TableFact};
+use crate::orm::facts::{ColumnFact, ForeignKeyFact, SourceKind, TableFact};
 use crate::sql;
 pub use crate::sql::SchemaOp;
 use std::collections::BTreeMap;
@@ -89,6 +89,12 @@ pub struct MigratedTable {
     pub rls_forced: bool,
     /// Texts of the policies on it.
     pub policies: Vec<String>,
+    /// Columns declared `NOT NULL` (or in the primary key).
+    #[serde(default)]
+    pub not_null: Vec<String>,
+    /// Foreign keys, with the file that declared each.
+    #[serde(default)]
+    pub foreign_keys: Vec<(crate::sql::ForeignKey, FileId, Span)>,
 }
 
 /// The final schema of a migration history.
@@ -99,6 +105,29 @@ pub struct Applied {
 }
 
 impl Applied {
+    /// The foreign keys as model facts (file of the declaration, fact).
+    pub fn foreign_key_facts(&self) -> Vec<(FileId, ForeignKeyFact)> {
+        self.tables
+            .iter()
+            .flat_map(|t| {
+                t.foreign_keys.iter().map(|(fk, file, span)| {
+                    (
+                        *file,
+                        ForeignKeyFact {
+                            table: t.name.clone(),
+                            columns: fk.columns.clone(),
+                            target: fk.target.clone(),
+                            target_columns: fk.target_columns.clone(),
+                            rust: false,
+                            span: *span,
+                            kind: SourceKind::Sql,
+                        },
+                    )
+                })
+            })
+            .collect()
+    }
+
     /// The tables as model facts (file of the `CREATE TABLE`, fact).
     pub fn table_facts(&self) -> Vec<(FileId, TableFact)> {
         self.tables
@@ -124,6 +153,7 @@ impl Applied {
                                 sql: c.clone(),
                                 span: *s,
                                 file: Some(*f),
+                                nullable: Some(!t.not_null.contains(c)),
                             })
                             .collect(),
                         primary_key: pk,
@@ -148,6 +178,8 @@ pub fn apply(histories: &[History]) -> Applied {
                     columns,
                     primary_key,
                     unique,
+                    not_null,
+                    foreign_keys,
                 } => {
                     let mut indexes = Vec::new();
                     if !primary_key.is_empty() {
@@ -181,6 +213,11 @@ pub fn apply(histories: &[History]) -> Applied {
                             rls_enabled: false,
                             rls_forced: false,
                             policies: Vec::new(),
+                            not_null,
+                            foreign_keys: foreign_keys
+                                .into_iter()
+                                .map(|fk| (fk, file, span))
+                                .collect(),
                         },
                     );
                 }
@@ -188,16 +225,47 @@ pub fn apply(histories: &[History]) -> Applied {
                     table,
                     column,
                     span,
+                    not_null,
                 } => {
                     if let Some(t) = tables.get_mut(&table) {
                         if !t.columns.iter().any(|c| c.0 == column) {
+                            if not_null {
+                                t.not_null.push(column.clone());
+                            }
                             t.columns.push((column, file, span));
+                        }
+                    }
+                }
+                SchemaOp::AddForeignKey { table, fk } => {
+                    if let Some(t) = tables.get_mut(&table) {
+                        let span = t
+                            .columns
+                            .iter()
+                            .find(|c| fk.columns.first() == Some(&c.0))
+                            .map_or(t.span, |c| c.2);
+                        if !t.foreign_keys.iter().any(|(k, ..)| *k == fk) {
+                            t.foreign_keys.push((fk, file, span));
+                        }
+                    }
+                }
+                SchemaOp::SetNotNull {
+                    table,
+                    column,
+                    not_null,
+                } => {
+                    if let Some(t) = tables.get_mut(&table) {
+                        t.not_null.retain(|c| *c != column);
+                        if not_null {
+                            t.not_null.push(column);
                         }
                     }
                 }
                 SchemaOp::DropColumn { table, column } => {
                     if let Some(t) = tables.get_mut(&table) {
                         t.columns.retain(|c| c.0 != column);
+                        t.not_null.retain(|c| *c != column);
+                        t.foreign_keys
+                            .retain(|(k, ..)| !k.columns.contains(&column));
                         // PostgreSQL drops the indexes that use it.
                         t.indexes.retain(|i| !i.columns.contains(&column));
                     }
@@ -206,6 +274,14 @@ pub fn apply(histories: &[History]) -> Applied {
                     if let Some(t) = tables.get_mut(&table) {
                         for c in t.columns.iter_mut().filter(|c| c.0 == from) {
                             c.0 = to.clone();
+                        }
+                        for c in t.not_null.iter_mut().filter(|c| **c == from) {
+                            *c = to.clone();
+                        }
+                        for (k, ..) in &mut t.foreign_keys {
+                            for c in k.columns.iter_mut().filter(|c| **c == from) {
+                                *c = to.clone();
+                            }
                         }
                         for i in &mut t.indexes {
                             for c in i.columns.iter_mut().filter(|c| **c == from) {
@@ -217,7 +293,15 @@ pub fn apply(histories: &[History]) -> Applied {
                 SchemaOp::RenameTable { from, to } => {
                     if let Some(mut t) = tables.remove(&from) {
                         t.name = to.clone();
-                        tables.insert(to, t);
+                        tables.insert(to.clone(), t);
+                        // Keys that referenced it follow it.
+                        for t in tables.values_mut() {
+                            for (k, ..) in &mut t.foreign_keys {
+                                if k.target == from {
+                                    k.target = to.clone();
+                                }
+                            }
+                        }
                     }
                 }
                 SchemaOp::DropTable { table } => {

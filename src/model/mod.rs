@@ -10,6 +10,7 @@ pub mod names;
 pub mod queries;
 pub mod schema;
 pub mod summaries;
+pub mod tenancy;
 
 use crate::config::Config;
 use crate::diagnostic::{FileId, Span};
@@ -38,6 +39,37 @@ pub struct Column {
     pub rust: String,
     /// First declaration seen.
     pub decl: Decl,
+    /// May hold NULL: what the migrations say, else the first declaration
+    /// that says; `None` when none does.
+    pub nullable: Option<bool>,
+}
+
+/// How a table's rows belong to a tenant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Scope {
+    /// Not tenant data.
+    #[default]
+    None,
+    /// Its rows are the tenants (`organizations`).
+    Root,
+    /// Has a tenant key column (`org_id`, or any column referencing the root).
+    Direct,
+    /// Belongs to a tenant through a NOT NULL foreign key to tenant data.
+    Child,
+}
+
+/// A foreign key of a table, resolved to table keys and SQL column names.
+#[derive(Debug, Clone)]
+pub struct ForeignKey {
+    /// Referencing columns (SQL names).
+    pub columns: Vec<String>,
+    /// Referenced table (model key, lowercase).
+    pub target: String,
+    /// Referenced columns (SQL names); empty: the target's primary key.
+    pub target_columns: Vec<String>,
+    /// Where it is declared.
+    pub decl: Decl,
 }
 
 /// A table known to the model.
@@ -57,6 +89,16 @@ pub struct Table {
     pub from_config: bool,
     /// Primary-key columns (Rust names) of the first declaration that has one.
     pub primary_key: Vec<String>,
+    /// Foreign keys, from every declaration (deduplicated).
+    pub foreign_keys: Vec<ForeignKey>,
+    /// How its rows belong to a tenant.
+    pub scope: Scope,
+    /// For a child table, the chain to tenant data, one link per step
+    /// (`endpoint.app_id -> application.id`).
+    pub via: Vec<String>,
+    /// Why columns that look like tenant keys are not, and other decisions
+    /// `schema` explains (`teams.org_id: references nothing while ..`).
+    pub notes: Vec<String>,
 }
 
 impl Table {
@@ -120,6 +162,8 @@ pub struct TenantModel {
     pub sql_consts: HashMap<String, Option<std::sync::Arc<crate::sql::text::SqlText>>>,
     /// Tenant column names in force.
     pub tenant_columns: Vec<String>,
+    /// The tables whose rows are the tenants.
+    pub roots: Vec<String>,
     /// The schema the migrations leave (indexes, row-level security).
     pub migrated: migrations::Applied,
 }
@@ -135,6 +179,7 @@ impl TenantModel {
             ..TenantModel::default()
         };
         let mut rust_modules: Vec<(String, String)> = Vec::new();
+        let mut fk_facts: Vec<(FileId, crate::orm::facts::ForeignKeyFact)> = Vec::new();
         for (file, f) in facts {
             for t in &f.tables {
                 let decl = Decl {
@@ -149,14 +194,26 @@ impl TenantModel {
                     tenant_columns: Vec::new(),
                     from_config: false,
                     primary_key: Vec::new(),
+                    foreign_keys: Vec::new(),
+                    scope: Scope::None,
+                    via: Vec::new(),
+                    notes: Vec::new(),
                 });
                 entry.decls.push(decl);
                 if entry.primary_key.is_empty() {
                     entry.primary_key = t.primary_key.clone();
                 }
                 for c in &t.columns {
-                    if !entry.columns.iter().any(|x| x.sql == c.sql) {
-                        entry.columns.push(Column {
+                    match entry.columns.iter_mut().find(|x| x.sql == c.sql) {
+                        Some(x) => {
+                            // The migrations are the truth about NULL.
+                            if c.nullable.is_some()
+                                && (x.nullable.is_none() || t.kind == SourceKind::Sql)
+                            {
+                                x.nullable = c.nullable;
+                            }
+                        }
+                        None => entry.columns.push(Column {
                             sql: c.sql.clone(),
                             rust: c.rust.clone(),
                             decl: Decl {
@@ -164,7 +221,8 @@ impl TenantModel {
                                 span: c.span,
                                 kind: t.kind,
                             },
-                        });
+                            nullable: c.nullable,
+                        }),
                     }
                 }
                 let shape = match t.kind {
@@ -209,6 +267,7 @@ impl TenantModel {
                 m.relations
                     .insert((module.clone(), variant.clone()), target.clone());
             }
+            fk_facts.extend(f.foreign_keys.iter().map(|k| (file, k.clone())));
         }
         for (rust, sql) in rust_modules {
             m.table_modules.insert(rust, sql);
@@ -246,31 +305,15 @@ impl TenantModel {
                 tenant_columns: Vec::new(),
                 from_config: true,
                 primary_key: Vec::new(),
+                foreign_keys: Vec::new(),
+                scope: Scope::None,
+                via: Vec::new(),
+                notes: Vec::new(),
             });
             entry.from_config = true;
         }
-        let ignored: HashSet<&str> = config
-            .tenant
-            .ignore_tables
-            .iter()
-            .map(|t| t.rsplit('.').next().unwrap_or(t))
-            .collect();
-        for t in m.tables.values_mut() {
-            if ignored.contains(t.sql.as_str()) {
-                t.tenant_columns.clear();
-                continue;
-            }
-            t.tenant_columns = config
-                .tenant
-                .columns
-                .iter()
-                .filter(|c| t.columns.iter().any(|x| &x.sql == *c))
-                .cloned()
-                .collect();
-            if t.tenant_columns.is_empty() && t.from_config {
-                t.tenant_columns = config.tenant.columns.first().cloned().into_iter().collect();
-            }
-        }
+        tenancy::resolve_foreign_keys(&mut m, fk_facts);
+        tenancy::infer(&mut m, config);
         m
     }
 
@@ -353,5 +396,13 @@ impl crate::sql::TableInfo for TenantModel {
 
     fn tenant_column(&self, table: &str) -> Option<String> {
         self.tables.get(table)?.tenant_column().map(str::to_string)
+    }
+
+    fn binds_into(&self, from: &str, to: &str) -> bool {
+        TenantModel::binds_into(self, from, to)
+    }
+
+    fn is_root(&self, table: &str) -> bool {
+        TenantModel::is_root(self, table)
     }
 }

@@ -538,7 +538,8 @@ pub fn unbound_tables(model: &TenantModel, q: &QState) -> Vec<String> {
     let root = q.table();
     let mut tenant: Vec<String> = Vec::new();
     for t in root.into_iter().chain(q.joins.iter().map(String::as_str)) {
-        if model.is_tenant(t) && !tenant.iter().any(|x| x == t) {
+        // The root unbound is the list of tenants, not one tenant's data.
+        if model.is_tenant(t) && !model.is_root(t) && !tenant.iter().any(|x| x == t) {
             tenant.push(t.to_string());
         }
     }
@@ -558,18 +559,17 @@ pub fn unbound_tables(model: &TenantModel, q: &QState) -> Vec<String> {
     if let Some(root) = root.filter(|_| q.scoped_by.is_some()) {
         bound.insert(root.to_string());
     }
-    // Binding travels along column equalities between tenant tables only:
-    // never through a link table without a tenant column.
+    // Binding travels along column equalities between tenant tables, and
+    // from a parent into its child: never through a table that is not
+    // tenant data, nor from a child up to its parent
+    // (`TenantModel::binds_into`).
     loop {
         let mut changed = false;
         for (a, b) in &q.cond.edges {
-            if !(model.is_tenant(a) && model.is_tenant(b)) {
-                continue;
-            }
-            if bound.contains(a) && bound.insert(b.clone()) {
+            if bound.contains(a) && model.binds_into(a, b) && bound.insert(b.clone()) {
                 changed = true;
             }
-            if bound.contains(b) && bound.insert(a.clone()) {
+            if bound.contains(b) && model.binds_into(b, a) && bound.insert(a.clone()) {
                 changed = true;
             }
         }

@@ -34,6 +34,10 @@ pub struct SchemaFacts {
     pub migration_ops: Vec<crate::model::migrations::SchemaOp>,
     /// SeaORM `enum Relation` variants: (module, variant, target module).
     pub relations: Vec<(String, String, String)>,
+    /// Foreign keys: ORM declarations, SQL `REFERENCES` in Rust strings,
+    /// and (for the migrated schema) the migrations'.
+    #[serde(default)]
+    pub foreign_keys: Vec<crate::orm::facts::ForeignKeyFact>,
     /// Modules this file declares out of line under a test-only `cfg`
     /// (`#[cfg(test)] mod tests;`), as project-relative paths: a file
     /// (`src/sql/tests.rs`) or a directory prefix (`src/sql/tests/`).
@@ -48,6 +52,7 @@ impl SchemaFacts {
             && self.row_structs.is_empty()
             && self.related_via.is_empty()
             && self.relations.is_empty()
+            && self.foreign_keys.is_empty()
             && self.tenant_types.is_empty()
             && self.sql_consts.is_empty()
             && self.migration_ops.is_empty()
@@ -316,6 +321,7 @@ impl<'ast> Visit<'ast> for SchemaVisitor<'_> {
             self.facts.row_structs.append(&mut d.row_structs);
             self.facts.related_via.append(&mut d.related_via);
             self.facts.relations.append(&mut d.relations);
+            self.facts.foreign_keys.append(&mut d.foreign_keys);
             syn::visit::visit_item(self, i);
         }
     }
@@ -359,9 +365,24 @@ impl<'ast> Visit<'ast> for SchemaVisitor<'_> {
                 span: range,
                 columns,
                 primary_key,
+                not_null,
+                foreign_keys,
                 ..
             } = op
             {
+                for fk in foreign_keys {
+                    self.facts
+                        .foreign_keys
+                        .push(crate::orm::facts::ForeignKeyFact {
+                            table: table.clone(),
+                            columns: fk.columns,
+                            target: fk.target,
+                            target_columns: fk.target_columns,
+                            rust: false,
+                            span: text.span(range.clone()),
+                            kind: SourceKind::Sql,
+                        });
+                }
                 self.facts.tables.push(TableFact {
                     rust: table.clone(),
                     sql: table,
@@ -369,6 +390,7 @@ impl<'ast> Visit<'ast> for SchemaVisitor<'_> {
                     columns: columns
                         .into_iter()
                         .map(|(c, r)| ColumnFact {
+                            nullable: Some(!not_null.contains(&c)),
                             rust: c.clone(),
                             sql: c,
                             span: text.span(r),

@@ -17,6 +17,30 @@ pub struct ColumnFact {
     /// The file of the declaration when it is not the table's (a column
     /// added by a later migration).
     pub file: Option<crate::diagnostic::FileId>,
+    /// Whether the column may hold NULL, when the declaration says
+    /// (`Nullable<..>`, `Option<..>`, no `NOT NULL`).
+    #[serde(default)]
+    pub nullable: Option<bool>,
+}
+
+/// A foreign key as a declaration states it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct ForeignKeyFact {
+    /// The referencing table: its SQL name, or (`rust`) the Diesel table
+    /// module, SeaORM entity module or Diesel model struct naming it.
+    pub table: String,
+    /// Referencing columns (SQL names, or Rust names when `rust`).
+    pub columns: Vec<String>,
+    /// The referenced table, named as `table` is.
+    pub target: String,
+    /// Referenced columns; empty: the target's primary key.
+    pub target_columns: Vec<String>,
+    /// Names are Rust names, resolved against the model's modules.
+    pub rust: bool,
+    /// Where it is declared.
+    pub span: Span,
+    /// Declaration style.
+    pub kind: SourceKind,
 }
 
 /// Where a table declaration came from.
@@ -61,4 +85,6 @@ pub struct Declared {
     pub related_via: Vec<(String, String)>,
     /// `enum Relation` variants: (module, variant, target module).
     pub relations: Vec<(String, String, String)>,
+    /// Foreign keys (Diesel `joinable!`, `belongs_to`; SeaORM `belongs_to`).
+    pub foreign_keys: Vec<ForeignKeyFact>,
 }

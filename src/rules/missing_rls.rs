@@ -29,7 +29,7 @@ pub fn check(cx: &Context<'_>) -> Vec<Finding> {
     let (model, require_force) = (cx.model, cx.config.rls.require_force);
     let mut out = Vec::new();
     for t in &model.migrated.tables {
-        let Some(table) = model.tables.get(&t.name).filter(|x| x.is_tenant()) else {
+        let Some(table) = model.tables.get(&t.name).filter(|x| x.scope == crate::model::Scope::Direct) else {
             continue;
         };
         let policy = t.policies.iter().any(|p| {

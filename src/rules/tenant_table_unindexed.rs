@@ -27,7 +27,7 @@ pub fn check(cx: &Context<'_>) -> Vec<Finding> {
     let model = cx.model;
     let mut out = Vec::new();
     for t in &model.migrated.tables {
-        let Some(table) = model.tables.get(&t.name).filter(|x| x.is_tenant()) else {
+        let Some(table) = model.tables.get(&t.name).filter(|x| x.scope == crate::model::Scope::Direct) else {
             continue;
         };
         let led = t.indexes.iter().any(|i| {

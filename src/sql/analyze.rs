@@ -302,6 +302,19 @@ impl<'a> Analyzer<'a> {
             .is_some_and(|x| x.tenant && matches!(x.src, Src::Table))
     }
 
+    /// Whether binding `x` binds `y` along a column equality: always from
+    /// an unknown table or a derived one, else as the model says (a child
+    /// binds not its parent).
+    fn flows(&self, x: InstId, y: InstId) -> bool {
+        if !self.is_tenant_table(x) {
+            return true;
+        }
+        match (self.insts.get(x), self.insts.get(y)) {
+            (Some(a), Some(b)) => self.tables.binds_into(&a.table, &b.table),
+            _ => false,
+        }
+    }
+
     /// A tenant table, or an unknown one, whose tenant column can bind it.
     fn can_bind(&self, i: InstId) -> bool {
         self.insts
@@ -374,7 +387,7 @@ impl<'a> Analyzer<'a> {
     fn insert(&mut self, ins: &Insert, parent: Option<ScopeId>) {
         if let TableObject::TableName(name) = &ins.table {
             let t = last_name(name);
-            if self.tables.is_tenant(&t) {
+            if self.tables.is_tenant(&t) && !self.tables.is_root(&t) {
                 let cols: Vec<String> = ins.columns.iter().map(last_name).collect();
                 if !cols.iter().any(|c| self.tables.is_tenant_column(&t, c)) {
                     let column = self
@@ -1333,6 +1346,7 @@ impl<'a> Analyzer<'a> {
                             && work.get(y) == Some(&false)
                             && src_ok
                             && self.is_tenant_table(y)
+                            && self.flows(x, y)
                         {
                             work[y] = true;
                             ch = true;
@@ -1367,7 +1381,12 @@ impl<'a> Analyzer<'a> {
         let b = self.solve();
         let mut out = std::mem::take(&mut self.findings);
         for (i, inst) in self.insts.iter().enumerate() {
-            if !self.is_tenant_table(i) || b.get(i) == Some(&true) {
+            // The root unbound is the list of tenants (what jobs and
+            // membership pages read), not one tenant's data.
+            if !self.is_tenant_table(i)
+                || b.get(i) == Some(&true)
+                || self.tables.is_root(&inst.table)
+            {
                 continue;
             }
             let tc = self.tenant_col_name(i);
@@ -1380,13 +1399,23 @@ impl<'a> Analyzer<'a> {
                 let Some(ni) = self.insts.get(n) else {
                     continue;
                 };
-                if ni.tenant || !matches!(ni.src, Src::Table) {
+                if !matches!(ni.src, Src::Table)
+                    || (ni.tenant && self.tables.binds_into(&ni.table, &inst.table))
+                {
                     continue;
                 }
                 for &(n2, j) in &self.all_edges {
                     if n2 == n && j != i && self.is_tenant_table(j) {
-                        let msg =
-                            format!("joined through `{}`, which has no tenant column", ni.table);
+                        let msg = if ni.tenant {
+                            format!(
+                                "joined through `{}`, a child table: binding passes from a \
+                                 parent to its child, not on to the child's other parents \
+                                 such as `{}`",
+                                ni.table, inst.table
+                            )
+                        } else {
+                            format!("joined through `{}`, which has no tenant column", ni.table)
+                        };
                         if !notes.contains(&msg) {
                             notes.push(msg);
                         }

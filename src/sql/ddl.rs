@@ -9,10 +9,11 @@
 use super::analyze::parse;
 use super::lexer::{split_statements, Kind, Piece, Tok};
 use super::pos::Locator;
-use super::{Ddl, SchemaOp};
+use super::{Ddl, ForeignKey, SchemaOp};
 use sqlparser::ast::{
-    AlterTableOperation, ColumnOption, Expr, IndexColumn, ObjectName, ObjectNamePart, ObjectType,
-    RenameTableNameKind, Statement, TableConstraint,
+    AlterColumnOperation, AlterTableOperation, ColumnOption, Expr, ForeignKeyConstraint,
+    IndexColumn, ObjectName, ObjectNamePart, ObjectType, RenameTableNameKind, Statement,
+    TableConstraint,
 };
 use std::ops::Range;
 
@@ -84,6 +85,24 @@ fn index_columns(cols: &[IndexColumn]) -> Vec<String> {
         .collect()
 }
 
+/// A foreign key as written; `own` is the column a column-level
+/// `REFERENCES` sits on.
+fn foreign_key(fk: &ForeignKeyConstraint, own: Option<&str>) -> ForeignKey {
+    let mut columns: Vec<String> = fk.columns.iter().map(|c| lower(&c.value)).collect();
+    if columns.is_empty() {
+        columns.extend(own.map(str::to_string));
+    }
+    ForeignKey {
+        columns,
+        target: last_name(&fk.foreign_table),
+        target_columns: fk
+            .referred_columns
+            .iter()
+            .map(|c| lower(&c.value))
+            .collect(),
+    }
+}
+
 fn ops_of(
     s: &Statement,
     li: &Locator<'_>,
@@ -99,13 +118,19 @@ fn ops_of(
             let mut columns = Vec::new();
             let mut primary_key = Vec::new();
             let mut unique = Vec::new();
+            let mut not_null = Vec::new();
+            let mut foreign_keys = Vec::new();
             for c in &ct.columns {
                 let col = lower(&c.name.value);
                 let r = li.range(c.name.span).unwrap_or(range.clone());
                 for o in &c.options {
-                    match o.option {
+                    match &o.option {
                         ColumnOption::PrimaryKey(_) => primary_key = vec![col.clone()],
                         ColumnOption::Unique(_) => unique.push(vec![col.clone()]),
+                        ColumnOption::NotNull => not_null.push(col.clone()),
+                        ColumnOption::ForeignKey(fk) => {
+                            foreign_keys.push(foreign_key(fk, Some(&col)));
+                        }
                         _ => {}
                     }
                 }
@@ -115,7 +140,13 @@ fn ops_of(
                 match tc {
                     TableConstraint::PrimaryKey(pk) => primary_key = index_columns(&pk.columns),
                     TableConstraint::Unique(u) => unique.push(index_columns(&u.columns)),
+                    TableConstraint::ForeignKey(fk) => foreign_keys.push(foreign_key(fk, None)),
                     _ => {}
+                }
+            }
+            for c in &primary_key {
+                if !not_null.contains(c) {
+                    not_null.push(c.clone());
                 }
             }
             ops.push(SchemaOp::CreateTable {
@@ -124,6 +155,8 @@ fn ops_of(
                 columns,
                 primary_key,
                 unique,
+                not_null,
+                foreign_keys,
             });
         }
         Statement::AlterTable(at) => {
@@ -134,10 +167,38 @@ fn ops_of(
                         let range = li
                             .range(column_def.name.span)
                             .unwrap_or(stmt_range.start..stmt_range.start);
+                        let column = lower(&column_def.name.value);
+                        let not_null = column_def.options.iter().any(|o| {
+                            matches!(
+                                o.option,
+                                ColumnOption::NotNull | ColumnOption::PrimaryKey(_)
+                            )
+                        });
                         ops.push(SchemaOp::AddColumn {
                             table: table.clone(),
-                            column: lower(&column_def.name.value),
+                            column: column.clone(),
                             span: range,
+                            not_null,
+                        });
+                        for o in &column_def.options {
+                            if let ColumnOption::ForeignKey(fk) = &o.option {
+                                ops.push(SchemaOp::AddForeignKey {
+                                    table: table.clone(),
+                                    fk: foreign_key(fk, Some(&column)),
+                                });
+                            }
+                        }
+                    }
+                    AlterTableOperation::AlterColumn { column_name, op } => {
+                        let not_null = match op {
+                            AlterColumnOperation::SetNotNull => true,
+                            AlterColumnOperation::DropNotNull => false,
+                            _ => continue,
+                        };
+                        ops.push(SchemaOp::SetNotNull {
+                            table: table.clone(),
+                            column: lower(&column_name.value),
+                            not_null,
                         });
                     }
                     AlterTableOperation::DropColumn { column_names, .. } => {
@@ -178,6 +239,13 @@ fn ops_of(
                         });
                     }
                     AlterTableOperation::AddConstraint { constraint, .. } => {
+                        if let TableConstraint::ForeignKey(fk) = constraint {
+                            ops.push(SchemaOp::AddForeignKey {
+                                table: table.clone(),
+                                fk: foreign_key(fk, None),
+                            });
+                            continue;
+                        }
                         let (name, cols) = match constraint {
                             TableConstraint::PrimaryKey(pk) => {
                                 (&pk.name, index_columns(&pk.columns))
@@ -336,6 +404,57 @@ fn name_list(sql: &str, t: &[Tok], open: usize) -> Vec<String> {
         .collect()
 }
 
+/// `REFERENCES target [(cols)]` at the top level of `el`, from `from` on:
+/// the target and its columns.
+fn references_at(sql: &str, el: &[Tok], from: usize) -> Option<(String, Vec<String>)> {
+    let mut d = 0usize;
+    for (i, x) in el.iter().enumerate().skip(from) {
+        match x.kind {
+            Kind::LParen => d += 1,
+            Kind::RParen => d = d.saturating_sub(1),
+            _ if d == 0 && x.is_kw(sql, "references") => {
+                let (target, _, j) = read_name(sql, el, i + 1)?;
+                let cols = if el.get(j).is_some_and(|x| x.kind == Kind::LParen) {
+                    name_list(sql, el, j)
+                } else {
+                    Vec::new()
+                };
+                return Some((target.to_lowercase(), cols));
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+/// Whether `el` says `NOT NULL` or `PRIMARY KEY` at its top level.
+fn says_not_null(sql: &str, el: &[Tok]) -> bool {
+    let mut d = 0usize;
+    el.iter().enumerate().any(|(i, x)| {
+        match x.kind {
+            Kind::LParen => d += 1,
+            Kind::RParen => d = d.saturating_sub(1),
+            _ => {}
+        }
+        d == 0
+            && ((x.is_kw(sql, "not") && el.get(i + 1).is_some_and(|y| y.is_kw(sql, "null")))
+                || (x.is_kw(sql, "primary") && el.get(i + 1).is_some_and(|y| y.is_kw(sql, "key"))))
+    })
+}
+
+/// A table-level `FOREIGN KEY (cols) REFERENCES target (cols)` whose
+/// `FOREIGN` keyword is at `k`.
+fn table_foreign_key(sql: &str, el: &[Tok], k: usize) -> Option<ForeignKey> {
+    let open = el.iter().skip(k).position(|x| x.kind == Kind::LParen)? + k;
+    let columns = name_list(sql, el, open);
+    let (target, target_columns) = references_at(sql, el, open)?;
+    Some(ForeignKey {
+        columns: columns.iter().map(|c| c.to_lowercase()).collect(),
+        target,
+        target_columns: target_columns.iter().map(|c| c.to_lowercase()).collect(),
+    })
+}
+
 fn token_fallback(sql: &str, t: &[Tok], ops: &mut Vec<SchemaOp<Range<usize>>>) {
     let w = lead_words(sql, t);
     if w.first().is_some_and(|x| x == "create") {
@@ -349,6 +468,8 @@ fn token_fallback(sql: &str, t: &[Tok], ops: &mut Vec<SchemaOp<Range<usize>>>) {
         let mut columns = Vec::new();
         let mut primary_key = Vec::new();
         let mut unique = Vec::new();
+        let mut not_null = Vec::new();
+        let mut foreign_keys = Vec::new();
         if t.get(j).is_some_and(|x| x.kind == Kind::LParen) {
             for el in paren_elements(t, j) {
                 let mut k = 0;
@@ -370,11 +491,23 @@ fn token_fallback(sql: &str, t: &[Tok], ops: &mut Vec<SchemaOp<Range<usize>>>) {
                     if let Some(o) = open_after(k) {
                         unique.push(name_list(sql, el, o));
                     }
-                } else if ["foreign", "check", "exclude", "like"]
+                } else if head.is_kw(sql, "foreign") {
+                    foreign_keys.extend(table_foreign_key(sql, el, k));
+                } else if ["check", "exclude", "like"]
                     .iter()
                     .any(|kw| head.is_kw(sql, kw))
                 {
                 } else if let Some(col) = head.ident(sql) {
+                    if says_not_null(sql, el) {
+                        not_null.push(col.clone());
+                    }
+                    if let Some((target, target_columns)) = references_at(sql, el, 1) {
+                        foreign_keys.push(ForeignKey {
+                            columns: vec![col.clone()],
+                            target,
+                            target_columns,
+                        });
+                    }
                     let mut d = 0usize;
                     for (i, x) in el.iter().enumerate() {
                         match x.kind {
@@ -394,12 +527,19 @@ fn token_fallback(sql: &str, t: &[Tok], ops: &mut Vec<SchemaOp<Range<usize>>>) {
                 }
             }
         }
+        for c in &primary_key {
+            if !not_null.contains(c) {
+                not_null.push(c.clone());
+            }
+        }
         ops.push(SchemaOp::CreateTable {
             table,
             span: range,
             columns,
             primary_key,
             unique,
+            not_null,
+            foreign_keys,
         });
     } else if w.first().is_some_and(|x| x == "alter") {
         let mut j = skip_if_exists(sql, t, 2);
@@ -434,6 +574,16 @@ fn token_fallback(sql: &str, t: &[Tok], ops: &mut Vec<SchemaOp<Range<usize>>>) {
                 }
                 let k = skip_if_exists(sql, a, k);
                 let Some(c) = a.get(k) else { continue };
+                let fk_at = if c.is_kw(sql, "constraint") { k + 2 } else { k };
+                if a.get(fk_at).is_some_and(|x| x.is_kw(sql, "foreign")) {
+                    if let Some(fk) = table_foreign_key(sql, a, fk_at) {
+                        ops.push(SchemaOp::AddForeignKey {
+                            table: table.clone(),
+                            fk,
+                        });
+                    }
+                    continue;
+                }
                 if [
                     "constraint",
                     "primary",
@@ -448,11 +598,23 @@ fn token_fallback(sql: &str, t: &[Tok], ops: &mut Vec<SchemaOp<Range<usize>>>) {
                     continue;
                 }
                 if let Some(col) = c.ident(sql) {
+                    let rest = a.get(k..).unwrap_or(&[]);
                     ops.push(SchemaOp::AddColumn {
                         table: table.clone(),
-                        column: col,
+                        column: col.clone(),
                         span: c.start..c.end,
+                        not_null: says_not_null(sql, rest),
                     });
+                    if let Some((target, target_columns)) = references_at(sql, rest, 1) {
+                        ops.push(SchemaOp::AddForeignKey {
+                            table: table.clone(),
+                            fk: ForeignKey {
+                                columns: vec![col],
+                                target,
+                                target_columns,
+                            },
+                        });
+                    }
                 }
             } else if first.is_some_and(|x| x.is_kw(sql, "enable") || x.is_kw(sql, "force"))
                 && a.get(1).is_some_and(|x| x.is_kw(sql, "row"))
@@ -494,8 +656,12 @@ mod tests {
                 columns,
                 primary_key,
                 unique,
+                not_null,
+                foreign_keys,
             } => {
                 assert_eq!(table, "documents");
+                assert_eq!(not_null, &["title", "id"]);
+                assert!(foreign_keys.is_empty());
                 assert_eq!(&sql[range.clone()], "public.\"Documents\"");
                 let names: Vec<&str> = columns.iter().map(|(c, _)| c.as_str()).collect();
                 assert_eq!(names, vec!["id", "title"]);
@@ -510,7 +676,9 @@ mod tests {
                 table,
                 column,
                 span: range,
+                not_null,
             } => {
+                assert!(not_null);
                 assert_eq!((table.as_str(), column.as_str()), ("documents", "org_id"));
                 assert_eq!(&sql[range.clone()], "org_id");
             }
@@ -694,8 +862,11 @@ mod tests {
                 primary_key,
                 unique,
                 span: range,
+                not_null,
+                ..
             } => {
                 assert_eq!(table, "b");
+                assert_eq!(not_null, &["id", "org_id"]);
                 assert_eq!(&sql[range.clone()], "b");
                 let names: Vec<&str> = columns.iter().map(|(c, _)| c.as_str()).collect();
                 assert_eq!(names, vec!["id", "org_id"]);

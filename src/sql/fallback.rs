@@ -97,7 +97,7 @@ pub(crate) fn scan(sql: &str, piece: &Piece, tables: &dyn TableInfo) -> Vec<SqlF
 
     // INSERT column lists
     for r in refs.iter().filter(|r| r.insert) {
-        if !tables.is_tenant(&r.table) {
+        if !tables.is_tenant(&r.table) || tables.is_root(&r.table) {
             continue;
         }
         let cols = r.columns.clone().unwrap_or_default();
@@ -203,8 +203,7 @@ pub(crate) fn scan(sql: &str, piece: &Piece, tables: &dyn TableInfo) -> Vec<SqlF
         for &(a, b) in &edges {
             if bound.contains(&a)
                 && !bound.contains(&b)
-                && tables.is_tenant(&reads[a].table)
-                && tables.is_tenant(&reads[b].table)
+                && tables.binds_into(&reads[a].table, &reads[b].table)
             {
                 bound.insert(b);
                 changed = true;
@@ -215,7 +214,7 @@ pub(crate) fn scan(sql: &str, piece: &Piece, tables: &dyn TableInfo) -> Vec<SqlF
         }
     }
     for (i, r) in reads.iter().enumerate() {
-        if !tables.is_tenant(&r.table) || bound.contains(&i) {
+        if !tables.is_tenant(&r.table) || bound.contains(&i) || tables.is_root(&r.table) {
             continue;
         }
         let mut notes = Vec::new();

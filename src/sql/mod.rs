@@ -33,6 +33,16 @@ pub trait TableInfo {
     fn has_column(&self, table: &str, column: &str) -> Option<bool>;
     /// The main tenant column of `table`, for messages.
     fn tenant_column(&self, table: &str) -> Option<String>;
+    /// Whether binding tenant table `from` binds tenant table `to` joined
+    /// to it by column equality (a child binds not its parent).
+    fn binds_into(&self, from: &str, to: &str) -> bool {
+        self.is_tenant(from) && self.is_tenant(to)
+    }
+    /// Whether the table's rows are the tenants (an insert into it sets
+    /// no tenant column).
+    fn is_root(&self, _table: &str) -> bool {
+        false
+    }
 }
 
 /// The result of [`analyze`]: findings plus facts about how the text was read.
@@ -122,6 +132,18 @@ pub struct Ddl {
     pub parse_error: Option<(String, Range<usize>)>,
 }
 
+/// A foreign key: `columns` of the table reference `target`'s
+/// `target_columns` (empty: its primary key).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct ForeignKey {
+    /// Referencing columns, lowercase.
+    pub columns: Vec<String>,
+    /// Referenced table, lowercase, unqualified.
+    pub target: String,
+    /// Referenced columns, lowercase; empty when not written.
+    pub target_columns: Vec<String>,
+}
+
 /// One schema-changing operation of a migration, whether read from SQL
 /// (`sql::ddl`, located by byte ranges in the SQL text: `L = Range<usize>`)
 /// or from a SeaORM migration's sea-query builders (located in the file:
@@ -140,6 +162,13 @@ pub enum SchemaOp<L = crate::diagnostic::Span> {
         primary_key: Vec<String>,
         /// UNIQUE column sets (column-level and table-level)
         unique: Vec<Vec<String>>,
+        /// columns declared `NOT NULL` or in the primary key
+        #[serde(default)]
+        not_null: Vec<String>,
+        /// foreign keys (column-level `REFERENCES` and table-level
+        /// `FOREIGN KEY`)
+        #[serde(default)]
+        foreign_keys: Vec<ForeignKey>,
     },
     /// `ALTER TABLE .. ADD [COLUMN] [IF NOT EXISTS] ..`.
     AddColumn {
@@ -149,6 +178,26 @@ pub enum SchemaOp<L = crate::diagnostic::Span> {
         column: String,
         /// byte range of the column name
         span: L,
+        /// declared `NOT NULL` (or `PRIMARY KEY`)
+        #[serde(default)]
+        not_null: bool,
+    },
+    /// `ALTER TABLE .. ADD [CONSTRAINT x] FOREIGN KEY (..) REFERENCES ..`,
+    /// or a column added with `REFERENCES`.
+    AddForeignKey {
+        /// lowercase table name
+        table: String,
+        /// the key
+        fk: ForeignKey,
+    },
+    /// `ALTER TABLE .. ALTER [COLUMN] c SET|DROP NOT NULL`.
+    SetNotNull {
+        /// lowercase table name
+        table: String,
+        /// lowercase column name
+        column: String,
+        /// `SET NOT NULL` rather than `DROP NOT NULL`
+        not_null: bool,
     },
     /// `ALTER TABLE .. DROP [COLUMN] ..` (one op per column).
     DropColumn {
@@ -228,21 +277,37 @@ impl<L> SchemaOp<L> {
                 columns,
                 primary_key,
                 unique,
+                not_null,
+                foreign_keys,
             } => SchemaOp::CreateTable {
                 table,
                 span: f(span),
                 columns: columns.into_iter().map(|(c, r)| (c, f(r))).collect(),
                 primary_key,
                 unique,
+                not_null,
+                foreign_keys,
             },
             SchemaOp::AddColumn {
                 table,
                 column,
                 span,
+                not_null,
             } => SchemaOp::AddColumn {
                 table,
                 column,
                 span: f(span),
+                not_null,
+            },
+            SchemaOp::AddForeignKey { table, fk } => SchemaOp::AddForeignKey { table, fk },
+            SchemaOp::SetNotNull {
+                table,
+                column,
+                not_null,
+            } => SchemaOp::SetNotNull {
+                table,
+                column,
+                not_null,
             },
             SchemaOp::DropColumn { table, column } => SchemaOp::DropColumn { table, column },
             SchemaOp::RenameColumn { table, from, to } => {

@@ -357,7 +357,7 @@ fn rules_explain_schema() {
             && l.contains("diesel_app/src/schema.rs:")),
         "{out}"
     );
-    assert!(out.contains("no tenant column): countries"), "{out}");
+    assert!(out.contains("(not tenant data): countries"), "{out}");
 }
 
 #[test]

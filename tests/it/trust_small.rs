@@ -182,7 +182,7 @@ fn schema_columns_align_with_several_tenant_columns() {
     assert!(columns.iter().all(|c| *c == columns[0]), "{out}");
     assert!(paths.iter().all(|c| *c == paths[0]), "{out}");
     assert!(
-        out.contains("organization_id, workspace_id  migrations/0001_init.sql:2 (sql)"),
+        out.contains("organization_id, workspace_id  direct  migrations/0001_init.sql:2 (sql)"),
         "{out}"
     );
 }

@@ -3,7 +3,7 @@
 //! (`#[diesel(table_name = documents)]`).
 
 use crate::diagnostic::Span;
-use crate::orm::facts::{ColumnFact, Declared, SourceKind, TableFact};
+use crate::orm::facts::{ColumnFact, Declared, ForeignKeyFact, SourceKind, TableFact};
 use crate::orm::unraw;
 use syn::parse::{Parse, ParseStream};
 use syn::{Attribute, Ident, Token};
@@ -12,20 +12,37 @@ use syn::{Attribute, Ident, Token};
 pub fn read_item(item: &syn::Item, _module: &str, out: &mut Declared) {
     match item {
         syn::Item::Macro(m) => {
-            let is_table = m
-                .mac
-                .path
-                .segments
-                .last()
-                .is_some_and(|s| s.ident == "table");
-            if is_table {
-                if let Ok(t) = m.mac.parse_body::<TableMacro>() {
-                    out.tables.extend(t.tables);
+            let name = m.mac.path.segments.last().map(|s| s.ident.to_string());
+            match name.as_deref() {
+                Some("table") => {
+                    if let Ok(t) = m.mac.parse_body::<TableMacro>() {
+                        out.tables.extend(t.tables);
+                    }
                 }
+                Some("joinable") => {
+                    if let Ok(j) = m.mac.parse_body::<Joinable>() {
+                        out.foreign_keys.push(j.0);
+                    }
+                }
+                _ => {}
             }
         }
         syn::Item::Struct(s) => {
             if let Some(table) = diesel_table_name(&s.attrs) {
+                for (parent, key) in belongs_to(&s.attrs) {
+                    // Diesel's default key: the parent struct's name in
+                    // snake case, `_id`.
+                    let key = key.unwrap_or_else(|| format!("{}_id", crate::orm::snake_case(&parent)));
+                    out.foreign_keys.push(ForeignKeyFact {
+                        table: table.clone(),
+                        columns: vec![key],
+                        target: parent,
+                        target_columns: Vec::new(),
+                        rust: true,
+                        span: Span::from_pm2(s.ident.span()),
+                        kind: SourceKind::Orm(crate::orm::Orm::Diesel),
+                    });
+                }
                 out.row_structs.push((s.ident.to_string(), table));
             }
         }
@@ -65,6 +82,92 @@ fn diesel_table_name(attrs: &[Attribute]) -> Option<String> {
         }
     }
     out
+}
+
+/// `#[diesel(belongs_to(Parent))]`, `#[diesel(belongs_to(Parent, foreign_key
+/// = parent_id))]` and the Diesel 1 form `#[belongs_to(Parent, ..)]`:
+/// (parent struct, key column when written).
+fn belongs_to(attrs: &[Attribute]) -> Vec<(String, Option<String>)> {
+    fn inner(input: ParseStream) -> syn::Result<(String, Option<String>)> {
+        let parent: syn::Path = input.parse()?;
+        let mut key = None;
+        while input.peek(Token![,]) {
+            input.parse::<Token![,]>()?;
+            if input.is_empty() {
+                break;
+            }
+            let k: Ident = input.parse()?;
+            input.parse::<Token![=]>()?;
+            let v: syn::Expr = input.parse()?;
+            if k == "foreign_key" {
+                key = match v {
+                    syn::Expr::Path(p) => p.path.segments.last().map(|s| unraw(&s.ident)),
+                    syn::Expr::Lit(syn::ExprLit {
+                        lit: syn::Lit::Str(s),
+                        ..
+                    }) => Some(s.value()),
+                    _ => None,
+                };
+            }
+        }
+        let name = parent
+            .segments
+            .last()
+            .map(|s| s.ident.to_string())
+            .unwrap_or_default();
+        Ok((name, key))
+    }
+    let mut out = Vec::new();
+    for a in attrs {
+        if a.path().is_ident("diesel") {
+            let _ = a.parse_nested_meta(|m| {
+                if m.path.is_ident("belongs_to") {
+                    let content;
+                    syn::parenthesized!(content in m.input);
+                    out.extend(inner(&content).ok());
+                } else if m.input.peek(Token![=]) {
+                    let _: syn::Expr = m.value()?.parse()?;
+                } else if m.input.peek(syn::token::Paren) {
+                    let content;
+                    syn::parenthesized!(content in m.input);
+                    let _: proc_macro2::TokenStream = content.parse()?;
+                }
+                Ok(())
+            });
+        } else if a.path().is_ident("belongs_to") {
+            out.extend(a.parse_args_with(inner).ok());
+        }
+    }
+    out
+}
+
+/// `joinable!(child -> parent (key))`.
+struct Joinable(ForeignKeyFact);
+
+impl Parse for Joinable {
+    fn parse(input: ParseStream) -> syn::Result<Self> {
+        use syn::ext::IdentExt;
+        let child: Ident = input.call(Ident::parse_any)?;
+        input.parse::<Token![->]>()?;
+        let parent: Ident = input.call(Ident::parse_any)?;
+        let key;
+        syn::parenthesized!(key in input);
+        let col: Ident = key.call(Ident::parse_any)?;
+        Ok(Joinable(ForeignKeyFact {
+            table: unraw(&child),
+            columns: vec![unraw(&col)],
+            target: unraw(&parent),
+            target_columns: Vec::new(),
+            rust: true,
+            span: Span::from_pm2(child.span()),
+            kind: SourceKind::Orm(crate::orm::Orm::Diesel),
+        }))
+    }
+}
+
+/// Whether a `table!` column type is `Nullable<..>`.
+fn is_nullable(ty: &syn::Type) -> bool {
+    matches!(ty, syn::Type::Path(p) if p.path.segments.last().is_some_and(|s| s.ident == "Nullable"))
 }
 
 fn sql_name_attr(attrs: &[Attribute]) -> Option<String> {
@@ -120,7 +223,7 @@ impl Parse for TableMacro {
                 let cattrs = body.call(Attribute::parse_outer)?;
                 let col: Ident = body.call(Ident::parse_any)?;
                 body.parse::<Token![->]>()?;
-                let _ty: syn::Type = body.parse()?;
+                let ty: syn::Type = body.parse()?;
                 if body.peek(Token![,]) {
                     body.parse::<Token![,]>()?;
                 }
@@ -130,6 +233,7 @@ impl Parse for TableMacro {
                     rust,
                     span: Span::from_pm2(col.span()),
                     file: None,
+                    nullable: Some(is_nullable(&ty)),
                 });
             }
             let rust = unraw(&name);

@@ -10,7 +10,7 @@
 
 use crate::diagnostic::Span;
 use crate::parse::path_segments;
-use crate::sql::SchemaOp;
+use crate::sql::{ForeignKey, SchemaOp};
 use crate::orm::snake_case;
 use crate::sql::text::{self as sqltext, SqlText};
 use crate::sql;
@@ -338,6 +338,8 @@ enum Root {
     TableDrop,
     IndexCreate,
     IndexDrop,
+    /// `ForeignKey::create()`.
+    ForeignKeyCreate,
 }
 
 /// Strips parentheses, `&` / `&mut` and invisible groups.
@@ -383,6 +385,7 @@ fn root_kind(segs: &[String]) -> Option<Root> {
         ("Table", "drop") | ("TableDropStatement", "new") => Root::TableDrop,
         ("Index", "create") | ("IndexCreateStatement", "new") => Root::IndexCreate,
         ("Index", "drop") | ("IndexDropStatement", "new") => Root::IndexDrop,
+        ("ForeignKey", "create") | ("ForeignKeyCreateStatement", "new") => Root::ForeignKeyCreate,
         _ => return None,
     })
 }
@@ -424,6 +427,8 @@ struct ColInfo {
     span: Span,
     primary: bool,
     unique: bool,
+    /// `.not_null()`, a primary key, or a schema helper without `_null`.
+    not_null: bool,
 }
 
 struct Walker {
@@ -517,6 +522,9 @@ impl Walker {
                     span,
                     primary: f.starts_with("pk_"),
                     unique: f.ends_with("_uniq"),
+                    // sea-orm-migration's helpers: `uuid(c)` is NOT NULL,
+                    // `uuid_null(c)` is not.
+                    not_null: !f.ends_with("_null") && f != "new",
                 }
             }
             other => {
@@ -529,17 +537,62 @@ impl Walker {
                     span,
                     primary: false,
                     unique: false,
+                    not_null: false,
                 }
             }
         };
         for m in methods {
             match m.method.to_string().as_str() {
-                "primary_key" => info.primary = true,
+                "primary_key" => {
+                    info.primary = true;
+                    info.not_null = true;
+                }
                 "unique_key" => info.unique = true,
+                "not_null" => info.not_null = true,
+                "null" => info.not_null = false,
                 _ => {}
             }
         }
         Some(info)
+    }
+
+    /// `ForeignKey::create().from(T::Table, T::Col).to(P::Table, P::Id)`:
+    /// the referencing table and the key.
+    fn foreign_key(&self, c: &Chain<'_>) -> Option<(String, ForeignKey)> {
+        let mut from: Option<(String, Vec<String>)> = None;
+        let mut to: Option<(String, Vec<String>)> = None;
+        for m in &c.methods {
+            let side = match m.method.to_string().as_str() {
+                "from" => &mut from,
+                "to" => &mut to,
+                _ => continue,
+            };
+            let (Some(t), Some(cols)) = (m.args.first(), m.args.get(1)) else {
+                continue;
+            };
+            let Some((table, _)) = self.table_ref(t) else {
+                continue;
+            };
+            // One column, or a tuple of them.
+            let cols = match peel(cols) {
+                Expr::Tuple(tu) => tu
+                    .elems
+                    .iter()
+                    .filter_map(|x| self.iden(x).map(|(n, ..)| n))
+                    .collect(),
+                other => self.iden(other).map(|(n, ..)| n).into_iter().collect(),
+            };
+            *side = Some((table, cols));
+        }
+        let ((table, columns), (target, target_columns)) = (from?, to?);
+        Some((
+            table,
+            ForeignKey {
+                columns,
+                target,
+                target_columns,
+            },
+        ))
     }
 
     fn index_info(&self, c: &Chain<'_>, span: Span) -> IndexInfo {
@@ -632,6 +685,8 @@ impl Walker {
         let mut columns: Vec<(String, Span)> = Vec::new();
         let mut primary_key: Vec<String> = Vec::new();
         let mut unique: Vec<Vec<String>> = Vec::new();
+        let mut not_null: Vec<String> = Vec::new();
+        let mut foreign_keys: Vec<ForeignKey> = Vec::new();
         let mut indexes: Vec<IndexInfo> = Vec::new();
         let mut rest: Vec<&Expr> = Vec::new();
         for m in &c.methods {
@@ -651,6 +706,9 @@ impl Walker {
                             }
                             if ci.unique {
                                 unique.push(vec![ci.name.clone()]);
+                            }
+                            if ci.not_null && !not_null.contains(&ci.name) {
+                                not_null.push(ci.name.clone());
                             }
                             if !columns.iter().any(|(n, _)| *n == ci.name) {
                                 columns.push((ci.name, ci.span));
@@ -688,7 +746,19 @@ impl Walker {
                         None => rest.push(a),
                     }
                 }
+                "foreign_key" => {
+                    let Some(a) = arg else { continue };
+                    match chain(a).filter(|fc| fc.root == Root::ForeignKeyCreate) {
+                        Some(fc) => foreign_keys.extend(self.foreign_key(&fc).map(|(_, k)| k)),
+                        None => rest.push(a),
+                    }
+                }
                 _ => rest.extend(m.args.iter()),
+            }
+        }
+        for c in &primary_key {
+            if !not_null.contains(c) {
+                not_null.push(c.clone());
             }
         }
         let (table, span) = match table {
@@ -706,6 +776,8 @@ impl Walker {
             columns,
             primary_key,
             unique,
+            not_null,
+            foreign_keys,
         });
         for ix in indexes {
             self.ops.push(SchemaOp::CreateIndex {
@@ -787,13 +859,21 @@ impl Walker {
                 }
             }
             Root::TableAlter => self.table_alter(c, &mut rest),
+            Root::ForeignKeyCreate => {
+                if let Some((table, fk)) = self.foreign_key(c) {
+                    self.ops.push(SchemaOp::AddForeignKey { table, fk });
+                }
+                for m in &c.methods {
+                    rest.extend(m.args.iter());
+                }
+            }
         }
         self.visit_rest(&rest);
     }
 
     fn table_alter<'a>(&mut self, c: &Chain<'a>, rest: &mut Vec<&'a Expr>) {
         enum Act {
-            Add(String, Span),
+            Add(String, Span, bool),
             Drop(String),
             Rename(String, String),
         }
@@ -809,7 +889,7 @@ impl Walker {
                 }
                 "add_column" | "add_column_if_not_exists" => {
                     match arg.and_then(|a| self.column_def(a)) {
-                        Some(ci) => acts.push(Act::Add(ci.name, ci.span)),
+                        Some(ci) => acts.push(Act::Add(ci.name, ci.span, ci.not_null)),
                         None => rest.extend(m.args.iter()),
                     }
                 }
@@ -832,10 +912,11 @@ impl Walker {
         let ops: Vec<SchemaOp> = acts
             .into_iter()
             .map(|a| match a {
-                Act::Add(column, span) => SchemaOp::AddColumn {
+                Act::Add(column, span, not_null) => SchemaOp::AddColumn {
                     table: table.clone(),
                     column,
                     span,
+                    not_null,
                 },
                 Act::Drop(column) => SchemaOp::DropColumn {
                     table: table.clone(),
@@ -1013,6 +1094,7 @@ enum Documents {
             columns,
             primary_key,
             unique,
+            ..
         } = &ops[0]
         else {
             panic!("{ops:#?}")
@@ -1132,6 +1214,7 @@ async fn up(manager: &SchemaManager) -> Result<(), DbErr> {
             columns,
             primary_key,
             unique,
+            ..
         }] = ops.as_slice()
         else {
             panic!("{ops:#?}")
@@ -1172,7 +1255,9 @@ enum Invoices { Table, OrgId, Total, Legacy, Amt, Amount }
                 table,
                 column,
                 span,
+                not_null,
             } => {
+                assert!(not_null);
                 assert_eq!((table.as_str(), column.as_str()), ("invoices", "org_id"));
                 assert_eq!(span.start.line, 8);
             }

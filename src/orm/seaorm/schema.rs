@@ -4,7 +4,7 @@
 //! Document`).
 
 use crate::diagnostic::Span;
-use crate::orm::facts::{ColumnFact, Declared, SourceKind, TableFact};
+use crate::orm::facts::{ColumnFact, Declared, ForeignKeyFact, SourceKind, TableFact};
 use crate::orm::unraw;
 use syn::{Attribute, Token};
 
@@ -41,6 +41,31 @@ fn relation_enum(e: &syn::ItemEnum, module: &str, out: &mut Declared) {
                     [.., m] => m.to_string(),
                     [] => continue,
                 };
+                if let Some(from) = sea_orm_str(&v.attrs, "belongs_to")
+                    .and(sea_orm_str(&v.attrs, "from"))
+                {
+                    // `from = "Column::AppId"`, `to = "super::app::Column::Id"`;
+                    // a tuple `"(Column::A, Column::B)"` for a composite key.
+                    let cols = |s: &str| -> Vec<String> {
+                        s.trim_matches(|c| c == '(' || c == ')')
+                            .split(',')
+                            .filter_map(|c| c.trim().rsplit("::").next())
+                            .filter(|c| !c.is_empty())
+                            .map(crate::orm::snake_case)
+                            .collect()
+                    };
+                    out.foreign_keys.push(ForeignKeyFact {
+                        table: module.to_string(),
+                        columns: cols(&from),
+                        target: target_module.clone(),
+                        target_columns: sea_orm_str(&v.attrs, "to")
+                            .map(|t| cols(&t))
+                            .unwrap_or_default(),
+                        rust: true,
+                        span: Span::from_pm2(v.ident.span()),
+                        kind: SourceKind::Orm(crate::orm::Orm::SeaOrm),
+                    });
+                }
                 out.relations
                     .push((module.to_string(), v.ident.to_string(), target_module));
             }
@@ -149,6 +174,7 @@ fn sea_entity(s: &syn::ItemStruct, module: &str) -> Option<TableFact> {
             sql,
             span: Span::from_pm2(ident.span()),
             file: None,
+            nullable: Some(is_option(&f.ty)),
         });
     }
     Some(TableFact {
@@ -159,6 +185,11 @@ fn sea_entity(s: &syn::ItemStruct, module: &str) -> Option<TableFact> {
         primary_key,
         span: Span::from_pm2(s.ident.span()),
     })
+}
+
+/// `Option<T>`: a nullable column.
+fn is_option(ty: &syn::Type) -> bool {
+    matches!(ty, syn::Type::Path(p) if p.path.segments.last().is_some_and(|s| s.ident == "Option"))
 }
 
 /// SeaORM 2 "dense" entities hold relations as fields; they are not columns.

@@ -1,0 +1,520 @@
+//! The tenancy tree: which tables are tenant data, and how, inferred from
+//! the schema with no configuration.
+//!
+//! - **Foreign keys** are facts from every declaration (Diesel `joinable!`
+//!   and `belongs_to`, SeaORM `belongs_to` relations, SQL `REFERENCES`,
+//!   `FOREIGN KEY`, `ALTER TABLE .. ADD CONSTRAINT`, sea-query
+//!   `ForeignKey::create()`), resolved here to table keys and SQL columns.
+//! - **The root** is the table whose rows are the tenants: the target of
+//!   foreign keys from tenant-named columns (`org_id REFERENCES orgs`), or
+//!   a table named like a tenant (`organizations`, `workspaces`, `teams`,
+//!   `tenants`, `accounts`, `companies`, after a short prefix such as
+//!   `af_`) that at least two other tables point at, by foreign key or by a
+//!   column named after it. `[tenant] root` overrides. A query on the root
+//!   is bound by its own key; an insert into it needs no tenant column.
+//! - **Direct** tables have a tenant key: a column referencing the root,
+//!   whatever its name (`org_uuid`, `owner_org`); a tenant-named column
+//!   (`[tenant] columns`) unless the schema contradicts it (it references
+//!   another table, or it is the only table with that column while the
+//!   schema declares foreign keys and no root); with a root, a column named
+//!   after it (`org`, `workspace_id`).
+//! - **Child** tables have no tenant key but a NOT NULL foreign key to
+//!   tenant data (`endpoint.app_id -> application.id`); their parent keys
+//!   bind them. A nullable foreign key does not make a child: the row need
+//!   not belong to a parent.
+//! - A direct table whose tenant keys are all nullable also has owners of
+//!   another kind (`sends.user_uuid`, rows belonging to a user or to an
+//!   organization): its other nullable foreign keys bind it too.
+
+use super::{Decl, ForeignKey, Scope, TenantModel};
+use crate::config::Config;
+use crate::diagnostic::FileId;
+use crate::orm::facts::ForeignKeyFact;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// Words that name a table of tenants (singular).
+const ROOT_WORDS: &[&str] = &[
+    "organization",
+    "organisation",
+    "org",
+    "tenant",
+    "workspace",
+    "team",
+    "account",
+    "company",
+];
+
+/// Suffixes of a column named after the root (`org`, `org_id`, `org_uuid`).
+const KEY_SUFFIXES: &[&str] = &["", "_id", "_uuid", "_key", "_identifier"];
+
+/// `companies` → `company`, `organizations` → `organization`.
+fn singular(w: &str) -> String {
+    if let Some(s) = w.strip_suffix("ies") {
+        format!("{s}y")
+    } else if w.ends_with("ss") {
+        w.to_string()
+    } else {
+        w.strip_suffix('s').unwrap_or(w).to_string()
+    }
+}
+
+/// The root word a table is named by, if any: the whole name, or the name
+/// without a short prefix (`af_workspace`, `tb_orgs`).
+fn root_word(table: &str) -> Option<&'static str> {
+    let mut names = vec![singular(table)];
+    if let Some((p, rest)) = table.split_once('_') {
+        if p.len() <= 3 && !rest.is_empty() {
+            names.push(singular(rest));
+        }
+    }
+    ROOT_WORDS
+        .iter()
+        .copied()
+        .find(|w| names.iter().any(|n| n == w))
+}
+
+/// The stems of columns named after a root word.
+fn stems(word: &str) -> Vec<&str> {
+    match word {
+        "organization" | "organisation" => vec![word, "org"],
+        w => vec![w],
+    }
+}
+
+fn named_after(column: &str, word: &str) -> bool {
+    stems(word).iter().any(|s| {
+        KEY_SUFFIXES
+            .iter()
+            .any(|suf| column.strip_prefix(s) == Some(suf))
+    })
+}
+
+/// Resolves the foreign-key facts to table keys and SQL column names and
+/// stores them on their tables; a key whose table is unknown is dropped.
+pub fn resolve_foreign_keys(m: &mut TenantModel, facts: Vec<(FileId, ForeignKeyFact)>) {
+    let table_of = |m: &TenantModel, name: &str, rust: bool| -> Option<String> {
+        let lower = name.to_ascii_lowercase();
+        if rust {
+            if let Some(t) = m
+                .table_modules
+                .get(name)
+                .or_else(|| m.entity_modules.get(name))
+                .or_else(|| m.row_structs.get(name))
+            {
+                return Some(t.clone());
+            }
+        }
+        m.tables.contains_key(&lower).then_some(lower)
+    };
+    for (file, f) in facts {
+        let Some(table) = table_of(m, &f.table, f.rust) else {
+            continue;
+        };
+        // An unknown target keeps its written name: the key still says
+        // the column is not the root's.
+        let target =
+            table_of(m, &f.target, f.rust).unwrap_or_else(|| f.target.to_ascii_lowercase());
+        let sql_of = |m: &TenantModel, t: &str, c: &str| -> String {
+            let squash = |s: &str| s.replace('_', "").to_ascii_lowercase();
+            m.tables
+                .get(t)
+                .and_then(|t| {
+                    t.columns
+                        .iter()
+                        .find(|x| x.rust == c)
+                        .or_else(|| t.columns.iter().find(|x| squash(&x.rust) == squash(c)))
+                })
+                .map_or_else(|| c.to_ascii_lowercase(), |x| x.sql.clone())
+        };
+        let (columns, target_columns): (Vec<String>, Vec<String>) = if f.rust {
+            (
+                f.columns.iter().map(|c| sql_of(m, &table, c)).collect(),
+                f.target_columns
+                    .iter()
+                    .map(|c| sql_of(m, &target, c))
+                    .collect(),
+            )
+        } else {
+            (f.columns, f.target_columns)
+        };
+        if columns.is_empty() {
+            continue;
+        }
+        let decl = Decl {
+            file,
+            span: f.span,
+            kind: f.kind,
+        };
+        let Some(t) = m.tables.get_mut(&table) else {
+            continue;
+        };
+        match t
+            .foreign_keys
+            .iter_mut()
+            .find(|k| k.columns == columns && k.target == target)
+        {
+            Some(k) => {
+                if k.target_columns.is_empty() {
+                    k.target_columns = target_columns;
+                }
+            }
+            None => t.foreign_keys.push(ForeignKey {
+                columns,
+                target,
+                target_columns,
+                decl,
+            }),
+        }
+    }
+}
+
+/// Whether the column may hold NULL (unknown: not).
+fn nullable(m: &TenantModel, table: &str, column: &str) -> bool {
+    m.tables
+        .get(table)
+        .and_then(|t| t.columns.iter().find(|c| c.sql == column))
+        .and_then(|c| c.nullable)
+        .unwrap_or(false)
+}
+
+/// The SQL names of a table's primary key.
+fn primary_key_sql(m: &TenantModel, table: &str) -> Vec<String> {
+    let Some(t) = m.tables.get(table) else {
+        return Vec::new();
+    };
+    t.primary_key
+        .iter()
+        .map(|r| {
+            t.columns
+                .iter()
+                .find(|c| c.rust == *r)
+                .map_or_else(|| r.clone(), |c| c.sql.clone())
+        })
+        .collect()
+}
+
+/// The roots: configured, else inferred.
+fn roots(m: &TenantModel, config: &Config) -> BTreeSet<String> {
+    if !config.tenant.root.is_empty() {
+        return config
+            .tenant
+            .root
+            .iter()
+            .map(|r| r.rsplit('.').next().unwrap_or(r).to_ascii_lowercase())
+            .collect();
+    }
+    let tenant_named = |c: &str| config.tenant.columns.iter().any(|x| x == c);
+    let mut candidates: BTreeSet<String> = BTreeSet::new();
+    // Targets of tenant-named keys.
+    for t in m.tables.values() {
+        for k in &t.foreign_keys {
+            if k.target != t.sql
+                && m.tables.contains_key(&k.target)
+                && k.columns.len() == 1
+                && tenant_named(&k.columns[0])
+            {
+                candidates.insert(k.target.clone());
+            }
+        }
+    }
+    // Tables named like tenants, pointed at by two or more tables.
+    for (name, _) in m.tables.iter() {
+        let Some(word) = root_word(name) else {
+            continue;
+        };
+        let mut pointing: BTreeSet<&str> = BTreeSet::new();
+        for t in m.tables.values().filter(|t| t.sql != *name) {
+            let by_key = t.foreign_keys.iter().any(|k| k.target == *name);
+            let by_name = t.columns.iter().any(|c| {
+                named_after(&c.sql, word)
+                    && !t
+                        .foreign_keys
+                        .iter()
+                        .any(|k| k.columns.contains(&c.sql) && k.target != *name)
+            });
+            if by_key || by_name {
+                pointing.insert(&t.sql);
+            }
+        }
+        if pointing.len() >= 2 {
+            candidates.insert(name.clone());
+        }
+    }
+    // A candidate that hangs below another (`teams.org_id -> orgs`) is not
+    // a root.
+    let below: BTreeSet<String> = candidates
+        .iter()
+        .filter(|c| {
+            m.tables.get(*c).is_some_and(|t| {
+                t.foreign_keys.iter().any(|k| {
+                    k.target != t.sql
+                        && candidates.contains(&k.target)
+                        && k.columns.iter().all(|col| !nullable(m, &t.sql, col))
+                })
+            })
+        })
+        .cloned()
+        .collect();
+    candidates.retain(|c| !below.contains(c));
+    candidates
+}
+
+/// Decides every table's scope and binding columns.
+pub fn infer(m: &mut TenantModel, config: &Config) {
+    let ignored: BTreeSet<String> = config
+        .tenant
+        .ignore_tables
+        .iter()
+        .map(|t| t.rsplit('.').next().unwrap_or(t).to_ascii_lowercase())
+        .collect();
+    let roots = roots(m, config);
+    let declares_keys = m.tables.values().any(|t| !t.foreign_keys.is_empty());
+    // How many tables carry each column name.
+    let mut carriers: BTreeMap<&str, usize> = BTreeMap::new();
+    for t in m.tables.values() {
+        for c in &t.columns {
+            *carriers.entry(c.sql.as_str()).or_default() += 1;
+        }
+    }
+    let root_words: Vec<&'static str> = roots.iter().filter_map(|r| root_word(r)).collect();
+    let mut decided: BTreeMap<String, (Scope, Vec<String>, Vec<String>)> = BTreeMap::new();
+    for t in m.tables.values() {
+        let mut notes = Vec::new();
+        if ignored.contains(&t.sql) {
+            decided.insert(t.sql.clone(), (Scope::None, Vec::new(), notes));
+            continue;
+        }
+        if roots.contains(&t.sql) {
+            // Bound by the key the tenant keys reference, else its own.
+            let mut keys: Vec<String> = Vec::new();
+            for o in m.tables.values() {
+                for k in o.foreign_keys.iter().filter(|k| k.target == t.sql) {
+                    for c in &k.target_columns {
+                        if !keys.contains(c) && t.columns.iter().any(|x| x.sql == *c) {
+                            keys.push(c.clone());
+                        }
+                    }
+                }
+            }
+            if keys.is_empty() {
+                keys = primary_key_sql(m, &t.sql);
+            }
+            if keys.is_empty() && t.columns.iter().any(|c| c.sql == "id") {
+                keys.push("id".to_string());
+            }
+            decided.insert(t.sql.clone(), (Scope::Root, keys, notes));
+            continue;
+        }
+        let mut keys: Vec<String> = Vec::new();
+        for c in &t.columns {
+            let key = t.foreign_keys.iter().find(|k| k.columns == [c.sql.clone()]);
+            let tenant_named = config.tenant.columns.contains(&c.sql);
+            if let Some(k) = key.filter(|k| roots.contains(&k.target)) {
+                let _ = k;
+                keys.push(c.sql.clone());
+            } else if tenant_named {
+                if let Some(k) = key {
+                    notes.push(format!(
+                        "{}.{} references {}, which is not a tenant root: not a tenant key",
+                        t.sql, c.sql, k.target
+                    ));
+                } else if roots.is_empty()
+                    && declares_keys
+                    && !config.tenant.columns_configured
+                    && carriers.get(c.sql.as_str()).copied().unwrap_or(0) == 1
+                {
+                    notes.push(format!(
+                        "{}.{} references nothing, no other table has it, and the schema \
+                         declares foreign keys but no tenant root: a look-alike, not a tenant key",
+                        t.sql, c.sql
+                    ));
+                } else {
+                    keys.push(c.sql.clone());
+                }
+            } else if key.is_none() && root_words.iter().any(|w| named_after(&c.sql, w)) {
+                keys.push(c.sql.clone());
+            }
+        }
+        // Configured column names first, in config order.
+        keys.sort_by_key(|k| {
+            config
+                .tenant
+                .columns
+                .iter()
+                .position(|c| c == k)
+                .unwrap_or(usize::MAX)
+        });
+        if keys.is_empty() && t.from_config {
+            keys = config.tenant.columns.first().cloned().into_iter().collect();
+        }
+        let scope = if keys.is_empty() {
+            Scope::None
+        } else {
+            Scope::Direct
+        };
+        decided.insert(t.sql.clone(), (scope, keys, notes));
+    }
+    for (name, (scope, keys, notes)) in decided {
+        if let Some(t) = m.tables.get_mut(&name) {
+            t.scope = scope;
+            t.tenant_columns = keys;
+            t.notes = notes;
+            t.via.clear();
+        }
+    }
+    // Owners of another kind beside nullable tenant keys.
+    let names: Vec<String> = m.tables.keys().cloned().collect();
+    for name in &names {
+        let t = &m.tables[name];
+        if t.scope != Scope::Direct || !t.tenant_columns.iter().all(|c| nullable(m, name, c)) {
+            continue;
+        }
+        let owners: Vec<(String, String)> = t
+            .foreign_keys
+            .iter()
+            .filter(|k| k.columns.len() == 1 && nullable(m, name, &k.columns[0]))
+            .filter(|k| !t.tenant_columns.contains(&k.columns[0]))
+            .map(|k| (k.columns[0].clone(), k.target.clone()))
+            .collect();
+        if owners.is_empty() {
+            continue;
+        }
+        let t = m.tables.get_mut(name).expect("listed");
+        for (c, target) in owners {
+            t.notes.push(format!(
+                "{name}.{c} (-> {target}) binds too: the tenant key is nullable, so a row \
+                 belongs to a tenant or to a {target} row"
+            ));
+            t.tenant_columns.push(c);
+        }
+    }
+    // Children, to a fixpoint.
+    loop {
+        let mut changed = false;
+        for name in &names {
+            let t = &m.tables[name];
+            if t.scope != Scope::None || ignored.contains(name) {
+                continue;
+            }
+            let mut keys: Vec<String> = Vec::new();
+            let mut via: Vec<String> = Vec::new();
+            for k in &t.foreign_keys {
+                let Some(parent) = m.tables.get(&k.target).filter(|p| p.sql != *name) else {
+                    continue;
+                };
+                if !matches!(parent.scope, Scope::Direct | Scope::Child) {
+                    continue;
+                }
+                if k.columns.iter().any(|c| nullable(m, name, c)) {
+                    continue;
+                }
+                let Some(col) = k.columns.first() else {
+                    continue;
+                };
+                if keys.contains(col) {
+                    continue;
+                }
+                keys.push(col.clone());
+                if via.is_empty() {
+                    let target_col = k
+                        .target_columns
+                        .first()
+                        .cloned()
+                        .or_else(|| primary_key_sql(m, &k.target).into_iter().next())
+                        .unwrap_or_else(|| "id".to_string());
+                    via.push(format!("{name}.{col} -> {}.{target_col}", k.target));
+                    via.extend(parent.via.iter().cloned());
+                }
+            }
+            if keys.is_empty() {
+                continue;
+            }
+            let t = m.tables.get_mut(name).expect("listed");
+            t.scope = Scope::Child;
+            t.tenant_columns = keys;
+            t.via = via;
+            changed = true;
+        }
+        if !changed {
+            break;
+        }
+    }
+    // Nullable links to tenant data that did not make a child.
+    for name in &names {
+        let t = &m.tables[name];
+        if t.scope != Scope::None {
+            continue;
+        }
+        let notes: Vec<String> = t
+            .foreign_keys
+            .iter()
+            .filter(|k| {
+                m.tables
+                    .get(&k.target)
+                    .is_some_and(|p| p.scope != Scope::None && p.sql != *name)
+            })
+            .map(|k| {
+                format!(
+                    "{name}.{} -> {}: nullable, so a row need not belong to a tenant: not tenant data",
+                    k.columns.join(", "),
+                    k.target
+                )
+            })
+            .collect();
+        m.tables.get_mut(name).expect("listed").notes.extend(notes);
+    }
+    m.roots = roots
+        .into_iter()
+        .filter(|r| m.tables.contains_key(r))
+        .collect();
+}
+
+impl TenantModel {
+    /// Whether binding `from` binds `to` when the two are joined by column
+    /// equality: between direct tables and from the root into them (the
+    /// tenant key pins the tenant), and from a parent into its child (the
+    /// parent key pins the parent row); never from a child up to its
+    /// parent, so never through a link table between two parents.
+    pub fn binds_into(&self, from: &str, to: &str) -> bool {
+        let (Some(a), Some(b)) = (self.tables.get(from), self.tables.get(to)) else {
+            return false;
+        };
+        if !(a.is_tenant() && b.is_tenant()) {
+            return false;
+        }
+        match b.scope {
+            Scope::Direct => matches!(a.scope, Scope::Direct | Scope::Root),
+            Scope::Root => matches!(a.scope, Scope::Direct | Scope::Root),
+            Scope::Child => b.foreign_keys.iter().any(|k| {
+                k.target == from && k.columns.iter().all(|c| b.tenant_columns.contains(c))
+            }),
+            Scope::None => false,
+        }
+    }
+
+    /// Whether `table` is a root (its rows are the tenants).
+    pub fn is_root(&self, table: &str) -> bool {
+        self.tables
+            .get(table)
+            .is_some_and(|t| t.scope == Scope::Root)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn root_words_and_stems() {
+        assert_eq!(root_word("organizations"), Some("organization"));
+        assert_eq!(root_word("af_workspace"), Some("workspace"));
+        assert_eq!(root_word("companies"), Some("company"));
+        assert_eq!(root_word("oauth_account"), None);
+        assert_eq!(root_word("org_users"), None);
+        assert!(named_after("org", "organization"));
+        assert!(named_after("org_uuid", "organization"));
+        assert!(named_after("workspace_id", "workspace"));
+        assert!(!named_after("organizer", "organization"));
+        assert!(!named_after("org_name", "organization"));
+    }
+}
