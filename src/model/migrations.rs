@@ -248,6 +248,18 @@ pub fn apply(histories: &[History]) -> Applied {
                         }
                     }
                 }
+                SchemaOp::DropConstraint { table, name } => {
+                    if let Some(t) = tables.get_mut(&table) {
+                        let tname = t.name.clone();
+                        t.foreign_keys.retain(|(k, ..)| {
+                            let own = k
+                                .name
+                                .clone()
+                                .unwrap_or_else(|| format!("{tname}_{}_fkey", k.columns.join("_")));
+                            own != name
+                        });
+                    }
+                }
                 SchemaOp::SetNotNull {
                     table,
                     column,

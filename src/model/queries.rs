@@ -566,6 +566,13 @@ pub fn unbound_tables(model: &TenantModel, q: &QState) -> Vec<String> {
     loop {
         let mut changed = false;
         for (a, b) in &q.cond.edges {
+            let at = |x: &String| -> String {
+                match root {
+                    Some(r) if x == ROOT_EDGE => r.to_string(),
+                    _ => x.clone(),
+                }
+            };
+            let (a, b) = (&at(a), &at(b));
             if bound.contains(a) && model.binds_into(a, b) && bound.insert(b.clone()) {
                 changed = true;
             }
@@ -3134,8 +3141,11 @@ impl<'a> FnAnalysis<'a> {
                         _ => false,
                     };
                     q.joins.push(t.clone());
-                    if let Some(root) = q.table().filter(|_| !via) {
-                        q.cond.edges.insert(edge(root, &t));
+                    if !via {
+                        // A root resolved only at the callers (a helper's
+                        // query) is named by `ROOT_EDGE` until then.
+                        let root = q.table().unwrap_or(ROOT_EDGE).to_string();
+                        q.cond.edges.insert(edge(&root, &t));
                     }
                     variants.push(q);
                 }
@@ -3348,6 +3358,10 @@ fn first_col(v: Val) -> Val {
         _ => Val::Other,
     }
 }
+
+/// The end of a join edge that is the query's root table when the root is
+/// not known where the join is written (a helper's query).
+const ROOT_EDGE: &str = "";
 
 fn edge(a: &str, b: &str) -> (String, String) {
     if a <= b {

@@ -492,6 +492,49 @@ impl TenantModel {
         }
     }
 
+    /// A child table's first link to its parent: (parent key, parent
+    /// table, parent column).
+    pub fn parent_link(&self, table: &str) -> Option<(String, String, String)> {
+        let t = self.tables.get(table).filter(|t| t.scope == Scope::Child)?;
+        let col = t.tenant_columns.first()?;
+        let k = t
+            .foreign_keys
+            .iter()
+            .find(|k| k.columns.first() == Some(col))?;
+        let target_col = k
+            .target_columns
+            .first()
+            .cloned()
+            .or_else(|| primary_key_sql(self, &k.target).into_iter().next())
+            .unwrap_or_else(|| "id".to_string());
+        Some((col.clone(), k.target.clone(), target_col))
+    }
+
+    /// For a child table, how its rows belong to a tenant, for findings:
+    /// "`endpoint` is tenant data through its parent: endpoint.app_id ->
+    /// application.id (`application` is scoped by `org_id`)".
+    pub fn child_note(&self, table: &str) -> Option<String> {
+        let t = self.tables.get(table).filter(|t| t.scope == Scope::Child)?;
+        // The table at the top of the chain, with the key that scopes it.
+        let top = t
+            .via
+            .last()
+            .and_then(|l| l.split(" -> ").nth(1))
+            .and_then(|p| p.split('.').next())
+            .and_then(|p| self.tables.get(p));
+        let scoped = top.map_or(String::new(), |p| {
+            format!(
+                " (`{}` is scoped by `{}`)",
+                p.sql,
+                p.tenant_columns.first().map_or("", String::as_str)
+            )
+        });
+        Some(format!(
+            "`{table}` is tenant data through its parent: {}{scoped}",
+            t.via.join(", ")
+        ))
+    }
+
     /// Whether `table` is a root (its rows are the tenants).
     pub fn is_root(&self, table: &str) -> bool {
         self.tables

@@ -109,11 +109,12 @@ fn judge(model: &TenantModel, file: FileId, e: &ExecFact) -> Option<Finding> {
             f.labels.push(Label {
                 file: col.decl.file,
                 span: col.decl.span,
-                message: format!("`{}` makes `{}` tenant-scoped", col.sql, t.sql),
+                message: key_label(model, &col.sql, &t.sql),
             });
         }
     }
     let mut notes: Vec<String> = Vec::new();
+    notes.extend(model.child_note(table));
     for (q, _) in &bad {
         for n in &q.cond.notes {
             if !notes.contains(n) {
@@ -156,12 +157,26 @@ fn is_write(q: &QState) -> bool {
     write_kind(q).is_some()
 }
 
+/// The label on the column that makes a table tenant data.
+pub(crate) fn key_label(model: &TenantModel, col: &str, table: &str) -> String {
+    match model.parent_link(table) {
+        Some((_, parent, _)) => format!("`{col}` ties `{table}` to its parent `{parent}`"),
+        None => format!("`{col}` makes `{table}` tenant-scoped"),
+    }
+}
+
 fn help(model: &TenantModel, e: &ExecFact, q: &QState, table: &str, root: bool) -> String {
-    let value = e
-        .in_reach
-        .first()
-        .cloned()
-        .unwrap_or_else(|| "tenant_id".to_string());
+    // A child is bound by its parent key, to a parent row of the caller's
+    // tenant, not by the tenant value itself.
+    let parent = model.parent_link(table);
+    let value = match &parent {
+        Some((_, p, pc)) => format!("{p}.{pc}"),
+        None => e
+            .in_reach
+            .first()
+            .cloned()
+            .unwrap_or_else(|| "tenant_id".to_string()),
+    };
     let t = model.tables.get(table);
     let col = t
         .and_then(|t| t.tenant_rust())
@@ -195,6 +210,12 @@ fn help(model: &TenantModel, e: &ExecFact, q: &QState, table: &str, root: bool) 
             format!("{module}::{col}.eq({value})")
         }
     };
+    if let Some((key, p, _)) = &parent {
+        return format!(
+            "bind `{table}` by its parent key `{key}` to a `{p}` row of the caller's tenant: `.filter({filter})` on every path before `.{}(..)`, or join `{p}` and bind it",
+            e.method
+        );
+    }
     if !root {
         return format!(
             "bind `{table}` too: `.filter({filter})`, or join it by column equality to a bound tenant table (not through a link table)"

@@ -66,10 +66,11 @@ pub fn check(cx: &Context<'_>) -> Vec<Finding> {
                 f.labels.push(Label {
                     file: col.decl.file,
                     span: col.decl.span,
-                    message: format!("`{}` makes `{}` tenant-scoped", col.sql, hit.table),
+                    message: super::unscoped_query::key_label(model, &col.sql, &hit.table),
                 });
             }
             f.notes = hit.notes.clone();
+            f.notes.extend(model.child_note(&hit.table));
             if let Some(e) = &fact.fallback {
                 f.notes.push(format!(
                     "sqlparser could not parse this SQL ({e}); it was judged by a token scan, so this finding is lower confidence"
@@ -87,7 +88,15 @@ pub fn check(cx: &Context<'_>) -> Vec<Finding> {
                 .and_then(|t| t.tenant_column())
                 .unwrap_or("tenant_id")
                 .to_string();
+            let parent = model.parent_link(&hit.table);
             f.help = Some(match &hit.kind {
+                SqlHitKind::Unbound if parent.is_some() => {
+                    let (key, p, pc) = parent.unwrap_or_default();
+                    format!(
+                        "add `{key} = $n` for `{}` to the WHERE clause, bound to a `{p}` row of the caller's tenant (or join `{p}` on `{p}.{pc} = {}.{key}` and bind `{p}`)",
+                        hit.table, hit.table
+                    )
+                }
                 SqlHitKind::Unbound => format!(
                     "add `{col} = $n` for `{}` to the WHERE clause (or join it by column equality to a table that is), and bind the caller's tenant",
                     hit.table

@@ -100,6 +100,7 @@ fn foreign_key(fk: &ForeignKeyConstraint, own: Option<&str>) -> ForeignKey {
             .iter()
             .map(|c| lower(&c.value))
             .collect(),
+        name: fk.name.as_ref().map(|n| lower(&n.value)),
     }
 }
 
@@ -188,6 +189,12 @@ fn ops_of(
                                 });
                             }
                         }
+                    }
+                    AlterTableOperation::DropConstraint { name, .. } => {
+                        ops.push(SchemaOp::DropConstraint {
+                            table: table.clone(),
+                            name: lower(&name.value),
+                        });
                     }
                     AlterTableOperation::AlterColumn { column_name, op } => {
                         let not_null = match op {
@@ -442,9 +449,15 @@ fn says_not_null(sql: &str, el: &[Tok]) -> bool {
     })
 }
 
-/// A table-level `FOREIGN KEY (cols) REFERENCES target (cols)` whose
-/// `FOREIGN` keyword is at `k`.
+/// A table-level `[CONSTRAINT name] FOREIGN KEY (cols) REFERENCES target
+/// (cols)` whose `FOREIGN` keyword is at `k`.
 fn table_foreign_key(sql: &str, el: &[Tok], k: usize) -> Option<ForeignKey> {
+    let name = k
+        .checked_sub(2)
+        .filter(|&c| el.get(c).is_some_and(|x| x.is_kw(sql, "constraint")))
+        .and_then(|c| el.get(c + 1))
+        .and_then(|x| x.ident(sql))
+        .map(|n| n.to_lowercase());
     let open = el.iter().skip(k).position(|x| x.kind == Kind::LParen)? + k;
     let columns = name_list(sql, el, open);
     let (target, target_columns) = references_at(sql, el, open)?;
@@ -452,6 +465,7 @@ fn table_foreign_key(sql: &str, el: &[Tok], k: usize) -> Option<ForeignKey> {
         columns: columns.iter().map(|c| c.to_lowercase()).collect(),
         target,
         target_columns: target_columns.iter().map(|c| c.to_lowercase()).collect(),
+        name,
     })
 }
 
@@ -506,6 +520,7 @@ fn token_fallback(sql: &str, t: &[Tok], ops: &mut Vec<SchemaOp<Range<usize>>>) {
                             columns: vec![col.clone()],
                             target,
                             target_columns,
+                            name: None,
                         });
                     }
                     let mut d = 0usize;
@@ -612,6 +627,7 @@ fn token_fallback(sql: &str, t: &[Tok], ops: &mut Vec<SchemaOp<Range<usize>>>) {
                                 columns: vec![col],
                                 target,
                                 target_columns,
+                                name: None,
                             },
                         });
                     }

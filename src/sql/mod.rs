@@ -142,6 +142,10 @@ pub struct ForeignKey {
     pub target: String,
     /// Referenced columns, lowercase; empty when not written.
     pub target_columns: Vec<String>,
+    /// The constraint's name, when written (PostgreSQL names an unnamed
+    /// one `<table>_<columns>_fkey`).
+    #[serde(default)]
+    pub name: Option<String>,
 }
 
 /// One schema-changing operation of a migration, whether read from SQL
@@ -189,6 +193,13 @@ pub enum SchemaOp<L = crate::diagnostic::Span> {
         table: String,
         /// the key
         fk: ForeignKey,
+    },
+    /// `ALTER TABLE .. DROP CONSTRAINT name`.
+    DropConstraint {
+        /// lowercase table name
+        table: String,
+        /// lowercase constraint name
+        name: String,
     },
     /// `ALTER TABLE .. ALTER [COLUMN] c SET|DROP NOT NULL`.
     SetNotNull {
@@ -300,6 +311,7 @@ impl<L> SchemaOp<L> {
                 not_null,
             },
             SchemaOp::AddForeignKey { table, fk } => SchemaOp::AddForeignKey { table, fk },
+            SchemaOp::DropConstraint { table, name } => SchemaOp::DropConstraint { table, name },
             SchemaOp::SetNotNull {
                 table,
                 column,

@@ -526,7 +526,10 @@ fn test_code_adds_no_tables_and_no_findings() {
         .output()
         .expect("runs");
     let text = String::from_utf8_lossy(&out.stdout);
-    assert!(text.lines().any(|l| l.starts_with("1 tenant table ")), "{text}");
+    assert!(
+        text.lines().any(|l| l.starts_with("1 tenant table ")),
+        "{text}"
+    );
     for t in ["gadgets", "widgets", "sprockets"] {
         assert!(!text.contains(t), "`{t}` comes from test code: {text}");
     }

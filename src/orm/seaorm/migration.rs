@@ -561,10 +561,15 @@ impl Walker {
     fn foreign_key(&self, c: &Chain<'_>) -> Option<(String, ForeignKey)> {
         let mut from: Option<(String, Vec<String>)> = None;
         let mut to: Option<(String, Vec<String>)> = None;
+        let mut name = None;
         for m in &c.methods {
             let side = match m.method.to_string().as_str() {
                 "from" => &mut from,
                 "to" => &mut to,
+                "name" => {
+                    name = m.args.first().and_then(|a| self.string(a)).map(|s| s.to_lowercase());
+                    continue;
+                }
                 _ => continue,
             };
             let (Some(t), Some(cols)) = (m.args.first(), m.args.get(1)) else {
@@ -591,6 +596,7 @@ impl Walker {
                 columns,
                 target,
                 target_columns,
+                name,
             },
         ))
     }
