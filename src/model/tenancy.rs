@@ -205,7 +205,10 @@ fn roots(m: &TenantModel, config: &Config) -> BTreeSet<String> {
     }
     let tenant_named = |c: &str| config.tenant.columns.iter().any(|x| x == c);
     let mut candidates: BTreeSet<String> = BTreeSet::new();
-    // Targets of tenant-named keys.
+    // Targets of tenant-named keys: a root when two tables point at it so,
+    // or when nothing else is (one `workspace_id REFERENCES
+    // slack_workspaces` beside an `organizations` root is a look-alike).
+    let mut weak: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
     for t in m.tables.values() {
         for k in &t.foreign_keys {
             if k.target != t.sql
@@ -213,8 +216,13 @@ fn roots(m: &TenantModel, config: &Config) -> BTreeSet<String> {
                 && k.columns.len() == 1
                 && tenant_named(&k.columns[0])
             {
-                candidates.insert(k.target.clone());
+                weak.entry(k.target.as_str()).or_default().insert(&t.sql);
             }
+        }
+    }
+    for (target, from) in &weak {
+        if from.len() >= 2 {
+            candidates.insert(target.to_string());
         }
     }
     // Tables named like tenants, pointed at by two or more tables.
@@ -241,22 +249,38 @@ fn roots(m: &TenantModel, config: &Config) -> BTreeSet<String> {
         }
     }
     // A candidate that hangs below another (`teams.org_id -> orgs`) is not
-    // a root.
-    let below: BTreeSet<String> = candidates
+    // a root; the one above it is, even when only that key points at it.
+    let all: BTreeSet<String> = candidates
+        .iter()
+        .cloned()
+        .chain(weak.keys().map(|t| t.to_string()))
+        .collect();
+    let mut above: BTreeSet<String> = BTreeSet::new();
+    let below: BTreeSet<String> = all
         .iter()
         .filter(|c| {
             m.tables.get(*c).is_some_and(|t| {
-                t.foreign_keys.iter().any(|k| {
-                    k.target != t.sql
-                        && candidates.contains(&k.target)
-                        && k.columns.iter().all(|col| !nullable(m, &t.sql, col))
-                })
+                let ups: Vec<&String> = t
+                    .foreign_keys
+                    .iter()
+                    .filter(|k| {
+                        k.target != t.sql
+                            && all.contains(&k.target)
+                            && k.columns.iter().all(|col| !nullable(m, &t.sql, col))
+                    })
+                    .map(|k| &k.target)
+                    .collect();
+                above.extend(ups.iter().map(|u| u.to_string()));
+                !ups.is_empty()
             })
         })
         .cloned()
         .collect();
-    candidates.retain(|c| !below.contains(c));
-    candidates
+    let strong: BTreeSet<String> = candidates.difference(&below).cloned().collect();
+    all.into_iter()
+        .filter(|c| !below.contains(c))
+        .filter(|c| strong.contains(c) || strong.is_empty() || above.contains(c))
+        .collect()
 }
 
 /// Decides every table's scope and binding columns.
@@ -393,11 +417,13 @@ pub fn infer(m: &mut TenantModel, config: &Config) {
         let mut changed = false;
         for name in &names {
             let t = &m.tables[name];
-            if t.scope != Scope::None || ignored.contains(name) {
+            // A child gains the keys of parents found to be tenant data
+            // after it (a link table below two children).
+            if !matches!(t.scope, Scope::None | Scope::Child) || ignored.contains(name) {
                 continue;
             }
-            let mut keys: Vec<String> = Vec::new();
-            let mut via: Vec<String> = Vec::new();
+            let mut keys: Vec<String> = t.tenant_columns.clone();
+            let mut via: Vec<String> = t.via.clone();
             for k in &t.foreign_keys {
                 let Some(parent) = m.tables.get(&k.target).filter(|p| p.sql != *name) else {
                     continue;
@@ -426,7 +452,7 @@ pub fn infer(m: &mut TenantModel, config: &Config) {
                     via.extend(parent.via.iter().cloned());
                 }
             }
-            if keys.is_empty() {
+            if keys.is_empty() || keys.len() == t.tenant_columns.len() {
                 continue;
             }
             let t = m.tables.get_mut(name).expect("listed");

@@ -306,6 +306,16 @@ fn cross_function_query_helpers() {
     assert_clean("cross-function/pass");
 }
 
+/// The tenancy tree inferred with no config: child tables (by their
+/// parent keys, through joins to a bound parent), tenant keys of any name,
+/// a look-alike key, a nullable tenant key with a user owner, a link
+/// table; `CASES.md` lists each case.
+#[test]
+fn tenancy_tree_with_no_config() {
+    assert_markers("tenancy/fail");
+    assert_clean("tenancy/pass");
+}
+
 /// A caller of a lookup helper that names no table or ORM call is found
 /// even though the prefilter alone would skip its file.
 #[test]

@@ -10,5 +10,6 @@ mod hostile;
 mod sarif;
 mod snapshots;
 mod support;
+mod tenancy;
 mod trust;
 mod trust_small;

@@ -1,0 +1,430 @@
+//! The tenancy tree from each kind of schema declaration, zero config:
+//! foreign keys read from Diesel, SeaORM, sea-query and SQL; the root; keys
+//! of any name; children; look-alikes; `[tenant] root`; and `schema`'s
+//! formats.
+
+use crate::support::{fixture, write_tree};
+use assert_cmd::Command;
+use tenant_lint::model::{Scope, TenantModel};
+
+/// The model of a temp project holding `files`.
+fn model_of(files: &[(&str, &str)]) -> TenantModel {
+    let dir = tempfile::tempdir().expect("tempdir");
+    write_tree(dir.path(), files);
+    let (model, _, problems) =
+        tenant_lint::engine::schema(&[dir.path().to_path_buf()], None).expect("schema");
+    assert!(problems.is_empty(), "{problems:?}");
+    model
+}
+
+/// (scope, binding columns) of `table`.
+fn tree(m: &TenantModel, table: &str) -> (Scope, Vec<String>) {
+    let t = m
+        .tables
+        .get(table)
+        .unwrap_or_else(|| panic!("no table `{table}` in {:?}", m.tables.keys()));
+    (t.scope, t.tenant_columns.clone())
+}
+
+fn cols(c: &[&str]) -> Vec<String> {
+    c.iter().map(|s| s.to_string()).collect()
+}
+
+#[test]
+fn the_fixture_tree_is_what_cases_md_says() {
+    let (m, _, _) = tenant_lint::engine::schema(&[fixture("tenancy/fail")], None).expect("schema");
+    assert_eq!(m.roots, ["organizations"]);
+    let want: &[(&str, Scope, &[&str])] = &[
+        ("organizations", Scope::Root, &["id"]),
+        ("datasets", Scope::Direct, &["organization_id"]),
+        ("org_members", Scope::Direct, &["org_uuid"]),
+        ("labels", Scope::Direct, &["owner_org"]),
+        ("integrations", Scope::Direct, &["organization_id"]),
+        ("shares", Scope::Direct, &["organization_id", "user_id"]),
+        ("documents", Scope::Child, &["dataset_id"]),
+        ("chunks", Scope::Child, &["document_id"]),
+        (
+            "document_labels",
+            Scope::Child,
+            &["label_id", "document_id"],
+        ),
+        ("audit_notes", Scope::None, &[]),
+        ("slack_workspaces", Scope::None, &[]),
+        ("users", Scope::None, &[]),
+    ];
+    for (t, scope, c) in want {
+        assert_eq!(tree(&m, t), (*scope, cols(c)), "{t}");
+    }
+    assert_eq!(
+        m.tables["chunks"].via,
+        [
+            "chunks.document_id -> documents.id",
+            "documents.dataset_id -> datasets.id"
+        ]
+    );
+    let notes: Vec<&String> = m.tables.values().flat_map(|t| &t.notes).collect();
+    assert!(
+        notes
+            .iter()
+            .any(|n| n.starts_with("integrations.workspace_id references slack_workspaces")),
+        "{notes:?}"
+    );
+}
+
+const DIESEL_SCHEMA: &str = r#"
+diesel::table! {
+    workspaces (id) {
+        id -> Uuid,
+        name -> Text,
+    }
+}
+
+diesel::table! {
+    projects (id) {
+        id -> Uuid,
+        workspace_id -> Uuid,
+        name -> Text,
+    }
+}
+
+diesel::table! {
+    branches (id) {
+        id -> Uuid,
+        project_id -> Uuid,
+        name -> Text,
+    }
+}
+
+diesel::table! {
+    builds (id) {
+        id -> Int8,
+        branch_id -> Uuid,
+        parent_build_id -> Nullable<Int8>,
+    }
+}
+
+diesel::table! {
+    webhooks (id) {
+        id -> Uuid,
+        branch_id -> Nullable<Uuid>,
+        url -> Text,
+    }
+}
+
+diesel::joinable!(projects -> workspaces (workspace_id));
+diesel::joinable!(branches -> projects (project_id));
+diesel::joinable!(builds -> branches (branch_id));
+diesel::joinable!(webhooks -> branches (branch_id));
+"#;
+
+#[test]
+fn diesel_joinable_makes_children_and_nullable_keys_do_not() {
+    let m = model_of(&[("src/schema.rs", DIESEL_SCHEMA)]);
+    assert_eq!(m.roots, ["workspaces"]);
+    assert_eq!(
+        tree(&m, "projects"),
+        (Scope::Direct, cols(&["workspace_id"]))
+    );
+    assert_eq!(tree(&m, "branches"), (Scope::Child, cols(&["project_id"])));
+    assert_eq!(tree(&m, "builds"), (Scope::Child, cols(&["branch_id"])));
+    // `Nullable<Uuid>`: a webhook need not belong to a branch.
+    assert_eq!(tree(&m, "webhooks"), (Scope::None, vec![]));
+}
+
+#[test]
+fn diesel_belongs_to_on_a_model_struct_is_a_foreign_key() {
+    let schema = "diesel::table! { orgs (id) { id -> Uuid, } }\n\
+                  diesel::table! { teams (id) { id -> Uuid, org_id -> Uuid, } }\n\
+                  diesel::table! { invites (id) { id -> Uuid, team_ref -> Uuid, } }\n\
+                  diesel::table! { seats (id) { id -> Uuid, team_id -> Uuid, } }\n\
+                  diesel::joinable!(teams -> orgs (org_id));\n";
+    let models = "#[derive(Queryable, Identifiable)]\n#[diesel(table_name = teams)]\npub struct Team { pub id: Uuid, pub org_id: Uuid }\n\n\
+                  #[derive(Queryable, Associations)]\n#[diesel(table_name = invites)]\n#[diesel(belongs_to(Team, foreign_key = team_ref))]\npub struct Invite { pub id: Uuid, pub team_ref: Uuid }\n\n\
+                  #[derive(Queryable, Associations)]\n#[diesel(belongs_to(Team))]\n#[diesel(table_name = seats)]\npub struct Seat { pub id: Uuid, pub team_id: Uuid }\n";
+    let m = model_of(&[("src/schema.rs", schema), ("src/models.rs", models)]);
+    assert_eq!(tree(&m, "teams"), (Scope::Direct, cols(&["org_id"])));
+    assert_eq!(tree(&m, "invites"), (Scope::Child, cols(&["team_ref"])));
+    // Diesel's default key: the parent's name in snake case, `_id`.
+    assert_eq!(tree(&m, "seats"), (Scope::Child, cols(&["team_id"])));
+}
+
+#[test]
+fn a_lone_tenant_named_column_among_declared_keys_is_a_look_alike() {
+    // A registry: `teams.org_id` is a GitHub organisation, nothing
+    // references it, and the schema declares keys but no tenant root.
+    let schema = "diesel::table! { users (id) { id -> Int4, } }\n\
+                  diesel::table! { crates (id) { id -> Int4, } }\n\
+                  diesel::table! { teams (id) { id -> Int4, org_id -> Nullable<Int4>, login -> Text, } }\n\
+                  diesel::table! { owners (crate_id, owner_id) { crate_id -> Int4, owner_id -> Int4, } }\n\
+                  diesel::joinable!(owners -> crates (crate_id));\n\
+                  diesel::joinable!(owners -> users (owner_id));\n";
+    let m = model_of(&[("src/schema.rs", schema)]);
+    assert!(m.roots.is_empty(), "{:?}", m.roots);
+    assert_eq!(m.tenant_tables().count(), 0);
+    assert!(
+        m.tables["teams"].notes[0].contains("a look-alike, not a tenant key"),
+        "{:?}",
+        m.tables["teams"].notes
+    );
+    // With no keys declared at all nothing contradicts the name.
+    let m = model_of(&[(
+        "src/schema.rs",
+        "diesel::table! { teams (id) { id -> Int4, org_id -> Int4, } }\n",
+    )]);
+    assert_eq!(tree(&m, "teams"), (Scope::Direct, cols(&["org_id"])));
+}
+
+#[test]
+fn seaorm_relations_and_option_fields() {
+    let org = "use sea_orm::entity::prelude::*;\n#[derive(Clone, Debug, DeriveEntityModel)]\n#[sea_orm(table_name = \"tenants\")]\npub struct Model {\n    #[sea_orm(primary_key)]\n    pub id: Uuid,\n}\n";
+    let chat = "use sea_orm::entity::prelude::*;\n#[derive(Clone, Debug, DeriveEntityModel)]\n#[sea_orm(table_name = \"chats\")]\npub struct Model {\n    #[sea_orm(primary_key)]\n    pub id: Uuid,\n    pub tenant_ref: Uuid,\n}\n\
+                #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]\npub enum Relation {\n    #[sea_orm(belongs_to = \"super::tenant::Entity\", from = \"Column::TenantRef\", to = \"super::tenant::Column::Id\")]\n    Tenant,\n}\n";
+    let message = "use sea_orm::entity::prelude::*;\n#[derive(Clone, Debug, DeriveEntityModel)]\n#[sea_orm(table_name = \"messages\")]\npub struct Model {\n    #[sea_orm(primary_key)]\n    pub id: i64,\n    pub chat_id: Uuid,\n    pub reply_to: Option<i64>,\n}\n\
+                   #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]\npub enum Relation {\n    #[sea_orm(belongs_to = \"super::chat::Entity\", from = \"Column::ChatId\", to = \"super::chat::Column::Id\")]\n    Chat,\n}\n";
+    let draft = "use sea_orm::entity::prelude::*;\n#[derive(Clone, Debug, DeriveEntityModel)]\n#[sea_orm(table_name = \"drafts\")]\npub struct Model {\n    #[sea_orm(primary_key)]\n    pub id: i64,\n    pub chat_id: Option<Uuid>,\n}\n\
+                 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]\npub enum Relation {\n    #[sea_orm(belongs_to = \"super::chat::Entity\", from = \"Column::ChatId\", to = \"super::chat::Column::Id\")]\n    Chat,\n}\n";
+    let other = "use sea_orm::entity::prelude::*;\n#[derive(Clone, Debug, DeriveEntityModel)]\n#[sea_orm(table_name = \"tenant_settings\")]\npub struct Model {\n    #[sea_orm(primary_key)]\n    pub tenant_ref: Uuid,\n}\n\
+                 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]\npub enum Relation {\n    #[sea_orm(belongs_to = \"super::tenant::Entity\", from = \"Column::TenantRef\", to = \"super::tenant::Column::Id\")]\n    Tenant,\n}\n";
+    let m = model_of(&[
+        ("src/entities/tenant.rs", org),
+        ("src/entities/chat.rs", chat),
+        ("src/entities/message.rs", message),
+        ("src/entities/draft.rs", draft),
+        ("src/entities/tenant_setting.rs", other),
+    ]);
+    assert_eq!(m.roots, ["tenants"]);
+    assert_eq!(tree(&m, "chats"), (Scope::Direct, cols(&["tenant_ref"])));
+    assert_eq!(tree(&m, "messages"), (Scope::Child, cols(&["chat_id"])));
+    assert_eq!(
+        tree(&m, "drafts"),
+        (Scope::None, vec![]),
+        "Option<Uuid> parent"
+    );
+}
+
+const SEA_QUERY_MIGRATION: &str = r#"
+use sea_orm_migration::prelude::*;
+
+pub struct Migration;
+
+#[async_trait::async_trait]
+impl MigrationTrait for Migration {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager
+            .create_table(
+                Table::create()
+                    .table(Organizations::Table)
+                    .col(ColumnDef::new(Organizations::Identifier).string().not_null().primary_key())
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_table(
+                Table::create()
+                    .table(Folders::Table)
+                    .col(ColumnDef::new(Folders::Id).string().not_null().primary_key())
+                    .col(ColumnDef::new(Folders::Org).string().not_null())
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_table(
+                Table::create()
+                    .table(Alerts::Table)
+                    .col(ColumnDef::new(Alerts::Id).string().not_null().primary_key())
+                    .col(ColumnDef::new(Alerts::Org).string().not_null())
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_table(
+                Table::create()
+                    .table(Dashboards::Table)
+                    .col(ColumnDef::new(Dashboards::Id).string().not_null().primary_key())
+                    .col(ColumnDef::new(Dashboards::FolderId).string().not_null())
+                    .foreign_key(
+                        ForeignKey::create()
+                            .name("dashboards_folders_fk")
+                            .from(Dashboards::Table, Dashboards::FolderId)
+                            .to(Folders::Table, Folders::Id),
+                    )
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_table(
+                Table::create()
+                    .table(Panels::Table)
+                    .col(ColumnDef::new(Panels::Id).string().not_null().primary_key())
+                    .col(ColumnDef::new(Panels::DashboardId).string().not_null())
+                    .col(ColumnDef::new(Panels::Note).string())
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_foreign_key(
+                ForeignKey::create()
+                    .from(Panels::Table, Panels::DashboardId)
+                    .to(Dashboards::Table, Dashboards::Id)
+                    .to_owned(),
+            )
+            .await
+    }
+}
+
+#[derive(DeriveIden)]
+enum Organizations { Table, Identifier }
+#[derive(DeriveIden)]
+enum Folders { Table, Id, Org }
+#[derive(DeriveIden)]
+enum Alerts { Table, Id, Org }
+#[derive(DeriveIden)]
+enum Dashboards { Table, Id, FolderId }
+#[derive(DeriveIden)]
+enum Panels { Table, Id, DashboardId, Note }
+"#;
+
+#[test]
+fn sea_query_keys_and_columns_named_after_the_root() {
+    let m = model_of(&[(
+        "src/migration/m20240101_000001_init.rs",
+        SEA_QUERY_MIGRATION,
+    )]);
+    // No key references `organizations`, but two tables carry a column
+    // named after it (`org`).
+    assert_eq!(m.roots, ["organizations"]);
+    assert_eq!(tree(&m, "folders"), (Scope::Direct, cols(&["org"])));
+    assert_eq!(tree(&m, "alerts"), (Scope::Direct, cols(&["org"])));
+    assert_eq!(tree(&m, "dashboards"), (Scope::Child, cols(&["folder_id"])));
+    // `manager.create_foreign_key(..)` after the table.
+    assert_eq!(tree(&m, "panels"), (Scope::Child, cols(&["dashboard_id"])));
+}
+
+#[test]
+fn sql_constraints_dropped_and_not_null_changed_follow_the_migrations() {
+    let m = model_of(&[
+        (
+            "migrations/0001_init.sql",
+            "CREATE TABLE accounts (id uuid PRIMARY KEY);\n\
+             CREATE TABLE boards (id uuid PRIMARY KEY, account_id uuid NOT NULL REFERENCES accounts (id));\n\
+             CREATE TABLE cards (id uuid PRIMARY KEY, board_id uuid NOT NULL,\n\
+                CONSTRAINT cards_board_fk FOREIGN KEY (board_id) REFERENCES boards (id));\n\
+             CREATE TABLE pins (id uuid PRIMARY KEY, board_id uuid REFERENCES boards (id));\n\
+             CREATE TABLE stars (id uuid PRIMARY KEY, card_id uuid NOT NULL REFERENCES cards);\n\
+             CREATE TABLE owners (id uuid PRIMARY KEY, account_id uuid NOT NULL REFERENCES accounts (id));\n",
+        ),
+        (
+            "migrations/0002_more.sql",
+            "ALTER TABLE pins ALTER COLUMN board_id SET NOT NULL;\n\
+             ALTER TABLE stars DROP CONSTRAINT stars_card_id_fkey;\n",
+        ),
+    ]);
+    assert_eq!(m.roots, ["accounts"]);
+    assert_eq!(tree(&m, "cards"), (Scope::Child, cols(&["board_id"])));
+    assert_eq!(
+        tree(&m, "pins"),
+        (Scope::Child, cols(&["board_id"])),
+        "SET NOT NULL"
+    );
+    // PostgreSQL's name for the unnamed key, dropped.
+    assert_eq!(tree(&m, "stars"), (Scope::None, vec![]));
+}
+
+#[test]
+fn a_configured_root_overrides_the_inference() {
+    let files = [
+        (
+            "migrations/0001_init.sql",
+            "CREATE TABLE stores (id uuid PRIMARY KEY);\n\
+             CREATE TABLE products (id uuid PRIMARY KEY, store_id uuid NOT NULL REFERENCES stores (id));\n\
+             CREATE TABLE variants (id uuid PRIMARY KEY, product_id uuid NOT NULL REFERENCES products (id));\n",
+        ),
+        ("tenant-lint.toml", "[tenant]\nroot = \"stores\"\n"),
+    ];
+    let m = model_of(&files);
+    assert_eq!(m.roots, ["stores"]);
+    assert_eq!(tree(&m, "products"), (Scope::Direct, cols(&["store_id"])));
+    assert_eq!(tree(&m, "variants"), (Scope::Child, cols(&["product_id"])));
+    // Without it, `stores` is not a name of tenants: nothing is tenant data.
+    let m = model_of(&files[..1]);
+    assert!(m.roots.is_empty());
+    assert_eq!(m.tenant_tables().count(), 0);
+}
+
+fn schema_cli(args: &[&str]) -> String {
+    let out = Command::cargo_bin("tenant-lint")
+        .expect("built")
+        .arg("schema")
+        .args(args)
+        .output()
+        .expect("runs");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[test]
+fn schema_formats_draw_the_tree() {
+    let d = fixture("tenancy/fail").display().to_string();
+    let json: serde_json::Value =
+        serde_json::from_str(&schema_cli(&[&d, "--format", "json"])).expect("json");
+    assert_eq!(json["version"], 1);
+    assert_eq!(json["roots"], serde_json::json!(["organizations"]));
+    let chunks = json["tables"]
+        .as_array()
+        .expect("tables")
+        .iter()
+        .find(|t| t["name"] == "chunks")
+        .expect("chunks");
+    assert_eq!(chunks["scope"], "child");
+    assert_eq!(chunks["key"], serde_json::json!(["document_id"]));
+    assert_eq!(chunks["via"][0], "chunks.document_id -> documents.id");
+    let mermaid = schema_cli(&[&d, "--format", "mermaid"]);
+    assert!(mermaid.starts_with("flowchart BT\n"), "{mermaid}");
+    assert!(
+        mermaid.contains("  chunks -->|document_id| documents\n"),
+        "{mermaid}"
+    );
+    assert!(
+        mermaid.contains("  datasets -->|organization_id| organizations\n"),
+        "{mermaid}"
+    );
+    assert!(!mermaid.contains("slack_workspaces"), "{mermaid}");
+    let dot = schema_cli(&[&d, "--format", "dot"]);
+    assert!(
+        dot.contains("  documents -> datasets [label=\"dataset_id\"];"),
+        "{dot}"
+    );
+    let text = schema_cli(&[&d]);
+    assert!(text.starts_with("tenant root: organizations"), "{text}");
+    assert!(
+        text.lines().any(|l| l.starts_with("  chunks ")
+            && l.contains(
+                "child via chunks.document_id -> documents.id, documents.dataset_id -> datasets.id"
+            )),
+        "{text}"
+    );
+    assert!(text.contains("decisions:\n- "), "{text}");
+}
+
+#[test]
+fn a_bad_root_value_names_the_file_and_line() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    write_tree(dir.path(), &[("tenant-lint.toml", "[tenant]\nroot = 3\n")]);
+    let out = Command::cargo_bin("tenant-lint")
+        .expect("built")
+        .args(["schema", &dir.path().display().to_string()])
+        .output()
+        .expect("runs");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("tenant-lint.toml:2:"), "{err}");
+    assert!(
+        err.contains("`tenant.root` must be a table name or an array of them, found an integer"),
+        "{err}"
+    );
+}
