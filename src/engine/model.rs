@@ -192,6 +192,7 @@ pub(super) fn schema_phase(src: Sources, analysis: Analysis, ledger: &mut Ledger
             ));
         }
     }
+    one_backend(&mut histories);
     histories.sort_by(|a, b| discover::natural_cmp(a.0, b.0));
     let histories: Vec<migrations::History> = histories.into_iter().map(|(_, h)| h).collect();
     let applied = migrations::apply(&histories);
@@ -231,6 +232,31 @@ pub(super) fn schema_phase(src: Sources, analysis: Analysis, ledger: &mut Ledger
         failures,
         model_hash: model_hash.finish(),
         test_files,
+    }
+}
+
+/// The database backend a migration is kept for, from a folder named after
+/// it (`migrations/mysql/..`, `migrations/postgresql/..`), best first.
+fn backend_of(rel: &str) -> Option<u8> {
+    rel.split('/')
+        .find_map(|seg| match seg.to_ascii_lowercase().as_str() {
+            "postgres" | "postgresql" | "pg" => Some(0),
+            "mysql" | "mariadb" => Some(1),
+            "sqlite" => Some(2),
+            _ => None,
+        })
+}
+
+/// Migrations kept once per backend describe one schema: only the
+/// PostgreSQL set is applied (else MySQL, else SQLite), as the queries are
+/// read as PostgreSQL; migrations in no backend's folder always are.
+fn one_backend(histories: &mut Vec<(&str, migrations::History)>) {
+    let best = histories
+        .iter()
+        .filter_map(|(rel, _)| backend_of(rel))
+        .min();
+    if let Some(best) = best {
+        histories.retain(|(rel, _)| backend_of(rel).is_none_or(|b| b == best));
     }
 }
 

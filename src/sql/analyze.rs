@@ -66,12 +66,30 @@ pub(crate) fn parse_piece(sql: &str, piece: &Piece) -> Result<Vec<Statement>, St
 
 /// sqlparser with the PostgreSQL dialect; a panic inside it becomes an error.
 pub(crate) fn parse(text: &str) -> Result<Vec<Statement>, String> {
-    let r = std::panic::catch_unwind(|| Parser::parse_sql(&PostgreSqlDialect {}, text));
+    parse_with(&PostgreSqlDialect {}, text)
+}
+
+fn parse_with(d: &dyn sqlparser::dialect::Dialect, text: &str) -> Result<Vec<Statement>, String> {
+    let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| Parser::parse_sql(d, text)));
     match r {
         Ok(Ok(s)) => Ok(s),
         Ok(Err(e)) => Err(e.to_string()),
         Err(_) => Err("sqlparser panicked on this statement".to_string()),
     }
+}
+
+/// DDL in whichever dialect reads it: PostgreSQL first, then MySQL
+/// (backticks, `AUTO_INCREMENT`) and SQLite (migrations kept per backend);
+/// the PostgreSQL error when none does.
+pub(crate) fn parse_ddl(text: &str) -> Result<Vec<Statement>, String> {
+    use sqlparser::dialect::{MySqlDialect, SQLiteDialect};
+    let first = match parse(text) {
+        Ok(s) => return Ok(s),
+        Err(e) => e,
+    };
+    parse_with(&MySqlDialect {}, text)
+        .or_else(|_| parse_with(&SQLiteDialect {}, text))
+        .map_err(|_| first)
 }
 
 /// Analyse parsed statements; positions come from `li` (which indexes the

@@ -6,7 +6,7 @@
 //! `CREATE TABLE` or `ALTER TABLE .. ADD COLUMN` / `ENABLE|FORCE ROW LEVEL
 //! SECURITY` that sqlparser rejects is still read by a small token scan.
 
-use super::analyze::parse;
+use super::analyze::parse_ddl;
 use super::lexer::{split_statements, Kind, Piece, Tok};
 use super::pos::Locator;
 use super::{Ddl, ForeignKey, SchemaOp};
@@ -29,7 +29,7 @@ pub fn ddl(sql: &str) -> Ddl {
     let mut out = Ddl::default();
     for piece in split_statements(sql) {
         let text = sql.get(piece.range.clone()).unwrap_or("");
-        match parse(text) {
+        match parse_ddl(text) {
             Ok(stmts) => {
                 let li = Locator::new(text, piece.range.start);
                 for s in &stmts {
@@ -41,6 +41,13 @@ pub fn ddl(sql: &str) -> Ddl {
                     if out.parse_error.is_none() {
                         out.parse_error = Some((e, piece.range.clone()));
                     }
+                    token_fallback(sql, &piece.toks, &mut out.ops);
+                } else if lead_words(sql, &piece.toks)
+                    .first()
+                    .is_some_and(|w| w == "alter")
+                {
+                    // Nothing it holds needs reporting; what the fallback
+                    // reads of it still counts.
                     token_fallback(sql, &piece.toks, &mut out.ops);
                 }
             }
@@ -334,10 +341,57 @@ fn relevant(sql: &str, t: &[Tok]) -> bool {
         Some("create") => {
             !has("function") && !has("procedure") && (has("table") || has("index") || has("policy"))
         }
-        Some("alter") => w.get(1).is_some_and(|x| x == "table"),
+        Some("alter") => w.get(1).is_some_and(|x| x == "table") && alters_the_model(sql, t),
         Some("drop") => w.get(1).is_some_and(|x| x == "table" || x == "index"),
         _ => false,
     }
+}
+
+/// Whether an `ALTER TABLE` sqlparser rejects holds an action that could
+/// change the tenant model and that the token fallback does not read:
+/// renames, and primary-key, unique or exclusion constraints. Adding or
+/// dropping columns, foreign keys and NOT NULL, and row-level security
+/// are read by the fallback; changing a column's type, default or
+/// collation, a constraint's timing, a `CHECK`, the owner or storage
+/// cannot change the model. So such a statement is no `parse-error`.
+fn alters_the_model(sql: &str, t: &[Tok]) -> bool {
+    let mut j = skip_if_exists(sql, t, 2);
+    if t.get(j).is_some_and(|x| x.is_kw(sql, "only")) {
+        j += 1;
+    }
+    let Some((_, _, j)) = read_name(sql, t, j) else {
+        return true;
+    };
+    let mut d = 0usize;
+    let mut first = true;
+    for (i, x) in t.iter().enumerate().skip(j) {
+        match x.kind {
+            Kind::LParen => d += 1,
+            Kind::RParen => d = d.saturating_sub(1),
+            Kind::Comma if d == 0 => first = true,
+            _ if first => {
+                first = false;
+                let word = |k: usize| t.get(k).map(|y| y.text(sql).to_ascii_lowercase());
+                let unread = match word(i).as_deref() {
+                    Some("add") => {
+                        let k = if word(i + 1).as_deref() == Some("constraint") {
+                            i + 3
+                        } else {
+                            i + 1
+                        };
+                        matches!(word(k).as_deref(), Some("primary" | "unique" | "exclude"))
+                    }
+                    Some("rename") => true,
+                    _ => false,
+                };
+                if unread {
+                    return true;
+                }
+            }
+            _ => {}
+        }
+    }
+    false
 }
 
 /// Read a possibly qualified name at `j`: (last part, range, next index).
@@ -632,6 +686,40 @@ fn token_fallback(sql: &str, t: &[Tok], ops: &mut Vec<SchemaOp<Range<usize>>>) {
                         });
                     }
                 }
+            } else if first.is_some_and(|x| x.is_kw(sql, "drop")) {
+                // DROP CONSTRAINT name | DROP [COLUMN] [IF EXISTS] name
+                if a.get(1).is_some_and(|x| x.is_kw(sql, "constraint")) {
+                    let k = skip_if_exists(sql, a, 2);
+                    if let Some(name) = a.get(k).and_then(|x| x.ident(sql)) {
+                        ops.push(SchemaOp::DropConstraint {
+                            table: table.clone(),
+                            name: name.to_lowercase(),
+                        });
+                    }
+                } else {
+                    let k = usize::from(a.get(1).is_some_and(|x| x.is_kw(sql, "column"))) + 1;
+                    let k = skip_if_exists(sql, a, k);
+                    if let Some(col) = a.get(k).and_then(|x| x.ident(sql)) {
+                        ops.push(SchemaOp::DropColumn {
+                            table: table.clone(),
+                            column: col.to_lowercase(),
+                        });
+                    }
+                }
+            } else if first.is_some_and(|x| x.is_kw(sql, "alter")) {
+                // ALTER [COLUMN] c SET|DROP NOT NULL
+                let k = usize::from(a.get(1).is_some_and(|x| x.is_kw(sql, "column"))) + 1;
+                let col = a.get(k).and_then(|x| x.ident(sql));
+                let kw = |i: usize, w: &str| a.get(k + i).is_some_and(|x| x.is_kw(sql, w));
+                if let Some(col) = col.filter(|_| kw(2, "not") && kw(3, "null")) {
+                    if kw(1, "set") || kw(1, "drop") {
+                        ops.push(SchemaOp::SetNotNull {
+                            table: table.clone(),
+                            column: col.to_lowercase(),
+                            not_null: kw(1, "set"),
+                        });
+                    }
+                }
             } else if first.is_some_and(|x| x.is_kw(sql, "enable") || x.is_kw(sql, "force"))
                 && a.get(1).is_some_and(|x| x.is_kw(sql, "row"))
             {
@@ -901,5 +989,125 @@ mod tests {
             }
         );
         assert!(matches!(&d.ops[3], SchemaOp::CreateTable { table, .. } if table == "c"));
+    }
+
+    fn fk(
+        columns: &[&str],
+        target: &str,
+        target_columns: &[&str],
+        name: Option<&str>,
+    ) -> ForeignKey {
+        ForeignKey {
+            columns: columns.iter().map(|c| c.to_string()).collect(),
+            target: target.into(),
+            target_columns: target_columns.iter().map(|c| c.to_string()).collect(),
+            name: name.map(str::to_string),
+        }
+    }
+
+    #[test]
+    fn foreign_keys_column_and_table_level_and_added_later() {
+        let got = ops(
+            "CREATE TABLE docs (id uuid PRIMARY KEY, ds uuid NOT NULL REFERENCES datasets (id),\n\
+             owner uuid, CONSTRAINT docs_owner_fk FOREIGN KEY (owner) REFERENCES public.users);\n\
+             ALTER TABLE docs ADD CONSTRAINT docs_ds2 FOREIGN KEY (ds) REFERENCES datasets (id);\n\
+             ALTER TABLE docs ADD COLUMN tag uuid NOT NULL REFERENCES tags (id);\n\
+             ALTER TABLE docs ALTER COLUMN owner SET NOT NULL, DROP CONSTRAINT docs_owner_fk;",
+        );
+        let SchemaOp::CreateTable {
+            foreign_keys,
+            not_null,
+            ..
+        } = &got[0]
+        else {
+            panic!("{got:#?}")
+        };
+        assert_eq!(
+            foreign_keys,
+            &[
+                fk(&["ds"], "datasets", &["id"], None),
+                fk(&["owner"], "users", &[], Some("docs_owner_fk"))
+            ]
+        );
+        assert_eq!(not_null, &["ds", "id"]);
+        assert_eq!(
+            got[1],
+            SchemaOp::AddForeignKey {
+                table: "docs".into(),
+                fk: fk(&["ds"], "datasets", &["id"], Some("docs_ds2"))
+            }
+        );
+        assert!(
+            matches!(&got[2], SchemaOp::AddColumn { column, not_null: true, .. } if column == "tag")
+        );
+        assert_eq!(
+            got[3],
+            SchemaOp::AddForeignKey {
+                table: "docs".into(),
+                fk: fk(&["tag"], "tags", &["id"], None)
+            }
+        );
+        assert_eq!(
+            got[4],
+            SchemaOp::SetNotNull {
+                table: "docs".into(),
+                column: "owner".into(),
+                not_null: true
+            }
+        );
+        assert_eq!(
+            got[5],
+            SchemaOp::DropConstraint {
+                table: "docs".into(),
+                name: "docs_owner_fk".into()
+            }
+        );
+    }
+
+    #[test]
+    fn mysql_and_sqlite_migrations_parse() {
+        let got = ops("CREATE TABLE `ciphers` (\n  `uuid` CHAR(36) NOT NULL PRIMARY KEY,\n  \
+             `org_uuid` CHAR(36) REFERENCES `organizations` (`uuid`)\n) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4;\n\
+             CREATE TABLE t (id INTEGER PRIMARY KEY AUTOINCREMENT, n TEXT NOT NULL);");
+        let SchemaOp::CreateTable {
+            table,
+            foreign_keys,
+            ..
+        } = &got[0]
+        else {
+            panic!("{got:#?}")
+        };
+        assert_eq!(table, "ciphers");
+        assert_eq!(
+            foreign_keys,
+            &[fk(&["org_uuid"], "organizations", &["uuid"], None)]
+        );
+        assert!(matches!(&got[1], SchemaOp::CreateTable { table, .. } if table == "t"));
+    }
+
+    #[test]
+    fn an_unreadable_alter_that_cannot_change_the_model_is_no_parse_error() {
+        // sqlparser reads neither; neither changes what the model reads,
+        // except the NOT NULL, which the token scan picks up.
+        for sql in [
+            "ALTER TABLE mod_ban\n    ALTER COLUMN instance_id SET NOT NULL,\n    ALTER CONSTRAINT mod_ban_instance_id_fkey NOT DEFERRABLE;",
+            "ALTER TABLE m ADD CONSTRAINT m_check CHECK (num_nonnulls (a, b) = 1), ALTER CONSTRAINT m_a_fkey NOT DEFERRABLE;",
+            "ALTER TABLE eventtype ALTER COLUMN name TYPE TEXT COLLATE \"C\";",
+        ] {
+            let d = ddl(sql);
+            assert!(d.parse_error.is_none(), "{sql}: {:?}", d.parse_error);
+        }
+        let d = ddl("ALTER TABLE mod_ban ALTER COLUMN instance_id SET NOT NULL, ALTER CONSTRAINT x NOT DEFERRABLE;");
+        assert_eq!(
+            d.ops,
+            [SchemaOp::SetNotNull {
+                table: "mod_ban".into(),
+                column: "instance_id".into(),
+                not_null: true
+            }]
+        );
+        // One that may add an index sqlparser cannot read still is.
+        let d = ddl("ALTER TABLE m ADD CONSTRAINT m_pk PRIMARY KEY (a) WIBBLE, ALTER CONSTRAINT x NOT DEFERRABLE;");
+        assert!(d.parse_error.is_some());
     }
 }

@@ -428,3 +428,39 @@ fn a_bad_root_value_names_the_file_and_line() {
         "{err}"
     );
 }
+
+#[test]
+fn migrations_kept_per_backend_parse_in_their_dialect_and_postgresql_wins() {
+    let m = model_of(&[
+        (
+            "migrations/mysql/2024-01-01-000000_init/up.sql",
+            "CREATE TABLE `organizations` (`uuid` CHAR(36) NOT NULL PRIMARY KEY) ENGINE=InnoDB;\n\
+             CREATE TABLE `collections` (`uuid` CHAR(36) NOT NULL PRIMARY KEY,\n\
+               `org_uuid` CHAR(36) NOT NULL REFERENCES `organizations` (`uuid`));\n\
+             CREATE TABLE `items` (`uuid` CHAR(36) NOT NULL PRIMARY KEY, `collection_uuid` CHAR(36));\n",
+        ),
+        (
+            "migrations/sqlite/2024-01-01-000000_init/up.sql",
+            "CREATE TABLE organizations (uuid TEXT NOT NULL PRIMARY KEY);\n\
+             CREATE TABLE collections (uuid TEXT NOT NULL PRIMARY KEY,\n\
+               org_uuid TEXT NOT NULL REFERENCES organizations (uuid));\n\
+             CREATE TABLE items (uuid INTEGER PRIMARY KEY AUTOINCREMENT, collection_uuid TEXT);\n",
+        ),
+        (
+            "migrations/postgresql/2024-01-01-000000_init/up.sql",
+            "CREATE TABLE organizations (uuid CHAR(36) NOT NULL PRIMARY KEY);\n\
+             CREATE TABLE groups (uuid CHAR(36) NOT NULL PRIMARY KEY,\n\
+               organizations_uuid CHAR(36) NOT NULL REFERENCES organizations (uuid));\n\
+             CREATE TABLE collections (uuid CHAR(36) NOT NULL PRIMARY KEY,\n\
+               org_uuid CHAR(36) NOT NULL REFERENCES organizations (uuid));\n\
+             CREATE TABLE items (uuid CHAR(36) NOT NULL PRIMARY KEY,\n\
+               collection_uuid CHAR(36) NOT NULL REFERENCES collections (uuid));\n",
+        ),
+    ]);
+    // The MySQL and SQLite sets parse (no problem reported by `model_of`),
+    // and only the PostgreSQL set makes `items` a child.
+    assert_eq!(m.roots, ["organizations"]);
+    assert_eq!(tree(&m, "collections"), (Scope::Direct, cols(&["org_uuid"])));
+    assert_eq!(tree(&m, "groups"), (Scope::Direct, cols(&["organizations_uuid"])));
+    assert_eq!(tree(&m, "items"), (Scope::Child, cols(&["collection_uuid"])));
+}
