@@ -193,6 +193,37 @@ pub fn blank_for_schema(text: &str, toks: &[Tok], hits: &[Range<usize>]) -> Opti
             keep[p] |= any_within(hits, &h.bytes);
         }
     }
+    // A migration runs the functions it calls (`for ix in indexes() { .. }`,
+    // `index(name, T::Table, [..])`): a free function named in a kept body
+    // is kept, to a fixpoint.
+    loop {
+        let mut used: Vec<&str> = Vec::new();
+        for (p, part) in outline.parts.iter().enumerate() {
+            if keep[p] {
+                used.extend(
+                    toks[part.toks.clone()]
+                        .iter()
+                        .filter(|t| t.kind == Kind::Ident)
+                        .map(|t| word(text, t)),
+                );
+            }
+        }
+        used.sort_unstable();
+        used.dedup();
+        let mut changed = false;
+        for (p, part) in outline.parts.iter().enumerate() {
+            let Some(n) = part.name.filter(|_| !keep[p]) else {
+                continue;
+            };
+            if used.binary_search(&word(text, &toks[n])).is_ok() {
+                keep[p] = true;
+                changed = true;
+            }
+        }
+        if !changed {
+            break;
+        }
+    }
     apply(text, toks, &outline, &keep)
 }
 

@@ -460,7 +460,70 @@ fn migrations_kept_per_backend_parse_in_their_dialect_and_postgresql_wins() {
     // The MySQL and SQLite sets parse (no problem reported by `model_of`),
     // and only the PostgreSQL set makes `items` a child.
     assert_eq!(m.roots, ["organizations"]);
-    assert_eq!(tree(&m, "collections"), (Scope::Direct, cols(&["org_uuid"])));
-    assert_eq!(tree(&m, "groups"), (Scope::Direct, cols(&["organizations_uuid"])));
-    assert_eq!(tree(&m, "items"), (Scope::Child, cols(&["collection_uuid"])));
+    assert_eq!(
+        tree(&m, "collections"),
+        (Scope::Direct, cols(&["org_uuid"]))
+    );
+    assert_eq!(
+        tree(&m, "groups"),
+        (Scope::Direct, cols(&["organizations_uuid"]))
+    );
+    assert_eq!(
+        tree(&m, "items"),
+        (Scope::Child, cols(&["collection_uuid"]))
+    );
+}
+
+#[test]
+fn a_migration_runs_the_helpers_it_calls_even_without_a_schema_marker() {
+    // `indexes()` names no sea-query type: the schema pass must still keep
+    // it, as `up` calls it.
+    let migration = r#"
+use sea_orm_migration::prelude::*;
+pub struct Migration;
+#[async_trait::async_trait]
+impl MigrationTrait for Migration {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager.create_table(queues()).await?;
+        for ix in indexes() {
+            manager.create_index(ix).await?;
+        }
+        Ok(())
+    }
+}
+fn indexes() -> Vec<IndexCreateStatement> {
+    vec![by_columns("queues_org_idx", Queues::Table, [Queues::OrgId, Queues::Name])]
+}
+fn by_columns<T: IntoIden + 'static, C: IntoIden + 'static, const N: usize>(
+    name: &str,
+    table: T,
+    columns: [C; N],
+) -> IndexCreateStatement {
+    let mut statement = Index::create();
+    statement.name(name).table(table);
+    for column in columns {
+        statement.col(column);
+    }
+    statement.to_owned()
+}
+fn queues() -> TableCreateStatement {
+    Table::create()
+        .table(Queues::Table)
+        .col(ColumnDef::new(Queues::Id).uuid().not_null().primary_key())
+        .col(ColumnDef::new(Queues::OrgId).uuid().not_null())
+        .col(ColumnDef::new(Queues::Name).string().not_null())
+        .to_owned()
+}
+#[derive(DeriveIden)]
+enum Queues { Table, Id, OrgId, Name }
+"#;
+    let m = model_of(&[("src/migration/m20240101_000001_queues.rs", migration)]);
+    let t = m
+        .migrated
+        .tables
+        .iter()
+        .find(|t| t.name == "queues")
+        .expect("queues migrated");
+    let names: Vec<Option<&str>> = t.indexes.iter().map(|i| i.name.as_deref()).collect();
+    assert!(names.contains(&Some("queues_org_idx")), "{names:?}");
 }

@@ -26,14 +26,93 @@ pub fn extract(file: &syn::File, include_tests: bool) -> Vec<SchemaOp> {
     idens.visit_file(file);
     let mut consts = ConstCollector::default();
     consts.visit_file(file);
+    let mut fns = FnCollector::default();
+    fns.visit_file(file);
     let mut walker = Walker {
         idens: Idens::build(idens.enums),
         consts: consts.texts,
         ops: Vec::new(),
         include_tests,
+        local_fns: fns.names,
+        index_helpers: fns.index_helpers,
+        calls: Vec::new(),
+        bodies: Vec::new(),
     };
     walker.visit_file(file);
-    walker.ops
+    walker.in_call_order()
+}
+
+/// A function of the file that builds an index from its arguments
+/// (`fn index(name: &str, table: T, columns: [C; N]) -> IndexCreateStatement`):
+/// which parameter is the name, the table, the columns.
+#[derive(Debug, Clone, Default)]
+struct IndexHelper {
+    name: Option<usize>,
+    table: usize,
+    columns: Option<usize>,
+    unique: bool,
+}
+
+/// The file's function names, and its index-building helpers.
+#[derive(Default)]
+struct FnCollector {
+    names: std::collections::HashSet<String>,
+    index_helpers: HashMap<String, IndexHelper>,
+}
+
+impl FnCollector {
+    fn function(&mut self, sig: &syn::Signature, body: &syn::Block) {
+        let name = sig.ident.to_string();
+        self.names.insert(name.clone());
+        let params: Vec<String> = sig
+            .inputs
+            .iter()
+            .filter_map(|a| match a {
+                syn::FnArg::Typed(t) => match &*t.pat {
+                    syn::Pat::Ident(i) => Some(i.ident.to_string()),
+                    _ => None,
+                },
+                syn::FnArg::Receiver(_) => None,
+            })
+            .collect();
+        let text = quote::ToTokens::to_token_stream(body).to_string();
+        if params.len() < 2 || !text.contains("Index :: create") {
+            return;
+        }
+        // `.table(p)`, `.name(p)`, and `.col(p)` or `for c in p { .. .col(c) }`.
+        let arg_of = |method: &str| -> Option<usize> {
+            params
+                .iter()
+                .position(|p| text.contains(&format!(". {method} ({p})")))
+        };
+        let Some(table) = arg_of("table") else { return };
+        let columns = arg_of("col").or_else(|| {
+            params
+                .iter()
+                .position(|p| text.contains(&format!("in {p} ")) && text.contains(". col ("))
+        });
+        self.index_helpers.insert(
+            name,
+            IndexHelper {
+                name: arg_of("name"),
+                table,
+                columns,
+                unique: text.contains(". unique ()"),
+            },
+        );
+    }
+}
+
+impl<'ast> Visit<'ast> for FnCollector {
+    fn visit_item_fn(&mut self, f: &'ast syn::ItemFn) {
+        self.function(&f.sig, &f.block);
+        syn::visit::visit_item_fn(self, f);
+    }
+
+    fn visit_impl_item_fn(&mut self, f: &'ast syn::ImplItemFn) {
+        self.function(&f.sig, &f.block);
+        syn::visit::visit_impl_item_fn(self, f);
+    }
 }
 
 // ---------------------------------------------------------------------------
@@ -342,6 +421,19 @@ enum Root {
     ForeignKeyCreate,
 }
 
+/// Whether tokens name SQLite or MySQL and not PostgreSQL.
+fn names_other_backend(text: &str) -> bool {
+    (text.contains("Sqlite") || text.contains("MySql")) && !text.contains("Postgres")
+}
+
+/// `backend == DbBackend::Sqlite`, `matches!(backend, Sqlite)`: a condition
+/// true only on another backend than PostgreSQL.
+fn other_backend(cond: &Expr) -> bool {
+    let text = quote::ToTokens::to_token_stream(cond).to_string();
+    let negated = text.contains("!=") || text.trim_start().starts_with('!');
+    names_other_backend(&text) && !negated
+}
+
 /// Strips parentheses, `&` / `&mut` and invisible groups.
 fn peel(mut e: &Expr) -> &Expr {
     loop {
@@ -431,15 +523,109 @@ struct ColInfo {
     not_null: bool,
 }
 
+/// A function walked: its name, its operations, and its calls to other
+/// functions of the file (how many operations came before, callee).
+type Body = (String, Vec<SchemaOp>, Vec<(usize, String)>);
+
 struct Walker {
     idens: Idens,
     consts: HashMap<String, SqlText>,
     ops: Vec<SchemaOp>,
     /// Walk `#[cfg(test)]` and `#[test]` code too.
     include_tests: bool,
+    /// Functions of the file, by name.
+    local_fns: std::collections::HashSet<String>,
+    /// Functions of the file that build an index from their arguments.
+    index_helpers: HashMap<String, IndexHelper>,
+    /// Calls to functions of the file in the body being walked: (how many
+    /// of its operations came before, callee).
+    calls: Vec<(usize, String)>,
+    /// Each function walked: name, its operations, its calls.
+    bodies: Vec<Body>,
 }
 
 impl Walker {
+    /// Walks one function body on its own, keeping its operations and its
+    /// calls to other functions of the file apart.
+    fn body(&mut self, name: String, walk: impl FnOnce(&mut Self)) {
+        let outer_ops = std::mem::take(&mut self.ops);
+        let outer_calls = std::mem::take(&mut self.calls);
+        walk(self);
+        let ops = std::mem::replace(&mut self.ops, outer_ops);
+        let calls = std::mem::replace(&mut self.calls, outer_calls);
+        self.bodies.push((name, ops, calls));
+    }
+
+    /// The operations as the migration runs them: from each `up`, with
+    /// the functions it calls expanded where they are called (wherever
+    /// they are defined); functions `up` never reaches do not run. A file
+    /// without `up` (helpers used elsewhere) keeps source order.
+    fn in_call_order(mut self) -> Vec<SchemaOp> {
+        let mut out = std::mem::take(&mut self.ops);
+        if !self.bodies.iter().any(|(n, ..)| n == "up") {
+            for (_, ops, _) in &self.bodies {
+                out.extend(ops.iter().cloned());
+            }
+            return out;
+        }
+        fn expand(
+            bodies: &[Body],
+            at: usize,
+            stack: &mut Vec<usize>,
+            out: &mut Vec<SchemaOp>,
+        ) {
+            if stack.contains(&at) || stack.len() > 16 {
+                return;
+            }
+            stack.push(at);
+            let (_, ops, calls) = &bodies[at];
+            let mut next = 0;
+            for (before, callee) in calls {
+                out.extend(ops[next..(*before).min(ops.len())].iter().cloned());
+                next = (*before).min(ops.len()).max(next);
+                if let Some(i) = bodies.iter().position(|(n, ..)| n == callee) {
+                    expand(bodies, i, stack, out);
+                }
+            }
+            out.extend(ops[next..].iter().cloned());
+            stack.pop();
+        }
+        for i in 0..self.bodies.len() {
+            if self.bodies[i].0 == "up" {
+                expand(&self.bodies, i, &mut Vec::new(), &mut out);
+            }
+        }
+        out
+    }
+
+    /// `index("idx", T::Table, [T::A, T::B])` through a helper of the file.
+    fn index_helper_call(&mut self, h: &IndexHelper, c: &syn::ExprCall) {
+        let arg = |i: usize| c.args.iter().nth(i);
+        let Some((table, _)) = arg(h.table).and_then(|a| self.table_ref(a)) else {
+            return;
+        };
+        let columns: Vec<String> = match h.columns.and_then(arg).map(peel) {
+            Some(Expr::Array(a)) => a.elems.iter().map(|x| self.index_col(x)).collect(),
+            Some(Expr::Macro(m)) => sqltext::macro_args(&m.mac)
+                .iter()
+                .map(|x| self.index_col(x))
+                .collect(),
+            Some(other) => vec![self.index_col(other)],
+            None => Vec::new(),
+        };
+        if columns.is_empty() {
+            return;
+        }
+        self.ops.push(SchemaOp::CreateIndex {
+            name: h.name.and_then(arg).and_then(|a| self.string(a)).map(|s| s.to_lowercase()),
+            table,
+            columns,
+            unique: h.unique,
+            partial: false,
+            span: Span::from_pm2(c.span()),
+        });
+    }
+
     /// An iden expression: `(name, span, is_table)`.
     fn iden(&self, e: &Expr) -> Option<(String, Span, bool)> {
         let e = peel(e);
@@ -959,13 +1145,15 @@ impl<'ast> Visit<'ast> for Walker {
 
     fn visit_item_fn(&mut self, f: &'ast syn::ItemFn) {
         if f.sig.ident != "down" {
-            syn::visit::visit_item_fn(self, f);
+            self.body(f.sig.ident.to_string(), |w| syn::visit::visit_item_fn(w, f));
         }
     }
 
     fn visit_impl_item_fn(&mut self, f: &'ast syn::ImplItemFn) {
         if f.sig.ident != "down" {
-            syn::visit::visit_impl_item_fn(self, f);
+            self.body(f.sig.ident.to_string(), |w| {
+                syn::visit::visit_impl_item_fn(w, f);
+            });
         }
     }
 
@@ -986,6 +1174,46 @@ impl<'ast> Visit<'ast> for Walker {
                 self.handle_chain(&c);
                 return;
             }
+        }
+        // Another function of the file: expanded here when the migration
+        // runs (`in_call_order`); an index helper makes its index here.
+        let callee = match e {
+            Expr::Call(c) => match peel(&c.func) {
+                Expr::Path(p) => p.path.segments.last().map(|s| s.ident.to_string()),
+                _ => None,
+            },
+            Expr::MethodCall(m) if matches!(peel(&m.receiver), Expr::Path(p) if p.path.is_ident("self")) => {
+                Some(m.method.to_string())
+            }
+            _ => None,
+        };
+        if let Some(callee) = callee.filter(|c| self.local_fns.contains(c)) {
+            if let (Some(h), Expr::Call(c)) = (self.index_helpers.get(&callee).cloned(), e) {
+                self.index_helper_call(&h, c);
+                return;
+            }
+            self.calls.push((self.ops.len(), callee));
+        }
+        // A branch for another backend (`if backend == DbBackend::Sqlite`,
+        // a `Sqlite =>` arm) does not change the PostgreSQL schema.
+        match e {
+            Expr::If(i) if other_backend(&i.cond) => {
+                if let Some((_, els)) = &i.else_branch {
+                    self.visit_expr(els);
+                }
+                return;
+            }
+            Expr::Match(m) => {
+                self.visit_expr(&m.expr);
+                for arm in &m.arms {
+                    let pat = quote::ToTokens::to_token_stream(&arm.pat).to_string();
+                    if !names_other_backend(&pat) {
+                        self.visit_arm(arm);
+                    }
+                }
+                return;
+            }
+            _ => {}
         }
         match e {
             Expr::MethodCall(m) if m.method == "execute_unprepared" => {
@@ -1510,4 +1738,66 @@ fn up() {
             }]
         );
     }
+
+    #[test]
+    fn up_runs_in_call_order_with_index_helpers_and_no_sqlite_branch() {
+        let got = ops(r#"
+use sea_orm_migration::prelude::*;
+pub struct Migration;
+#[async_trait::async_trait]
+impl MigrationTrait for Migration {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager.create_table(queues()).await?;
+        for ix in indexes() {
+            manager.create_index(ix).await?;
+        }
+        if manager.get_database_backend() == DbBackend::Sqlite {
+            manager.drop_table(Table::drop().table(Queues::Table).to_owned()).await?;
+            manager.create_table(queues()).await?;
+        }
+        match manager.get_database_backend() {
+            DbBackend::MySql => manager.drop_index(Index::drop().name("uq_queues_org").to_owned()).await?,
+            _ => {}
+        }
+        Ok(())
+    }
+}
+fn indexes() -> Vec<IndexCreateStatement> {
+    vec![unique_index("uq_queues_org", Queues::Table, [Queues::OrgId, Queues::Name])]
+}
+fn unused() -> TableCreateStatement {
+    Table::create().table(Alias::new("never_run")).col(ColumnDef::new(Alias::new("id")).uuid()).to_owned()
+}
+fn unique_index<T, C, const N: usize>(name: &str, table: T, columns: [C; N]) -> IndexCreateStatement
+where T: IntoIden + 'static, C: IntoIden + 'static {
+    let mut statement = Index::create();
+    statement.if_not_exists().unique().name(name).table(table);
+    for column in columns {
+        statement.col(column);
+    }
+    statement.to_owned()
+}
+fn queues() -> TableCreateStatement {
+    Table::create()
+        .table(Queues::Table)
+        .col(ColumnDef::new(Queues::Id).uuid().not_null().primary_key())
+        .col(ColumnDef::new(Queues::OrgId).uuid().not_null())
+        .col(ColumnDef::new(Queues::Name).string().not_null())
+        .to_owned()
+}
+#[derive(DeriveIden)]
+enum Queues { Table, Id, OrgId, Name }
+"#);
+        // The table (defined last) before the index (made by a generic
+        // helper); nothing from the SQLite or MySQL branch, nor from
+        // `unused`.
+        assert_eq!(got.len(), 2, "{got:#?}");
+        assert!(matches!(&got[0], SchemaOp::CreateTable { table, .. } if table == "queues"));
+        assert!(matches!(
+            &got[1],
+            SchemaOp::CreateIndex { name: Some(n), table, columns, unique: true, .. }
+                if n == "uq_queues_org" && table == "queues" && columns == &["org_id", "name"]
+        ));
+    }
+
 }
