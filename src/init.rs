@@ -70,9 +70,15 @@ fn list(items: &[String]) -> String {
 /// The starter config text for a model and the project's function names.
 pub fn render(model: &TenantModel, names: &BTreeSet<String>, migration_dirs: &[String]) -> String {
     let tenant: Vec<&crate::model::Table> = model.tenant_tables().collect();
+    // Tenant-named keys of direct tables; keys found by foreign key or by
+    // the root's name (`org_uuid`, `org`) and parent keys of child tables
+    // are inferred again on every run, so they are not written.
     let mut columns: Vec<String> = Vec::new();
-    for t in &tenant {
-        for c in &t.tenant_columns {
+    for t in tenant
+        .iter()
+        .filter(|t| t.scope == crate::model::Scope::Direct)
+    {
+        for c in t.tenant_columns.iter().filter(|c| model.is_tenant_name(c)) {
             if !columns.contains(c) {
                 columns.push(c.clone());
             }
@@ -94,6 +100,16 @@ pub fn render(model: &TenantModel, names: &BTreeSet<String>, migration_dirs: &[S
     s.push_str("# tenant-lint configuration, written by `tenant-lint init`.\n");
     s.push_str("# Every key is optional; delete what you do not need. `tenant-lint explain RULE` documents each rule.\n\n");
     s.push_str("[tenant]\n");
+    if model.roots.is_empty() {
+        s.push_str(concat!(
+            "# No tenant root was found (a table whose rows are the tenants). If there is one,\n",
+            "# name it: its foreign keys then find the tenant data below it.\n",
+            "# root = \"organizations\"\n"
+        ));
+    } else {
+        s.push_str("# Tenant root, inferred (set `root` to override):\n");
+        s.push_str(&format!("# root = {}\n", list(&model.roots)));
+    }
     let names_of: Vec<&str> = tenant.iter().map(|t| t.sql.as_str()).collect();
     s.push_str(&format!(
         "# Found {} tenant table{}: {}\n",
@@ -105,6 +121,29 @@ pub fn render(model: &TenantModel, names: &BTreeSet<String>, migration_dirs: &[S
             names_of.join(", ")
         }
     ));
+    let of_scope = |scope: crate::model::Scope| -> Vec<String> {
+        tenant
+            .iter()
+            .filter(|t| t.scope == scope)
+            .map(|t| match scope {
+                crate::model::Scope::Child => format!(
+                    "{} (via {})",
+                    t.sql,
+                    t.via.first().map_or("", String::as_str)
+                ),
+                _ => format!("{} ({})", t.sql, t.tenant_columns.join(", ")),
+            })
+            .collect()
+    };
+    for (label, scope) in [
+        ("with a tenant key", crate::model::Scope::Direct),
+        ("below a parent", crate::model::Scope::Child),
+    ] {
+        let v = of_scope(scope);
+        if !v.is_empty() {
+            s.push_str(&format!("#   {label}: {}\n", v.join(", ")));
+        }
+    }
     // `columns` replaces the default list, so a config that names only
     // the columns found today would hide a table added tomorrow with
     // another default column: write it only when something beyond the
@@ -138,10 +177,7 @@ pub fn render(model: &TenantModel, names: &BTreeSet<String>, migration_dirs: &[S
         s.push_str(&format!("columns = {all}\n"));
     }
     if !others.is_empty() {
-        s.push_str(&format!(
-            "# Tables without a tenant column: {}\n",
-            others.join(", ")
-        ));
+        s.push_str(&format!("# Not tenant data: {}\n", others.join(", ")));
     }
     s.push_str("# Tenant-owned tables without a tenant column, and tables never tenant-scoped:\n# tables = []\n# ignore-tables = []\n");
     if scope.is_empty() {

@@ -15,6 +15,23 @@ fn esc(s: &str) -> String {
     s.replace('|', "\\|").replace('\n', " ")
 }
 
+/// The tenant tables the findings name (in backticks in their messages
+/// and notes), sorted.
+fn touched_tables(report: &Report) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for f in &report.findings {
+        for text in std::iter::once(&f.message).chain(&f.notes) {
+            for (i, w) in text.split('`').enumerate() {
+                if i % 2 == 1 && report.model.is_tenant(w) && !out.iter().any(|x| x == w) {
+                    out.push(w.to_string());
+                }
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
 /// Writes the report.
 pub fn render(report: &Report, opts: Options, out: &mut dyn Write) -> io::Result<()> {
     let errors = report.count(Level::Error);
@@ -110,6 +127,29 @@ pub fn render(report: &Report, opts: Options, out: &mut dyn Write) -> io::Result
                 writeln!(out, "- fix: {}", esc(h))?;
             }
         }
+    }
+
+    // The tenancy tree of the tables the findings name (GitHub draws it):
+    // where a child table's rows get their tenant from.
+    let touched = touched_tables(report);
+    let tree_helps = touched.iter().any(|t| {
+        report
+            .model
+            .tables
+            .get(t)
+            .is_some_and(|t| t.scope == crate::model::Scope::Child)
+    }) || !report.model.roots.is_empty();
+    if !touched.is_empty() && tree_helps {
+        writeln!(out)?;
+        writeln!(out, "### Tenancy of these tables")?;
+        writeln!(out)?;
+        writeln!(out, "```mermaid")?;
+        write!(
+            out,
+            "{}",
+            crate::render::schema::mermaid(&report.model, Some(&touched))
+        )?;
+        writeln!(out, "```")?;
     }
 
     if !report.audit.is_empty() {

@@ -527,3 +527,40 @@ enum Queues { Table, Id, OrgId, Name }
     let names: Vec<Option<&str>> = t.indexes.iter().map(|i| i.name.as_deref()).collect();
     assert!(names.contains(&Some("queues_org_idx")), "{names:?}");
 }
+
+#[test]
+fn init_writes_the_inferred_root_and_tree_as_comments() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let src = fixture("tenancy/fail");
+    let mut files: Vec<(String, String)> = Vec::new();
+    for rel in [
+        "Cargo.toml",
+        "migrations/20240101000000_init.sql",
+        "src/repo/chunks.rs",
+    ] {
+        files.push((
+            rel.to_string(),
+            std::fs::read_to_string(src.join(rel)).expect("read"),
+        ));
+    }
+    let refs: Vec<(&str, &str)> = files
+        .iter()
+        .map(|(a, b)| (a.as_str(), b.as_str()))
+        .collect();
+    write_tree(dir.path(), &refs);
+    let out = Command::cargo_bin("tenant-lint")
+        .expect("built")
+        .args(["init", &dir.path().display().to_string()])
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(0));
+    let text = std::fs::read_to_string(dir.path().join("tenant-lint.toml")).expect("config");
+    assert!(text.contains("# root = [\"organizations\"]\n"), "{text}");
+    assert!(
+        text.contains("below a parent: chunks (via chunks.document_id -> documents.id)"),
+        "{text}"
+    );
+    // Keys found by foreign key are inferred again: `columns` stays a comment.
+    assert!(!text.lines().any(|l| l.starts_with("columns")), "{text}");
+    assert!(!text.contains("org_uuid\", "), "{text}");
+}
