@@ -95,6 +95,9 @@ pub struct MigratedTable {
     /// Foreign keys, with the file that declared each.
     #[serde(default)]
     pub foreign_keys: Vec<(crate::sql::ForeignKey, FileId, Span)>,
+    /// The partitioned table this is a partition of.
+    #[serde(default)]
+    pub partition_of: Option<String>,
 }
 
 /// The final schema of a migration history.
@@ -180,6 +183,7 @@ pub fn apply(histories: &[History]) -> Applied {
                     unique,
                     not_null,
                     foreign_keys,
+                    partition_of,
                 } => {
                     let mut indexes = Vec::new();
                     if !primary_key.is_empty() {
@@ -205,7 +209,7 @@ pub fn apply(histories: &[History]) -> Applied {
                     tables.insert(
                         table.clone(),
                         MigratedTable {
-                            name: table,
+                            name: table.clone(),
                             file,
                             span,
                             columns: columns.into_iter().map(|(c, s)| (c, file, s)).collect(),
@@ -218,8 +222,20 @@ pub fn apply(histories: &[History]) -> Applied {
                                 .into_iter()
                                 .map(|fk| (fk, file, span))
                                 .collect(),
+                            partition_of: partition_of.clone(),
                         },
                     );
+                    // A partition has its parent's columns, keys and
+                    // (partitioned) indexes.
+                    let parent = partition_of.and_then(|p| tables.get(&p).cloned());
+                    if let (Some(p), Some(t)) = (parent, tables.get_mut(&table)) {
+                        if t.columns.is_empty() {
+                            t.columns = p.columns;
+                        }
+                        t.not_null.extend(p.not_null);
+                        t.foreign_keys.extend(p.foreign_keys);
+                        t.indexes.extend(p.indexes);
+                    }
                 }
                 SchemaOp::AddColumn {
                     table,
@@ -318,6 +334,8 @@ pub fn apply(histories: &[History]) -> Applied {
                 }
                 SchemaOp::DropTable { table } => {
                     tables.remove(&table);
+                    // Its partitions go with it.
+                    tables.retain(|_, t| t.partition_of.as_deref() != Some(table.as_str()));
                 }
                 SchemaOp::CreateIndex {
                     name,
@@ -327,19 +345,23 @@ pub fn apply(histories: &[History]) -> Applied {
                     partial,
                     span,
                 } => {
-                    if let Some(t) = tables.get_mut(&table) {
-                        t.indexes.push(IndexFact {
-                            name,
-                            columns,
-                            kind: if unique {
-                                IndexKind::Unique
-                            } else {
-                                IndexKind::Index
-                            },
-                            partial,
-                            file,
-                            span,
-                        });
+                    let ix = IndexFact {
+                        name,
+                        columns,
+                        kind: if unique {
+                            IndexKind::Unique
+                        } else {
+                            IndexKind::Index
+                        },
+                        partial,
+                        file,
+                        span,
+                    };
+                    // An index on a partitioned table is on its partitions.
+                    for t in tables.values_mut().filter(|t| {
+                        t.name == table || t.partition_of.as_deref() == Some(table.as_str())
+                    }) {
+                        t.indexes.push(ix.clone());
                     }
                 }
                 SchemaOp::DropIndex { name } => {

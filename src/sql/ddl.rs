@@ -165,6 +165,7 @@ fn ops_of(
                 unique,
                 not_null,
                 foreign_keys,
+                partition_of: ct.partition_of.as_ref().map(last_name),
             });
         }
         Statement::AlterTable(at) => {
@@ -601,6 +602,12 @@ fn token_fallback(sql: &str, t: &[Tok], ops: &mut Vec<SchemaOp<Range<usize>>>) {
                 not_null.push(c.clone());
             }
         }
+        // `PARTITION OF parent` right after the name.
+        let partition_of = (t.get(j).is_some_and(|x| x.is_kw(sql, "partition"))
+            && t.get(j + 1).is_some_and(|x| x.is_kw(sql, "of")))
+        .then(|| read_name(sql, t, j + 2))
+        .flatten()
+        .map(|(n, ..)| n.to_lowercase());
         ops.push(SchemaOp::CreateTable {
             table,
             span: range,
@@ -609,6 +616,7 @@ fn token_fallback(sql: &str, t: &[Tok], ops: &mut Vec<SchemaOp<Range<usize>>>) {
             unique,
             not_null,
             foreign_keys,
+            partition_of,
         });
     } else if w.first().is_some_and(|x| x == "alter") {
         let mut j = skip_if_exists(sql, t, 2);
@@ -762,7 +770,9 @@ mod tests {
                 unique,
                 not_null,
                 foreign_keys,
+                partition_of,
             } => {
+                assert_eq!(partition_of, &None);
                 assert_eq!(table, "documents");
                 assert_eq!(not_null, &["title", "id"]);
                 assert!(foreign_keys.is_empty());

@@ -173,6 +173,9 @@ pub enum SchemaOp<L = crate::diagnostic::Span> {
         /// `FOREIGN KEY`)
         #[serde(default)]
         foreign_keys: Vec<ForeignKey>,
+        /// `PARTITION OF parent`: the parent table (lowercase)
+        #[serde(default)]
+        partition_of: Option<String>,
     },
     /// `ALTER TABLE .. ADD [COLUMN] [IF NOT EXISTS] ..`.
     AddColumn {
@@ -290,6 +293,7 @@ impl<L> SchemaOp<L> {
                 unique,
                 not_null,
                 foreign_keys,
+                partition_of,
             } => SchemaOp::CreateTable {
                 table,
                 span: f(span),
@@ -298,6 +302,7 @@ impl<L> SchemaOp<L> {
                 unique,
                 not_null,
                 foreign_keys,
+                partition_of,
             },
             SchemaOp::AddColumn {
                 table,

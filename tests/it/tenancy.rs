@@ -564,3 +564,44 @@ fn init_writes_the_inferred_root_and_tree_as_comments() {
     assert!(!text.lines().any(|l| l.starts_with("columns")), "{text}");
     assert!(!text.contains("org_uuid\", "), "{text}");
 }
+
+#[test]
+fn partitions_inherit_their_parent_and_go_with_it() {
+    let m = model_of(&[
+        (
+            "migrations/0001_init.sql",
+            "CREATE TABLE workspaces (id uuid PRIMARY KEY);\n\
+             CREATE TABLE pages (oid text NOT NULL, workspace_id uuid NOT NULL REFERENCES workspaces (id),\n\
+               partition_key int NOT NULL) PARTITION BY LIST (partition_key);\n\
+             CREATE TABLE pages_doc PARTITION OF pages FOR VALUES IN (0);\n\
+             CREATE INDEX pages_ws_idx ON pages (workspace_id);\n\
+             CREATE TABLE blobs (id uuid PRIMARY KEY, workspace_id uuid NOT NULL REFERENCES workspaces (id));\n\
+             CREATE TABLE old_snaps (oid text NOT NULL, workspace_id uuid NOT NULL, k int NOT NULL) PARTITION BY LIST (k);\n\
+             CREATE TABLE old_snaps_doc PARTITION OF old_snaps FOR VALUES IN (0);\n",
+        ),
+        ("migrations/0002_drop.sql", "DROP TABLE old_snaps;\n"),
+    ]);
+    assert_eq!(
+        tree(&m, "pages_doc"),
+        (Scope::Direct, cols(&["workspace_id"]))
+    );
+    assert!(
+        !m.tables.contains_key("old_snaps_doc"),
+        "{:?}",
+        m.tables.keys()
+    );
+    // An index made on the parent later is on the partition too.
+    let doc = m
+        .migrated
+        .tables
+        .iter()
+        .find(|t| t.name == "pages_doc")
+        .expect("pages_doc");
+    assert!(
+        doc.indexes
+            .iter()
+            .any(|i| i.name.as_deref() == Some("pages_ws_idx")),
+        "{:?}",
+        doc.indexes
+    );
+}

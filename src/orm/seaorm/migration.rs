@@ -970,6 +970,7 @@ impl Walker {
             unique,
             not_null,
             foreign_keys,
+            partition_of: None,
         });
         for ix in indexes {
             self.ops.push(SchemaOp::CreateIndex {
