@@ -434,6 +434,14 @@ pub struct SqlHit {
     pub span: Span,
     /// Why the binding was lost.
     pub notes: Vec<String>,
+    /// Placeholders a column of the table equals on every path
+    /// (`stream = $1`).
+    #[serde(default)]
+    pub keyed_by: Vec<usize>,
+    /// Bound after all: the caller binds a value built from the tenant at
+    /// one of `keyed_by` (`.bind(format!("{org_id}/.."))`); not reported.
+    #[serde(default)]
+    pub bound_by_key: bool,
 }
 
 /// A SQL text that reaches a database API and has something to report.
@@ -966,6 +974,7 @@ impl<'a, 'o> ItemCtx<'a, 'o> {
             runs: Vec::new(),
             uses: Vec::new(),
             tainted: Vec::new(),
+            tenant_derived: Vec::new(),
             untrusted_sql: Vec::new(),
             str_params: Vec::new(),
             tenant_params: Vec::new(),
@@ -1412,6 +1421,11 @@ struct SqlRun {
     binds: Vec<Option<String>>,
     /// The SQL, whitespace removed (for fingerprints).
     text: String,
+    /// The fact (index in `sql_facts`) whose unbound tables a value built
+    /// from the tenant can bind at a placeholder.
+    keyed: Option<usize>,
+    /// For each bound argument in order: built from the tenant.
+    derived: Vec<bool>,
 }
 
 /// Abstract value of an expression.
@@ -1491,6 +1505,9 @@ struct FnAnalysis<'a> {
     /// Variables holding request input (an axum / actix extractor's value,
     /// or copied from one), with where it came from.
     tainted: Vec<(String, String)>,
+    /// Variables holding a value built from the tenant
+    /// (`let key = format!("{org_id}/{name}")`).
+    tenant_derived: Vec<String>,
     /// String parameters (name, position), which may carry SQL.
     str_params: Vec<(String, usize)>,
     /// Parameters that a query here binds as the tenant, by position.
@@ -1679,6 +1696,41 @@ impl<'a> FnAnalysis<'a> {
             if let Some(root) = root_ident(a) {
                 self.tainted.retain(|(t, _)| *t != root);
             }
+        }
+    }
+
+    /// A value built from the tenant: `format!("{org_id}/{name}")`,
+    /// `format!("{}/..", ctx.org_id)`, or a variable holding one (through
+    /// `&`, `.clone()`, `.as_str()`, `.to_string()`).
+    fn built_from_tenant(&self, e: &Expr) -> bool {
+        let mut e = strip(e);
+        while let Expr::MethodCall(m) = e {
+            if !matches!(
+                m.method.to_string().as_str(),
+                "clone" | "as_str" | "to_string" | "to_owned" | "as_ref"
+            ) {
+                break;
+            }
+            e = strip(&m.receiver);
+        }
+        match e {
+            Expr::Path(p) => p
+                .path
+                .get_ident()
+                .is_some_and(|i| self.tenant_derived.iter().any(|d| i == d)),
+            Expr::Macro(m) if m.mac.path.is_ident("format") => {
+                let tokens = m.mac.tokens.clone();
+                let names: Vec<&str> = self
+                    .scope
+                    .model
+                    .tenant_columns
+                    .iter()
+                    .map(String::as_str)
+                    .chain(self.in_reach.iter().filter_map(|r| r.rsplit('.').next()))
+                    .collect();
+                names.iter().any(|n| token_mentions(tokens.clone(), n))
+            }
+            _ => false,
         }
     }
 
@@ -2036,6 +2088,11 @@ impl<'a> FnAnalysis<'a> {
                 };
                 if let Some(init) = &l.init {
                     self.propagate_taint(&l.pat, &init.expr);
+                    if self.built_from_tenant(&init.expr) {
+                        let mut names = Vec::new();
+                        pat_idents(&l.pat, &mut names);
+                        self.tenant_derived.extend(names);
+                    }
                 }
                 self.bind_pat(&l.pat, v);
                 Val::Other

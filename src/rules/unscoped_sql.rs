@@ -32,7 +32,7 @@ pub fn check(cx: &Context<'_>) -> Vec<Finding> {
     let (model, file) = (cx.model, ff.file);
     let mut out = Vec::new();
     for (fact, at) in ff.sql_in_files() {
-        for hit in &fact.hits {
+        for hit in fact.hits.iter().filter(|h| !h.bound_by_key) {
             let verb = hit.statement.to_ascii_uppercase();
             let mut message = match &hit.kind {
                 SqlHitKind::Unbound => {

@@ -144,6 +144,9 @@ struct Facts {
     edges: BTreeSet<(InstId, InstId)>,
     /// `.0` is bound when query `.1` is fully bound
     cond: BTreeSet<(InstId, QueryId)>,
+    /// a column of `.0` (not its tenant column) equals placeholder `$.1`:
+    /// bound if the caller binds a value built from the tenant there
+    keyed: BTreeSet<(InstId, usize)>,
 }
 
 impl Facts {
@@ -151,6 +154,19 @@ impl Facts {
         self.bound.extend(o.bound);
         self.edges.extend(o.edges);
         self.cond.extend(o.cond);
+        self.keyed.extend(o.keyed);
+    }
+}
+
+/// `$3`, `$3::text`: the placeholder's number.
+fn placeholder_number(e: &Expr) -> Option<usize> {
+    match strip(e) {
+        Expr::Value(v) => match &v.value {
+            sqlparser::ast::Value::Placeholder(p) => p.strip_prefix('$')?.parse().ok(),
+            _ => None,
+        },
+        Expr::Cast { expr, .. } => placeholder_number(expr),
+        _ => None,
     }
 }
 
@@ -428,6 +444,7 @@ impl<'a> Analyzer<'a> {
                         range,
                         statement: "insert",
                         notes: vec![note],
+                        keyed_by: Vec::new(),
                     });
                 }
             }
@@ -832,6 +849,7 @@ impl<'a> Analyzer<'a> {
             bound: f.bound.into_iter().filter(keep).collect(),
             edges: f.edges.into_iter().filter(|(_, b)| keep(b)).collect(),
             cond: f.cond.into_iter().filter(|(i, _)| keep(i)).collect(),
+            keyed: f.keyed.into_iter().filter(|(i, _)| keep(i)).collect(),
         }
     }
 
@@ -971,8 +989,18 @@ impl<'a> Analyzer<'a> {
         let rc = self.resolve(r, sc);
         match (lc, rc) {
             (Some(a), Some(b)) => self.add_eq_edge(&mut f, a.0, b.0),
-            (Some(a), None) if is_value(r) => self.col_value(&mut f, a),
-            (None, Some(b)) if is_value(l) => self.col_value(&mut f, b),
+            (Some(a), None) if is_value(r) => {
+                if let Some(n) = placeholder_number(r) {
+                    f.keyed.insert((a.0, n));
+                }
+                self.col_value(&mut f, a);
+            }
+            (None, Some(b)) if is_value(l) => {
+                if let Some(n) = placeholder_number(l) {
+                    f.keyed.insert((b.0, n));
+                }
+                self.col_value(&mut f, b);
+            }
             _ => {}
         }
         self.visit_expr(l, sc);
@@ -1046,6 +1074,7 @@ impl<'a> Analyzer<'a> {
                     bound: both,
                     edges: a.edges.intersection(&b.edges).copied().collect(),
                     cond: a.cond.intersection(&b.cond).copied().collect(),
+                    keyed: a.keyed.intersection(&b.keyed).copied().collect(),
                 }
             }
             Expr::BinaryOp {
@@ -1465,12 +1494,25 @@ impl<'a> Analyzer<'a> {
                 .range
                 .clone()
                 .unwrap_or_else(|| self.li.offset_start()..self.li.offset_start());
+            let keyed_by: Vec<usize> = self
+                .scopes
+                .get(inst.scope)
+                .map(|s| {
+                    s.facts
+                        .keyed
+                        .iter()
+                        .filter(|(x, _)| *x == i)
+                        .map(|(_, n)| *n)
+                        .collect()
+                })
+                .unwrap_or_default();
             out.push(SqlFinding {
                 kind: FindingKind::Unbound,
                 table: inst.table.clone(),
                 range,
                 statement: inst.statement,
                 notes,
+                keyed_by,
             });
         }
         out

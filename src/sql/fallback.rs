@@ -118,6 +118,7 @@ pub(crate) fn scan(sql: &str, piece: &Piece, tables: &dyn TableInfo) -> Vec<SqlF
                 range: r.range.clone(),
                 statement,
                 notes: vec![first, NOTE.to_string()],
+                keyed_by: Vec::new(),
             });
         }
     }
@@ -228,6 +229,7 @@ pub(crate) fn scan(sql: &str, piece: &Piece, tables: &dyn TableInfo) -> Vec<SqlF
             range: r.range.clone(),
             statement,
             notes,
+            keyed_by: Vec::new(),
         });
     }
     out

@@ -76,6 +76,11 @@ pub struct SqlFinding {
     pub statement: &'static str,
     /// why the binding was lost, lowercase, identifiers in backticks
     pub notes: Vec<String>,
+    /// placeholders (`$n`) a column of this table is compared with for
+    /// equality on every path: the table is bound after all when the
+    /// caller binds a value built from the tenant there
+    /// (`stream = $1` with `format!("{org_id}/..")`)
+    pub keyed_by: Vec<usize>,
 }
 
 /// The kind of a [`SqlFinding`].

@@ -517,3 +517,30 @@ fn more_shapes() {
         &["projects"],
     );
 }
+
+/// Placeholders a column of each unbound table equals on every path.
+fn keyed(sql: &str) -> Vec<(String, Vec<usize>)> {
+    run(sql)
+        .findings
+        .iter()
+        .map(|f| (f.table.clone(), f.keyed_by.clone()))
+        .collect()
+}
+
+#[test]
+fn a_column_equal_to_a_placeholder_is_noted_for_the_caller_but_not_through_or() {
+    assert_eq!(
+        keyed("SELECT * FROM documents WHERE title = $2 AND id::text = $1::text"),
+        [("documents".to_string(), vec![1, 2])]
+    );
+    // Only on one side of an OR: the key does not hold on every path.
+    assert_eq!(
+        keyed("SELECT * FROM documents WHERE title = $1 OR is_public"),
+        [("documents".to_string(), vec![])]
+    );
+    // A column of another table says nothing about this one.
+    assert_eq!(
+        keyed("SELECT d.id FROM documents d, plans p WHERE p.name = $1"),
+        [("documents".to_string(), vec![])]
+    );
+}

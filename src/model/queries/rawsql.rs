@@ -43,7 +43,7 @@ impl FnAnalysis<'_> {
                 })
             };
             if let Some(t) = text {
-                self.sql_sink(&t, format!("{name}!"), span);
+                let keyed = self.sql_sink(&t, format!("{name}!"), span);
                 // The bound arguments follow the SQL: `query!(sql, a, b)`,
                 // `query_as!(Rec, sql, a, b)`.
                 let after = args
@@ -51,7 +51,19 @@ impl FnAnalysis<'_> {
                     .position(|a| matches!(a, Expr::Lit(_) | Expr::Macro(_)))
                     .map_or(args.len(), |i| i + 1);
                 let binds = args[after..].iter().map(|a| self.taint_of(a)).collect();
-                return Some(self.sql_run(&t, binds));
+                let derived: Vec<bool> = args[after..]
+                    .iter()
+                    .map(|a| self.built_from_tenant(a))
+                    .collect();
+                let run = self.sql_run(&t, binds, keyed);
+                // The arguments are all there: judge now.
+                if let (Val::Sql(r), true) = (&run, !derived.is_empty()) {
+                    let mut r = (**r).clone();
+                    r.derived = derived;
+                    self.bound_by_keys(&r);
+                    return Some(Val::Sql(Rc::new(r)));
+                }
+                return Some(run);
             }
             return Some(Val::Other);
         }
@@ -109,17 +121,17 @@ impl FnAnalysis<'_> {
             } else {
                 last.clone()
             };
-            self.sql_sink(&sql, sink, span);
-            return Some(self.sql_run(&sql, Vec::new()));
+            let keyed = self.sql_sink(&sql, sink, span);
+            return Some(self.sql_run(&sql, Vec::new(), keyed));
         }
         None
     }
 
     /// The value of SQL on its way to the database: tracked until it
     /// executes when its tenant column is compared with placeholders.
-    fn sql_run(&self, sql: &SqlText, binds: Vec<Option<String>>) -> Val {
+    fn sql_run(&self, sql: &SqlText, binds: Vec<Option<String>>, keyed: Option<usize>) -> Val {
         let tenant_params = tenant_placeholders(&sql.text, &self.config.tenant.columns);
-        if tenant_params.is_empty() {
+        if tenant_params.is_empty() && keyed.is_none() {
             return Val::Other;
         }
         let mut text = sql.text.clone();
@@ -128,7 +140,25 @@ impl FnAnalysis<'_> {
             tenant_params,
             binds,
             text,
+            keyed,
+            derived: Vec::new(),
         }))
+    }
+
+    /// The unbound tables of the run's SQL that a value built from the
+    /// tenant binds, at a placeholder one of their columns equals.
+    fn bound_by_keys(&mut self, run: &SqlRun) {
+        let Some(fact) = run.keyed.and_then(|i| self.sql_facts.get_mut(i)) else {
+            return;
+        };
+        for h in &mut fact.hits {
+            if h.keyed_by
+                .iter()
+                .any(|n| run.derived.get(n.wrapping_sub(1)) == Some(&true))
+            {
+                h.bound_by_key = true;
+            }
+        }
     }
 
     /// `.bind(x)` adds an argument; an executing call judges where the
@@ -163,11 +193,14 @@ impl FnAnalysis<'_> {
             }
             run.binds
                 .push(m.args.first().and_then(|a| self.taint_of(a)));
+            run.derived
+                .push(m.args.first().is_some_and(|a| self.built_from_tenant(a)));
             return Val::Sql(Rc::new(run));
         }
         if !EXECUTES.contains(&name) {
             return Val::Sql(Rc::new(run.clone()));
         }
+        self.bound_by_keys(run);
         let source = run
             .tenant_params
             .iter()
@@ -253,7 +286,9 @@ impl FnAnalysis<'_> {
     }
 
     /// Judges one SQL text that reaches the database.
-    pub(super) fn sql_sink(&mut self, sql: &SqlText, sink: String, span: Span) {
+    /// Judges SQL where it reaches the database; the index of the fact it
+    /// records when a value bound later can still bind one of its tables.
+    pub(super) fn sql_sink(&mut self, sql: &SqlText, sink: String, span: Span) -> Option<usize> {
         let analysis = crate::sql::analyze(&sql.text, self.scope.model);
         let hits: Vec<SqlHit> = analysis
             .findings
@@ -269,6 +304,8 @@ impl FnAnalysis<'_> {
                 statement: f.statement.to_string(),
                 span: sql.span(f.range.clone()),
                 notes: f.notes.clone(),
+                keyed_by: f.keyed_by.clone(),
+                bound_by_key: false,
             })
             .collect();
         let search_path: Vec<Span> = analysis
@@ -277,8 +314,9 @@ impl FnAnalysis<'_> {
             .map(|r| sql.span(r.clone()))
             .collect();
         if hits.is_empty() && search_path.is_empty() {
-            return;
+            return None;
         }
+        let keyed = hits.iter().any(|h| !h.keyed_by.is_empty());
         let mut normalized = sql.text.clone();
         normalized.retain(|c| !c.is_whitespace());
         let end_line = sql.map.last().map_or(span.start.line, |p| p.line);
@@ -300,6 +338,7 @@ impl FnAnalysis<'_> {
             ),
             through: None,
         });
+        keyed.then(|| self.sql_facts.len() - 1)
     }
 }
 
