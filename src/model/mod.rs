@@ -164,6 +164,11 @@ pub struct TenantModel {
     pub tenant_columns: Vec<String>,
     /// The tables whose rows are the tenants.
     pub roots: Vec<String>,
+    /// Column names that bind some tenant or child table (tenant keys of
+    /// any name, parent keys), besides `tenant_columns`; not `id` nor a
+    /// root's key. Raw SQL comparing one with a placeholder is scoped by
+    /// that value (what `untrusted-tenant-source` follows).
+    pub key_names: Vec<String>,
     /// The schema the migrations leave (indexes, row-level security).
     pub migrated: migrations::Applied,
 }

@@ -493,6 +493,21 @@ pub fn infer(m: &mut TenantModel, config: &Config) {
         .into_iter()
         .filter(|r| m.tables.contains_key(r))
         .collect();
+    let mut key_names: Vec<String> = Vec::new();
+    for t in m.tables.values() {
+        if !matches!(t.scope, Scope::Direct | Scope::Child) {
+            continue;
+        }
+        let pk = primary_key_sql(m, &t.sql);
+        for c in &t.tenant_columns {
+            let own_id = c == "id" || (pk.len() == 1 && pk[0] == *c);
+            if !own_id && !m.tenant_columns.contains(c) && !key_names.contains(c) {
+                key_names.push(c.clone());
+            }
+        }
+    }
+    key_names.sort();
+    m.key_names = key_names;
 }
 
 impl TenantModel {

@@ -95,16 +95,21 @@ fn judge(model: &TenantModel, file: FileId, e: &ExecFact) -> Option<Finding> {
     }
     let q = e.paths.iter().find(|q| !q.cond.untrusted.is_empty())?;
     let source = &q.cond.untrusted[0];
-    let mut f = Finding::new(
-        ID,
-        file,
-        e.span,
-        format!(
+    // A child table is scoped by its parent key: the request picks the
+    // parent row, and nothing shows it is the caller's.
+    let message = match q.table().and_then(|t| model.parent_link(t)) {
+        Some((key, parent, _)) => format!(
+            "{} query on `{}` is bound by its parent key `{key}` taken from the request ({source}); nothing shows that `{parent}` row is the caller's",
+            e.orm.display(),
+            q.root
+        ),
+        None => format!(
             "{} query on `{}` is scoped to a tenant taken from the request ({source}), not from the authenticated caller",
             e.orm.display(),
             q.root
         ),
-    );
+    };
+    let mut f = Finding::new(ID, file, e.span, message);
     f.primary_label = format!("`{}` executes it", e.method);
     if q.source.start.line != 0 && q.source != e.span {
         f.labels.push(crate::diagnostic::Label {

@@ -605,3 +605,96 @@ fn partitions_inherit_their_parent_and_go_with_it() {
         doc.indexes
     );
 }
+
+#[test]
+fn a_parent_key_from_the_request_is_an_untrusted_tenant_source() {
+    let src = fixture("tenancy/fail");
+    let read = |rel: &str| std::fs::read_to_string(src.join(rel)).expect("read");
+    let handler = r#"
+use axum::extract::{Path, State};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
+use sqlx::PgPool;
+use uuid::Uuid;
+use crate::entities::document;
+
+pub async fn docs_of(State(db): State<DatabaseConnection>, Path(dataset_id): Path<Uuid>) -> usize {
+    document::Entity::find()
+        .filter(document::Column::DatasetId.eq(dataset_id))
+        .all(&db)
+        .await
+        .map(|v| v.len())
+        .unwrap_or(0)
+}
+
+pub async fn docs_sql(State(pool): State<PgPool>, Path(dataset_id): Path<Uuid>) -> usize {
+    let rows: Vec<(Uuid,)> = sqlx::query_as("SELECT id FROM documents WHERE dataset_id = $1")
+        .bind(dataset_id)
+        .fetch_all(&pool)
+        .await
+        .unwrap_or_default();
+    rows.len()
+}
+"#;
+    let files = [
+        ("Cargo.toml".to_string(), read("Cargo.toml")),
+        (
+            "migrations/20240101000000_init.sql".to_string(),
+            read("migrations/20240101000000_init.sql"),
+        ),
+        (
+            "src/entities/mod.rs".to_string(),
+            read("src/entities/mod.rs"),
+        ),
+        (
+            "src/entities/organization.rs".to_string(),
+            read("src/entities/organization.rs"),
+        ),
+        (
+            "src/entities/dataset.rs".to_string(),
+            read("src/entities/dataset.rs"),
+        ),
+        (
+            "src/entities/document.rs".to_string(),
+            read("src/entities/document.rs"),
+        ),
+        (
+            "src/main.rs".to_string(),
+            "mod entities;\nmod handlers;\n".to_string(),
+        ),
+        ("src/handlers.rs".to_string(), handler.to_string()),
+        (
+            "tenant-lint.toml".to_string(),
+            "[rules]\nuntrusted-tenant-source = \"error\"\n".to_string(),
+        ),
+    ];
+    let refs: Vec<(&str, &str)> = files
+        .iter()
+        .map(|(a, b)| (a.as_str(), b.as_str()))
+        .collect();
+    let dir = tempfile::tempdir().expect("tempdir");
+    write_tree(dir.path(), &refs);
+    let report = tenant_lint::engine::check(&tenant_lint::engine::CheckOptions {
+        paths: vec![dir.path().to_path_buf()],
+        ..Default::default()
+    })
+    .expect("check");
+    let got: Vec<(u32, &str)> = report
+        .findings
+        .iter()
+        .filter(|f| f.rule == "untrusted-tenant-source")
+        .map(|f| (f.span.start.line, f.message.as_str()))
+        .collect();
+    assert_eq!(got.len(), 2, "{got:#?}");
+    assert!(
+        got[0]
+            .1
+            .contains("bound by its parent key `dataset_id` taken from the request"),
+        "{got:#?}"
+    );
+    assert!(
+        got[1]
+            .1
+            .starts_with("SQL query is scoped to a tenant taken from the request (`dataset_id`"),
+        "{got:#?}"
+    );
+}

@@ -130,7 +130,15 @@ impl FnAnalysis<'_> {
     /// The value of SQL on its way to the database: tracked until it
     /// executes when its tenant column is compared with placeholders.
     fn sql_run(&self, sql: &SqlText, binds: Vec<Option<String>>, keyed: Option<usize>) -> Val {
-        let tenant_params = tenant_placeholders(&sql.text, &self.config.tenant.columns);
+        let names: Vec<String> = self
+            .config
+            .tenant
+            .columns
+            .iter()
+            .chain(&self.scope.model.key_names)
+            .cloned()
+            .collect();
+        let tenant_params = tenant_placeholders(&sql.text, &names);
         if tenant_params.is_empty() && keyed.is_none() {
             return Val::Other;
         }
