@@ -331,10 +331,12 @@ pub fn infer(m: &mut TenantModel, config: &Config) {
         }
         let mut keys: Vec<String> = Vec::new();
         for c in &t.columns {
-            let key = t.foreign_keys.iter().find(|k| k.columns == [c.sql.clone()]);
+            let key = t
+                .foreign_keys
+                .iter()
+                .find(|k| k.columns.len() == 1 && k.columns[0] == c.sql);
             let tenant_named = config.tenant.columns.contains(&c.sql);
-            if let Some(k) = key.filter(|k| roots.contains(&k.target)) {
-                let _ = k;
+            if key.is_some_and(|k| roots.contains(&k.target)) {
                 keys.push(c.sql.clone());
             } else if tenant_named {
                 if let Some(k) = key {
