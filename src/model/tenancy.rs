@@ -292,6 +292,24 @@ pub fn infer(m: &mut TenantModel, config: &Config) {
         .map(|t| t.rsplit('.').next().unwrap_or(t).to_ascii_lowercase())
         .collect();
     let roots = roots(m, config);
+    decide_keys(m, config, &roots, &ignored);
+    add_owner_keys(m);
+    add_children(m, &ignored);
+    note_nullable_links(m);
+    m.roots = roots
+        .into_iter()
+        .filter(|r| m.tables.contains_key(r))
+        .collect();
+    m.key_names = key_names(m);
+}
+
+/// Roots, direct tables and their keys, and the look-alikes rejected.
+fn decide_keys(
+    m: &mut TenantModel,
+    config: &Config,
+    roots: &BTreeSet<String>,
+    ignored: &BTreeSet<String>,
+) {
     let declares_keys = m.tables.values().any(|t| !t.foreign_keys.is_empty());
     // How many tables carry each column name.
     let mut carriers: BTreeMap<&str, usize> = BTreeMap::new();
@@ -388,7 +406,11 @@ pub fn infer(m: &mut TenantModel, config: &Config) {
             t.via.clear();
         }
     }
-    // Owners of another kind beside nullable tenant keys.
+}
+
+/// A direct table whose tenant keys are all nullable also belongs to the
+/// owners its other nullable foreign keys name.
+fn add_owner_keys(m: &mut TenantModel) {
     let names: Vec<String> = m.tables.keys().cloned().collect();
     for name in &names {
         let t = &m.tables[name];
@@ -414,7 +436,11 @@ pub fn infer(m: &mut TenantModel, config: &Config) {
             t.tenant_columns.push(c);
         }
     }
-    // Children, to a fixpoint.
+}
+
+/// Child tables, to a fixpoint: NOT NULL foreign keys to tenant data.
+fn add_children(m: &mut TenantModel, ignored: &BTreeSet<String>) {
+    let names: Vec<String> = m.tables.keys().cloned().collect();
     loop {
         let mut changed = false;
         for name in &names {
@@ -467,7 +493,11 @@ pub fn infer(m: &mut TenantModel, config: &Config) {
             break;
         }
     }
-    // Nullable links to tenant data that did not make a child.
+}
+
+/// Explains the nullable links to tenant data that did not make a child.
+fn note_nullable_links(m: &mut TenantModel) {
+    let names: Vec<String> = m.tables.keys().cloned().collect();
     for name in &names {
         let t = &m.tables[name];
         if t.scope != Scope::None {
@@ -491,10 +521,11 @@ pub fn infer(m: &mut TenantModel, config: &Config) {
             .collect();
         m.tables.get_mut(name).expect("listed").notes.extend(notes);
     }
-    m.roots = roots
-        .into_iter()
-        .filter(|r| m.tables.contains_key(r))
-        .collect();
+}
+
+/// Column names that bind some direct or child table, besides the
+/// configured tenant columns: not ids, not a root's key.
+fn key_names(m: &TenantModel) -> Vec<String> {
     let mut key_names: Vec<String> = Vec::new();
     for t in m.tables.values() {
         if !matches!(t.scope, Scope::Direct | Scope::Child) {
@@ -509,7 +540,7 @@ pub fn infer(m: &mut TenantModel, config: &Config) {
         }
     }
     key_names.sort();
-    m.key_names = key_names;
+    key_names
 }
 
 impl TenantModel {
