@@ -307,4 +307,4 @@ pub fn schema(
 }
 
 /// The note of a run that found no tenant table.
-pub(super) const NO_TENANT_TABLES: &str = "no tenant tables found (no Diesel `table!`, SeaORM entity or SQL migration with a tenant column); only the rules that need none (`session-search-path`, `superuser-access`) can report. Run `tenant-lint schema` to see what was discovered";
+pub(super) const NO_TENANT_TABLES: &str = "no tenant tables found (no Diesel `table!`, SeaORM entity or SQL migration with a tenant column, and no table of tenants that others reference); only the rules that need none (`session-search-path`, `superuser-access`) can report. Run `tenant-lint schema` to see what was discovered; if your tenants are the rows of one table, name it with `[tenant] root`";

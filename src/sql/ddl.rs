@@ -29,6 +29,13 @@ pub fn ddl(sql: &str) -> Ddl {
     let mut out = Ddl::default();
     for piece in split_statements(sql) {
         let text = sql.get(piece.range.clone()).unwrap_or("");
+        if lead_words(sql, &piece.toks)
+            .first()
+            .is_some_and(|w| w == "do")
+        {
+            do_block(sql, &piece.toks, &mut out.ops);
+            continue;
+        }
         match parse_ddl(text) {
             Ok(stmts) => {
                 let li = Locator::new(text, piece.range.start);
@@ -323,6 +330,59 @@ fn ops_of(
             });
         }
         _ => {}
+    }
+}
+
+/// `DO $$ BEGIN .. CREATE TABLE ..; CREATE INDEX ..; .. END $$`: the DDL
+/// statements of the block's body, wherever they start in its PL/pgSQL
+/// statements (`IF .. THEN CREATE TABLE ..`). A block usually guards its
+/// DDL (`IF NOT EXISTS`, `EXCEPTION WHEN ..`), so what it cannot parse is
+/// not a `parse-error`.
+fn do_block(sql: &str, toks: &[Tok], ops: &mut Vec<SchemaOp<Range<usize>>>) {
+    let Some(body) = toks
+        .iter()
+        .find(|t| t.kind == Kind::Str && sql.as_bytes().get(t.start) == Some(&b'$'))
+    else {
+        return;
+    };
+    let quoted = &sql[body.start..body.end];
+    // `$tag$ .. $tag$`
+    let Some(tag_len) = quoted[1..].find('$').map(|i| i + 2) else {
+        return;
+    };
+    if quoted.len() < 2 * tag_len {
+        return;
+    }
+    let inner_start = body.start + tag_len;
+    let inner = &sql[inner_start..body.end - tag_len];
+    for piece in split_statements(inner) {
+        let starts_ddl = |i: usize| {
+            let t = &piece.toks[i];
+            let next = piece
+                .toks
+                .get(i + 1)
+                .map(|x| x.text(inner).to_ascii_lowercase());
+            let next2 = piece
+                .toks
+                .get(i + 2)
+                .map(|x| x.text(inner).to_ascii_lowercase());
+            let kw = t.text(inner).to_ascii_lowercase();
+            t.kind == Kind::Word
+                && matches!(kw.as_str(), "create" | "alter" | "drop")
+                && (matches!(next.as_deref(), Some("table" | "index"))
+                    || (next.as_deref() == Some("unique") && next2.as_deref() == Some("index")))
+        };
+        let Some(first) = (0..piece.toks.len()).find(|&i| starts_ddl(i)) else {
+            continue;
+        };
+        let from = piece.toks[first].start;
+        let Some(stmt) = inner.get(from..piece.range.end) else {
+            continue;
+        };
+        let offset = inner_start + from;
+        for op in ddl(stmt).ops {
+            ops.push(op.map_span(|r| r.start + offset..r.end + offset));
+        }
     }
 }
 
@@ -1119,5 +1179,30 @@ mod tests {
         // One that may add an index sqlparser cannot read still is.
         let d = ddl("ALTER TABLE m ADD CONSTRAINT m_pk PRIMARY KEY (a) WIBBLE, ALTER CONSTRAINT x NOT DEFERRABLE;");
         assert!(d.parse_error.is_some());
+    }
+
+    #[test]
+    fn ddl_inside_a_do_block_is_read() {
+        let sql = "DO $$\nBEGIN\n    CREATE EXTENSION IF NOT EXISTS vector;\n    CREATE TABLE IF NOT EXISTS emb (\n        id TEXT NOT NULL PRIMARY KEY,\n        oid TEXT NOT NULL,\n        FOREIGN KEY (oid) REFERENCES collab (oid)\n    );\n    IF NOT EXISTS (SELECT 1) THEN CREATE INDEX emb_oid ON emb (oid); END IF;\nEXCEPTION WHEN OTHERS THEN\n    RAISE NOTICE 'skip';\nEND;\n$$ LANGUAGE plpgsql;\nDO $body$ BEGIN ALTER TABLE emb ADD COLUMN ws uuid; END $body$;";
+        let d = ddl(sql);
+        assert!(d.parse_error.is_none(), "{:?}", d.parse_error);
+        assert_eq!(d.ops.len(), 3, "{:#?}", d.ops);
+        let SchemaOp::CreateTable {
+            table,
+            span,
+            foreign_keys,
+            ..
+        } = &d.ops[0]
+        else {
+            panic!("{:#?}", d.ops)
+        };
+        assert_eq!((table.as_str(), &sql[span.clone()]), ("emb", "emb"));
+        assert_eq!(foreign_keys[0].target, "collab");
+        assert!(
+            matches!(&d.ops[1], SchemaOp::CreateIndex { table, columns, .. } if table == "emb" && columns == &["oid"])
+        );
+        assert!(
+            matches!(&d.ops[2], SchemaOp::AddColumn { table, column, .. } if table == "emb" && column == "ws")
+        );
     }
 }
