@@ -698,3 +698,29 @@ pub async fn docs_sql(State(pool): State<PgPool>, Path(dataset_id): Path<Uuid>) 
         "{got:#?}"
     );
 }
+
+#[test]
+fn a_table_an_impl_method_creates_at_start_up_is_in_the_tree() {
+    let m = model_of(&[(
+        "src/pipelines.rs",
+        r#"
+pub struct PgPipelines;
+
+impl PipelineTable for PgPipelines {
+    async fn create_table(&self, pool: &PgPool) -> Result<()> {
+        sqlx::query("CREATE TABLE IF NOT EXISTS pipelines (id TEXT PRIMARY KEY, org_id TEXT NOT NULL, name TEXT NOT NULL)")
+            .execute(pool)
+            .await?;
+        Ok(())
+    }
+
+    #[cfg(test)]
+    fn fixture() -> &'static str {
+        "CREATE TABLE scratch (id TEXT, org_id TEXT)"
+    }
+}
+"#,
+    )]);
+    assert_eq!(tree(&m, "pipelines"), (Scope::Direct, cols(&["org_id"])));
+    assert!(!m.tables.contains_key("scratch"), "a test method's table");
+}
