@@ -295,6 +295,7 @@ pub fn infer(m: &mut TenantModel, config: &Config) {
     decide_keys(m, config, &roots, &ignored);
     add_owner_keys(m);
     add_children(m, &ignored);
+    inherit_owner_keys(m);
     note_nullable_links(m);
     m.roots = roots
         .into_iter()
@@ -491,6 +492,62 @@ fn add_children(m: &mut TenantModel, ignored: &BTreeSet<String>) {
         }
         if !changed {
             break;
+        }
+    }
+}
+
+/// The owners other than tenants a table's rows may belong to: the
+/// targets of its binding columns that are neither a root nor tenant data
+/// (`ciphers.user_uuid -> users`).
+fn owner_targets(m: &TenantModel, t: &super::Table) -> Vec<String> {
+    t.foreign_keys
+        .iter()
+        .filter(|k| k.columns.len() == 1 && t.tenant_columns.contains(&k.columns[0]))
+        .filter(|k| {
+            m.tables
+                .get(&k.target)
+                .is_some_and(|x| x.scope == Scope::None)
+        })
+        .map(|k| k.target.clone())
+        .collect()
+}
+
+/// A child of a parent whose rows may belong to a user instead of a tenant
+/// (`favorites` below `ciphers`, whose tenant key is nullable and whose
+/// `user_uuid` binds too) is bound by its own key to that owner as well:
+/// `favorites.user_uuid = $user` reads the user's own rows.
+fn inherit_owner_keys(m: &mut TenantModel) {
+    let names: Vec<String> = m.tables.keys().cloned().collect();
+    for _ in 0..2 {
+        for name in &names {
+            let t = &m.tables[name];
+            if t.scope != Scope::Child {
+                continue;
+            }
+            let mut owners: Vec<String> = Vec::new();
+            for k in &t.foreign_keys {
+                let is_parent = k.columns.iter().all(|c| t.tenant_columns.contains(c));
+                if let Some(p) = m.tables.get(&k.target).filter(|_| is_parent) {
+                    owners.extend(owner_targets(m, p));
+                }
+            }
+            let add: Vec<(String, String)> = t
+                .foreign_keys
+                .iter()
+                .filter(|k| k.columns.len() == 1 && !t.tenant_columns.contains(&k.columns[0]))
+                .filter(|k| owners.contains(&k.target))
+                .map(|k| (k.columns[0].clone(), k.target.clone()))
+                .collect();
+            if add.is_empty() {
+                continue;
+            }
+            let t = m.tables.get_mut(name).expect("listed");
+            for (c, target) in add {
+                t.notes.push(format!(
+                    "{name}.{c} (-> {target}) binds too: its parent's rows may belong to a {target} row rather than a tenant"
+                ));
+                t.tenant_columns.push(c);
+            }
         }
     }
 }

@@ -724,3 +724,32 @@ impl PipelineTable for PgPipelines {
     assert_eq!(tree(&m, "pipelines"), (Scope::Direct, cols(&["org_id"])));
     assert!(!m.tables.contains_key("scratch"), "a test method's table");
 }
+
+#[test]
+fn a_child_of_a_row_owned_by_a_user_or_a_tenant_is_bound_by_its_user_key_too() {
+    let m = model_of(&[(
+        "migrations/0001_init.sql",
+        "CREATE TABLE organizations (uuid text PRIMARY KEY);\n\
+         CREATE TABLE users (uuid text PRIMARY KEY);\n\
+         CREATE TABLE collections (uuid text PRIMARY KEY, org_uuid text NOT NULL REFERENCES organizations (uuid));\n\
+         CREATE TABLE ciphers (uuid text PRIMARY KEY,\n\
+           user_uuid text REFERENCES users (uuid),\n\
+           organization_uuid text REFERENCES organizations (uuid));\n\
+         CREATE TABLE favorites (user_uuid text NOT NULL REFERENCES users (uuid),\n\
+           cipher_uuid text NOT NULL REFERENCES ciphers (uuid), PRIMARY KEY (user_uuid, cipher_uuid));\n\
+         CREATE TABLE attachments (id text PRIMARY KEY, cipher_uuid text NOT NULL REFERENCES ciphers (uuid));\n",
+    )]);
+    assert_eq!(
+        tree(&m, "ciphers"),
+        (Scope::Direct, cols(&["organization_uuid", "user_uuid"]))
+    );
+    // A user's favorites are the user's: `user_uuid = $1` binds them.
+    assert_eq!(
+        tree(&m, "favorites"),
+        (Scope::Child, cols(&["cipher_uuid", "user_uuid"]))
+    );
+    assert_eq!(
+        tree(&m, "attachments"),
+        (Scope::Child, cols(&["cipher_uuid"]))
+    );
+}
