@@ -82,11 +82,26 @@ pub fn text(model: &TenantModel, files: &[FileEntry], problems: &[String]) -> St
         );
     }
     let tenant = tenant_tables(model);
+    // The tenant keys the direct tables use, then the names `[tenant]
+    // columns` gives (what a column is recognised by without a key).
+    let mut keys: Vec<&str> = Vec::new();
+    for t in tenant.iter().filter(|t| t.scope == Scope::Direct) {
+        if let Some(k) = t.tenant_columns.first() {
+            if !keys.contains(&k.as_str()) {
+                keys.push(k);
+            }
+        }
+    }
     let _ = writeln!(
         out,
-        "{} tenant table{} (tenant columns: {})",
+        "{} tenant table{} (tenant keys: {}; tenant column names: {})",
         tenant.len(),
         if tenant.len() == 1 { "" } else { "s" },
+        if keys.is_empty() {
+            "none".to_string()
+        } else {
+            keys.join(", ")
+        },
         model.tenant_columns.join(", ")
     );
     // Widths from the data: a long table name or several tenant columns
