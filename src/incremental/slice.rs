@@ -194,9 +194,11 @@ pub fn blank_for_schema(text: &str, toks: &[Tok], hits: &[Range<usize>]) -> Opti
         }
     }
     // A migration runs the functions it calls (`for ix in indexes() { .. }`,
-    // `index(name, T::Table, [..])`): a free function named in a kept body
-    // is kept, to a fixpoint.
-    loop {
+    // `index(name, T::Table, [..])`): in a sea-query migration, a free
+    // function named in a kept body is kept, to a fixpoint.
+    let migration = memchr::memmem::find(text.as_bytes(), b"SchemaManager").is_some()
+        || memchr::memmem::find(text.as_bytes(), b"MigrationTrait").is_some();
+    while migration {
         let mut used: Vec<&str> = Vec::new();
         for (p, part) in outline.parts.iter().enumerate() {
             if keep[p] {
