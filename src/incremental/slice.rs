@@ -198,32 +198,34 @@ pub fn blank_for_schema(text: &str, toks: &[Tok], hits: &[Range<usize>]) -> Opti
     // function named in a kept body is kept, to a fixpoint.
     let migration = memchr::memmem::find(text.as_bytes(), b"SchemaManager").is_some()
         || memchr::memmem::find(text.as_bytes(), b"MigrationTrait").is_some();
-    while migration {
-        let mut used: Vec<&str> = Vec::new();
-        for (p, part) in outline.parts.iter().enumerate() {
-            if keep[p] {
-                used.extend(
-                    toks[part.toks.clone()]
-                        .iter()
-                        .filter(|t| t.kind == Kind::Ident)
-                        .map(|t| word(text, t)),
-                );
+    if migration {
+        loop {
+            let mut used: Vec<&str> = Vec::new();
+            for (p, part) in outline.parts.iter().enumerate() {
+                if keep[p] {
+                    used.extend(
+                        toks[part.toks.clone()]
+                            .iter()
+                            .filter(|t| t.kind == Kind::Ident)
+                            .map(|t| word(text, t)),
+                    );
+                }
             }
-        }
-        used.sort_unstable();
-        used.dedup();
-        let mut changed = false;
-        for (p, part) in outline.parts.iter().enumerate() {
-            let Some(n) = part.name.filter(|_| !keep[p]) else {
-                continue;
-            };
-            if used.binary_search(&word(text, &toks[n])).is_ok() {
-                keep[p] = true;
-                changed = true;
+            used.sort_unstable();
+            used.dedup();
+            let mut changed = false;
+            for (p, part) in outline.parts.iter().enumerate() {
+                let Some(n) = part.name.filter(|_| !keep[p]) else {
+                    continue;
+                };
+                if used.binary_search(&word(text, &toks[n])).is_ok() {
+                    keep[p] = true;
+                    changed = true;
+                }
             }
-        }
-        if !changed {
-            break;
+            if !changed {
+                break;
+            }
         }
     }
     apply(text, toks, &outline, &keep)
