@@ -112,6 +112,12 @@ impl Table {
         self.tenant_columns.first().map(String::as_str)
     }
 
+    /// Whether foreign key `k` of this table is one of its binding keys (a
+    /// child's parent key, a tenant key to the root).
+    pub fn binds_by(&self, k: &ForeignKey) -> bool {
+        k.columns.iter().all(|c| self.tenant_columns.contains(c))
+    }
+
     /// Declaration of the tenant column, if known.
     pub fn tenant_decl(&self) -> Option<&Column> {
         let tc = self.tenant_column()?;

@@ -193,6 +193,16 @@ fn primary_key_sql(m: &TenantModel, table: &str) -> Vec<String> {
         .collect()
 }
 
+/// The (first) column a foreign key references: as written, else the
+/// target's primary key, else `id`.
+fn referenced_column(m: &TenantModel, k: &ForeignKey) -> String {
+    k.target_columns
+        .first()
+        .cloned()
+        .or_else(|| primary_key_sql(m, &k.target).into_iter().next())
+        .unwrap_or_else(|| "id".to_string())
+}
+
 /// The roots: configured, else inferred.
 fn roots(m: &TenantModel, config: &Config) -> BTreeSet<String> {
     if !config.tenant.root.is_empty() {
@@ -471,12 +481,7 @@ fn add_children(m: &mut TenantModel, ignored: &BTreeSet<String>) {
                 }
                 keys.push(col.clone());
                 if via.is_empty() {
-                    let target_col = k
-                        .target_columns
-                        .first()
-                        .cloned()
-                        .or_else(|| primary_key_sql(m, &k.target).into_iter().next())
-                        .unwrap_or_else(|| "id".to_string());
+                    let target_col = referenced_column(m, k);
                     via.push(format!("{name}.{col} -> {}.{target_col}", k.target));
                     via.extend(parent.via.iter().cloned());
                 }
@@ -526,7 +531,7 @@ fn inherit_owner_keys(m: &mut TenantModel) {
             }
             let mut owners: Vec<String> = Vec::new();
             for k in &t.foreign_keys {
-                let is_parent = k.columns.iter().all(|c| t.tenant_columns.contains(c));
+                let is_parent = t.binds_by(k);
                 if let Some(p) = m.tables.get(&k.target).filter(|_| is_parent) {
                     owners.extend(owner_targets(m, p));
                 }
@@ -616,9 +621,10 @@ impl TenantModel {
         match b.scope {
             Scope::Direct => matches!(a.scope, Scope::Direct | Scope::Root),
             Scope::Root => matches!(a.scope, Scope::Direct | Scope::Root),
-            Scope::Child => b.foreign_keys.iter().any(|k| {
-                k.target == from && k.columns.iter().all(|c| b.tenant_columns.contains(c))
-            }),
+            Scope::Child => b
+                .foreign_keys
+                .iter()
+                .any(|k| k.target == from && b.binds_by(k)),
             Scope::None => false,
         }
     }
@@ -632,13 +638,7 @@ impl TenantModel {
             .foreign_keys
             .iter()
             .find(|k| k.columns.first() == Some(col))?;
-        let target_col = k
-            .target_columns
-            .first()
-            .cloned()
-            .or_else(|| primary_key_sql(self, &k.target).into_iter().next())
-            .unwrap_or_else(|| "id".to_string());
-        Some((col.clone(), k.target.clone(), target_col))
+        Some((col.clone(), k.target.clone(), referenced_column(self, k)))
     }
 
     /// For a child table, how its rows belong to a tenant, for findings:
@@ -646,13 +646,16 @@ impl TenantModel {
     /// application.id (`application` is scoped by `org_id`)".
     pub fn child_note(&self, table: &str) -> Option<String> {
         let t = self.tables.get(table).filter(|t| t.scope == Scope::Child)?;
-        // The table at the top of the chain, with the key that scopes it.
-        let top = t
-            .via
-            .last()
-            .and_then(|l| l.split(" -> ").nth(1))
-            .and_then(|p| p.split('.').next())
-            .and_then(|p| self.tables.get(p));
+        // The table at the top of the chain (the one `via` ends at), with
+        // the key that scopes it.
+        let mut top = table.to_string();
+        for _ in 0..=t.via.len() {
+            match self.parent_link(&top) {
+                Some((_, parent, _)) => top = parent,
+                None => break,
+            }
+        }
+        let top = self.tables.get(&top).filter(|p| p.sql != table);
         let scoped = top.map_or(String::new(), |p| {
             format!(
                 " (`{}` is scoped by `{}`)",

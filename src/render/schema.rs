@@ -209,7 +209,7 @@ fn edges<'m>(
             let Some(p) = model.tables.get(&k.target).filter(|p| keep(&p.sql)) else {
                 continue;
             };
-            let binding = k.columns.iter().all(|c| t.tenant_columns.contains(c));
+            let binding = t.binds_by(k);
             if p.is_tenant() && t.is_tenant() && binding && p.sql != t.sql {
                 out.push((t.sql.as_str(), p.sql.as_str(), k.columns.join(", ")));
             }
@@ -278,8 +278,7 @@ fn closure(model: &TenantModel, only: Option<&[String]>) -> Vec<String> {
     while i < out.len() {
         if let Some(t) = model.tables.get(&out[i]) {
             for k in &t.foreign_keys {
-                let up = k.columns.iter().all(|c| t.tenant_columns.contains(c))
-                    && model.is_tenant(&k.target);
+                let up = t.binds_by(k) && model.is_tenant(&k.target);
                 if up && !out.contains(&k.target) {
                     out.push(k.target.clone());
                 }

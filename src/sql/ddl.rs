@@ -416,43 +416,50 @@ fn relevant(sql: &str, t: &[Tok]) -> bool {
 /// collation, a constraint's timing, a `CHECK`, the owner or storage
 /// cannot change the model. So such a statement is no `parse-error`.
 fn alters_the_model(sql: &str, t: &[Tok]) -> bool {
+    let Some((_, actions)) = alter_actions(sql, t) else {
+        return true;
+    };
+    actions.iter().any(|a| {
+        let word = |k: usize| a.get(k).map(|y| y.text(sql).to_ascii_lowercase());
+        match word(0).as_deref() {
+            Some("add") => {
+                let k = if word(1).as_deref() == Some("constraint") {
+                    3
+                } else {
+                    1
+                };
+                matches!(word(k).as_deref(), Some("primary" | "unique" | "exclude"))
+            }
+            Some("rename") => true,
+            _ => false,
+        }
+    })
+}
+
+/// `ALTER TABLE [IF EXISTS] [ONLY] name action, action, ..`: the table and
+/// the actions' tokens (split on top-level commas).
+fn alter_actions<'t>(sql: &str, t: &'t [Tok]) -> Option<(String, Vec<&'t [Tok]>)> {
     let mut j = skip_if_exists(sql, t, 2);
     if t.get(j).is_some_and(|x| x.is_kw(sql, "only")) {
         j += 1;
     }
-    let Some((_, _, j)) = read_name(sql, t, j) else {
-        return true;
-    };
+    let (table, _, j) = read_name(sql, t, j)?;
+    let mut actions: Vec<&[Tok]> = Vec::new();
     let mut d = 0usize;
-    let mut first = true;
+    let mut start = j;
     for (i, x) in t.iter().enumerate().skip(j) {
         match x.kind {
             Kind::LParen => d += 1,
             Kind::RParen => d = d.saturating_sub(1),
-            Kind::Comma if d == 0 => first = true,
-            _ if first => {
-                first = false;
-                let word = |k: usize| t.get(k).map(|y| y.text(sql).to_ascii_lowercase());
-                let unread = match word(i).as_deref() {
-                    Some("add") => {
-                        let k = if word(i + 1).as_deref() == Some("constraint") {
-                            i + 3
-                        } else {
-                            i + 1
-                        };
-                        matches!(word(k).as_deref(), Some("primary" | "unique" | "exclude"))
-                    }
-                    Some("rename") => true,
-                    _ => false,
-                };
-                if unread {
-                    return true;
-                }
+            Kind::Comma if d == 0 => {
+                actions.push(t.get(start..i).unwrap_or(&[]));
+                start = i + 1;
             }
             _ => {}
         }
     }
-    false
+    actions.push(t.get(start..).unwrap_or(&[]));
+    Some((table, actions))
 }
 
 /// Read a possibly qualified name at `j`: (last part, range, next index).
@@ -679,29 +686,9 @@ fn token_fallback(sql: &str, t: &[Tok], ops: &mut Vec<SchemaOp<Range<usize>>>) {
             partition_of,
         });
     } else if w.first().is_some_and(|x| x == "alter") {
-        let mut j = skip_if_exists(sql, t, 2);
-        if t.get(j).is_some_and(|x| x.is_kw(sql, "only")) {
-            j += 1;
-        }
-        let Some((table, _, j)) = read_name(sql, t, j) else {
+        let Some((table, actions)) = alter_actions(sql, t) else {
             return;
         };
-        // actions separated by top-level commas
-        let mut actions: Vec<&[Tok]> = Vec::new();
-        let mut d = 0usize;
-        let mut start = j;
-        for (i, x) in t.iter().enumerate().skip(j) {
-            match x.kind {
-                Kind::LParen => d += 1,
-                Kind::RParen => d = d.saturating_sub(1),
-                Kind::Comma if d == 0 => {
-                    actions.push(t.get(start..i).unwrap_or(&[]));
-                    start = i + 1;
-                }
-                _ => {}
-            }
-        }
-        actions.push(t.get(start..).unwrap_or(&[]));
         for a in actions {
             let first = a.first();
             if first.is_some_and(|x| x.is_kw(sql, "add")) {

@@ -130,15 +130,13 @@ impl FnAnalysis<'_> {
     /// The value of SQL on its way to the database: tracked until it
     /// executes when its tenant column is compared with placeholders.
     fn sql_run(&self, sql: &SqlText, binds: Vec<Option<String>>, keyed: Option<usize>) -> Val {
-        let names: Vec<String> = self
+        let names = self
             .config
             .tenant
             .columns
             .iter()
-            .chain(&self.scope.model.key_names)
-            .cloned()
-            .collect();
-        let tenant_params = tenant_placeholders(&sql.text, &names);
+            .chain(&self.scope.model.key_names);
+        let tenant_params = tenant_placeholders(&sql.text, names);
         if tenant_params.is_empty() && keyed.is_none() {
             return Val::Other;
         }
@@ -352,7 +350,7 @@ impl FnAnalysis<'_> {
 
 /// Placeholders (1-based) a tenant column is compared with for equality:
 /// `org_id = $1`, `d.org_id = ?`, `$2 = tenant_id`.
-fn tenant_placeholders(sql: &str, columns: &[String]) -> Vec<usize> {
+fn tenant_placeholders<'c>(sql: &str, columns: impl IntoIterator<Item = &'c String>) -> Vec<usize> {
     let b = sql.as_bytes();
     let is_word = |c: u8| c.is_ascii_alphanumeric() || c == b'_';
     let skip_ws = |mut i: usize| {

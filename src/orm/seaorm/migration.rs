@@ -75,8 +75,11 @@ impl FnCollector {
                 syn::FnArg::Receiver(_) => None,
             })
             .collect();
+        if params.len() < 2 {
+            return;
+        }
         let text = quote::ToTokens::to_token_stream(body).to_string();
-        if params.len() < 2 || !text.contains("Index :: create") {
+        if !text.contains("Index :: create") {
             return;
         }
         // `.table(p)`, `.name(p)`, and `.col(p)` or `for c in p { .. .col(c) }`.
