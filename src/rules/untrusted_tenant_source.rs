@@ -93,7 +93,22 @@ fn judge(model: &TenantModel, file: FileId, e: &ExecFact) -> Option<Finding> {
     if e.paths.is_empty() || e.paths.iter().any(|q| !unbound_tables(model, q).is_empty()) {
         return None;
     }
-    let q = e.paths.iter().find(|q| !q.cond.untrusted.is_empty())?;
+    // A child whose parent is bound in the same query (joined and filtered
+    // by the caller's tenant) keeps only the caller's rows, whatever parent
+    // key the request names.
+    let parent_bound = |q: &crate::model::queries::QState| {
+        q.table()
+            .and_then(|t| model.parent_link(t))
+            .is_some_and(|(_, parent, _)| {
+                q.cond
+                    .bound
+                    .contains(&crate::model::queries::Bound::Table(parent))
+            })
+    };
+    let q = e
+        .paths
+        .iter()
+        .find(|q| !q.cond.untrusted.is_empty() && !parent_bound(q))?;
     let source = &q.cond.untrusted[0];
     // A child table is scoped by its parent key: the request picks the
     // parent row, and nothing shows it is the caller's.
