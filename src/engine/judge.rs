@@ -140,12 +140,49 @@ impl Judge<'_> {
                 .collect();
             // Request input handed to a function counts if the function
             // binds a query's tenant to it.
+            // A parent key is request input only until something ties its
+            // row to the caller's tenant; one nothing checked is
+            // `unscoped-query`'s (below).
+            let parent_of = |c: &queries::UntrustedCall| {
+                helpers
+                    .binds_parent(&c.key, c.arg)
+                    .map(|(table, key, sql)| {
+                        let words = self.model.above_parent_words(&table);
+                        let checked = c.seen.iter().any(|w| w == queries::TENANT_IN_HAND)
+                            || words.iter().any(|w| c.seen.contains(w));
+                        (table, key, sql, checked)
+                    })
+            };
             let untrusted_calls: Vec<queries::UntrustedCall> = match facts {
                 Some(facts) if judge_queries => facts
                     .untrusted_calls
                     .iter()
                     .filter(|c| helpers.binds_tenant(&c.key, c.arg))
+                    .filter(|c| parent_of(c).is_none_or(|(_, _, _, checked)| !checked && !c.direct))
                     .cloned()
+                    .collect(),
+                _ => Vec::new(),
+            };
+            // Request input handed to a function that binds a child table
+            // by it, as its parent key only, with nothing before the call
+            // checking that parent row (`unscoped-query`).
+            let parent_calls: Vec<rules::ParentCall> = match facts {
+                Some(facts) if judge_queries || judge_sql => facts
+                    .untrusted_calls
+                    .iter()
+                    .filter(|c| c.direct)
+                    .filter_map(|c| {
+                        let (table, key, sql, checked) = parent_of(c)?;
+                        if checked || !(if sql { judge_sql } else { judge_queries }) {
+                            return None;
+                        }
+                        Some(rules::ParentCall {
+                            call: c.clone(),
+                            table,
+                            key,
+                            sql,
+                        })
+                    })
                     .collect(),
                 _ => Vec::new(),
             };
@@ -156,7 +193,12 @@ impl Judge<'_> {
                 sql: &sql,
                 sql_at: &sql_at,
                 untrusted_sql: facts.map_or(&[], |f| &f.untrusted_sql),
+                request_sql: match facts {
+                    Some(f) if judge_sql => &f.request_sql,
+                    _ => &[],
+                },
                 untrusted_calls: &untrusted_calls,
+                parent_calls: &parent_calls,
                 superuser: facts.map_or(&[], |f| &f.superuser),
                 opaque_macros: facts.map_or(&[], |f| &f.opaque_macros),
                 suppressions: &own_suppressions,

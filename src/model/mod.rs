@@ -175,6 +175,9 @@ pub struct TenantModel {
     /// root's key. Raw SQL comparing one with a placeholder is scoped by
     /// that value (what `untrusted-tenant-source` follows).
     pub key_names: Vec<String>,
+    /// For each child table, the words naming what its parents hang from
+    /// (`TenantModel::above_parent_words`).
+    pub parent_words: BTreeMap<String, Vec<String>>,
     /// The schema the migrations leave (indexes, row-level security).
     pub migrated: migrations::Applied,
 }
@@ -374,6 +377,42 @@ impl TenantModel {
     /// Tenant tables, sorted by name.
     pub fn tenant_tables(&self) -> impl Iterator<Item = &Table> {
         self.tables.values().filter(|t| t.is_tenant())
+    }
+}
+
+/// The model as SQL sees it when a child table's parent keys do not bind
+/// it: what a statement leaves of a child when the parent row it names is
+/// not known to be the caller's.
+pub struct WithoutParentKeys<'m>(pub &'m TenantModel);
+
+impl crate::sql::TableInfo for WithoutParentKeys<'_> {
+    fn is_tenant(&self, table: &str) -> bool {
+        self.0.is_tenant(table)
+    }
+
+    fn is_tenant_column(&self, table: &str, column: &str) -> bool {
+        let child = self
+            .0
+            .tables
+            .get(table)
+            .is_some_and(|t| t.scope == Scope::Child);
+        !child && crate::sql::TableInfo::is_tenant_column(self.0, table, column)
+    }
+
+    fn has_column(&self, table: &str, column: &str) -> Option<bool> {
+        crate::sql::TableInfo::has_column(self.0, table, column)
+    }
+
+    fn tenant_column(&self, table: &str) -> Option<String> {
+        crate::sql::TableInfo::tenant_column(self.0, table)
+    }
+
+    fn binds_into(&self, from: &str, to: &str) -> bool {
+        self.0.binds_into(from, to)
+    }
+
+    fn is_root(&self, table: &str) -> bool {
+        self.0.is_root(table)
     }
 }
 

@@ -46,11 +46,51 @@ pub struct Cond {
     /// Tenant values taken from request input (not the authenticated
     /// caller) that a tenant equality compares with: how each got there.
     pub untrusted: Vec<String>,
+    /// Bindings of a child table by its parent key to a value that only
+    /// picks the parent row: request input nothing checked, or a parameter
+    /// of the enclosing function. They are in `bound` too; one is soft
+    /// when nothing else binds the same table.
+    #[serde(default)]
+    pub soft: Vec<Soft>,
+}
+
+/// A child table bound by its parent key to a value that only picks the
+/// parent row (see [`Cond::soft`]).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Soft {
+    /// What the equality binds.
+    pub bound: Bound,
+    /// The parent key (Rust name).
+    pub key: String,
+    /// Where the value came from.
+    pub origin: Origin,
+}
+
+/// Where the value a parent key is compared with came from.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum Origin {
+    /// Request input taken directly (not through a loaded row), and no
+    /// check that the parent row is the caller's came before: how.
+    Request(String),
+    /// The enclosing function's parameter K: judged at its callers.
+    Param(usize),
 }
 
 impl Cond {
+    /// Whether `b` is bound by something other than a soft binding.
+    fn firmly(&self, b: &Bound) -> bool {
+        self.bound.contains(b) && !self.soft.iter().any(|s| s.bound == *b)
+    }
+
     /// Both conditions hold.
     pub(crate) fn and(mut self, other: &Cond) -> Cond {
+        let mut soft: Vec<Soft> = Vec::new();
+        for s in self.soft.iter().chain(&other.soft) {
+            if !self.firmly(&s.bound) && !other.firmly(&s.bound) && !soft.contains(s) {
+                soft.push(s.clone());
+            }
+        }
+        self.soft = soft;
         self.bound.extend(other.bound.iter().cloned());
         self.edges.extend(other.edges.iter().cloned());
         self.notes.extend(other.notes.iter().cloned());
@@ -75,11 +115,18 @@ impl Cond {
                 untrusted.push(u.clone());
             }
         }
+        let mut soft: Vec<Soft> = Vec::new();
+        for s in self.soft.iter().chain(&other.soft) {
+            if bound.contains(&s.bound) && !soft.contains(s) {
+                soft.push(s.clone());
+            }
+        }
         Cond {
             bound,
             edges: self.edges.intersection(&other.edges).cloned().collect(),
             notes,
             untrusted,
+            soft,
         }
     }
 }
@@ -343,6 +390,26 @@ pub struct FnSummary {
     /// argument position); a tenant parameter if the callee's is.
     #[serde(default)]
     pub tenant_forwards: Vec<(usize, String, usize)>,
+    /// Its parameters that a query it builds or runs is bound by only as a
+    /// child's parent key (`fn find_by_group(group_uuid)` with
+    /// `.filter(groups_users::groups_uuid.eq(group_uuid))`): its callers
+    /// must have checked that parent row.
+    #[serde(default)]
+    pub parent_params: Vec<ParentParam>,
+}
+
+/// A parameter a helper binds a child table by, as its parent key only.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct ParentParam {
+    /// The parameter's position.
+    pub param: usize,
+    /// The child table.
+    pub table: String,
+    /// Its parent key (Rust name).
+    pub key: String,
+    /// The query is raw SQL (`unscoped-sql`'s), not the ORM's.
+    #[serde(default)]
+    pub sql: bool,
 }
 
 /// A query a helper executes with what its caller gave it.
@@ -506,6 +573,9 @@ pub struct QueryFacts {
     /// callee binds a query's tenant to it.
     #[serde(default)]
     pub untrusted_calls: Vec<UntrustedCall>,
+    /// Raw SQL binding a child by a parent key from the request.
+    #[serde(default)]
+    pub request_sql: Vec<RequestSql>,
 }
 
 /// Request input passed to a workspace function (`get_org_users(org_id)`
@@ -524,6 +594,35 @@ pub struct UntrustedCall {
     pub function: String,
     /// How the argument is request input.
     pub source: String,
+    /// The argument is the request value itself (or a copy), not a row
+    /// loaded with it.
+    #[serde(default)]
+    pub direct: bool,
+    /// The words of what statements before the call combined it with
+    /// (a check of a parent row names what the parent hangs from).
+    #[serde(default)]
+    pub seen: Vec<String>,
+}
+
+/// Raw SQL executed with a child table's parent key bound to request
+/// input that nothing checked: the request picks a parent row of any
+/// tenant.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct RequestSql {
+    /// The executing call (or macro).
+    pub method: String,
+    /// Its name.
+    pub span: Span,
+    /// Enclosing function.
+    pub function: String,
+    /// The child table.
+    pub table: String,
+    /// Its parent key.
+    pub key: String,
+    /// How the value is request input.
+    pub source: String,
+    /// The SQL, whitespace removed (for fingerprints).
+    pub text: String,
 }
 
 /// Raw SQL executed with its tenant placeholder bound to request input.
@@ -543,6 +642,49 @@ pub struct UntrustedSql {
 
 /// Tenant tables a query state leaves unbound.
 pub fn unbound_tables(model: &TenantModel, q: &QState) -> Vec<String> {
+    unbound_unless(model, q, &|_| false)
+}
+
+/// Child tables a query state binds only by a parent key compared with a
+/// value that just picks the parent row, the origin matching `which`: each
+/// with the parent key and the value's origin. What `unscoped-query`
+/// reports for request input nothing checked ([`Origin::Request`]), and
+/// what makes a helper's parameter a parent key its callers must check
+/// ([`Origin::Param`]).
+pub fn softly_bound<'q>(
+    model: &TenantModel,
+    q: &'q QState,
+    which: &dyn Fn(&Origin) -> bool,
+) -> Vec<(String, &'q Soft)> {
+    if !q.cond.soft.iter().any(|s| which(&s.origin)) {
+        return Vec::new();
+    }
+    let firm = unbound_tables(model, q);
+    let loose = unbound_unless(model, q, &|s| which(&s.origin));
+    loose
+        .into_iter()
+        .filter(|t| !firm.contains(t))
+        .filter_map(|t| {
+            let own = |s: &&Soft| match &s.bound {
+                Bound::Table(b) => *b == t,
+                Bound::Root => q.table() == Some(t.as_str()),
+                Bound::Pred(_) => false,
+            };
+            let soft = q
+                .cond
+                .soft
+                .iter()
+                .filter(|s| which(&s.origin))
+                .find(own)
+                .or_else(|| q.cond.soft.iter().find(|s| which(&s.origin)))?;
+            Some((t, soft))
+        })
+        .collect()
+}
+
+/// Tenant tables a query state leaves unbound when the soft bindings
+/// `drop` picks do not count.
+fn unbound_unless(model: &TenantModel, q: &QState, drop: &dyn Fn(&Soft) -> bool) -> Vec<String> {
     let root = q.table();
     let mut tenant: Vec<String> = Vec::new();
     for t in root.into_iter().chain(q.joins.iter().map(String::as_str)) {
@@ -554,10 +696,12 @@ pub fn unbound_tables(model: &TenantModel, q: &QState) -> Vec<String> {
     if tenant.is_empty() {
         return tenant;
     }
+    let dropped = |b: &Bound| q.cond.soft.iter().any(|s| s.bound == *b && drop(s));
     let mut bound: BTreeSet<String> = q
         .cond
         .bound
         .iter()
+        .filter(|b| !dropped(b))
         .filter_map(|b| match b {
             Bound::Root => root.map(str::to_string),
             Bound::Table(t) => Some(t.clone()),
@@ -681,6 +825,7 @@ pub fn extract(
         out: &mut out,
         sql_consts: consts,
         file_dir: dir,
+        route: None,
     };
     ctx.items(&file.items);
     out
@@ -703,6 +848,59 @@ struct ItemCtx<'a, 'o> {
     out: &'o mut QueryFacts,
     sql_consts: HashMap<String, Rc<SqlText>>,
     file_dir: Option<PathBuf>,
+    /// The route of the function being read, when a route attribute puts
+    /// its parameters in the URL (rocket `#[get("/orgs/<org_id>")]`): the
+    /// route and those parameters' names.
+    route: Option<(String, Vec<String>)>,
+}
+
+/// Route attributes that name URL parameters `<name>` (rocket).
+const ROUTE_ATTRS: &[&str] = &[
+    "get", "post", "put", "delete", "patch", "head", "options", "route",
+];
+
+/// The route of a handler whose attribute names its URL parameters
+/// `<name>` / `<name..>` (rocket `#[get("/orgs/<org_id>/groups/<id>")]`,
+/// `#[post("/x?<page>", data = "<body>")]`), with those names.
+fn route_params(attrs: &[syn::Attribute]) -> Option<(String, Vec<String>)> {
+    for a in attrs {
+        let is_route = a
+            .path()
+            .segments
+            .last()
+            .is_some_and(|s| ROUTE_ATTRS.contains(&s.ident.to_string().as_str()));
+        let syn::Meta::List(list) = &a.meta else {
+            continue;
+        };
+        if !is_route {
+            continue;
+        }
+        let mut route = None;
+        let mut names = Vec::new();
+        for t in list.tokens.clone() {
+            let TokenTree::Literal(lit) = t else { continue };
+            let Ok(syn::Lit::Str(text)) = syn::parse_str::<syn::Lit>(&lit.to_string()) else {
+                continue;
+            };
+            let text = text.value();
+            let mut rest = text.as_str();
+            while let Some(open) = rest.find('<') {
+                let Some(close) = rest[open..].find('>') else {
+                    break;
+                };
+                let name = rest[open + 1..open + close].trim_end_matches("..");
+                if !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+                    names.push(name.to_string());
+                }
+                rest = &rest[open + close + 1..];
+            }
+            route.get_or_insert(text);
+        }
+        if let (Some(route), false) = (route, names.is_empty()) {
+            return Some((route, names));
+        }
+    }
+    None
 }
 
 /// String `const`s and `static`s of a file (any module, impl blocks too),
@@ -753,7 +951,9 @@ impl<'a, 'o> ItemCtx<'a, 'o> {
     fn item(&mut self, item: &syn::Item) {
         match item {
             syn::Item::Fn(f) if !self.skip(&f.attrs) => {
+                self.route = route_params(&f.attrs);
                 self.function(&f.sig, &f.block, f.sig.ident.to_string());
+                self.route = None;
             }
             syn::Item::Mod(m) => {
                 if self.skip(&m.attrs) {
@@ -798,7 +998,9 @@ impl<'a, 'o> ItemCtx<'a, 'o> {
                             Some(t) => format!("{t}::{}", f.sig.ident),
                             None => f.sig.ident.to_string(),
                         };
+                        self.route = route_params(&f.attrs);
                         self.function(&f.sig, &f.block, name);
+                        self.route = None;
                     }
                 }
                 self.self_ty = prev;
@@ -974,12 +1176,16 @@ impl<'a, 'o> ItemCtx<'a, 'o> {
             runs: Vec::new(),
             uses: Vec::new(),
             tainted: Vec::new(),
+            mentions: HashMap::new(),
             tenant_derived: Vec::new(),
             untrusted_sql: Vec::new(),
             str_params: Vec::new(),
             tenant_params: Vec::new(),
             tenant_forwards: Vec::new(),
             untrusted_calls: Vec::new(),
+            sql_parent_params: Vec::new(),
+            last_soft: Vec::new(),
+            request_sql: Vec::new(),
             sql_params: Vec::new(),
             sql_forwards: Vec::new(),
             returned_rows: Vec::new(),
@@ -1010,10 +1216,34 @@ impl<'a, 'o> ItemCtx<'a, 'o> {
                     let query_typed = is_query_type(&pt.ty);
                     let extractor =
                         request_extractor(&pt.ty, &self.opts.config.tenant.trusted_sources);
+                    let trusted_type = ty.as_ref().is_some_and(|t| {
+                        self.opts
+                            .config
+                            .tenant
+                            .trusted_sources
+                            .iter()
+                            .any(|c| c.rsplit("::").next() == Some(t))
+                    });
+                    let routed = self
+                        .route
+                        .as_ref()
+                        .filter(|_| !trusted_type)
+                        .filter(|(_, params)| names.iter().any(|n| params.contains(n)));
                     for n in names {
                         if let Some(x) = &extractor {
-                            f.tainted
-                                .push((n.clone(), format!("from the `{x}` extractor")));
+                            f.tainted.push(Taint {
+                                name: n.clone(),
+                                how: format!("from the `{x}` extractor"),
+                                direct: true,
+                                from: None,
+                            });
+                        } else if let Some((route, _)) = routed {
+                            f.tainted.push(Taint {
+                                name: n.clone(),
+                                how: format!("from the route `{route}`"),
+                                direct: true,
+                                from: None,
+                            });
                         }
                         if typed_tenant || f.is_tenant_name(&n) {
                             f.in_reach.push(n.clone());
@@ -1088,6 +1318,31 @@ impl<'a, 'o> ItemCtx<'a, 'o> {
         }
         rows_from.sort();
         rows_from.dedup();
+        let mut parent_params: Vec<ParentParam> = std::mem::take(&mut f.sql_parent_params);
+        self.out.request_sql.append(&mut f.request_sql);
+        {
+            let model = self.model;
+            let states = f
+                .returned
+                .iter()
+                .chain(f.execs.iter().flat_map(|e| &e.paths))
+                .chain(f.runs.iter().map(|r| &r.state));
+            for q in states {
+                for (table, soft) in softly_bound(model, q, &|o| matches!(o, Origin::Param(_))) {
+                    if let Origin::Param(param) = soft.origin {
+                        let p = ParentParam {
+                            param,
+                            table,
+                            key: soft.key.clone(),
+                            sql: false,
+                        };
+                        if !parent_params.contains(&p) {
+                            parent_params.push(p);
+                        }
+                    }
+                }
+            }
+        }
         self.out.uses.append(&mut f.uses);
         self.out.untrusted_sql.append(&mut f.untrusted_sql);
         if !f.returned.is_empty()
@@ -1098,6 +1353,7 @@ impl<'a, 'o> ItemCtx<'a, 'o> {
             || !rows_from.is_empty()
             || !f.tenant_params.is_empty()
             || !f.tenant_forwards.is_empty()
+            || !parent_params.is_empty()
         {
             self.out.summaries.push(FnSummary {
                 key,
@@ -1110,6 +1366,7 @@ impl<'a, 'o> ItemCtx<'a, 'o> {
                 rows_from,
                 tenant_params: std::mem::take(&mut f.tenant_params),
                 tenant_forwards: std::mem::take(&mut f.tenant_forwards),
+                parent_params,
             });
         }
         self.out.untrusted_calls.append(&mut f.untrusted_calls);
@@ -1426,6 +1683,84 @@ struct SqlRun {
     keyed: Option<usize>,
     /// For each bound argument in order: built from the tenant.
     derived: Vec<bool>,
+    /// Placeholders that bind a child table only as its parent key:
+    /// (placeholder, child table, parent key).
+    soft: Vec<(usize, String, String)>,
+    /// Those bound so far to request input nothing checked: (child table,
+    /// parent key, how).
+    soft_request: Vec<(String, String, String)>,
+}
+
+/// The word a value combined with the caller's tenant counts as (see
+/// `FnAnalysis::mention_words`): the parent row was checked against it.
+pub const TENANT_IN_HAND: &str = "@tenant";
+
+/// A variable holding request input.
+#[derive(Debug, Clone)]
+struct Taint {
+    name: String,
+    /// Where it came from, for messages.
+    how: String,
+    /// The value itself (or a copy or conversion of it), not something
+    /// made from it such as a row loaded by it.
+    direct: bool,
+    /// The variable it was made from.
+    from: Option<String>,
+}
+
+/// Whether `e` copies or converts a value without using it for anything
+/// else: `x`, `&x`, `x.id`, `x.clone()`, `x.into_inner()`, `x.parse()?`,
+/// `x.to_string()`; not a call that does I/O with it (`.await`).
+fn is_plain_copy(e: &Expr) -> bool {
+    match e {
+        Expr::Path(_) => true,
+        Expr::Field(f) => is_plain_copy(&f.base),
+        Expr::Reference(r) => is_plain_copy(&r.expr),
+        Expr::Paren(p) => is_plain_copy(&p.expr),
+        Expr::Group(g) => is_plain_copy(&g.expr),
+        Expr::Unary(u) => is_plain_copy(&u.expr),
+        Expr::Try(t) => is_plain_copy(&t.expr),
+        Expr::Cast(c) => is_plain_copy(&c.expr),
+        Expr::MethodCall(m) => m.args.is_empty() && is_plain_copy(&m.receiver),
+        _ => false,
+    }
+}
+
+/// Every identifier in `tokens`, nested groups included.
+fn collect_idents(tokens: TokenStream, out: &mut Vec<String>) {
+    for t in tokens {
+        match t {
+            TokenTree::Ident(i) => {
+                let s = unraw(&i);
+                if !out.contains(&s) {
+                    out.push(s);
+                }
+            }
+            TokenTree::Group(g) => collect_idents(g.stream(), out),
+            _ => {}
+        }
+    }
+}
+
+/// The lowercase words of an identifier: `find_by_uuid_and_org` → find,
+/// by, uuid, and, org; `AppId` → app, id.
+pub(crate) fn ident_words(ident: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for part in ident.split('_').filter(|p| !p.is_empty()) {
+        let mut word = String::new();
+        let mut prev_lower = false;
+        for c in part.chars() {
+            if c.is_uppercase() && prev_lower && !word.is_empty() {
+                out.push(std::mem::take(&mut word));
+            }
+            prev_lower = c.is_lowercase() || c.is_ascii_digit();
+            word.extend(c.to_lowercase());
+        }
+        if !word.is_empty() {
+            out.push(word);
+        }
+    }
+    out
 }
 
 /// Abstract value of an expression.
@@ -1504,7 +1839,13 @@ struct FnAnalysis<'a> {
     untrusted_sql: Vec<UntrustedSql>,
     /// Variables holding request input (an axum / actix extractor's value,
     /// or copied from one), with where it came from.
-    tainted: Vec<(String, String)>,
+    tainted: Vec<Taint>,
+    /// For each variable holding request input: the words of everything
+    /// the statements that used it so far combined it with
+    /// (`find_by_uuid_and_org(&group_id, &org_id)`: `find`, `uuid`,
+    /// `org`, ...). A word naming what the parent hangs from means the
+    /// parent row was checked against the caller's tenant.
+    mentions: HashMap<String, BTreeSet<String>>,
     /// Variables holding a value built from the tenant
     /// (`let key = format!("{org_id}/{name}")`).
     tenant_derived: Vec<String>,
@@ -1516,6 +1857,15 @@ struct FnAnalysis<'a> {
     tenant_forwards: Vec<(usize, String, usize)>,
     /// Request input passed to workspace functions.
     untrusted_calls: Vec<UntrustedCall>,
+    /// Parameters raw SQL here binds a child table by, as its parent key
+    /// only.
+    sql_parent_params: Vec<ParentParam>,
+    /// What the last SQL sink read binds softly (see [`SqlRun::soft`]),
+    /// with its text, for the run that follows it.
+    last_soft: Vec<(usize, String, String, String)>,
+    /// Raw SQL executed with a child's parent key bound to request input
+    /// nothing checked.
+    request_sql: Vec<RequestSql>,
     /// Those that reach a raw-SQL entry point.
     sql_params: Vec<usize>,
     /// Those passed on to other functions.
@@ -1625,6 +1975,20 @@ impl<'a> FnAnalysis<'a> {
                 self.tenant_forwards.push((k, key.to_string(), i));
             }
             if let Some(source) = self.taint_of(a) {
+                let root = root_ident(a).unwrap_or_default();
+                let direct = self.tainted.iter().any(|t| t.name == root && t.direct);
+                // A function given the value together with what its parent
+                // hangs from (`find_by_uuid_and_org(&group_id, &org_id)`)
+                // may check it: the other arguments count as combined.
+                let mut seen: BTreeSet<String> =
+                    self.mentions.get(&root).cloned().unwrap_or_default();
+                let mut idents = Vec::new();
+                for (j, other) in args.iter().enumerate() {
+                    if j != i {
+                        collect_idents(other.to_token_stream(), &mut idents);
+                    }
+                }
+                seen.extend(idents.iter().flat_map(|i| self.mention_words(i)));
                 self.untrusted_calls.push(UntrustedCall {
                     key: key.to_string(),
                     name: name.to_string(),
@@ -1632,6 +1996,8 @@ impl<'a> FnAnalysis<'a> {
                     span,
                     function: self.function.clone(),
                     source,
+                    direct,
+                    seen: seen.into_iter().collect(),
                 });
             }
         }
@@ -1639,12 +2005,97 @@ impl<'a> FnAnalysis<'a> {
 
     fn taint_of(&self, e: &Expr) -> Option<String> {
         let root = root_ident(e)?;
-        let (_, how) = self.tainted.iter().find(|(n, _)| *n == root)?;
-        Some(format!("`{}`, {how}", value_text(e).unwrap_or(root)))
+        let t = self.tainted.iter().find(|t| t.name == root)?;
+        Some(format!("`{}`, {}", value_text(e).unwrap_or(root), t.how))
+    }
+
+    /// How `e` is request input taken directly (the extractor's value, a
+    /// field or a copy of it, not a row loaded with it), when nothing the
+    /// function did before shows that the parent row it picks is the
+    /// caller's: no statement combined it with a word naming what the
+    /// parent of `table` hangs from (`find_by_uuid_and_org(&group_id,
+    /// &org_id)`, `secure_find(app.id, endp_id)`).
+    fn unchecked_request(&self, e: &Expr, table: &str) -> Option<String> {
+        let root = root_ident(e)?;
+        let t = self.tainted.iter().find(|t| t.name == root && t.direct)?;
+        (!self.parent_checked(e, table))
+            .then(|| format!("`{}`, {}", value_text(e).unwrap_or(root), t.how))
+    }
+
+    /// The words an identifier a request value is combined with counts
+    /// as: its own, and [`TENANT_IN_HAND`] when it holds the caller's
+    /// tenant (`ctx` of `ctx.org_id`, an `org_id` parameter).
+    fn mention_words(&self, ident: &str) -> Vec<String> {
+        let mut words = ident_words(ident);
+        let in_hand = self
+            .in_reach
+            .iter()
+            .any(|r| r.split('.').next() == Some(ident))
+            && !self.tainted.iter().any(|t| t.name == ident);
+        if in_hand {
+            words.push(TENANT_IN_HAND.to_string());
+        }
+        words
+    }
+
+    /// Whether a statement before combined the request value `e` with a
+    /// word naming what the parent of `table` hangs from.
+    fn parent_checked(&self, e: &Expr, table: &str) -> bool {
+        let Some(root) = root_ident(e) else {
+            return false;
+        };
+        self.mentions.get(&root).is_some_and(|seen| {
+            seen.contains(TENANT_IN_HAND)
+                || self
+                    .scope
+                    .model
+                    .above_parent_words(table)
+                    .iter()
+                    .any(|w| seen.contains(w))
+        })
+    }
+
+    /// After a statement (or an `if` / `match` head): what each request
+    /// value it uses was combined with (see [`FnAnalysis::mentions`]).
+    fn note_mentions(&mut self, tokens: TokenStream) {
+        if self.tainted.is_empty() {
+            return;
+        }
+        let mut idents: Vec<String> = Vec::new();
+        collect_idents(tokens, &mut idents);
+        for t in &self.tainted {
+            if !idents.contains(&t.name) {
+                continue;
+            }
+            let words: Vec<String> = idents
+                .iter()
+                .filter(|i| **i != t.name)
+                .flat_map(|i| self.mention_words(i))
+                .collect();
+            // What a row loaded with a value is checked against checks the
+            // value (`if collection.org_uuid != org.uuid { err!(..) }`
+            // after `Collection::find_by_uuid(col_id)`).
+            let mut name = Some(t.name.clone());
+            for _ in 0..8 {
+                let Some(n) = name else { break };
+                self.mentions
+                    .entry(n.clone())
+                    .or_default()
+                    .extend(words.iter().cloned());
+                name = self
+                    .tainted
+                    .iter()
+                    .find(|x| x.name == n)
+                    .and_then(|x| x.from.clone());
+            }
+        }
     }
 
     /// `let x = <request input>`: `x` is request input too, unless a
-    /// trusted function produced it (`resolve_org(&user, &slug)?`).
+    /// trusted function produced it (`resolve_org(&user, &slug)?`). A copy
+    /// or conversion of the value (`let id = path.id.clone()`) is the
+    /// value itself; anything else made from it (a row loaded by it) is
+    /// request input only indirectly.
     fn propagate_taint(&mut self, pat: &Pat, init: &Expr) {
         if self.tainted.is_empty() {
             // Nothing to copy from, nor to overwrite.
@@ -1653,12 +2104,25 @@ impl<'a> FnAnalysis<'a> {
         let mut names = Vec::new();
         pat_idents(pat, &mut names);
         let tokens = init.to_token_stream();
-        let from = self.taint_of(init).or_else(|| {
-            self.tainted
+        let copied = root_ident(init)
+            .and_then(|r| self.tainted.iter().find(|t| t.name == r))
+            .cloned();
+        let from = match &copied {
+            Some(t) => Some((
+                format!(
+                    "`{}`, {}",
+                    value_text(init).unwrap_or(t.name.clone()),
+                    t.how
+                ),
+                t.direct && is_plain_copy(init),
+                t.name.clone(),
+            )),
+            None => self
+                .tainted
                 .iter()
-                .find(|(n, _)| token_mentions(tokens.clone(), n))
-                .map(|(n, how)| format!("`{n}`, {how}"))
-        });
+                .find(|t| token_mentions(tokens.clone(), &t.name))
+                .map(|t| (format!("`{}`, {}", t.name, t.how), false, t.name.clone())),
+        };
         let via_trusted = from.is_some()
             && self
                 .config
@@ -1667,15 +2131,37 @@ impl<'a> FnAnalysis<'a> {
                 .iter()
                 .any(|t| token_mentions(tokens.clone(), t.rsplit("::").next().unwrap_or(t)));
         for n in names {
-            let own = self.tainted.iter().position(|(t, _)| *t == n);
+            let own = self.tainted.iter().position(|t| t.name == n);
             let kept = own.map(|i| self.tainted.remove(i));
-            if let (Some(how), false) = (&from, via_trusted) {
+            if let (Some((how, direct, source)), false) = (&from, via_trusted) {
                 // `let tenant_id = tenant_id.into_inner();` keeps its story.
                 let how = match kept {
-                    Some((_, old)) if root_ident(init).as_deref() == Some(n.as_str()) => old,
+                    Some(old) if root_ident(init).as_deref() == Some(n.as_str()) => old.how,
                     _ => format!("copied from {how}"),
                 };
-                self.tainted.push((n.clone(), how));
+                // What the source was combined with holds for the copy.
+                if let Some(seen) = copied.as_ref().and_then(|c| self.mentions.get(&c.name)) {
+                    let seen = seen.clone();
+                    self.mentions.entry(n.clone()).or_default().extend(seen);
+                }
+                // A row loaded with it: what the loading combined it with
+                // (`secure_find(app.id, endp_id)`) holds for the row.
+                if !direct {
+                    let mut idents = Vec::new();
+                    collect_idents(tokens.clone(), &mut idents);
+                    let found: Vec<String> = idents
+                        .iter()
+                        .filter(|i| !self.tainted.iter().any(|t| t.name == **i))
+                        .flat_map(|i| self.mention_words(i))
+                        .collect();
+                    self.mentions.entry(n.clone()).or_default().extend(found);
+                }
+                self.tainted.push(Taint {
+                    name: n.clone(),
+                    how,
+                    direct: *direct,
+                    from: (*source != n).then(|| source.clone()),
+                });
             }
         }
     }
@@ -1694,7 +2180,7 @@ impl<'a> FnAnalysis<'a> {
         }
         for a in args {
             if let Some(root) = root_ident(a) {
-                self.tainted.retain(|(t, _)| *t != root);
+                self.tainted.retain(|t| t.name != root);
             }
         }
     }
@@ -2054,6 +2540,21 @@ impl<'a> FnAnalysis<'a> {
             self.check_stmt(s);
             self.depth += 1;
             let v = self.stmt(s);
+            if !self.tainted.is_empty() {
+                // What a `let` binds is not combined with anything.
+                match s {
+                    Stmt::Local(l) => {
+                        if let Some(init) = &l.init {
+                            let mut tokens = init.expr.to_token_stream();
+                            if let Some((_, els)) = &init.diverge {
+                                tokens.extend(els.to_token_stream());
+                            }
+                            self.note_mentions(tokens);
+                        }
+                    }
+                    _ => self.note_mentions(s.to_token_stream()),
+                }
+            }
             let is_tail = i + 1 == stmts.len() && matches!(s, Stmt::Expr(_, None));
             if is_tail {
                 last = v;
@@ -2355,6 +2856,9 @@ impl<'a> FnAnalysis<'a> {
         let then_r = self.branch(|s| {
             s.env.push(HashMap::new());
             s.expr(&i.cond);
+            if !s.tainted.is_empty() {
+                s.note_mentions(i.cond.to_token_stream());
+            }
             let v = s.block(&i.then_branch);
             s.env.pop();
             v
@@ -2368,6 +2872,9 @@ impl<'a> FnAnalysis<'a> {
 
     fn match_expr(&mut self, m: &syn::ExprMatch) -> Val {
         let scrut = self.expr(&m.expr);
+        if !self.tainted.is_empty() {
+            self.note_mentions(m.expr.to_token_stream());
+        }
         let rows = self.rows_of(&scrut);
         if let Some(id) = rows {
             // `match X.one(db).await? { Some(d) if d.org_id == org => .. }`
@@ -2551,6 +3058,7 @@ impl<'a> FnAnalysis<'a> {
                     }
                     // A function of the entity: a helper, resolved later.
                     let key = format!("entity:{t}::{last}");
+                    self.note_tenant_args(&c.args, &key, &segs.join("::"), span);
                     return self.helper_use(key, segs.join("::"), span, &args);
                 }
                 Resolved::Unknown
@@ -2868,9 +3376,42 @@ impl<'a> FnAnalysis<'a> {
             Val::Str(_) | Val::Builder(..) => Val::Other,
             Val::Query(qs) => self.query_method(qs, m, &name, args),
             Val::Col(t, c) => {
-                let taint = m.args.first().and_then(|a| self.taint_of(a));
-                let param = m.args.first().and_then(|a| self.param_of(a));
-                let v = self.col_method(t, c, &name, args, taint);
+                let arg = m.args.first();
+                let param = arg.and_then(|a| self.param_of(a));
+                // A child's parent key: the value picks the parent row.
+                let parent_key = t
+                    .as_deref()
+                    .filter(|t| self.scope.model.parent_link(t).is_some())
+                    .filter(|t| self.scope.model.is_tenant_column(t, &c));
+                let (taint, soft) = match (arg, parent_key) {
+                    (Some(a), Some(table)) => {
+                        let request = self.unchecked_request(a, table);
+                        let origin = match (&request, param) {
+                            (Some(how), _) => Some(Origin::Request(how.clone())),
+                            (None, Some(k)) => Some(Origin::Param(k)),
+                            (None, None) => None,
+                        };
+                        // A parent key whose row was checked is trusted.
+                        let taint = self.taint_of(a).filter(|_| !self.parent_checked(a, table));
+                        (taint, origin)
+                    }
+                    (a, None) => (a.and_then(|a| self.taint_of(a)), None),
+                    (None, Some(_)) => (None, None),
+                };
+                let key = c.clone();
+                let mut v = self.col_method(t, c, &name, args, taint);
+                if let (Some(origin), Val::Pred(cs, _)) = (soft, &mut v) {
+                    for cond in cs.iter_mut() {
+                        let bound: Vec<Bound> = cond.bound.iter().cloned().collect();
+                        for b in bound {
+                            cond.soft.push(Soft {
+                                bound: b,
+                                key: key.clone(),
+                                origin: origin.clone(),
+                            });
+                        }
+                    }
+                }
                 if let (Some(k), Val::Pred(cs, _)) = (param, &v) {
                     if cs.iter().any(|c| !c.bound.is_empty()) && !self.tenant_params.contains(&k) {
                         self.tenant_params.push(k);

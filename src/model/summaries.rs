@@ -47,6 +47,7 @@ pub fn grounded<'a>(
         let direct = s.rows
             || !s.sql_params.is_empty()
             || (tenant && !s.tenant_params.is_empty())
+            || !s.parent_params.is_empty()
             || states(s).any(|q| callee(q).is_none());
         if direct {
             if out.insert(s.key.as_str()) {
@@ -246,6 +247,32 @@ impl<'a> Summaries<'a> {
     /// argument `idx`, themselves or through other functions.
     pub fn binds_tenant(&self, key: &str, idx: usize) -> bool {
         self.param_reaches(key, idx, 0, &|d| (&d.tenant_params, &d.tenant_forwards))
+    }
+
+    /// The child table and parent key the function(s) named `key` bind a
+    /// query by, only, with their argument `idx` (themselves or through the
+    /// functions they pass it to).
+    /// The third value says the query is raw SQL.
+    pub fn binds_parent(&self, key: &str, idx: usize) -> Option<(String, String, bool)> {
+        self.parent_at(key, idx, 0)
+    }
+
+    fn parent_at(&self, key: &str, idx: usize, depth: usize) -> Option<(String, String, bool)> {
+        if depth >= MAX_DEPTH {
+            return None;
+        }
+        self.defs(key).iter().find_map(|(_, d)| {
+            d.parent_params
+                .iter()
+                .find(|p| p.param == idx)
+                .map(|p| (p.table.clone(), p.key.clone(), p.sql))
+                .or_else(|| {
+                    d.tenant_forwards
+                        .iter()
+                        .filter(|(p, _, _)| *p == idx)
+                        .find_map(|(_, k, j)| self.parent_at(k, *j, depth + 1))
+                })
+        })
     }
 
     /// Whether argument `idx` of the function(s) named `key` is one of the

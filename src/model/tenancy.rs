@@ -312,6 +312,72 @@ pub fn infer(m: &mut TenantModel, config: &Config) {
         .filter(|r| m.tables.contains_key(r))
         .collect();
     m.key_names = key_names(m);
+    m.parent_words = parent_words(m);
+}
+
+/// Words too generic to tie a value to a tenant (`id`, `uuid`).
+const GENERIC_WORDS: &[&str] = &["id", "uuid", "key", "identifier", "pk", "name", "ref"];
+
+/// For each child table: the words that name what its parents hang from
+/// (their binding keys and the tables above them, up to the root).
+/// `messagedestination` (via `endp_id -> endpoint`, `endpoint.app_id ->
+/// application`, scoped by `org_id`): `app`, `application`, `org`,
+/// `organization`. A statement that combines a parent key's value with a
+/// value so named checks the parent row (`find_by_id_and_app(app.id,
+/// endp_id)`).
+fn parent_words(m: &TenantModel) -> BTreeMap<String, Vec<String>> {
+    let mut out = BTreeMap::new();
+    for t in m.tables.values().filter(|t| t.scope == Scope::Child) {
+        let mut words: BTreeSet<String> = BTreeSet::new();
+        let mut seen: BTreeSet<&str> = BTreeSet::new();
+        let mut todo: Vec<&str> = t
+            .foreign_keys
+            .iter()
+            .filter(|k| t.binds_by(k))
+            .map(|k| k.target.as_str())
+            .collect();
+        while let Some(p) = todo.pop() {
+            if !seen.insert(p) {
+                continue;
+            }
+            let Some(pt) = m.tables.get(p) else { continue };
+            let mut named = |name: &str| {
+                for w in crate::model::queries::ident_words(name) {
+                    if GENERIC_WORDS.contains(&w.as_str()) {
+                        continue;
+                    }
+                    let one = singular(&w);
+                    for s in stems(&one) {
+                        words.insert(s.to_string());
+                    }
+                    words.insert(one);
+                    words.insert(w);
+                }
+            };
+            for c in &pt.tenant_columns {
+                named(c);
+            }
+            if pt.scope != Scope::Child {
+                // The parent's own tenant: named by its key, or the root.
+                for k in pt.foreign_keys.iter().filter(|k| pt.binds_by(k)) {
+                    if m.is_root(&k.target) {
+                        named(&k.target);
+                    }
+                }
+            }
+            if pt.scope == Scope::Root {
+                named(&pt.sql);
+            }
+            todo.extend(
+                pt.foreign_keys
+                    .iter()
+                    .filter(|k| pt.binds_by(k))
+                    .map(|k| k.target.as_str()),
+            );
+        }
+        out.insert(t.sql.clone(), words.into_iter().collect());
+    }
+    out
 }
 
 /// Roots, direct tables and their keys, and the look-alikes rejected.
@@ -641,6 +707,22 @@ impl TenantModel {
         Some((col.clone(), k.target.clone(), referenced_column(self, k)))
     }
 
+    /// The parent table a child's parent key `key` (its Rust or SQL name)
+    /// points at; its first parent when `key` is none of its keys.
+    pub fn parent_by_key(&self, table: &str, key: &str) -> Option<String> {
+        let t = self.tables.get(table).filter(|t| t.scope == Scope::Child)?;
+        let sql = t
+            .columns
+            .iter()
+            .find(|c| c.rust == key)
+            .map_or(key, |c| c.sql.as_str());
+        t.foreign_keys
+            .iter()
+            .find(|k| t.binds_by(k) && k.columns.first().map(String::as_str) == Some(sql))
+            .map(|k| k.target.clone())
+            .or_else(|| self.parent_link(table).map(|(_, p, _)| p))
+    }
+
     /// For a child table, how its rows belong to a tenant, for findings:
     /// "`endpoint` is tenant data through its parent: endpoint.app_id ->
     /// application.id (`application` is scoped by `org_id`)".
@@ -667,6 +749,12 @@ impl TenantModel {
             "`{table}` is tenant data through its parent: {}{scoped}",
             t.via.join(", ")
         ))
+    }
+
+    /// The words naming what the parents of child `table` hang from (see
+    /// `parent_words`); empty for other tables.
+    pub fn above_parent_words(&self, table: &str) -> &[String] {
+        self.parent_words.get(table).map_or(&[], Vec::as_slice)
     }
 
     /// Whether `table` is a root (its rows are the tenants).

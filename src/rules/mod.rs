@@ -220,12 +220,34 @@ pub struct FileFacts<'a> {
     /// [`Fact::UntrustedSql`] too: request input passed to a workspace
     /// function that binds a query's tenant to it.
     pub untrusted_calls: &'a [UntrustedCall],
+    /// [`Fact::OrmQueries`] too: request input passed to a workspace
+    /// function that binds a child table by it, as its parent key only,
+    /// with no check of that parent row before the call.
+    pub parent_calls: &'a [ParentCall],
+    /// [`Fact::Sql`] too: raw SQL binding a child table by a parent key
+    /// from the request, with no check of that parent row before.
+    pub request_sql: &'a [crate::model::queries::RequestSql],
     /// [`Fact::SuperuserCalls`].
     pub superuser: &'a [SuperuserCall],
     /// [`Fact::OpaqueMacros`].
     pub opaque_macros: &'a [OpaqueMacro],
     /// [`Fact::Suppressions`] (none for test code).
     pub suppressions: &'a [Suppression],
+}
+
+/// Request input handed to a workspace function that binds a child table
+/// by it, as its parent key only (`GroupUser::find_by_group(&group_id)`
+/// with `group_id` from the URL).
+#[derive(Debug, Clone)]
+pub struct ParentCall {
+    /// The call.
+    pub call: UntrustedCall,
+    /// The child table the callee binds by it.
+    pub table: String,
+    /// The parent key (Rust name).
+    pub key: String,
+    /// The callee's query is raw SQL (`unscoped-sql`'s finding).
+    pub sql: bool,
 }
 
 impl<'a> FileFacts<'a> {
@@ -235,6 +257,8 @@ impl<'a> FileFacts<'a> {
             && self.sql.is_empty()
             && self.untrusted_sql.is_empty()
             && self.untrusted_calls.is_empty()
+            && self.parent_calls.is_empty()
+            && self.request_sql.is_empty()
             && self.superuser.is_empty()
             && self.opaque_macros.is_empty()
             && self.suppressions.is_empty()

@@ -6,9 +6,11 @@ use crate::config::Level;
 use crate::diagnostic::{FileId, Finding, Label};
 use crate::orm::{Knowledge, Shape};
 use crate::orm::camel_case;
-use crate::model::queries::{unbound_paths, write_kind, ExecFact, QState};
+use crate::model::queries::{
+    softly_bound, unbound_paths, write_kind, ExecFact, Origin, QState,
+};
 use crate::model::TenantModel;
-use crate::rules::{Context, Fact, Facts, RuleMeta};
+use crate::rules::{Context, Fact, Facts, ParentCall, RuleMeta};
 
 /// Rule id.
 pub const ID: &str = "unscoped-query";
@@ -28,10 +30,144 @@ pub fn check(cx: &Context<'_>) -> Vec<Finding> {
     let Facts::File(f) = &cx.facts else {
         return Vec::new();
     };
-    f.execs
+    let mut out: Vec<Finding> = f
+        .execs
         .iter()
-        .filter_map(|e| judge(cx.model, f.file, e))
-        .collect()
+        .filter_map(|e| judge(cx.model, f.file, e).or_else(|| judge_parent(cx.model, f.file, e)))
+        .collect();
+    out.extend(
+        f.parent_calls
+            .iter()
+            .filter(|c| !c.sql)
+            .map(|c| judge_parent_call(ID, cx.model, f.file, c)),
+    );
+    out
+}
+
+/// What binding a child by a parent key from the request lacks, for the
+/// notes of both kinds of finding.
+pub(crate) fn parent_notes(model: &TenantModel, table: &str, parent: &str, function: &str) -> Vec<String> {
+    let mut notes: Vec<String> = model.child_note(table).into_iter().collect();
+    let words = model.above_parent_words(table);
+    let named = if words.is_empty() {
+        String::new()
+    } else {
+        let list: Vec<String> = words.iter().take(4).map(|w| format!("`{w}`")).collect();
+        format!(" (named {})", list.join(", "))
+    };
+    notes.push(format!(
+        "whoever sends the request picks the `{parent}` row; nothing in `{function}` before this uses the value together with the caller's tenant or with what `{parent}` belongs to{named}"
+    ));
+    notes
+}
+
+/// The help for a child bound by a parent key the request chose.
+pub(crate) fn parent_help(rule: &str, model: &TenantModel, parent: &str) -> String {
+    let by = model
+        .tables
+        .get(parent)
+        .and_then(|t| t.tenant_rust())
+        .map_or(String::new(), |c| format!(" (its `{c}` bound)"));
+    format!(
+        "load the `{parent}` row with the caller's tenant{by} first and use its id, or join `{parent}` and bind it in this query; a check the tool cannot see (middleware, an extractor) can be recorded with a `tenant-lint: allow({rule})` comment and its reason"
+    )
+}
+
+/// A query that binds a child table only by its parent key, compared with
+/// request input that nothing checked: the request picks a parent row of
+/// any tenant.
+fn judge_parent(model: &TenantModel, file: FileId, e: &ExecFact) -> Option<Finding> {
+    if e.lookup {
+        return None;
+    }
+    let request = |o: &Origin| matches!(o, Origin::Request(_));
+    let (q, (table, soft)) = e.paths.iter().find_map(|q| {
+        softly_bound(model, q, &request)
+            .into_iter()
+            .next()
+            .map(|hit| (q, hit))
+    })?;
+    let Origin::Request(source) = &soft.origin else {
+        return None;
+    };
+    let parent = model.parent_by_key(&table, &soft.key)?;
+    let what = match (q.pk_lookup, write_kind(q)) {
+        (_, Some(w)) => w.to_string(),
+        _ => "query".to_string(),
+    };
+    let mut f = Finding::new(
+        ID,
+        file,
+        e.span,
+        format!(
+            "{} {what} on `{table}` is bound only by its parent key `{}`, taken from the request ({source}); nothing checks that this `{parent}` row is the caller's",
+            e.orm.display(),
+            soft.key
+        ),
+    );
+    f.primary_label = format!("`{}` executes it", e.method);
+    if q.source.start.line != 0 && q.source != e.span {
+        f.labels.push(Label {
+            file,
+            span: q.source,
+            message: format!("query on `{}` starts here", q.root),
+        });
+    }
+    if let Some(col) = model.tables.get(&table).and_then(|t| t.tenant_decl()) {
+        f.labels.push(Label {
+            file: col.decl.file,
+            span: col.decl.span,
+            message: key_label(model, &col.sql, &table),
+        });
+    }
+    f.notes = parent_notes(model, &table, &parent, &e.function);
+    f.help = Some(parent_help(ID, model, &parent));
+    f.identity = format!("{}|{}", e.function, e.text);
+    f.extent = Some((
+        q.source.start.line.min(e.span.start.line),
+        e.span.start.line,
+    ));
+    Some(f)
+}
+
+/// Request input handed to a function that binds a child table by it, as
+/// its parent key only (`rule`: this rule for ORM queries, `unscoped-sql`
+/// for raw SQL).
+pub(crate) fn judge_parent_call(
+    rule: &'static str,
+    model: &TenantModel,
+    file: FileId,
+    c: &ParentCall,
+) -> Finding {
+    let parent = model
+        .parent_by_key(&c.table, &c.key)
+        .unwrap_or_else(|| "parent".to_string());
+    let call = &c.call;
+    let mut f = Finding::new(
+        rule,
+        file,
+        call.span,
+        format!(
+            "`{}` queries `{}` by its parent key `{}`, with a value taken from the request ({}); nothing checks that this `{parent}` row is the caller's",
+            call.name, c.table, c.key, call.source
+        ),
+    );
+    f.primary_label = format!(
+        "argument {} of `{}` picks the `{parent}` row",
+        call.arg + 1,
+        call.name
+    );
+    if let Some(col) = model.tables.get(&c.table).and_then(|t| t.tenant_decl()) {
+        f.labels.push(Label {
+            file: col.decl.file,
+            span: col.decl.span,
+            message: key_label(model, &col.sql, &c.table),
+        });
+    }
+    f.notes = parent_notes(model, &c.table, &parent, &call.function);
+    f.help = Some(parent_help(rule, model, &parent));
+    f.identity = format!("parent|{}|{}|{}", call.function, call.name, call.arg);
+    f
 }
 
 fn judge(model: &TenantModel, file: FileId, e: &ExecFact) -> Option<Finding> {

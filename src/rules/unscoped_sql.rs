@@ -31,6 +31,14 @@ pub fn check(cx: &Context<'_>) -> Vec<Finding> {
     };
     let (model, file) = (cx.model, ff.file);
     let mut out = Vec::new();
+    for r in ff.request_sql {
+        out.push(judge_request(model, file, r));
+    }
+    for c in ff.parent_calls.iter().filter(|c| c.sql) {
+        out.push(crate::rules::unscoped_query::judge_parent_call(
+            ID, model, file, c,
+        ));
+    }
     for (fact, at) in ff.sql_in_files() {
         for hit in fact.hits.iter().filter(|h| !h.bound_by_key) {
             let verb = hit.statement.to_ascii_uppercase();
@@ -116,4 +124,37 @@ pub fn check(cx: &Context<'_>) -> Vec<Finding> {
         }
     }
     out
+}
+
+/// Raw SQL that binds a child table only by its parent key, compared with
+/// request input nothing checked.
+fn judge_request(
+    model: &crate::model::TenantModel,
+    file: crate::diagnostic::FileId,
+    r: &crate::model::queries::RequestSql,
+) -> Finding {
+    let parent = model
+        .parent_by_key(&r.table, &r.key)
+        .unwrap_or_else(|| "parent".to_string());
+    let mut f = Finding::new(
+        ID,
+        file,
+        r.span,
+        format!(
+            "SQL on `{}` is bound only by its parent key `{}`, taken from the request ({}); nothing checks that this `{parent}` row is the caller's",
+            r.table, r.key, r.source
+        ),
+    );
+    f.primary_label = format!("`{}` executes it", r.method);
+    if let Some(col) = model.tables.get(&r.table).and_then(|t| t.tenant_decl()) {
+        f.labels.push(Label {
+            file: col.decl.file,
+            span: col.decl.span,
+            message: crate::rules::unscoped_query::key_label(model, &col.sql, &r.table),
+        });
+    }
+    f.notes = crate::rules::unscoped_query::parent_notes(model, &r.table, &parent, &r.function);
+    f.help = Some(crate::rules::unscoped_query::parent_help(ID, model, &parent));
+    f.identity = format!("parent|{}|{}", r.function, r.text);
+    f
 }

@@ -7,7 +7,9 @@
 
 use crate::config::Level;
 use crate::diagnostic::{FileId, Finding};
-use crate::model::queries::{unbound_tables, ExecFact, UntrustedCall, UntrustedSql};
+use crate::model::queries::{
+    softly_bound, unbound_tables, ExecFact, Origin, UntrustedCall, UntrustedSql,
+};
 use crate::model::TenantModel;
 use crate::rules::{Context, Fact, Facts, RuleMeta};
 
@@ -105,6 +107,13 @@ fn judge(model: &TenantModel, file: FileId, e: &ExecFact) -> Option<Finding> {
                     .contains(&crate::model::queries::Bound::Table(parent))
             })
     };
+    // A parent key from the request nothing checked is `unscoped-query`'s.
+    let promoted = |q: &crate::model::queries::QState| {
+        !softly_bound(model, q, &|o| matches!(o, Origin::Request(_))).is_empty()
+    };
+    if e.paths.iter().any(promoted) {
+        return None;
+    }
     let q = e
         .paths
         .iter()

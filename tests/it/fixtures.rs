@@ -129,14 +129,16 @@ fn unscoped_sql_fail() {
 #[test]
 fn untrusted_tenant_source_is_off_by_default() {
     // The fail tree with an empty config: every query there is bound, so
-    // nothing is reported at all.
+    // nothing but the child bound by an unchecked parent key from the
+    // request (`unscoped-query`, on by default) is reported.
     let dir = tempfile::tempdir().expect("tempdir");
     let empty = dir.path().join("tenant-lint.toml");
     std::fs::write(&empty, "").expect("write config");
     let report = crate::support::check_with("untrusted-tenant-source/fail", |o| {
         o.config = Some(empty.clone());
     });
-    assert_eq!(found(&report), Vec::new());
+    let rules: Vec<&str> = report.findings.iter().map(|f| f.rule).collect();
+    assert_eq!(rules, ["unscoped-query"], "{:#?}", found(&report));
 }
 
 #[test]

@@ -8,12 +8,13 @@ use tenant_lint::render::{self, Format};
 fn rendered(rel: &str, format: Format) -> String {
     // A rule's tree is shown with that rule only; the demo with all.
     let rule = rel.split('/').next().unwrap_or("");
-    let mut report =
-        if rel.ends_with("/fail") && !matches!(rule, "invalid-suppression" | "cross-function") {
-            crate::support::check_with(rel, |o| o.select = vec![rule.to_string()])
-        } else {
-            check(rel)
-        };
+    let mut report = if rel.ends_with("/fail")
+        && !matches!(rule, "invalid-suppression" | "cross-function" | "tenancy")
+    {
+        crate::support::check_with(rel, |o| o.select = vec![rule.to_string()])
+    } else {
+        check(rel)
+    };
     // Elapsed time is the one non-deterministic part of the output.
     report.stats.elapsed = Duration::ZERO;
     let mut out = Vec::new();
@@ -30,6 +31,11 @@ fn unscoped_query_human() {
 #[test]
 fn untrusted_tenant_source_human() {
     insta::assert_snapshot!(rendered("untrusted-tenant-source/fail", Format::Human));
+}
+
+#[test]
+fn tenancy_human() {
+    insta::assert_snapshot!(rendered("tenancy/fail", Format::Human));
 }
 
 #[test]

@@ -607,7 +607,7 @@ fn partitions_inherit_their_parent_and_go_with_it() {
 }
 
 #[test]
-fn a_parent_key_from_the_request_is_an_untrusted_tenant_source() {
+fn a_parent_key_from_the_request_nothing_checked_is_unscoped() {
     let src = fixture("tenancy/fail");
     let read = |rel: &str| std::fs::read_to_string(src.join(rel)).expect("read");
     let handler = r#"
@@ -615,11 +615,29 @@ use axum::extract::{Path, State};
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 use sqlx::PgPool;
 use uuid::Uuid;
-use crate::entities::document;
+use crate::entities::{dataset, document};
 
 pub async fn docs_of(State(db): State<DatabaseConnection>, Path(dataset_id): Path<Uuid>) -> usize {
     document::Entity::find()
         .filter(document::Column::DatasetId.eq(dataset_id))
+        .all(&db)
+        .await
+        .map(|v| v.len())
+        .unwrap_or(0)
+}
+
+pub async fn docs_checked(State(db): State<DatabaseConnection>, Path((org_id, dataset_id)): Path<(Uuid, Uuid)>) -> usize {
+    // The dataset is loaded for the organization first: a check (the org
+    // from the URL is then `untrusted-tenant-source`'s concern).
+    let Ok(Some(ds)) = dataset::Entity::find_by_id(dataset_id)
+        .filter(dataset::Column::OrganizationId.eq(org_id))
+        .one(&db)
+        .await
+    else {
+        return 0;
+    };
+    document::Entity::find()
+        .filter(document::Column::DatasetId.eq(ds.id))
         .all(&db)
         .await
         .map(|v| v.len())
@@ -678,23 +696,29 @@ pub async fn docs_sql(State(pool): State<PgPool>, Path(dataset_id): Path<Uuid>) 
         ..Default::default()
     })
     .expect("check");
-    let got: Vec<(u32, &str)> = report
+    let got: Vec<(&str, u32, &str)> = report
         .findings
         .iter()
-        .filter(|f| f.rule == "untrusted-tenant-source")
-        .map(|f| (f.span.start.line, f.message.as_str()))
+        .filter(|f| report.files[f.file].rel == "src/handlers.rs")
+        .map(|f| (f.rule, f.span.start.line, f.message.as_str()))
         .collect();
-    assert_eq!(got.len(), 2, "{got:#?}");
+    // Not `untrusted-tenant-source`'s: with nothing checked, the child is
+    // not scoped at all. The org from the URL in `docs_checked` is.
+    assert_eq!(got.len(), 3, "{got:#?}");
+    assert_eq!((got[0].0, got[0].1), ("unscoped-query", 11), "{got:#?}");
     assert!(
-        got[0]
-            .1
-            .contains("bound by its parent key `dataset_id` taken from the request"),
+        got[0].2.contains(
+            "on `documents` is bound only by its parent key `dataset_id`, taken from the request (`dataset_id`, from the `Path` extractor)"
+        ),
         "{got:#?}"
     );
+    assert_eq!(got[1].0, "untrusted-tenant-source", "{got:#?}");
+    assert!(got[1].2.contains("`org_id`"), "{got:#?}");
+    assert_eq!((got[2].0, got[2].1), ("unscoped-sql", 38), "{got:#?}");
     assert!(
-        got[1]
-            .1
-            .starts_with("SQL query is scoped to a tenant taken from the request (`dataset_id`"),
+        got[2]
+            .2
+            .starts_with("SQL on `documents` is bound only by its parent key `dataset_id`"),
         "{got:#?}"
     );
 }

@@ -61,6 +61,12 @@ impl FnAnalysis<'_> {
                     let mut r = (**r).clone();
                     r.derived = derived;
                     self.bound_by_keys(&r);
+                    for (n, table, key) in r.soft.clone() {
+                        if let Some(a) = args[after..].get(n - 1) {
+                            self.soft_bind(&mut r, a, table, key);
+                        }
+                    }
+                    self.request_sql_at(&r, &format!("{name}!"), span);
                     return Some(Val::Sql(Rc::new(r)));
                 }
                 return Some(run);
@@ -129,7 +135,7 @@ impl FnAnalysis<'_> {
 
     /// The value of SQL on its way to the database: tracked until it
     /// executes when its tenant column is compared with placeholders.
-    fn sql_run(&self, sql: &SqlText, binds: Vec<Option<String>>, keyed: Option<usize>) -> Val {
+    fn sql_run(&mut self, sql: &SqlText, binds: Vec<Option<String>>, keyed: Option<usize>) -> Val {
         let names = self
             .config
             .tenant
@@ -140,6 +146,12 @@ impl FnAnalysis<'_> {
         if tenant_params.is_empty() && keyed.is_none() {
             return Val::Other;
         }
+        let soft = self
+            .last_soft
+            .iter()
+            .filter(|(_, _, _, text)| *text == sql.text)
+            .map(|(n, t, k, _)| (*n, t.clone(), k.clone()))
+            .collect();
         let mut text = sql.text.clone();
         text.retain(|c| !c.is_whitespace());
         Val::Sql(Rc::new(SqlRun {
@@ -148,6 +160,8 @@ impl FnAnalysis<'_> {
             text,
             keyed,
             derived: Vec::new(),
+            soft,
+            soft_request: Vec::new(),
         }))
     }
 
@@ -197,6 +211,17 @@ impl FnAnalysis<'_> {
                     self.tenant_params.push(k);
                 }
             }
+            if let Some(a) = m.args.first() {
+                let soft: Vec<(usize, String, String)> = run
+                    .soft
+                    .iter()
+                    .filter(|(n, _, _)| *n == position)
+                    .cloned()
+                    .collect();
+                for (_, table, key) in soft {
+                    self.soft_bind(&mut run, a, table, key);
+                }
+            }
             run.binds
                 .push(m.args.first().and_then(|a| self.taint_of(a)));
             run.derived
@@ -207,6 +232,11 @@ impl FnAnalysis<'_> {
             return Val::Sql(Rc::new(run.clone()));
         }
         self.bound_by_keys(run);
+        let span = Span::from_pm2(m.method.span());
+        if self.request_sql_at(run, name, span) {
+            // `unscoped-sql`'s finding, not `untrusted-tenant-source`'s.
+            return Val::Other;
+        }
         let source = run
             .tenant_params
             .iter()
@@ -221,6 +251,42 @@ impl FnAnalysis<'_> {
             });
         }
         Val::Other
+    }
+
+    /// A value bound at a placeholder that binds a child only as its
+    /// parent key: request input nothing checked, or a parameter (its
+    /// callers must check the parent row).
+    fn soft_bind(&mut self, run: &mut SqlRun, arg: &Expr, table: String, key: String) {
+        if let Some(how) = self.unchecked_request(arg, &table) {
+            run.soft_request.push((table, key, how));
+        } else if let Some(param) = self.param_of(arg) {
+            let p = super::ParentParam {
+                param,
+                table,
+                key,
+                sql: true,
+            };
+            if !self.sql_parent_params.contains(&p) {
+                self.sql_parent_params.push(p);
+            }
+        }
+    }
+
+    /// Records the run's child tables bound by request input nothing
+    /// checked; whether there were any.
+    fn request_sql_at(&mut self, run: &SqlRun, method: &str, span: Span) -> bool {
+        for (table, key, source) in &run.soft_request {
+            self.request_sql.push(super::RequestSql {
+                method: method.to_string(),
+                span,
+                function: self.function.clone(),
+                table: table.clone(),
+                key: key.clone(),
+                source: source.clone(),
+                text: run.text.clone(),
+            });
+        }
+        !run.soft_request.is_empty()
     }
 
     /// Methods on strings and builders, and method sinks (`client.query(..)`).
@@ -296,6 +362,7 @@ impl FnAnalysis<'_> {
     /// records when a value bound later can still bind one of its tables.
     pub(super) fn sql_sink(&mut self, sql: &SqlText, sink: String, span: Span) -> Option<usize> {
         let analysis = crate::sql::analyze(&sql.text, self.scope.model);
+        self.note_soft(sql, &analysis);
         let hits: Vec<SqlHit> = analysis
             .findings
             .iter()
@@ -345,6 +412,54 @@ impl FnAnalysis<'_> {
             through: None,
         });
         keyed.then(|| self.sql_facts.len() - 1)
+    }
+}
+
+impl FnAnalysis<'_> {
+    /// The placeholders of `sql` that bind a child table only as its
+    /// parent key: the child is bound as read (`analysis`), and unbound
+    /// when its parent keys do not count. Kept for the run that follows.
+    fn note_soft(&mut self, sql: &SqlText, analysis: &crate::sql::Analysis) {
+        let model = self.scope.model;
+        if model.parent_words.is_empty() {
+            return;
+        }
+        let lower = sql.text.to_ascii_lowercase();
+        if !model
+            .parent_words
+            .keys()
+            .any(|t| lower.contains(t.as_str()))
+        {
+            return;
+        }
+        let strict = crate::sql::analyze(&sql.text, &crate::model::WithoutParentKeys(model));
+        let mut soft: Vec<(usize, String, String, String)> = Vec::new();
+        for f in &strict.findings {
+            let crate::sql::FindingKind::Unbound = f.kind else {
+                continue;
+            };
+            let already = analysis
+                .findings
+                .iter()
+                .any(|a| a.table == f.table && a.range == f.range);
+            let Some(t) = model.tables.get(&f.table) else {
+                continue;
+            };
+            if already || f.keyed_by.is_empty() {
+                continue;
+            }
+            for key in &t.tenant_columns {
+                for n in tenant_placeholders(&sql.text, std::iter::once(key)) {
+                    if f.keyed_by.contains(&n) {
+                        let entry = (n, f.table.clone(), key.clone(), sql.text.clone());
+                        if !soft.contains(&entry) {
+                            soft.push(entry);
+                        }
+                    }
+                }
+            }
+        }
+        self.last_soft = soft;
     }
 }
 
