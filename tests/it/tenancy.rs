@@ -777,3 +777,212 @@ fn a_child_of_a_row_owned_by_a_user_or_a_tenant_is_bound_by_its_user_key_too() {
         (Scope::Child, cols(&["cipher_uuid"]))
     );
 }
+
+/// Findings of a tree written to a temporary directory: (rule, file,
+/// line).
+fn findings_of(files: &[(&str, &str)]) -> Vec<(String, String, u32)> {
+    let dir = tempfile::tempdir().expect("tempdir");
+    write_tree(dir.path(), files);
+    let report = tenant_lint::engine::check(&tenant_lint::engine::CheckOptions {
+        paths: vec![dir.path().to_path_buf()],
+        ..Default::default()
+    })
+    .expect("check");
+    report
+        .findings
+        .iter()
+        .map(|f| {
+            (
+                f.rule.to_string(),
+                report.files[f.file].rel.clone(),
+                f.span.start.line,
+            )
+        })
+        .collect()
+}
+
+const WEBHOOK_SCHEMA: &str = "\
+CREATE TABLE application (id TEXT PRIMARY KEY, org_id TEXT NOT NULL, name TEXT NOT NULL);
+CREATE INDEX application_org ON application (org_id);
+CREATE TABLE eventtype (id TEXT PRIMARY KEY, org_id TEXT NOT NULL, name TEXT NOT NULL);
+CREATE INDEX eventtype_org ON eventtype (org_id);
+CREATE TABLE endpoint (id TEXT PRIMARY KEY, app_id TEXT NOT NULL REFERENCES application (id), url TEXT NOT NULL);
+CREATE TABLE delivery (id TEXT PRIMARY KEY, endp_id TEXT NOT NULL REFERENCES endpoint (id), status INT NOT NULL);
+";
+
+const WEBHOOK_ENTITIES: &str = "\
+pub mod endpoint {
+    use sea_orm::entity::prelude::*;
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+    #[sea_orm(table_name = \"endpoint\")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: String,
+        pub app_id: String,
+        pub url: String,
+    }
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+    impl ActiveModelBehavior for ActiveModel {}
+    impl Entity {
+        pub fn secure_find_by_id(app_id: String, id: String) -> Select<Entity> {
+            Self::find().filter(Column::AppId.eq(app_id)).filter(Column::Id.eq(id))
+        }
+    }
+}
+
+pub mod delivery {
+    use sea_orm::entity::prelude::*;
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+    #[sea_orm(table_name = \"delivery\")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: String,
+        pub endp_id: String,
+        pub status: i32,
+    }
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+    impl ActiveModelBehavior for ActiveModel {}
+    impl Entity {
+        pub fn secure_find_by_endpoint(endp_id: String) -> Select<Entity> {
+            Self::find().filter(Column::EndpId.eq(endp_id))
+        }
+    }
+}
+";
+
+#[test]
+fn an_entity_helper_given_a_parent_key_from_the_url_is_reported_at_the_call() {
+    // The shape of a real fix (an attempts listing by endpoint id, where the
+    // authenticated application was discarded): the entity's helper binds
+    // the child by its parent key, and the handler hands it the id from
+    // the path. Once the endpoint is loaded for the caller's application,
+    // its id is checked.
+    let handlers = "\
+use axum::extract::{Extension, Path};
+use sea_orm::{DatabaseConnection, EntityTrait};
+use crate::models::{delivery, endpoint};
+
+pub struct AuthenticatedApp { pub app: endpoint::Model }
+
+pub async fn list_unchecked(
+    Extension(ref db): Extension<DatabaseConnection>,
+    Path((_app_id, endp_id)): Path<(String, String)>,
+    AuthenticatedApp { app: _ }: AuthenticatedApp,
+) -> usize {
+    delivery::Entity::secure_find_by_endpoint(endp_id).all(db).await.map(|v| v.len()).unwrap_or(0)
+}
+
+pub async fn list_checked(
+    Extension(ref db): Extension<DatabaseConnection>,
+    Path((_app_id, endp_id)): Path<(String, String)>,
+    AuthenticatedApp { app }: AuthenticatedApp,
+) -> usize {
+    let Ok(Some(endp)) = endpoint::Entity::secure_find_by_id(app.id.clone(), endp_id).one(db).await else {
+        return 0;
+    };
+    delivery::Entity::secure_find_by_endpoint(endp.id).all(db).await.map(|v| v.len()).unwrap_or(0)
+}
+";
+    let got = findings_of(&[
+        ("Cargo.toml", "[package]\nname = \"hooks\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[dependencies]\nsea-orm = \"1\"\naxum = \"0.7\"\n"),
+        ("migrations/1_init.sql", WEBHOOK_SCHEMA),
+        ("src/main.rs", "mod handlers;\nmod models;\nfn main() {}\n"),
+        ("src/models.rs", WEBHOOK_ENTITIES),
+        ("src/handlers.rs", handlers),
+    ]);
+    assert_eq!(
+        got,
+        [(
+            "unscoped-query".to_string(),
+            "src/handlers.rs".to_string(),
+            12
+        )],
+        "{got:#?}"
+    );
+}
+
+#[test]
+fn a_rocket_route_parameter_handed_to_a_diesel_helper_is_request_input() {
+    // Rocket puts URL parameters in the handler's arguments by name. The
+    // model function binds the link table by one parent key; the handler
+    // that checks the group against the org first (a function given both)
+    // is fine, the one that only looks the group up by its id is not.
+    let schema = "\
+diesel::table! { organizations (uuid) { uuid -> Text, name -> Text, } }
+diesel::table! { groups (uuid) { uuid -> Text, organizations_uuid -> Text, name -> Text, } }
+diesel::table! { collections (uuid) { uuid -> Text, org_uuid -> Text, name -> Text, } }
+diesel::table! { groups_users (groups_uuid, users_uuid) { groups_uuid -> Text, users_uuid -> Text, } }
+diesel::joinable!(groups -> organizations (organizations_uuid));
+diesel::joinable!(collections -> organizations (org_uuid));
+diesel::joinable!(groups_users -> groups (groups_uuid));
+";
+    let models = "\
+use diesel::prelude::*;
+use crate::schema::{groups, groups_users};
+
+#[derive(Queryable)]
+#[diesel(table_name = groups)]
+pub struct Group { pub uuid: String, pub organizations_uuid: String, pub name: String }
+
+impl Group {
+    pub async fn find_by_uuid(uuid: &str, conn: &mut DbConn) -> Option<Self> {
+        groups::table.filter(groups::uuid.eq(uuid)).first::<Self>(conn).ok()
+    }
+    pub async fn find_by_uuid_and_org(uuid: &str, org_uuid: &str, conn: &mut DbConn) -> Option<Self> {
+        groups::table
+            .filter(groups::uuid.eq(uuid))
+            .filter(groups::organizations_uuid.eq(org_uuid))
+            .first::<Self>(conn)
+            .ok()
+    }
+}
+
+#[derive(Queryable)]
+#[diesel(table_name = groups_users)]
+pub struct GroupUser { pub groups_uuid: String, pub users_uuid: String }
+
+impl GroupUser {
+    pub async fn find_by_group(group_uuid: &str, conn: &mut DbConn) -> Vec<Self> {
+        groups_users::table
+            .filter(groups_users::groups_uuid.eq(group_uuid))
+            .load::<Self>(conn)
+            .unwrap_or_default()
+    }
+}
+";
+    let api = "\
+use crate::models::{Group, GroupUser};
+
+#[get(\"/organizations/<org_id>/groups/<group_id>/users\")]
+async fn get_group_users(org_id: &str, group_id: &str, headers: AdminHeaders, mut conn: DbConn) -> usize {
+    if Group::find_by_uuid(group_id, &mut conn).await.is_none() {
+        return 0;
+    }
+    GroupUser::find_by_group(group_id, &mut conn).await.len()
+}
+
+#[get(\"/organizations/<org_id>/groups/<group_id>/members\")]
+async fn get_group_members(org_id: &str, group_id: &str, headers: AdminHeaders, mut conn: DbConn) -> usize {
+    if Group::find_by_uuid_and_org(group_id, org_id, &mut conn).await.is_none() {
+        return 0;
+    }
+    GroupUser::find_by_group(group_id, &mut conn).await.len()
+}
+";
+    let got = findings_of(&[
+        ("Cargo.toml", "[package]\nname = \"vault\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[dependencies]\ndiesel = \"2\"\nrocket = \"0.5\"\n"),
+        ("src/main.rs", "mod api;\nmod models;\nmod schema;\nfn main() {}\n"),
+        ("src/schema.rs", schema),
+        ("src/models.rs", models),
+        ("src/api.rs", api),
+    ]);
+    let in_api: Vec<&(String, String, u32)> =
+        got.iter().filter(|(_, f, _)| f == "src/api.rs").collect();
+    assert_eq!(
+        in_api,
+        [&("unscoped-query".to_string(), "src/api.rs".to_string(), 8)],
+        "{got:#?}"
+    );
+}
