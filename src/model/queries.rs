@@ -1708,24 +1708,6 @@ struct Taint {
     from: Option<String>,
 }
 
-/// Whether `e` copies or converts a value without using it for anything
-/// else: `x`, `&x`, `x.id`, `x.clone()`, `x.into_inner()`, `x.parse()?`,
-/// `x.to_string()`; not a call that does I/O with it (`.await`).
-fn is_plain_copy(e: &Expr) -> bool {
-    match e {
-        Expr::Path(_) => true,
-        Expr::Field(f) => is_plain_copy(&f.base),
-        Expr::Reference(r) => is_plain_copy(&r.expr),
-        Expr::Paren(p) => is_plain_copy(&p.expr),
-        Expr::Group(g) => is_plain_copy(&g.expr),
-        Expr::Unary(u) => is_plain_copy(&u.expr),
-        Expr::Try(t) => is_plain_copy(&t.expr),
-        Expr::Cast(c) => is_plain_copy(&c.expr),
-        Expr::MethodCall(m) => m.args.is_empty() && is_plain_copy(&m.receiver),
-        _ => false,
-    }
-}
-
 /// Every identifier in `tokens`, nested groups included.
 fn collect_idents(tokens: TokenStream, out: &mut Vec<String>) {
     for t in tokens {
@@ -2092,10 +2074,11 @@ impl<'a> FnAnalysis<'a> {
     }
 
     /// `let x = <request input>`: `x` is request input too, unless a
-    /// trusted function produced it (`resolve_org(&user, &slug)?`). A copy
-    /// or conversion of the value (`let id = path.id.clone()`) is the
-    /// value itself; anything else made from it (a row loaded by it) is
-    /// request input only indirectly.
+    /// trusted function produced it (`resolve_org(&user, &slug)?`). The
+    /// value read through fields and method calls on it (`let id =
+    /// path.into_inner().0`, `params.id.clone()`) is the value itself;
+    /// anything else made from it (a row loaded by it) is request input
+    /// only indirectly.
     fn propagate_taint(&mut self, pat: &Pat, init: &Expr) {
         if self.tainted.is_empty() {
             // Nothing to copy from, nor to overwrite.
@@ -2114,7 +2097,7 @@ impl<'a> FnAnalysis<'a> {
                     value_text(init).unwrap_or(t.name.clone()),
                     t.how
                 ),
-                t.direct && is_plain_copy(init),
+                t.direct,
                 t.name.clone(),
             )),
             None => self

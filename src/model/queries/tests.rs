@@ -483,3 +483,37 @@ fn seaorm_find_related_on_a_fetched_row_is_bound_through_it() {
     assert_eq!(q.scoped_by.as_deref(), Some("find_related"));
     assert_eq!(unbound(&model, &execs[0]), [Vec::<String>::new()]);
 }
+
+#[test]
+fn identifiers_split_into_lowercase_words() {
+    assert_eq!(
+        ident_words("find_by_uuid_and_org"),
+        ["find", "by", "uuid", "and", "org"]
+    );
+    assert_eq!(ident_words("AppId"), ["app", "id"]);
+    assert_eq!(ident_words("_workspace_id"), ["workspace", "id"]);
+    assert_eq!(ident_words("orgID2"), ["org", "id2"]);
+}
+
+#[test]
+fn rocket_routes_name_their_url_parameters() {
+    let f: syn::ItemFn = syn::parse_quote! {
+        #[post("/organizations/<org_id>/groups/<group_id>?<page>", data = "<data>")]
+        async fn h(org_id: &str, group_id: &str, page: u32, data: Json<X>) {}
+    };
+    let (route, names) = route_params(&f.attrs).expect("a route");
+    assert_eq!(route, "/organizations/<org_id>/groups/<group_id>?<page>");
+    assert_eq!(names, ["org_id", "group_id", "page", "data"]);
+    // A path with a trailing segment parameter, and an actix route (its
+    // parameters come through `web::Path`, not by name).
+    let f: syn::ItemFn = syn::parse_quote! {
+        #[get("/files/<path..>")]
+        async fn files(path: PathBuf) {}
+    };
+    assert_eq!(route_params(&f.attrs).expect("a route").1, ["path"]);
+    let f: syn::ItemFn = syn::parse_quote! {
+        #[get("/orgs/{org_id}")]
+        async fn actix(path: web::Path<Uuid>) {}
+    };
+    assert_eq!(route_params(&f.attrs), None);
+}
