@@ -1591,6 +1591,61 @@ fn brace_blocks(tokens: TokenStream) -> Vec<Vec<Stmt>> {
 /// Pieces of a macro body that is not Rust as a whole: the runs of tokens
 /// between top-level `,` `;` `=>` and `=` that parse as expressions, and
 /// the brace groups inside the other pieces that parse as statements.
+/// The values of a JSON-like macro body (`{ "k": v, "l": [a, b] }`, one
+/// brace or bracket group), when every value parses as an expression;
+/// `None` when the body is not shaped so.
+fn json_values(tokens: TokenStream) -> Option<Vec<Expr>> {
+    let mut it = tokens.into_iter();
+    let (Some(TokenTree::Group(g)), None) = (it.next(), it.next()) else {
+        return None;
+    };
+    let mut out = Vec::new();
+    json_group(&g, &mut out).then_some(out)
+}
+
+fn json_group(g: &proc_macro2::Group, out: &mut Vec<Expr>) -> bool {
+    let object = match g.delimiter() {
+        proc_macro2::Delimiter::Brace => true,
+        proc_macro2::Delimiter::Bracket => false,
+        _ => return false,
+    };
+    let toks: Vec<TokenTree> = g.stream().into_iter().collect();
+    for piece in toks.split(|t| matches!(t, TokenTree::Punct(p) if p.as_char() == ',')) {
+        if piece.is_empty() {
+            continue;
+        }
+        let value = if object {
+            // `"key": value`
+            match piece {
+                [TokenTree::Literal(_), TokenTree::Punct(c), rest @ ..]
+                    if c.as_char() == ':' && !rest.is_empty() =>
+                {
+                    rest
+                }
+                _ => return false,
+            }
+        } else {
+            piece
+        };
+        if let [TokenTree::Group(inner)] = value {
+            if matches!(
+                inner.delimiter(),
+                proc_macro2::Delimiter::Brace | proc_macro2::Delimiter::Bracket
+            ) {
+                if !json_group(inner, out) {
+                    return false;
+                }
+                continue;
+            }
+        }
+        let Ok(e) = syn::parse2::<Expr>(value.iter().cloned().collect()) else {
+            return false;
+        };
+        out.push(e);
+    }
+    true
+}
+
 fn salvage(tokens: TokenStream) -> (Vec<Expr>, Vec<Vec<Stmt>>) {
     let toks: Vec<TokenTree> = tokens.into_iter().collect();
     let mut pieces: Vec<TokenStream> = Vec::new();
@@ -2917,6 +2972,15 @@ impl<'a> FnAnalysis<'a> {
         }
         if let Ok(stmts) = m.parse_body_with(syn::Block::parse_within) {
             return self.stmts(&stmts);
+        }
+        // `json!({ "ciphers": list, "n": count(&conn).await })`: data
+        // whose keys are strings; its values are expressions.
+        if let Some(values) = json_values(m.tokens.clone()) {
+            for e in &values {
+                self.expr(e);
+                self.end_stmt();
+            }
+            return Val::Other;
         }
         // `tokio::select! { v = fut => { .. } }`, `db_run! { conn: { .. } }`:
         // salvage the pieces between separators that parse as expressions,

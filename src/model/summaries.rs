@@ -42,12 +42,36 @@ pub fn grounded<'a>(
     let mut out: HashSet<&str> = HashSet::new();
     // Who calls whom: callee key -> callers' keys.
     let mut callers: HashMap<&str, Vec<&str>> = HashMap::new();
+    // Who hands a parameter on to whom, for the functions that bind a
+    // child by a parent key they were given (`unscoped-query` follows
+    // request input into them whatever `tenant` says).
+    let mut forwarders: HashMap<&str, Vec<&str>> = HashMap::new();
     let mut todo: Vec<&str> = Vec::new();
+    for s in &all {
+        for (_, k, _) in &s.tenant_forwards {
+            for d in linker.link(k) {
+                forwarders.entry(d).or_default().push(&s.key);
+            }
+        }
+    }
+    let mut parent_todo: Vec<&str> = all
+        .iter()
+        .filter(|s| !s.parent_params.is_empty())
+        .map(|s| s.key.as_str())
+        .collect();
+    let mut parent_seen: HashSet<&str> = parent_todo.iter().copied().collect();
+    while let Some(k) = parent_todo.pop() {
+        for c in forwarders.get(k).into_iter().flatten() {
+            if parent_seen.insert(c) {
+                parent_todo.push(c);
+            }
+        }
+    }
     for s in all {
         let direct = s.rows
             || !s.sql_params.is_empty()
             || (tenant && !s.tenant_params.is_empty())
-            || !s.parent_params.is_empty()
+            || parent_seen.contains(s.key.as_str())
             || states(s).any(|q| callee(q).is_none());
         if direct {
             if out.insert(s.key.as_str()) {

@@ -357,6 +357,18 @@ fn parent_words(m: &TenantModel) -> BTreeMap<String, Vec<String>> {
             for c in &pt.tenant_columns {
                 named(c);
             }
+            // Its other keys to tenant data tie it to a tenant too (a
+            // message loaded by its application's id).
+            let tied: Vec<&crate::model::ForeignKey> = pt
+                .foreign_keys
+                .iter()
+                .filter(|k| !pt.binds_by(k) && m.is_tenant(&k.target))
+                .collect();
+            for k in &tied {
+                for c in &k.columns {
+                    named(c);
+                }
+            }
             if pt.scope != Scope::Child {
                 // The parent's own tenant: named by its key, or the root.
                 for k in pt.foreign_keys.iter().filter(|k| pt.binds_by(k)) {
@@ -371,7 +383,7 @@ fn parent_words(m: &TenantModel) -> BTreeMap<String, Vec<String>> {
             todo.extend(
                 pt.foreign_keys
                     .iter()
-                    .filter(|k| pt.binds_by(k))
+                    .filter(|k| pt.binds_by(k) || m.is_tenant(&k.target))
                     .map(|k| k.target.as_str()),
             );
         }

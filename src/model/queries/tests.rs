@@ -517,3 +517,30 @@ fn rocket_routes_name_their_url_parameters() {
     };
     assert_eq!(route_params(&f.attrs), None);
 }
+
+#[test]
+fn json_macro_values_are_read_and_its_keys_are_not_code() {
+    let tokens: TokenStream = quote::quote!({
+        "ciphers": ciphers_json,
+        "key": &access.key_encrypted,
+        "nested": { "n": count(&conn), "list": [a, b.c] },
+    });
+    let values = json_values(tokens).expect("json-shaped");
+    let texts: Vec<String> = values
+        .iter()
+        .map(|e| compact(e.to_token_stream()))
+        .collect();
+    assert_eq!(
+        texts,
+        [
+            "ciphers_json",
+            "&access.key_encrypted",
+            "count(&conn)",
+            "a",
+            "b.c"
+        ]
+    );
+    // Not JSON-shaped: a key that is not a string, or more than one group.
+    assert!(json_values(quote::quote!({ ciphers: x })).is_none());
+    assert!(json_values(quote::quote!(a, b)).is_none());
+}
