@@ -178,6 +178,8 @@ pub struct TenantModel {
     /// For each child table, the words naming what its parents hang from
     /// (`TenantModel::above_parent_words`).
     pub parent_words: BTreeMap<String, Vec<String>>,
+    /// Every word of `parent_words`.
+    pub parent_vocab: std::collections::BTreeSet<String>,
     /// The schema the migrations leave (indexes, row-level security).
     pub migrated: migrations::Applied,
 }

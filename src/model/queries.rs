@@ -1763,6 +1763,24 @@ struct Taint {
     from: Option<String>,
 }
 
+/// Every identifier of a syntax tree, macro bodies included, once each.
+#[derive(Default)]
+struct IdentCollector(Vec<String>);
+
+impl<'ast> Visit<'ast> for IdentCollector {
+    fn visit_ident(&mut self, i: &'ast proc_macro2::Ident) {
+        let s = unraw(i);
+        if !self.0.contains(&s) {
+            self.0.push(s);
+        }
+    }
+
+    fn visit_macro(&mut self, m: &'ast syn::Macro) {
+        syn::visit::visit_path(self, &m.path);
+        collect_idents(m.tokens.clone(), &mut self.0);
+    }
+}
+
 /// Every identifier in `tokens`, nested groups included.
 fn collect_idents(tokens: TokenStream, out: &mut Vec<String>) {
     for t in tokens {
@@ -2063,7 +2081,9 @@ impl<'a> FnAnalysis<'a> {
     /// as: its own, and [`TENANT_IN_HAND`] when it holds the caller's
     /// tenant (`ctx` of `ctx.org_id`, an `org_id` parameter).
     fn mention_words(&self, ident: &str) -> Vec<String> {
+        let vocab = &self.scope.model.parent_vocab;
         let mut words = ident_words(ident);
+        words.retain(|w| vocab.contains(w));
         let in_hand = self
             .in_reach
             .iter()
@@ -2073,6 +2093,12 @@ impl<'a> FnAnalysis<'a> {
             words.push(TENANT_IN_HAND.to_string());
         }
         words
+    }
+
+    /// Whether what request values are combined with is worth noting:
+    /// there is request input, and child tables a check could be for.
+    fn tracks_mentions(&self) -> bool {
+        !self.tainted.is_empty() && !self.scope.model.parent_vocab.is_empty()
     }
 
     /// Whether a statement before combined the request value `e` with a
@@ -2094,25 +2120,36 @@ impl<'a> FnAnalysis<'a> {
 
     /// After a statement (or an `if` / `match` head): what each request
     /// value it uses was combined with (see [`FnAnalysis::mentions`]).
-    fn note_mentions(&mut self, tokens: TokenStream) {
-        if self.tainted.is_empty() {
+    fn note_mentions(&mut self, idents: Vec<String>) {
+        if !self.tracks_mentions() {
             return;
         }
-        let mut idents: Vec<String> = Vec::new();
-        collect_idents(tokens, &mut idents);
-        for t in &self.tainted {
-            if !idents.contains(&t.name) {
-                continue;
+        let present: Vec<String> = self
+            .tainted
+            .iter()
+            .filter(|t| idents.contains(&t.name))
+            .map(|t| t.name.clone())
+            .collect();
+        if present.is_empty() {
+            return;
+        }
+        // Only the words a check could be named by are kept.
+        let mut words: Vec<String> = Vec::new();
+        for i in idents.iter().filter(|i| !present.contains(i)) {
+            for w in self.mention_words(i) {
+                if !words.contains(&w) {
+                    words.push(w);
+                }
             }
-            let words: Vec<String> = idents
-                .iter()
-                .filter(|i| **i != t.name)
-                .flat_map(|i| self.mention_words(i))
-                .collect();
+        }
+        if words.is_empty() {
+            return;
+        }
+        for t in present {
             // What a row loaded with a value is checked against checks the
             // value (`if collection.org_uuid != org.uuid { err!(..) }`
             // after `Collection::find_by_uuid(col_id)`).
-            let mut name = Some(t.name.clone());
+            let mut name = Some(t);
             for _ in 0..8 {
                 let Some(n) = name else { break };
                 self.mentions
@@ -2580,17 +2617,34 @@ impl<'a> FnAnalysis<'a> {
             let v = self.stmt(s);
             if !self.tainted.is_empty() {
                 // What a `let` binds is not combined with anything.
+                // A statement made of blocks (`if`, `match`, loops) had
+                // its parts noted one by one.
                 match s {
                     Stmt::Local(l) => {
                         if let Some(init) = &l.init {
-                            let mut tokens = init.expr.to_token_stream();
+                            let mut c = IdentCollector::default();
+                            c.visit_expr(&init.expr);
                             if let Some((_, els)) = &init.diverge {
-                                tokens.extend(els.to_token_stream());
+                                c.visit_expr(els);
                             }
-                            self.note_mentions(tokens);
+                            self.note_mentions(c.0);
                         }
                     }
-                    _ => self.note_mentions(s.to_token_stream()),
+                    Stmt::Expr(
+                        Expr::If(_)
+                        | Expr::Match(_)
+                        | Expr::Block(_)
+                        | Expr::ForLoop(_)
+                        | Expr::While(_)
+                        | Expr::Loop(_)
+                        | Expr::Unsafe(_),
+                        _,
+                    ) => {}
+                    _ => {
+                        let mut c = IdentCollector::default();
+                        c.visit_stmt(s);
+                        self.note_mentions(c.0);
+                    }
                 }
             }
             let is_tail = i + 1 == stmts.len() && matches!(s, Stmt::Expr(_, None));
@@ -2894,8 +2948,10 @@ impl<'a> FnAnalysis<'a> {
         let then_r = self.branch(|s| {
             s.env.push(HashMap::new());
             s.expr(&i.cond);
-            if !s.tainted.is_empty() {
-                s.note_mentions(i.cond.to_token_stream());
+            if s.tracks_mentions() {
+                let mut c = IdentCollector::default();
+                c.visit_expr(&i.cond);
+                s.note_mentions(c.0);
             }
             let v = s.block(&i.then_branch);
             s.env.pop();
@@ -2910,8 +2966,10 @@ impl<'a> FnAnalysis<'a> {
 
     fn match_expr(&mut self, m: &syn::ExprMatch) -> Val {
         let scrut = self.expr(&m.expr);
-        if !self.tainted.is_empty() {
-            self.note_mentions(m.expr.to_token_stream());
+        if self.tracks_mentions() {
+            let mut c = IdentCollector::default();
+            c.visit_expr(&m.expr);
+            self.note_mentions(c.0);
         }
         let rows = self.rows_of(&scrut);
         if let Some(id) = rows {

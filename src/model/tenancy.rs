@@ -313,6 +313,7 @@ pub fn infer(m: &mut TenantModel, config: &Config) {
         .collect();
     m.key_names = key_names(m);
     m.parent_words = parent_words(m);
+    m.parent_vocab = m.parent_words.values().flatten().cloned().collect();
 }
 
 /// Words too generic to tie a value to a tenant (`id`, `uuid`).
