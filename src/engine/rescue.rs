@@ -24,6 +24,16 @@ use rayon::prelude::*;
 /// The most rounds of rescue (each can find new helpers).
 const MAX_RESCUE_ROUNDS: usize = 8;
 
+/// What one round did with a query entry.
+enum Outcome {
+    /// Nothing to decide (parsed whole, or checked against this set).
+    Skipped,
+    /// It names no helper where it would matter.
+    Unnamed,
+    /// Parsed again.
+    Rescued(Box<Rescued>),
+}
+
 /// A file parsed again in one round.
 struct Rescued {
     file: usize,
@@ -57,42 +67,51 @@ pub(super) fn rescue(
         mut kept,
     } = extraction;
     let mut helpers = helpers_of(ledger.entries());
+    // Files the last round found naming no helper where it matters: they
+    // need reading again only if they name a helper that changed since.
+    let mut unnamed: Vec<bool> = vec![false; ledger.entries().len()];
+    let mut changed: Option<Vec<u32>> = None;
     for round in 0..MAX_RESCUE_ROUNDS {
         if !extractor.uses_prefilter() || helpers.is_empty() {
             break;
         }
         let helpers_hash = helpers.hash;
         let maybe = maybe_helpers(&kept);
-        let rescued: Vec<Rescued> = pool.install(|| {
+        let outcomes: Vec<Outcome> = pool.install(|| {
             ledger
                 .entries()
                 .par_iter()
                 .enumerate()
-                .filter_map(|(i, e)| {
-                    let q = e.query.as_ref()?;
+                .map(|(i, e)| {
+                    let Some(q) = e.query.as_ref() else {
+                        return Outcome::Skipped;
+                    };
                     let partial = !q.blanked.is_empty();
                     if (q.facts.value.is_some() && !partial) || q.helpers == helpers_hash {
-                        return None;
+                        return Outcome::Skipped;
                     }
-                    if words[i]
-                        .as_ref()
-                        .is_some_and(|w| !w.any_of(helpers.hashes()))
-                    {
-                        return None;
+                    let relevant = match (&changed, unnamed[i]) {
+                        (Some(c), true) => c.as_slice(),
+                        _ => helpers.hashes(),
+                    };
+                    if words[i].as_ref().is_some_and(|w| !w.any_of(relevant)) {
+                        return Outcome::Unnamed;
                     }
                     let f = &files[i];
                     let t = text_of(f, &texts[i]);
-                    let t = t.as_ref().as_ref().ok()?;
+                    let Some(t) = t.as_ref().as_ref().ok() else {
+                        return Outcome::Skipped;
+                    };
                     let named = helpers.calls_in(t, &extractor.layout().module_of(&f.rel));
                     if named.is_empty() {
-                        return None;
+                        return Outcome::Unnamed;
                     }
                     let in_blanked = |&(a, b): &(u32, u32)| {
                         crate::incremental::prefilter::any_within(&named, &(a as usize..b as usize))
                     };
                     if partial && !q.blanked.iter().any(in_blanked) {
                         // No blanked body names a helper.
-                        return None;
+                        return Outcome::Unnamed;
                     }
                     let (x, deps) = cache::tracking(|| {
                         guard_file(|| {
@@ -107,7 +126,7 @@ pub(super) fn rescue(
                             extractor.parse_sliced(f, t, sliced)
                         })
                     });
-                    Some(Rescued {
+                    Outcome::Rescued(Box::new(Rescued {
                         file: i,
                         facts: cache::WithDeps {
                             deps,
@@ -116,10 +135,17 @@ pub(super) fn rescue(
                         blanked: x.blanked,
                         words: x.words,
                         kept: x.kept,
-                    })
+                    }))
                 })
                 .collect()
         });
+        let mut rescued: Vec<Rescued> = Vec::new();
+        for (i, o) in outcomes.into_iter().enumerate() {
+            unnamed[i] = matches!(o, Outcome::Unnamed);
+            if let Outcome::Rescued(r) = o {
+                rescued.push(*r);
+            }
+        }
         phase.mark(&format!(
             "helper rescue, round {}: {} files",
             round + 1,
@@ -139,6 +165,7 @@ pub(super) fn rescue(
         if next.hash == helpers.hash {
             break;
         }
+        changed = Some(next.changed_since(&helpers));
         helpers = next;
     }
     ledger.record_helpers(helpers.hash);

@@ -120,6 +120,28 @@ impl Helpers {
         }
     }
 
+    /// The [`word_hash`]es (sorted) of the names whose helpers differ
+    /// from `prev`'s: new names, and names whose modules or types changed.
+    /// A file naming none of them finds in this set what it found in
+    /// `prev` (see [`Helpers::calls_in`]).
+    pub fn changed_since(&self, prev: &Helpers) -> Vec<u32> {
+        let mut out: Vec<u32> = self
+            .names
+            .iter()
+            .filter(|n| {
+                let n = n.as_str();
+                prev.names.binary_search_by(|p| p.as_str().cmp(n)).is_err()
+                    || self.free.get(n) != prev.free.get(n)
+                    || self.anywhere.contains(n) != prev.anywhere.contains(n)
+                    || self.types.get(n) != prev.types.get(n)
+            })
+            .map(|n| word_hash(n))
+            .collect();
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+
     /// Whether there are no helpers.
     pub fn is_empty(&self) -> bool {
         self.names.is_empty()

@@ -42,31 +42,40 @@ pub fn grounded<'a>(
     let mut out: HashSet<&str> = HashSet::new();
     // Who calls whom: callee key -> callers' keys.
     let mut callers: HashMap<&str, Vec<&str>> = HashMap::new();
-    // Who hands a parameter on to whom, for the functions that bind a
-    // child by a parent key they were given (`unscoped-query` follows
-    // request input into them whatever `tenant` says).
-    let mut forwarders: HashMap<&str, Vec<&str>> = HashMap::new();
-    let mut todo: Vec<&str> = Vec::new();
-    for s in &all {
-        for (_, k, _) in &s.tenant_forwards {
-            for d in linker.link(k) {
-                forwarders.entry(d).or_default().push(&s.key);
-            }
-        }
-    }
-    let mut parent_todo: Vec<&str> = all
+    // The functions that bind a child by a parent key they were given, and
+    // those that hand a parameter on to one (`unscoped-query` follows
+    // request input into them whatever `tenant` says). Calls are linked
+    // only where the callee's name is one of theirs.
+    // The functions that bind a child by a parent key they were given, and
+    // those that hand a parameter straight on to one (`unscoped-query`
+    // follows request input into them whatever `tenant` says). One level
+    // of hand-on is grounded here (handler -> service -> repository);
+    // deeper chains are followed where their files are read anyway: each
+    // level would cost the rescue a round, and common names (`get`) make
+    // linking every hand-on slow.
+    let call_name = |k: &'a str| -> &'a str { k.rsplit([':', '~', '|']).next().unwrap_or(k) };
+    let direct_parents: HashSet<&str> = all
         .iter()
         .filter(|s| !s.parent_params.is_empty())
         .map(|s| s.key.as_str())
         .collect();
-    let mut parent_seen: HashSet<&str> = parent_todo.iter().copied().collect();
-    while let Some(k) = parent_todo.pop() {
-        for c in forwarders.get(k).into_iter().flatten() {
-            if parent_seen.insert(c) {
-                parent_todo.push(c);
+    let mut parent_seen: HashSet<&str> = direct_parents.clone();
+    if !direct_parents.is_empty() {
+        let names: HashSet<&str> = direct_parents.iter().map(|k| call_name(k)).collect();
+        let mut linked: HashMap<&str, bool> = HashMap::new();
+        for s in &all {
+            let hands_on = s.tenant_forwards.iter().any(|(_, k, _)| {
+                names.contains(call_name(k))
+                    && *linked.entry(k.as_str()).or_insert_with(|| {
+                        linker.link(k).iter().any(|d| direct_parents.contains(d))
+                    })
+            });
+            if hands_on {
+                parent_seen.insert(&s.key);
             }
         }
     }
+    let mut todo: Vec<&str> = Vec::new();
     for s in all {
         let direct = s.rows
             || !s.sql_params.is_empty()
