@@ -509,6 +509,10 @@ pub struct SqlHit {
     /// one of `keyed_by` (`.bind(format!("{org_id}/.."))`); not reported.
     #[serde(default)]
     pub bound_by_key: bool,
+    /// Byte offset of its statement in the SQL text: the hits of one
+    /// statement are one finding.
+    #[serde(default)]
+    pub at: usize,
 }
 
 /// A SQL text that reaches a database API and has something to report.

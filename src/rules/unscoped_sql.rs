@@ -7,7 +7,7 @@
 
 use crate::config::Level;
 use crate::diagnostic::{Finding, Label};
-use crate::model::queries::SqlHitKind;
+use crate::model::queries::{SqlHit, SqlHitKind};
 use crate::rules::{Context, Fact, Facts, RuleMeta};
 
 /// Rule id.
@@ -40,8 +40,15 @@ pub fn check(cx: &Context<'_>) -> Vec<Finding> {
         ));
     }
     for (fact, at) in ff.sql_in_files() {
-        for hit in fact.hits.iter().filter(|h| !h.bound_by_key) {
+        for (hit, more) in statements(&fact.hits) {
             let verb = hit.statement.to_ascii_uppercase();
+            // Every unbound table of the statement, each once.
+            let mut tables: Vec<&str> = vec![hit.table.as_str()];
+            for m in &more {
+                if !tables.contains(&m.table.as_str()) {
+                    tables.push(&m.table);
+                }
+            }
             let mut message = match &hit.kind {
                 SqlHitKind::Unbound => {
                     let verb = if verb == "INSERT" {
@@ -49,7 +56,10 @@ pub fn check(cx: &Context<'_>) -> Vec<Finding> {
                     } else {
                         verb
                     };
-                    format!("SQL `{verb}` on `{}` is not scoped to a tenant", hit.table)
+                    format!(
+                        "SQL `{verb}` on {} is not scoped to a tenant",
+                        and_list(&tables)
+                    )
                 }
                 SqlHitKind::InsertWithoutTenant(col) => {
                     format!("SQL `INSERT` into `{}` does not set `{col}`", hit.table)
@@ -65,6 +75,13 @@ pub fn check(cx: &Context<'_>) -> Vec<Finding> {
                 }
                 SqlHitKind::InsertWithoutTenant(_) => "the row gets no tenant".to_string(),
             };
+            for m in &more {
+                f.labels.push(Label {
+                    file: at,
+                    span: m.span,
+                    message: format!("`{}` is read or changed for every tenant too", m.table),
+                });
+            }
             f.labels.push(Label {
                 file,
                 span: fact.span,
@@ -78,7 +95,17 @@ pub fn check(cx: &Context<'_>) -> Vec<Finding> {
                 });
             }
             f.notes = hit.notes.clone();
-            f.notes.extend(model.child_note(&hit.table));
+            for m in &more {
+                for n in &m.notes {
+                    let n = format!("`{}`: {n}", m.table);
+                    if !f.notes.contains(&n) {
+                        f.notes.push(n);
+                    }
+                }
+            }
+            for t in &tables {
+                f.notes.extend(model.child_note(t));
+            }
             if let Some(e) = &fact.fallback {
                 f.notes.push(format!(
                     "sqlparser could not parse this SQL ({e}); it was judged by a token scan, so this finding is lower confidence"
@@ -113,9 +140,18 @@ pub fn check(cx: &Context<'_>) -> Vec<Finding> {
                     format!("add `{c}` to the column list and bind the caller's tenant")
                 }
             });
+            if tables.len() > 1 {
+                if let Some(h) = &mut f.help {
+                    h.push_str(&format!("; the same for {}", and_list(&tables[1..])));
+                }
+            }
+            // One table: as before, so baselines keep matching.
             f.identity = format!(
                 "{}|{}|{}|{}",
-                fact.function, fact.text, hit.table, hit.statement
+                fact.function,
+                fact.text,
+                tables.join(","),
+                hit.statement
             );
             if at == file {
                 f.extent = Some(fact.extent);
@@ -157,4 +193,33 @@ fn judge_request(
     f.help = Some(crate::rules::unscoped_query::parent_help(ID, model, &parent));
     f.identity = format!("parent|{}|{}", r.function, r.text);
     f
+}
+
+/// The hits to report, one per statement: each unbound hit with the other
+/// unbound hits of its statement (other tables, or the same table read
+/// twice), and each insert without its tenant alone.
+fn statements(hits: &[SqlHit]) -> Vec<(&SqlHit, Vec<&SqlHit>)> {
+    let mut out: Vec<(&SqlHit, Vec<&SqlHit>)> = Vec::new();
+    for h in hits.iter().filter(|h| !h.bound_by_key) {
+        if h.kind == SqlHitKind::Unbound {
+            if let Some((_, more)) = out
+                .iter_mut()
+                .find(|(first, _)| first.kind == SqlHitKind::Unbound && first.at == h.at)
+            {
+                more.push(h);
+                continue;
+            }
+        }
+        out.push((h, Vec::new()));
+    }
+    out
+}
+
+/// `a`, `a` and `b`, `a`, `b` and `c`, each in backticks.
+fn and_list(items: &[&str]) -> String {
+    let quoted: Vec<String> = items.iter().map(|i| format!("`{i}`")).collect();
+    match quoted.split_last() {
+        Some((last, rest)) if !rest.is_empty() => format!("{} and {last}", rest.join(", ")),
+        _ => quoted.concat(),
+    }
 }

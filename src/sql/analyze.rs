@@ -445,6 +445,7 @@ impl<'a> Analyzer<'a> {
                         statement: "insert",
                         notes: vec![note],
                         keyed_by: Vec::new(),
+                        at: 0,
                     });
                 }
             }
@@ -1513,6 +1514,7 @@ impl<'a> Analyzer<'a> {
                 statement: inst.statement,
                 notes,
                 keyed_by,
+                at: 0,
             });
         }
         out

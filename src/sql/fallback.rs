@@ -119,6 +119,7 @@ pub(crate) fn scan(sql: &str, piece: &Piece, tables: &dyn TableInfo) -> Vec<SqlF
                 statement,
                 notes: vec![first, NOTE.to_string()],
                 keyed_by: Vec::new(),
+                at: 0,
             });
         }
     }
@@ -230,6 +231,7 @@ pub(crate) fn scan(sql: &str, piece: &Piece, tables: &dyn TableInfo) -> Vec<SqlF
             statement,
             notes,
             keyed_by: Vec::new(),
+            at: 0,
         });
     }
     out

@@ -81,6 +81,9 @@ pub struct SqlFinding {
     /// caller binds a value built from the tenant there
     /// (`stream = $1` with `format!("{org_id}/..")`)
     pub keyed_by: Vec<usize>,
+    /// Byte offset of the statement it is in (findings of one statement
+    /// share it).
+    pub at: usize,
 }
 
 /// The kind of a [`SqlFinding`].
@@ -111,6 +114,9 @@ pub fn analyze(sql: &str, tables: &dyn TableInfo) -> Analysis {
                 let text = sql.get(piece.range.clone()).unwrap_or("");
                 let li = pos::Locator::new(text, piece.range.start);
                 let mut findings = analyze::analyze_statements(&stmts, tables, &li, sql);
+                for f in &mut findings {
+                    f.at = piece.range.start;
+                }
                 out.findings.append(&mut findings);
             }
             Err(e) => {
@@ -119,6 +125,9 @@ pub fn analyze(sql: &str, tables: &dyn TableInfo) -> Analysis {
                     out.parse_error = Some(e);
                 }
                 let mut findings = fallback::scan(sql, &piece, tables);
+                for f in &mut findings {
+                    f.at = piece.range.start;
+                }
                 out.findings.append(&mut findings);
             }
         }

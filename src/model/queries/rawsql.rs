@@ -379,6 +379,7 @@ impl FnAnalysis<'_> {
                 notes: f.notes.clone(),
                 keyed_by: f.keyed_by.clone(),
                 bound_by_key: false,
+                at: f.at,
             })
             .collect();
         let search_path: Vec<Span> = analysis
