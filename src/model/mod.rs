@@ -416,6 +416,10 @@ impl crate::sql::TableInfo for WithoutParentKeys<'_> {
     fn is_root(&self, table: &str) -> bool {
         self.0.is_root(table)
     }
+
+    fn column_position(&self, table: &str, column: &str) -> Option<usize> {
+        crate::sql::TableInfo::column_position(self.0, table, column)
+    }
 }
 
 impl crate::sql::TableInfo for TenantModel {
@@ -456,5 +460,15 @@ impl crate::sql::TableInfo for TenantModel {
 
     fn is_root(&self, table: &str) -> bool {
         TenantModel::is_root(self, table)
+    }
+
+    fn column_position(&self, table: &str, column: &str) -> Option<usize> {
+        self.migrated
+            .tables
+            .iter()
+            .find(|t| t.name == table)?
+            .columns
+            .iter()
+            .position(|c| c.0 == column)
     }
 }

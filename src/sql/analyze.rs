@@ -423,12 +423,19 @@ impl<'a> Analyzer<'a> {
             let t = last_name(name);
             if self.tables.is_tenant(&t) && !self.tables.is_root(&t) {
                 let cols: Vec<String> = ins.columns.iter().map(last_name).collect();
-                if !cols.iter().any(|c| self.tables.is_tenant_column(&t, c)) {
+                let by_position = cols.is_empty() && self.sets_by_position(&t, ins);
+                if !by_position && !cols.iter().any(|c| self.tables.is_tenant_column(&t, c)) {
                     let column = self
                         .tables
                         .tenant_column(&t)
                         .unwrap_or_else(|| "tenant column".to_string());
-                    let note = if cols.is_empty() {
+                    let position = self.tables.column_position(&t, &column);
+                    let note = if let (true, Some(p)) = (cols.is_empty(), position) {
+                        format!(
+                            "no column list, and the values stop before `{column}` (column {} in the order the migrations create them), or are `*`",
+                            p + 1
+                        )
+                    } else if cols.is_empty() {
                         format!(
                             "no column list, so `{column}` is not visibly set (the columns are implicit)"
                         )
@@ -453,6 +460,36 @@ impl<'a> Analyzer<'a> {
         if let Some(src) = &ins.source {
             self.query(src, parent);
         }
+    }
+
+    /// Whether an `INSERT` without a column list sets a tenant column of
+    /// `table` by position: every `VALUES` row (or the `SELECT`'s list,
+    /// without `*`) reaches that column's position in the migrations'
+    /// column order.
+    fn sets_by_position(&self, table: &str, ins: &Insert) -> bool {
+        let Some(src) = &ins.source else {
+            return false;
+        };
+        let width: Option<usize> = match &*src.body {
+            SetExpr::Values(v) => v.rows.iter().map(|r| r.len()).min(),
+            SetExpr::Select(s) => (!s.projection.iter().any(|p| {
+                matches!(
+                    p,
+                    SelectItem::Wildcard(_) | SelectItem::QualifiedWildcard(..)
+                )
+            }))
+            .then_some(s.projection.len()),
+            _ => None,
+        };
+        let Some(width) = width else {
+            return false;
+        };
+        let Some(column) = self.tables.tenant_column(table) else {
+            return false;
+        };
+        self.tables
+            .column_position(table, &column)
+            .is_some_and(|p| p < width)
     }
 
     fn update(&mut self, u: &Update, parent: Option<ScopeId>) {

@@ -43,6 +43,12 @@ pub trait TableInfo {
     fn is_root(&self, _table: &str) -> bool {
         false
     }
+    /// The position (0-based) of `column` among `table`'s columns in the
+    /// order the migrations create them, when known: an `INSERT` without a
+    /// column list sets columns by position.
+    fn column_position(&self, _table: &str, _column: &str) -> Option<usize> {
+        None
+    }
 }
 
 /// The result of [`analyze`]: findings plus facts about how the text was read.

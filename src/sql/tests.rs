@@ -544,3 +544,77 @@ fn a_column_equal_to_a_placeholder_is_noted_for_the_caller_but_not_through_or() 
         [("documents".to_string(), vec![])]
     );
 }
+
+/// `Schema` with the columns in the order the migrations create them.
+struct Ordered;
+
+impl TableInfo for Ordered {
+    fn is_tenant(&self, table: &str) -> bool {
+        Schema.is_tenant(table)
+    }
+    fn is_tenant_column(&self, table: &str, column: &str) -> bool {
+        Schema.is_tenant_column(table, column)
+    }
+    fn has_column(&self, table: &str, column: &str) -> Option<bool> {
+        Schema.has_column(table, column)
+    }
+    fn tenant_column(&self, table: &str) -> Option<String> {
+        Schema.tenant_column(table)
+    }
+    fn column_position(&self, table: &str, column: &str) -> Option<usize> {
+        TABLES
+            .iter()
+            .find(|(t, _)| *t == table)?
+            .1
+            .iter()
+            .position(|c| *c == column)
+    }
+}
+
+#[test]
+fn an_insert_without_a_column_list_sets_columns_by_position() {
+    let inserts = |sql: &str| -> usize {
+        analyze(sql, &Ordered)
+            .findings
+            .iter()
+            .filter(|f| matches!(f.kind, FindingKind::InsertWithoutTenant { .. }))
+            .count()
+    };
+    // `org_id` is the second column of `documents`.
+    assert_eq!(
+        inserts("INSERT INTO documents VALUES ($1, $2, $3, $4, $5)"),
+        0
+    );
+    assert_eq!(inserts("INSERT INTO documents VALUES ($1, $2)"), 0);
+    // A row that stops before it, in any row of several.
+    assert_eq!(inserts("INSERT INTO documents VALUES ($1)"), 1);
+    assert_eq!(
+        inserts("INSERT INTO documents VALUES ($1, $2, $3), ($4)"),
+        1
+    );
+    // `INSERT .. SELECT`: by the select list, unknown with `*`.
+    assert_eq!(
+        inserts("INSERT INTO projects SELECT id, org_id, name FROM projects WHERE org_id = $1"),
+        0
+    );
+    assert_eq!(
+        inserts("INSERT INTO projects SELECT * FROM projects WHERE org_id = $1"),
+        1
+    );
+    // Positions unknown (no migrations): not visibly set.
+    assert_eq!(
+        analyze("INSERT INTO documents VALUES ($1, $2, $3, $4, $5)", &Schema)
+            .findings
+            .len(),
+        1
+    );
+}
+
+#[test]
+fn an_insert_stopping_before_the_tenant_column_says_where_it_is() {
+    let a = analyze("INSERT INTO documents VALUES ($1)", &Ordered);
+    assert_eq!(
+        a.findings[0].notes,
+        ["no column list, and the values stop before `org_id` (column 2 in the order the migrations create them), or are `*`"]
+    );
+}
