@@ -144,6 +144,9 @@ pub struct Finding {
     /// First and last line of the code the finding is about (a query chain
     /// spans several lines); a suppression above any of them applies.
     pub extent: Option<(u32, u32)>,
+    /// The rule cannot be sure (a WHERE clause built at run time): reported
+    /// one level below the rule's, an error as a warning.
+    pub lower: bool,
 }
 
 impl Finding {
@@ -162,6 +165,7 @@ impl Finding {
             identity: String::new(),
             fingerprint: String::new(),
             extent: None,
+            lower: false,
         }
     }
 }

@@ -46,7 +46,12 @@ pub(super) fn stamp(findings: &mut Vec<Finding>, levels: &Levels, files: &[FileE
     // Severities from config and flags (a rule without one did not run).
     findings.retain_mut(|f| match levels.of(f.rule) {
         Some(l) => {
-            f.level = l;
+            // A finding the rule is not sure of is one level lower.
+            f.level = if f.lower && l == crate::diagnostic::Level::Error {
+                crate::diagnostic::Level::Warn
+            } else {
+                l
+            };
             true
         }
         None => false,

@@ -513,6 +513,10 @@ pub struct SqlHit {
     /// statement are one finding.
     #[serde(default)]
     pub at: usize,
+    /// Part of its conditions is built at run time: it may be bound after
+    /// all (reported one level lower).
+    #[serde(default)]
+    pub runtime: bool,
 }
 
 /// A SQL text that reaches a database API and has something to report.

@@ -56,20 +56,32 @@ pub fn check(cx: &Context<'_>) -> Vec<Finding> {
                     } else {
                         verb
                     };
-                    format!(
-                        "SQL `{verb}` on {} is not scoped to a tenant",
-                        and_list(&tables)
-                    )
+                    if hit.runtime {
+                        format!(
+                            "SQL `{verb}` on {} may not be scoped to a tenant: part of its WHERE clause is built at run time",
+                            and_list(&tables)
+                        )
+                    } else {
+                        format!(
+                            "SQL `{verb}` on {} is not scoped to a tenant",
+                            and_list(&tables)
+                        )
+                    }
                 }
                 SqlHitKind::InsertWithoutTenant(col) => {
                     format!("SQL `INSERT` into `{}` does not set `{col}`", hit.table)
                 }
             };
-            if let Some(r) = fact.in_reach.first() {
+            let runtime = hit.kind == SqlHitKind::Unbound && hit.runtime;
+            if let Some(r) = fact.in_reach.first().filter(|_| !runtime) {
                 message.push_str(&format!(", though `{r}` is in scope"));
             }
             let mut f = Finding::new(ID, at, hit.span, message);
+            f.lower = runtime;
             f.primary_label = match hit.kind {
+                SqlHitKind::Unbound if runtime => {
+                    format!("`{}` may be read or changed for every tenant", hit.table)
+                }
                 SqlHitKind::Unbound => {
                     format!("`{}` is read or changed for every tenant", hit.table)
                 }
@@ -111,7 +123,7 @@ pub fn check(cx: &Context<'_>) -> Vec<Finding> {
                     "sqlparser could not parse this SQL ({e}); it was judged by a token scan, so this finding is lower confidence"
                 ));
             }
-            if let Some(r) = fact.in_reach.first() {
+            if let Some(r) = fact.in_reach.first().filter(|_| !runtime) {
                 f.notes.push(format!(
                     "`{}` has the tenant in hand (`{r}`) but this SQL ignores it",
                     fact.function
@@ -140,6 +152,11 @@ pub fn check(cx: &Context<'_>) -> Vec<Finding> {
                     format!("add `{c}` to the column list and bind the caller's tenant")
                 }
             });
+            if runtime {
+                f.help = Some(format!(
+                    "write the tenant condition into the SQL text itself (`WHERE {col} = $1 AND {{}}`) so it is visible; if the run-time part always binds it, record that with `tenant-lint: allow({ID})` and the reason"
+                ));
+            }
             if tables.len() > 1 {
                 if let Some(h) = &mut f.help {
                     h.push_str(&format!("; the same for {}", and_list(&tables[1..])));

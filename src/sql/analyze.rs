@@ -176,6 +176,25 @@ struct Scope {
     insts: Vec<InstId>,
     facts: Facts,
     has_conditions: bool,
+    /// A conjunct of its conditions is a bare placeholder: a condition
+    /// built at run time (`format!("... WHERE {}", conds.join(" AND "))`).
+    runtime: bool,
+}
+
+/// Whether an AND-conjunct of `e` is a bare placeholder (`WHERE $1`,
+/// `WHERE a = $1 AND $2`): SQL whose condition is interpolated at run
+/// time, as no hand-written query tests a bound boolean alone.
+fn runtime_conjunct(e: &Expr) -> bool {
+    match e {
+        Expr::BinaryOp {
+            left,
+            op: BinaryOperator::And,
+            right,
+        } => runtime_conjunct(left) || runtime_conjunct(right),
+        Expr::Nested(inner) => runtime_conjunct(inner),
+        Expr::Value(v) => matches!(v.value, sqlparser::ast::Value::Placeholder(_)),
+        _ => false,
+    }
 }
 
 struct CteDef {
@@ -453,6 +472,7 @@ impl<'a> Analyzer<'a> {
                         notes: vec![note],
                         keyed_by: Vec::new(),
                         at: 0,
+                        runtime_condition: false,
                     });
                 }
             }
@@ -656,14 +676,17 @@ impl<'a> Analyzer<'a> {
             let f = self.eval_join(j, sc);
             facts.and(f);
         }
+        let mut runtime = false;
         for e in [selection, having].into_iter().flatten() {
             has_conditions = true;
+            runtime |= runtime_conjunct(e);
             let f = self.eval(e, sc);
             facts.and(f);
         }
         if let Some(s) = self.scopes.get_mut(sc) {
             s.facts = facts;
             s.has_conditions = has_conditions;
+            s.runtime = runtime;
         }
     }
 
@@ -1517,6 +1540,15 @@ impl<'a> Analyzer<'a> {
                     ));
                 }
             }
+            let runtime = self.scopes.get(inst.scope).is_some_and(|s| s.runtime);
+            if runtime {
+                notes.insert(
+                    0,
+                    format!(
+                        "the WHERE clause is partly built at run time (a placeholder stands alone as a condition, as `format!(\"... WHERE {{}}\", ..)` leaves it): whether that part binds `{tc}` cannot be told"
+                    ),
+                );
+            }
             if notes.is_empty() {
                 let has_cond = self
                     .scopes
@@ -1552,6 +1584,7 @@ impl<'a> Analyzer<'a> {
                 notes,
                 keyed_by,
                 at: 0,
+                runtime_condition: runtime,
             });
         }
         out

@@ -120,6 +120,7 @@ pub(crate) fn scan(sql: &str, piece: &Piece, tables: &dyn TableInfo) -> Vec<SqlF
                 notes: vec![first, NOTE.to_string()],
                 keyed_by: Vec::new(),
                 at: 0,
+                runtime_condition: false,
             });
         }
     }
@@ -232,6 +233,7 @@ pub(crate) fn scan(sql: &str, piece: &Piece, tables: &dyn TableInfo) -> Vec<SqlF
             notes,
             keyed_by: Vec::new(),
             at: 0,
+            runtime_condition: false,
         });
     }
     out

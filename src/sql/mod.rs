@@ -90,6 +90,10 @@ pub struct SqlFinding {
     /// Byte offset of the statement it is in (findings of one statement
     /// share it).
     pub at: usize,
+    /// The conditions it is judged by include one built at run time (a
+    /// bare placeholder standing for `format!("... WHERE {}", ..)`):
+    /// whether they bind the tenant cannot be told.
+    pub runtime_condition: bool,
 }
 
 /// The kind of a [`SqlFinding`].

@@ -618,3 +618,29 @@ fn an_insert_stopping_before_the_tenant_column_says_where_it_is() {
         ["no column list, and the values stop before `org_id` (column 2 in the order the migrations create them), or are `*`"]
     );
 }
+
+#[test]
+fn a_placeholder_standing_alone_as_a_condition_is_built_at_run_time() {
+    let runtime = |sql: &str| -> Vec<bool> {
+        run(sql)
+            .findings
+            .iter()
+            .map(|f| f.runtime_condition)
+            .collect()
+    };
+    assert_eq!(runtime("SELECT id FROM documents WHERE $1"), [true]);
+    assert_eq!(
+        runtime("SELECT id FROM documents WHERE title = $1 AND ($2) ORDER BY id"),
+        [true]
+    );
+    // A placeholder compared with something is an ordinary condition.
+    assert_eq!(
+        runtime("SELECT id FROM documents WHERE title = $1"),
+        [false]
+    );
+    // A run-time part next to a visible tenant condition: bound, no finding.
+    assert_eq!(
+        runtime("SELECT id FROM documents WHERE org_id = $1 AND $2"),
+        Vec::<bool>::new()
+    );
+}

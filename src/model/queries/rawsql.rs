@@ -380,6 +380,7 @@ impl FnAnalysis<'_> {
                 keyed_by: f.keyed_by.clone(),
                 bound_by_key: false,
                 at: f.at,
+                runtime: f.runtime_condition,
             })
             .collect();
         let search_path: Vec<Span> = analysis
