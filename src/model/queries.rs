@@ -1784,10 +1784,41 @@ impl<'ast> Visit<'ast> for IdentCollector {
     }
 
     fn visit_macro(&mut self, m: &'ast syn::Macro) {
+        // Logging the tenant next to a value checks nothing.
+        if m.path
+            .segments
+            .last()
+            .is_some_and(|s| LOG_MACROS.contains(&s.ident.to_string().as_str()))
+        {
+            return;
+        }
         syn::visit::visit_path(self, &m.path);
         collect_idents(m.tokens.clone(), &mut self.0);
     }
 }
+
+/// Macros that only log or print (`tracing`, `log`, std): what they mention
+/// together is not a check.
+const LOG_MACROS: &[&str] = &[
+    "trace",
+    "debug",
+    "info",
+    "warn",
+    "error",
+    "event",
+    "span",
+    "trace_span",
+    "debug_span",
+    "info_span",
+    "warn_span",
+    "error_span",
+    "log",
+    "println",
+    "eprintln",
+    "print",
+    "eprint",
+    "dbg",
+];
 
 /// Every identifier in `tokens`, nested groups included.
 fn collect_idents(tokens: TokenStream, out: &mut Vec<String>) {
