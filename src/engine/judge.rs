@@ -147,9 +147,9 @@ impl Judge<'_> {
                 helpers
                     .binds_parent(&c.key, c.arg)
                     .map(|(table, key, sql)| {
-                        let words = self.model.above_parent_words(&table);
-                        let checked = c.seen.iter().any(|w| w == queries::TENANT_IN_HAND)
-                            || words.iter().any(|w| c.seen.contains(w));
+                        let checked = self
+                            .model
+                            .checks_parent(&table, |w| c.seen.iter().any(|s| s == w));
                         (table, key, sql, checked)
                     })
             };

@@ -1192,7 +1192,6 @@ impl<'a, 'o> ItemCtx<'a, 'o> {
             tenant_forwards: Vec::new(),
             untrusted_calls: Vec::new(),
             sql_parent_params: Vec::new(),
-            last_soft: Vec::new(),
             request_sql: Vec::new(),
             sql_params: Vec::new(),
             sql_forwards: Vec::new(),
@@ -1212,26 +1211,15 @@ impl<'a, 'o> ItemCtx<'a, 'o> {
                     let mut names = Vec::new();
                     pat_idents(&pt.pat, &mut names);
                     let ty = type_name(&pt.ty);
-                    let typed_tenant = ty.as_ref().is_some_and(|t| {
-                        self.opts
-                            .config
-                            .tenant
-                            .types
-                            .iter()
-                            .any(|c| c.rsplit("::").next() == Some(t))
-                    });
+                    let tenant = &self.opts.config.tenant;
+                    let typed_tenant = ty.as_ref().is_some_and(|t| lists(&tenant.types, t));
                     let carried = ty.as_ref().and_then(|t| self.model.tenant_types.get(t));
                     let query_typed = is_query_type(&pt.ty);
                     let extractor =
                         request_extractor(&pt.ty, &self.opts.config.tenant.trusted_sources);
-                    let trusted_type = ty.as_ref().is_some_and(|t| {
-                        self.opts
-                            .config
-                            .tenant
-                            .trusted_sources
-                            .iter()
-                            .any(|c| c.rsplit("::").next() == Some(t))
-                    });
+                    let trusted_type = ty
+                        .as_ref()
+                        .is_some_and(|t| lists(&tenant.trusted_sources, t));
                     let routed = self
                         .route
                         .as_ref()
@@ -1390,6 +1378,12 @@ impl<'a, 'o> ItemCtx<'a, 'o> {
     }
 }
 
+/// Whether a configured list names `name`: has an entry whose last path
+/// segment it is (`auth::ensure_member` names `ensure_member`).
+fn lists(list: &[String], name: &str) -> bool {
+    list.iter().any(|e| e.rsplit("::").next() == Some(name))
+}
+
 /// Whether a parameter's type is a query builder type of an ORM
 /// (`query-types`: SeaORM `Select<E>`, Diesel boxed queries, ...).
 fn is_query_type(ty: &syn::Type) -> bool {
@@ -1418,7 +1412,7 @@ fn request_extractor(ty: &syn::Type, trusted: &[String]) -> Option<String> {
     if !EXTRACTORS.contains(&name.as_str()) {
         return None;
     }
-    let is_trusted = |n: &str| trusted.iter().any(|t| t.rsplit("::").next() == Some(n));
+    let is_trusted = |n: &str| lists(trusted, n);
     if is_trusted(&name) || type_name(ty).is_some_and(|inner| is_trusted(&inner)) {
         return None;
     }
@@ -1596,9 +1590,6 @@ fn brace_blocks(tokens: TokenStream) -> Vec<Vec<Stmt>> {
     out
 }
 
-/// Pieces of a macro body that is not Rust as a whole: the runs of tokens
-/// between top-level `,` `;` `=>` and `=` that parse as expressions, and
-/// the brace groups inside the other pieces that parse as statements.
 /// The values of a JSON-like macro body (`{ "k": v, "l": [a, b] }`, one
 /// brace or bracket group), when every value parses as an expression;
 /// `None` when the body is not shaped so.
@@ -1654,6 +1645,9 @@ fn json_group(g: &proc_macro2::Group, out: &mut Vec<Expr>) -> bool {
     true
 }
 
+/// Pieces of a macro body that is not Rust as a whole: the runs of tokens
+/// between top-level `,` `;` `=>` and `=` that parse as expressions, and
+/// the brace groups inside the other pieces that parse as statements.
 fn salvage(tokens: TokenStream) -> (Vec<Expr>, Vec<Vec<Stmt>>) {
     let toks: Vec<TokenTree> = tokens.into_iter().collect();
     let mut pieces: Vec<TokenStream> = Vec::new();
@@ -1769,6 +1763,14 @@ struct Taint {
     direct: bool,
     /// The variable it was made from.
     from: Option<String>,
+}
+
+/// Every identifier of `e`, macro bodies included (not logging macros'),
+/// once each.
+fn idents_of(e: &Expr) -> Vec<String> {
+    let mut c = IdentCollector::default();
+    c.visit_expr(e);
+    c.0
 }
 
 /// Every identifier of a syntax tree, macro bodies included, once each.
@@ -1954,9 +1956,6 @@ struct FnAnalysis<'a> {
     /// Parameters raw SQL here binds a child table by, as its parent key
     /// only.
     sql_parent_params: Vec<ParentParam>,
-    /// What the last SQL sink read binds softly (see [`SqlRun::soft`]),
-    /// with its text, for the run that follows it.
-    last_soft: Vec<(usize, String, String, String)>,
     /// Raw SQL executed with a child's parent key bound to request input
     /// nothing checked.
     request_sql: Vec<RequestSql>,
@@ -2076,13 +2075,11 @@ impl<'a> FnAnalysis<'a> {
                 // may check it: the other arguments count as combined.
                 let mut seen: BTreeSet<String> =
                     self.mentions.get(&root).cloned().unwrap_or_default();
-                let mut idents = Vec::new();
                 for (j, other) in args.iter().enumerate() {
                     if j != i {
-                        collect_idents(other.to_token_stream(), &mut idents);
+                        seen.extend(idents_of(other).iter().flat_map(|w| self.mention_words(w)));
                     }
                 }
-                seen.extend(idents.iter().flat_map(|i| self.mention_words(i)));
                 self.untrusted_calls.push(UntrustedCall {
                     key: key.to_string(),
                     name: name.to_string(),
@@ -2111,9 +2108,11 @@ impl<'a> FnAnalysis<'a> {
     /// &org_id)`, `secure_find(app.id, endp_id)`).
     fn unchecked_request(&self, e: &Expr, table: &str) -> Option<String> {
         let root = root_ident(e)?;
-        let t = self.tainted.iter().find(|t| t.name == root && t.direct)?;
-        (!self.parent_checked(e, table))
-            .then(|| format!("`{}`, {}", value_text(e).unwrap_or(root), t.how))
+        let direct = self.tainted.iter().any(|t| t.name == root && t.direct);
+        if !direct || self.parent_checked(e, table) {
+            return None;
+        }
+        self.taint_of(e)
     }
 
     /// The words an identifier a request value is combined with counts
@@ -2146,15 +2145,9 @@ impl<'a> FnAnalysis<'a> {
         let Some(root) = root_ident(e) else {
             return false;
         };
-        self.mentions.get(&root).is_some_and(|seen| {
-            seen.contains(TENANT_IN_HAND)
-                || self
-                    .scope
-                    .model
-                    .above_parent_words(table)
-                    .iter()
-                    .any(|w| seen.contains(w))
-        })
+        self.mentions
+            .get(&root)
+            .is_some_and(|seen| self.scope.model.checks_parent(table, |w| seen.contains(w)))
     }
 
     /// After a statement (or an `if` / `match` head): what each request
@@ -2283,12 +2276,7 @@ impl<'a> FnAnalysis<'a> {
     /// A call to a configured authorize function clears the request
     /// values it is given (`ensure_member(&user, org_id)?`).
     fn authorize(&mut self, last: &str, args: &syn::punctuated::Punctuated<Expr, syn::Token![,]>) {
-        let listed = self
-            .config
-            .tenant
-            .authorize_functions
-            .iter()
-            .any(|a| a.rsplit("::").next() == Some(last));
+        let listed = lists(&self.config.tenant.authorize_functions, last);
         if !listed {
             return;
         }
@@ -2654,7 +2642,7 @@ impl<'a> FnAnalysis<'a> {
             self.check_stmt(s);
             self.depth += 1;
             let v = self.stmt(s);
-            if !self.tainted.is_empty() {
+            if self.tracks_mentions() {
                 // What a `let` binds is not combined with anything.
                 // A statement made of blocks (`if`, `match`, loops) had
                 // its parts noted one by one.
@@ -2988,9 +2976,7 @@ impl<'a> FnAnalysis<'a> {
             s.env.push(HashMap::new());
             s.expr(&i.cond);
             if s.tracks_mentions() {
-                let mut c = IdentCollector::default();
-                c.visit_expr(&i.cond);
-                s.note_mentions(c.0);
+                s.note_mentions(idents_of(&i.cond));
             }
             let v = s.block(&i.then_branch);
             s.env.pop();
@@ -3006,9 +2992,7 @@ impl<'a> FnAnalysis<'a> {
     fn match_expr(&mut self, m: &syn::ExprMatch) -> Val {
         let scrut = self.expr(&m.expr);
         if self.tracks_mentions() {
-            let mut c = IdentCollector::default();
-            c.visit_expr(&m.expr);
-            self.note_mentions(c.0);
+            self.note_mentions(idents_of(&m.expr));
         }
         let rows = self.rows_of(&scrut);
         if let Some(id) = rows {

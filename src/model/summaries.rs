@@ -43,10 +43,6 @@ pub fn grounded<'a>(
     // Who calls whom: callee key -> callers' keys.
     let mut callers: HashMap<&str, Vec<&str>> = HashMap::new();
     // The functions that bind a child by a parent key they were given, and
-    // those that hand a parameter on to one (`unscoped-query` follows
-    // request input into them whatever `tenant` says). Calls are linked
-    // only where the callee's name is one of theirs.
-    // The functions that bind a child by a parent key they were given, and
     // those that hand a parameter straight on to one (`unscoped-query`
     // follows request input into them whatever `tenant` says). One level
     // of hand-on is grounded here (handler -> service -> repository);

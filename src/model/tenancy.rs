@@ -770,6 +770,14 @@ impl TenantModel {
         self.parent_words.get(table).map_or(&[], Vec::as_slice)
     }
 
+    /// Whether what a request value was combined with (`seen`, by word)
+    /// checks the parent row it picks for child `table`: the caller's
+    /// tenant in hand, or a word naming what the parent hangs from.
+    pub fn checks_parent(&self, table: &str, seen: impl Fn(&str) -> bool) -> bool {
+        seen(crate::model::queries::TENANT_IN_HAND)
+            || self.above_parent_words(table).iter().any(|w| seen(w))
+    }
+
     /// Whether `table` is a root (its rows are the tenants).
     pub fn is_root(&self, table: &str) -> bool {
         self.tables

@@ -44,9 +44,18 @@ pub fn check(cx: &Context<'_>) -> Vec<Finding> {
     out
 }
 
-/// What binding a child by a parent key from the request lacks, for the
-/// notes of both kinds of finding.
-pub(crate) fn parent_notes(model: &TenantModel, table: &str, parent: &str, function: &str) -> Vec<String> {
+/// What the findings on a child bound by a parent key from the request
+/// share (`unscoped-query`'s, and `unscoped-sql`'s as `rule`): the label
+/// on the parent key, what it lacks, and the help.
+pub(crate) fn parent_parts(
+    f: &mut Finding,
+    rule: &str,
+    model: &TenantModel,
+    table: &str,
+    parent: &str,
+    function: &str,
+) {
+    f.labels.extend(key_column_label(model, table));
     let mut notes: Vec<String> = model.child_note(table).into_iter().collect();
     let words = model.above_parent_words(table);
     let named = if words.is_empty() {
@@ -58,19 +67,15 @@ pub(crate) fn parent_notes(model: &TenantModel, table: &str, parent: &str, funct
     notes.push(format!(
         "whoever sends the request picks the `{parent}` row; nothing in `{function}` before this uses the value together with the caller's tenant or with what `{parent}` belongs to{named}"
     ));
-    notes
-}
-
-/// The help for a child bound by a parent key the request chose.
-pub(crate) fn parent_help(rule: &str, model: &TenantModel, parent: &str) -> String {
+    f.notes = notes;
     let by = model
         .tables
         .get(parent)
         .and_then(|t| t.tenant_rust())
         .map_or(String::new(), |c| format!(" (its `{c}` bound)"));
-    format!(
+    f.help = Some(format!(
         "load the `{parent}` row with the caller's tenant{by} first and use its id, or join `{parent}` and bind it in this query; a check the tool cannot see (middleware, an extractor) can be recorded with a `tenant-lint: allow({rule})` comment and its reason"
-    )
+    ));
 }
 
 /// A query that binds a child table only by its parent key, compared with
@@ -113,15 +118,7 @@ fn judge_parent(model: &TenantModel, file: FileId, e: &ExecFact) -> Option<Findi
             message: format!("query on `{}` starts here", q.root),
         });
     }
-    if let Some(col) = model.tables.get(&table).and_then(|t| t.tenant_decl()) {
-        f.labels.push(Label {
-            file: col.decl.file,
-            span: col.decl.span,
-            message: key_label(model, &col.sql, &table),
-        });
-    }
-    f.notes = parent_notes(model, &table, &parent, &e.function);
-    f.help = Some(parent_help(ID, model, &parent));
+    parent_parts(&mut f, ID, model, &table, &parent, &e.function);
     f.identity = format!("{}|{}", e.function, e.text);
     f.extent = Some((
         q.source.start.line.min(e.span.start.line),
@@ -157,15 +154,7 @@ pub(crate) fn judge_parent_call(
         call.arg + 1,
         call.name
     );
-    if let Some(col) = model.tables.get(&c.table).and_then(|t| t.tenant_decl()) {
-        f.labels.push(Label {
-            file: col.decl.file,
-            span: col.decl.span,
-            message: key_label(model, &col.sql, &c.table),
-        });
-    }
-    f.notes = parent_notes(model, &c.table, &parent, &call.function);
-    f.help = Some(parent_help(rule, model, &parent));
+    parent_parts(&mut f, rule, model, &c.table, &parent, &call.function);
     f.identity = format!("parent|{}|{}|{}", call.function, call.name, call.arg);
     f
 }
@@ -240,15 +229,7 @@ fn judge(model: &TenantModel, file: FileId, e: &ExecFact) -> Option<Finding> {
             message: format!("query on `{}` starts here", q.root),
         });
     }
-    if let Some(t) = model.tables.get(table) {
-        if let Some(col) = t.tenant_decl() {
-            f.labels.push(Label {
-                file: col.decl.file,
-                span: col.decl.span,
-                message: key_label(model, &col.sql, &t.sql),
-            });
-        }
-    }
+    f.labels.extend(key_column_label(model, table));
     let mut notes: Vec<String> = Vec::new();
     notes.extend(model.child_note(table));
     for (q, _) in &bad {
@@ -293,12 +274,20 @@ fn is_write(q: &QState) -> bool {
     write_kind(q).is_some()
 }
 
-/// The label on the column that makes a table tenant data.
-pub(crate) fn key_label(model: &TenantModel, col: &str, table: &str) -> String {
-    match model.parent_link(table) {
-        Some((_, parent, _)) => format!("`{col}` ties `{table}` to its parent `{parent}`"),
-        None => format!("`{col}` makes `{table}` tenant-scoped"),
-    }
+/// The label on the declaration of the column that makes `table` tenant
+/// data, when it is known.
+pub(crate) fn key_column_label(model: &TenantModel, table: &str) -> Option<Label> {
+    let col = model.tables.get(table)?.tenant_decl()?;
+    let c = &col.sql;
+    let message = match model.parent_link(table) {
+        Some((_, parent, _)) => format!("`{c}` ties `{table}` to its parent `{parent}`"),
+        None => format!("`{c}` makes `{table}` tenant-scoped"),
+    };
+    Some(Label {
+        file: col.decl.file,
+        span: col.decl.span,
+        message,
+    })
 }
 
 fn help(model: &TenantModel, e: &ExecFact, q: &QState, table: &str, root: bool) -> String {

@@ -99,13 +99,8 @@ pub fn check(cx: &Context<'_>) -> Vec<Finding> {
                 span: fact.span,
                 message: format!("sent to the database by `{}`", fact.sink),
             });
-            if let Some(col) = model.tables.get(&hit.table).and_then(|t| t.tenant_decl()) {
-                f.labels.push(Label {
-                    file: col.decl.file,
-                    span: col.decl.span,
-                    message: super::unscoped_query::key_label(model, &col.sql, &hit.table),
-                });
-            }
+            f.labels
+                .extend(super::unscoped_query::key_column_label(model, &hit.table));
             f.notes = hit.notes.clone();
             for m in &more {
                 for n in &m.notes {
@@ -199,15 +194,7 @@ fn judge_request(
         ),
     );
     f.primary_label = format!("`{}` executes it", r.method);
-    if let Some(col) = model.tables.get(&r.table).and_then(|t| t.tenant_decl()) {
-        f.labels.push(Label {
-            file: col.decl.file,
-            span: col.decl.span,
-            message: crate::rules::unscoped_query::key_label(model, &col.sql, &r.table),
-        });
-    }
-    f.notes = crate::rules::unscoped_query::parent_notes(model, &r.table, &parent, &r.function);
-    f.help = Some(crate::rules::unscoped_query::parent_help(ID, model, &parent));
+    super::unscoped_query::parent_parts(&mut f, ID, model, &r.table, &parent, &r.function);
     f.identity = format!("parent|{}|{}", r.function, r.text);
     f
 }

@@ -43,7 +43,7 @@ impl FnAnalysis<'_> {
                 })
             };
             if let Some(t) = text {
-                let keyed = self.sql_sink(&t, format!("{name}!"), span);
+                let sunk = self.sql_sink(&t, format!("{name}!"), span);
                 // The bound arguments follow the SQL: `query!(sql, a, b)`,
                 // `query_as!(Rec, sql, a, b)`.
                 let after = args
@@ -55,7 +55,7 @@ impl FnAnalysis<'_> {
                     .iter()
                     .map(|a| self.built_from_tenant(a))
                     .collect();
-                let run = self.sql_run(&t, binds, keyed);
+                let run = self.sql_run(&t, binds, sunk);
                 // The arguments are all there: judge now.
                 if let (Val::Sql(r), true) = (&run, !derived.is_empty()) {
                     let mut r = (**r).clone();
@@ -127,15 +127,16 @@ impl FnAnalysis<'_> {
             } else {
                 last.clone()
             };
-            let keyed = self.sql_sink(&sql, sink, span);
-            return Some(self.sql_run(&sql, Vec::new(), keyed));
+            let sunk = self.sql_sink(&sql, sink, span);
+            return Some(self.sql_run(&sql, Vec::new(), sunk));
         }
         None
     }
 
     /// The value of SQL on its way to the database: tracked until it
     /// executes when its tenant column is compared with placeholders.
-    fn sql_run(&mut self, sql: &SqlText, binds: Vec<Option<String>>, keyed: Option<usize>) -> Val {
+    fn sql_run(&self, sql: &SqlText, binds: Vec<Option<String>>, sunk: Sunk) -> Val {
+        let Sunk { keyed, soft } = sunk;
         let names = self
             .config
             .tenant
@@ -146,12 +147,6 @@ impl FnAnalysis<'_> {
         if tenant_params.is_empty() && keyed.is_none() {
             return Val::Other;
         }
-        let soft = self
-            .last_soft
-            .iter()
-            .filter(|(_, _, _, text)| *text == sql.text)
-            .map(|(n, t, k, _)| (*n, t.clone(), k.clone()))
-            .collect();
         let mut text = sql.text.clone();
         text.retain(|c| !c.is_whitespace());
         Val::Sql(Rc::new(SqlRun {
@@ -357,12 +352,10 @@ impl FnAnalysis<'_> {
         None
     }
 
-    /// Judges one SQL text that reaches the database.
-    /// Judges SQL where it reaches the database; the index of the fact it
-    /// records when a value bound later can still bind one of its tables.
-    pub(super) fn sql_sink(&mut self, sql: &SqlText, sink: String, span: Span) -> Option<usize> {
+    /// Judges SQL where it reaches the database (see [`Sunk`]).
+    pub(super) fn sql_sink(&mut self, sql: &SqlText, sink: String, span: Span) -> Sunk {
         let analysis = crate::sql::analyze(&sql.text, self.scope.model);
-        self.note_soft(sql, &analysis);
+        let soft = self.soft_placeholders(sql, &analysis);
         let hits: Vec<SqlHit> = analysis
             .findings
             .iter()
@@ -389,7 +382,7 @@ impl FnAnalysis<'_> {
             .map(|r| sql.span(r.clone()))
             .collect();
         if hits.is_empty() && search_path.is_empty() {
-            return None;
+            return Sunk { keyed: None, soft };
         }
         let keyed = hits.iter().any(|h| !h.keyed_by.is_empty());
         let mut normalized = sql.text.clone();
@@ -413,18 +406,36 @@ impl FnAnalysis<'_> {
             ),
             through: None,
         });
-        keyed.then(|| self.sql_facts.len() - 1)
+        Sunk {
+            keyed: keyed.then(|| self.sql_facts.len() - 1),
+            soft,
+        }
     }
+}
+
+/// What judging SQL where it reaches the database leaves for the values
+/// bound to it later.
+pub(super) struct Sunk {
+    /// The index of the fact recorded, when a value bound later can still
+    /// bind one of its tables.
+    keyed: Option<usize>,
+    /// The placeholders that bind a child table only as its parent key:
+    /// (placeholder, child table, parent key).
+    soft: Vec<(usize, String, String)>,
 }
 
 impl FnAnalysis<'_> {
     /// The placeholders of `sql` that bind a child table only as its
     /// parent key: the child is bound as read (`analysis`), and unbound
-    /// when its parent keys do not count. Kept for the run that follows.
-    fn note_soft(&mut self, sql: &SqlText, analysis: &crate::sql::Analysis) {
+    /// when its parent keys do not count.
+    fn soft_placeholders(
+        &self,
+        sql: &SqlText,
+        analysis: &crate::sql::Analysis,
+    ) -> Vec<(usize, String, String)> {
         let model = self.scope.model;
         if model.parent_words.is_empty() {
-            return;
+            return Vec::new();
         }
         let lower = sql.text.to_ascii_lowercase();
         if !model
@@ -432,10 +443,10 @@ impl FnAnalysis<'_> {
             .keys()
             .any(|t| lower.contains(t.as_str()))
         {
-            return;
+            return Vec::new();
         }
         let strict = crate::sql::analyze(&sql.text, &crate::model::WithoutParentKeys(model));
-        let mut soft: Vec<(usize, String, String, String)> = Vec::new();
+        let mut soft: Vec<(usize, String, String)> = Vec::new();
         for f in &strict.findings {
             let crate::sql::FindingKind::Unbound = f.kind else {
                 continue;
@@ -453,7 +464,7 @@ impl FnAnalysis<'_> {
             for key in &t.tenant_columns {
                 for n in tenant_placeholders(&sql.text, std::iter::once(key)) {
                     if f.keyed_by.contains(&n) {
-                        let entry = (n, f.table.clone(), key.clone(), sql.text.clone());
+                        let entry = (n, f.table.clone(), key.clone());
                         if !soft.contains(&entry) {
                             soft.push(entry);
                         }
@@ -461,7 +472,7 @@ impl FnAnalysis<'_> {
                 }
             }
         }
-        self.last_soft = soft;
+        soft
     }
 }
 
