@@ -147,6 +147,62 @@ pub struct Finding {
     /// The rule cannot be sure (a WHERE clause built at run time): reported
     /// one level below the rule's, an error as a warning.
     pub lower: bool,
+    /// How the code is reached from the program's entry points (query
+    /// findings; filled in by the engine).
+    pub reach: Option<Reach>,
+}
+
+/// How a finding's code is reached: from which request handlers, or only
+/// from background work, or from nothing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reach {
+    pub kind: ReachKind,
+    /// The routes that lead to it (`DELETE /{org}/workflows/{id}`; a
+    /// handler whose route was not seen is named by the handler), at most a
+    /// few.
+    pub routes: Vec<String>,
+    /// The calls from one entry point down to the function of the
+    /// finding, the entry first.
+    pub path: Vec<Step>,
+    /// Why it has this kind, in a few words ("started by main", "no
+    /// caller in the workspace").
+    pub reason: String,
+}
+
+/// One function on a [`Reach::path`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Step {
+    /// The function as a reader names it (`Store::find`, `delete_job`).
+    pub function: String,
+    pub file: FileId,
+    /// The line of its `fn`.
+    pub line: u32,
+}
+
+/// What reaches a finding's code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReachKind {
+    /// A request handler.
+    Request,
+    /// Only background work: start-up, jobs, schedulers, migrations.
+    Background,
+    /// Nothing: no caller, or only tests.
+    None,
+    /// Cannot tell (calls the reading does not resolve, or a workspace with
+    /// no entry point it knows).
+    Unknown,
+}
+
+impl ReachKind {
+    /// The JSON spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReachKind::Request => "request",
+            ReachKind::Background => "background",
+            ReachKind::None => "none",
+            ReachKind::Unknown => "unknown",
+        }
+    }
 }
 
 impl Finding {
@@ -166,6 +222,7 @@ impl Finding {
             fingerprint: String::new(),
             extent: None,
             lower: false,
+            reach: None,
         }
     }
 }

@@ -21,6 +21,7 @@ pub mod init;
 pub mod model;
 pub mod orm;
 pub mod parse;
+pub mod reach;
 pub mod render;
 pub mod report;
 pub mod rules;

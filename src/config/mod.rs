@@ -23,7 +23,7 @@ mod validate;
 
 pub use load::{find_and_load, load_file};
 pub use types::{
-    Config, ConfigError, FilesConfig, Level, RlsConfig, SuperuserConfig, TenantConfig,
+    Config, ConfigError, FilesConfig, Level, ReachConfig, RlsConfig, SuperuserConfig, TenantConfig,
 };
 
 /// The tenant columns assumed when `tenant.columns` is not configured.

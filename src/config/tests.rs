@@ -416,7 +416,7 @@ fn display_line_formats() {
     assert_eq!(e.display_line(), "cfg.toml: no such file");
     assert_eq!(e.to_string(), "cfg.toml: no such file");
     let e = err("[x]\n");
-    assert_eq!(e.to_string(), "tenant-lint.toml:1:2: unknown key `x`; expected one of `tenant`, `superuser`, `rules`, `files`, `rls`");
+    assert_eq!(e.to_string(), "tenant-lint.toml:1:2: unknown key `x`; expected one of `tenant`, `superuser`, `rules`, `files`, `rls`, `reach`");
 }
 
 #[test]

@@ -45,6 +45,34 @@ pub struct Config {
     pub files: FilesConfig,
     /// The `[rls]` section (`missing-rls` options).
     pub rls: RlsConfig,
+    /// The `[reach]` section: how where a query is reached from changes
+    /// its finding.
+    pub reach: ReachConfig,
+}
+
+/// The `[reach]` section.
+#[derive(Debug, Clone)]
+pub struct ReachConfig {
+    /// The kinds of reach whose findings are reported one level lower.
+    pub lower: Vec<crate::diagnostic::ReachKind>,
+    /// Functions (names or `::`-paths) that are request handlers, beside
+    /// the ones the frameworks show.
+    pub request: Vec<String>,
+    /// Functions that start background work (a job runner's entry).
+    pub background: Vec<String>,
+}
+
+impl Default for ReachConfig {
+    fn default() -> Self {
+        ReachConfig {
+            lower: vec![
+                crate::diagnostic::ReachKind::Background,
+                crate::diagnostic::ReachKind::None,
+            ],
+            request: Vec::new(),
+            background: Vec::new(),
+        }
+    }
 }
 
 /// The `[tenant]` section.

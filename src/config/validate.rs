@@ -12,7 +12,7 @@ use std::ops::Range;
 use toml_edit::{Item, Key, TableLike, Value};
 
 use super::types::{
-    Config, ConfigError, FilesConfig, Level, RlsConfig, SuperuserConfig, TenantConfig,
+    Config, ConfigError, FilesConfig, Level, ReachConfig, RlsConfig, SuperuserConfig, TenantConfig,
 };
 
 /// Where a table comes from: the file, its text, and where in it the table sits.
@@ -77,8 +77,11 @@ fn value_type_name(value: &Value) -> &'static str {
     }
 }
 
-const TOP_KEYS: &[&str] = &["tenant", "superuser", "rules", "files", "rls"];
+const TOP_KEYS: &[&str] = &["tenant", "superuser", "rules", "files", "rls", "reach"];
 const RLS_KEYS: &[&str] = &["require-force"];
+const REACH_KEYS: &[&str] = &["lower", "request", "background"];
+/// The kinds of reach `reach.lower` can name.
+const LOWERABLE: &[&str] = &["background", "none", "unknown"];
 pub(super) const TENANT_KEYS: &[&str] = &[
     "columns",
     "tables",
@@ -119,6 +122,7 @@ pub(super) fn build_config(
             "superuser" => config.superuser = build_superuser(ctx, table)?,
             "rules" => config.rules = build_rules(ctx, table, known_rules)?,
             "rls" => config.rls = build_rls(ctx, table)?,
+            "reach" => config.reach = build_reach(ctx, table)?,
             _ => config.files = build_files(ctx, table)?,
         }
     }
@@ -223,6 +227,51 @@ fn build_rls(ctx: &Ctx<'_>, table: &dyn TableLike) -> Result<RlsConfig, ConfigEr
         }
     }
     Ok(rls)
+}
+
+fn build_reach(ctx: &Ctx<'_>, table: &dyn TableLike) -> Result<ReachConfig, ConfigError> {
+    use crate::diagnostic::ReachKind;
+    let mut reach = ReachConfig::default();
+    for (key, item) in entries(table) {
+        let field = format!("reach.{}", key.get());
+        match key.get() {
+            "lower" => {
+                reach.lower.clear();
+                for (kind, span) in string_list(ctx, &field, key, item)? {
+                    let k = match kind.as_str() {
+                        "background" => ReachKind::Background,
+                        "none" => ReachKind::None,
+                        "unknown" => ReachKind::Unknown,
+                        _ => {
+                            let mut message = format!("unknown reach kind `{kind}` in `{field}`");
+                            match suggest(&kind, LOWERABLE) {
+                                Some(s) => message.push_str(&format!("; did you mean `{s}`?")),
+                                None => message.push_str(&format!(
+                                    "; expected some of {} (a finding reached from a request keeps its severity)",
+                                    list(LOWERABLE)
+                                )),
+                            }
+                            return Err(ctx.error(span, message));
+                        }
+                    };
+                    if !reach.lower.contains(&k) {
+                        reach.lower.push(k);
+                    }
+                }
+            }
+            "request" | "background" => {
+                let items = string_list(ctx, &field, key, item)?;
+                let names = check_names(ctx, &field, items, "function", is_rust_path)?;
+                if key.get() == "request" {
+                    reach.request = names;
+                } else {
+                    reach.background = names;
+                }
+            }
+            _ => return Err(unknown_key(ctx, key, "reach", REACH_KEYS)),
+        }
+    }
+    Ok(reach)
 }
 
 fn build_files(ctx: &Ctx<'_>, table: &dyn TableLike) -> Result<FilesConfig, ConfigError> {

@@ -137,6 +137,27 @@ impl Ledger {
         }
     }
 
+    /// Records file `i`'s functions as the reach phase reads them.
+    pub(super) fn record_reach(
+        &mut self,
+        i: usize,
+        items: crate::reach::FileItems,
+        origin: Origin,
+    ) {
+        self.new[i].reach = Some(items);
+        self.record(i, origin);
+    }
+
+    /// Keeps what the cache held of every file's functions, for a run
+    /// whose reach phase had nothing to do.
+    pub(super) fn carry_reach(&mut self) {
+        for (n, o) in self.new.iter_mut().zip(&mut self.old) {
+            if n.reach.is_none() {
+                n.reach = o.reach.take();
+            }
+        }
+    }
+
     /// Records file `i`'s tenant-model facts and their digest.
     pub(super) fn record_schema(
         &mut self,
@@ -276,6 +297,11 @@ impl Cached<'_> {
     pub(super) fn take_schema(&mut self) -> Option<(cache::WithDeps<cache::SchemaResult>, u128)> {
         let facts = self.0.schema.take().filter(|s| cache::fresh(&s.deps))?;
         Some((facts, self.0.schema_digest))
+    }
+
+    /// Takes the file's functions as the reach phase read them.
+    pub(super) fn take_reach(&mut self) -> Option<crate::reach::FileItems> {
+        self.0.reach.take()
     }
 
     /// Takes the query entry, when it was made under the tenant model

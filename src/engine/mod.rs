@@ -27,6 +27,7 @@ mod finish;
 mod judge;
 mod ledger;
 mod model;
+mod reach;
 mod read;
 mod rescue;
 mod resolve;
@@ -231,7 +232,7 @@ pub fn check(opts: &CheckOptions) -> Result<Report, Error> {
         levels: &levels,
     };
     let resolved = resolve::resolve(&schema.model, &levels, ledger.entries());
-    let judged = judge.files(
+    let mut judged = judge.files(
         resolved,
         src,
         &schema.test_files,
@@ -249,6 +250,14 @@ pub fn check(opts: &CheckOptions) -> Result<Report, Error> {
         ..Stats::default()
     };
     phase.mark("rules");
+    reach::attach(
+        src,
+        &mut ledger,
+        &layout,
+        &config.reach,
+        &mut judged.findings,
+    );
+    phase.mark("reach");
     ledger.write_back(src, &mut notes);
     phase.mark("cache write");
     let mut findings = judged.findings;
@@ -257,7 +266,7 @@ pub fn check(opts: &CheckOptions) -> Result<Report, Error> {
     // Suppress.
     let mut files = table.files;
     notes.extend(settings::selected_off_notes(opts, &config, &levels));
-    suppress::stamp(&mut findings, &levels, &files);
+    suppress::stamp(&mut findings, &levels, &config.reach, &files);
     let suppressed_findings = suppress::apply(&mut findings, &judged.suppressions, &judge, &files);
     let audit = suppress::audit(
         &judged.superuser_calls,

@@ -39,13 +39,26 @@ pub(super) fn parse_all(src: Sources, ledger: &mut Ledger) {
 }
 
 /// Drops duplicates, stamps severities, then sorts and fingerprints.
-pub(super) fn stamp(findings: &mut Vec<Finding>, levels: &Levels, files: &[FileEntry]) {
+pub(super) fn stamp(
+    findings: &mut Vec<Finding>,
+    levels: &Levels,
+    reach: &crate::config::ReachConfig,
+    files: &[FileEntry],
+) {
     // One SQL text can reach the database on several paths.
     let mut seen = HashSet::new();
     findings.retain(|f| seen.insert((f.rule, f.file, f.span, f.message.clone())));
     // Severities from config and flags (a rule without one did not run).
     findings.retain_mut(|f| match levels.of(f.rule) {
         Some(l) => {
+            // A query reached only from background work or from nothing
+            // is one level lower, and says why.
+            if let Some(r) = f.reach.as_ref().filter(|r| reach.lower.contains(&r.kind)) {
+                if !f.lower {
+                    f.message = format!("{} ({})", f.message, r.reason);
+                }
+                f.lower = true;
+            }
             // A finding the rule is not sure of is one level lower.
             f.level = if f.lower && l == crate::diagnostic::Level::Error {
                 crate::diagnostic::Level::Warn

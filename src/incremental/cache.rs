@@ -27,7 +27,7 @@ use std::path::{Path, PathBuf};
 
 const MAGIC: &[u8; 8] = b"TLCACHE\0";
 /// Bumped when the layout below changes (the build id covers the rest).
-const FORMAT: u32 = 4;
+const FORMAT: u32 = 5;
 
 /// Fingerprint of this build of the analyser (source and rule data).
 pub const BUILD_ID: &str = env!("TENANT_LINT_BUILD_ID");
@@ -102,6 +102,9 @@ pub struct Entry {
     pub migration: Option<(Vec<SchemaOp>, Option<Failure>)>,
     /// Query phase (Rust files).
     pub query: Option<QueryEntry>,
+    /// Its functions and calls as the reach phase reads them (Rust files;
+    /// `None` until a run needed them).
+    pub reach: Option<crate::reach::FileItems>,
 }
 
 /// An entry as stored: its keys, and the rest encoded separately so that

@@ -58,6 +58,30 @@ impl UseMap {
         }
     }
 
+    /// Adds one name a `use` item brings, from its path as written (a
+    /// token scan's reading): `path` under its last segment or `alias`,
+    /// or every name of `path` when `glob`.
+    pub fn add_written(&mut self, path: &[String], alias: Option<&str>, glob: bool) {
+        let full: Vec<String> = path
+            .iter()
+            .filter(|s| !matches!(s.as_str(), "crate" | "self" | "super"))
+            .cloned()
+            .collect();
+        if glob {
+            self.globs.push(full);
+            self.raw_globs.push(path.to_vec());
+            return;
+        }
+        let Some(local) = alias.or(path.last().map(String::as_str)) else {
+            return;
+        };
+        if local == "_" {
+            return;
+        }
+        self.names.insert(local.to_string(), full);
+        self.raw.insert(local.to_string(), path.to_vec());
+    }
+
     fn add_tree(&mut self, tree: &syn::UseTree, mut prefix: Vec<String>, mut raw: Vec<String>) {
         match tree {
             syn::UseTree::Path(p) => {

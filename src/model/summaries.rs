@@ -137,9 +137,35 @@ pub struct Linker<'a> {
     defined: HashSet<&'a str>,
     /// Free functions' and types' functions' paths (key without `fn:` /
     /// `type:`), by kind and last segment.
-    by_name: HashMap<(&'a str, &'a str), Vec<&'a str>>,
+    by_name: HashMap<(&'a str, &'a str), Vec<Def<'a>>>,
     /// Their keys, by kind and path.
     key_of: HashMap<(&'a str, &'a str), &'a str>,
+}
+
+/// A defined function's path and the modules above it, cut once: the
+/// linker compares them for every call of a common name.
+#[derive(Debug)]
+struct Def<'a> {
+    path: &'a str,
+    /// The module above its module or type (`a` of `a::b::f`).
+    o2: &'a str,
+    /// And the one above (a type's module's parent).
+    o3: &'a str,
+    /// The last segment of `o1` (a type's name).
+    o1_last: &'a str,
+}
+
+impl<'a> Def<'a> {
+    fn new(path: &'a str) -> Def<'a> {
+        let o1 = owner(path);
+        let o2 = owner(o1);
+        Def {
+            path,
+            o2,
+            o3: owner(o2),
+            o1_last: o1.rsplit("::").next().unwrap_or(o1),
+        }
+    }
 }
 
 /// A path without its last segment (`a::b::f` → `a::b`).
@@ -157,7 +183,10 @@ impl<'a> Linker<'a> {
             }
             if let Some((kind @ ("fn" | "type"), path)) = k.split_once(':') {
                 let name = path.rsplit("::").next().unwrap_or(path);
-                l.by_name.entry((kind, name)).or_default().push(path);
+                l.by_name
+                    .entry((kind, name))
+                    .or_default()
+                    .push(Def::new(path));
                 l.key_of.insert((kind, path), k);
             }
         }
@@ -182,25 +211,28 @@ impl<'a> Linker<'a> {
         let key_of = |path: &str| self.key_of.get(&(kind, path)).copied();
         // 1. A path that a function has.
         for c in &cands {
-            if defs.contains(c) {
+            if defs.iter().any(|d| d.path == *c) {
                 return key_of(c).into_iter().collect();
             }
         }
         // 2. The one function right below a path's module: a function
         //    (or, for a type's function, the type) re-exported one level up.
+        let cuts: Vec<(&str, &str, &str)> = cands
+            .iter()
+            .map(|c| {
+                let c1 = owner(c);
+                (c1, owner(c1), c1.rsplit("::").next().unwrap_or(c1))
+            })
+            .collect();
         let below: Vec<&str> = defs
             .iter()
-            .copied()
             .filter(|d| {
-                cands.iter().any(|c| match kind {
-                    "fn" => !owner(c).is_empty() && owner(owner(d)) == owner(c),
-                    _ => {
-                        let (dt, ct) = (owner(d), owner(c));
-                        let same_type = dt.rsplit("::").next() == ct.rsplit("::").next();
-                        same_type && !owner(ct).is_empty() && owner(owner(dt)) == owner(ct)
-                    }
+                cuts.iter().any(|&(c1, c2, c1_last)| match kind {
+                    "fn" => !c1.is_empty() && d.o2 == c1,
+                    _ => d.o1_last == c1_last && !c2.is_empty() && d.o3 == c2,
                 })
             })
+            .map(|d| d.path)
             .collect();
         let found: Vec<&str> = if !below.is_empty() {
             below
@@ -208,7 +240,7 @@ impl<'a> Linker<'a> {
             // 3. The one function whose path ends with the written one.
             let tail = format!("::{written}");
             defs.iter()
-                .copied()
+                .map(|d| d.path)
                 .filter(|d| d.ends_with(&tail))
                 .collect()
         } else {

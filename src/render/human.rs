@@ -129,7 +129,11 @@ fn diagnostic(f: &Finding, lines: &Lines<'_>, ids: &HashMap<usize, usize>) -> Di
             Label::secondary(ids[&l.file], range(lines, l.file, &l.span)).with_message(&l.message),
         );
     }
-    let mut notes: Vec<String> = f.notes.iter().map(|n| format!("note: {n}")).collect();
+    let mut notes: Vec<String> = crate::render::reach_line(f)
+        .map(|r| format!("reach: {r}"))
+        .into_iter()
+        .chain(f.notes.iter().map(|n| format!("note: {n}")))
+        .collect();
     if let Some(h) = &f.help {
         notes.push(format!("help: {h}"));
     }

@@ -47,6 +47,27 @@ struct JFinding<'a> {
     end_column: u32,
     message: &'a str,
     fingerprint: &'a str,
+    /// How the query is reached (rules that judge queries only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reach: Option<JReach<'a>>,
+}
+
+/// `reach`: `kind` is `request`, `background`, `none` or `unknown`;
+/// `routes` the routes that lead to the query (`DELETE /{org}/jobs/{id}`);
+/// `path` the calls from one entry point down to the query's function.
+#[derive(Serialize)]
+struct JReach<'a> {
+    kind: &'static str,
+    routes: &'a [String],
+    path: Vec<JStep<'a>>,
+    reason: &'a str,
+}
+
+#[derive(Serialize)]
+struct JStep<'a> {
+    function: &'a str,
+    file: &'a str,
+    line: u32,
 }
 
 #[derive(Serialize)]
@@ -79,6 +100,20 @@ fn finding<'a>(report: &'a Report, f: &'a crate::diagnostic::Finding) -> JFindin
         end_column: column1(end.col),
         message: &f.message,
         fingerprint: &f.fingerprint,
+        reach: f.reach.as_ref().map(|r| JReach {
+            kind: r.kind.as_str(),
+            routes: &r.routes,
+            path: r
+                .path
+                .iter()
+                .map(|s| JStep {
+                    function: &s.function,
+                    file: &report.files[s.file].rel,
+                    line: s.line,
+                })
+                .collect(),
+            reason: &r.reason,
+        }),
     }
 }
 

@@ -120,6 +120,9 @@ pub fn render(report: &Report, opts: Options, out: &mut dyn Write) -> io::Result
                     writeln!(out, "```")?;
                 }
             }
+            if let Some(r) = crate::render::reach_line(f) {
+                writeln!(out, "- reach: {}", esc(&r))?;
+            }
             for n in &f.notes {
                 writeln!(out, "- note: {}", esc(n))?;
             }

@@ -80,6 +80,32 @@ pub fn byte_offset(lines: &LineIndex<'_>, line: u32, col: u32) -> usize {
     lines.offset(line.max(1), col).unwrap_or(lines.text().len())
 }
 
+/// How a finding's query is reached, on one line (`None`: the rule does
+/// not judge a query, or the line is in no function): the routes first,
+/// then the calls from the entry point down to the query's function.
+pub fn reach_line(f: &crate::diagnostic::Finding) -> Option<String> {
+    use crate::diagnostic::ReachKind;
+    // A workspace without entry points (a library): nothing to say.
+    let r = f
+        .reach
+        .as_ref()
+        .filter(|r| r.kind != ReachKind::Unknown || !r.path.is_empty())?;
+    let via = (r.path.len() > 1).then(|| {
+        r.path
+            .iter()
+            .map(|s| s.function.as_str())
+            .collect::<Vec<_>>()
+            .join(" -> ")
+    });
+    let via = via.map_or_else(String::new, |v| format!(", via {v}"));
+    Some(match r.kind {
+        ReachKind::Request => format!("reached from {}{via}", r.routes.join(", ")),
+        ReachKind::Background => format!("{}{via}", r.reason),
+        ReachKind::None => format!("not reached: {}", r.reason),
+        ReachKind::Unknown => format!("reach unknown: {}{via}", r.reason),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -127,8 +127,43 @@ struct SResult<'a> {
     partial_fingerprints: Option<std::collections::BTreeMap<&'static str, &'a str>>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     related_locations: Vec<Location>,
+    /// How the query is reached: one thread flow from the entry point
+    /// (a request handler, `main`) through the calls to the query.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    code_flows: Vec<CodeFlow>,
+    /// `reach`: the kind and the routes, as in the JSON output.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    properties: Option<Properties<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     suppressions: Option<[Suppression<'a>; 1]>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct CodeFlow {
+    message: Text,
+    thread_flows: [ThreadFlow; 1],
+}
+
+#[derive(Serialize)]
+struct ThreadFlow {
+    locations: Vec<ThreadFlowLocation>,
+}
+
+#[derive(Serialize)]
+struct ThreadFlowLocation {
+    location: Location,
+}
+
+#[derive(Serialize)]
+struct Properties<'a> {
+    reach: ReachProps<'a>,
+}
+
+#[derive(Serialize)]
+struct ReachProps<'a> {
+    kind: &'static str,
+    routes: &'a [String],
 }
 
 #[derive(Serialize)]
@@ -326,6 +361,13 @@ fn result<'a>(
                 }),
             })
             .collect(),
+        code_flows: code_flows(report, f),
+        properties: f.reach.as_ref().map(|r| Properties {
+            reach: ReachProps {
+                kind: r.kind.as_str(),
+                routes: &r.routes,
+            },
+        }),
         suppressions: suppressed.map(|justification| {
             [Suppression {
                 kind: "inSource",
@@ -333,6 +375,42 @@ fn result<'a>(
             }]
         }),
     }
+}
+
+/// The calls from the entry point to the query's function, then the
+/// query: GitHub shows them as the steps of the alert.
+fn code_flows(report: &Report, f: &Finding) -> Vec<CodeFlow> {
+    let Some(r) = f.reach.as_ref().filter(|r| r.path.len() > 1) else {
+        return Vec::new();
+    };
+    let mut locations: Vec<ThreadFlowLocation> = r
+        .path
+        .iter()
+        .map(|step| ThreadFlowLocation {
+            location: Location {
+                id: None,
+                physical_location: physical(report, step.file, Span::line(step.line)),
+                message: Some(Text {
+                    text: format!("`{}`", step.function),
+                }),
+            },
+        })
+        .collect();
+    locations.push(ThreadFlowLocation {
+        location: Location {
+            id: None,
+            physical_location: physical(report, f.file, f.span),
+            message: Some(Text {
+                text: f.primary_label.clone(),
+            }),
+        },
+    });
+    vec![CodeFlow {
+        message: Text {
+            text: crate::render::reach_line(f).unwrap_or_default(),
+        },
+        thread_flows: [ThreadFlow { locations }],
+    }]
 }
 
 fn physical(report: &Report, file: usize, span: Span) -> PhysicalLocation {

@@ -18,6 +18,7 @@ pub const META: RuleMeta = RuleMeta {
     doc: include_str!("../../rules/invalid-suppression.md"),
     security: false,
     needs: &[Fact::Suppressions],
+    reach: false,
 };
 
 /// Findings for the malformed suppressions of one file.

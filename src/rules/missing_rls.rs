@@ -18,6 +18,7 @@ pub const META: RuleMeta = RuleMeta {
     doc: include_str!("../../rules/missing-rls.md"),
     security: false,
     needs: &[Fact::Schema],
+    reach: false,
 };
 
 /// Findings over the migrated schema; `[rls] require-force` also asks for

@@ -98,6 +98,10 @@ pub struct RuleMeta {
     /// What the rule reads; the engine builds these facts only when a
     /// rule that runs needs them, and runs the rule in their phases.
     pub needs: &'static [Fact],
+    /// Whether its findings sit at a query the program runs, so that how
+    /// the query is reached (a request handler, background work, nothing)
+    /// is worth saying and can lower the severity (`[reach]`).
+    pub reach: bool,
 }
 
 /// A kind of fact a rule judges.

@@ -19,6 +19,7 @@ pub const META: RuleMeta = RuleMeta {
     doc: include_str!("../../rules/parse-error.md"),
     security: false,
     needs: &[Fact::OpaqueMacros, Fact::Failures],
+    reach: false,
 };
 
 /// The opaque macros of one file, or the files that failed.

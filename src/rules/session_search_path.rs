@@ -19,6 +19,7 @@ pub const META: RuleMeta = RuleMeta {
     doc: include_str!("../../rules/session-search-path.md"),
     security: true,
     needs: &[Fact::Sql],
+    reach: false,
 };
 
 /// Findings for one file's SQL facts.

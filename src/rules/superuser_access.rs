@@ -19,6 +19,7 @@ pub const META: RuleMeta = RuleMeta {
     doc: include_str!("../../rules/superuser-access.md"),
     security: true,
     needs: &[Fact::SuperuserCalls],
+    reach: false,
 };
 
 /// Findings for the calls of one file outside the allowed paths.

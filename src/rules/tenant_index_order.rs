@@ -20,6 +20,7 @@ pub const META: RuleMeta = RuleMeta {
     doc: include_str!("../../rules/tenant-index-order.md"),
     security: false,
     needs: &[Fact::Schema],
+    reach: false,
 };
 
 /// Findings over the migrated schema.

@@ -17,6 +17,7 @@ pub const META: RuleMeta = RuleMeta {
     doc: include_str!("../../rules/tenant-table-unindexed.md"),
     security: false,
     needs: &[Fact::Schema],
+    reach: false,
 };
 
 /// Findings over the migrated schema.

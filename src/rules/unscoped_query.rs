@@ -23,6 +23,7 @@ pub const META: RuleMeta = RuleMeta {
     doc: include_str!("../../rules/unscoped-query.md"),
     security: true,
     needs: &[Fact::OrmQueries],
+    reach: true,
 };
 
 /// Findings for the executed queries of one file.

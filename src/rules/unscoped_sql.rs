@@ -21,6 +21,7 @@ pub const META: RuleMeta = RuleMeta {
     doc: include_str!("../../rules/unscoped-sql.md"),
     security: true,
     needs: &[Fact::Sql],
+    reach: true,
 };
 
 /// Findings for one file's SQL facts; a finding points into the file the

@@ -24,6 +24,7 @@ pub const META: RuleMeta = RuleMeta {
     doc: include_str!("../../rules/untrusted-tenant-source.md"),
     security: true,
     needs: &[Fact::OrmQueries, Fact::UntrustedSql],
+    reach: true,
 };
 
 const HELP: &str = "take the tenant from the authenticated context (the session or auth extractor), or call a function that checks the caller's membership first and list it in `[tenant] authorize-functions`; a source you trust goes in `[tenant] trusted-sources`";

@@ -19,6 +19,7 @@ pub const META: RuleMeta = RuleMeta {
     doc: include_str!("../../rules/unused-suppression.md"),
     security: false,
     needs: &[Fact::SuppressionUse],
+    reach: false,
 };
 
 /// Findings for the allows that silenced nothing.

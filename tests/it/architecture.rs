@@ -24,7 +24,7 @@ const LAYERS: &[(&str, &[&str])] = &[
         ],
     ),
     ("model", &["model"]),
-    ("analysis", &["incremental", "rules", "baseline"]),
+    ("analysis", &["incremental", "rules", "baseline", "reach"]),
     ("run", &["report", "engine"]),
     ("output", &["render"]),
     ("front", &["init", "cli"]),

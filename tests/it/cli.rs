@@ -395,8 +395,9 @@ fn configured_tenant_types_put_the_tenant_in_reach() {
 #[test]
 fn naming_a_file_analyses_its_project_and_reports_that_file() {
     let file = fixture("unscoped-query/fail/diesel_app/src/repo/invoices.rs");
+    // Its functions have no caller: warnings (`[reach]`), so the run passes.
     let (code, out, _) = run(&["check", &p(&file), "--format", "json"]);
-    assert_eq!(code, 1);
+    assert_eq!(code, 0);
     let v: serde_json::Value = serde_json::from_str(&out).expect("json");
     let mut got: Vec<(String, u64)> = v["findings"]
         .as_array()

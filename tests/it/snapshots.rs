@@ -69,8 +69,20 @@ fn demo_json() {
             .expect("object")
             .keys()
             .map(String::as_str)
+            .filter(|k| *k != "reach")
             .collect();
         keys.sort_unstable();
+        // Findings at a query say how it is reached.
+        if f["rule"]
+            .as_str()
+            .is_some_and(|r| r.starts_with("unscoped"))
+        {
+            let kind = f["reach"]["kind"].as_str().expect("reach.kind");
+            assert!(
+                ["request", "background", "none", "unknown"].contains(&kind),
+                "{kind}"
+            );
+        }
         assert_eq!(
             keys,
             [

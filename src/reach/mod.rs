@@ -1,0 +1,627 @@
+//! Reach: which entry points of the program lead to a query. The
+//! workspace's functions and calls come from a token scan of every Rust
+//! file ([`scan`]); entry points from what each framework says
+//! ([`knowledge`]: route attributes and registrations, `main`, job traits,
+//! migrations, tests).
+//!
+//! A call is linked to every function it may name: a bare name to the
+//! functions of the caller's module (and below) or the ones a `use`
+//! brings, `a::q::f` to the functions `f` whose path has `q`, a method call
+//! (whose receiver's type a token scan cannot know) to every method of that
+//! name. That is a superset of what the helper summaries resolve
+//! ([`crate::model::summaries::Linker`] takes one of these or none): a
+//! loose edge can only make a query reachable from more entry points,
+//! never hide a request handler, and it costs no name resolution per call.
+//!
+//! A finding's reach is then searched backwards from its function:
+//! reached from a request handler is `request`; otherwise a caller nothing
+//! links to (its name is called somewhere, or it takes request extractors)
+//! makes it `unknown` (or `request`); otherwise background entry points
+//! make it `background`, and nothing (or tests only) `none`.
+
+pub mod knowledge;
+pub mod scan;
+
+pub use scan::{FileItems, How};
+
+use crate::config::ReachConfig;
+use crate::diagnostic::{FileId, Reach, ReachKind, Step};
+use crate::rustlex::word_hash;
+use crate::workspace::layout::Layout;
+use knowledge::{Knowledge, METHODS};
+use std::collections::{HashMap, HashSet, VecDeque};
+use std::hash::{BuildHasherDefault, Hasher};
+
+/// A hasher for keys that are already [`word_hash`]es.
+#[derive(Default)]
+struct WordHasher(u64);
+
+impl Hasher for WordHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 << 8) | u64::from(b);
+        }
+    }
+
+    fn write_u32(&mut self, n: u32) {
+        // Spread over the high bits too: hashbrown takes its tag from them.
+        self.0 = u64::from(n).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    }
+}
+
+type ByHash = HashMap<u32, Vec<u32>, BuildHasherDefault<WordHasher>>;
+
+/// Reads one file's functions (its whole text's tokens).
+pub fn scan_text(text: &str, toks: &mut Vec<crate::rustlex::Tok>) -> FileItems {
+    match crate::rustlex::tokens_into(text, toks) {
+        Ok(()) => scan::scan(text, toks),
+        // Not Rust tokens: the parse phases report it.
+        Err(_) => FileItems::default(),
+    }
+}
+
+/// Routes shown per finding at most.
+const MAX_ROUTES: usize = 3;
+/// Functions searched per finding at most; beyond, the reach is unknown.
+const MAX_VISITED: usize = 50_000;
+
+/// Why a function is an entry point.
+#[derive(Debug, Clone)]
+enum Entry {
+    /// A request handler, with its routes.
+    Request(Vec<String>),
+    /// The program's start (`main`, `#[tokio::main]`, `#[launch]`).
+    Main,
+    /// A method of a job trait's impl.
+    Job(String),
+    /// A migration.
+    Migration,
+    /// A test.
+    Test,
+}
+
+/// The functions of the workspace, their entry points, and the calls
+/// between them, linked as the search needs them.
+pub struct Graph<'a> {
+    items: Vec<(FileId, &'a FileItems)>,
+
+    /// Per file (as in `items`), per scope: the module's absolute path,
+    /// `::`-joined.
+    modules: Vec<Vec<String>>,
+    /// Per file (as in `items`): the node of its first function (a file's
+    /// functions are numbered in order).
+    first: Vec<u32>,
+    /// Each node: its file (index into `items`) and function.
+    nodes: Vec<(u32, u32)>,
+    /// Per file id, the index into `items`.
+    item_of: HashMap<FileId, u32>,
+    entries: HashMap<u32, Entry>,
+    /// Nodes by the hash of their name.
+    fns_named: ByHash,
+    /// Call sites by the hash of the name they call, as `node << 32 |
+    /// call index`; a hash can collide, so a site's name is checked.
+    calls_named: HashMap<u32, Vec<u64>, BuildHasherDefault<WordHasher>>,
+    /// The path each node is defined under (made when first needed).
+    paths: HashMap<u32, String>,
+    /// Callers already found.
+    callers_memo: HashMap<u32, Vec<u32>>,
+    /// Whether any entry point of a program (not a test) was found.
+    has_entry: bool,
+}
+
+fn label_of(f: &scan::FnItem) -> String {
+    match f.owner.as_ref().and_then(|o| o.ty.last()) {
+        Some(t) => format!("{t}::{}", f.name),
+        None => f.name.clone(),
+    }
+}
+
+/// The first string literal of an attribute's arguments, or the one after
+/// `path =`.
+fn attr_route(attr: &scan::Attr) -> Option<String> {
+    let toks: Vec<&str> = attr.args.split(' ').collect();
+    let lit = |s: &str| s.starts_with('"').then(|| s.trim_matches('"').to_string());
+    let path = toks
+        .windows(3)
+        .find(|w| w[0] == "path" && w[1] == "=")
+        .and_then(|w| lit(w[2]))
+        .or_else(|| toks.first().and_then(|t| lit(t)))?;
+    let last = attr.path.rsplit("::").next().unwrap_or(&attr.path);
+    let method = toks
+        .windows(3)
+        .find(|w| w[0] == "method" && w[1] == "=")
+        .map(|w| w[2].trim_matches('"').to_ascii_lowercase())
+        .or_else(|| METHODS.contains(&last).then(|| last.to_string()))
+        .or_else(|| {
+            toks.first()
+                .filter(|t| METHODS.contains(&t.to_ascii_lowercase().as_str()))
+                .map(|t| t.to_ascii_lowercase())
+        })
+        .filter(|m| METHODS.contains(&m.as_str()));
+    Some(format!(
+        "{} {path}",
+        method.map_or_else(|| "*".to_string(), |m| m.to_ascii_uppercase())
+    ))
+}
+
+fn entry_of(k: &Knowledge, f: &scan::FnItem, top: bool, in_migrations: bool) -> Option<Entry> {
+    for a in &f.attrs {
+        if Knowledge::attr_in(&k.route_attributes, &a.path) {
+            if let Some(route) = attr_route(a) {
+                return Some(Entry::Request(vec![route]));
+            }
+        }
+        if Knowledge::attr_in(&k.handler_attributes, &a.path) {
+            return Some(Entry::Request(vec![format!("handler {}", label_of(f))]));
+        }
+        if k.test_attributes.contains(&a.path) {
+            return Some(Entry::Test);
+        }
+        if k.main_attributes.contains(&a.path) {
+            return Some(Entry::Main);
+        }
+    }
+    if let Some(o) = &f.owner {
+        if o.attrs
+            .iter()
+            .any(|a| k.request_impl_attributes.contains(&a.path))
+        {
+            return Some(Entry::Request(vec![format!("rpc {}", label_of(f))]));
+        }
+        if let Some(t) = &o.trait_name {
+            if k.migration_traits.contains(t) {
+                return Some(Entry::Migration);
+            }
+            if k.background_trait_suffixes
+                .iter()
+                .any(|s| t.ends_with(s.as_str()))
+            {
+                return Some(Entry::Job(t.clone()));
+            }
+        }
+    } else if top && f.name == "main" {
+        return Some(Entry::Main);
+    }
+    if in_migrations {
+        return Some(Entry::Migration);
+    }
+    None
+}
+
+impl<'a> Graph<'a> {
+    /// The graph of these files' functions (`rel` is each file's path
+    /// relative to the project root).
+    pub fn new(
+        files: impl IntoIterator<Item = (FileId, &'a str, &'a FileItems)>,
+        layout: &'a Layout,
+        config: &ReachConfig,
+    ) -> Graph<'a> {
+        let k = Knowledge::get();
+        let mut g = Graph {
+            items: Vec::new(),
+            modules: Vec::new(),
+            first: Vec::new(),
+            nodes: Vec::new(),
+            item_of: HashMap::new(),
+            entries: HashMap::new(),
+            fns_named: ByHash::default(),
+            calls_named: HashMap::default(),
+            paths: HashMap::new(),
+            callers_memo: HashMap::new(),
+            has_entry: false,
+        };
+        let mut in_migrations = Vec::new();
+        for (file, rel, items) in files {
+            let module = layout.module_of(rel);
+            g.modules.push(
+                items
+                    .scopes
+                    .iter()
+                    .map(|sc| {
+                        module
+                            .iter()
+                            .chain(&sc.path)
+                            .map(String::as_str)
+                            .collect::<Vec<_>>()
+                            .join("::")
+                    })
+                    .collect(),
+            );
+            g.item_of.insert(file, g.items.len() as u32);
+            g.items.push((file, items));
+            in_migrations.push(rel.split('/').any(|seg| k.migration_folders.contains(seg)));
+        }
+        let n_fns: usize = g.items.iter().map(|(_, i)| i.fns.len()).sum();
+        g.nodes.reserve(n_fns);
+        g.fns_named.reserve(n_fns);
+        g.calls_named.reserve(n_fns);
+        for (idx, &(_, items)) in g.items.iter().enumerate() {
+            g.first.push(g.nodes.len() as u32);
+            for (at, f) in items.fns.iter().enumerate() {
+                let id = g.nodes.len() as u32;
+                g.nodes.push((idx as u32, at as u32));
+                g.fns_named.entry(word_hash(&f.name)).or_default().push(id);
+                for (c, call) in f.calls.iter().enumerate() {
+                    g.calls_named
+                        .entry(word_hash(call.name()))
+                        .or_default()
+                        .push((u64::from(id) << 32) | c as u64);
+                }
+                let top = items.scopes[f.scope as usize].parent.is_none();
+                if let Some(e) = entry_of(k, f, top, in_migrations[idx]) {
+                    g.entries.insert(id, e);
+                }
+            }
+        }
+        // Handlers registered on routes.
+        let mut handlers: Vec<(u32, String)> = Vec::new();
+        for (idx, &(_, items)) in g.items.iter().enumerate() {
+            for r in &items.routes {
+                let Some(name) = r.handler.last() else {
+                    continue;
+                };
+                let Some(at) = r.in_fn else {
+                    continue;
+                };
+                let caller = g.first[idx] + at;
+                let path = r.handler.join("::");
+                for &n in g.fns_named.get(&word_hash(name)).into_iter().flatten() {
+                    if g.fn_of(n).name == *name && g.may_name(caller, &path, n) {
+                        let label = label_of(g.fn_of(n));
+                        let route = match (&r.method, &r.path) {
+                            (Some(m), Some(p)) => format!("{m} {p}"),
+                            (Some(m), None) => format!("{m} (handler {label})"),
+                            (None, _) => format!("handler {label}"),
+                        };
+                        handlers.push((n, route));
+                    }
+                }
+            }
+        }
+        for (n, route) in handlers {
+            match g.entries.get_mut(&n) {
+                Some(Entry::Request(routes)) => {
+                    // The handler's own attribute says more.
+                    if routes.iter().all(|r| r.starts_with("handler ")) && !routes.contains(&route)
+                    {
+                        routes.push(route);
+                    }
+                }
+                _ => {
+                    g.entries.insert(n, Entry::Request(vec![route]));
+                }
+            }
+        }
+        // Entry points the configuration names.
+        if !config.request.is_empty() || !config.background.is_empty() {
+            for n in 0..g.nodes.len() as u32 {
+                let label = label_of(g.fn_of(n));
+                let path = g.path_of(n);
+                let named = |names: &[String]| {
+                    names.iter().any(|name| {
+                        path == *name || path.ends_with(&format!("::{name}")) || label == *name
+                    })
+                };
+                if named(&config.request) {
+                    g.entries
+                        .insert(n, Entry::Request(vec![format!("handler {label}")]));
+                } else if named(&config.background) && !g.entries.contains_key(&n) {
+                    g.entries.insert(n, Entry::Main);
+                }
+            }
+        }
+        g.has_entry = g.entries.values().any(|e| !matches!(e, Entry::Test));
+        g
+    }
+
+    /// The function node `n` is.
+    fn fn_of(&self, n: u32) -> &'a scan::FnItem {
+        let (item, at) = self.nodes[n as usize];
+        &self.items[item as usize].1.fns[at as usize]
+    }
+
+    /// The path a function is defined under (`app::db::jobs::get`,
+    /// `app::store::Store::find`): its module's, then for a method the
+    /// `impl` type as written (its last segment when it has several).
+    fn path_of(&mut self, n: u32) -> String {
+        if let Some(p) = self.paths.get(&n) {
+            return p.clone();
+        }
+        let (item, _) = self.nodes[n as usize];
+        let f = self.fn_of(n);
+        let module = &self.modules[item as usize][f.scope as usize];
+        let p = match f.owner.as_ref().and_then(|o| o.ty.last()) {
+            Some(t) => format!("{module}::{t}::{}", f.name),
+            None => format!("{module}::{}", f.name),
+        };
+        self.paths.insert(n, p.clone());
+        p
+    }
+
+    /// Whether path call `path` in `caller` may name `n` (its name is the
+    /// call's last segment): a bare name names a function of the caller's
+    /// module or below, or one a `use` brings in scope (by name or glob);
+    /// `a::q::f` one whose path has `q` (or any, when `q` is `self`,
+    /// `super`, `crate`, `Self` or a name a `use` renames).
+    fn may_name(&self, caller: u32, path: &str, n: u32) -> bool {
+        let (item, _) = self.nodes[caller as usize];
+        let items = self.items[item as usize].1;
+        let scope = self.fn_of(caller).scope;
+        let in_chain = |test: &dyn Fn(&scan::UseItem) -> bool| {
+            let mut p = Some(scope);
+            while let Some(q) = p {
+                let sc = &items.scopes[q as usize];
+                if sc.uses.iter().any(test) {
+                    return true;
+                }
+                p = sc.parent;
+            }
+            false
+        };
+        fn local(u: &scan::UseItem) -> Option<&str> {
+            u.alias.as_deref().or(u.path.last().map(String::as_str))
+        }
+        let (t_item, _) = self.nodes[n as usize];
+        let target = self.fn_of(n);
+        let t_module = &self.modules[t_item as usize][target.scope as usize];
+        // The segments above the function: its module's, then its type's.
+        let above = || {
+            t_module.split("::").chain(
+                target
+                    .owner
+                    .iter()
+                    .flat_map(|o| o.ty.iter().map(String::as_str)),
+            )
+        };
+        match path.rsplit_once("::") {
+            None => {
+                let module = &self.modules[item as usize][scope as usize];
+                t_module == module
+                    || t_module
+                        .strip_prefix(module.as_str())
+                        .is_some_and(|rest| rest.starts_with("::"))
+                    || in_chain(&|u| u.glob || local(u) == Some(path))
+            }
+            Some((qual, _)) => {
+                let q = qual.rsplit("::").next().unwrap_or(qual);
+                matches!(q, "self" | "super" | "crate" | "Self")
+                    || (!qual.contains("::") && in_chain(&|u| !u.glob && local(u) == Some(q)))
+                    || above().any(|s| s == q)
+            }
+        }
+    }
+
+    /// The function of `file` whose body holds `line`.
+    fn fn_at(&self, file: FileId, line: u32) -> Option<u32> {
+        let &item = self.item_of.get(&file)?;
+        let items = self.items[item as usize].1;
+        items
+            .fns
+            .iter()
+            .enumerate()
+            .filter(|(_, f)| f.line <= line && line <= f.end)
+            .max_by_key(|(_, f)| f.line)
+            .map(|(at, _)| self.first[item as usize] + at as u32)
+    }
+
+    /// The nodes that call `n`.
+    fn callers(&mut self, n: u32) -> Vec<u32> {
+        if let Some(c) = self.callers_memo.get(&n) {
+            return c.clone();
+        }
+        let me = self.fn_of(n);
+        let name = me.name.as_str();
+        let my_type = me.owner.as_ref().and_then(|o| o.ty.last());
+        let mut out = Vec::new();
+        for &site in self.calls_named.get(&word_hash(name)).into_iter().flatten() {
+            let (caller, c) = ((site >> 32) as u32, site as u32);
+            if caller == n || out.last() == Some(&caller) {
+                continue;
+            }
+            let them = self.fn_of(caller);
+            let call = &them.calls[c as usize];
+            if call.name() != name {
+                continue;
+            }
+            let self_call = call.how == How::SelfMethod
+                || (call.how != How::Method
+                    && call
+                        .path
+                        .strip_prefix("Self::")
+                        .is_some_and(|r| !r.contains("::")));
+            let hit = if self_call {
+                // `self.f()` / `Self::f()`: a method of the caller's type
+                // (or of any type, from a trait's default method).
+                let theirs = them.owner.as_ref();
+                my_type.is_some()
+                    && theirs.is_some_and(|o| {
+                        o.ty.last() == my_type || o.trait_name.as_ref() == o.ty.last()
+                    })
+            } else if call.how == How::Method {
+                my_type.is_some()
+            } else {
+                self.may_name(caller, &call.path, n)
+            };
+            if hit {
+                out.push(caller);
+            }
+        }
+        out.sort_unstable();
+        out.dedup();
+        self.callers_memo.insert(n, out.clone());
+        out
+    }
+
+    /// Whether something calls a function named like `n` (a caller the
+    /// linking missed may exist).
+    fn named_elsewhere(&self, n: u32) -> bool {
+        let name = self.fn_of(n).name.as_str();
+        self.calls_named.get(&word_hash(name)).is_some_and(|sites| {
+            sites.iter().any(|&site| {
+                let (caller, c) = ((site >> 32) as u32, site as u32);
+                caller != n && self.fn_of(caller).calls[c as usize].name() == name
+            })
+        })
+    }
+
+    fn step(&self, n: u32) -> Step {
+        let f = self.fn_of(n);
+        Step {
+            function: label_of(f),
+            file: self.items[self.nodes[n as usize].0 as usize].0,
+            line: f.line,
+        }
+    }
+
+    /// How the function holding each `(file, line)` is reached (`None`:
+    /// the line is in no function).
+    pub fn reach_all(&mut self, sites: &[(FileId, u32)]) -> Vec<Option<Reach>> {
+        let mut memo: HashMap<u32, Option<Reach>> = HashMap::new();
+        sites
+            .iter()
+            .map(|&(file, line)| {
+                let start = self.fn_at(file, line)?;
+                if let Some(r) = memo.get(&start) {
+                    return r.clone();
+                }
+                let r = self.reach(start);
+                memo.insert(start, r.clone());
+                r
+            })
+            .collect()
+    }
+
+    fn reach(&mut self, start: u32) -> Option<Reach> {
+        if !self.has_entry {
+            return Some(Reach {
+                kind: ReachKind::Unknown,
+                routes: Vec::new(),
+                path: Vec::new(),
+                reason: "no entry point (request handler, main, job) found in the workspace".into(),
+            });
+        }
+        let mut prev: HashMap<u32, u32> = HashMap::new();
+        let mut seen: HashSet<u32> = HashSet::from([start]);
+        let mut queue = VecDeque::from([start]);
+        let mut request: Vec<u32> = Vec::new();
+        let mut background: Vec<u32> = Vec::new();
+        let mut tests = false;
+        let mut unresolved: Option<u32> = None;
+        let mut extractor_top: Option<u32> = None;
+        let k = Knowledge::get();
+        while let Some(n) = queue.pop_front() {
+            match self.entries.get(&n) {
+                Some(Entry::Request(_)) => {
+                    request.push(n);
+                    // The nearest handlers are enough to show.
+                    if request.len() >= MAX_ROUTES {
+                        break;
+                    }
+                }
+                Some(Entry::Main | Entry::Job(_) | Entry::Migration) => background.push(n),
+                Some(Entry::Test) => tests = true,
+                None => {}
+            }
+            if seen.len() > MAX_VISITED {
+                unresolved.get_or_insert(n);
+                break;
+            }
+            let callers = self.callers(n);
+            if callers.is_empty() && !self.entries.contains_key(&n) {
+                let params = &self.fn_of(n).params;
+                if k.extractors.iter().any(|e| params.contains(e.as_str())) {
+                    extractor_top.get_or_insert(n);
+                } else if self.named_elsewhere(n) {
+                    unresolved.get_or_insert(n);
+                }
+            }
+            for c in callers {
+                if seen.insert(c) {
+                    prev.insert(c, n);
+                    queue.push_back(c);
+                }
+            }
+        }
+        let path_from = |g: &Graph, mut n: u32| {
+            let mut path = vec![g.step(n)];
+            while let Some(&p) = prev.get(&n) {
+                path.push(g.step(p));
+                n = p;
+            }
+            path
+        };
+        if let Some(&first) = request.first() {
+            let mut routes: Vec<String> = Vec::new();
+            for n in &request {
+                if let Some(Entry::Request(rs)) = self.entries.get(n) {
+                    for r in rs {
+                        if !routes.contains(r) {
+                            routes.push(r.clone());
+                        }
+                    }
+                }
+            }
+            let more = routes.len().saturating_sub(MAX_ROUTES);
+            routes.truncate(MAX_ROUTES);
+            let reason = if more > 0 {
+                format!("reached from request handlers ({more} more routes)")
+            } else {
+                "reached from a request handler".to_string()
+            };
+            return Some(Reach {
+                kind: ReachKind::Request,
+                routes,
+                path: path_from(self, first),
+                reason,
+            });
+        }
+        if let Some(top) = extractor_top {
+            return Some(Reach {
+                kind: ReachKind::Request,
+                routes: vec![format!("handler {}", label_of(self.fn_of(top)))],
+                path: path_from(self, top),
+                reason:
+                    "reached from a function that takes request extractors (its route was not seen)"
+                        .into(),
+            });
+        }
+        if let Some(top) = unresolved {
+            return Some(Reach {
+                kind: ReachKind::Unknown,
+                routes: Vec::new(),
+                path: path_from(self, top),
+                reason: format!(
+                    "`{}` is called where the call cannot be followed",
+                    label_of(self.fn_of(top))
+                ),
+            });
+        }
+        if let Some(&first) = background.first() {
+            let what = match self.entries.get(&first) {
+                Some(Entry::Migration) => "a migration".to_string(),
+                Some(Entry::Job(t)) => format!("a `{t}` job"),
+                _ => format!("`{}` at start-up", label_of(self.fn_of(first))),
+            };
+            return Some(Reach {
+                kind: ReachKind::Background,
+                routes: Vec::new(),
+                path: path_from(self, first),
+                reason: format!("reached only from background work: {what}"),
+            });
+        }
+        Some(Reach {
+            kind: ReachKind::None,
+            routes: Vec::new(),
+            path: vec![self.step(start)],
+            reason: if tests {
+                "called only from tests".into()
+            } else {
+                "no caller in the workspace".into()
+            },
+        })
+    }
+}
