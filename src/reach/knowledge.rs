@@ -24,6 +24,7 @@ struct FrameworkFile {
     background_trait_suffixes: Vec<String>,
     migration_traits: Vec<String>,
     migration_folders: Vec<String>,
+    common_methods: Vec<String>,
 }
 
 const FILES: &[(&str, &str)] = &[
@@ -72,6 +73,9 @@ pub struct Knowledge {
     pub migration_traits: HashSet<String>,
     /// Folder (or crate) names holding migrations.
     pub migration_folders: HashSet<String>,
+    /// Method names of std, async runtimes and the ORMs: a call `.name()`
+    /// is not linked to the workspace's methods of that name.
+    pub common_methods: HashSet<String>,
 }
 
 /// The HTTP methods a router or attribute name can give.
@@ -108,6 +112,7 @@ impl Knowledge {
                 .extend(f.background_trait_suffixes);
             k.migration_traits.extend(f.migration_traits);
             k.migration_folders.extend(f.migration_folders);
+            k.common_methods.extend(f.common_methods);
         }
         Ok(k)
     }

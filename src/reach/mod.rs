@@ -251,8 +251,12 @@ impl<'a> Graph<'a> {
                         .or_default()
                         .push((u64::from(id) << 32) | c as u64);
                 }
-                let top = items.scopes[f.scope as usize].parent.is_none();
-                if let Some(e) = entry_of(k, f, top, in_migrations[idx]) {
+                let scope = &items.scopes[f.scope as usize];
+                let test =
+                    scope.test || f.attrs.iter().any(|a| a.path == "cfg" && a.args == "test");
+                if test {
+                    g.entries.insert(id, Entry::Test);
+                } else if let Some(e) = entry_of(k, f, scope.parent.is_none(), in_migrations[idx]) {
                     g.entries.insert(id, e);
                 }
             }
@@ -268,6 +272,9 @@ impl<'a> Graph<'a> {
                     continue;
                 };
                 let caller = g.first[idx] + at;
+                if matches!(g.entries.get(&caller), Some(Entry::Test)) {
+                    continue;
+                }
                 let path = r.handler.join("::");
                 for &n in g.fns_named.get(&word_hash(name)).into_iter().flatten() {
                     if g.fn_of(n).name == *name && g.may_name(caller, &path, n) {
@@ -388,9 +395,23 @@ impl<'a> Graph<'a> {
             }
             Some((qual, _)) => {
                 let q = qual.rsplit("::").next().unwrap_or(qual);
-                matches!(q, "self" | "super" | "crate" | "Self")
-                    || (!qual.contains("::") && in_chain(&|u| !u.glob && local(u) == Some(q)))
-                    || above().any(|s| s == q)
+                // `db::get` with `use crate::store as db`: the module `store`.
+                let mut real: Option<&str> = None;
+                if !qual.contains("::") {
+                    let mut p = Some(scope);
+                    while let (Some(sc), None) = (p, real) {
+                        let sc = &items.scopes[sc as usize];
+                        real = sc
+                            .uses
+                            .iter()
+                            .find(|u| !u.glob && local(u) == Some(q))
+                            .and_then(|u| u.path.last())
+                            .map(String::as_str);
+                        p = sc.parent;
+                    }
+                }
+                let q = real.unwrap_or(q);
+                matches!(q, "self" | "super" | "crate" | "Self") || above().any(|s| s == q)
             }
         }
     }
@@ -442,7 +463,9 @@ impl<'a> Graph<'a> {
                         o.ty.last() == my_type || o.trait_name.as_ref() == o.ty.last()
                     })
             } else if call.how == How::Method {
-                my_type.is_some()
+                // `.len()`, `.execute(..)`: a std or ORM method far more
+                // often than the workspace's.
+                my_type.is_some() && !Knowledge::get().common_methods.contains(name)
             } else {
                 self.may_name(caller, &call.path, n)
             };

@@ -30,6 +30,8 @@ pub struct ModScope {
     pub parent: Option<u32>,
     /// Its `use` items.
     pub uses: Vec<UseItem>,
+    /// Test code: `#[cfg(test)] mod ..`, or inside one.
+    pub test: bool,
 }
 
 /// One name a `use` item brings in.
@@ -378,10 +380,13 @@ impl<'a> Scanner<'a> {
                         let end = self.close[i + 2].min(hi);
                         let mut path = self.out.scopes[scope as usize].path.clone();
                         path.push(self.word(i + 1).to_string());
+                        let test = self.out.scopes[scope as usize].test
+                            || attrs.iter().any(|a| a.path == "cfg" && a.args == "test");
                         self.out.scopes.push(ModScope {
                             path,
                             parent: Some(scope),
                             uses: Vec::new(),
+                            test,
                         });
                         let inner = (self.out.scopes.len() - 1) as u32;
                         self.items(i + 3, end, inner, None);
@@ -689,7 +694,11 @@ impl<'a> Scanner<'a> {
                             self.toks.get(after).map(|t| t.kind),
                             Some(Kind::Close(b')'))
                         );
-                    if !opens && !bang && !alone_after {
+                    let closes_brace = matches!(
+                        self.toks.get(after).map(|t| t.kind),
+                        Some(Kind::Close(b'}'))
+                    );
+                    if !opens && !bang && !alone_after && !closes_brace {
                         i = after.max(i + 1);
                         continue;
                     }
@@ -721,15 +730,27 @@ impl<'a> Scanner<'a> {
                                 line: self.line(i),
                             });
                         }
-                        // `get(h)`, or `.post(h)` chained on one: `get(h).post(h2)`.
-                        let router = !dotted
-                            || before
+                        // `.route("/p", get(h))`: a router given to a route
+                        // call; `get(h).post(h2)`, `web::resource("/p").to(h)`:
+                        // one chained on a router or a route call.
+                        let routing = |n: &str| {
+                            self.k.method_routers.contains(n) || self.k.route_paths.contains(n)
+                        };
+                        let router = if dotted {
+                            before
                                 .and_then(|b| b.checked_sub(1))
                                 .and_then(|c| {
                                     let o = self.open_of(c)?;
                                     called.iter().rev().find(|(at, _)| *at == o)
                                 })
-                                .is_some_and(|(_, n)| self.k.method_routers.contains(n.as_str()));
+                                .is_some_and(|(_, n)| routing(n))
+                        } else {
+                            groups.last().is_some_and(|g| {
+                                g.call
+                                    .as_deref()
+                                    .is_some_and(|c| self.k.route_paths.contains(c))
+                            })
+                        };
                         called.push((after, last.clone()));
                         groups.push(Group {
                             open: after,
@@ -753,6 +774,27 @@ impl<'a> Scanner<'a> {
                             i = after + 2;
                             continue;
                         }
+                    }
+                    // A function stored in a field (`on_message: jobs::process,`).
+                    let field = before.is_some_and(|b| {
+                        self.is_punct(b, b':')
+                            && !self.is_punct(b.wrapping_sub(1), b':')
+                            && self.is_ident(b.wrapping_sub(1))
+                    }) && (self.is_punct(after, b',')
+                        || matches!(
+                            self.toks.get(after).map(|t| t.kind),
+                            Some(Kind::Close(b'}'))
+                        ))
+                        && groups.last().is_some_and(|g| self.is_open(g.open, b'{'))
+                        && path.contains("::");
+                    if field {
+                        calls.push(Call {
+                            path,
+                            how: How::Value,
+                            line: self.line(i),
+                        });
+                        i = after;
+                        continue;
                     }
                     // A path standing alone as an argument: a function value.
                     let alone_before = before.is_some_and(|b| {
@@ -909,6 +951,35 @@ mod tests {
     }
 
     #[test]
+    fn test_modules_and_stored_functions() {
+        let f = items(
+            "fn consumers() -> Consumers {\n\
+                 Consumers { on_message: jobs::process, retries: 3 }\n\
+             }\n\
+             #[cfg(test)]\n\
+             mod tests { mod inner { fn helper() {} } #[test] fn t() {} }\n\
+             mod prod { fn p() {} }\n",
+        );
+        let calls: Vec<(&str, How)> = f.fns[0]
+            .calls
+            .iter()
+            .map(|c| (c.path.as_str(), c.how))
+            .collect();
+        assert_eq!(calls, [("jobs::process", How::Value)]);
+        let tests: Vec<(&[String], bool)> = f
+            .scopes
+            .iter()
+            .map(|s| (s.path.as_slice(), s.test))
+            .collect();
+        assert_eq!(tests[1], (&["tests".to_string()][..], true));
+        assert_eq!(
+            tests[2],
+            (&["tests".to_string(), "inner".to_string()][..], true)
+        );
+        assert_eq!(tests[3], (&["prod".to_string()][..], false));
+    }
+
+    #[test]
     fn route_registrations() {
         let f = items(
             "fn router() -> Router {\n\
@@ -920,6 +991,8 @@ mod tests {
                  cfg.service(web::resource(\"/w/{id}\").route(web::delete().to(w::remove)).route(web::route().to(w::any)));\n\
                  let r = rocket::build().mount(\"/\", routes![a::one, two]);\n\
                  map.get(key);\n\
+                 put(&cache, meta, stats);\n\
+                 slos::get(db, id);\n\
              }\n",
         );
         let regs: Vec<(Option<&str>, Option<&str>, String)> = f

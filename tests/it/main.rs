@@ -7,6 +7,7 @@ mod corpus;
 mod fixtures;
 mod fuzz;
 mod hostile;
+mod reach;
 mod sarif;
 mod snapshots;
 mod support;

@@ -32,7 +32,7 @@ fn validator() -> jsonschema::Validator {
     jsonschema::validator_for(&schema).expect("vendored schema compiles")
 }
 
-fn assert_valid(log: &Value) {
+pub fn assert_valid(log: &Value) {
     let errors: Vec<String> = validator()
         .iter_errors(log)
         .map(|e| format!("{}: {e}", e.instance_path()))
