@@ -138,24 +138,39 @@ impl Ledger {
     }
 
     /// Records file `i`'s functions as the reach phase reads them.
-    pub(super) fn record_reach(
-        &mut self,
-        i: usize,
-        items: crate::reach::FileItems,
-        origin: Origin,
-    ) {
+    pub(super) fn record_reach(&mut self, i: usize, items: cache::ReachBlob, origin: Origin) {
         self.new[i].reach = Some(items);
         self.record(i, origin);
     }
 
-    /// Keeps what the cache held of every file's functions, for a run
-    /// whose reach phase had nothing to do.
+    /// Keeps what the cache held of every file's functions and findings'
+    /// reach, for a run whose reach phase did not read them.
     pub(super) fn carry_reach(&mut self) {
         for (n, o) in self.new.iter_mut().zip(&mut self.old) {
             if n.reach.is_none() {
                 n.reach = o.reach.take();
             }
+            if n.reach_results.is_none() {
+                n.reach_results = o.reach_results.take();
+            }
         }
+    }
+
+    /// Whether the run has a cache to write back to.
+    pub(super) fn has_store(&self) -> bool {
+        self.store.is_some()
+    }
+
+    /// The reach of file `i`'s findings as the cache holds it.
+    pub(super) fn cached_reach_results(&self, i: usize) -> Option<&crate::reach::ReachResults> {
+        self.old.get(i)?.reach_results.as_ref()
+    }
+
+    /// Records the reach of file `i`'s findings.
+    pub(super) fn record_reach_results(&mut self, i: usize, r: crate::reach::ReachResults) {
+        let same = self.old[i].reach_results.as_ref() == Some(&r);
+        self.new[i].reach_results = Some(r);
+        self.record(i, if same { Origin::Cached } else { Origin::Made });
     }
 
     /// Records file `i`'s tenant-model facts and their digest.
@@ -300,7 +315,7 @@ impl Cached<'_> {
     }
 
     /// Takes the file's functions as the reach phase read them.
-    pub(super) fn take_reach(&mut self) -> Option<crate::reach::FileItems> {
+    pub(super) fn take_reach(&mut self) -> Option<cache::ReachBlob> {
         self.0.reach.take()
     }
 

@@ -7,12 +7,14 @@ use super::extract::TOKENS;
 use super::ledger::{Ledger, Origin};
 use super::read::{text_of, Sources};
 use crate::config::ReachConfig;
-use crate::diagnostic::Finding;
+use crate::diagnostic::{Finding, Reach};
 use crate::discover::FileKind;
-use crate::reach::{self, FileItems};
+use crate::incremental::cache::ReachBlob;
+use crate::reach::{self, FileItems, ReachResults, StoredReach};
 use crate::rules;
 use crate::workspace::layout::Layout;
 use rayon::prelude::*;
+use std::collections::{BTreeMap, HashMap};
 
 /// Fills in [`Finding::reach`] for the findings of rules that judge
 /// queries.
@@ -34,7 +36,36 @@ pub(super) fn attach(
         return;
     }
     let Sources { pool, files, texts } = src;
-    let read: Vec<Option<(FileItems, Origin)>> = pool.install(|| {
+    let workspace = workspace_hash(ledger, files, layout, config);
+    // The same workspace as the last run: its answers hold.
+    let id_of: HashMap<&str, usize> = files
+        .iter()
+        .enumerate()
+        .map(|(i, f)| (f.rel.as_str(), i))
+        .collect();
+    let reused: Option<Vec<Option<Reach>>> = wanted
+        .iter()
+        .map(|&i| {
+            let f = &findings[i];
+            let stored = ledger
+                .cached_reach_results(f.file)
+                .filter(|r| r.workspace == workspace)?;
+            let (_, r) = stored.lines.iter().find(|(l, _)| *l == f.span.start.line)?;
+            match r {
+                Some(r) => r.get(|rel| id_of.get(rel).copied()).map(Some),
+                None => Some(None),
+            }
+        })
+        .collect();
+    if let Some(reused) = reused {
+        ledger.carry_reach();
+        for (i, r) in wanted.into_iter().zip(reused) {
+            findings[i].reach = r;
+        }
+        return;
+    }
+    let with_cache = ledger.has_store();
+    let read: Vec<Option<(FileItems, Option<ReachBlob>)>> = pool.install(|| {
         files
             .par_iter()
             .zip(texts.par_iter())
@@ -43,29 +74,40 @@ pub(super) fn attach(
                 if f.kind != FileKind::Rust {
                     return None;
                 }
-                if let Some(items) = cached.take_reach() {
-                    return Some((items, Origin::Cached));
+                if let Some(blob) = cached.take_reach() {
+                    if let Some(items) = blob.get() {
+                        return Some((items, Some(blob)));
+                    }
                 }
                 let t = text_of(f, t);
                 let t = t.as_ref().as_ref().ok()?;
                 Some((
                     TOKENS.with_borrow_mut(|toks| reach::scan_text(t, toks)),
-                    Origin::Made,
+                    None,
                 ))
             })
             .collect()
     });
+    let mut all: Vec<Option<FileItems>> = Vec::with_capacity(read.len());
     for (i, r) in read.into_iter().enumerate() {
-        if let Some((items, origin)) = r {
-            ledger.record_reach(i, items, origin);
+        match r {
+            Some((items, blob)) => {
+                match blob {
+                    Some(b) => ledger.record_reach(i, b, Origin::Cached),
+                    None if with_cache => {
+                        ledger.record_reach(i, ReachBlob::new(&items), Origin::Made)
+                    }
+                    None => {}
+                }
+                all.push(Some(items));
+            }
+            None => all.push(None),
         }
     }
-    let entries = ledger.entries();
     let mut graph = reach::Graph::new(
-        entries
-            .iter()
+        all.iter()
             .enumerate()
-            .filter_map(|(i, e)| Some((i, files[i].rel.as_str(), e.reach.as_ref()?))),
+            .filter_map(|(i, items)| Some((i, files[i].rel.as_str(), items.as_ref()?))),
         layout,
         config,
     );
@@ -73,7 +115,36 @@ pub(super) fn attach(
         .iter()
         .map(|&i| (findings[i].file, findings[i].span.start.line))
         .collect();
+    let mut by_file: BTreeMap<usize, Vec<(u32, Option<StoredReach>)>> = BTreeMap::new();
     for (i, r) in wanted.into_iter().zip(graph.reach_all(&sites)) {
-        findings[i].reach = r;
+        let f = &mut findings[i];
+        by_file.entry(f.file).or_default().push((
+            f.span.start.line,
+            r.as_ref()
+                .map(|r| StoredReach::new(r, |id| files[id].rel.clone())),
+        ));
+        f.reach = r;
     }
+    for (file, mut lines) in by_file {
+        lines.sort_by_key(|(l, _)| *l);
+        lines.dedup_by_key(|(l, _)| *l);
+        ledger.record_reach_results(file, ReachResults { workspace, lines });
+    }
+}
+
+/// What a finding's reach depends on: every file's bytes (by path), the
+/// crates' layout and the `[reach]` settings.
+fn workspace_hash(
+    ledger: &Ledger,
+    files: &[crate::discover::SourcePath],
+    layout: &Layout,
+    config: &ReachConfig,
+) -> u128 {
+    let mut h = crate::incremental::cache::Hasher::default();
+    for (f, e) in files.iter().zip(ledger.entries()) {
+        h.part(f.rel.as_bytes()).part(&e.hash.to_le_bytes());
+    }
+    h.part(&layout.hash().to_le_bytes())
+        .part(format!("{config:?}").as_bytes());
+    h.finish()
 }

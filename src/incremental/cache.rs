@@ -103,8 +103,27 @@ pub struct Entry {
     /// Query phase (Rust files).
     pub query: Option<QueryEntry>,
     /// Its functions and calls as the reach phase reads them (Rust files;
-    /// `None` until a run needed them).
-    pub reach: Option<crate::reach::FileItems>,
+    /// `None` until a run needed them), encoded: decoded only by a run
+    /// that reads them.
+    pub reach: Option<ReachBlob>,
+    /// The reach of its findings as the last run computed it.
+    pub reach_results: Option<crate::reach::ReachResults>,
+}
+
+/// A file's [`crate::reach::FileItems`], encoded.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReachBlob(#[serde(with = "bytes")] Vec<u8>);
+
+impl ReachBlob {
+    /// Encodes `items`.
+    pub fn new(items: &crate::reach::FileItems) -> ReachBlob {
+        ReachBlob(postcard::to_stdvec(items).unwrap_or_default())
+    }
+
+    /// The items (`None`: not decodable, to be read again).
+    pub fn get(&self) -> Option<crate::reach::FileItems> {
+        postcard::from_bytes(&self.0).ok()
+    }
 }
 
 /// An entry as stored: its keys, and the rest encoded separately so that

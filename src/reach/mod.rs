@@ -64,6 +64,69 @@ pub fn scan_text(text: &str, toks: &mut Vec<crate::rustlex::Tok>) -> FileItems {
     }
 }
 
+/// The reach of one finding as the cache keeps it (files by path).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct StoredReach {
+    kind: u8,
+    routes: Vec<String>,
+    /// (function, file's path relative to the project root, line).
+    path: Vec<(String, String, u32)>,
+    reason: String,
+}
+
+/// The reach of a file's findings, by line, and the hash of the workspace
+/// (every file's bytes, the layout, `[reach]`) it was computed over: a run
+/// over the same workspace reuses it without reading any function.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct ReachResults {
+    pub workspace: u128,
+    pub lines: Vec<(u32, Option<StoredReach>)>,
+}
+
+const KINDS: [ReachKind; 4] = [
+    ReachKind::Request,
+    ReachKind::Background,
+    ReachKind::None,
+    ReachKind::Unknown,
+];
+
+impl StoredReach {
+    /// `r` with its files named by `rel`.
+    pub fn new(r: &Reach, rel: impl Fn(FileId) -> String) -> StoredReach {
+        StoredReach {
+            kind: KINDS.iter().position(|k| *k == r.kind).unwrap_or(3) as u8,
+            routes: r.routes.clone(),
+            path: r
+                .path
+                .iter()
+                .map(|s| (s.function.clone(), rel(s.file), s.line))
+                .collect(),
+            reason: r.reason.clone(),
+        }
+    }
+
+    /// The reach, with its files found by `id` (`None`: a file that is no
+    /// longer there).
+    pub fn get(&self, id: impl Fn(&str) -> Option<FileId>) -> Option<Reach> {
+        Some(Reach {
+            kind: *KINDS.get(self.kind as usize)?,
+            routes: self.routes.clone(),
+            path: self
+                .path
+                .iter()
+                .map(|(function, file, line)| {
+                    Some(Step {
+                        function: function.clone(),
+                        file: id(file)?,
+                        line: *line,
+                    })
+                })
+                .collect::<Option<Vec<_>>>()?,
+            reason: self.reason.clone(),
+        })
+    }
+}
+
 /// Routes shown per finding at most.
 const MAX_ROUTES: usize = 3;
 /// Functions searched per finding at most; beyond, the reach is unknown.

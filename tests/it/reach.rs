@@ -201,3 +201,33 @@ fn reach_lower_can_be_turned_off_and_entry_points_declared() {
         ]
     );
 }
+
+#[test]
+fn a_cached_reach_is_reused_only_for_the_same_workspace() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let cache = tempfile::tempdir().expect("cache dir");
+    write_tree(
+        dir.path(),
+        &[
+            ("migrations/1_init.sql", "CREATE TABLE docs (id UUID PRIMARY KEY, org_id UUID NOT NULL);\nCREATE INDEX docs_org ON docs (org_id);\n"),
+            ("src/main.rs", "mod jobs;\nfn main() {\n    jobs::sweep(&pool());\n}\n"),
+            ("src/jobs.rs", "pub async fn sweep(pool: &sqlx::PgPool) {\n    sqlx::query(\"DELETE FROM docs\").execute(pool).await;\n}\n"),
+        ],
+    );
+    let run = || {
+        check_with("reach", |o| {
+            o.paths = vec![dir.path().to_path_buf()];
+            o.cache = Some(cache.path().to_path_buf());
+        })
+        .findings
+        .iter()
+        .map(|f| f.reach.as_ref().map(|r| (r.kind, r.path.len())))
+        .collect::<Vec<_>>()
+    };
+    let cold = run();
+    assert_eq!(cold, [Some((ReachKind::Background, 2))]);
+    assert_eq!(run(), cold, "warm: the cached answer");
+    // `main` no longer calls the job: another file changed, same finding.
+    std::fs::write(dir.path().join("src/main.rs"), "mod jobs;\nfn main() {}\n").expect("write");
+    assert_eq!(run(), [Some((ReachKind::None, 1))]);
+}
