@@ -310,7 +310,7 @@ impl<'a> Graph<'a> {
                 g.fns_named.entry(word_hash(&f.name)).or_default().push(id);
                 for (c, call) in f.calls.iter().enumerate() {
                     g.calls_named
-                        .entry(word_hash(call.name()))
+                        .entry(word_hash(items.name(call)))
                         .or_default()
                         .push((u64::from(id) << 32) | c as u64);
                 }
@@ -507,14 +507,15 @@ impl<'a> Graph<'a> {
                 continue;
             }
             let them = self.fn_of(caller);
+            let file = self.items[self.nodes[caller as usize].0 as usize].1;
             let call = &them.calls[c as usize];
-            if call.name() != name {
+            let path = file.path(call);
+            if file.name(call) != name {
                 continue;
             }
             let self_call = call.how == How::SelfMethod
                 || (call.how != How::Method
-                    && call
-                        .path
+                    && path
                         .strip_prefix("Self::")
                         .is_some_and(|r| !r.contains("::")));
             let hit = if self_call {
@@ -530,7 +531,7 @@ impl<'a> Graph<'a> {
                 // often than the workspace's.
                 my_type.is_some() && !Knowledge::get().common_methods.contains(name)
             } else {
-                self.may_name(caller, &call.path, n)
+                self.may_name(caller, path, n)
             };
             if hit {
                 out.push(caller);
@@ -549,7 +550,8 @@ impl<'a> Graph<'a> {
         self.calls_named.get(&word_hash(name)).is_some_and(|sites| {
             sites.iter().any(|&site| {
                 let (caller, c) = ((site >> 32) as u32, site as u32);
-                caller != n && self.fn_of(caller).calls[c as usize].name() == name
+                let file = self.items[self.nodes[caller as usize].0 as usize].1;
+                caller != n && file.name(&self.fn_of(caller).calls[c as usize]) == name
             })
         })
     }
@@ -598,7 +600,6 @@ impl<'a> Graph<'a> {
         let mut tests = false;
         let mut unresolved: Option<u32> = None;
         let mut extractor_top: Option<u32> = None;
-        let k = Knowledge::get();
         while let Some(n) = queue.pop_front() {
             match self.entries.get(&n) {
                 Some(Entry::Request(_)) => {
@@ -618,8 +619,7 @@ impl<'a> Graph<'a> {
             }
             let callers = self.callers(n);
             if callers.is_empty() && !self.entries.contains_key(&n) {
-                let params = &self.fn_of(n).params;
-                if k.extractors.iter().any(|e| params.contains(e.as_str())) {
+                if self.fn_of(n).extractor {
                     extractor_top.get_or_insert(n);
                 } else if self.named_elsewhere(n) {
                     unresolved.get_or_insert(n);

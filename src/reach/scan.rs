@@ -18,6 +18,22 @@ pub struct FileItems {
     pub fns: Vec<FnItem>,
     /// Handlers registered on routes in its bodies.
     pub routes: Vec<RouteReg>,
+    /// The paths its calls name, each once ([`Call::path`] indexes it).
+    pub paths: Vec<String>,
+}
+
+impl FileItems {
+    /// The path call `c` names, as written (`db::alerts::get`; a method's
+    /// name alone).
+    pub fn path(&self, c: &Call) -> &str {
+        self.paths.get(c.path as usize).map_or("", String::as_str)
+    }
+
+    /// The name of the function call `c` calls (its path's last segment).
+    pub fn name(&self, c: &Call) -> &str {
+        let p = self.path(c);
+        p.rsplit("::").next().unwrap_or(p)
+    }
 }
 
 /// A module of the file: the file's own (empty `path`) or an inline
@@ -58,8 +74,9 @@ pub struct FnItem {
     pub end: u32,
     /// Its attributes.
     pub attrs: Vec<Attr>,
-    /// Its parameter list, tokens joined without spaces (at most 400 bytes).
-    pub params: String,
+    /// Whether its parameters take a request extractor (`Path<..>`,
+    /// `web::Json<..>`, `HttpRequest`: the frameworks' `extractors`).
+    pub extractor: bool,
     /// What its body calls or hands on as a function value.
     pub calls: Vec<Call>,
 }
@@ -101,23 +118,10 @@ pub enum How {
 /// One call (or function value) in a body.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Call {
-    /// The path as written, `::`-joined (`db::alerts::get`; a method's
-    /// name alone).
-    pub path: String,
+    /// The path as written (index into [`FileItems::paths`]).
+    pub path: u32,
     pub how: How,
     pub line: u32,
-}
-
-impl Call {
-    /// The path's segments.
-    pub fn segs(&self) -> Vec<String> {
-        self.path.split("::").map(str::to_string).collect()
-    }
-
-    /// The function's name (the path's last segment).
-    pub fn name(&self) -> &str {
-        self.path.rsplit("::").next().unwrap_or(&self.path)
-    }
 }
 
 /// A handler registered on a route (`.route("/p", get(h))`,
@@ -137,7 +141,7 @@ pub struct RouteReg {
     pub in_fn: Option<u32>,
 }
 
-/// Most text kept of an attribute's arguments or a parameter list.
+/// Most text kept of an attribute's arguments.
 const MAX_TEXT: usize = 400;
 
 /// Reads `toks` (all of `text`'s tokens) into a [`FileItems`].
@@ -163,6 +167,7 @@ pub fn scan(text: &str, toks: &[Tok]) -> FileItems {
         close,
         lines,
         k: Knowledge::get(),
+        interned: std::collections::HashMap::new(),
         out: FileItems {
             scopes: vec![ModScope::default()],
             ..FileItems::default()
@@ -189,6 +194,7 @@ struct Scanner<'a> {
     lines: Vec<usize>,
     k: &'static Knowledge,
     out: FileItems,
+    interned: std::collections::HashMap<String, u32>,
 }
 
 /// Words that are never a function's name where a call could be.
@@ -253,6 +259,17 @@ impl<'a> Scanner<'a> {
     /// `::` at `i`.
     fn path_sep(&self, i: usize) -> bool {
         self.is_punct(i, b':') && self.is_punct(i + 1, b':')
+    }
+
+    /// The index of `path` in the file's paths, added when new.
+    fn intern(&mut self, path: &str) -> u32 {
+        if let Some(&at) = self.interned.get(path) {
+            return at;
+        }
+        let at = self.out.paths.len() as u32;
+        self.out.paths.push(path.to_string());
+        self.interned.insert(path.to_string(), at);
+        at
     }
 
     /// The `(`/`[`/`{` a closing bracket at `c` closes.
@@ -600,12 +617,17 @@ impl<'a> Scanner<'a> {
         if self.is_punct(j, b'<') {
             j = self.skip_angles(j, hi);
         }
-        let params = if self.is_open(j, b'(') {
-            let p = self.joined(j + 1, self.close[j], "");
+        let extractor = self.is_open(j, b'(') && {
+            let (from, to) = (
+                self.toks[j].end as usize,
+                self.toks[self.close[j]].start as usize,
+            );
+            let params = &self.text[from..to.max(from)];
             j = self.close[j] + 1;
-            p
-        } else {
-            String::new()
+            self.k
+                .extractors
+                .iter()
+                .any(|e| params.contains(e.as_str()))
         };
         while j < hi && !self.is_open(j, b'{') {
             if self.is_punct(j, b';') {
@@ -629,7 +651,7 @@ impl<'a> Scanner<'a> {
             line: self.line(i),
             end: self.line(end),
             attrs,
-            params,
+            extractor,
             calls,
         });
         end + 1
@@ -644,6 +666,8 @@ impl<'a> Scanner<'a> {
         // The call each argument group belongs to, by its `(`.
         let mut called: Vec<(usize, String)> = Vec::new();
         let mut route_path: Option<String> = None;
+        // The path being read, its buffer reused from call to call.
+        let mut buf = String::new();
         let mut i = lo;
         while i < hi {
             while groups.last().is_some_and(|g| self.close[g.open] < i) {
@@ -702,7 +726,8 @@ impl<'a> Scanner<'a> {
                         i = after.max(i + 1);
                         continue;
                     }
-                    let mut path = String::new();
+                    let mut path = std::mem::take(&mut buf);
+                    path.clear();
                     self.path_walk(i, hi, |w| {
                         if !path.is_empty() {
                             path.push_str("::");
@@ -724,8 +749,9 @@ impl<'a> Scanner<'a> {
                             } else {
                                 How::Method
                             };
+                            let at = self.intern(if dotted { &last } else { &path });
                             calls.push(Call {
-                                path: if dotted { last.clone() } else { path },
+                                path: at,
                                 how,
                                 line: self.line(i),
                             });
@@ -757,6 +783,7 @@ impl<'a> Scanner<'a> {
                             call: Some(last),
                             router,
                         });
+                        buf = path;
                         i = after + 1;
                         continue;
                     }
@@ -789,10 +816,11 @@ impl<'a> Scanner<'a> {
                         && path.contains("::");
                     if field {
                         calls.push(Call {
-                            path,
+                            path: self.intern(&path),
                             how: How::Value,
                             line: self.line(i),
                         });
+                        buf = path;
                         i = after;
                         continue;
                     }
@@ -826,18 +854,19 @@ impl<'a> Scanner<'a> {
                                 continue;
                             }
                             calls.push(Call {
-                                path,
+                                path: self.intern(&path),
                                 how: How::Value,
                                 line: self.line(i),
                             });
                         }
                     }
+                    buf = path;
                     i = after.max(i + 1);
                 }
                 _ => i += 1,
             }
         }
-        calls.sort_by(|a, b| (&a.path, a.how as u8).cmp(&(&b.path, b.how as u8)));
+        calls.sort_by_key(|c| (c.path, c.how as u8));
         calls.dedup_by(|a, b| a.path == b.path && a.how == b.how);
         calls
     }
@@ -932,9 +961,14 @@ mod tests {
         let h = &f.fns[1];
         assert_eq!(h.attrs[0].path, "get");
         assert!(h.attrs[0].args.starts_with("\"/orgs/{org}/a\""));
-        assert!(h.params.contains("web::Path<"));
+        assert!(h.extractor);
+        assert!(!f.fns[0].extractor);
         assert_eq!((h.line, h.end), (4, 9));
-        let calls: Vec<(String, How)> = h.calls.iter().map(|c| (c.path.clone(), c.how)).collect();
+        let calls: Vec<(String, How)> = h
+            .calls
+            .iter()
+            .map(|c| (f.path(c).to_string(), c.how))
+            .collect();
         assert!(calls.contains(&("db::alerts::get".into(), How::Path)));
         assert!(calls.contains(&("find".into(), How::Method)));
         assert!(calls.contains(&("to_dto".into(), How::Value)));
@@ -960,11 +994,7 @@ mod tests {
              mod tests { mod inner { fn helper() {} } #[test] fn t() {} }\n\
              mod prod { fn p() {} }\n",
         );
-        let calls: Vec<(&str, How)> = f.fns[0]
-            .calls
-            .iter()
-            .map(|c| (c.path.as_str(), c.how))
-            .collect();
+        let calls: Vec<(&str, How)> = f.fns[0].calls.iter().map(|c| (f.path(c), c.how)).collect();
         assert_eq!(calls, [("jobs::process", How::Value)]);
         let tests: Vec<(&[String], bool)> = f
             .scopes
