@@ -14,6 +14,7 @@ struct FrameworkFile {
     method_routers: Vec<String>,
     handler_calls: Vec<String>,
     route_paths: Vec<String>,
+    route_prefixes: Vec<String>,
     handler_macros: Vec<String>,
     route_attributes: Vec<String>,
     handler_attributes: Vec<String>,
@@ -52,6 +53,9 @@ pub struct Knowledge {
     pub handler_calls: HashSet<String>,
     /// Calls whose first argument is a route's path.
     pub route_paths: HashSet<String>,
+    /// Calls whose first argument prefixes the routes registered in their
+    /// chain (actix `web::scope("/api")`).
+    pub route_prefixes: HashSet<String>,
     /// Macros whose arguments are handlers (`routes![a, b]`).
     pub handler_macros: HashSet<String>,
     /// Attributes (as written, or their last segment) that make a handler
@@ -101,6 +105,7 @@ impl Knowledge {
             k.method_routers.extend(f.method_routers);
             k.handler_calls.extend(f.handler_calls);
             k.route_paths.extend(f.route_paths);
+            k.route_prefixes.extend(f.route_prefixes);
             k.handler_macros.extend(f.handler_macros);
             k.route_attributes.extend(f.route_attributes);
             k.handler_attributes.extend(f.handler_attributes);

@@ -666,12 +666,23 @@ impl<'a> Scanner<'a> {
         // The call each argument group belongs to, by its `(`.
         let mut called: Vec<(usize, String)> = Vec::new();
         let mut route_path: Option<String> = None;
+        // Scope prefixes (`web::scope("/api").service(..)`): each with the
+        // number of groups open around its chain, which it ends with.
+        let mut prefixes: Vec<(usize, String)> = Vec::new();
         // The path being read, its buffer reused from call to call.
         let mut buf = String::new();
         let mut i = lo;
         while i < hi {
             while groups.last().is_some_and(|g| self.close[g.open] < i) {
                 groups.pop();
+            }
+            while prefixes.last().is_some_and(|(d, _)| *d > groups.len()) {
+                prefixes.pop();
+            }
+            if self.is_punct(i, b';') {
+                while prefixes.last().is_some_and(|(d, _)| *d >= groups.len()) {
+                    prefixes.pop();
+                }
             }
             let t = self.toks[i];
             match t.kind {
@@ -693,8 +704,12 @@ impl<'a> Scanner<'a> {
                             ..
                         }) = groups.last()
                         {
-                            if *open == i - 1 && self.k.route_paths.contains(call.as_str()) {
-                                route_path = Some(w.trim_matches('"').to_string());
+                            let literal = w.trim_matches('"').to_string();
+                            if *open == i - 1 && self.k.route_prefixes.contains(call.as_str()) {
+                                prefixes.push((groups.len() - 1, literal));
+                                route_path = None;
+                            } else if *open == i - 1 && self.k.route_paths.contains(call.as_str()) {
+                                route_path = Some(literal);
                             }
                         }
                     }
@@ -760,7 +775,9 @@ impl<'a> Scanner<'a> {
                         // call; `get(h).post(h2)`, `web::resource("/p").to(h)`:
                         // one chained on a router or a route call.
                         let routing = |n: &str| {
-                            self.k.method_routers.contains(n) || self.k.route_paths.contains(n)
+                            self.k.method_routers.contains(n)
+                                || self.k.route_paths.contains(n)
+                                || self.k.route_prefixes.contains(n)
                         };
                         let router = if dotted {
                             before
@@ -845,7 +862,16 @@ impl<'a> Scanner<'a> {
                             if let Some(method) = self.router_method(&call, router, open) {
                                 self.out.routes.push(RouteReg {
                                     method: Some(method),
-                                    path: route_path.clone(),
+                                    path: match (&route_path, prefixes.is_empty()) {
+                                        (p, true) => p.clone(),
+                                        (p, false) => Some(
+                                            prefixes
+                                                .iter()
+                                                .map(|(_, p)| p.as_str())
+                                                .chain(p.as_deref())
+                                                .collect(),
+                                        ),
+                                    },
                                     handler: path.split("::").map(str::to_string).collect(),
                                     line: self.line(i),
                                     in_fn: Some(at),
@@ -981,6 +1007,40 @@ mod tests {
         assert_eq!(
             f.fns[3].owner.as_ref().unwrap().trait_name.as_deref(),
             Some("Repo")
+        );
+    }
+
+    #[test]
+    fn scope_prefixes_join_the_routes_in_their_chain() {
+        let f = items(
+            "pub fn chat_scope() -> Scope {\n\
+                 web::scope(\"/api/chat/{workspace_id}\")\n\
+                     .service(web::resource(\"/{chat_id}\").route(web::get().to(get_chat)))\n\
+                     .service(web::scope(\"/admin\").route(\"/purge\", web::post().to(purge)))\n\
+                     .service(web::resource(\"/list\").route(web::get().to(list_chats)))\n\
+             }\n\
+             fn other(cfg: &mut ServiceConfig) {\n\
+                 cfg.service(web::resource(\"/health\").to(health));\n\
+             }\n",
+        );
+        let regs: Vec<(&str, Option<&str>)> = f
+            .routes
+            .iter()
+            .map(|r| {
+                (
+                    r.handler.last().map_or("", String::as_str),
+                    r.path.as_deref(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            regs,
+            [
+                ("get_chat", Some("/api/chat/{workspace_id}/{chat_id}")),
+                ("purge", Some("/api/chat/{workspace_id}/admin/purge")),
+                ("list_chats", Some("/api/chat/{workspace_id}/list")),
+                ("health", Some("/health")),
+            ]
         );
     }
 
