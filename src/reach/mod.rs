@@ -355,11 +355,13 @@ impl<'a> Graph<'a> {
         for (n, route) in handlers {
             match g.entries.get_mut(&n) {
                 Some(Entry::Request(routes)) => {
-                    // The handler's own attribute says more.
-                    if routes.iter().all(|r| r.starts_with("handler ")) && !routes.contains(&route)
-                    {
-                        routes.push(route);
+                    // A route replaces a bare `handler f` (a poem `#[handler]`,
+                    // or `routes![f]` before its attribute is read).
+                    if route.starts_with("handler ") || routes.contains(&route) {
+                        continue;
                     }
+                    routes.retain(|r| !r.starts_with("handler "));
+                    routes.push(route);
                 }
                 _ => {
                     g.entries.insert(n, Entry::Request(vec![route]));

@@ -30,7 +30,7 @@ fn expected_kinds() -> BTreeMap<(String, u32), String> {
 fn every_finding_has_the_marked_reach_and_severity() {
     let report = check("reach");
     let expected = expected_kinds();
-    assert_eq!(expected.len(), 13, "the fixture's markers");
+    assert_eq!(expected.len(), 16, "the fixture's markers");
     // Exactly the marked findings.
     let mut got: Vec<(String, u32)> = found(&report).into_iter().map(|(f, l, _)| (f, l)).collect();
     got.sort();
@@ -98,6 +98,20 @@ fn routes_and_paths_name_the_handler_and_the_calls() {
     assert_eq!(
         by_line("rocket_app/src/notes.rs", 4).routes,
         ["GET /orgs/<_org_id>/notes/<id>"]
+    );
+    // poem `#[handler]` routed with `.at(..)`, a tonic service method, a
+    // utoipa path attribute.
+    assert_eq!(
+        by_line("poem_app/src/main.rs", 11).routes,
+        ["GET /tags/:id"]
+    );
+    assert_eq!(
+        by_line("poem_app/src/grpc.rs", 12).routes,
+        ["rpc TagService::delete_tag"]
+    );
+    assert_eq!(
+        by_line("poem_app/src/openapi.rs", 7).routes,
+        ["PUT /tags/{id}/label"]
     );
     // Background: spawned by main; a migration; tests only; nothing.
     let r = by_line("axum_app/src/jobs.rs", 15);
