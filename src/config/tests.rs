@@ -725,3 +725,36 @@ fn private_marker_names_are_plain_keys() {
     );
     assert_eq!((e.line, e.column), (2, 1));
 }
+
+#[test]
+fn reach_section() {
+    use crate::diagnostic::ReachKind;
+    let c = parse("[reach]\nlower = [\"none\", \"unknown\", \"none\"]\nrequest = [\"api::rpc::dispatch\"]\nbackground = [\"tick\"]\n").expect("valid");
+    assert_eq!(c.reach.lower, [ReachKind::None, ReachKind::Unknown]);
+    assert_eq!(c.reach.request, ["api::rpc::dispatch"]);
+    assert_eq!(c.reach.background, ["tick"]);
+    // The default lowers background work and dead code.
+    assert_eq!(
+        parse("").expect("valid").reach.lower,
+        [ReachKind::Background, ReachKind::None]
+    );
+    let e = err("[reach]\nlower = [\"backgrund\"]\n");
+    assert_eq!(
+        e.message,
+        "unknown reach kind `backgrund` in `reach.lower`; did you mean `background`?"
+    );
+    assert_eq!((e.line, e.column), (2, 10));
+    let e = err("[reach]\nlower = [\"request\"]\n");
+    assert!(
+        e.message
+            .contains("a finding reached from a request keeps its severity"),
+        "{}",
+        e.message
+    );
+    let e = err("[reach]\nrequest = [\"not a path\"]\n");
+    assert!(
+        e.message.starts_with("invalid function name `not a path`"),
+        "{}",
+        e.message
+    );
+}
