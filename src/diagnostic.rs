@@ -180,7 +180,7 @@ pub struct Step {
 }
 
 /// What reaches a finding's code.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub enum ReachKind {
     /// A request handler.
     Request,

@@ -15,6 +15,15 @@
 use crate::diagnostic::{Failure, Pos, Span};
 use memchr::memchr;
 
+/// Rust's strict keywords (and `Self`): never a function's or a
+/// variable's name.
+pub const KEYWORDS: &[&str] = &[
+    "as", "async", "await", "break", "const", "continue", "crate", "dyn", "else", "enum", "extern",
+    "false", "fn", "for", "if", "impl", "in", "let", "loop", "match", "mod", "move", "mut", "pub",
+    "ref", "return", "self", "Self", "static", "struct", "super", "trait", "true", "type",
+    "unsafe", "use", "where", "while",
+];
+
 /// Deepest bracket nesting we hand to syn.
 pub const MAX_DEPTH: usize = 1000;
 

@@ -36,35 +36,17 @@ pub(super) fn attach(
         return;
     }
     let Sources { pool, files, texts } = src;
-    let workspace = workspace_hash(ledger, files, layout, config);
+    // Without a cache there is nothing to reuse and nothing to keep.
+    let with_cache = ledger.has_store();
+    let workspace = with_cache.then(|| workspace_hash(ledger, files, layout, config));
     // The same workspace as the last run: its answers hold.
-    let id_of: HashMap<&str, usize> = files
-        .iter()
-        .enumerate()
-        .map(|(i, f)| (f.rel.as_str(), i))
-        .collect();
-    let reused: Option<Vec<Option<Reach>>> = wanted
-        .iter()
-        .map(|&i| {
-            let f = &findings[i];
-            let stored = ledger
-                .cached_reach_results(f.file)
-                .filter(|r| r.workspace == workspace)?;
-            let (_, r) = stored.lines.iter().find(|(l, _)| *l == f.span.start.line)?;
-            match r {
-                Some(r) => r.get(|rel| id_of.get(rel).copied()).map(Some),
-                None => Some(None),
-            }
-        })
-        .collect();
-    if let Some(reused) = reused {
+    if let Some(reused) = workspace.and_then(|w| reuse(ledger, files, findings, &wanted, w)) {
         ledger.carry_reach();
         for (i, r) in wanted.into_iter().zip(reused) {
             findings[i].reach = r;
         }
         return;
     }
-    let with_cache = ledger.has_store();
     let read: Vec<Option<(FileItems, Option<ReachBlob>)>> = pool.install(|| {
         files
             .par_iter()
@@ -118,18 +100,52 @@ pub(super) fn attach(
     let mut by_file: BTreeMap<usize, Vec<(u32, Option<StoredReach>)>> = BTreeMap::new();
     for (i, r) in wanted.into_iter().zip(graph.reach_all(&sites)) {
         let f = &mut findings[i];
-        by_file.entry(f.file).or_default().push((
-            f.span.start.line,
-            r.as_ref()
-                .map(|r| StoredReach::new(r, |id| files[id].rel.clone())),
-        ));
+        if workspace.is_some() {
+            by_file.entry(f.file).or_default().push((
+                f.span.start.line,
+                r.as_ref()
+                    .map(|r| StoredReach::new(r, |id| files[id].rel.clone())),
+            ));
+        }
         f.reach = r;
     }
-    for (file, mut lines) in by_file {
-        lines.sort_by_key(|(l, _)| *l);
-        lines.dedup_by_key(|(l, _)| *l);
-        ledger.record_reach_results(file, ReachResults { workspace, lines });
+    if let Some(workspace) = workspace {
+        for (file, mut lines) in by_file {
+            lines.sort_by_key(|(l, _)| *l);
+            lines.dedup_by_key(|(l, _)| *l);
+            ledger.record_reach_results(file, ReachResults { workspace, lines });
+        }
     }
+}
+
+/// The reach the cache holds for each wanted finding, when all of them
+/// were computed over workspace `workspace`.
+fn reuse(
+    ledger: &Ledger,
+    files: &[crate::discover::SourcePath],
+    findings: &[Finding],
+    wanted: &[usize],
+    workspace: u128,
+) -> Option<Vec<Option<Reach>>> {
+    let id_of: HashMap<&str, usize> = files
+        .iter()
+        .enumerate()
+        .map(|(i, f)| (f.rel.as_str(), i))
+        .collect();
+    wanted
+        .iter()
+        .map(|&i| {
+            let f = &findings[i];
+            let stored = ledger
+                .cached_reach_results(f.file)
+                .filter(|r| r.workspace == workspace)?;
+            let (_, r) = stored.lines.iter().find(|(l, _)| *l == f.span.start.line)?;
+            match r {
+                Some(r) => r.get(|rel| id_of.get(rel).copied()).map(Some),
+                None => Some(None),
+            }
+        })
+        .collect()
 }
 
 /// What a finding's reach depends on: every file's bytes (by path), the

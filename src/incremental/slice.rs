@@ -81,13 +81,11 @@ struct Outline {
     heads: Vec<Head>,
 }
 
-/// Keywords never count as words that keep a body: every body has them.
-const KEYWORDS: &[&str] = &[
-    "as", "async", "await", "break", "const", "continue", "crate", "dyn", "else", "enum", "extern",
-    "false", "fn", "for", "if", "impl", "in", "let", "loop", "match", "mod", "move", "mut", "pub",
-    "ref", "return", "self", "Self", "static", "struct", "super", "trait", "true", "type", "union",
-    "unsafe", "use", "where", "while",
-];
+/// Keywords never count as words that keep a body: every body has them
+/// (`union` too, a keyword where it starts an item).
+fn keyword(w: &str) -> bool {
+    crate::rustlex::KEYWORDS.contains(&w) || w == "union"
+}
 
 /// Blanks what cannot matter in `text`, whose tokens are `toks` (see the
 /// module docs); `None` when nothing can be blanked or the items are not
@@ -124,7 +122,7 @@ pub fn blank(text: &str, toks: &[Tok], hits: &[Range<usize>], extra: Extra) -> O
             words.extend(
                 toks[h.toks.clone()]
                     .iter()
-                    .filter(|t| t.kind == Kind::Ident && !KEYWORDS.contains(&word(t)))
+                    .filter(|t| t.kind == Kind::Ident && !keyword(word(t)))
                     .map(hash),
             );
         }

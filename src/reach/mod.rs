@@ -67,7 +67,7 @@ pub fn scan_text(text: &str, toks: &mut Vec<crate::rustlex::Tok>) -> FileItems {
 /// The reach of one finding as the cache keeps it (files by path).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct StoredReach {
-    kind: u8,
+    kind: ReachKind,
     routes: Vec<String>,
     /// (function, file's path relative to the project root, line).
     path: Vec<(String, String, u32)>,
@@ -83,18 +83,11 @@ pub struct ReachResults {
     pub lines: Vec<(u32, Option<StoredReach>)>,
 }
 
-const KINDS: [ReachKind; 4] = [
-    ReachKind::Request,
-    ReachKind::Background,
-    ReachKind::None,
-    ReachKind::Unknown,
-];
-
 impl StoredReach {
     /// `r` with its files named by `rel`.
     pub fn new(r: &Reach, rel: impl Fn(FileId) -> String) -> StoredReach {
         StoredReach {
-            kind: KINDS.iter().position(|k| *k == r.kind).unwrap_or(3) as u8,
+            kind: r.kind,
             routes: r.routes.clone(),
             path: r
                 .path
@@ -109,7 +102,7 @@ impl StoredReach {
     /// longer there).
     pub fn get(&self, id: impl Fn(&str) -> Option<FileId>) -> Option<Reach> {
         Some(Reach {
-            kind: *KINDS.get(self.kind as usize)?,
+            kind: self.kind,
             routes: self.routes.clone(),
             path: self
                 .path
@@ -168,8 +161,6 @@ pub struct Graph<'a> {
     /// Call sites by the hash of the name they call, as `node << 32 |
     /// call index`; a hash can collide, so a site's name is checked.
     calls_named: HashMap<u32, Vec<u64>, BuildHasherDefault<WordHasher>>,
-    /// The path each node is defined under (made when first needed).
-    paths: HashMap<u32, String>,
     /// Callers already found.
     callers_memo: HashMap<u32, Vec<u32>>,
     /// Whether any entry point of a program (not a test) was found.
@@ -182,6 +173,14 @@ fn label_of(f: &scan::FnItem) -> String {
         None => f.name.clone(),
     }
 }
+
+/// The route of a handler whose route is not known (`handler show`).
+fn unrouted(label: &str) -> String {
+    format!("{UNROUTED}{label}")
+}
+
+/// What [`unrouted`] routes start with.
+const UNROUTED: &str = "handler ";
 
 /// The first string literal of an attribute's arguments, or the one after
 /// `path =`.
@@ -219,7 +218,7 @@ fn entry_of(k: &Knowledge, f: &scan::FnItem, top: bool, in_migrations: bool) -> 
             }
         }
         if Knowledge::attr_in(&k.handler_attributes, &a.path) {
-            return Some(Entry::Request(vec![format!("handler {}", label_of(f))]));
+            return Some(Entry::Request(vec![unrouted(&label_of(f))]));
         }
         if k.test_attributes.contains(&a.path) {
             return Some(Entry::Test);
@@ -273,7 +272,6 @@ impl<'a> Graph<'a> {
             entries: HashMap::new(),
             fns_named: ByHash::default(),
             calls_named: HashMap::default(),
-            paths: HashMap::new(),
             callers_memo: HashMap::new(),
             has_entry: false,
         };
@@ -315,8 +313,7 @@ impl<'a> Graph<'a> {
                         .push((u64::from(id) << 32) | c as u64);
                 }
                 let scope = &items.scopes[f.scope as usize];
-                let test =
-                    scope.test || f.attrs.iter().any(|a| a.path == "cfg" && a.args == "test");
+                let test = scope.test || f.attrs.iter().any(scan::Attr::is_cfg_test);
                 if test {
                     g.entries.insert(id, Entry::Test);
                 } else if let Some(e) = entry_of(k, f, scope.parent.is_none(), in_migrations[idx]) {
@@ -345,7 +342,7 @@ impl<'a> Graph<'a> {
                         let route = match (&r.method, &r.path) {
                             (Some(m), Some(p)) => format!("{m} {p}"),
                             (Some(m), None) => format!("{m} (handler {label})"),
-                            (None, _) => format!("handler {label}"),
+                            (None, _) => unrouted(&label),
                         };
                         handlers.push((n, route));
                     }
@@ -357,10 +354,10 @@ impl<'a> Graph<'a> {
                 Some(Entry::Request(routes)) => {
                     // A route replaces a bare `handler f` (a poem `#[handler]`,
                     // or `routes![f]` before its attribute is read).
-                    if route.starts_with("handler ") || routes.contains(&route) {
+                    if route.starts_with(UNROUTED) || routes.contains(&route) {
                         continue;
                     }
-                    routes.retain(|r| !r.starts_with("handler "));
+                    routes.retain(|r| !r.starts_with(UNROUTED));
                     routes.push(route);
                 }
                 _ => {
@@ -379,8 +376,7 @@ impl<'a> Graph<'a> {
                     })
                 };
                 if named(&config.request) {
-                    g.entries
-                        .insert(n, Entry::Request(vec![format!("handler {label}")]));
+                    g.entries.insert(n, Entry::Request(vec![unrouted(&label)]));
                 } else if named(&config.background) && !g.entries.contains_key(&n) {
                     g.entries.insert(n, Entry::Main);
                 }
@@ -399,19 +395,25 @@ impl<'a> Graph<'a> {
     /// The path a function is defined under (`app::db::jobs::get`,
     /// `app::store::Store::find`): its module's, then for a method the
     /// `impl` type as written (its last segment when it has several).
-    fn path_of(&mut self, n: u32) -> String {
-        if let Some(p) = self.paths.get(&n) {
-            return p.clone();
-        }
+    fn path_of(&self, n: u32) -> String {
         let (item, _) = self.nodes[n as usize];
         let f = self.fn_of(n);
         let module = &self.modules[item as usize][f.scope as usize];
-        let p = match f.owner.as_ref().and_then(|o| o.ty.last()) {
+        match f.owner.as_ref().and_then(|o| o.ty.last()) {
             Some(t) => format!("{module}::{t}::{}", f.name),
             None => format!("{module}::{}", f.name),
-        };
-        self.paths.insert(n, p.clone());
-        p
+        }
+    }
+
+    /// The file node `n` is in.
+    fn file_of(&self, n: u32) -> &'a FileItems {
+        self.items[self.nodes[n as usize].0 as usize].1
+    }
+
+    /// A call site of [`Graph::calls_named`]: the calling node and the
+    /// call's index in it.
+    fn site(site: u64) -> (u32, u32) {
+        ((site >> 32) as u32, site as u32)
     }
 
     /// Whether path call `path` in `caller` may name `n` (its name is the
@@ -423,16 +425,11 @@ impl<'a> Graph<'a> {
         let (item, _) = self.nodes[caller as usize];
         let items = self.items[item as usize].1;
         let scope = self.fn_of(caller).scope;
-        let in_chain = |test: &dyn Fn(&scan::UseItem) -> bool| {
-            let mut p = Some(scope);
-            while let Some(q) = p {
-                let sc = &items.scopes[q as usize];
-                if sc.uses.iter().any(test) {
-                    return true;
-                }
-                p = sc.parent;
-            }
-            false
+        // The `use` items in scope: the caller's module's, then the
+        // enclosing ones'.
+        let uses = || {
+            std::iter::successors(Some(scope), |&q| items.scopes[q as usize].parent)
+                .flat_map(|q| items.scopes[q as usize].uses.iter())
         };
         fn local(u: &scan::UseItem) -> Option<&str> {
             u.alias.as_deref().or(u.path.last().map(String::as_str))
@@ -456,26 +453,19 @@ impl<'a> Graph<'a> {
                     || t_module
                         .strip_prefix(module.as_str())
                         .is_some_and(|rest| rest.starts_with("::"))
-                    || in_chain(&|u| u.glob || local(u) == Some(path))
+                    || uses().any(|u| u.glob || local(u) == Some(path))
             }
             Some((qual, _)) => {
                 let q = qual.rsplit("::").next().unwrap_or(qual);
                 // `db::get` with `use crate::store as db`: the module `store`.
-                let mut real: Option<&str> = None;
-                if !qual.contains("::") {
-                    let mut p = Some(scope);
-                    while let (Some(sc), None) = (p, real) {
-                        let sc = &items.scopes[sc as usize];
-                        real = sc
-                            .uses
-                            .iter()
+                let real = (!qual.contains("::"))
+                    .then(|| {
+                        uses()
                             .find(|u| !u.glob && local(u) == Some(q))
                             .and_then(|u| u.path.last())
-                            .map(String::as_str);
-                        p = sc.parent;
-                    }
-                }
-                let q = real.unwrap_or(q);
+                    })
+                    .flatten();
+                let q = real.map_or(q, String::as_str);
                 matches!(q, "self" | "super" | "crate" | "Self") || above().any(|s| s == q)
             }
         }
@@ -504,12 +494,12 @@ impl<'a> Graph<'a> {
         let my_type = me.owner.as_ref().and_then(|o| o.ty.last());
         let mut out = Vec::new();
         for &site in self.calls_named.get(&word_hash(name)).into_iter().flatten() {
-            let (caller, c) = ((site >> 32) as u32, site as u32);
+            let (caller, c) = Self::site(site);
             if caller == n || out.last() == Some(&caller) {
                 continue;
             }
             let them = self.fn_of(caller);
-            let file = self.items[self.nodes[caller as usize].0 as usize].1;
+            let file = self.file_of(caller);
             let call = &them.calls[c as usize];
             let path = file.path(call);
             if file.name(call) != name {
@@ -551,9 +541,12 @@ impl<'a> Graph<'a> {
         let name = self.fn_of(n).name.as_str();
         self.calls_named.get(&word_hash(name)).is_some_and(|sites| {
             sites.iter().any(|&site| {
-                let (caller, c) = ((site >> 32) as u32, site as u32);
-                let file = self.items[self.nodes[caller as usize].0 as usize].1;
-                caller != n && file.name(&self.fn_of(caller).calls[c as usize]) == name
+                let (caller, c) = Self::site(site);
+                caller != n
+                    && self
+                        .file_of(caller)
+                        .name(&self.fn_of(caller).calls[c as usize])
+                        == name
             })
         })
     }
@@ -670,7 +663,7 @@ impl<'a> Graph<'a> {
         if let Some(top) = extractor_top {
             return Some(Reach {
                 kind: ReachKind::Request,
-                routes: vec![format!("handler {}", label_of(self.fn_of(top)))],
+                routes: vec![unrouted(&label_of(self.fn_of(top)))],
                 path: path_from(self, top),
                 reason:
                     "reached from a function that takes request extractors (its route was not seen)"

@@ -101,6 +101,13 @@ pub struct Attr {
     pub args: String,
 }
 
+impl Attr {
+    /// `#[cfg(test)]`.
+    pub fn is_cfg_test(&self) -> bool {
+        self.path == "cfg" && self.args == "test"
+    }
+}
+
 /// How a body names a function.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum How {
@@ -147,6 +154,7 @@ const MAX_TEXT: usize = 400;
 /// Reads `toks` (all of `text`'s tokens) into a [`FileItems`].
 pub fn scan(text: &str, toks: &[Tok]) -> FileItems {
     let mut close = vec![usize::MAX; toks.len()];
+    let mut open = vec![usize::MAX; toks.len()];
     let mut stack = Vec::new();
     for (i, t) in toks.iter().enumerate() {
         match t.kind {
@@ -154,6 +162,7 @@ pub fn scan(text: &str, toks: &[Tok]) -> FileItems {
             Kind::Close(_) => {
                 if let Some(o) = stack.pop() {
                     close[o] = i;
+                    open[i] = o;
                 }
             }
             _ => {}
@@ -165,6 +174,7 @@ pub fn scan(text: &str, toks: &[Tok]) -> FileItems {
         text,
         toks,
         close,
+        open,
         lines,
         k: Knowledge::get(),
         interned: std::collections::HashMap::new(),
@@ -190,53 +200,13 @@ struct Group {
 struct Scanner<'a> {
     text: &'a str,
     toks: &'a [Tok],
+    /// Per opening bracket, its closing one; per closing, its opening.
     close: Vec<usize>,
+    open: Vec<usize>,
     lines: Vec<usize>,
     k: &'static Knowledge,
     out: FileItems,
     interned: std::collections::HashMap<String, u32>,
-}
-
-/// Words that are never a function's name where a call could be.
-fn keyword(w: &str) -> bool {
-    matches!(
-        w,
-        "if" | "else"
-            | "match"
-            | "while"
-            | "for"
-            | "loop"
-            | "return"
-            | "let"
-            | "in"
-            | "as"
-            | "fn"
-            | "move"
-            | "async"
-            | "await"
-            | "mut"
-            | "ref"
-            | "break"
-            | "continue"
-            | "where"
-            | "impl"
-            | "dyn"
-            | "unsafe"
-            | "const"
-            | "static"
-            | "struct"
-            | "enum"
-            | "type"
-            | "use"
-            | "mod"
-            | "pub"
-            | "true"
-            | "false"
-            | "self"
-            | "Self"
-            | "super"
-            | "crate"
-    )
 }
 
 impl<'a> Scanner<'a> {
@@ -274,20 +244,7 @@ impl<'a> Scanner<'a> {
 
     /// The `(`/`[`/`{` a closing bracket at `c` closes.
     fn open_of(&self, c: usize) -> Option<usize> {
-        if !matches!(self.toks.get(c)?.kind, Kind::Close(_)) {
-            return None;
-        }
-        // Brackets nest, so the opener is the nearest unclosed one before.
-        let mut depth = 0usize;
-        for j in (0..c).rev() {
-            match self.toks[j].kind {
-                Kind::Close(_) => depth += 1,
-                Kind::Open(_) if depth == 0 => return Some(j),
-                Kind::Open(_) => depth -= 1,
-                _ => {}
-            }
-        }
-        None
+        self.open.get(c).copied().filter(|&o| o != usize::MAX)
     }
 
     fn line(&self, i: usize) -> u32 {
@@ -398,7 +355,7 @@ impl<'a> Scanner<'a> {
                         let mut path = self.out.scopes[scope as usize].path.clone();
                         path.push(self.word(i + 1).to_string());
                         let test = self.out.scopes[scope as usize].test
-                            || attrs.iter().any(|a| a.path == "cfg" && a.args == "test");
+                            || attrs.iter().any(Attr::is_cfg_test);
                         self.out.scopes.push(ModScope {
                             path,
                             parent: Some(scope),
@@ -721,7 +678,7 @@ impl<'a> Scanner<'a> {
                         n += 1;
                         last = w;
                     });
-                    if n == 1 && keyword(last) && last != "self" {
+                    if n == 1 && crate::rustlex::KEYWORDS.contains(&last) && last != "self" {
                         i = after;
                         continue;
                     }

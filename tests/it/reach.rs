@@ -61,6 +61,11 @@ fn every_finding_has_the_marked_reach_and_severity() {
     }
 }
 
+/// The functions on a reach's call path, the entry first.
+fn functions(r: &tenant_lint::diagnostic::Reach) -> Vec<&str> {
+    r.path.iter().map(|s| s.function.as_str()).collect()
+}
+
 #[test]
 fn routes_and_paths_name_the_handler_and_the_calls() {
     let report = check("reach");
@@ -75,16 +80,14 @@ fn routes_and_paths_name_the_handler_and_the_calls() {
     // axum: a method router chained on another, and a helper below it.
     let r = by_line("axum_app/src/store.rs", 13);
     assert_eq!(r.routes, ["GET /orgs/:org_id/projects/:project_id"]);
-    let path: Vec<&str> = r.path.iter().map(|s| s.function.as_str()).collect();
-    assert_eq!(path, ["show", "project_by_id"]);
+    assert_eq!(functions(&r), ["show", "project_by_id"]);
     assert_eq!(
         by_line("axum_app/src/routes/projects.rs", 18).routes,
         ["DELETE /orgs/:org_id/projects/:project_id"]
     );
     // A method call on a repository value.
     let r = by_line("axum_app/src/store.rs", 25);
-    let path: Vec<&str> = r.path.iter().map(|s| s.function.as_str()).collect();
-    assert_eq!(path, ["rename", "ProjectRepo::rename"]);
+    assert_eq!(functions(&r), ["rename", "ProjectRepo::rename"]);
     // actix: the attribute's route, and web::resource(..).route(web::delete().to(h)).
     assert_eq!(
         by_line("actix_app/src/main.rs", 13).routes,
@@ -115,8 +118,10 @@ fn routes_and_paths_name_the_handler_and_the_calls() {
     );
     // Background: spawned by main; a migration; tests only; nothing.
     let r = by_line("axum_app/src/jobs.rs", 15);
-    let path: Vec<&str> = r.path.iter().map(|s| s.function.as_str()).collect();
-    assert_eq!(path, ["main", "retention_loop", "purge_old_events"]);
+    assert_eq!(
+        functions(&r),
+        ["main", "retention_loop", "purge_old_events"]
+    );
     assert!(by_line("actix_app/src/m20240301_backfill_status.rs", 24)
         .reason
         .contains("migration"));
