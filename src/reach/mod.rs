@@ -165,6 +165,8 @@ pub struct Graph<'a> {
     callers_memo: HashMap<u32, Vec<u32>>,
     /// Whether any entry point of a program (not a test) was found.
     has_entry: bool,
+    /// The workspace's crates (their modules' first segment).
+    crates: HashSet<String>,
 }
 
 fn label_of(f: &scan::FnItem) -> String {
@@ -208,6 +210,45 @@ fn attr_route(attr: &scan::Attr) -> Option<String> {
         "{} {path}",
         method.map_or_else(|| "*".to_string(), |m| m.to_ascii_uppercase())
     ))
+}
+
+/// Whether glob `use` item `u`, in module `module`, may bring in a
+/// function of module `t_module`: `use super::*` the parent's,
+/// `use crate::store::*` (and `use store::*`, `use some_crate::store::*`)
+/// one whose path has `store`. A glob of another crate's items
+/// (`use sea_orm::*`) brings in none of the workspace's functions unless the
+/// crate is the workspace's own.
+fn glob_has(module: &str, u: &scan::UseItem, t_module: &str) -> bool {
+    let mut base: Vec<&str> = module.split("::").filter(|s| !s.is_empty()).collect();
+    let mut rest: &[String] = &u.path;
+    let mut relative = false;
+    while let Some((first, tail)) = rest.split_first() {
+        match first.as_str() {
+            "self" => relative = true,
+            "super" => {
+                relative = true;
+                base.pop();
+            }
+            "crate" => {
+                relative = true;
+                base.truncate(1);
+            }
+            _ => break,
+        }
+        rest = tail;
+    }
+    match rest.last() {
+        // `use super::*`, `use self::*`: that module itself, or below.
+        None if relative => {
+            let m = base.join("::");
+            t_module == m
+                || t_module
+                    .strip_prefix(m.as_str())
+                    .is_some_and(|r| r.starts_with("::"))
+        }
+        None => false,
+        Some(last) => t_module.split("::").any(|s| s == last),
+    }
 }
 
 fn entry_of(k: &Knowledge, f: &scan::FnItem, top: bool, in_migrations: bool) -> Option<Entry> {
@@ -274,6 +315,7 @@ impl<'a> Graph<'a> {
             calls_named: HashMap::default(),
             callers_memo: HashMap::new(),
             has_entry: false,
+            crates: HashSet::new(),
         };
         let mut in_migrations = Vec::new();
         for (file, rel, items) in files {
@@ -296,6 +338,37 @@ impl<'a> Graph<'a> {
             g.items.push((file, items));
             in_migrations.push(rel.split('/').any(|seg| k.migration_folders.contains(seg)));
         }
+        g.crates = g
+            .modules
+            .iter()
+            .filter_map(|m| m.first()?.split("::").next())
+            .filter(|c| !c.is_empty())
+            .map(str::to_string)
+            .collect();
+        // Modules declared in another file under `#[cfg(test)]`: test code
+        // down to their leaves.
+        let test_mods: Vec<String> = g
+            .items
+            .iter()
+            .zip(&g.modules)
+            .flat_map(|((_, items), scopes)| {
+                items.test_mods.iter().map(|m| {
+                    scopes[0]
+                        .split("::")
+                        .filter(|s| !s.is_empty())
+                        .chain(m.iter().map(String::as_str))
+                        .collect::<Vec<_>>()
+                        .join("::")
+                })
+            })
+            .collect();
+        let in_test_mod = |module: &str| {
+            test_mods.iter().any(|t| {
+                module
+                    .strip_prefix(t.as_str())
+                    .is_some_and(|r| r.is_empty() || r.starts_with("::"))
+            })
+        };
         let n_fns: usize = g.items.iter().map(|(_, i)| i.fns.len()).sum();
         g.nodes.reserve(n_fns);
         g.fns_named.reserve(n_fns);
@@ -313,7 +386,9 @@ impl<'a> Graph<'a> {
                         .push((u64::from(id) << 32) | c as u64);
                 }
                 let scope = &items.scopes[f.scope as usize];
-                let test = scope.test || f.attrs.iter().any(scan::Attr::is_cfg_test);
+                let test = scope.test
+                    || f.attrs.iter().any(scan::Attr::is_cfg_test)
+                    || (!test_mods.is_empty() && in_test_mod(&g.modules[idx][f.scope as usize]));
                 if test {
                     g.entries.insert(id, Entry::Test);
                 } else if let Some(e) = entry_of(k, f, scope.parent.is_none(), in_migrations[idx]) {
@@ -416,6 +491,16 @@ impl<'a> Graph<'a> {
         ((site >> 32) as u32, site as u32)
     }
 
+    /// The `use` items in scope of `caller`'s body: its module's, then the
+    /// enclosing ones'.
+    fn uses_in_scope(&self, caller: u32) -> impl Iterator<Item = &'a scan::UseItem> {
+        let items = self.file_of(caller);
+        std::iter::successors(Some(self.fn_of(caller).scope), move |&q| {
+            items.scopes[q as usize].parent
+        })
+        .flat_map(move |q| items.scopes[q as usize].uses.iter())
+    }
+
     /// Whether path call `path` in `caller` may name `n` (its name is the
     /// call's last segment): a bare name names a function of the caller's
     /// module or below, or one a `use` brings in scope (by name or glob);
@@ -423,14 +508,8 @@ impl<'a> Graph<'a> {
     /// `super`, `crate`, `Self` or a name a `use` renames).
     fn may_name(&self, caller: u32, path: &str, n: u32) -> bool {
         let (item, _) = self.nodes[caller as usize];
-        let items = self.items[item as usize].1;
         let scope = self.fn_of(caller).scope;
-        // The `use` items in scope: the caller's module's, then the
-        // enclosing ones'.
-        let uses = || {
-            std::iter::successors(Some(scope), |&q| items.scopes[q as usize].parent)
-                .flat_map(|q| items.scopes[q as usize].uses.iter())
-        };
+        let uses = || self.uses_in_scope(caller);
         fn local(u: &scan::UseItem) -> Option<&str> {
             u.alias.as_deref().or(u.path.last().map(String::as_str))
         }
@@ -453,7 +532,13 @@ impl<'a> Graph<'a> {
                     || t_module
                         .strip_prefix(module.as_str())
                         .is_some_and(|rest| rest.starts_with("::"))
-                    || uses().any(|u| u.glob || local(u) == Some(path))
+                    || uses().any(|u| {
+                        if u.glob {
+                            glob_has(module, u, t_module)
+                        } else {
+                            local(u) == Some(path)
+                        }
+                    })
             }
             Some((qual, _)) => {
                 let q = qual.rsplit("::").next().unwrap_or(qual);
@@ -535,19 +620,52 @@ impl<'a> Graph<'a> {
         out
     }
 
-    /// Whether something calls a function named like `n` (a caller the
-    /// linking missed may exist).
+    /// Whether something calls a function named like `n` that the linking
+    /// may have missed: a path call of that name that links to no function
+    /// of the workspace (a re-export, an alias the reader does not follow),
+    /// or, for a method, a call of a common method name (never linked). A
+    /// call linked to another function of that name is that function's.
     fn named_elsewhere(&self, n: u32) -> bool {
-        let name = self.fn_of(n).name.as_str();
-        self.calls_named.get(&word_hash(name)).is_some_and(|sites| {
-            sites.iter().any(|&site| {
-                let (caller, c) = Self::site(site);
-                caller != n
-                    && self
-                        .file_of(caller)
-                        .name(&self.fn_of(caller).calls[c as usize])
-                        == name
-            })
+        let me = self.fn_of(n);
+        let name = me.name.as_str();
+        let common = me.owner.is_some() && Knowledge::get().common_methods.contains(name);
+        let Some(sites) = self.calls_named.get(&word_hash(name)) else {
+            return false;
+        };
+        sites.iter().any(|&site| {
+            let (caller, c) = Self::site(site);
+            let file = self.file_of(caller);
+            let call = &self.fn_of(caller).calls[c as usize];
+            if caller == n || file.name(call) != name {
+                return false;
+            }
+            match call.how {
+                How::Method => common,
+                How::SelfMethod => false,
+                How::Path | How::Value => {
+                    let path = file.path(call);
+                    // A bare name nothing links to is a closure, a nested
+                    // function or another crate's, unless a glob of the
+                    // workspace's may have brought it in.
+                    if !path.contains("::")
+                        && !self.uses_in_scope(caller).any(|u| {
+                            u.glob
+                                && u.path.first().is_some_and(|f| {
+                                    matches!(f.as_str(), "crate" | "self" | "super")
+                                        || self.crates.contains(f)
+                                })
+                        })
+                    {
+                        return false;
+                    }
+                    !self
+                        .fns_named
+                        .get(&word_hash(name))
+                        .into_iter()
+                        .flatten()
+                        .any(|&m| self.fn_of(m).name == name && self.may_name(caller, path, m))
+                }
+            }
         })
     }
 
@@ -612,7 +730,13 @@ impl<'a> Graph<'a> {
                 unresolved.get_or_insert(n);
                 break;
             }
-            let callers = self.callers(n);
+            let mut callers = self.callers(n);
+            if matches!(self.entries.get(&n), Some(Entry::Test)) {
+                // Test code is compiled for tests only: whatever else links
+                // to it names something else (`get(db, id)` is no call of a
+                // test's `fn db()`).
+                callers.retain(|c| matches!(self.entries.get(c), Some(Entry::Test)));
+            }
             if callers.is_empty() && !self.entries.contains_key(&n) {
                 if self.fn_of(n).extractor {
                     extractor_top.get_or_insert(n);

@@ -20,6 +20,10 @@ pub struct FileItems {
     pub routes: Vec<RouteReg>,
     /// The paths its calls name, each once ([`Call::path`] indexes it).
     pub paths: Vec<String>,
+    /// Modules declared here in their own file under `#[cfg(test)]`
+    /// (`#[cfg(test)] mod contract_tests;`): their path below the file's
+    /// module.
+    pub test_mods: Vec<Vec<String>>,
 }
 
 impl FileItems {
@@ -365,6 +369,17 @@ impl<'a> Scanner<'a> {
                         let inner = (self.out.scopes.len() - 1) as u32;
                         self.items(i + 3, end, inner, None);
                         i = end + 1;
+                        attrs.clear();
+                    }
+                    "mod" if self.is_ident(i + 1) && self.is_punct(i + 2, b';') => {
+                        if self.out.scopes[scope as usize].test
+                            || attrs.iter().any(Attr::is_cfg_test)
+                        {
+                            let mut path = self.out.scopes[scope as usize].path.clone();
+                            path.push(self.word(i + 1).to_string());
+                            self.out.test_mods.push(path);
+                        }
+                        i += 3;
                         attrs.clear();
                     }
                     "impl" | "trait" => {
@@ -1009,7 +1024,17 @@ mod tests {
              }\n\
              #[cfg(test)]\n\
              mod tests { mod inner { fn helper() {} } #[test] fn t() {} }\n\
-             mod prod { fn p() {} }\n",
+             mod prod { fn p() {} #[cfg(test)] mod prod_tests; }\n\
+             #[cfg(test)]\n\
+             mod contract_tests;\n\
+             mod store;\n",
+        );
+        assert_eq!(
+            f.test_mods,
+            [
+                vec!["prod".to_string(), "prod_tests".to_string()],
+                vec!["contract_tests".to_string()]
+            ]
         );
         let calls: Vec<(&str, How)> = f.fns[0].calls.iter().map(|c| (f.path(c), c.how)).collect();
         assert_eq!(calls, [("jobs::process", How::Value)]);
