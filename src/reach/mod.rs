@@ -167,6 +167,8 @@ pub struct Graph<'a> {
     has_entry: bool,
     /// The workspace's crates (their modules' first segment).
     crates: HashSet<String>,
+    /// Each module's file (index into `items`) and scope.
+    module_at: HashMap<String, (u32, u32)>,
 }
 
 fn label_of(f: &scan::FnItem) -> String {
@@ -210,6 +212,11 @@ fn attr_route(attr: &scan::Attr) -> Option<String> {
         "{} {path}",
         method.map_or_else(|| "*".to_string(), |m| m.to_ascii_uppercase())
     ))
+}
+
+/// The name a `use` item brings in scope.
+fn local(u: &scan::UseItem) -> Option<&str> {
+    u.alias.as_deref().or(u.path.last().map(String::as_str))
 }
 
 /// Whether glob `use` item `u`, in module `module`, may bring in a
@@ -316,6 +323,7 @@ impl<'a> Graph<'a> {
             callers_memo: HashMap::new(),
             has_entry: false,
             crates: HashSet::new(),
+            module_at: HashMap::new(),
         };
         let mut in_migrations = Vec::new();
         for (file, rel, items) in files {
@@ -337,6 +345,13 @@ impl<'a> Graph<'a> {
             g.item_of.insert(file, g.items.len() as u32);
             g.items.push((file, items));
             in_migrations.push(rel.split('/').any(|seg| k.migration_folders.contains(seg)));
+        }
+        for (item, scopes) in g.modules.iter().enumerate() {
+            for (scope, m) in scopes.iter().enumerate() {
+                g.module_at
+                    .entry(m.clone())
+                    .or_insert((item as u32, scope as u32));
+            }
         }
         g.crates = g
             .modules
@@ -503,31 +518,18 @@ impl<'a> Graph<'a> {
 
     /// Whether path call `path` in `caller` may name `n` (its name is the
     /// call's last segment): a bare name names a function of the caller's
-    /// module or below, or one a `use` brings in scope (by name or glob);
-    /// `a::q::f` one whose path has `q` (or any, when `q` is `self`,
-    /// `super`, `crate`, `Self` or a name a `use` renames).
+    /// module or below, or one a `use` brings in scope (by name, judged by
+    /// the `use`'s path, or by a glob of its module); `a::q::f` one whose
+    /// path has `q` ([`Graph::qualified`]).
     fn may_name(&self, caller: u32, path: &str, n: u32) -> bool {
         let (item, _) = self.nodes[caller as usize];
         let scope = self.fn_of(caller).scope;
         let uses = || self.uses_in_scope(caller);
-        fn local(u: &scan::UseItem) -> Option<&str> {
-            u.alias.as_deref().or(u.path.last().map(String::as_str))
-        }
         let (t_item, _) = self.nodes[n as usize];
-        let target = self.fn_of(n);
-        let t_module = &self.modules[t_item as usize][target.scope as usize];
-        // The segments above the function: its module's, then its type's.
-        let above = || {
-            t_module.split("::").chain(
-                target
-                    .owner
-                    .iter()
-                    .flat_map(|o| o.ty.iter().map(String::as_str)),
-            )
-        };
+        let t_module = &self.modules[t_item as usize][self.fn_of(n).scope as usize];
+        let module = &self.modules[item as usize][scope as usize];
         match path.rsplit_once("::") {
             None => {
-                let module = &self.modules[item as usize][scope as usize];
                 t_module == module
                     || t_module
                         .strip_prefix(module.as_str())
@@ -536,24 +538,97 @@ impl<'a> Graph<'a> {
                         if u.glob {
                             glob_has(module, u, t_module)
                         } else {
+                            // `use axum::routing::get;` brings axum's `get`.
                             local(u) == Some(path)
+                                && self.qualified(
+                                    caller,
+                                    u.path[..u.path.len().saturating_sub(1)]
+                                        .iter()
+                                        .map(String::as_str)
+                                        .collect(),
+                                    n,
+                                )
                         }
                     })
             }
-            Some((qual, _)) => {
-                let q = qual.rsplit("::").next().unwrap_or(qual);
-                // `db::get` with `use crate::store as db`: the module `store`.
-                let real = (!qual.contains("::"))
-                    .then(|| {
-                        uses()
-                            .find(|u| !u.glob && local(u) == Some(q))
-                            .and_then(|u| u.path.last())
-                    })
-                    .flatten();
-                let q = real.map_or(q, String::as_str);
-                matches!(q, "self" | "super" | "crate" | "Self") || above().any(|s| s == q)
-            }
+            Some((qual, _)) => self.qualified(caller, qual.split("::").collect(), n),
         }
+    }
+
+    /// [`Graph::may_name`] for a call through the module path `segs`
+    /// (`a::q` of `a::q::f`, or of `use a::q::f`): a function whose path
+    /// (its module's, then its type's) has `q`, after a leading alias is
+    /// replaced by the path its `use` names; a bare `crate::f`, `self::f`,
+    /// `super::f` one of that module or below.
+    fn qualified<'s>(&'s self, caller: u32, mut segs: Vec<&'s str>, n: u32) -> bool {
+        let (item, _) = self.nodes[caller as usize];
+        let module = &self.modules[item as usize][self.fn_of(caller).scope as usize];
+        let (t_item, _) = self.nodes[n as usize];
+        let target = self.fn_of(n);
+        let t_module = &self.modules[t_item as usize][target.scope as usize];
+        let above = || {
+            t_module.split("::").chain(
+                target
+                    .owner
+                    .iter()
+                    .flat_map(|o| o.ty.iter().map(String::as_str)),
+            )
+        };
+        let uses = || self.uses_in_scope(caller);
+        let Some(&head) = segs.first() else {
+            return true;
+        };
+        // `db::get` with `use crate::store as db` (or `use crate as
+        // db`): the path the `use` names.
+        if let Some(u) = uses().find(|u| !u.glob && local(u) == Some(head)) {
+            let mut full: Vec<&str> = u.path.iter().map(String::as_str).collect();
+            full.extend_from_slice(&segs[1..]);
+            segs = full;
+        }
+        // A leading `crate`, `self`, `super`: the module it names.
+        let mut base: Option<Vec<&str>> = None;
+        while let Some(&first) = segs.first() {
+            match first {
+                "crate" => base = Some(module.split("::").take(1).collect()),
+                "self" => {
+                    base.get_or_insert_with(|| module.split("::").collect());
+                }
+                "super" => {
+                    base.get_or_insert_with(|| module.split("::").collect())
+                        .pop();
+                }
+                _ => break,
+            }
+            segs.remove(0);
+        }
+        // Only a bare `crate::f` (`self::f`, `super::f`) is held to its
+        // module (the function is defined there, or the module's `use`
+        // items bring it in: `pub use store::get;`); `crate::service::jobs::f`
+        // may go through a re-export, so it is judged by `jobs` alone.
+        let in_base = !segs.is_empty()
+            || base.is_none_or(|b| {
+                let b = b.join("::");
+                *t_module == b
+                    || self.module_at.get(&b).is_some_and(|&(item, scope)| {
+                        let items = self.items[item as usize].1;
+                        items.scopes[scope as usize].uses.iter().any(|u| {
+                            if u.glob {
+                                glob_has(&b, u, t_module)
+                            } else {
+                                local(u) == Some(target.name.as_str())
+                                    && u.path
+                                        .iter()
+                                        .rev()
+                                        .nth(1)
+                                        .is_none_or(|q| t_module.split("::").any(|s| s == q))
+                            }
+                        })
+                    })
+            });
+        in_base
+            && segs
+                .last()
+                .is_none_or(|&q| q == "Self" || above().any(|s| s == q))
     }
 
     /// The function of `file` whose body holds `line`.

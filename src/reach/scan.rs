@@ -725,24 +725,6 @@ impl<'a> Scanner<'a> {
                     let before = i.checked_sub(1).filter(|&b| b >= lo);
                     let dotted = before.is_some_and(|b| self.is_punct(b, b'.'));
                     if self.is_open(after, b'(') {
-                        if !(n == 1 && last.starts_with(char::is_uppercase)) {
-                            let how = if !dotted {
-                                How::Path
-                            } else if before
-                                .and_then(|b| b.checked_sub(1))
-                                .is_some_and(|r| self.is_ident(r) && self.word(r) == "self")
-                            {
-                                How::SelfMethod
-                            } else {
-                                How::Method
-                            };
-                            let at = self.intern(if dotted { &last } else { &path });
-                            calls.push(Call {
-                                path: at,
-                                how,
-                                line: self.line(i),
-                            });
-                        }
                         // `.route("/p", get(h))`: a router given to a route
                         // call; `get(h).post(h2)`, `web::resource("/p").to(h)`:
                         // one chained on a router or a route call.
@@ -766,6 +748,28 @@ impl<'a> Scanner<'a> {
                                     .is_some_and(|c| self.k.route_paths.contains(c))
                             })
                         };
+                        // A method router registering a handler (`get(h)` in a
+                        // route call, `.post(h2)` chained on one) is routing,
+                        // not a call of the workspace's `get` or `post`.
+                        let registers = router && self.k.method_routers.contains(last.as_str());
+                        if !(registers || n == 1 && last.starts_with(char::is_uppercase)) {
+                            let how = if !dotted {
+                                How::Path
+                            } else if before
+                                .and_then(|b| b.checked_sub(1))
+                                .is_some_and(|r| self.is_ident(r) && self.word(r) == "self")
+                            {
+                                How::SelfMethod
+                            } else {
+                                How::Method
+                            };
+                            let at = self.intern(if dotted { &last } else { &path });
+                            calls.push(Call {
+                                path: at,
+                                how,
+                                line: self.line(i),
+                            });
+                        }
                         called.push((after, last.clone()));
                         groups.push(Group {
                             open: after,

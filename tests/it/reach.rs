@@ -30,7 +30,7 @@ fn expected_kinds() -> BTreeMap<(String, u32), String> {
 fn every_finding_has_the_marked_reach_and_severity() {
     let report = check("reach");
     let expected = expected_kinds();
-    assert_eq!(expected.len(), 18, "the fixture's markers");
+    assert_eq!(expected.len(), 20, "the fixture's markers");
     // Exactly the marked findings.
     let mut got: Vec<(String, u32)> = found(&report).into_iter().map(|(f, l, _)| (f, l)).collect();
     got.sort();
@@ -82,7 +82,7 @@ fn routes_and_paths_name_the_handler_and_the_calls() {
     assert_eq!(r.routes, ["GET /orgs/:org_id/projects/:project_id"]);
     assert_eq!(functions(&r), ["show", "project_by_id"]);
     assert_eq!(
-        by_line("axum_app/src/routes/projects.rs", 18).routes,
+        by_line("axum_app/src/routes/projects.rs", 19).routes,
         ["DELETE /orgs/:org_id/projects/:project_id"]
     );
     // A method call on a repository value.
@@ -174,7 +174,7 @@ fn sarif_carries_the_call_path_as_a_code_flow() {
         })
         .collect();
     // main, retention_loop, purge_old_events, then the query.
-    assert_eq!(lines, [9, 6, 17, 18]);
+    assert_eq!(lines, [14, 6, 17, 18]);
     assert_eq!(job["properties"]["reach"]["kind"], "background");
     assert_eq!(job["level"], "warning");
 }
