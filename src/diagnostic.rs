@@ -150,6 +150,11 @@ pub struct Finding {
     /// How the code is reached from the program's entry points (query
     /// findings; filled in by the engine).
     pub reach: Option<Reach>,
+    /// The key the query picks its rows by is request input taken
+    /// directly: the value as written and where it came from (`id`, "from
+    /// the `Path` extractor"). The engine leads the message with it, and
+    /// with the route once the reach is known.
+    pub key_from: Option<(String, String)>,
 }
 
 /// How a finding's code is reached: from which request handlers, or only
@@ -223,6 +228,7 @@ impl Finding {
             extent: None,
             lower: false,
             reach: None,
+            key_from: None,
         }
     }
 }

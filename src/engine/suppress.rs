@@ -51,6 +51,23 @@ pub(super) fn stamp(
     // Severities from config and flags (a rule without one did not run).
     findings.retain_mut(|f| match levels.of(f.rule) {
         Some(l) => {
+            // A lookup by a key the request chooses says so first, with
+            // the route when one is known.
+            if let Some((value, how)) = &f.key_from {
+                let route = f
+                    .reach
+                    .as_ref()
+                    .filter(|r| r.kind == crate::diagnostic::ReachKind::Request)
+                    .and_then(|r| r.routes.iter().find(|r| r.starts_with(char::is_uppercase)));
+                let whence = match route {
+                    Some(r) => format!("the request to `{r}`"),
+                    None => "the request".to_string(),
+                };
+                f.message = format!(
+                    "`{value}` comes from {whence} ({how}) and picks the rows: {}",
+                    f.message
+                );
+            }
             // A query reached only from background work or from nothing
             // is one level lower, and says why.
             if let Some(r) = f.reach.as_ref().filter(|r| reach.lower.contains(&r.kind)) {

@@ -150,6 +150,11 @@ pub struct QState {
     pub scoped_by: Option<String>,
     /// Selects by primary key.
     pub pk_lookup: bool,
+    /// The key it looks up is request input taken directly (the value as
+    /// written, where it came from: `project_id`, "from the `Path`
+    /// extractor").
+    #[serde(default)]
+    pub key_from: Option<(String, String)>,
     /// A Diesel `.on(..)` condition, used when this query is joined.
     pub on: Option<Cond>,
     /// A SeaORM paginator: its calls execute without a connection argument.
@@ -267,6 +272,7 @@ impl QState {
             cond: Cond::default(),
             scoped_by: None,
             pk_lookup: false,
+            key_from: None,
             on: None,
             paginated: false,
             unbound_parts: Vec::new(),
@@ -517,6 +523,10 @@ pub struct SqlHit {
     /// all (reported one level lower).
     #[serde(default)]
     pub runtime: bool,
+    /// The value bound at one of `keyed_by` is request input taken
+    /// directly: as written, and where it came from.
+    #[serde(default)]
+    pub key_from: Option<(String, String)>,
 }
 
 /// A SQL text that reaches a database API and has something to report.
@@ -1740,6 +1750,9 @@ struct SqlRun {
     keyed: Option<usize>,
     /// For each bound argument in order: built from the tenant.
     derived: Vec<bool>,
+    /// For each bound argument in order: request input taken directly
+    /// (as written, where it came from).
+    keys: Vec<Option<(String, String)>>,
     /// Placeholders that bind a child table only as its parent key:
     /// (placeholder, child table, parent key).
     soft: Vec<(usize, String, String)>,
@@ -2092,6 +2105,14 @@ impl<'a> FnAnalysis<'a> {
                 });
             }
         }
+    }
+
+    /// `e` as written and where it came from, when it is request input
+    /// taken directly (the key a lookup by it picks rows with).
+    fn request_key(&self, e: &Expr) -> Option<(String, String)> {
+        let root = root_ident(e)?;
+        let t = self.tainted.iter().find(|t| t.name == root && t.direct)?;
+        Some((value_text(e).unwrap_or(root), t.how.clone()))
     }
 
     fn taint_of(&self, e: &Expr) -> Option<String> {
@@ -3178,9 +3199,15 @@ impl<'a> FnAnalysis<'a> {
                         } else {
                             None
                         };
+                        let key_from = c
+                            .args
+                            .first()
+                            .filter(|_| pk_lookup)
+                            .and_then(|a| self.request_key(a));
                         return Val::Query(vec![QState {
                             scoped_by,
                             pk_lookup,
+                            key_from,
                             ..QState::new(orm, Root::Table(t), span, &last)
                         }]);
                     }
@@ -3786,9 +3813,11 @@ impl<'a> FnAnalysis<'a> {
             }));
         }
         if pack.pk_starts.contains(name) && m.args.len() == 1 {
+            let key_from = m.args.first().and_then(|a| self.request_key(a));
             return Val::Query(apply(qs, |q| {
                 let mut q = q.clone();
                 q.pk_lookup = true;
+                q.key_from.clone_from(&key_from);
                 if q.table()
                     .is_some_and(|t| self.scope.model.pk_binds_tenant(t))
                 {

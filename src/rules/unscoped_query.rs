@@ -189,6 +189,7 @@ fn judge(model: &TenantModel, file: FileId, e: &ExecFact) -> Option<Finding> {
     if !every_path {
         message.push_str(" on every path");
     }
+    let key_from = bad.iter().find_map(|(q, _)| q.key_from.clone());
     if !q.via.is_empty() && (!e.lookup || q.via.len() > 1) {
         let chain: Vec<String> = q.via.iter().map(|v| format!("`{v}`")).collect();
         let how = if e.lookup {
@@ -210,6 +211,7 @@ fn judge(model: &TenantModel, file: FileId, e: &ExecFact) -> Option<Finding> {
         message.push_str(&format!(", though `{r}` is in scope"));
     }
     let mut f = Finding::new(ID, file, e.span, message);
+    f.key_from = key_from;
     f.primary_label = format!("`{}` executes it", e.method);
     for (i, (site_file, span, helper)) in q.sites.iter().enumerate() {
         let what = if i + 1 == q.sites.len() {

@@ -79,6 +79,9 @@ pub fn check(cx: &Context<'_>) -> Vec<Finding> {
             }
             let mut f = Finding::new(ID, at, hit.span, message);
             f.lower = runtime;
+            f.key_from = std::iter::once(hit)
+                .chain(more.iter().copied())
+                .find_map(|h| h.key_from.clone());
             f.primary_label = match hit.kind {
                 SqlHitKind::Unbound if runtime => {
                     format!("`{}` may be read or changed for every tenant", hit.table)

@@ -257,3 +257,46 @@ fn a_cached_reach_is_reused_only_for_the_same_workspace() {
     std::fs::write(dir.path().join("src/main.rs"), "mod jobs;\nfn main() {}\n").expect("write");
     assert_eq!(run(), [Some((ReachKind::None, 1))]);
 }
+
+/// A lookup by a key the request chooses leads its message with it, and
+/// with the route that brings it: Diesel's `.find(id)` on a table, in a
+/// rocket handler whose route names the parameter.
+#[test]
+fn a_key_from_the_request_leads_the_message_with_its_route() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    write_tree(
+        dir.path(),
+        &[
+            (
+                "Cargo.toml",
+                "[package]\nname = \"notes\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[dependencies]\nrocket = \"0.5\"\ndiesel = { version = \"2\", features = [\"postgres\"] }\n",
+            ),
+            (
+                "src/schema.rs",
+                "diesel::table! {\n    orgs (id) {\n        id -> Int4,\n    }\n}\n\ndiesel::table! {\n    notes (id) {\n        id -> Int4,\n        org_id -> Int4,\n        body -> Text,\n    }\n}\n\ndiesel::joinable!(notes -> orgs (org_id));\n",
+            ),
+            (
+                "src/main.rs",
+                "#[macro_use]\nextern crate rocket;\nmod schema;\nuse diesel::prelude::*;\nuse schema::notes;\n\n#[get(\"/orgs/<org_id>/notes/<id>\")]\nfn show(conn: &mut PgConnection, org_id: i32, id: i32) -> String {\n    let _ = org_id;\n    notes::table\n        .find(id)\n        .select(notes::body)\n        .first::<String>(conn)\n        .unwrap_or_default()\n}\n\n#[launch]\nfn rocket() -> _ {\n    rocket::build().mount(\"/\", routes![show])\n}\n",
+            ),
+        ],
+    );
+    let report = tenant_lint::engine::check(&tenant_lint::engine::CheckOptions {
+        paths: vec![dir.path().to_path_buf()],
+        ..Default::default()
+    })
+    .expect("check");
+    let messages: Vec<&str> = report
+        .findings
+        .iter()
+        .filter(|f| f.rule == "unscoped-query")
+        .map(|f| f.message.as_str())
+        .collect();
+    assert_eq!(messages.len(), 1, "{messages:#?}");
+    assert!(
+        messages[0].starts_with(
+            "`id` comes from the request to `GET /orgs/<org_id>/notes/<id>` (from the route"
+        ),
+        "{messages:#?}"
+    );
+}

@@ -60,6 +60,7 @@ impl FnAnalysis<'_> {
                 if let (Val::Sql(r), true) = (&run, !derived.is_empty()) {
                     let mut r = (**r).clone();
                     r.derived = derived;
+                    r.keys = args[after..].iter().map(|a| self.request_key(a)).collect();
                     self.bound_by_keys(&r);
                     for (n, table, key) in r.soft.clone() {
                         if let Some(a) = args[after..].get(n - 1) {
@@ -155,6 +156,7 @@ impl FnAnalysis<'_> {
             text,
             keyed,
             derived: Vec::new(),
+            keys: Vec::new(),
             soft,
             soft_request: Vec::new(),
         }))
@@ -172,6 +174,12 @@ impl FnAnalysis<'_> {
                 .any(|n| run.derived.get(n.wrapping_sub(1)) == Some(&true))
             {
                 h.bound_by_key = true;
+            }
+            if h.key_from.is_none() {
+                h.key_from = h
+                    .keyed_by
+                    .iter()
+                    .find_map(|n| run.keys.get(n.wrapping_sub(1)).cloned().flatten());
             }
         }
     }
@@ -219,6 +227,8 @@ impl FnAnalysis<'_> {
             }
             run.binds
                 .push(m.args.first().and_then(|a| self.taint_of(a)));
+            run.keys
+                .push(m.args.first().and_then(|a| self.request_key(a)));
             run.derived
                 .push(m.args.first().is_some_and(|a| self.built_from_tenant(a)));
             return Val::Sql(Rc::new(run));
@@ -374,6 +384,7 @@ impl FnAnalysis<'_> {
                 bound_by_key: false,
                 at: f.at,
                 runtime: f.runtime_condition,
+                key_from: None,
             })
             .collect();
         let search_path: Vec<Span> = analysis
