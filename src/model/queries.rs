@@ -2461,6 +2461,12 @@ impl<'a> FnAnalysis<'a> {
         }
     }
 
+    /// The pending check on the rows `v` holds, while it is still open.
+    fn open_rows(&self, v: &Val) -> Option<usize> {
+        self.rows_of(v)
+            .filter(|&id| self.pending.get(id).is_some_and(|p| p.open))
+    }
+
     /// The rows of pending check `id` were compared with the tenant.
     /// The one table of the rows pending check `id`, once they were
     /// compared with the caller's tenant.
@@ -2492,7 +2498,9 @@ impl<'a> FnAnalysis<'a> {
         }
     }
 
-    fn check_stmt(&mut self, stmt: &Stmt) {
+    /// `tail`: the statement is its block's value (or a `return`): rows it
+    /// mentions go on with that value, they are not used up here.
+    fn check_stmt(&mut self, stmt: &Stmt, tail: bool) {
         if !self.pending.iter().any(|p| p.open && !p.vars.is_empty()) {
             return;
         }
@@ -2509,6 +2517,9 @@ impl<'a> FnAnalysis<'a> {
             let checked = *has_check.get_or_insert_with(|| {
                 self.has_tenant_check(tokens.clone()) && stops_on_mismatch(tokens.clone())
             });
+            if !checked && (tail || matches!(stmt, Stmt::Expr(Expr::Return(_), _))) {
+                continue;
+            }
             if !checked {
                 // `let doc = match doc { Some(d) => d, None => return .. }`
                 // moves the rows on; keep following them under the new name.
@@ -2660,7 +2671,7 @@ impl<'a> FnAnalysis<'a> {
         }
         let mut last = Val::Other;
         for (i, s) in stmts.iter().enumerate() {
-            self.check_stmt(s);
+            self.check_stmt(s, i + 1 == stmts.len() && matches!(s, Stmt::Expr(_, None)));
             self.depth += 1;
             let v = self.stmt(s);
             if self.tracks_mentions() {
@@ -3282,7 +3293,11 @@ impl<'a> FnAnalysis<'a> {
             return v;
         }
         let Some(key) = self.helper_key(&segs) else {
-            return Val::Other;
+            // `Ok(row)`, `Some(row)`, `Box::new(row)`: the rows go on.
+            return args
+                .iter()
+                .find_map(|a| self.open_rows(a))
+                .map_or(Val::Other, Val::Rows);
         };
         // SQL handed to a workspace function (`query_raw(db, "SELECT ..")`):
         // judged here if that function sends it to the database.
@@ -3411,7 +3426,12 @@ impl<'a> FnAnalysis<'a> {
             checked_after: false,
             returned_by: None,
         });
-        let id = self.pend(Target::Use(self.uses.len() - 1));
+        // Rows handed in (`model_to_provider(row)`, `Dto::from(row)`): what
+        // comes back is those rows converted, followed as they are.
+        let id = match args.iter().find_map(|a| self.open_rows(a)) {
+            Some(id) => id,
+            None => self.pend(Target::Use(self.uses.len() - 1)),
+        };
         for q in &mut qs {
             q.pending = Some(id);
         }

@@ -537,9 +537,10 @@ fn combine(base: &QState, outer: &QState, helper: Option<&str>) -> QState {
 
 /// How lookup helpers (functions returning rows they fetched without
 /// binding the tenant, `Folder::find_by_uuid`) are judged across the
-/// workspace: at the callers that use the rows unchecked, when at least
-/// one caller checks; at the helper itself when none does or it has no
-/// callers.
+/// workspace: at the callers that use the rows unchecked, when some
+/// callers check and those that do not are at most twice as many; at the
+/// helper itself, once, when more callers use the rows unchecked, when none
+/// checks, or when it has no callers.
 #[derive(Debug, Default)]
 pub struct Lookups {
     /// Executed queries (file, index) not reported in the helper because
@@ -593,7 +594,10 @@ impl Lookups {
                     }
                     for (f, u) in by_key.get(k).into_iter().flatten() {
                         match u.returned_by.as_deref() {
-                            Some(w) if !u.checked_after => {
+                            // Returned by a function nothing in the workspace
+                            // calls (a request handler's response): used
+                            // there, unchecked.
+                            Some(w) if !u.checked_after && by_key.contains_key(w) => {
                                 let mut c = chain.clone();
                                 c.push(u.function.as_str());
                                 todo.push((w, c));
@@ -602,7 +606,25 @@ impl Lookups {
                         }
                     }
                 }
-                if !callers.iter().any(|(_, u, _)| u.checked_after) {
+                // The callers that check set the convention; the ones that
+                // do not are reported while they deviate from it (at most
+                // twice as many). When most callers use the rows as they are,
+                // the helper itself is reported, once.
+                let checking = callers.iter().filter(|(_, u, _)| u.checked_after).count();
+                let unchecked = callers.len() - checking;
+                if checking > 0 && unchecked > 2 * checking {
+                    out.notes.insert(
+                        (file, i),
+                        format!(
+                            "`{}` returns the rows to {} callers in the workspace, and only {checking} of them {} their tenant before using them",
+                            e.function,
+                            callers.len(),
+                            if checking == 1 { "compares" } else { "compare" },
+                        ),
+                    );
+                    continue;
+                }
+                if checking == 0 {
                     if !callers.is_empty() {
                         out.notes.insert(
                             (file, i),
