@@ -151,10 +151,11 @@ pub struct Finding {
     /// findings; filled in by the engine).
     pub reach: Option<Reach>,
     /// The key the query picks its rows by is request input taken
-    /// directly: the value as written and where it came from (`id`, "from
-    /// the `Path` extractor"). The engine leads the message with it, and
-    /// with the route once the reach is known.
-    pub key_from: Option<(String, String)>,
+    /// directly: the value as written, where it came from (`id`, "from
+    /// the `Path` extractor"), and the handler that took it when that is a
+    /// caller (the key was handed down to this function). The engine leads
+    /// the message with it, and with the route once the reach is known.
+    pub key_from: Option<(String, String, Option<String>)>,
 }
 
 /// How a finding's code is reached: from which request handlers, or only

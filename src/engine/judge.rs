@@ -72,6 +72,7 @@ impl Judge<'_> {
             parsed: 0,
         };
         let file_rules: Vec<Rule> = self.levels.running(Phase::File).collect();
+        let keyed = keys_from_requests(entries, &helpers);
         for (i, file_execs) in resolved.into_iter().enumerate() {
             let facts = match entries[i]
                 .query
@@ -213,6 +214,14 @@ impl Judge<'_> {
                 judged.suppressions.insert(i, own_suppressions);
             }
         }
+        // A lookup whose key a handler took from the request and handed down.
+        if !keyed.is_empty() {
+            for f in &mut judged.findings {
+                if f.key_from.is_none() && matches!(f.rule, "unscoped-query" | "unscoped-sql") {
+                    f.key_from = keyed.get(&(f.file, f.span.start.line)).cloned();
+                }
+            }
+        }
         judged
     }
 
@@ -252,4 +261,42 @@ impl Judge<'_> {
         }
         findings
     }
+}
+
+/// The lookups (file, line) whose key a function took from the request and
+/// handed down to the function running them, unchecked (nothing before the
+/// call combined it with the caller's tenant): the value as written, where
+/// it came from, and the function that took it.
+fn keys_from_requests(
+    entries: &[crate::incremental::cache::Entry],
+    helpers: &crate::model::summaries::Summaries,
+) -> HashMap<(FileId, u32), (String, String, Option<String>)> {
+    let mut out = HashMap::new();
+    if helpers.is_empty() {
+        return out;
+    }
+    for e in entries {
+        let Some(facts) = super::ledger::facts_of(e) else {
+            continue;
+        };
+        for c in &facts.untrusted_calls {
+            let Some((value, how)) = &c.request else {
+                continue;
+            };
+            // Checked before the call, or the rows it returns after.
+            if c.seen.iter().any(|w| w == queries::TENANT_IN_HAND)
+                || facts
+                    .uses
+                    .iter()
+                    .any(|u| u.span == c.span && u.checked_after)
+            {
+                continue;
+            }
+            for at in helpers.keyed_lookups(&c.key, c.arg) {
+                out.entry(at)
+                    .or_insert_with(|| (value.clone(), how.clone(), Some(c.function.clone())));
+            }
+        }
+    }
+    out
 }

@@ -53,15 +53,28 @@ pub(super) fn stamp(
         Some(l) => {
             // A lookup by a key the request chooses says so first, with
             // the route when one is known.
-            if let Some((value, how)) = &f.key_from {
+            if let Some((value, how, handler)) = &f.key_from {
+                // The route, when the one shown starts at the function that
+                // took the key.
                 let route = f
                     .reach
                     .as_ref()
                     .filter(|r| r.kind == crate::diagnostic::ReachKind::Request)
+                    .filter(|r| {
+                        handler.as_ref().is_none_or(|h| {
+                            r.path.first().is_some_and(|s| {
+                                s.function == *h || s.function.ends_with(&format!("::{h}"))
+                            })
+                        })
+                    })
                     .and_then(|r| r.routes.iter().find(|r| r.starts_with(char::is_uppercase)));
                 let whence = match route {
                     Some(r) => format!("the request to `{r}`"),
                     None => "the request".to_string(),
+                };
+                let how = match handler {
+                    Some(h) => format!("{how} of `{h}`, handed down"),
+                    None => how.clone(),
                 };
                 f.message = format!(
                     "`{value}` comes from {whence} ({how}) and picks the rows: {}",

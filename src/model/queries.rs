@@ -155,6 +155,10 @@ pub struct QState {
     /// extractor").
     #[serde(default)]
     pub key_from: Option<(String, String)>,
+    /// The key it looks up is the enclosing function's parameter (by
+    /// position): its callers say where the key comes from.
+    #[serde(default)]
+    pub key_param: Option<usize>,
     /// A Diesel `.on(..)` condition, used when this query is joined.
     pub on: Option<Cond>,
     /// A SeaORM paginator: its calls execute without a connection argument.
@@ -273,6 +277,7 @@ impl QState {
             scoped_by: None,
             pk_lookup: false,
             key_from: None,
+            key_param: None,
             on: None,
             paginated: false,
             unbound_parts: Vec::new(),
@@ -402,6 +407,11 @@ pub struct FnSummary {
     /// must have checked that parent row.
     #[serde(default)]
     pub parent_params: Vec<ParentParam>,
+    /// Its parameters that a lookup it runs picks rows by (the key of
+    /// `find_by_id(id)`, `WHERE id = $1`), with the line the lookup is
+    /// reported on: its callers say where the key comes from.
+    #[serde(default)]
+    pub key_params: Vec<(usize, u32)>,
 }
 
 /// A parameter a helper binds a child table by, as its parent key only.
@@ -527,6 +537,10 @@ pub struct SqlHit {
     /// directly: as written, and where it came from.
     #[serde(default)]
     pub key_from: Option<(String, String)>,
+    /// The value bound at one of `keyed_by` is the enclosing function's
+    /// parameter (by position).
+    #[serde(default)]
+    pub key_param: Option<usize>,
 }
 
 /// A SQL text that reaches a database API and has something to report.
@@ -620,6 +634,10 @@ pub struct UntrustedCall {
     /// (a check of a parent row names what the parent hangs from).
     #[serde(default)]
     pub seen: Vec<String>,
+    /// The argument as written and where it came from, when it is request
+    /// input taken directly.
+    #[serde(default)]
+    pub request: Option<(String, String)>,
 }
 
 /// Raw SQL executed with a child table's parent key bound to request
@@ -1349,6 +1367,28 @@ impl<'a, 'o> ItemCtx<'a, 'o> {
                 }
             }
         }
+        let mut key_params: Vec<(usize, u32)> = Vec::new();
+        for e in &f.execs {
+            for q in &e.paths {
+                match q.key_param {
+                    // Only a lookup that is reported: one that leaves a
+                    // table unbound, or one its callers resolve.
+                    Some(k) if !unbound_tables(self.model, q).is_empty() => {
+                        key_params.push((k, e.span.start.line));
+                    }
+                    _ => {}
+                }
+            }
+        }
+        for fact in f.sql_facts.iter().filter(|x| x.file.is_none()) {
+            for h in &fact.hits {
+                if let Some(k) = h.key_param {
+                    key_params.push((k, h.span.start.line));
+                }
+            }
+        }
+        key_params.sort_unstable();
+        key_params.dedup();
         self.out.uses.append(&mut f.uses);
         self.out.untrusted_sql.append(&mut f.untrusted_sql);
         if !f.returned.is_empty()
@@ -1360,6 +1400,7 @@ impl<'a, 'o> ItemCtx<'a, 'o> {
             || !f.tenant_params.is_empty()
             || !f.tenant_forwards.is_empty()
             || !parent_params.is_empty()
+            || !key_params.is_empty()
         {
             self.out.summaries.push(FnSummary {
                 key,
@@ -1373,6 +1414,7 @@ impl<'a, 'o> ItemCtx<'a, 'o> {
                 tenant_params: std::mem::take(&mut f.tenant_params),
                 tenant_forwards: std::mem::take(&mut f.tenant_forwards),
                 parent_params,
+                key_params,
             });
         }
         self.out.untrusted_calls.append(&mut f.untrusted_calls);
@@ -1753,6 +1795,9 @@ struct SqlRun {
     /// For each bound argument in order: request input taken directly
     /// (as written, where it came from).
     keys: Vec<Option<(String, String)>>,
+    /// For each bound argument in order: the enclosing function's
+    /// parameter it is.
+    params: Vec<Option<usize>>,
     /// Placeholders that bind a child table only as its parent key:
     /// (placeholder, child table, parent key).
     soft: Vec<(usize, String, String)>,
@@ -2102,6 +2147,7 @@ impl<'a> FnAnalysis<'a> {
                     source,
                     direct,
                     seen: seen.into_iter().collect(),
+                    request: self.request_key(a),
                 });
             }
         }
@@ -3210,15 +3256,14 @@ impl<'a> FnAnalysis<'a> {
                         } else {
                             None
                         };
-                        let key_from = c
-                            .args
-                            .first()
-                            .filter(|_| pk_lookup)
-                            .and_then(|a| self.request_key(a));
+                        let key_arg = c.args.first().filter(|_| pk_lookup);
+                        let key_from = key_arg.and_then(|a| self.request_key(a));
+                        let key_param = key_arg.and_then(|a| self.param_of(a));
                         return Val::Query(vec![QState {
                             scoped_by,
                             pk_lookup,
                             key_from,
+                            key_param,
                             ..QState::new(orm, Root::Table(t), span, &last)
                         }]);
                     }
@@ -3834,10 +3879,12 @@ impl<'a> FnAnalysis<'a> {
         }
         if pack.pk_starts.contains(name) && m.args.len() == 1 {
             let key_from = m.args.first().and_then(|a| self.request_key(a));
+            let key_param = m.args.first().and_then(|a| self.param_of(a));
             return Val::Query(apply(qs, |q| {
                 let mut q = q.clone();
                 q.pk_lookup = true;
                 q.key_from.clone_from(&key_from);
+                q.key_param = key_param;
                 if q.table()
                     .is_some_and(|t| self.scope.model.pk_binds_tenant(t))
                 {

@@ -318,6 +318,34 @@ impl<'a> Summaries<'a> {
         self.parent_at(key, idx, 0)
     }
 
+    /// The lookups (file, line of the finding) that the function(s) named
+    /// `key` pick rows with by their argument `idx`, themselves or through
+    /// the functions they pass it to.
+    pub fn keyed_lookups(&self, key: &str, idx: usize) -> Vec<(usize, u32)> {
+        let mut out = Vec::new();
+        self.keyed_at(key, idx, 0, &mut out);
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+
+    fn keyed_at(&self, key: &str, idx: usize, depth: usize, out: &mut Vec<(usize, u32)>) {
+        if depth >= MAX_DEPTH {
+            return;
+        }
+        for (file, d) in self.defs(key) {
+            out.extend(
+                d.key_params
+                    .iter()
+                    .filter(|(p, _)| *p == idx)
+                    .map(|&(_, line)| (file, line)),
+            );
+            for (_, k, j) in d.tenant_forwards.iter().filter(|(p, _, _)| *p == idx) {
+                self.keyed_at(k, *j, depth + 1, out);
+            }
+        }
+    }
+
     fn parent_at(&self, key: &str, idx: usize, depth: usize) -> Option<(String, String, bool)> {
         if depth >= MAX_DEPTH {
             return None;

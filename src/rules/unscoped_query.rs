@@ -189,7 +189,10 @@ fn judge(model: &TenantModel, file: FileId, e: &ExecFact) -> Option<Finding> {
     if !every_path {
         message.push_str(" on every path");
     }
-    let key_from = bad.iter().find_map(|(q, _)| q.key_from.clone());
+    let key_from = bad
+        .iter()
+        .find_map(|(q, _)| q.key_from.clone())
+        .map(|(v, how)| (v, how, None));
     if !q.via.is_empty() && (!e.lookup || q.via.len() > 1) {
         let chain: Vec<String> = q.via.iter().map(|v| format!("`{v}`")).collect();
         let how = if e.lookup {

@@ -81,7 +81,8 @@ pub fn check(cx: &Context<'_>) -> Vec<Finding> {
             f.lower = runtime;
             f.key_from = std::iter::once(hit)
                 .chain(more.iter().copied())
-                .find_map(|h| h.key_from.clone());
+                .find_map(|h| h.key_from.clone())
+                .map(|(v, how)| (v, how, None));
             f.primary_label = match hit.kind {
                 SqlHitKind::Unbound if runtime => {
                     format!("`{}` may be read or changed for every tenant", hit.table)

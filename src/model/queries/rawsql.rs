@@ -61,6 +61,7 @@ impl FnAnalysis<'_> {
                     let mut r = (**r).clone();
                     r.derived = derived;
                     r.keys = args[after..].iter().map(|a| self.request_key(a)).collect();
+                    r.params = args[after..].iter().map(|a| self.param_of(a)).collect();
                     self.bound_by_keys(&r);
                     for (n, table, key) in r.soft.clone() {
                         if let Some(a) = args[after..].get(n - 1) {
@@ -157,6 +158,7 @@ impl FnAnalysis<'_> {
             keyed,
             derived: Vec::new(),
             keys: Vec::new(),
+            params: Vec::new(),
             soft,
             soft_request: Vec::new(),
         }))
@@ -180,6 +182,12 @@ impl FnAnalysis<'_> {
                     .keyed_by
                     .iter()
                     .find_map(|n| run.keys.get(n.wrapping_sub(1)).cloned().flatten());
+            }
+            if h.key_param.is_none() {
+                h.key_param = h
+                    .keyed_by
+                    .iter()
+                    .find_map(|n| run.params.get(n.wrapping_sub(1)).copied().flatten());
             }
         }
     }
@@ -229,6 +237,8 @@ impl FnAnalysis<'_> {
                 .push(m.args.first().and_then(|a| self.taint_of(a)));
             run.keys
                 .push(m.args.first().and_then(|a| self.request_key(a)));
+            run.params
+                .push(m.args.first().and_then(|a| self.param_of(a)));
             run.derived
                 .push(m.args.first().is_some_and(|a| self.built_from_tenant(a)));
             return Val::Sql(Rc::new(run));
@@ -385,6 +395,7 @@ impl FnAnalysis<'_> {
                 at: f.at,
                 runtime: f.runtime_condition,
                 key_from: None,
+                key_param: None,
             })
             .collect();
         let search_path: Vec<Span> = analysis
