@@ -93,9 +93,25 @@ pub(super) fn attach(
         layout,
         config,
     );
+    // Where the finding's code runs: its own line, or, for SQL kept
+    // outside any function (a `const`), the line of a label in the same
+    // file that is in one (the call that sends it to the database).
     let sites: Vec<(usize, u32)> = wanted
         .iter()
-        .map(|&i| (findings[i].file, findings[i].span.start.line))
+        .map(|&i| {
+            let f = &findings[i];
+            let line = f.span.start.line;
+            if graph.holds(f.file, line) {
+                return (f.file, line);
+            }
+            let label = f
+                .labels
+                .iter()
+                .filter(|l| l.file == f.file)
+                .map(|l| l.span.start.line)
+                .find(|&l| graph.holds(f.file, l));
+            (f.file, label.unwrap_or(line))
+        })
         .collect();
     let mut by_file: BTreeMap<usize, Vec<(u32, Option<StoredReach>)>> = BTreeMap::new();
     for (i, r) in wanted.into_iter().zip(graph.reach_all(&sites)) {

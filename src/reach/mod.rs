@@ -631,6 +631,11 @@ impl<'a> Graph<'a> {
                 .is_none_or(|&q| q == "Self" || above().any(|s| s == q))
     }
 
+    /// Whether a function's body holds `line` of `file`.
+    pub fn holds(&self, file: FileId, line: u32) -> bool {
+        self.fn_at(file, line).is_some()
+    }
+
     /// The function of `file` whose body holds `line`.
     fn fn_at(&self, file: FileId, line: u32) -> Option<u32> {
         let &item = self.item_of.get(&file)?;

@@ -30,7 +30,7 @@ fn expected_kinds() -> BTreeMap<(String, u32), String> {
 fn every_finding_has_the_marked_reach_and_severity() {
     let report = check("reach");
     let expected = expected_kinds();
-    assert_eq!(expected.len(), 20, "the fixture's markers");
+    assert_eq!(expected.len(), 21, "the fixture's markers");
     // Exactly the marked findings.
     let mut got: Vec<(String, u32)> = found(&report).into_iter().map(|(f, l, _)| (f, l)).collect();
     got.sort();
@@ -117,7 +117,7 @@ fn routes_and_paths_name_the_handler_and_the_calls() {
         ["PUT /tags/{id}/label"]
     );
     // Background: spawned by main; a migration; tests only; nothing.
-    let r = by_line("axum_app/src/jobs.rs", 18);
+    let r = by_line("axum_app/src/jobs.rs", 21);
     assert_eq!(
         functions(&r),
         ["main", "retention_loop", "purge_old_events"]
@@ -140,7 +140,7 @@ fn routes_and_paths_name_the_handler_and_the_calls() {
         by_line("axum_app/src/store.rs", 52).reason,
         "called only from tests"
     );
-    assert!(by_line("axum_app/src/jobs.rs", 27)
+    assert!(by_line("axum_app/src/jobs.rs", 30)
         .reason
         .contains("count_events"));
 }
@@ -159,7 +159,7 @@ fn sarif_carries_the_call_path_as_a_code_flow() {
             r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
                 .as_str()
                 .is_some_and(|u| u.ends_with("axum_app/src/jobs.rs"))
-                && r["locations"][0]["physicalLocation"]["region"]["startLine"] == 18
+                && r["locations"][0]["physicalLocation"]["region"]["startLine"] == 21
         })
         .expect("the retention job's finding");
     let steps = job["codeFlows"][0]["threadFlows"][0]["locations"]
@@ -174,7 +174,7 @@ fn sarif_carries_the_call_path_as_a_code_flow() {
         })
         .collect();
     // main, retention_loop, purge_old_events, then the query.
-    assert_eq!(lines, [14, 6, 17, 18]);
+    assert_eq!(lines, [14, 6, 20, 21]);
     assert_eq!(job["properties"]["reach"]["kind"], "background");
     assert_eq!(job["level"], "warning");
 }
