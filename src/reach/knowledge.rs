@@ -40,6 +40,7 @@ const FILES: &[(&str, &str)] = &[
         "migrations.toml",
         include_str!("frameworks/migrations.toml"),
     ),
+    ("std.toml", include_str!("frameworks/std.toml")),
 ];
 
 /// Every framework's knowledge, merged.
@@ -143,6 +144,21 @@ mod tests {
         assert!(k.route_attributes.contains("get"));
         assert!(k.main_attributes.contains("tokio::main"));
         assert!(k.migration_traits.contains("MigrationTrait"));
+        assert!(k.common_methods.contains("len"));
+    }
+
+    #[test]
+    fn every_file_in_the_frameworks_folder_is_read() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/reach/frameworks");
+        let mut on_disk: Vec<String> = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n.ends_with(".toml"))
+            .collect();
+        on_disk.sort();
+        let mut read: Vec<String> = FILES.iter().map(|(n, _)| n.to_string()).collect();
+        read.sort();
+        assert_eq!(on_disk, read);
     }
 
     #[test]
