@@ -217,7 +217,9 @@ impl Judge<'_> {
         // A lookup whose key a handler took from the request and handed down.
         if !keyed.is_empty() {
             for f in &mut judged.findings {
-                if f.key_from.is_none() && matches!(f.rule, "unscoped-query" | "unscoped-sql") {
+                if f.key_from.is_none()
+                    && (f.rule == rules::unscoped_query::ID || f.rule == rules::unscoped_sql::ID)
+                {
                     f.key_from = keyed.get(&(f.file, f.span.start.line)).cloned();
                 }
             }

@@ -2544,9 +2544,9 @@ impl<'a> FnAnalysis<'a> {
         }
     }
 
-    /// `tail`: the statement is its block's value (or a `return`): rows it
-    /// mentions go on with that value, they are not used up here.
-    fn check_stmt(&mut self, stmt: &Stmt, tail: bool) {
+    /// `hands_on`: the statement is its block's value (or a `return`):
+    /// rows it mentions go on with that value, they are not used up here.
+    fn check_stmt(&mut self, stmt: &Stmt, hands_on: bool) {
         if !self.pending.iter().any(|p| p.open && !p.vars.is_empty()) {
             return;
         }
@@ -2563,7 +2563,7 @@ impl<'a> FnAnalysis<'a> {
             let checked = *has_check.get_or_insert_with(|| {
                 self.has_tenant_check(tokens.clone()) && stops_on_mismatch(tokens.clone())
             });
-            if !checked && (tail || matches!(stmt, Stmt::Expr(Expr::Return(_), _))) {
+            if !checked && hands_on {
                 continue;
             }
             if !checked {
@@ -2717,7 +2717,10 @@ impl<'a> FnAnalysis<'a> {
         }
         let mut last = Val::Other;
         for (i, s) in stmts.iter().enumerate() {
-            self.check_stmt(s, i + 1 == stmts.len() && matches!(s, Stmt::Expr(_, None)));
+            // The block's value, or a `return`: the rows go on with it.
+            let hands_on = (i + 1 == stmts.len() && matches!(s, Stmt::Expr(_, None)))
+                || matches!(s, Stmt::Expr(Expr::Return(_), _));
+            self.check_stmt(s, hands_on);
             self.depth += 1;
             let v = self.stmt(s);
             if self.tracks_mentions() {

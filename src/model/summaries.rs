@@ -16,9 +16,9 @@
 use crate::model::queries::{Bound, Cond, ExecFact, FnSummary, HelperUse, QState, Root, RunArgs};
 use std::collections::{HashMap, HashSet};
 
-/// A function's parameters used in one way (by position), and those it
-/// passes on: (parameter, callee key, argument position).
-type ParamFlow<'s> = (&'s [usize], &'s [(usize, String, usize)]);
+/// The parameters a function passes on: (parameter, callee key, argument
+/// position).
+type Forwards = [(usize, String, usize)];
 
 /// How deep helper calls are followed (and recursive helpers unrolled).
 pub const MAX_DEPTH: usize = 8;
@@ -301,13 +301,17 @@ impl<'a> Summaries<'a> {
     /// Whether the function(s) named `key` send their argument `idx` to
     /// the database as SQL, themselves or through other functions.
     pub fn sends_sql(&self, key: &str, idx: usize) -> bool {
-        self.param_reaches(key, idx, 0, &|d| (&d.sql_params, &d.sql_forwards))
+        self.walk_handed(key, idx, 0, &|d| &d.sql_forwards, &mut |_, d, i| {
+            d.sql_params.contains(&i)
+        })
     }
 
     /// Whether the function(s) named `key` bind a query's tenant to their
     /// argument `idx`, themselves or through other functions.
     pub fn binds_tenant(&self, key: &str, idx: usize) -> bool {
-        self.param_reaches(key, idx, 0, &|d| (&d.tenant_params, &d.tenant_forwards))
+        self.walk_handed(key, idx, 0, &|d| &d.tenant_forwards, &mut |_, d, i| {
+            d.tenant_params.contains(&i)
+        })
     }
 
     /// The child table and parent key the function(s) named `key` bind a
@@ -315,7 +319,16 @@ impl<'a> Summaries<'a> {
     /// functions they pass it to).
     /// The third value says the query is raw SQL.
     pub fn binds_parent(&self, key: &str, idx: usize) -> Option<(String, String, bool)> {
-        self.parent_at(key, idx, 0)
+        let mut found = None;
+        self.walk_handed(key, idx, 0, &|d| &d.tenant_forwards, &mut |_, d, i| {
+            found = d
+                .parent_params
+                .iter()
+                .find(|p| p.param == i)
+                .map(|p| (p.table.clone(), p.key.clone(), p.sql));
+            found.is_some()
+        });
+        found
     }
 
     /// The lookups (file, line of the finding) that the function(s) named
@@ -323,64 +336,40 @@ impl<'a> Summaries<'a> {
     /// the functions they pass it to.
     pub fn keyed_lookups(&self, key: &str, idx: usize) -> Vec<(usize, u32)> {
         let mut out = Vec::new();
-        self.keyed_at(key, idx, 0, &mut out);
+        self.walk_handed(key, idx, 0, &|d| &d.tenant_forwards, &mut |file, d, i| {
+            out.extend(
+                d.key_params
+                    .iter()
+                    .filter(|(p, _)| *p == i)
+                    .map(|&(_, line)| (file, line)),
+            );
+            false
+        });
         out.sort_unstable();
         out.dedup();
         out
     }
 
-    fn keyed_at(&self, key: &str, idx: usize, depth: usize, out: &mut Vec<(usize, u32)>) {
-        if depth >= MAX_DEPTH {
-            return;
-        }
-        for (file, d) in self.defs(key) {
-            out.extend(
-                d.key_params
-                    .iter()
-                    .filter(|(p, _)| *p == idx)
-                    .map(|&(_, line)| (file, line)),
-            );
-            for (_, k, j) in d.tenant_forwards.iter().filter(|(p, _, _)| *p == idx) {
-                self.keyed_at(k, *j, depth + 1, out);
-            }
-        }
-    }
-
-    fn parent_at(&self, key: &str, idx: usize, depth: usize) -> Option<(String, String, bool)> {
-        if depth >= MAX_DEPTH {
-            return None;
-        }
-        self.defs(key).iter().find_map(|(_, d)| {
-            d.parent_params
-                .iter()
-                .find(|p| p.param == idx)
-                .map(|p| (p.table.clone(), p.key.clone(), p.sql))
-                .or_else(|| {
-                    d.tenant_forwards
-                        .iter()
-                        .filter(|(p, _, _)| *p == idx)
-                        .find_map(|(_, k, j)| self.parent_at(k, *j, depth + 1))
-                })
-        })
-    }
-
-    /// Whether argument `idx` of the function(s) named `key` is one of the
-    /// parameters `of` gives (used there), or is passed on to one such
-    /// parameter of another function.
-    fn param_reaches(
+    /// Visits each summary of the function(s) named `key` with their
+    /// argument `idx` (its file, the summary, the position), then, depth
+    /// first, the functions they pass that argument on to (`forwards`: the
+    /// parameter, the callee's key, the position there), down to
+    /// [`MAX_DEPTH`]. Stops, and says so, when `visit` says to.
+    fn walk_handed(
         &self,
         key: &str,
         idx: usize,
         depth: usize,
-        of: &dyn Fn(&FnSummary) -> ParamFlow<'_>,
+        forwards: &dyn Fn(&FnSummary) -> &Forwards,
+        visit: &mut dyn FnMut(usize, &'a FnSummary, usize) -> bool,
     ) -> bool {
         depth < MAX_DEPTH
-            && self.defs(key).iter().any(|(_, d)| {
-                let (used, forwards) = of(d);
-                used.contains(&idx)
-                    || forwards
+            && self.defs(key).into_iter().any(|(file, d)| {
+                visit(file, d, idx)
+                    || forwards(d)
                         .iter()
-                        .any(|(p, k, j)| *p == idx && self.param_reaches(k, *j, depth + 1, of))
+                        .filter(|(p, _, _)| *p == idx)
+                        .any(|(_, k, j)| self.walk_handed(k, *j, depth + 1, forwards, visit))
             })
     }
 

@@ -214,6 +214,13 @@ fn attr_route(attr: &scan::Attr) -> Option<String> {
     ))
 }
 
+/// Whether module `module` is `base` or below it.
+fn within(module: &str, base: &str) -> bool {
+    module
+        .strip_prefix(base)
+        .is_some_and(|r| r.is_empty() || r.starts_with("::"))
+}
+
 /// The name a `use` item brings in scope.
 fn local(u: &scan::UseItem) -> Option<&str> {
     u.alias.as_deref().or(u.path.last().map(String::as_str))
@@ -246,13 +253,7 @@ fn glob_has(module: &str, u: &scan::UseItem, t_module: &str) -> bool {
     }
     match rest.last() {
         // `use super::*`, `use self::*`: that module itself, or below.
-        None if relative => {
-            let m = base.join("::");
-            t_module == m
-                || t_module
-                    .strip_prefix(m.as_str())
-                    .is_some_and(|r| r.starts_with("::"))
-        }
+        None if relative => within(t_module, &base.join("::")),
         None => false,
         Some(last) => t_module.split("::").any(|s| s == last),
     }
@@ -377,13 +378,7 @@ impl<'a> Graph<'a> {
                 })
             })
             .collect();
-        let in_test_mod = |module: &str| {
-            test_mods.iter().any(|t| {
-                module
-                    .strip_prefix(t.as_str())
-                    .is_some_and(|r| r.is_empty() || r.starts_with("::"))
-            })
-        };
+        let in_test_mod = |module: &str| test_mods.iter().any(|t| within(module, t));
         let n_fns: usize = g.items.iter().map(|(_, i)| i.fns.len()).sum();
         g.nodes.reserve(n_fns);
         g.fns_named.reserve(n_fns);
@@ -530,10 +525,7 @@ impl<'a> Graph<'a> {
         let module = &self.modules[item as usize][scope as usize];
         match path.rsplit_once("::") {
             None => {
-                t_module == module
-                    || t_module
-                        .strip_prefix(module.as_str())
-                        .is_some_and(|rest| rest.starts_with("::"))
+                within(t_module, module)
                     || uses().any(|u| {
                         if u.glob {
                             glob_has(module, u, t_module)
