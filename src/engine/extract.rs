@@ -30,13 +30,16 @@ pub(super) struct Extracted {
     pub words: Option<Words>,
     /// The functions whose bodies were parsed, when some were blanked.
     pub kept: Vec<String>,
+    /// The bytes syn read (0: not parsed), for `TENANT_LINT_TIMINGS`.
+    pub parsed: usize,
 }
 
 impl Extracted {
     /// A file parsed whole (or not at all): nothing blanked.
-    fn whole(facts: cache::QueryResult) -> Extracted {
+    fn whole(facts: cache::QueryResult, parsed: usize) -> Extracted {
         Extracted {
             facts,
+            parsed,
             blanked: Vec::new(),
             words: None,
             kept: Vec::new(),
@@ -48,7 +51,7 @@ impl Extracted {
 /// analysis makes that file a failure, and the run goes on.
 pub(super) fn guard_file(run: impl FnOnce() -> Extracted) -> Extracted {
     parse::guarded("analysing", || Ok(run()))
-        .unwrap_or_else(|failure| Extracted::whole(Some(Err(failure))))
+        .unwrap_or_else(|failure| Extracted::whole(Some(Err(failure)), 0))
 }
 
 thread_local! {
@@ -96,6 +99,15 @@ impl<'a> Extractor<'a> {
         self.tenant_args
     }
 
+    /// The slicer's [`crate::incremental::slice::Extra`] with nothing
+    /// from the rest of the workspace.
+    pub(super) fn slice_extra(&self) -> crate::incremental::slice::Extra<'static> {
+        crate::incremental::slice::Extra {
+            include_tests: self.qopts.include_tests,
+            ..Default::default()
+        }
+    }
+
     /// Whether the prefilter is on (`--no-prefilter` parses every file).
     pub(super) fn uses_prefilter(&self) -> bool {
         !self.no_prefilter
@@ -129,20 +141,21 @@ impl<'a> Extractor<'a> {
                 queries::extract(file, &f.rel, &f.path, self.model, &self.qopts)
             }) {
                 Ok(found) => Extracted {
+                    parsed: sliced.parsed,
                     facts: Some(Ok(found)),
                     blanked: sliced.blanked,
                     words: Some(sliced.words),
                     kept: sliced.kept,
                 },
-                Err(_) => Extracted::whole(self.parse_queries(f, t)),
+                Err(_) => Extracted::whole(self.parse_queries(f, t), t.len()),
             },
-            None => Extracted::whole(self.parse_queries(f, t)),
+            None => Extracted::whole(self.parse_queries(f, t), t.len()),
         }
     }
 
     fn extract(&self, f: &discover::SourcePath, t: &str) -> Extracted {
         if self.no_prefilter {
-            return Extracted::whole(self.parse_queries(f, t));
+            return Extracted::whole(self.parse_queries(f, t), t.len());
         }
         // The bytes rule most files out; one pass over the tokens of the
         // others checks that they are Rust tokens at all, finds the needles
@@ -155,12 +168,13 @@ impl<'a> Extractor<'a> {
                 blanked: Vec::new(),
                 words: Some(words),
                 kept: Vec::new(),
+                parsed: 0,
             };
         }
         TOKENS.with_borrow_mut(|toks| {
             let scanned = match needles.scan(t, toks) {
                 Ok(s) => s,
-                Err(e) => return Extracted::whole(Some(Err(e))),
+                Err(e) => return Extracted::whole(Some(Err(e)), 0),
             };
             if scanned.hits.is_empty() {
                 // Cannot hold a query the rules judge.
@@ -169,12 +183,13 @@ impl<'a> Extractor<'a> {
                     blanked: Vec::new(),
                     words: Some(scanned.words),
                     kept: Vec::new(),
+                    parsed: 0,
                 };
             }
             self.parse_sliced(
                 f,
                 t,
-                crate::incremental::slice::blank(t, toks, &scanned.hits, Default::default()),
+                crate::incremental::slice::blank(t, toks, &scanned.hits, self.slice_extra()),
             )
         })
     }
@@ -186,6 +201,8 @@ struct Analysed {
     origin: Origin,
     words: Option<Words>,
     kept: Vec<String>,
+    /// The bytes parsed (0: not parsed).
+    parsed: usize,
 }
 
 /// What the extract phase hands on, besides the entries in the ledger.
@@ -197,6 +214,9 @@ pub(super) struct Extraction {
     /// parsed beside blanked ones: the helper rescue keeps the bodies that
     /// call them too, as they may turn out to be helpers.
     pub kept: Vec<Vec<String>>,
+    /// The files parsed in this run, and the bytes parsed (their texts
+    /// less the blanked bodies), for `TENANT_LINT_TIMINGS`.
+    pub parsed: (usize, usize),
 }
 
 /// Extracts (or reuses) the query facts of every Rust file that is not a
@@ -234,12 +254,14 @@ pub(super) fn extract_all(
                         origin: Origin::Cached,
                         words: None,
                         kept: Vec::new(),
+                        parsed: 0,
                     });
                 }
                 let t = text_of(f, t);
                 let t = t.as_ref().as_ref().ok()?;
                 let (x, deps) = cache::tracking(|| guard_file(|| extractor.extract(f, t)));
                 Some(Analysed {
+                    parsed: x.parsed,
                     entry: cache::QueryEntry {
                         model: *model_hash,
                         facts: cache::WithDeps {
@@ -258,12 +280,21 @@ pub(super) fn extract_all(
     });
     let mut words: Vec<Option<Words>> = vec![None; files.len()];
     let mut kept: Vec<Vec<String>> = vec![Vec::new(); files.len()];
+    let mut parsed = (0, 0);
     for (i, a) in analysed.into_iter().enumerate() {
         if let Some(a) = a {
+            if a.parsed > 0 {
+                parsed.0 += 1;
+                parsed.1 += a.parsed;
+            }
             words[i] = a.words;
             kept[i] = a.kept;
             ledger.record_query(i, a.entry, a.origin);
         }
     }
-    Extraction { words, kept }
+    Extraction {
+        words,
+        kept,
+        parsed,
+    }
 }

@@ -219,7 +219,11 @@ pub fn check(opts: &CheckOptions) -> Result<Report, Error> {
     // Extract, then rescue the files that name a workspace helper.
     let extractor = extract::Extractor::new(&schema.model, analysis);
     let extraction = extract::extract_all(src, &schema, &extractor, &mut ledger);
-    phase.mark("queries");
+    phase.mark(&format!(
+        "queries: {} files, {} kB parsed",
+        extraction.parsed.0,
+        extraction.parsed.1 / 1000
+    ));
     rescue::rescue(src, &extractor, extraction, &mut ledger, &mut phase);
     suppress::parse_all(src, &mut ledger);
     let mut table = files::FileTable::new(&names, &found.files, &base);

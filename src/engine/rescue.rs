@@ -37,6 +37,10 @@ enum Outcome {
 /// A file parsed again in one round.
 struct Rescued {
     file: usize,
+    /// Whether the file had been parsed before (with bodies blanked).
+    again: bool,
+    /// The bytes parsed (the text less its blanked bodies).
+    parsed: usize,
     facts: cache::WithDeps<cache::QueryResult>,
     blanked: Vec<(u32, u32)>,
     words: Option<Words>,
@@ -65,6 +69,7 @@ pub(super) fn rescue(
     let Extraction {
         mut words,
         mut kept,
+        ..
     } = extraction;
     let mut helpers = helpers_of(ledger.entries());
     // Files the last round found naming no helper where it matters: they
@@ -120,6 +125,7 @@ pub(super) fn rescue(
                                 let extra = crate::incremental::slice::Extra {
                                     hits: &named,
                                     words: &maybe,
+                                    ..extractor.slice_extra()
                                 };
                                 crate::incremental::slice::blank(t, toks, &s.hits, extra)
                             });
@@ -128,6 +134,8 @@ pub(super) fn rescue(
                     });
                     Outcome::Rescued(Box::new(Rescued {
                         file: i,
+                        again: partial,
+                        parsed: x.parsed,
                         facts: cache::WithDeps {
                             deps,
                             value: x.facts,
@@ -147,9 +155,11 @@ pub(super) fn rescue(
             }
         }
         phase.mark(&format!(
-            "helper rescue, round {}: {} files",
+            "helper rescue, round {}: {} files ({} parsed before), {} kB parsed",
             round + 1,
-            rescued.len()
+            rescued.len(),
+            rescued.iter().filter(|r| r.again).count(),
+            rescued.iter().map(|r| r.parsed).sum::<usize>() / 1000,
         ));
         if rescued.is_empty() {
             break;

@@ -41,12 +41,18 @@ pub struct Sliced {
     /// The names of the functions whose bodies are kept: the workspace
     /// helpers can only be among them.
     pub kept: Vec<String>,
+    /// The bytes left for syn to read (outside the blanked regions).
+    pub parsed: usize,
 }
 
 /// What keeps a body besides the file's own needles, from the rest of the
-/// workspace.
+/// workspace, and whether test code is analysed.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct Extra<'a> {
+    /// Test code is analysed (`include-tests`): it is sliced like the
+    /// rest. Otherwise the analysis skips it, so it is blanked whole,
+    /// whatever it names.
+    pub include_tests: bool,
     /// Where the workspace's helper names occur in the text (sorted).
     pub hits: &'a [Range<usize>],
     /// [`rustlex::word_hash`]es (sorted) of names that keep a body naming
@@ -65,6 +71,9 @@ struct Part {
     name: Option<usize>,
     /// Inside an `impl` or `trait` block.
     in_impl: bool,
+    /// Test code the analysis skips (`#[cfg(test)] mod tests { .. }`,
+    /// `#[test] fn ..`): always blanked, and never needed later.
+    dead: bool,
 }
 
 /// Text of an item outside the parts (attributes, signature, a whole `use`).
@@ -93,7 +102,7 @@ fn keyword(w: &str) -> bool {
 /// occur in `text` ([`crate::incremental::prefilter::QueryNeedles::scan`]),
 /// `extra` what the rest of the workspace adds.
 pub fn blank(text: &str, toks: &[Tok], hits: &[Range<usize>], extra: Extra) -> Option<Sliced> {
-    let outline = outline(text, toks)?;
+    let outline = outline(text, toks, !extra.include_tests)?;
     if outline.parts.is_empty() {
         return None;
     }
@@ -103,7 +112,8 @@ pub fn blank(text: &str, toks: &[Tok], hits: &[Range<usize>], extra: Extra) -> O
     // The words that keep a body, as sorted hashes: a collision keeps a
     // body that could have gone, never the other way round.
     let mut words: Vec<u32> = Vec::new();
-    for h in &outline.heads {
+    let dead = |p: Option<usize>| p.is_some_and(|p| outline.parts[p].dead);
+    for h in outline.heads.iter().filter(|h| !dead(h.part)) {
         // A helper taking a query (`fn with_status(q: Select<E>, ..)`)
         // filters or runs what its callers pass: kept whole.
         let takes_query = h.part.is_some()
@@ -128,7 +138,8 @@ pub fn blank(text: &str, toks: &[Tok], hits: &[Range<usize>], extra: Extra) -> O
         }
     }
     for (p, part) in outline.parts.iter().enumerate() {
-        keep[p] |= any_within(hits, &part.inside) || any_within(extra.hits, &part.inside);
+        keep[p] |=
+            !part.dead && (any_within(hits, &part.inside) || any_within(extra.hits, &part.inside));
     }
     // Callers of kept functions are kept, until nothing changes. Each
     // identifier is hashed once, however many rounds it takes.
@@ -146,7 +157,7 @@ pub fn blank(text: &str, toks: &[Tok], hits: &[Range<usize>], extra: Extra) -> O
         words.dedup();
         let mut changed = false;
         for (p, part) in outline.parts.iter().enumerate() {
-            if keep[p] || part.name.is_none() {
+            if keep[p] || part.name.is_none() || part.dead {
                 continue;
             }
             let names_one = hashes[p]
@@ -180,7 +191,7 @@ pub fn blank(text: &str, toks: &[Tok], hits: &[Range<usize>], extra: Extra) -> O
 /// in it. Field lists and everything in `impl` blocks stay. `None` when
 /// nothing can be blanked or the items are not ones the scan can follow.
 pub fn blank_for_schema(text: &str, toks: &[Tok], hits: &[Range<usize>]) -> Option<Sliced> {
-    let outline = outline(text, toks)?;
+    let outline = outline(text, toks, false)?;
     let mut keep: Vec<bool> = outline
         .parts
         .iter()
@@ -267,8 +278,10 @@ fn apply(text: &str, toks: &[Tok], outline: &Outline, keep: &[bool]) -> Option<S
     let bytes = text.as_bytes();
     let mut out: Vec<u8> = Vec::with_capacity(text.len());
     let mut at = 0;
+    let mut parsed = 0;
     for &p in &blank {
         let region = region(p);
+        parsed += region.start - at;
         out.extend_from_slice(&bytes[at..region.start]);
         // The line breaks, then one space per character of the last
         // line: what follows the region keeps its line and column
@@ -291,18 +304,26 @@ fn apply(text: &str, toks: &[Tok], outline: &Outline, keep: &[bool]) -> Option<S
         at = region.end;
     }
     out.extend_from_slice(&bytes[at..]);
+    parsed += bytes.len() - at;
     Some(Sliced {
+        parsed,
         // Whole characters were copied or replaced by ASCII.
         text: String::from_utf8(out).ok()?,
+        // Test code the analysis skips is never needed: not recorded as
+        // blanked, and its words are not what the file may call.
         blanked: blank
             .iter()
             .map(|&p| &outline.parts[p])
-            .filter(|p| p.name.is_some())
+            .filter(|p| p.name.is_some() && !p.dead)
             .map(|p| (p.inside.start as u32, p.inside.end as u32))
             .collect(),
         words: rustlex::Words::of_tokens(
             text,
-            blank.iter().map(|&p| &toks[outline.parts[p].toks.clone()]),
+            blank
+                .iter()
+                .map(|&p| &outline.parts[p])
+                .filter(|p| !p.dead)
+                .map(|p| &toks[p.toks.clone()]),
         ),
         kept: outline
             .parts
@@ -332,10 +353,29 @@ fn close_of(toks: &[Tok], open: usize) -> Option<usize> {
     None
 }
 
-fn outline(text: &str, toks: &[Tok]) -> Option<Outline> {
+/// The items of a file; with `tests_dead`, the test code the analysis
+/// skips ([`crate::parse::is_test_attr`]) is marked dead.
+fn outline(text: &str, toks: &[Tok], tests_dead: bool) -> Option<Outline> {
     let mut o = Outline::default();
-    items(text, toks, 0, toks.len(), false, &mut o)?;
+    let at = Within {
+        in_impl: false,
+        in_trait: false,
+        tests_dead,
+    };
+    items(text, toks, 0, toks.len(), at, &mut o)?;
     Some(o)
+}
+
+/// Where [`items`] scans.
+#[derive(Clone, Copy)]
+struct Within {
+    /// In an `impl` or `trait` block.
+    in_impl: bool,
+    /// In a `trait` block: the analysis reads a default method whatever
+    /// its attributes.
+    in_trait: bool,
+    /// Test code is dead (see [`outline`]).
+    tests_dead: bool,
 }
 
 /// What an item is, from its first keyword.
@@ -352,16 +392,16 @@ enum ItemKind {
     Other,
 }
 
-/// Scans the items in `toks[from..to]`, inside an `impl` or `trait` block
-/// when `in_impl`.
+/// Scans the items in `toks[from..to]`.
 fn items(
     text: &str,
     toks: &[Tok],
     mut i: usize,
     to: usize,
-    in_impl: bool,
+    at: Within,
     o: &mut Outline,
 ) -> Option<()> {
+    let in_impl = at.in_impl;
     let is = |k: usize, p: u8| is_punct(toks, k, p);
     while i < to {
         let start = i;
@@ -380,9 +420,11 @@ fn items(
             break;
         }
         // The kind, from the first keyword after visibility and qualifiers.
+        let test = at.tests_dead && !at.in_trait && test_attrs(text, &toks[start..i]);
         let mut kind = ItemKind::Other;
         let mut name = None;
         let mut holds_impl = false;
+        let mut is_trait = false;
         let mut k = i;
         while k < to {
             let t = toks[k];
@@ -421,6 +463,7 @@ fn items(
                 "impl" | "trait" | "mod" => {
                     kind = ItemKind::Container;
                     holds_impl = w != "mod";
+                    is_trait = w == "trait";
                     break;
                 }
                 "struct" | "enum" | "union" => {
@@ -468,12 +511,31 @@ fn items(
                                 toks: j + 1..close,
                                 name: if kind == ItemKind::Fn { name } else { None },
                                 in_impl,
+                                dead: test && kind == ItemKind::Fn,
+                            });
+                            o.heads.push(head(toks, start, j + 1, Some(part)));
+                        }
+                        // `#[cfg(test)] mod tests { .. }` (or `impl`,
+                        // `trait`): one dead part, blanked whole.
+                        ItemKind::Container if test => {
+                            let part = o.parts.len();
+                            o.parts.push(Part {
+                                inside: toks[j].end as usize..toks[close].start as usize,
+                                toks: j + 1..close,
+                                name: None,
+                                in_impl,
+                                dead: true,
                             });
                             o.heads.push(head(toks, start, j + 1, Some(part)));
                         }
                         ItemKind::Container => {
                             o.heads.push(head(toks, start, j + 1, None));
-                            items(text, toks, j + 1, close, holds_impl, o)?;
+                            let inner = Within {
+                                in_impl: holds_impl,
+                                in_trait: is_trait,
+                                tests_dead: at.tests_dead,
+                            };
+                            items(text, toks, j + 1, close, inner, o)?;
                         }
                         _ => o.heads.push(head(toks, start, close + 1, None)),
                     }
@@ -493,6 +555,120 @@ fn items(
         }
     }
     Some(())
+}
+
+/// Whether the outer attributes among `attrs` (an item's tokens before
+/// its keywords) make it test code, as [`crate::parse::is_test_attr`]
+/// judges it from the syntax tree: a path ending in `test` or `rstest`
+/// (`#[test]`, `#[tokio::test(..)]`), or `#[cfg(P)]` where `P` holds only
+/// in test builds (`test`, `all(test, ..)`, `any(test, test)`).
+fn test_attrs(text: &str, attrs: &[Tok]) -> bool {
+    let mut i = 0;
+    while i < attrs.len() {
+        // `#`, `[`, .., `]` (inner attributes `#![..]` are not the item's).
+        if attrs[i].kind != Kind::Punct(b'#') {
+            i += 1;
+            continue;
+        }
+        let inner = is_punct(attrs, i + 1, b'!');
+        let open = if inner { i + 2 } else { i + 1 };
+        let Some(close) = close_of(attrs, open) else {
+            return false;
+        };
+        if !inner && test_attr(text, &attrs[open + 1..close]) {
+            return true;
+        }
+        i = close + 1;
+    }
+    false
+}
+
+/// One attribute's tokens inside `#[..]`.
+fn test_attr(text: &str, toks: &[Tok]) -> bool {
+    let (path, rest) = attr_path(text, toks);
+    match path.as_slice() {
+        ["cfg"] => {
+            matches!(rest.first().map(|t| t.kind), Some(Kind::Open(b'(')))
+                && close_of(rest, 0) == Some(rest.len() - 1)
+                && cfg_list(text, &rest[1..rest.len() - 1])
+                    .is_some_and(|l| l.len() == 1 && cfg_requires_test(text, l[0]))
+        }
+        [.., last] => matches!(*last, "test" | "rstest"),
+        [] => false,
+    }
+}
+
+/// The path at the start of `toks` (`tokio::test`, `::a::b`), and the
+/// tokens after it.
+fn attr_path<'t, 'k>(text: &'t str, toks: &'k [Tok]) -> (Vec<&'t str>, &'k [Tok]) {
+    let mut segs = Vec::new();
+    let mut k = 0;
+    loop {
+        if is_punct(toks, k, b':') && is_punct(toks, k + 1, b':') {
+            k += 2;
+        }
+        match toks.get(k) {
+            Some(t) if t.kind == Kind::Ident => {
+                segs.push(word(text, t));
+                k += 1;
+            }
+            _ => break,
+        }
+        if !(is_punct(toks, k, b':') && is_punct(toks, k + 1, b':')) {
+            break;
+        }
+    }
+    (segs, &toks[k.min(toks.len())..])
+}
+
+/// The comma-separated predicates of a `cfg` list, or `None` when one is
+/// not a path, `path(..)` or `path = literal`.
+fn cfg_list<'k>(text: &str, toks: &'k [Tok]) -> Option<Vec<&'k [Tok]>> {
+    let mut out = Vec::new();
+    let mut k = 0;
+    while k < toks.len() {
+        let from = k;
+        let (path, _) = attr_path(text, &toks[k..]);
+        if path.is_empty() {
+            return None;
+        }
+        // Skip the path's tokens.
+        while k < toks.len() && (toks[k].kind == Kind::Ident || is_punct(toks, k, b':')) {
+            k += 1;
+        }
+        if matches!(toks.get(k).map(|t| t.kind), Some(Kind::Open(b'('))) {
+            k = close_of(toks, k)? + 1;
+        } else if is_punct(toks, k, b'=') {
+            k += 2;
+        }
+        out.push(&toks[from..k.min(toks.len())]);
+        match toks.get(k) {
+            None => break,
+            Some(t) if t.kind == Kind::Punct(b',') => k += 1,
+            Some(_) => return None,
+        }
+    }
+    Some(out)
+}
+
+/// Whether a `cfg` predicate holds only in test builds (as
+/// `crate::parse`'s reading of the syntax tree does).
+fn cfg_requires_test(text: &str, pred: &[Tok]) -> bool {
+    let (path, rest) = attr_path(text, pred);
+    match rest.first().map(|t| t.kind) {
+        None => path == ["test"],
+        Some(Kind::Open(b'(')) if rest.len() >= 2 => {
+            let Some(args) = cfg_list(text, &rest[1..rest.len() - 1]) else {
+                return false;
+            };
+            match path.as_slice() {
+                ["all"] => args.iter().any(|a| cfg_requires_test(text, a)),
+                ["any"] => !args.is_empty() && args.iter().all(|a| cfg_requires_test(text, a)),
+                _ => false,
+            }
+        }
+        _ => false,
+    }
 }
 
 fn head(toks: &[Tok], from: usize, to: usize, part: Option<usize>) -> Head {
@@ -533,7 +709,7 @@ mod tests {
         let toks = rustlex::tokens(text).ok()?;
         let extra = Extra {
             hits: extra.unwrap_or_default(),
-            words: &[],
+            ..Extra::default()
         };
         blank(text, &toks, hits, extra)
     }
@@ -563,13 +739,86 @@ mod tests {
     }
 
     #[test]
+    fn test_attributes_are_read_from_tokens_as_from_the_syntax_tree() {
+        for (attr, test) in [
+            ("#[test]", true),
+            ("#[tokio::test]", true),
+            ("#[tokio::test(flavor = \"multi_thread\")]", true),
+            ("#[::tokio::test]", true),
+            ("#[sqlx::test(migrations = \"./m\")]", true),
+            ("#[rstest]", true),
+            ("#[cfg(test)]", true),
+            ("#[cfg(all(test, feature = \"pg\"))]", true),
+            ("#[cfg(all(unix, any(test, test)))]", true),
+            ("#[cfg(any(test))]", true),
+            ("#[derive(Debug)] #[cfg(test)]", true),
+            ("#[cfg(any(test, feature = \"x\"))]", false),
+            ("#[cfg(not(test))]", false),
+            ("#[cfg(feature = \"test\")]", false),
+            ("#[cfg(all())]", false),
+            ("#[cfg(any())]", false),
+            ("#[cfg(test, unix)]", false),
+            ("#[cfg_attr(test, allow(unused))]", false),
+            ("#[test_case(1)]", false),
+            ("#[doc = \"test\"]", false),
+            ("#[my::testing]", false),
+        ] {
+            let text = format!("{attr}\nfn f() {{}}\n");
+            let file = syn::parse_file(&text).expect("parses");
+            let syn::Item::Fn(f) = &file.items[0] else {
+                panic!("{text}");
+            };
+            assert_eq!(crate::parse::is_test_attr(&f.attrs), test, "syn: {attr}");
+            let toks = rustlex::tokens(&text).unwrap();
+            let fn_at = toks.iter().position(|t| word(&text, t) == "fn").unwrap();
+            assert_eq!(test_attrs(&text, &toks[..fn_at]), test, "tokens: {attr}");
+        }
+    }
+
+    #[test]
+    fn test_code_is_blanked_whole_unless_tests_are_analysed() {
+        let text = "fn keep() { needle() }\n\
+            #[cfg(test)]\nmod tests {\n    use super::*;\n    const SQL: &str = \"x\";\n    #[test]\n    fn t() { needle(); keep(); helper(); }\n}\n\
+            #[tokio::test]\nasync fn top() { needle(); helper(); }\n\
+            impl S {\n    #[cfg(test)]\n    fn fixture() { needle() }\n    fn real() { other() }\n}\n\
+            trait T {\n    #[cfg(test)]\n    fn default_one() { needle() }\n}\n";
+        let toks = rustlex::tokens(text).unwrap();
+        let helper = Prefilter::words(&["helper"]).find_all(text);
+        let extra = Extra {
+            hits: &helper,
+            ..Extra::default()
+        };
+        let s = blank(text, &toks, &needles(text), extra).expect("blanked");
+        assert_in_place(&s.text, text, "tests dead");
+        syn::parse_file(&s.text).unwrap_or_else(|e| panic!("{e}: {}", s.text));
+        for gone in ["mod tests", "SQL", "fn t", "fn top", "fixture", "helper"] {
+            assert!(!s.text.contains(gone), "{gone}: {}", s.text);
+        }
+        // A trait's default method is read whatever its attributes.
+        assert_eq!(s.kept, ["keep", "default_one"]);
+        // Only `real` is blanked as a body that may be needed later, and
+        // only its words are what the file may still call.
+        let real = text.find("fn real() {").unwrap() + "fn real() {".len();
+        assert_eq!(s.blanked, [(real as u32, real as u32 + 9)]);
+        assert!(s.words.any_of(&[rustlex::word_hash("other")]));
+        assert!(!s.words.any_of(&[rustlex::word_hash("helper")]));
+        // With tests analysed, they are sliced like the rest.
+        let extra = Extra {
+            include_tests: true,
+            ..extra
+        };
+        let s = blank(text, &toks, &needles(text), extra).expect("blanked");
+        assert_eq!(s.kept, ["keep", "t", "top", "fixture", "default_one"]);
+    }
+
+    #[test]
     fn extra_words_keep_the_bodies_naming_them() {
         let text = "fn a() { needle(); }\nfn b() { maybe_helper(x); }\nfn c() { b(); }\nfn d() { other(); }\n";
         let toks = rustlex::tokens(text).unwrap();
         let words = [rustlex::word_hash("maybe_helper")];
         let extra = Extra {
-            hits: &[],
             words: &words,
+            ..Extra::default()
         };
         let s = blank(text, &toks, &needles(text), extra).expect("d is blanked");
         // b names `maybe_helper`, c calls b; d names neither.
@@ -606,7 +855,7 @@ mod tests {
             /// Docs of a DTO.\n#[derive(Debug)]\npub struct Dto {\n    a: u32,\n}\n\
             impl Dto {\n    /// Last item of the impl.\n    #[inline]\n    pub fn a(&self) -> u32 {\n        self.a\n    }\n}\n\
             /** Block docs. */\nfn keep() { needle() }\n\
-            #[cfg(test)]\nmod tests {\n    #![allow(unused)]\n    /// doc\n    fn t() {}\n}\n";
+            mod inner {\n    #![allow(unused)]\n    /// doc\n    fn t() {}\n}\n";
         let out = sliced(text, &[]);
         assert!(out.starts_with("#![allow(dead_code)]\n"), "{out}");
         for gone in [

@@ -847,7 +847,7 @@ pub fn extract(
     let module = crate::model::schema::file_module_name(rel_path);
     let dir = abs_path.parent().map(Path::to_path_buf);
     let mut consts = HashMap::new();
-    collect_consts(&file.items, dir.as_deref(), &mut consts);
+    collect_consts(&file.items, dir.as_deref(), opts.include_tests, &mut consts);
     let mut out = QueryFacts::default();
     let mut ctx = ItemCtx {
         model,
@@ -940,10 +940,19 @@ fn route_params(attrs: &[syn::Attribute]) -> Option<(String, Vec<String>)> {
 }
 
 /// String `const`s and `static`s of a file (any module, impl blocks too),
-/// by name: SQL is often kept in one.
-fn collect_consts(items: &[syn::Item], dir: Option<&Path>, out: &mut HashMap<String, Rc<SqlText>>) {
+/// by name: SQL is often kept in one. Without `tests`, not those of test
+/// modules or `impl` blocks, which the analysis skips (and the slicer
+/// blanks).
+fn collect_consts(
+    items: &[syn::Item],
+    dir: Option<&Path>,
+    tests: bool,
+    out: &mut HashMap<String, Rc<SqlText>>,
+) {
     for item in items {
         match item {
+            syn::Item::Mod(_) | syn::Item::Impl(_)
+                if !tests && is_test_attr(crate::parse::item_attrs(item)) => {}
             syn::Item::Const(c) => {
                 if let Some(t) = crate::sql::text::const_text(&c.expr, dir) {
                     out.insert(c.ident.to_string(), Rc::new(t));
@@ -956,7 +965,7 @@ fn collect_consts(items: &[syn::Item], dir: Option<&Path>, out: &mut HashMap<Str
             }
             syn::Item::Mod(m) => {
                 if let Some((_, items)) = &m.content {
-                    collect_consts(items, dir, out);
+                    collect_consts(items, dir, tests, out);
                 }
             }
             syn::Item::Impl(i) => {

@@ -544,3 +544,23 @@ fn json_macro_values_are_read_and_its_keys_are_not_code() {
     assert!(json_values(quote::quote!({ ciphers: x })).is_none());
     assert!(json_values(quote::quote!(a, b)).is_none());
 }
+
+#[test]
+fn a_test_modules_const_does_not_replace_the_files_own() {
+    // Whole and sliced parses must agree: the slicer blanks test modules,
+    // so their `const`s must not count when the whole file is parsed.
+    let src = r#"
+        const LIST: &str = "SELECT id FROM documents WHERE tenant_id = $1";
+        async fn list(pool: &PgPool, tenant: Uuid) {
+            sqlx::query(LIST).bind(tenant).fetch_all(pool).await;
+        }
+        #[cfg(test)]
+        mod tests {
+            const LIST: &str = "SELECT id FROM documents";
+        }
+    "#;
+    let (_, found) = facts(src);
+    assert!(found.sql.is_empty(), "{:?}", found.sql);
+    let (_, found) = facts(&src.replace("#[cfg(test)]", ""));
+    assert_eq!(found.sql.len(), 1, "the const of a non-test module is read");
+}
