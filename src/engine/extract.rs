@@ -28,8 +28,6 @@ pub(super) struct Extracted {
     pub blanked: Vec<(u32, u32)>,
     /// The words of what was not parsed.
     pub words: Option<Words>,
-    /// The functions whose bodies were parsed, when some were blanked.
-    pub kept: Vec<String>,
     /// The bytes syn read (0: not parsed), for `TENANT_LINT_TIMINGS`.
     pub parsed: usize,
 }
@@ -42,7 +40,6 @@ impl Extracted {
             parsed,
             blanked: Vec::new(),
             words: None,
-            kept: Vec::new(),
         }
     }
 }
@@ -145,7 +142,6 @@ impl<'a> Extractor<'a> {
                     facts: Some(Ok(found)),
                     blanked: sliced.blanked,
                     words: Some(sliced.words),
-                    kept: sliced.kept,
                 },
                 Err(_) => Extracted::whole(self.parse_queries(f, t), t.len()),
             },
@@ -167,7 +163,6 @@ impl<'a> Extractor<'a> {
                 facts: None,
                 blanked: Vec::new(),
                 words: Some(words),
-                kept: Vec::new(),
                 parsed: 0,
             };
         }
@@ -182,7 +177,6 @@ impl<'a> Extractor<'a> {
                     facts: None,
                     blanked: Vec::new(),
                     words: Some(scanned.words),
-                    kept: Vec::new(),
                     parsed: 0,
                 };
             }
@@ -200,7 +194,6 @@ struct Analysed {
     entry: cache::QueryEntry,
     origin: Origin,
     words: Option<Words>,
-    kept: Vec<String>,
     /// The bytes parsed (0: not parsed).
     parsed: usize,
 }
@@ -210,10 +203,6 @@ pub(super) struct Extraction {
     /// The words of what each file analysed in this run left unparsed, for
     /// the helper rescue.
     pub words: Vec<Option<Words>>,
-    /// The functions whose bodies each file analysed in this run had
-    /// parsed beside blanked ones: the helper rescue keeps the bodies that
-    /// call them too, as they may turn out to be helpers.
-    pub kept: Vec<Vec<String>>,
     /// The files parsed in this run, and the bytes parsed (their texts
     /// less the blanked bodies), for `TENANT_LINT_TIMINGS`.
     pub parsed: (usize, usize),
@@ -253,7 +242,6 @@ pub(super) fn extract_all(
                         entry,
                         origin: Origin::Cached,
                         words: None,
-                        kept: Vec::new(),
                         parsed: 0,
                     });
                 }
@@ -273,13 +261,11 @@ pub(super) fn extract_all(
                     },
                     origin: Origin::Made,
                     words: x.words,
-                    kept: x.kept,
                 })
             })
             .collect()
     });
     let mut words: Vec<Option<Words>> = vec![None; files.len()];
-    let mut kept: Vec<Vec<String>> = vec![Vec::new(); files.len()];
     let mut parsed = (0, 0);
     for (i, a) in analysed.into_iter().enumerate() {
         if let Some(a) = a {
@@ -288,13 +274,8 @@ pub(super) fn extract_all(
                 parsed.1 += a.parsed;
             }
             words[i] = a.words;
-            kept[i] = a.kept;
             ledger.record_query(i, a.entry, a.origin);
         }
     }
-    Extraction {
-        words,
-        kept,
-        parsed,
-    }
+    Extraction { words, parsed }
 }

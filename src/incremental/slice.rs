@@ -20,7 +20,9 @@
 //!   or `const LIST: &str = "SELECT .."`);
 //! - it matches `extra` ([`Extra`]): where the workspace's helper names
 //!   occur, known after the first pass (the engine then parses the file
-//!   again), and names that may turn out to be helpers.
+//!   again).
+//!
+//! Test code the analysis skips is blanked whole, whatever it holds.
 //!
 //! Anything the scan cannot follow keeps the file whole.
 
@@ -55,9 +57,6 @@ pub struct Extra<'a> {
     pub include_tests: bool,
     /// Where the workspace's helper names occur in the text (sorted).
     pub hits: &'a [Range<usize>],
-    /// [`rustlex::word_hash`]es (sorted) of names that keep a body naming
-    /// one as a word, like a local function whose body is kept.
-    pub words: &'a [u32],
 }
 
 /// A region that may be blanked: the inside of a function body or of a
@@ -144,7 +143,6 @@ pub fn blank(text: &str, toks: &[Tok], hits: &[Range<usize>], extra: Extra) -> O
     // Callers of kept functions are kept, until nothing changes. Each
     // identifier is hashed once, however many rounds it takes.
     let mut hashes: Vec<Option<Vec<u32>>> = vec![None; outline.parts.len()];
-    words.extend_from_slice(extra.words);
     loop {
         for (p, part) in outline.parts.iter().enumerate() {
             if keep[p] {
@@ -809,24 +807,6 @@ mod tests {
         };
         let s = blank(text, &toks, &needles(text), extra).expect("blanked");
         assert_eq!(s.kept, ["keep", "t", "top", "fixture", "default_one"]);
-    }
-
-    #[test]
-    fn extra_words_keep_the_bodies_naming_them() {
-        let text = "fn a() { needle(); }\nfn b() { maybe_helper(x); }\nfn c() { b(); }\nfn d() { other(); }\n";
-        let toks = rustlex::tokens(text).unwrap();
-        let words = [rustlex::word_hash("maybe_helper")];
-        let extra = Extra {
-            words: &words,
-            ..Extra::default()
-        };
-        let s = blank(text, &toks, &needles(text), extra).expect("d is blanked");
-        // b names `maybe_helper`, c calls b; d names neither.
-        assert!(s.text.contains("maybe_helper(x)") && s.text.contains("b();"));
-        assert!(!s.text.contains("other"));
-        assert_eq!(s.kept, ["a", "b", "c"]);
-        let s = blank(text, &toks, &needles(text), Extra::default()).unwrap();
-        assert!(!s.text.contains("maybe_helper") && s.kept == ["a"]);
     }
 
     #[test]
