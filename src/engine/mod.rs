@@ -260,8 +260,9 @@ pub fn check(opts: &CheckOptions) -> Result<Report, Error> {
         &layout,
         &config.reach,
         &mut judged.findings,
+        &mut phase,
     );
-    phase.mark("reach");
+    phase.mark("reach, search");
     ledger.write_back(src, &mut notes);
     phase.mark("cache write");
     let mut findings = judged.findings;

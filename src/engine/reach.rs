@@ -24,6 +24,7 @@ pub(super) fn attach(
     layout: &Layout,
     config: &ReachConfig,
     findings: &mut [Finding],
+    phase: &mut super::timings::Phases,
 ) {
     let wanted: Vec<usize> = findings
         .iter()
@@ -70,6 +71,7 @@ pub(super) fn attach(
             })
             .collect()
     });
+    phase.mark("reach, files read");
     let mut all: Vec<Option<FileItems>> = Vec::with_capacity(read.len());
     for (i, r) in read.into_iter().enumerate() {
         match r {
@@ -93,6 +95,7 @@ pub(super) fn attach(
         layout,
         config,
     );
+    phase.mark("reach, graph");
     // Where the finding's code runs: its own line, or, for SQL kept
     // outside any function (a `const`), the line of a label in the same
     // file that is in one (the call that sends it to the database).

@@ -20,7 +20,7 @@ use crate::parse::is_test_attr;
 use crate::parse::path_segments;
 use proc_macro2::{TokenStream, TokenTree};
 use quote::ToTokens;
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use syn::punctuated::Punctuated;
 use syn::visit::Visit;
 use syn::{Expr, Pat, Stmt, Token};
@@ -860,6 +860,10 @@ pub fn extract(
         self_path: Vec::new(),
         out: &mut out,
         sql_consts: consts,
+        tenant_fields: model
+            .tenant_tables()
+            .filter_map(crate::model::Table::tenant_rust)
+            .collect(),
         file_dir: dir,
         route: None,
     };
@@ -883,6 +887,9 @@ struct ItemCtx<'a, 'o> {
     self_path: Vec<String>,
     out: &'o mut QueryFacts,
     sql_consts: HashMap<String, Rc<SqlText>>,
+    /// The Rust names of the tenant tables' tenant columns, computed once
+    /// per file (every field access asks).
+    tenant_fields: HashSet<String>,
     file_dir: Option<PathBuf>,
     /// The route of the function being read, when a route attribute puts
     /// its parameters in the URL (rocket `#[get("/orgs/<org_id>")]`): the
@@ -1213,6 +1220,7 @@ impl<'a, 'o> ItemCtx<'a, 'o> {
             params: Vec::new(),
             nested: Vec::new(),
             sql_consts: &self.sql_consts,
+            tenant_fields: &self.tenant_fields,
             sql_facts: Vec::new(),
             file_dir: self.file_dir.clone(),
             depth: 0,
@@ -1987,6 +1995,7 @@ struct FnAnalysis<'a> {
     params: Vec<String>,
     nested: Vec<syn::Item>,
     sql_consts: &'a HashMap<String, Rc<SqlText>>,
+    tenant_fields: &'a HashSet<String>,
     sql_facts: Vec<SqlFact>,
     file_dir: Option<PathBuf>,
     /// Statement nesting depth.
@@ -2404,12 +2413,7 @@ impl<'a> FnAnalysis<'a> {
     }
 
     fn is_tenant_field(&self, name: &str) -> bool {
-        self.is_tenant_name(name)
-            || self
-                .scope
-                .model
-                .tenant_tables()
-                .any(|t| t.tenant_rust().is_some_and(|c| c == name))
+        self.is_tenant_name(name) || self.tenant_fields.contains(name)
     }
 
     /// `ctx.tenant_id` anywhere in the body, where `ctx` is a parameter:
@@ -4253,13 +4257,18 @@ fn apply(qs: Vec<QState>, f: impl Fn(&QState) -> Vec<QState>) -> Vec<QState> {
 /// Whether `name` occurs as an identifier in the tokens (macro bodies
 /// included, so `format!("{}", doc.title)` and `json!(doc)` count).
 fn token_mentions(tokens: TokenStream, name: &str) -> bool {
+    // Inline format args: `format!("{doc:?}")`.
+    let inline = format!("{{{name}");
+    mentions_in(tokens, name, &inline)
+}
+
+fn mentions_in(tokens: TokenStream, name: &str, inline: &str) -> bool {
     tokens.into_iter().any(|tt| match tt {
         TokenTree::Ident(id) => id == name,
-        TokenTree::Group(g) => token_mentions(g.stream(), name),
+        TokenTree::Group(g) => mentions_in(g.stream(), name, inline),
         TokenTree::Literal(l) => {
-            // Inline format args: `format!("{doc:?}")`.
             let s = l.to_string();
-            s.starts_with('"') && s.contains(&format!("{{{name}"))
+            s.starts_with('"') && s.contains(inline)
         }
         _ => false,
     })
