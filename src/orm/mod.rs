@@ -182,7 +182,7 @@ pub struct Pack {
     /// Words that mark a file as a possible source of schema facts.
     pub schema_markers: Vec<String>,
     /// Query builder types a helper may take, filter and return.
-    pub query_types: HashSet<String>,
+    pub query_types: foldhash::HashSet<String>,
     /// Types of a parameter that holds a condition.
     pub predicate_types: HashSet<String>,
     /// Traits whose boxed trait objects hold a condition.

@@ -2,8 +2,8 @@
 //! points, read from the data files in `frameworks/` (one per framework;
 //! a new framework is a new file, not code).
 
+use foldhash::HashSet;
 use serde::Deserialize;
-use std::collections::HashSet;
 use std::sync::OnceLock;
 
 /// One framework's file.
@@ -163,7 +163,9 @@ mod tests {
 
     #[test]
     fn attributes_match_as_written_or_by_last_segment() {
-        let set: HashSet<String> = ["get".to_string(), "tokio::main".to_string()].into();
+        let set: HashSet<String> = ["get".to_string(), "tokio::main".to_string()]
+            .into_iter()
+            .collect();
         assert!(Knowledge::attr_in(&set, "get"));
         assert!(Knowledge::attr_in(&set, "actix_web::get"));
         assert!(Knowledge::attr_in(&set, "tokio::main"));

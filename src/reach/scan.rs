@@ -181,7 +181,7 @@ pub fn scan(text: &str, toks: &[Tok]) -> FileItems {
         open,
         lines,
         k: Knowledge::get(),
-        interned: std::collections::HashMap::new(),
+        interned: foldhash::HashMap::default(),
         out: FileItems {
             scopes: vec![ModScope::default()],
             ..FileItems::default()
@@ -210,7 +210,7 @@ struct Scanner<'a> {
     lines: Vec<usize>,
     k: &'static Knowledge,
     out: FileItems,
-    interned: std::collections::HashMap<String, u32>,
+    interned: foldhash::HashMap<String, u32>,
 }
 
 impl<'a> Scanner<'a> {
