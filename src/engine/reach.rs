@@ -88,7 +88,7 @@ pub(super) fn attach(
             None => all.push(None),
         }
     }
-    let mut graph = reach::Graph::new(
+    let graph = reach::Graph::new(
         all.iter()
             .enumerate()
             .filter_map(|(i, items)| Some((i, files[i].rel.as_str(), items.as_ref()?))),
@@ -117,7 +117,10 @@ pub(super) fn attach(
         })
         .collect();
     let mut by_file: BTreeMap<usize, Vec<(u32, Option<StoredReach>)>> = BTreeMap::new();
-    for (i, r) in wanted.into_iter().zip(graph.reach_all(&sites)) {
+    for (i, r) in wanted
+        .into_iter()
+        .zip(pool.install(|| graph.reach_all(&sites)))
+    {
         let f = &mut findings[i];
         if workspace.is_some() {
             by_file.entry(f.file).or_default().push((

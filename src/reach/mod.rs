@@ -161,8 +161,6 @@ pub struct Graph<'a> {
     /// Call sites by the hash of the name they call, as `node << 32 |
     /// call index`; a hash can collide, so a site's name is checked.
     calls_named: HashMap<u32, Vec<u64>, BuildHasherDefault<WordHasher>>,
-    /// Callers already found.
-    callers_memo: HashMap<u32, Vec<u32>>,
     /// Whether any entry point of a program (not a test) was found.
     has_entry: bool,
     /// The workspace's crates (their modules' first segment).
@@ -321,7 +319,6 @@ impl<'a> Graph<'a> {
             entries: HashMap::new(),
             fns_named: ByHash::default(),
             calls_named: HashMap::default(),
-            callers_memo: HashMap::new(),
             has_entry: false,
             crates: HashSet::new(),
             module_at: HashMap::new(),
@@ -642,8 +639,9 @@ impl<'a> Graph<'a> {
     }
 
     /// The nodes that call `n`.
-    fn callers(&mut self, n: u32) -> Vec<u32> {
-        if let Some(c) = self.callers_memo.get(&n) {
+    /// The nodes that call `n` (`memo`: callers already found).
+    fn callers(&self, n: u32, memo: &mut HashMap<u32, Vec<u32>>) -> Vec<u32> {
+        if let Some(c) = memo.get(&n) {
             return c.clone();
         }
         let me = self.fn_of(n);
@@ -688,7 +686,7 @@ impl<'a> Graph<'a> {
         }
         out.sort_unstable();
         out.dedup();
-        self.callers_memo.insert(n, out.clone());
+        memo.insert(n, out.clone());
         out
     }
 
@@ -752,23 +750,30 @@ impl<'a> Graph<'a> {
 
     /// How the function holding each `(file, line)` is reached (`None`:
     /// the line is in no function).
-    pub fn reach_all(&mut self, sites: &[(FileId, u32)]) -> Vec<Option<Reach>> {
-        let mut memo: HashMap<u32, Option<Reach>> = HashMap::new();
-        sites
+    /// The functions are searched from in parallel (on the current rayon
+    /// pool); each search is independent of the others.
+    pub fn reach_all(&self, sites: &[(FileId, u32)]) -> Vec<Option<Reach>> {
+        use rayon::prelude::*;
+        let starts: Vec<Option<u32>> = sites
             .iter()
-            .map(|&(file, line)| {
-                let start = self.fn_at(file, line)?;
-                if let Some(r) = memo.get(&start) {
-                    return r.clone();
-                }
-                let r = self.reach(start);
-                memo.insert(start, r.clone());
-                r
+            .map(|&(file, line)| self.fn_at(file, line))
+            .collect();
+        let mut unique: Vec<u32> = starts.iter().flatten().copied().collect();
+        unique.sort_unstable();
+        unique.dedup();
+        let found: HashMap<u32, Option<Reach>> = unique
+            .par_iter()
+            .map_init(HashMap::new, |memo, &start| {
+                (start, self.reach(start, memo))
             })
+            .collect();
+        starts
+            .into_iter()
+            .map(|start| found.get(&start?).cloned().flatten())
             .collect()
     }
 
-    fn reach(&mut self, start: u32) -> Option<Reach> {
+    fn reach(&self, start: u32, memo: &mut HashMap<u32, Vec<u32>>) -> Option<Reach> {
         if !self.has_entry {
             return Some(Reach {
                 kind: ReachKind::Unknown,
@@ -802,7 +807,7 @@ impl<'a> Graph<'a> {
                 unresolved.get_or_insert(n);
                 break;
             }
-            let mut callers = self.callers(n);
+            let mut callers = self.callers(n, memo);
             if matches!(self.entries.get(&n), Some(Entry::Test)) {
                 // Test code is compiled for tests only: whatever else links
                 // to it names something else (`get(db, id)` is no call of a
