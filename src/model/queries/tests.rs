@@ -564,3 +564,50 @@ fn a_test_modules_const_does_not_replace_the_files_own() {
     let (_, found) = facts(&src.replace("#[cfg(test)]", ""));
     assert_eq!(found.sql.len(), 1, "the const of a non-test module is read");
 }
+
+#[test]
+fn a_row_checked_by_the_rust_name_of_its_tenant_column_is_checked() {
+    // `#[sql_name = "tenant_id"] owner -> Uuid`: the row's field is
+    // `owner`, which no tenant column is named.
+    let schema = r#"
+        diesel::table! {
+            notes (id) {
+                id -> Uuid,
+                #[sql_name = "tenant_id"]
+                owner -> Uuid,
+            }
+        }
+    "#;
+    let file = syn::parse_file(schema).expect("schema parses");
+    let schema_facts = crate::model::schema::extract(&file, "src/schema.rs", None, false);
+    let model = TenantModel::build([(0, &schema_facts)], &Config::default());
+    assert_eq!(
+        model.tables.get("notes").and_then(|t| t.tenant_rust()),
+        Some("owner".to_string())
+    );
+    let src = "use crate::schema::notes;\n\
+        fn f(conn: &mut PgConnection, tenant: Uuid, id: Uuid) -> Result<Note, E> {
+            let note = notes::table.find(id).first::<Note>(conn)?;
+            if note.owner != tenant {
+                return Err(E::NotFound);
+            }
+            Ok(note)
+        }";
+    let file = syn::parse_file(src).expect("snippet parses");
+    let config = Config::default();
+    let layout = crate::workspace::layout::Layout::default();
+    let opts = Options {
+        include_tests: false,
+        config: &config,
+        layout: &layout,
+    };
+    let found = extract(
+        &file,
+        "src/repo.rs",
+        Path::new("/x/src/repo.rs"),
+        &model,
+        &opts,
+    );
+    assert_eq!(found.execs.len(), 1, "{:#?}", found.execs);
+    assert!(found.execs[0].checked_after, "{:#?}", found.execs[0]);
+}
