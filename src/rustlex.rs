@@ -24,6 +24,52 @@ pub const KEYWORDS: &[&str] = &[
     "unsafe", "use", "where", "while",
 ];
 
+/// Whether `w` is one of [`KEYWORDS`]: a `match` the compiler turns into
+/// a test of the length and a few bytes, where `KEYWORDS.contains` compares
+/// with each in turn (the reach scan asks for every identifier).
+pub fn is_keyword(w: &str) -> bool {
+    matches!(
+        w,
+        "as" | "async"
+            | "await"
+            | "break"
+            | "const"
+            | "continue"
+            | "crate"
+            | "dyn"
+            | "else"
+            | "enum"
+            | "extern"
+            | "false"
+            | "fn"
+            | "for"
+            | "if"
+            | "impl"
+            | "in"
+            | "let"
+            | "loop"
+            | "match"
+            | "mod"
+            | "move"
+            | "mut"
+            | "pub"
+            | "ref"
+            | "return"
+            | "self"
+            | "Self"
+            | "static"
+            | "struct"
+            | "super"
+            | "trait"
+            | "true"
+            | "type"
+            | "unsafe"
+            | "use"
+            | "where"
+            | "while"
+    )
+}
+
 /// Deepest bracket nesting we hand to syn.
 pub const MAX_DEPTH: usize = 1000;
 
@@ -733,6 +779,21 @@ impl<'a, S: Sink> Lexer<'a, S> {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn is_keyword_is_the_keywords_list() {
+        use super::{is_keyword, KEYWORDS};
+        for k in KEYWORDS {
+            assert!(is_keyword(k), "{k}");
+            assert!(!is_keyword(&format!("{k}_")), "{k}_");
+            assert!(!is_keyword(&k[1..]) || KEYWORDS.contains(&&k[1..]), "{k}");
+        }
+        for w in ["", "r#type", "Type", "union", "selfish", "matches", "u8"] {
+            assert!(!is_keyword(w), "{w}");
+        }
+        assert_eq!(KEYWORDS.len(), 38);
+    }
+
     use super::{check, tokens, word_hash, Words};
 
     #[test]

@@ -92,7 +92,7 @@ struct Outline {
 /// Keywords never count as words that keep a body: every body has them
 /// (`union` too, a keyword where it starts an item).
 fn keyword(w: &str) -> bool {
-    crate::rustlex::KEYWORDS.contains(&w) || w == "union"
+    crate::rustlex::is_keyword(w) || w == "union"
 }
 
 /// Blanks what cannot matter in `text`, whose tokens are `toks` (see the

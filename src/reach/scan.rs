@@ -693,7 +693,7 @@ impl<'a> Scanner<'a> {
                         n += 1;
                         last = w;
                     });
-                    if n == 1 && crate::rustlex::KEYWORDS.contains(&last) && last != "self" {
+                    if n == 1 && crate::rustlex::is_keyword(last) && last != "self" {
                         i = after;
                         continue;
                     }
