@@ -39,6 +39,12 @@ fn model() -> TenantModel {
 /// The query facts of `src` (a file of the same crate as [`SCHEMA`]).
 fn facts(src: &str) -> (TenantModel, QueryFacts) {
     let model = model();
+    let facts = facts_under(&model, src);
+    (model, facts)
+}
+
+/// The query facts of `src` against `model`.
+fn facts_under(model: &TenantModel, src: &str) -> QueryFacts {
     let file = syn::parse_file(src).expect("snippet parses");
     let config = Config::default();
     let layout = crate::workspace::layout::Layout::default();
@@ -47,14 +53,13 @@ fn facts(src: &str) -> (TenantModel, QueryFacts) {
         config: &config,
         layout: &layout,
     };
-    let facts = extract(
+    extract(
         &file,
         "src/repo.rs",
         Path::new("/x/src/repo.rs"),
-        &model,
+        model,
         &opts,
-    );
-    (model, facts)
+    )
 }
 
 /// The one executed query of `src`.
@@ -593,21 +598,7 @@ fn a_row_checked_by_the_rust_name_of_its_tenant_column_is_checked() {
             }
             Ok(note)
         }";
-    let file = syn::parse_file(src).expect("snippet parses");
-    let config = Config::default();
-    let layout = crate::workspace::layout::Layout::default();
-    let opts = Options {
-        include_tests: false,
-        config: &config,
-        layout: &layout,
-    };
-    let found = extract(
-        &file,
-        "src/repo.rs",
-        Path::new("/x/src/repo.rs"),
-        &model,
-        &opts,
-    );
+    let found = facts_under(&model, src);
     assert_eq!(found.execs.len(), 1, "{:#?}", found.execs);
     assert!(found.execs[0].checked_after, "{:#?}", found.execs[0]);
 }
