@@ -1210,7 +1210,7 @@ impl<'a, 'o> ItemCtx<'a, 'o> {
             scope,
             k: Knowledge::get(),
             config: self.opts.config,
-            env: vec![HashMap::new()],
+            env: vec![foldhash::HashMap::default()],
             diverged: false,
             pending: Vec::new(),
             execs: Vec::new(),
@@ -1985,7 +1985,7 @@ struct FnAnalysis<'a> {
     scope: Scope<'a>,
     k: &'static Knowledge,
     config: &'a Config,
-    env: Vec<HashMap<String, Val>>,
+    env: Env,
     diverged: bool,
     pending: Vec<Pending>,
     execs: Vec<ExecFact>,
@@ -2082,7 +2082,9 @@ fn merge_vals(a: Val, b: Val) -> Val {
     }
 }
 
-type Env = Vec<HashMap<String, Val>>;
+/// The bindings in scope, innermost last (foldhash: every name a body
+/// binds or reads is looked up here, and branches merge them).
+type Env = Vec<foldhash::HashMap<String, Val>>;
 
 fn merge_envs(base: &Env, branches: Vec<Env>) -> Env {
     let mut out = base.clone();
@@ -2713,7 +2715,7 @@ impl<'a> FnAnalysis<'a> {
     }
 
     fn stmts(&mut self, stmts: &[Stmt]) -> Val {
-        self.env.push(HashMap::new());
+        self.env.push(foldhash::HashMap::default());
         let mut uses = UseMap {
             module: self.scope.place.module.to_vec(),
             ..UseMap::default()
@@ -2857,7 +2859,7 @@ impl<'a> FnAnalysis<'a> {
 
     fn closure_body(&mut self, inputs: &[Pat], body: &Expr) -> Val {
         let saved_div = self.diverged;
-        self.env.push(HashMap::new());
+        self.env.push(foldhash::HashMap::default());
         for p in inputs {
             let mut names = Vec::new();
             pat_idents(p, &mut names);
@@ -2938,7 +2940,7 @@ impl<'a> FnAnalysis<'a> {
             Expr::ForLoop(f) => {
                 self.expr(&f.expr);
                 let r = self.branch(|s| {
-                    s.env.push(HashMap::new());
+                    s.env.push(foldhash::HashMap::default());
                     let mut names = Vec::new();
                     pat_idents(&f.pat, &mut names);
                     for n in names {
@@ -2953,7 +2955,7 @@ impl<'a> FnAnalysis<'a> {
             }
             Expr::While(w) => {
                 let r = self.branch(|s| {
-                    s.env.push(HashMap::new());
+                    s.env.push(foldhash::HashMap::default());
                     s.expr(&w.cond);
                     s.block(&w.body);
                     s.env.pop();
@@ -3067,7 +3069,7 @@ impl<'a> FnAnalysis<'a> {
         // The condition's bindings (`if let Some(x) = ..`) live in the
         // then-branch only.
         let then_r = self.branch(|s| {
-            s.env.push(HashMap::new());
+            s.env.push(foldhash::HashMap::default());
             s.expr(&i.cond);
             if s.tracks_mentions() {
                 s.note_mentions(idents_of(&i.cond));
@@ -3098,7 +3100,7 @@ impl<'a> FnAnalysis<'a> {
         let mut results = Vec::new();
         for arm in &m.arms {
             results.push(self.branch(|s| {
-                s.env.push(HashMap::new());
+                s.env.push(foldhash::HashMap::default());
                 // syn 3 keeps a guard in the pattern: `Some(d) if d.org_id == org`.
                 let (pat, guard) = match &arm.pat {
                     syn::Pat::Guard(g) => (&*g.pat, Some(&*g.guard)),
