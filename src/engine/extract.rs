@@ -116,10 +116,14 @@ impl<'a> Extractor<'a> {
             .get_or_init(|| QueryNeedles::new(self.model, self.config))
     }
 
-    fn parse_queries(&self, f: &discover::SourcePath, t: &str) -> cache::QueryResult {
-        Some(parse::with_parsed(t, |file| {
-            queries::extract(file, &f.rel, &f.path, self.model, &self.qopts)
-        }))
+    /// Parses and analyses the whole of `t`.
+    fn parse_whole(&self, f: &discover::SourcePath, t: &str) -> Extracted {
+        Extracted::whole(
+            Some(parse::with_parsed(t, |file| {
+                queries::extract(file, &f.rel, &f.path, self.model, &self.qopts)
+            })),
+            t.len(),
+        )
     }
 
     /// Parses `t` with the bodies that cannot matter blanked (see `slice`);
@@ -143,15 +147,15 @@ impl<'a> Extractor<'a> {
                     blanked: sliced.blanked,
                     words: Some(sliced.words),
                 },
-                Err(_) => Extracted::whole(self.parse_queries(f, t), t.len()),
+                Err(_) => self.parse_whole(f, t),
             },
-            None => Extracted::whole(self.parse_queries(f, t), t.len()),
+            None => self.parse_whole(f, t),
         }
     }
 
     fn extract(&self, f: &discover::SourcePath, t: &str) -> Extracted {
         if self.no_prefilter {
-            return Extracted::whole(self.parse_queries(f, t), t.len());
+            return self.parse_whole(f, t);
         }
         // The bytes rule most files out; one pass over the tokens of the
         // others checks that they are Rust tokens at all, finds the needles

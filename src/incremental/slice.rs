@@ -626,14 +626,11 @@ fn cfg_list<'k>(text: &str, toks: &'k [Tok]) -> Option<Vec<&'k [Tok]>> {
     let mut k = 0;
     while k < toks.len() {
         let from = k;
-        let (path, _) = attr_path(text, &toks[k..]);
+        let (path, rest) = attr_path(text, &toks[k..]);
         if path.is_empty() {
             return None;
         }
-        // Skip the path's tokens.
-        while k < toks.len() && (toks[k].kind == Kind::Ident || is_punct(toks, k, b':')) {
-            k += 1;
-        }
+        k = toks.len() - rest.len();
         if matches!(toks.get(k).map(|t| t.kind), Some(Kind::Open(b'('))) {
             k = close_of(toks, k)? + 1;
         } else if is_punct(toks, k, b'=') {

@@ -638,7 +638,6 @@ impl<'a> Graph<'a> {
             .map(|(at, _)| self.first[item as usize] + at as u32)
     }
 
-    /// The nodes that call `n`.
     /// The nodes that call `n` (`memo`: callers already found).
     fn callers(&self, n: u32, memo: &mut HashMap<u32, Vec<u32>>) -> Vec<u32> {
         if let Some(c) = memo.get(&n) {
@@ -750,6 +749,7 @@ impl<'a> Graph<'a> {
 
     /// How the function holding each `(file, line)` is reached (`None`:
     /// the line is in no function).
+    ///
     /// The functions are searched from in parallel (on the current rayon
     /// pool); each search is independent of the others.
     pub fn reach_all(&self, sites: &[(FileId, u32)]) -> Vec<Option<Reach>> {
