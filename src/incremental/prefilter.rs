@@ -53,7 +53,7 @@ fn is_word(b: u8) -> bool {
 }
 
 /// Whether `bytes[start..end]` is not preceded or followed by a word byte.
-fn whole_word_at(bytes: &[u8], start: usize, end: usize) -> bool {
+pub(crate) fn whole_word_at(bytes: &[u8], start: usize, end: usize) -> bool {
     let before = start.checked_sub(1).map(|i| bytes[i]);
     !before.is_some_and(is_word) && !bytes.get(end).is_some_and(|c| is_word(*c))
 }

@@ -16,11 +16,21 @@
 //!   module (`load(..)`, `repo::load(..)`), never as `Type::load(..)`,
 //!   which the analysis names `type:Type::load`; and a call resolves to it
 //!   ([`summaries::Linker`]) only from a file in its module, above it or
-//!   below its parent, or from a file that writes the module's name or
-//!   its parent's (`use crate::repo::load`, `repo::load`, `use
-//!   store::repo::*`, `use crate::db::load` re-exported by `db`);
+//!   below its parent, or where what the call writes leads to the module
+//!   or its parent (which may re-export it): `repo::load(..)`,
+//!   `crate::db::load(..)`, or a bare `load(..)` or `store::load(..)`
+//!   that a `use` brings from there (`use crate::repo::load`, `use
+//!   store::repo::*`, `use crate::db::load`, `use crate::repo as
+//!   store`). A bare `get(..)` in a file that imports axum's `get` is not
+//!   a call to `db::kv::get`, however often the file says `db`;
 //! - an entity's function (`entity:documents::live`) is matched by name
 //!   alone.
+//!
+//! In every case the name must be called (`load(..)`, `load::<T>(..)`):
+//! the analysis links calls, not functions named as values
+//! (`get(alerts::get_alert)` routes to a handler, it does not call it).
+//! Text that only looks like a `use` (in a comment) is read as words, so
+//! an unsure reading keeps a call rather than drops one.
 
 use crate::incremental::cache;
 use crate::incremental::prefilter::{has_word, Prefilter};
@@ -171,19 +181,48 @@ impl Helpers {
         });
         let mut hits = finder.find_all(text);
         let mut named: BTreeMap<&str, bool> = BTreeMap::new();
+        let mut uses: Option<Vec<Imports>> = None;
         hits.retain(|r| {
             let name = &text[r.clone()];
+            if !called(text, r.end) {
+                return false;
+            }
             if self.anywhere.contains(name) {
                 return true;
             }
             if !type_qualified(text, r.start) {
+                // What the call writes before its arguments: the name
+                // alone, or the module it goes through (`kv::get`).
+                let written = qualifier(text, r.start).unwrap_or(name);
                 return self.free.get(name).is_some_and(|modules| {
                     modules.iter().any(|m| {
-                        reaches(m, module)
-                            || m.iter()
-                                .rev()
-                                .take(2)
-                                .any(|seg| *named.entry(seg).or_insert_with(|| has_word(text, seg)))
+                        let near = || m.iter().rev().take(2);
+                        // Its own module or one it reaches without a path
+                        // (`super::f`, `crate::f`, `self::f`).
+                        if reaches(m, module)
+                            || matches!(written, "self" | "super" | "crate")
+                            || near().any(|seg| seg == written)
+                        {
+                            return true;
+                        }
+                        // Else a `use` brings what it writes: the
+                        // function or a module renamed (`use db::kv as
+                        // store`), by name or by a glob, from the module
+                        // or its parent (which may re-export it).
+                        let uses = uses.get_or_insert_with(|| use_items(text));
+                        uses.iter().any(|u| match u {
+                            Imports::Leaves(leaves) => leaves.iter().any(|(path, leaf)| {
+                                (*leaf == written || (*leaf == "*" && written == name))
+                                    && path.last().is_some_and(|p| {
+                                        matches!(*p, "self" | "super" | "crate")
+                                            || near().any(|seg| seg == p)
+                                    })
+                            }),
+                            Imports::Unread(u) => {
+                                (u.contains('*') || has_word(u, written))
+                                    && near().any(|seg| has_word(u, seg))
+                            }
+                        })
                     })
                 });
             }
@@ -196,6 +235,89 @@ impl Helpers {
     }
 }
 
+/// What one `use` item brings in.
+enum Imports<'t> {
+    /// Each name it brings (`*` for a glob) with the path before it:
+    /// `use a::{b::c, d::*};` is `([a, b], c)` and `([a, d], *)`; a
+    /// renamed one also under its new name, after its whole path (`use
+    /// a::b as c` is `([a], b)` and `([a, b], c)`).
+    Leaves(Vec<(Vec<&'t str>, &'t str)>),
+    /// Text that only looks like a `use` item (in a comment or a string,
+    /// not Rust tokens): read as words, so that a call it seems to import
+    /// is read, never dropped.
+    Unread(&'t str),
+}
+
+/// The `use` items of `text` (from the keyword to the `;`), wherever they
+/// are: a function's own `use` too.
+fn use_items(text: &str) -> Vec<Imports<'_>> {
+    let b = text.as_bytes();
+    let mut out = Vec::new();
+    let mut from = 0;
+    for at in memchr::memmem::find_iter(b, b"use") {
+        if at < from || !crate::incremental::prefilter::whole_word_at(b, at, at + 3) {
+            continue;
+        }
+        let end = memchr::memchr(b';', &b[at..]).map_or(b.len(), |i| at + i);
+        let item = &text[at..end];
+        out.push(use_leaves(item).map_or(Imports::Unread(item), Imports::Leaves));
+        from = end;
+    }
+    out
+}
+
+/// The names a `use` item (`use` up to its `;`) brings, with their paths
+/// (see [`Imports::Leaves`]); a renamed one (`get as fetch`) keeps its
+/// own name. `None` when the text is not Rust tokens.
+fn use_leaves(item: &str) -> Option<Vec<(Vec<&str>, &str)>> {
+    use crate::rustlex::Kind;
+    let toks = crate::rustlex::tokens(item).ok()?;
+    let mut out = Vec::new();
+    let mut path: Vec<&str> = Vec::new();
+    // Where each open group's prefix ends.
+    let mut groups: Vec<usize> = Vec::new();
+    // The last segment is a name not yet recorded; after `as`, the alias.
+    let (mut open, mut alias) = (false, false);
+    fn leaf<'t>(out: &mut Vec<(Vec<&'t str>, &'t str)>, path: &[&'t str], open: &mut bool) {
+        if std::mem::take(open) {
+            if let Some((last, prefix)) = path.split_last() {
+                out.push((prefix.to_vec(), *last));
+            }
+        }
+    }
+    for t in toks.iter().skip(1) {
+        let s = &item[t.range()];
+        match t.kind {
+            Kind::Ident if s == "as" => alias = true,
+            Kind::Ident if alias => {
+                // `kv as store`: both names.
+                leaf(&mut out, &path, &mut open);
+                out.push((path.clone(), s));
+                alias = false;
+            }
+            Kind::Ident | Kind::Punct(b'*') => {
+                path.push(s);
+                open = true;
+            }
+            Kind::Open(b'{') => {
+                groups.push(path.len());
+                open = false;
+            }
+            Kind::Punct(b',') => {
+                leaf(&mut out, &path, &mut open);
+                path.truncate(groups.last().copied().unwrap_or(0));
+            }
+            Kind::Close(b'}') => {
+                leaf(&mut out, &path, &mut open);
+                path.truncate(groups.pop().unwrap_or(0));
+            }
+            _ => {}
+        }
+    }
+    leaf(&mut out, &path, &mut open);
+    Some(out)
+}
+
 /// Whether code in module `from` can call a function of module `m`
 /// without writing `m`'s name or its parent's: `m` is `from` or above it
 /// (a bare call, `crate::f`, `super::f`), or `from` is below `m`'s parent
@@ -203,6 +325,33 @@ impl Helpers {
 fn reaches(m: &[String], from: &[String]) -> bool {
     let parent = &m[..m.len().saturating_sub(1).max(1).min(m.len())];
     from.starts_with(m) || from.starts_with(parent) || m.starts_with(from)
+}
+
+/// Whether the name ending at `end` is called (`name(..)`,
+/// `name::<T>(..)`): the analysis links a call to a helper, never a
+/// function named as a value (`get(alerts::get_alert)` routes to
+/// `get_alert`, it does not call it).
+fn called(text: &str, end: usize) -> bool {
+    let after = text[end..].trim_start();
+    after.starts_with('(')
+        || after
+            .strip_prefix("::")
+            .is_some_and(|a| a.trim_start().starts_with('<'))
+}
+
+/// The module a call written as a path goes through: the segment before
+/// the name at `at` (`kv` in `db::kv::get(..)`), or `None` for a bare
+/// name.
+fn qualifier(text: &str, at: usize) -> Option<&str> {
+    let before = text[..at].trim_end().strip_suffix("::")?.trim_end();
+    let start = before
+        .rfind(|c: char| !(c.is_alphanumeric() || c == '_'))
+        .map_or(0, |i| i + 1);
+    Some(
+        before[start..]
+            .strip_prefix("r#")
+            .unwrap_or(&before[start..]),
+    )
 }
 
 /// Whether the word at `at` follows a type in a path (`Store::`,
@@ -297,6 +446,97 @@ mod tests {
                 .len(),
             1
         );
+    }
+
+    #[test]
+    fn a_function_named_as_a_value_is_not_a_call() {
+        let h = Helpers::new(&[summary("fn:app::api::alerts::get_alert", true)], false);
+        let here = module("app::api::alerts");
+        // A route hands the handler to the router; the analysis links
+        // calls only.
+        assert!(h
+            .calls_in("fn r() { get(alerts::get_alert) }", &here)
+            .is_empty());
+        assert!(h.calls_in("fn r() { x.map(get_alert) }", &here).is_empty());
+        assert_eq!(h.calls_in("fn r() { get_alert (x) }", &here).len(), 1);
+        assert_eq!(h.calls_in("fn r() { get_alert::<T>(x) }", &here).len(), 1);
+    }
+
+    #[test]
+    fn a_call_from_another_module_needs_a_path_or_a_use_to_it() {
+        let h = Helpers::new(&[summary("fn:app::db::kv::get", true)], false);
+        let at = |text: &str| h.calls_in(text, &module("app::api::x")).len();
+        // The file names the helper's module, but the call is another
+        // `get`: axum's, or another module's.
+        let db = "fn d() { let db = kv::pool(); }\n";
+        assert_eq!(
+            at(&format!("{db}use axum::routing::get;\nfn f() {{ get(h) }}")),
+            0
+        );
+        assert_eq!(at(&format!("{db}fn f() {{ get(h) }}")), 0);
+        assert_eq!(at(&format!("{db}fn f() {{ config::get(h) }}")), 0);
+        assert_eq!(
+            at(&format!("{db}use crate::other::*;\nfn f() {{ get(h) }}")),
+            0
+        );
+        // Brought by a `use`: by name, in a group, by a glob of the
+        // module or of its parent (which re-exports it), or from a
+        // function's own `use`.
+        for brought in [
+            "use crate::db::kv::get;",
+            "use crate::db::{other, kv::{self, get}};",
+            "use crate::db::kv::*;",
+            "use crate::db::*;",
+            "use crate::db::get;",
+            "pub(crate) use crate::db::kv::{get as _, put};",
+        ] {
+            assert_eq!(
+                at(&format!("{brought}\nfn f() {{ get(h) }}")),
+                1,
+                "{brought}"
+            );
+        }
+        assert_eq!(at("fn f() { use crate::db::kv::get; get(h) }"), 1);
+        // Written through the module, its parent, a renamed module, or a
+        // path the file's module starts from.
+        assert_eq!(at("fn f() { kv::get(h) }"), 1);
+        assert_eq!(at("fn f() { crate::db::get(h) }"), 1);
+        assert_eq!(
+            at("use crate::db::kv as store;\nfn f() { store::get(h) }"),
+            1
+        );
+        assert_eq!(
+            at("use crate::db::{kv as store};\nfn f() { store::get(h) }"),
+            1
+        );
+        assert_eq!(at("fn f() { super::get(h) }"), 1);
+        assert_eq!(
+            at("use crate::db::other as store;\nfn f() { store::get(h) }"),
+            0
+        );
+        // Text that only looks like a `use` is read as words.
+        assert_eq!(
+            at("// don't use crate::db::kv::get; 'x\nfn f() { get(h) }"),
+            1
+        );
+    }
+
+    #[test]
+    fn use_trees() {
+        let leaves = |item: &str| {
+            use_leaves(item)
+                .unwrap()
+                .into_iter()
+                .map(|(p, l)| format!("{}|{l}", p.join("::")))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(leaves("use a::b"), ["a|b"]);
+        assert_eq!(
+            leaves("use ::a::{b::{self, c as d}, e::*, f}"),
+            ["a::b|self", "a::b|c", "a::b::c|d", "a::e|*", "a|f"]
+        );
+        assert_eq!(leaves("use {a, b::c}"), ["|a", "b|c"]);
+        assert!(use_leaves("use \"a;").is_none());
     }
 
     #[test]
