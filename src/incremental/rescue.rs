@@ -197,12 +197,11 @@ impl Helpers {
                 return self.free.get(name).is_some_and(|modules| {
                     modules.iter().any(|m| {
                         let near = || m.iter().rev().take(2);
-                        // Its own module or one it reaches without a path
-                        // (`super::f`, `crate::f`, `self::f`).
-                        if reaches(m, module)
-                            || matches!(written, "self" | "super" | "crate")
-                            || near().any(|seg| seg == written)
-                        {
+                        // Its own module or one it reaches without
+                        // writing the module's name (`super::f`,
+                        // `crate::f`, `use super::*`: see `reaches`), or
+                        // written through the module.
+                        if reaches(m, module) || near().any(|seg| seg == written) {
                             return true;
                         }
                         // Else a `use` brings what it writes: the
@@ -213,10 +212,7 @@ impl Helpers {
                         uses.iter().any(|u| match u {
                             Imports::Leaves(leaves) => leaves.iter().any(|(path, leaf)| {
                                 (*leaf == written || (*leaf == "*" && written == name))
-                                    && path.last().is_some_and(|p| {
-                                        matches!(*p, "self" | "super" | "crate")
-                                            || near().any(|seg| seg == p)
-                                    })
+                                    && path.last().is_some_and(|p| near().any(|seg| seg == p))
                             }),
                             Imports::Unread(u) => {
                                 (u.contains('*') || has_word(u, written))
@@ -509,7 +505,11 @@ mod tests {
             at("use crate::db::{kv as store};\nfn f() { store::get(h) }"),
             1
         );
-        assert_eq!(at("fn f() { super::get(h) }"), 1);
+        // `super` is `app::api`, `crate` the crate's root: neither is the
+        // helper's module nor its parent.
+        assert_eq!(at("fn f() { super::get(h) }"), 0);
+        assert_eq!(at("use super::*;\nfn f() { get(h) }"), 0);
+        assert_eq!(at("use crate::*;\nfn f() { get(h) }"), 0);
         assert_eq!(
             at("use crate::db::other as store;\nfn f() { store::get(h) }"),
             0
