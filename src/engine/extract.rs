@@ -233,6 +233,11 @@ pub(super) fn extract_all(
             .zip(texts.par_iter())
             .zip(ledger.cached())
             .enumerate()
+            // One file per task: most files cost nothing, and the few
+            // that cost much sit together in the tree, so rayon's
+            // default chunks left one core idle while the other parsed
+            // them (openobserve: two cores 1.49x faster than one, now 1.71x).
+            .with_max_len(1)
             .map(|(i, ((f, t), mut cached))| {
                 if failures.contains_key(&i)
                     || test_files.contains(&i)

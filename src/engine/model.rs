@@ -104,6 +104,8 @@ pub(super) fn schema_phase(src: Sources, analysis: Analysis, ledger: &mut Ledger
             .par_iter()
             .zip(texts.par_iter())
             .zip(ledger.cached())
+            // One file per task (see `extract_all`).
+            .with_max_len(1)
             .map(|((f, t), mut cached)| {
                 if f.kind != FileKind::Rust || matches!(t, Some(Err(_))) {
                     return None;

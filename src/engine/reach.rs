@@ -53,6 +53,8 @@ pub(super) fn attach(
             .par_iter()
             .zip(texts.par_iter())
             .zip(ledger.cached())
+            // One file per task (see `extract_all`).
+            .with_max_len(1)
             .map(|((f, t), mut cached)| {
                 if f.kind != FileKind::Rust {
                     return None;

@@ -82,6 +82,8 @@ pub(super) fn rescue(
                 .entries()
                 .par_iter()
                 .enumerate()
+                // One file per task (see `extract_all`).
+                .with_max_len(1)
                 .map(|(i, e)| {
                     let Some(q) = e.query.as_ref() else {
                         return Outcome::Skipped;
