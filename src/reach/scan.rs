@@ -35,8 +35,11 @@ impl FileItems {
 
     /// The name of the function call `c` calls (its path's last segment).
     pub fn name(&self, c: &Call) -> &str {
+        // After the last `:` (a path has no lone one): a byte search, where
+        // `rsplit("::")` built a substring searcher per call (1% of a cold
+        // run's instructions).
         let p = self.path(c);
-        p.rsplit("::").next().unwrap_or(p)
+        p.rsplit(':').next().unwrap_or(p)
     }
 }
 
