@@ -492,28 +492,27 @@ mod tests {
                 "{brought}"
             );
         }
-        assert_eq!(at("fn f() { use crate::db::kv::get; get(h) }"), 1);
-        // Written through the module, its parent, a renamed module, or a
-        // path the file's module starts from.
-        assert_eq!(at("fn f() { kv::get(h) }"), 1);
-        assert_eq!(at("fn f() { crate::db::get(h) }"), 1);
-        assert_eq!(
-            at("use crate::db::kv as store;\nfn f() { store::get(h) }"),
-            1
-        );
-        assert_eq!(
-            at("use crate::db::{kv as store};\nfn f() { store::get(h) }"),
-            1
-        );
+        // A function's own `use`; written through the module, its parent,
+        // or the module renamed.
+        for called in [
+            "fn f() { use crate::db::kv::get; get(h) }",
+            "fn f() { kv::get(h) }",
+            "fn f() { crate::db::get(h) }",
+            "use crate::db::kv as store;\nfn f() { store::get(h) }",
+            "use crate::db::{kv as store};\nfn f() { store::get(h) }",
+        ] {
+            assert_eq!(at(called), 1, "{called}");
+        }
         // `super` is `app::api`, `crate` the crate's root: neither is the
-        // helper's module nor its parent.
-        assert_eq!(at("fn f() { super::get(h) }"), 0);
-        assert_eq!(at("use super::*;\nfn f() { get(h) }"), 0);
-        assert_eq!(at("use crate::*;\nfn f() { get(h) }"), 0);
-        assert_eq!(
-            at("use crate::db::other as store;\nfn f() { store::get(h) }"),
-            0
-        );
+        // helper's module nor its parent; nor is another module renamed.
+        for other in [
+            "fn f() { super::get(h) }",
+            "use super::*;\nfn f() { get(h) }",
+            "use crate::*;\nfn f() { get(h) }",
+            "use crate::db::other as store;\nfn f() { store::get(h) }",
+        ] {
+            assert_eq!(at(other), 0, "{other}");
+        }
         // Text that only looks like a `use` is read as words.
         assert_eq!(
             at("// don't use crate::db::kv::get; 'x\nfn f() { get(h) }"),
