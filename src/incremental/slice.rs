@@ -596,6 +596,17 @@ fn test_attr(text: &str, toks: &[Tok]) -> bool {
     }
 }
 
+/// Whether `#[cfg(args)]`, given the text inside its parentheses, holds
+/// only in test builds, read as [`test_attrs`] reads it (`test`, `all(test,
+/// feature = "pg")`, `any(test)`; not `not(test)`, `any(test, feature =
+/// "x")`): for the reach scan, which keeps an attribute's arguments as
+/// text.
+pub fn cfg_args_require_test(args: &str) -> bool {
+    rustlex::tokens(args).is_ok_and(|toks| {
+        cfg_list(args, &toks).is_some_and(|l| l.len() == 1 && cfg_requires_test(args, l[0]))
+    })
+}
+
 /// The path at the start of `toks` (`tokio::test`, `::a::b`), and the
 /// tokens after it.
 fn attr_path<'t, 'k>(text: &'t str, toks: &'k [Tok]) -> (Vec<&'t str>, &'k [Tok]) {

@@ -109,9 +109,12 @@ pub struct Attr {
 }
 
 impl Attr {
-    /// `#[cfg(test)]`.
+    /// `#[cfg(test)]`, or a `cfg` that holds only in test builds
+    /// (`all(test, feature = "pg")`), as the query analysis reads it: code
+    /// it skips as test code is test code here too.
     pub fn is_cfg_test(&self) -> bool {
-        self.path == "cfg" && self.args == "test"
+        self.path == "cfg"
+            && (self.args == "test" || crate::incremental::slice::cfg_args_require_test(&self.args))
     }
 }
 
@@ -1034,13 +1037,18 @@ mod tests {
              mod prod { fn p() {} #[cfg(test)] mod prod_tests; }\n\
              #[cfg(test)]\n\
              mod contract_tests;\n\
+             #[cfg(all(test, feature = \"pg\"))]\n\
+             mod pg_tests;\n\
+             #[cfg(any(test, feature = \"fixtures\"))]\n\
+             mod fixtures;\n\
              mod store;\n",
         );
         assert_eq!(
             f.test_mods,
             [
                 vec!["prod".to_string(), "prod_tests".to_string()],
-                vec!["contract_tests".to_string()]
+                vec!["contract_tests".to_string()],
+                vec!["pg_tests".to_string()],
             ]
         );
         let calls: Vec<(&str, How)> = f.fns[0].calls.iter().map(|c| (f.path(c), c.how)).collect();
