@@ -769,6 +769,157 @@ impl<'a, S: Sink> Lexer<'a, S> {
     }
 }
 
+/// The index of the token closing the group opened at `open`.
+pub(crate) fn close_of(toks: &[Tok], open: usize) -> Option<usize> {
+    let mut depth = 0usize;
+    for (k, t) in toks.iter().enumerate().skip(open) {
+        match t.kind {
+            Kind::Open(_) => depth += 1,
+            Kind::Close(_) => {
+                depth -= 1;
+                if depth == 0 {
+                    return Some(k);
+                }
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+/// Whether the outer attributes among `attrs` (an item's tokens before
+/// its keywords) make it test code, as [`crate::parse::is_test_attr`]
+/// judges it from the syntax tree: a path ending in `test` or `rstest`
+/// (`#[test]`, `#[tokio::test(..)]`), or `#[cfg(P)]` where `P` holds only
+/// in test builds (`test`, `all(test, ..)`, `any(test, test)`).
+pub(crate) fn test_attrs(text: &str, attrs: &[Tok]) -> bool {
+    let mut i = 0;
+    while i < attrs.len() {
+        // `#`, `[`, .., `]` (inner attributes `#![..]` are not the item's).
+        if attrs[i].kind != Kind::Punct(b'#') {
+            i += 1;
+            continue;
+        }
+        let inner = is_punct(attrs, i + 1, b'!');
+        let open = if inner { i + 2 } else { i + 1 };
+        let Some(close) = close_of(attrs, open) else {
+            return false;
+        };
+        if !inner && test_attr(text, &attrs[open + 1..close]) {
+            return true;
+        }
+        i = close + 1;
+    }
+    false
+}
+
+/// One attribute's tokens inside `#[..]`.
+fn test_attr(text: &str, toks: &[Tok]) -> bool {
+    let (path, rest) = attr_path(text, toks);
+    match path.as_slice() {
+        ["cfg"] => {
+            matches!(rest.first().map(|t| t.kind), Some(Kind::Open(b'(')))
+                && close_of(rest, 0) == Some(rest.len() - 1)
+                && cfg_list(text, &rest[1..rest.len() - 1])
+                    .is_some_and(|l| l.len() == 1 && cfg_requires_test(text, l[0]))
+        }
+        [.., last] => matches!(*last, "test" | "rstest"),
+        [] => false,
+    }
+}
+
+/// Whether `#[cfg(args)]`, given the text inside its parentheses, holds
+/// only in test builds, read as [`test_attrs`] reads it (`test`, `all(test,
+/// feature = "pg")`, `any(test)`; not `not(test)`, `any(test, feature =
+/// "x")`): for the reach scan, which keeps an attribute's arguments as
+/// text.
+pub(crate) fn cfg_args_require_test(args: &str) -> bool {
+    tokens(args).is_ok_and(|toks| {
+        cfg_list(args, &toks).is_some_and(|l| l.len() == 1 && cfg_requires_test(args, l[0]))
+    })
+}
+
+/// The path at the start of `toks` (`tokio::test`, `::a::b`), and the
+/// tokens after it.
+fn attr_path<'t, 'k>(text: &'t str, toks: &'k [Tok]) -> (Vec<&'t str>, &'k [Tok]) {
+    let mut segs = Vec::new();
+    let mut k = 0;
+    loop {
+        if is_punct(toks, k, b':') && is_punct(toks, k + 1, b':') {
+            k += 2;
+        }
+        match toks.get(k) {
+            Some(t) if t.kind == Kind::Ident => {
+                segs.push(word(text, t));
+                k += 1;
+            }
+            _ => break,
+        }
+        if !(is_punct(toks, k, b':') && is_punct(toks, k + 1, b':')) {
+            break;
+        }
+    }
+    (segs, &toks[k.min(toks.len())..])
+}
+
+/// The comma-separated predicates of a `cfg` list, or `None` when one is
+/// not a path, `path(..)` or `path = literal`.
+fn cfg_list<'k>(text: &str, toks: &'k [Tok]) -> Option<Vec<&'k [Tok]>> {
+    let mut out = Vec::new();
+    let mut k = 0;
+    while k < toks.len() {
+        let from = k;
+        let (path, rest) = attr_path(text, &toks[k..]);
+        if path.is_empty() {
+            return None;
+        }
+        k = toks.len() - rest.len();
+        if matches!(toks.get(k).map(|t| t.kind), Some(Kind::Open(b'('))) {
+            k = close_of(toks, k)? + 1;
+        } else if is_punct(toks, k, b'=') {
+            k += 2;
+        }
+        out.push(&toks[from..k.min(toks.len())]);
+        match toks.get(k) {
+            None => break,
+            Some(t) if t.kind == Kind::Punct(b',') => k += 1,
+            Some(_) => return None,
+        }
+    }
+    Some(out)
+}
+
+/// Whether a `cfg` predicate holds only in test builds (as
+/// `crate::parse`'s reading of the syntax tree does).
+fn cfg_requires_test(text: &str, pred: &[Tok]) -> bool {
+    let (path, rest) = attr_path(text, pred);
+    match rest.first().map(|t| t.kind) {
+        None => path == ["test"],
+        Some(Kind::Open(b'(')) if rest.len() >= 2 => {
+            let Some(args) = cfg_list(text, &rest[1..rest.len() - 1]) else {
+                return false;
+            };
+            match path.as_slice() {
+                ["all"] => args.iter().any(|a| cfg_requires_test(text, a)),
+                ["any"] => !args.is_empty() && args.iter().all(|a| cfg_requires_test(text, a)),
+                _ => false,
+            }
+        }
+        _ => false,
+    }
+}
+
+/// Whether token `k` is the punctuation `p`.
+pub(crate) fn is_punct(toks: &[Tok], k: usize, p: u8) -> bool {
+    toks.get(k).is_some_and(|t| t.kind == Kind::Punct(p))
+}
+
+/// The word of an identifier token (`r#type` is `type`).
+pub(crate) fn word<'t>(text: &'t str, t: &Tok) -> &'t str {
+    let w = &text[t.range()];
+    w.strip_prefix("r#").unwrap_or(w)
+}
+
 #[cfg(test)]
 mod tests {
 

@@ -114,7 +114,7 @@ impl Attr {
     /// it skips as test code is test code here too.
     pub fn is_cfg_test(&self) -> bool {
         self.path == "cfg"
-            && (self.args == "test" || crate::incremental::slice::cfg_args_require_test(&self.args))
+            && (self.args == "test" || crate::rustlex::cfg_args_require_test(&self.args))
     }
 }
 
