@@ -60,16 +60,16 @@ pub(super) fn attach(
                     return None;
                 }
                 if let Some(blob) = cached.take_reach() {
-                    if let Some(items) = blob.get() {
+                    if let Some(mut items) = blob.get() {
+                        items.hash_names();
                         return Some((items, Some(blob)));
                     }
                 }
                 let t = text_of(f, t);
                 let t = t.as_ref().as_ref().ok()?;
-                Some((
-                    TOKENS.with_borrow_mut(|toks| reach::scan_text(t, toks)),
-                    None,
-                ))
+                let mut items = TOKENS.with_borrow_mut(|toks| reach::scan_text(t, toks));
+                items.hash_names();
+                Some((items, None))
             })
             .collect()
     });

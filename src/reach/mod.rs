@@ -388,7 +388,7 @@ impl<'a> Graph<'a> {
                 g.fns_named.entry(word_hash(&f.name)).or_default().push(id);
                 for (c, call) in f.calls.iter().enumerate() {
                     g.calls_named
-                        .entry(word_hash(items.name(call)))
+                        .entry(items.name_hash(call))
                         .or_default()
                         .push((u64::from(id) << 32) | c as u64);
                 }

@@ -24,6 +24,13 @@ pub struct FileItems {
     /// (`#[cfg(test)] mod contract_tests;`): their path below the file's
     /// module.
     pub test_mods: Vec<Vec<String>>,
+    /// The [`crate::rustlex::word_hash`] of each path's name
+    /// ([`FileItems::name`]), filled by [`FileItems::hash_names`] where
+    /// the files are read in parallel: the call graph looks up every call
+    /// by it, and reading 151k names scattered over the heap cost most of
+    /// building the graph on openobserve. Not stored in the cache.
+    #[serde(skip)]
+    pub name_hashes: Vec<u32>,
 }
 
 impl FileItems {
@@ -33,14 +40,34 @@ impl FileItems {
         self.paths.get(c.path as usize).map_or("", String::as_str)
     }
 
+    /// Fills [`FileItems::name_hashes`].
+    pub fn hash_names(&mut self) {
+        self.name_hashes = self
+            .paths
+            .iter()
+            .map(|p| crate::rustlex::word_hash(last_segment(p)))
+            .collect();
+    }
+
+    /// The [`crate::rustlex::word_hash`] of [`FileItems::name`].
+    pub fn name_hash(&self, c: &Call) -> u32 {
+        match self.name_hashes.get(c.path as usize) {
+            Some(&h) => h,
+            None => crate::rustlex::word_hash(self.name(c)),
+        }
+    }
+
     /// The name of the function call `c` calls (its path's last segment).
     pub fn name(&self, c: &Call) -> &str {
-        // After the last `:` (a path has no lone one): a byte search, where
-        // `rsplit("::")` built a substring searcher per call (1% of a cold
-        // run's instructions).
-        let p = self.path(c);
-        p.rsplit(':').next().unwrap_or(p)
+        last_segment(self.path(c))
     }
+}
+
+/// A path's last segment: after its last `:` (a path has no lone one), a
+/// byte search, where `rsplit("::")` built a substring searcher per call
+/// (1% of a cold run's instructions).
+fn last_segment(p: &str) -> &str {
+    p.rsplit(':').next().unwrap_or(p)
 }
 
 /// A module of the file: the file's own (empty `path`) or an inline
@@ -1024,6 +1051,25 @@ mod tests {
                 ("health", Some("/health")),
             ]
         );
+    }
+
+    #[test]
+    fn name_hashes_are_the_hashes_of_the_names() {
+        let mut f =
+            items("fn f() { a::b::load(x); r#type(y); <T as Store>::find(z); x.get(); go(); }");
+        let fns = f.fns.clone();
+        let calls = &fns[0].calls;
+        assert!(calls.len() >= 5);
+        f.hash_names();
+        assert_eq!(f.name_hashes.len(), f.paths.len());
+        for c in calls {
+            assert_eq!(
+                f.name_hash(c),
+                crate::rustlex::word_hash(f.name(c)),
+                "{}",
+                f.path(c)
+            );
+        }
     }
 
     #[test]
