@@ -59,17 +59,20 @@ pub(super) fn attach(
                 if f.kind != FileKind::Rust {
                     return None;
                 }
-                if let Some(blob) = cached.take_reach() {
-                    if let Some(mut items) = blob.get() {
-                        items.hash_names();
-                        return Some((items, Some(blob)));
+                let stored = cached
+                    .take_reach()
+                    .and_then(|blob| Some((blob.get()?, Some(blob))));
+                let (mut items, blob) = match stored {
+                    Some(stored) => stored,
+                    None => {
+                        let t = text_of(f, t);
+                        let t = t.as_ref().as_ref().ok()?;
+                        let items = TOKENS.with_borrow_mut(|toks| reach::scan_text(t, toks));
+                        (items, None)
                     }
-                }
-                let t = text_of(f, t);
-                let t = t.as_ref().as_ref().ok()?;
-                let mut items = TOKENS.with_borrow_mut(|toks| reach::scan_text(t, toks));
+                };
                 items.hash_names();
-                Some((items, None))
+                Some((items, blob))
             })
             .collect()
     });

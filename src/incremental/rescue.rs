@@ -354,21 +354,11 @@ fn qualifier(text: &str, at: usize) -> Option<&str> {
 /// `Self::`, `Vec<T>::`, `<T as Trait>::`): a call the analysis names by
 /// the type. A module path (`repo::`), or no path, is not.
 fn type_qualified(text: &str, at: usize) -> bool {
-    let before = text[..at].trim_end();
-    let Some(before) = before.strip_suffix("::") else {
-        return false;
-    };
-    let before = before.trim_end();
-    if before.ends_with('>') {
-        return true;
-    }
-    let start = before
-        .rfind(|c: char| !(c.is_alphanumeric() || c == '_'))
-        .map_or(0, |i| i + 1);
-    let qualifier = before[start..]
-        .strip_prefix("r#")
-        .unwrap_or(&before[start..]);
-    qualifier.starts_with(|c: char| c.is_uppercase())
+    let generic = text[..at]
+        .trim_end()
+        .strip_suffix("::")
+        .is_some_and(|b| b.trim_end().ends_with('>'));
+    generic || qualifier(text, at).is_some_and(|q| q.starts_with(char::is_uppercase))
 }
 
 #[cfg(test)]
