@@ -152,6 +152,11 @@ impl Helpers {
         out
     }
 
+    /// The names callers write, sorted.
+    pub fn names(&self) -> &[String] {
+        &self.names
+    }
+
     /// Whether there are no helpers.
     pub fn is_empty(&self) -> bool {
         self.names.is_empty()
@@ -175,11 +180,31 @@ impl Helpers {
     /// helper is, and only where the file can reach it (see the module
     /// docs).
     pub fn calls_in(&self, text: &str, module: &[String]) -> Vec<Range<usize>> {
-        let finder = self.finder.get_or_init(|| {
-            let words: Vec<&str> = self.names.iter().map(String::as_str).collect();
-            Prefilter::words(&words)
-        });
-        let mut hits = finder.find_all(text);
+        self.calls_among(text, module, self.mentions_in(text))
+    }
+
+    /// Where `text` names a helper as a word that is not a method, sorted
+    /// by start: [`Helpers::calls_in`] before it asks how each is written.
+    /// These are whole words, so the mentions of a larger set are those
+    /// of a smaller one and those of the names it adds ([`NewNames`]).
+    pub fn mentions_in(&self, text: &str) -> Vec<Range<usize>> {
+        self.finder
+            .get_or_init(|| {
+                let words: Vec<&str> = self.names.iter().map(String::as_str).collect();
+                Prefilter::words(&words)
+            })
+            .find_all(text)
+    }
+
+    /// [`Helpers::calls_in`] from the file's mentions of helper names
+    /// ([`Helpers::mentions_in`], sorted); a mention of a name the set no
+    /// longer has is no call.
+    pub fn calls_among(
+        &self,
+        text: &str,
+        module: &[String],
+        mut hits: Vec<Range<usize>>,
+    ) -> Vec<Range<usize>> {
         let mut named: BTreeMap<&str, bool> = BTreeMap::new();
         let mut uses: Option<Vec<Imports>> = None;
         hits.retain(|r| {
@@ -228,6 +253,38 @@ impl Helpers {
             })
         });
         hits
+    }
+}
+
+/// The names of a helper set that an earlier set (its names, sorted) did
+/// not have: a file's mentions of the earlier set's names, and of these,
+/// are its mentions of the later set ([`Helpers::mentions_in`]), with no
+/// need to read it for the names it was read for before.
+pub struct NewNames(Option<Prefilter>);
+
+impl NewNames {
+    /// The names of `now` that are not in `earlier`.
+    pub fn between(earlier: &[String], now: &Helpers) -> NewNames {
+        let new: Vec<&str> = now
+            .names
+            .iter()
+            .filter(|n| earlier.binary_search(n).is_err())
+            .map(String::as_str)
+            .collect();
+        NewNames((!new.is_empty()).then(|| Prefilter::words(&new)))
+    }
+
+    /// `earlier`, the mentions of the earlier set in `text`, with the
+    /// mentions of the new names (sorted by start).
+    pub fn add_mentions(&self, text: &str, mut earlier: Vec<Range<usize>>) -> Vec<Range<usize>> {
+        if let Some(finder) = &self.0 {
+            let more = finder.find_all(text);
+            if !more.is_empty() {
+                earlier.extend(more);
+                earlier.sort_by_key(|r| (r.start, r.end));
+            }
+        }
+        earlier
     }
 }
 
@@ -432,6 +489,37 @@ mod tests {
                 .len(),
             1
         );
+    }
+
+    #[test]
+    fn mentions_of_a_grown_set_are_the_earlier_ones_and_the_new_names() {
+        let small = Helpers::new(&[summary("fn:app::db::get", true)], false);
+        let grown = Helpers::new(
+            &[
+                summary("fn:app::db::get", true),
+                summary("fn:app::db::get_all", true),
+                summary("fn:app::api::list", true),
+                summary("entity:docs::live", true),
+            ],
+            false,
+        );
+        // A name inside another, a method, an entity's function.
+        let text = "fn f() { get(1); get_all(2); x.list(); list(3); live(); get_all_x(4) }";
+        let earlier = small.mentions_in(text);
+        assert_eq!(earlier.len(), 1);
+        let added = NewNames::between(small.names(), &grown);
+        assert_eq!(
+            added.add_mentions(text, earlier.clone()),
+            grown.mentions_in(text)
+        );
+        assert_eq!(grown.mentions_in(text).len(), 4);
+        // Nothing new: the earlier mentions as they were.
+        let same = NewNames::between(grown.names(), &grown);
+        assert_eq!(same.add_mentions(text, earlier.clone()), earlier);
+        // A name dropped from the set is no call of it.
+        let shrunk = Helpers::new(&[summary("fn:app::db::get_all", true)], false);
+        let here = module("app::db");
+        assert!(shrunk.calls_among(text, &here, earlier).is_empty());
     }
 
     #[test]
