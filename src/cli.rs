@@ -142,6 +142,21 @@ pub struct CheckArgs {
     /// Also write a SARIF 2.1.0 report to FILE (GitHub code scanning).
     #[arg(long, value_name = "FILE")]
     pub output_sarif: Option<PathBuf>,
+    /// Print how many findings each rule has instead of the findings
+    /// (a table; JSON with `--format json`).
+    #[arg(long)]
+    pub statistics: bool,
+    /// Exit 0 even when there are findings (report, never fail); errors
+    /// that stop the run still exit 2.
+    #[arg(long)]
+    pub exit_zero: bool,
+    /// Print the findings and nothing else: no summary line, no notes.
+    #[arg(long, short = 'q', conflicts_with = "verbose")]
+    pub quiet: bool,
+    /// Also print, on standard error, the configuration used and what
+    /// was read, parsed and taken from the cache.
+    #[arg(long, short = 'v')]
+    pub verbose: bool,
 }
 
 /// Runs the parsed command line; returns the exit code.
@@ -201,6 +216,14 @@ fn is_broken_pipe(e: &io::Error) -> bool {
 }
 
 fn check(args: CheckArgs) -> Result<i32, Error> {
+    if args.statistics && !matches!(args.format, Format::Human | Format::Concise | Format::Json) {
+        return Err(Error::Usage(format!(
+            "`--statistics` prints a table or, with `--format json`, JSON; not `--format {}`",
+            args.format
+                .to_possible_value()
+                .map_or_else(String::new, |v| v.get_name().to_string())
+        )));
+    }
     let cache = match (&args.cache_dir, args.no_cache) {
         (_, true) => None,
         (Some(dir), false) => Some(dir.clone()),
@@ -221,8 +244,13 @@ fn check(args: CheckArgs) -> Result<i32, Error> {
         after_discovery: None,
     };
     let report = engine::check(&opts)?;
-    for n in &report.notes {
-        eprintln!("note: {n}");
+    if !args.quiet {
+        for n in &report.notes {
+            eprintln!("note: {n}");
+        }
+    }
+    if args.verbose {
+        eprint!("{}", verbose_lines(&report));
     }
     for e in &report.errors {
         match &e.path {
@@ -242,6 +270,15 @@ fn check(args: CheckArgs) -> Result<i32, Error> {
     let ropts = render::Options {
         color,
         show_suppressed: args.show_suppressed,
+        quiet: args.quiet,
+    };
+    // The main report: the findings, or their counts.
+    let main = |out: &mut dyn Write| -> io::Result<()> {
+        match (args.statistics, args.format) {
+            (true, Format::Json) => render::statistics::json(&report, out),
+            (true, _) => render::statistics::text(&report, args.quiet, out),
+            (false, format) => render::render(&report, format, ropts, out),
+        }
     };
     // Extra reports of the same run, so CI can print for people and
     // upload machine-readable results at once.
@@ -274,7 +311,7 @@ fn check(args: CheckArgs) -> Result<i32, Error> {
         // output, and success.
         if let Some(out) = &args.output {
             let mut buf = Vec::new();
-            ignore_broken_pipe(render::render(&report, args.format, ropts, &mut buf))?;
+            ignore_broken_pipe(main(&mut buf))?;
             write_file(out, &buf)?;
         }
         let kept = if w.kept > 0 {
@@ -297,15 +334,13 @@ fn check(args: CheckArgs) -> Result<i32, Error> {
     match &args.output {
         Some(path) => {
             let mut buf = Vec::new();
-            ignore_broken_pipe(render::render(&report, args.format, ropts, &mut buf))?;
+            ignore_broken_pipe(main(&mut buf))?;
             write_file(path, &buf)?;
         }
         None => {
             let stdout = io::stdout();
             let mut out = io::BufWriter::new(stdout.lock());
-            ignore_broken_pipe(
-                render::render(&report, args.format, ropts, &mut out).and_then(|_| out.flush()),
-            )?;
+            ignore_broken_pipe(main(&mut out).and_then(|_| out.flush()))?;
         }
     }
     let threshold = match args.fail_on {
@@ -313,7 +348,36 @@ fn check(args: CheckArgs) -> Result<i32, Error> {
         FailOn::Warn => Level::Warn,
     };
     let failing = report.findings.iter().any(|f| f.level >= threshold);
-    Ok(i32::from(failing))
+    Ok(i32::from(failing && !args.exit_zero))
+}
+
+/// What `--verbose` adds on standard error: the configuration, the
+/// project, and what was read, parsed and taken from the cache.
+fn verbose_lines(report: &crate::report::Report) -> String {
+    let s = &report.stats;
+    let config = match &report.config {
+        Some(c) => c.shown.clone(),
+        None => "none (defaults)".into(),
+    };
+    format!(
+        "config: {config}\n\
+         project: {}\n\
+         files: {} found, {} analysed ({} parsed; facts from the cache: {} schema, {} queries), \
+         {} skipped by configuration or as tests, {} could not be analysed\n\
+         findings: {} shown, {} suppressed\n\
+         time: {:.2}s\n",
+        report.root.display(),
+        s.discovered,
+        s.analysed,
+        s.parsed,
+        s.cached_schema,
+        s.cached_queries,
+        s.skipped,
+        s.failed,
+        report.findings.len(),
+        report.suppressed,
+        s.elapsed.as_secs_f64(),
+    )
 }
 
 /// Writes a report file through a temporary file, so an interrupted run
@@ -349,9 +413,7 @@ fn explain(rule: &str) -> Result<i32, Error> {
         None if rules::PLANNED.contains(&rule) => Err(Error::Usage(format!(
             "rule `{rule}` is planned but not implemented in this version"
         ))),
-        None => Err(Error::Usage(format!(
-            "unknown rule `{rule}` (see `tenant-lint rules`)"
-        ))),
+        None => Err(Error::Usage(rules::unknown_rule(rule))),
     }
 }
 

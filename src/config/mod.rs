@@ -19,7 +19,7 @@
 mod globs;
 mod load;
 mod types;
-mod validate;
+pub(crate) mod validate;
 
 pub use load::{find_and_load, load_file};
 pub use types::{

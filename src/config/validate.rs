@@ -455,7 +455,7 @@ fn is_rust_path(s: &str) -> bool {
 }
 
 /// The closest candidate to `name` if it is a plausible typo.
-pub(super) fn suggest<'a>(name: &str, candidates: &[&'a str]) -> Option<&'a str> {
+pub(crate) fn suggest<'a>(name: &str, candidates: &[&'a str]) -> Option<&'a str> {
     let lower = name.to_lowercase();
     let threshold = (name.chars().count() / 3).max(1);
     candidates

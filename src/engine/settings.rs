@@ -14,9 +14,7 @@ pub(super) fn levels(opts: &CheckOptions, config: &Config) -> Result<rules::Leve
     let known = rules::known_ids();
     for r in opts.select.iter().chain(&opts.ignore) {
         if !known.contains(&r.as_str()) {
-            return Err(Error::Usage(format!(
-                "unknown rule `{r}` (see `tenant-lint rules`)"
-            )));
+            return Err(Error::Usage(rules::unknown_rule(r)));
         }
     }
     Ok(rules::Levels::new(config, &opts.select, &opts.ignore))

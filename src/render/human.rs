@@ -87,6 +87,9 @@ pub fn render(
             })?;
         }
     }
+    if opts.quiet {
+        return Ok(());
+    }
     if !report.audit.is_empty() {
         let count = |s: &str| report.audit.iter().filter(|a| a.status == s).count();
         writeln!(

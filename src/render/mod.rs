@@ -1,6 +1,7 @@
 //! Renderers: each output format is one file here and gets the finished
 //! [`Report`]. Only `human` knows codespan-reporting.
 
+pub mod concise;
 pub mod github;
 pub mod gitlab;
 pub mod human;
@@ -8,6 +9,7 @@ pub mod json;
 pub mod markdown;
 pub mod sarif;
 pub mod schema;
+pub mod statistics;
 
 use crate::diagnostic::LineIndex;
 use crate::report::Report;
@@ -18,6 +20,8 @@ use std::io::{self, Write};
 pub enum Format {
     /// rustc-style diagnostics with source excerpts.
     Human,
+    /// One line a finding: `path:line:col: severity[rule] message`.
+    Concise,
     /// Versioned, stable JSON.
     Json,
     /// A review report for a pull-request comment or CI job summary.
@@ -37,6 +41,8 @@ pub struct Options {
     pub color: bool,
     /// Also list suppressed findings.
     pub show_suppressed: bool,
+    /// The findings and nothing else (no summary line).
+    pub quiet: bool,
 }
 
 /// Renders `report` in `format` to `out`.
@@ -48,6 +54,7 @@ pub fn render(
 ) -> io::Result<()> {
     match format {
         Format::Human => human::render(report, opts, out),
+        Format::Concise => concise::render(report, opts, out),
         Format::Json => json::render(report, opts, out),
         Format::Markdown => markdown::render(report, opts, out),
         Format::Github => github::render(report, opts, out),

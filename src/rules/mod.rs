@@ -364,6 +364,15 @@ pub fn meta(id: &str) -> Option<&'static RuleMeta> {
     RULES.iter().find(|r| r.id == id)
 }
 
+/// What to say of a rule id on the command line that no rule has: the
+/// closest id when it looks like a typo, and where the ids are listed.
+pub fn unknown_rule(id: &str) -> String {
+    let near = crate::config::validate::suggest(id, &known_ids())
+        .map(|s| format!("; did you mean `{s}`?"))
+        .unwrap_or_default();
+    format!("unknown rule `{id}`{near} (see `tenant-lint rules`)")
+}
+
 /// Every id the config accepts.
 pub fn known_ids() -> Vec<&'static str> {
     RULES

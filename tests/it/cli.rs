@@ -90,6 +90,93 @@ fn select_and_ignore() {
     let (code, _, err) = run(&["check", &d, "--select", "no-such-rule"]);
     assert_eq!(code, 2);
     assert!(err.contains("unknown rule `no-such-rule`"), "{err}");
+    assert!(!err.contains("did you mean"), "{err}");
+    // A typo gets the closest id, on the command line as in the config.
+    let (code, _, err) = run(&["check", &d, "--ignore", "unscoped-qurey"]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("unknown rule `unscoped-qurey`; did you mean `unscoped-query`?"),
+        "{err}"
+    );
+    let (code, _, err) = run(&["explain", "unscopedsql"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("did you mean `unscoped-sql`?"), "{err}");
+}
+
+#[test]
+fn concise_output_is_a_line_a_finding() {
+    let dir = project(&[]);
+    let (code, out, _) = run(&["check", &p(dir.path()), "--format", "concise", "--no-cache"]);
+    assert_eq!(code, 1);
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 2, "{out}");
+    let file = Path::new("src").join("repo.rs").display().to_string();
+    let want = format!(
+        "{}:4:22: error[unscoped-query] ",
+        dir.path().join(&file).display()
+    );
+    assert!(lines[0].starts_with(&want), "{out}");
+    assert!(
+        lines[1].starts_with("found 1 error and 0 warnings"),
+        "{out}"
+    );
+    // `-q`: the findings and nothing else.
+    let (code, out, err) = run(&["check", &p(dir.path()), "--format", "concise", "-q"]);
+    assert_eq!(code, 1);
+    assert_eq!(out.lines().count(), 1, "{out}");
+    assert!(err.is_empty(), "{err}");
+}
+
+#[test]
+fn statistics_count_findings_per_rule() {
+    let dir = project(&[(
+        "src/more.rs",
+        "use crate::schema::documents;\n\npub fn n(conn: &mut PgConnection) -> QueryResult<i64> {\n    documents::table.count().get_result(conn)\n}\n",
+    )]);
+    let d = p(dir.path());
+    let (code, out, _) = run(&["check", &d, "--statistics", "--no-cache"]);
+    assert_eq!(code, 1);
+    let mut lines = out.lines();
+    assert_eq!(lines.next(), Some("2  unscoped-query  error"), "{out}");
+    assert!(
+        lines
+            .next()
+            .is_some_and(|l| l.starts_with("found 2 errors")),
+        "{out}"
+    );
+    let (_, out, _) = run(&["check", &d, "--statistics", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&out).expect("json");
+    assert_eq!(
+        v,
+        serde_json::json!({"version": 1, "statistics": [
+            {"rule": "unscoped-query", "severity": "error", "count": 2}
+        ]})
+    );
+    let (code, _, err) = run(&["check", &d, "--statistics", "--format", "sarif"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("--statistics"), "{err}");
+}
+
+#[test]
+fn exit_zero_reports_and_never_fails() {
+    let dir = project(&[]);
+    let d = p(dir.path());
+    let (code, out, _) = run(&["check", &d, "--exit-zero", "--format", "concise"]);
+    assert_eq!(code, 0);
+    assert!(out.contains("error[unscoped-query]"), "{out}");
+    // A usage error still stops the run.
+    assert_eq!(run(&["check", &d, "--exit-zero", "--select", "x"]).0, 2);
+}
+
+#[test]
+fn verbose_says_what_was_read() {
+    let dir = project(&[]);
+    let (_, out, err) = run(&["check", &p(dir.path()), "-v", "--no-cache"]);
+    assert!(err.contains("config: none (defaults)"), "{err}");
+    assert!(err.contains("files: 2 found, 2 analysed"), "{err}");
+    assert!(out.contains("error[unscoped-query]"), "{out}");
+    let (code, _, err) = run(&["check", &p(dir.path()), "-v", "-q"]);
+    assert_eq!(code, 2, "{err}");
 }
 
 #[test]

@@ -59,6 +59,11 @@ fn demo_human() {
 }
 
 #[test]
+fn demo_concise() {
+    insta::assert_snapshot!(rendered("demo", Format::Concise));
+}
+
+#[test]
 fn demo_json() {
     let out = rendered("demo", Format::Json);
     let v: serde_json::Value = serde_json::from_str(&out).expect("valid json");
