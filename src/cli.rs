@@ -128,6 +128,9 @@ pub struct CheckArgs {
     /// Also write the GitLab Code Quality report to FILE.
     #[arg(long, value_name = "FILE")]
     pub output_gitlab: Option<PathBuf>,
+    /// Also write GitHub Actions annotations (workflow commands) to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub output_github: Option<PathBuf>,
     /// Do not read or write the cache of per-file facts.
     #[arg(long)]
     pub no_cache: bool,
@@ -286,6 +289,7 @@ fn check(args: CheckArgs) -> Result<i32, Error> {
         (Format::Json, &args.output_json),
         (Format::Markdown, &args.output_markdown),
         (Format::Gitlab, &args.output_gitlab),
+        (Format::Github, &args.output_github),
         (Format::Sarif, &args.output_sarif),
     ];
     for (format, path) in extra {

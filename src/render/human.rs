@@ -66,8 +66,15 @@ pub fn render(
         } else {
             Vec::new()
         };
+        let mut explained: std::collections::HashSet<&str> = std::collections::HashSet::new();
         for f in &report.findings {
-            let d = diagnostic(f, &lines, &ids);
+            let mut d = diagnostic(f, &lines, &ids);
+            // Where the rule is explained, once per rule, as rustc says
+            // where a lint comes from at its first warning.
+            if explained.insert(f.rule) {
+                d.notes
+                    .push(format!("see: `tenant-lint explain {}`", f.rule));
+            }
             term::emit(&mut writer, &config, &files, &d).map_err(|e| match e {
                 codespan_reporting::files::Error::Io(io) => io,
                 other => io::Error::other(other.to_string()),

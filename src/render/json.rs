@@ -50,6 +50,28 @@ struct JFinding<'a> {
     /// How the query is reached (rules that judge queries only).
     #[serde(skip_serializing_if = "Option::is_none")]
     reach: Option<JReach<'a>>,
+    /// The places the human output marks: the primary one first (where
+    /// the finding is), then the others (where the query starts, where the
+    /// tenant column is declared).
+    labels: Vec<JLabel<'a>>,
+    /// What the human output prints as `= note:`.
+    notes: &'a [String],
+    /// What to do about it (`null`: nothing to suggest).
+    help: Option<&'a str>,
+    /// The rule's documentation: `tenant-lint explain RULE`, or this page.
+    doc: String,
+}
+
+/// A marked place: 1-based lines and columns, as a finding's.
+#[derive(Serialize)]
+struct JLabel<'a> {
+    file: &'a str,
+    line: u32,
+    column: u32,
+    end_line: u32,
+    end_column: u32,
+    message: &'a str,
+    primary: bool,
 }
 
 /// `reach`: `kind` is `request`, `background`, `none` or `unknown`;
@@ -84,12 +106,43 @@ struct JError {
     message: String,
 }
 
-fn finding<'a>(report: &'a Report, f: &'a crate::diagnostic::Finding) -> JFinding<'a> {
-    let end = if f.span.end.line == 0 {
-        f.span.start
+/// The end of a span, or its start when it has none.
+fn end_of(span: &crate::diagnostic::Span) -> crate::diagnostic::Pos {
+    if span.end.line == 0 {
+        span.start
     } else {
-        f.span.end
-    };
+        span.end
+    }
+}
+
+fn label<'a>(
+    report: &'a Report,
+    file: usize,
+    span: &crate::diagnostic::Span,
+    message: &'a str,
+    primary: bool,
+) -> JLabel<'a> {
+    let end = end_of(span);
+    JLabel {
+        file: &report.files[file].rel,
+        line: span.start.line,
+        column: column1(span.start.col),
+        end_line: end.line,
+        end_column: column1(end.col),
+        message,
+        primary,
+    }
+}
+
+fn finding<'a>(report: &'a Report, f: &'a crate::diagnostic::Finding) -> JFinding<'a> {
+    let end = end_of(&f.span);
+    let labels = std::iter::once(label(report, f.file, &f.span, &f.primary_label, true))
+        .chain(
+            f.labels
+                .iter()
+                .map(|l| label(report, l.file, &l.span, &l.message, false)),
+        )
+        .collect();
     JFinding {
         rule: f.rule,
         severity: severity(f.level),
@@ -114,6 +167,10 @@ fn finding<'a>(report: &'a Report, f: &'a crate::diagnostic::Finding) -> JFindin
                 .collect(),
             reason: &r.reason,
         }),
+        labels,
+        notes: &f.notes,
+        help: f.help.as_deref(),
+        doc: crate::render::rule_doc_url(f.rule),
     }
 }
 

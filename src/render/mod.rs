@@ -75,6 +75,16 @@ pub fn excerpt<'a>(lines: &LineIndex<'a>, from: u32, to: u32) -> Vec<(u32, &'a s
         .collect()
 }
 
+/// The project's repository (`repository` in Cargo.toml): SARIF's
+/// `informationUri`, and where the rule docs are.
+pub const REPOSITORY: &str = env!("CARGO_PKG_REPOSITORY");
+
+/// The page of a rule's documentation (`rules/RULE.md` in the
+/// repository; `tenant-lint explain RULE` prints the same text).
+pub fn rule_doc_url(rule: &str) -> String {
+    format!("{REPOSITORY}/blob/main/rules/{rule}.md")
+}
+
 /// 1-based column, in characters, as editors and SARIF count them.
 pub fn column1(col: u32) -> u32 {
     col + 1

@@ -18,8 +18,9 @@ use std::io::{self, Write};
 /// Schema the log declares (the SchemaStore copy of the OASIS schema).
 pub const SCHEMA_URI: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 
-/// Where the tool's documentation lives (`tool.driver.informationUri`).
-pub const INFORMATION_URI: &str = "https://github.com/tenant-lint/tenant-lint";
+/// Where the tool's documentation lives (`tool.driver.informationUri`):
+/// the repository named in Cargo.toml.
+pub const INFORMATION_URI: &str = crate::render::REPOSITORY;
 
 /// Key of the engine's fingerprint in `result.partialFingerprints`.
 pub const FINGERPRINT_KEY: &str = "tenantLint/v1";
@@ -69,6 +70,7 @@ struct Rule {
     short_description: Text,
     full_description: Text,
     help: Help,
+    help_uri: String,
     default_configuration: Configuration,
     #[serde(skip_serializing_if = "Option::is_none")]
     properties: Option<Tags>,
@@ -90,9 +92,14 @@ struct Configuration {
     level: &'static str,
 }
 
+/// A security rule's properties: the `security` tag, and the score
+/// GitHub code scanning ranks its alerts by (`security-severity`, 0.1 to
+/// 10: 9.0 and above critical, 7.0 high, 4.0 medium, below low).
 #[derive(Serialize)]
 struct Tags {
     tags: [&'static str; 1],
+    #[serde(rename = "security-severity")]
+    security_severity: &'static str,
 }
 
 #[derive(Serialize)]
@@ -309,11 +316,15 @@ fn rule(meta: &RuleMeta) -> Rule {
             text: meta.doc,
             markdown: meta.doc,
         },
+        help_uri: crate::render::rule_doc_url(meta.id),
         default_configuration: Configuration {
             level: level(meta.default),
         },
         // Rules whose findings can leak data across tenants.
-        properties: meta.security.then_some(Tags { tags: ["security"] }),
+        properties: meta.security.map(|score| Tags {
+            tags: ["security"],
+            security_severity: score,
+        }),
     }
 }
 

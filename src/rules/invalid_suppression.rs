@@ -16,7 +16,7 @@ pub const META: RuleMeta = RuleMeta {
     default: Level::Warn,
     summary: "a `tenant-lint: allow(..)` comment without a reason or naming an unknown rule",
     doc: include_str!("../../rules/invalid-suppression.md"),
-    security: false,
+    security: None,
     needs: &[Fact::Suppressions],
     reach: false,
 };

@@ -16,7 +16,7 @@ pub const META: RuleMeta = RuleMeta {
     default: Level::Off,
     summary: "tenant table without `ENABLE ROW LEVEL SECURITY` and a tenant policy",
     doc: include_str!("../../rules/missing-rls.md"),
-    security: false,
+    security: None,
     needs: &[Fact::Schema],
     reach: false,
 };

@@ -92,9 +92,12 @@ pub struct RuleMeta {
     pub summary: &'static str,
     /// The whole Markdown doc.
     pub doc: &'static str,
-    /// Whether a finding can mean one tenant's data reaching another
-    /// (tagged `security` in SARIF).
-    pub security: bool,
+    /// When a finding can mean one tenant's data reaching another: how
+    /// bad that is, as the CVSS-like score GitHub code scanning ranks
+    /// security alerts by (SARIF `security-severity`, with the `security`
+    /// tag): "8.1" high for a query that can read or change another
+    /// tenant's rows, lower where the leak needs more to go wrong.
+    pub security: Option<&'static str>,
     /// What the rule reads; the engine builds these facts only when a
     /// rule that runs needs them, and runs the rule in their phases.
     pub needs: &'static [Fact],

@@ -17,7 +17,7 @@ pub const META: RuleMeta = RuleMeta {
     default: Level::Warn,
     summary: "a file (or macro body) that could not be analysed",
     doc: include_str!("../../rules/parse-error.md"),
-    security: false,
+    security: None,
     needs: &[Fact::OpaqueMacros, Fact::Failures],
     reach: false,
 };

@@ -17,7 +17,7 @@ pub const META: RuleMeta = RuleMeta {
     default: Level::Warn,
     summary: "`SET search_path` / `set_config('search_path', .., false)` not scoped to a transaction",
     doc: include_str!("../../rules/session-search-path.md"),
-    security: true,
+    security: Some("6.5"),
     needs: &[Fact::Sql],
     reach: false,
 };

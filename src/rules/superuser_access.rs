@@ -17,7 +17,7 @@ pub const META: RuleMeta = RuleMeta {
     default: Level::Error,
     summary: "configured cross-tenant call outside allowed paths, without justification",
     doc: include_str!("../../rules/superuser-access.md"),
-    security: true,
+    security: Some("6.5"),
     needs: &[Fact::SuperuserCalls],
     reach: false,
 };

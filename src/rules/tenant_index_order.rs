@@ -18,7 +18,7 @@ pub const META: RuleMeta = RuleMeta {
     default: Level::Warn,
     summary: "index on a tenant table containing the tenant column, but not first",
     doc: include_str!("../../rules/tenant-index-order.md"),
-    security: false,
+    security: None,
     needs: &[Fact::Schema],
     reach: false,
 };

@@ -15,7 +15,7 @@ pub const META: RuleMeta = RuleMeta {
     default: Level::Warn,
     summary: "tenant table with no index / PK / unique constraint led by the tenant column",
     doc: include_str!("../../rules/tenant-table-unindexed.md"),
-    security: false,
+    security: None,
     needs: &[Fact::Schema],
     reach: false,
 };

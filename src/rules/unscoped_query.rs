@@ -21,7 +21,7 @@ pub const META: RuleMeta = RuleMeta {
     default: Level::Error,
     summary: "ORM query on a tenant table executed without tenant scope on some path",
     doc: include_str!("../../rules/unscoped-query.md"),
-    security: true,
+    security: Some("8.1"),
     needs: &[Fact::OrmQueries],
     reach: true,
 };

@@ -19,7 +19,7 @@ pub const META: RuleMeta = RuleMeta {
     default: Level::Error,
     summary: "raw SQL touching a tenant table without a tenant predicate; INSERT not setting the tenant column",
     doc: include_str!("../../rules/unscoped-sql.md"),
-    security: true,
+    security: Some("8.1"),
     needs: &[Fact::Sql],
     reach: true,
 };

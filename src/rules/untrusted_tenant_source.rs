@@ -22,7 +22,7 @@ pub const META: RuleMeta = RuleMeta {
     default: Level::Off,
     summary: "query scoped to a tenant taken from request input (path, query, body) instead of the authenticated caller",
     doc: include_str!("../../rules/untrusted-tenant-source.md"),
-    security: true,
+    security: Some("7.5"),
     needs: &[Fact::OrmQueries, Fact::UntrustedSql],
     reach: true,
 };

@@ -17,7 +17,7 @@ pub const META: RuleMeta = RuleMeta {
     default: Level::Warn,
     summary: "a `tenant-lint: allow(..)` comment that silences nothing",
     doc: include_str!("../../rules/unused-suppression.md"),
-    security: false,
+    security: None,
     needs: &[Fact::SuppressionUse],
     reach: false,
 };

@@ -670,6 +670,19 @@ fn github_and_gitlab_formats() {
     );
     assert!(line.contains("%0Ahelp: "), "newlines are escaped: {line}");
     assert_eq!(out.lines().count(), 1, "one line per finding");
+    // The same commands in a file, beside a concise log.
+    let gh = dir.path().join("annotations.txt");
+    let (code, log, _) = run(&[
+        "check",
+        &p(dir.path()),
+        "--format",
+        "concise",
+        "--output-github",
+        &p(&gh),
+    ]);
+    assert_eq!(code, 1);
+    assert!(log.contains("error[unscoped-query]"), "{log}");
+    assert_eq!(fs::read_to_string(&gh).expect("annotations"), out);
     let gl = dir.path().join("gl.json");
     let (code, _, _) = run(&[
         "check",

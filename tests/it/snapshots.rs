@@ -92,15 +92,33 @@ fn demo_json() {
             keys,
             [
                 "column",
+                "doc",
                 "end_column",
                 "end_line",
                 "file",
                 "fingerprint",
+                "help",
+                "labels",
                 "line",
                 "message",
+                "notes",
                 "rule",
                 "severity"
             ]
+        );
+        // The primary label is where the finding is.
+        let primary = &f["labels"][0];
+        assert_eq!(primary["primary"], true);
+        for k in ["file", "line", "column", "end_line", "end_column"] {
+            assert_eq!(primary[k], f[k], "{k}");
+        }
+        let rule = f["rule"].as_str().expect("rule");
+        assert!(
+            f["doc"]
+                .as_str()
+                .is_some_and(|d| d.ends_with(&format!("/rules/{rule}.md"))),
+            "{}",
+            f["doc"]
         );
     }
     insta::assert_snapshot!(out);
