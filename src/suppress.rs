@@ -1,6 +1,8 @@
 //! Inline suppressions: `// tenant-lint: allow(RULE) reason` (or, in SQL,
 //! `-- tenant-lint: allow(RULE) reason`) on the line above the code or at
-//! the end of the line. A suppression silences only
+//! the end of the line, and `// tenant-lint: allow-file(RULE) reason` at
+//! the top of a file (before its first item: a module that is an admin
+//! console) for the whole file. A suppression silences only
 //! the rules it names; one without a reason, or naming an unknown rule, is
 //! itself reported (`invalid-suppression`) so every exception stays
 //! justified. This module reads the comments and matches findings to them;
@@ -24,6 +26,13 @@ pub struct Suppression {
     pub reason: Option<String>,
     /// Set when the comment could not be read.
     pub malformed: bool,
+    /// `allow-file(..)`: the whole file.
+    #[serde(default)]
+    pub whole_file: bool,
+    /// An `allow-file(..)` below the file's first item (or after code on
+    /// its line): it silences nothing, and `invalid-suppression` says so.
+    #[serde(default)]
+    pub misplaced: bool,
 }
 
 const MARK: &str = "tenant-lint:";
@@ -80,6 +89,7 @@ pub fn parse(text: &str) -> Vec<Suppression> {
         } else {
             i as u32 + 1
         };
+        let whole_file = rest.starts_with("allow-file(");
         let mut s = Suppression {
             line: i as u32 + 1,
             col,
@@ -87,8 +97,19 @@ pub fn parse(text: &str) -> Vec<Suppression> {
             rules: Vec::new(),
             reason: None,
             malformed: false,
+            whole_file,
+            // Only comments, blank lines and inner attributes before it.
+            misplaced: whole_file
+                && (!standalone
+                    || lines[..i].iter().any(|l| {
+                        let t = l.trim();
+                        !t.is_empty() && !is_comment_only(t) && !t.starts_with("#![")
+                    })),
         };
-        match rest.strip_prefix("allow(").and_then(|r| r.split_once(')')) {
+        let args = rest
+            .strip_prefix("allow(")
+            .or_else(|| rest.strip_prefix("allow-file("));
+        match args.and_then(|r| r.split_once(')')) {
             Some((inner, reason)) => {
                 s.rules = inner
                     .split(',')
@@ -126,10 +147,13 @@ impl Suppression {
         }
     }
 
-    /// Whether this comment silences `f`.
+    /// Whether this comment silences `f` (a finding of its file).
     pub fn covers(&self, f: &Finding) -> bool {
-        if !self.rules.iter().any(|r| r == f.rule) {
+        if !self.rules.iter().any(|r| r == f.rule) || self.misplaced {
             return false;
+        }
+        if self.whole_file {
+            return true;
         }
         let line = f.span.start.line;
         let (lo, hi) = f.extent.unwrap_or((line, line));
@@ -159,6 +183,34 @@ mod tests {
         let s = parse(text);
         assert_eq!(s.len(), 1);
         assert_eq!(s[0].line, 2);
+    }
+
+    #[test]
+    fn a_whole_file_allow_at_the_top() {
+        let text = "//! Staff console.\n#![allow(dead_code)]\n\n// tenant-lint: allow-file(unscoped-query) staff only, behind AdminGuard\nuse x::y;\n\nfn f() {\n    q.all(db);\n}\n// tenant-lint: allow-file(unscoped-sql) too late\n";
+        let s = parse(text);
+        assert_eq!(s.len(), 2);
+        assert!(s[0].whole_file && !s[0].misplaced && !s[0].malformed);
+        assert_eq!(s[0].rules, ["unscoped-query"]);
+        assert_eq!(
+            s[0].reason.as_deref(),
+            Some("staff only, behind AdminGuard")
+        );
+        let mut f = Finding::new("unscoped-query", 0, Span::line(8), "m");
+        assert!(s[0].covers(&f));
+        f.rule = "unscoped-sql";
+        f.span = Span::line(11);
+        // Below the first item, it silences nothing.
+        assert!(s[1].whole_file && s[1].misplaced);
+        assert!(!s[1].covers(&f));
+        // A line allow covers its line only.
+        let line = parse("// tenant-lint: allow(unscoped-sql) ok\nfn a() {}\nfn b() {}\n");
+        assert!(!line[0].whole_file);
+        f.span = Span::line(3);
+        assert!(!line[0].covers(&f));
+        // Trailing code: misplaced.
+        let trailing = parse("use a; // tenant-lint: allow-file(unscoped-sql) ok\n");
+        assert!(trailing[0].misplaced);
     }
 
     #[test]

@@ -46,9 +46,15 @@ fn problems(file: FileId, supps: &[Suppression], known: &[&str]) -> Vec<Finding>
         if s.malformed {
             push(
                 "malformed suppression comment".into(),
-                "write `// tenant-lint: allow(rule-id) reason`",
+                "write `// tenant-lint: allow(rule-id) reason`, or `allow-file(rule-id) reason` at the top of a file",
             );
             continue;
+        }
+        if s.misplaced {
+            push(
+                "`allow-file` below the file's first item silences nothing".into(),
+                "move it to the top of the file, above the first `use` or item, on a line of its own; or allow the line with `allow(rule-id) reason`",
+            );
         }
         for r in &s.rules {
             if !known.contains(&r.as_str()) {

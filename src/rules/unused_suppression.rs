@@ -36,7 +36,7 @@ pub fn check(cx: &Context<'_>) -> Vec<Finding> {
                 && s.rules
                     .iter()
                     .all(|r| known.contains(&r.as_str()) && cx.levels.of(r).is_some());
-            if !s.malformed && judged && !u.used.contains(&(*file, k)) {
+            if !s.malformed && !s.misplaced && judged && !u.used.contains(&(*file, k)) {
                 out.push(unused(*file, s));
             }
         }
@@ -53,7 +53,11 @@ fn unused(file: FileId, s: &Suppression) -> Finding {
         span,
         format!("suppression of `{}` silences nothing", s.rules.join("`, `")),
     );
-    f.primary_label = format!("nothing to allow on line {}", s.target);
+    f.primary_label = if s.whole_file {
+        "nothing to allow in this file".to_string()
+    } else {
+        format!("nothing to allow on line {}", s.target)
+    };
     f.help = Some("remove it; the code it excused was fixed or moved".into());
     f.identity = format!(
         "unused|{:?}|{}",

@@ -381,6 +381,51 @@ fn excluded_files_are_counted_not_analysed() {
 }
 
 #[test]
+fn a_file_allow_at_the_top_silences_the_file() {
+    let dir = project(&[(
+        "src/admin.rs",
+        "//! Staff console.\n\n// tenant-lint: allow-file(unscoped-query) staff only, behind AdminGuard\nuse crate::schema::documents;\n\npub fn all(conn: &mut PgConnection) -> QueryResult<Vec<Doc>> {\n    documents::table.load(conn)\n}\n\npub fn count(conn: &mut PgConnection) -> QueryResult<i64> {\n    documents::table.count().get_result(conn)\n}\n",
+    )]);
+    let d = p(dir.path());
+    let (code, out, _) = run(&["check", &d, "--format", "concise", "--no-cache"]);
+    assert_eq!(code, 1, "src/repo.rs still fails: {out}");
+    assert!(!out.contains("src/admin.rs"), "{out}");
+    assert!(out.contains("2 suppressed"), "{out}");
+    // Below the first item it silences nothing, and says so.
+    let admin = dir.path().join("src/admin.rs");
+    let text = fs::read_to_string(&admin).expect("read");
+    let moved = text
+        .replace(
+            "// tenant-lint: allow-file(unscoped-query) staff only, behind AdminGuard\n",
+            "",
+        )
+        .replace(
+            "pub fn count",
+            "// tenant-lint: allow-file(unscoped-query) staff only\npub fn count",
+        );
+    fs::write(&admin, moved).expect("write");
+    let (_, out, _) = run(&["check", &d, "--format", "concise", "--no-cache"]);
+    let admin_lines: Vec<&str> = out.lines().filter(|l| l.contains("admin.rs")).collect();
+    assert_eq!(admin_lines.len(), 3, "{out}");
+    assert!(
+        out.contains("warning[invalid-suppression] `allow-file` below the file's first item silences nothing"),
+        "{out}"
+    );
+    assert!(!out.contains("unused-suppression"), "{out}");
+    // One that silences nothing is unused.
+    fs::write(
+        &admin,
+        "// tenant-lint: allow-file(unscoped-sql) no SQL here\nfn f() {}\n",
+    )
+    .expect("write");
+    let (_, out, _) = run(&["check", &d, "--format", "concise", "--no-cache"]);
+    assert!(
+        out.contains("warning[unused-suppression] suppression of `unscoped-sql` silences nothing"),
+        "{out}"
+    );
+}
+
+#[test]
 fn suppression_needs_a_reason() {
     let dir = project(&[]);
     let repo = dir.path().join("src/repo.rs");
@@ -648,7 +693,9 @@ fn show_suppressed_lists_what_was_silenced() {
         reasons,
         [
             "superadmin console, behind the staff-only router",
-            "billing roll-up across tenants"
+            "billing roll-up across tenants",
+            "staff only, mounted behind AdminGuard",
+            "staff only, mounted behind AdminGuard"
         ]
     );
 }

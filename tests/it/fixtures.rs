@@ -66,8 +66,8 @@ fn invalid_suppression_pass() {
     let report = check("invalid-suppression/pass");
     assert_eq!(found(&report), vec![]);
     assert_eq!(
-        report.suppressed, 2,
-        "both queries are silenced by their allow"
+        report.suppressed, 4,
+        "each query is silenced by its allow, two by one `allow-file`"
     );
 }
 

@@ -195,15 +195,17 @@ fn sarif_carries_suppressed_findings() {
             .iter()
             .filter(|r| r.get("suppressions").is_some())
             .collect();
-        assert_eq!(suppressed.len(), 2);
+        assert_eq!(suppressed.len(), 4);
         let mut reasons = Vec::new();
         for r in &suppressed {
             assert_eq!(r["ruleId"], "unscoped-query");
             assert_eq!(r["suppressions"][0]["kind"], "inSource");
-            assert_eq!(
-                r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
-                "fixtures/invalid-suppression/pass/src/admin.rs",
-                "paths are relative to the repository root"
+            let uri = r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+                .as_str()
+                .expect("uri");
+            assert!(
+                uri.starts_with("fixtures/invalid-suppression/pass/src/"),
+                "paths are relative to the repository root: {uri}"
             );
             reasons.push(r["suppressions"][0]["justification"].as_str().unwrap());
         }
@@ -212,6 +214,8 @@ fn sarif_carries_suppressed_findings() {
             [
                 "superadmin console, behind the staff-only router",
                 "billing roll-up across tenants",
+                "staff only, mounted behind AdminGuard",
+                "staff only, mounted behind AdminGuard",
             ]
         );
     }
