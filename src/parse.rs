@@ -18,6 +18,10 @@ pub use crate::rustlex::{MAX_CHAIN, MAX_DEPTH};
 
 pub use crate::diagnostic::Failure;
 
+/// The message of a file that is not UTF-8 (its position is the first
+/// byte that is not).
+pub const NOT_UTF8: &str = "file is not valid UTF-8";
+
 /// Decodes bytes as UTF-8 or says where they stop being UTF-8.
 pub fn decode(bytes: Vec<u8>) -> Result<String, Failure> {
     String::from_utf8(bytes).map_err(|e| {
@@ -27,7 +31,7 @@ pub fn decode(bytes: Vec<u8>) -> Result<String, Failure> {
         let at = LineIndex::new(before).pos(valid);
         Failure {
             span: Span { start: at, end: at },
-            message: "file is not valid UTF-8".to_string(),
+            message: NOT_UTF8.to_string(),
         }
     })
 }

@@ -59,7 +59,14 @@ pub(super) fn attach_texts(
             match texts.get_mut(id) {
                 Some(Some(Ok(t))) => files[id].text = Some(std::mem::take(t)),
                 Some(None) => files[id].text = read_file(&found[id]).ok(),
-                _ => {}
+                // Not UTF-8: shown with the bytes that are not replaced
+                // (U+FFFD), so the excerpt has the line the finding marks.
+                Some(Some(Err(_))) => {
+                    files[id].text = std::fs::read(&found[id].path)
+                        .ok()
+                        .map(|b| String::from_utf8_lossy(&b).into_owned());
+                }
+                None => {}
             }
         }
     }

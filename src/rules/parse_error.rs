@@ -43,19 +43,22 @@ pub fn check(cx: &Context<'_>) -> Vec<Finding> {
 fn file_failure(file: FileId, kind: FileKind, f: &Failure) -> Finding {
     let mut out = Finding::new(ID, file, f.span, f.message.clone());
     out.primary_label = "analysis stopped here".into();
-    out.help = Some(
-        match kind {
-            FileKind::Rust => {
-                "fix the syntax, or exclude the file with `[files] exclude` if it is not Rust"
-            }
-            // What a migration defines feeds the tenant model of every
-            // other file, so say what is at stake.
-            FileKind::Migration => {
-                "fix the SQL, or exclude the file with `[files] exclude` if it is not a migration or schema dump; tables it defines may be missing from the tenant model (see `tenant-lint schema`)"
-            }
+    // Rust and SQL files are UTF-8; a Latin-1 comment is the usual cause.
+    let not_utf8 = f.message == crate::parse::NOT_UTF8;
+    let fix = match kind {
+        _ if not_utf8 => "save the file as UTF-8 (the first byte that is not is marked)",
+        FileKind::Rust => "fix the syntax",
+        FileKind::Migration => "fix the SQL",
+    };
+    let rest = match kind {
+        FileKind::Rust => "or exclude the file with `[files] exclude` if it is not Rust",
+        // What a migration defines feeds the tenant model of every other
+        // file, so say what is at stake.
+        FileKind::Migration => {
+            "or exclude the file with `[files] exclude` if it is not a migration or schema dump; tables it defines may be missing from the tenant model (see `tenant-lint schema`)"
         }
-        .into(),
-    );
+    };
+    out.help = Some(format!("{fix}, {rest}"));
     out.identity = f.message.clone();
     out
 }

@@ -466,6 +466,17 @@ fn invalid_utf8_is_reported_with_position() {
         (f["line"].as_u64(), f["column"].as_u64()),
         (Some(1), Some(7))
     );
+    assert!(
+        f["help"]
+            .as_str()
+            .is_some_and(|h| h.starts_with("save the file as UTF-8")),
+        "{}",
+        f["help"]
+    );
+    // People see the line, the byte marked, not line 1 column 1 of nothing.
+    let (_, out, _) = run(&["check", &p(dir.path()), "--color", "never"]);
+    assert!(out.contains("src/latin1.rs:1:7"), "{out}");
+    assert!(out.contains("1 │ // caf\u{fffd}"), "{out}");
 }
 
 #[test]

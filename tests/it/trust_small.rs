@@ -129,6 +129,12 @@ fn parse_error_help_fits_the_kind_of_file() {
         ["db/schema.sql", "migrations/0001_init.sql", "src/bad.rs"]
     );
     for (file, help) in &help {
+        // The dump that is not UTF-8 is to be saved as UTF-8.
+        assert_eq!(
+            help.starts_with("save the file as UTF-8"),
+            file == "db/schema.sql",
+            "{file}: {help}"
+        );
         if file.ends_with(".sql") {
             assert!(!help.contains("Rust"), "{file}: {help}");
             assert!(help.contains("migration"), "{file}: {help}");
