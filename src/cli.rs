@@ -145,6 +145,18 @@ pub struct CheckArgs {
     /// Also write a SARIF 2.1.0 report to FILE (GitHub code scanning).
     #[arg(long, value_name = "FILE")]
     pub output_sarif: Option<PathBuf>,
+    /// Analyse the project of this Cargo.toml (as cargo's flag; instead of
+    /// PATHS).
+    #[arg(long, value_name = "PATH")]
+    pub manifest_path: Option<PathBuf>,
+    /// Report only this package of the workspace (repeatable; as cargo's
+    /// flag). The whole workspace is still analysed.
+    #[arg(long, short = 'p', value_name = "SPEC")]
+    pub package: Vec<String>,
+    /// Report the whole workspace, also when run inside one of its
+    /// packages (as cargo's flag).
+    #[arg(long, conflicts_with = "package")]
+    pub workspace: bool,
     /// Print how many findings each rule has instead of the findings
     /// (a table; JSON with `--format json`).
     #[arg(long)]
@@ -218,7 +230,64 @@ fn is_broken_pipe(e: &io::Error) -> bool {
         .is_some_and(|j| j.io_error_kind() == Some(io::ErrorKind::BrokenPipe))
 }
 
+/// The paths to analyse, with cargo's `--manifest-path`, `-p` and
+/// `--workspace` read as paths: the manifest's directory, the packages'
+/// directories, the project's root.
+fn cargo_paths(args: &CheckArgs) -> Result<Vec<PathBuf>, Error> {
+    let mut paths = args.paths.clone();
+    if let Some(m) = &args.manifest_path {
+        if !paths.is_empty() {
+            return Err(Error::Usage(
+                "give paths or `--manifest-path`, not both".into(),
+            ));
+        }
+        if !m.is_file() {
+            return Err(Error::Usage(format!(
+                "`--manifest-path` {}: no such file",
+                m.display()
+            )));
+        }
+        let dir = m
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        paths = vec![dir.to_path_buf()];
+    }
+    if args.package.is_empty() && !args.workspace {
+        return Ok(paths);
+    }
+    let here = paths.first().cloned().unwrap_or_else(|| PathBuf::from("."));
+    let root = engine::resolve_paths(std::slice::from_ref(&here))?.root;
+    if args.workspace {
+        return Ok(vec![root]);
+    }
+    let packages = crate::workspace::packages(&root);
+    // Cargo treats `-` and `_` in package names alike.
+    let same = |a: &str, b: &str| a.replace('-', "_") == b.replace('-', "_");
+    let mut out = Vec::new();
+    for spec in &args.package {
+        let found: Vec<&PathBuf> = packages
+            .iter()
+            .filter(|(name, _)| same(name, spec))
+            .map(|(_, dir)| dir)
+            .collect();
+        if found.is_empty() {
+            let names: Vec<&str> = packages.iter().map(|(n, _)| n.as_str()).collect();
+            let near = crate::config::validate::suggest(spec, &names)
+                .map(|s| format!("; did you mean `{s}`?"))
+                .unwrap_or_default();
+            return Err(Error::Usage(format!(
+                "package `{spec}` not found in {}{near}",
+                root.display()
+            )));
+        }
+        out.extend(found.into_iter().cloned());
+    }
+    Ok(out)
+}
+
 fn check(args: CheckArgs) -> Result<i32, Error> {
+    let paths = cargo_paths(&args)?;
     if args.statistics && !matches!(args.format, Format::Human | Format::Concise | Format::Json) {
         return Err(Error::Usage(format!(
             "`--statistics` prints a table or, with `--format json`, JSON; not `--format {}`",
@@ -230,11 +299,11 @@ fn check(args: CheckArgs) -> Result<i32, Error> {
     let cache = match (&args.cache_dir, args.no_cache) {
         (_, true) => None,
         (Some(dir), false) => Some(dir.clone()),
-        (None, false) => Some(engine::default_cache_dir(&args.paths)?),
+        (None, false) => Some(engine::default_cache_dir(&paths)?),
     };
     let opts = CheckOptions {
         cache,
-        paths: args.paths,
+        paths,
         config: args.config,
         include_tests: args.include_tests,
         jobs: args.jobs,

@@ -188,6 +188,26 @@ fn common_ancestor(dirs: &[PathBuf]) -> PathBuf {
     out
 }
 
+/// The packages under `root` (its manifests with a `[package] name`, where
+/// git would see them: ignored and hidden directories and `target/` are
+/// left out), as (name, directory), sorted by name.
+pub fn packages(root: &Path) -> Vec<(String, PathBuf)> {
+    let mut out: Vec<(String, PathBuf)> = ignore::WalkBuilder::new(root)
+        .filter_entry(|e| e.file_name() != "target")
+        .build()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_name() == "Cargo.toml")
+        .filter_map(|e| {
+            let text = std::fs::read_to_string(e.path()).ok()?;
+            let table: toml::Table = toml::from_str(&text).ok()?;
+            let name = table.get("package")?.get("name")?.as_str()?.to_string();
+            Some((name, e.path().parent()?.to_path_buf()))
+        })
+        .collect();
+    out.sort();
+    out
+}
+
 /// Resolves the named paths (none: the current directory) to the project
 /// to analyse and the part of it to report.
 pub fn resolve(paths: &[PathBuf]) -> Result<Scope, PathError> {

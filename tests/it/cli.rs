@@ -823,6 +823,48 @@ fn init_writes_a_config_that_loads_and_refuses_to_overwrite() {
 }
 
 #[test]
+fn cargo_flags_name_the_packages_to_report() {
+    let demo = fixture("demo");
+    let cargo = |dir: &Path, args: &[&str]| {
+        let out = Command::cargo_bin("cargo-tenant-lint")
+            .expect("built")
+            .current_dir(dir)
+            .args(["tenant-lint", "check", "--statistics", "-q", "--no-cache"])
+            .args(args)
+            .output()
+            .expect("runs");
+        (
+            out.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let api = "5  unscoped-query  error\n";
+    let worker = "3  unscoped-query  warning\n1  unscoped-sql    warning\n";
+    let all = format!("{api}{worker}");
+    assert_eq!(cargo(&demo, &["-p", "acme-docs-api"]).1, api);
+    // `_` for `-`, and several packages.
+    assert_eq!(
+        cargo(&demo, &["-p", "acme_docs_worker", "-p", "acme-docs-api"]).1,
+        all
+    );
+    assert_eq!(
+        cargo(&demo, &["--manifest-path", "crates/worker/Cargo.toml"]).1,
+        worker
+    );
+    // Inside a package, that package; with `--workspace`, all of them.
+    let inside = demo.join("crates/worker");
+    assert_eq!(cargo(&inside, &[]).1, worker);
+    assert_eq!(cargo(&inside, &["--workspace"]).1, all);
+    let (code, _, err) = cargo(&demo, &["-p", "acme-docs-wroker"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("did you mean `acme-docs-worker`?"), "{err}");
+    let (code, _, err) = cargo(&demo, &["--manifest-path", "Cargo.toml", "."]);
+    assert_eq!(code, 2);
+    assert!(err.contains("not both"), "{err}");
+}
+
+#[test]
 fn cargo_subcommand_strips_its_name() {
     let out = Command::cargo_bin("cargo-tenant-lint")
         .expect("built")
