@@ -314,8 +314,9 @@ fn check(args: CheckArgs) -> Result<i32, Error> {
         since: args.since,
         no_prefilter: args.no_prefilter,
         after_discovery: None,
+        progress: None,
     };
-    let report = engine::check(&opts)?;
+    let report = with_progress_line(opts, !args.quiet)?;
     if !args.quiet {
         for n in &report.notes {
             eprintln!("note: {n}");
@@ -422,6 +423,50 @@ fn check(args: CheckArgs) -> Result<i32, Error> {
     };
     let failing = report.findings.iter().any(|f| f.level >= threshold);
     Ok(i32::from(failing && !args.exit_zero))
+}
+
+/// Whether to show a progress line: on a terminal, never in CI (`CI` set,
+/// as CI services do) or when asked to be quiet.
+fn progress_line_wanted(terminal: bool, ci: Option<std::ffi::OsString>, quiet: bool) -> bool {
+    terminal && ci.is_none_or(|v| v.is_empty()) && !quiet
+}
+
+/// Runs the check; a run still going after a second shows how far it is
+/// on one line of standard error (a terminal's), rewritten in place and
+/// cleared before the report.
+fn with_progress_line(
+    mut opts: CheckOptions,
+    allowed: bool,
+) -> Result<crate::report::Report, Error> {
+    let wanted = progress_line_wanted(io::stderr().is_terminal(), std::env::var_os("CI"), !allowed);
+    if !wanted {
+        return engine::check(&opts);
+    }
+    let progress = std::sync::Arc::new(engine::Progress::default());
+    opts.progress = Some(progress.clone());
+    let (stop, stopped) = std::sync::mpsc::channel::<()>();
+    let shower = std::thread::spawn(move || {
+        use std::sync::mpsc::RecvTimeoutError;
+        use std::time::Duration;
+        if stopped.recv_timeout(Duration::from_secs(1)) != Err(RecvTimeoutError::Timeout) {
+            return;
+        }
+        let mut err = io::stderr();
+        loop {
+            // `\r` and erase the line: the next one replaces it.
+            let _ = write!(err, "\r\x1b[2K{}", progress.line());
+            let _ = err.flush();
+            if stopped.recv_timeout(Duration::from_millis(100)) != Err(RecvTimeoutError::Timeout) {
+                let _ = write!(err, "\r\x1b[2K");
+                let _ = err.flush();
+                return;
+            }
+        }
+    });
+    let report = engine::check(&opts);
+    let _ = stop.send(());
+    let _ = shower.join();
+    report
 }
 
 /// What `--verbose` adds on standard error: the configuration, the
@@ -533,5 +578,19 @@ fn report_config_error(c: &ConfigError) {
     let mut err = io::stderr();
     if render::human::config_error(c, &mut err).is_err() {
         eprintln!("error: {}", c.display_line());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_progress_line_only_on_a_terminal_outside_ci() {
+        assert!(progress_line_wanted(true, None, false));
+        assert!(progress_line_wanted(true, Some("".into()), false));
+        assert!(!progress_line_wanted(true, Some("true".into()), false));
+        assert!(!progress_line_wanted(false, None, false));
+        assert!(!progress_line_wanted(true, None, true));
     }
 }

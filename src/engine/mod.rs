@@ -27,6 +27,7 @@ mod finish;
 mod judge;
 mod ledger;
 mod model;
+mod progress;
 mod reach;
 mod read;
 mod rescue;
@@ -34,6 +35,8 @@ mod resolve;
 mod settings;
 mod suppress;
 mod timings;
+
+pub use progress::Progress;
 
 /// What the user asked for.
 #[derive(Debug, Clone, Default)]
@@ -65,6 +68,9 @@ pub struct CheckOptions {
     /// change the tree mid-scan, as a user's editor or `git checkout` can).
     #[doc(hidden)]
     pub after_discovery: Option<fn(&[PathBuf])>,
+    /// Where the run says how far it is (a progress line; `None`: nobody
+    /// asks).
+    pub progress: Option<std::sync::Arc<Progress>>,
 }
 
 /// Resolves the named paths to the project to analyse and the part of it
@@ -206,10 +212,12 @@ pub fn check(opts: &CheckOptions) -> Result<Report, Error> {
         pool: &pool,
         files: &found.files,
         texts: &texts,
+        progress: opts.progress.as_deref(),
     };
     phase.mark("read, cache");
 
     // Model.
+    src.stage("finding tables", found.files.len());
     let mut schema = model::schema_phase(src, analysis, &mut ledger);
     if schema.model.tenant_tables().next().is_none() {
         notes.push(model::NO_TENANT_TABLES.into());
@@ -218,18 +226,21 @@ pub fn check(opts: &CheckOptions) -> Result<Report, Error> {
 
     // Extract, then rescue the files that name a workspace helper.
     let extractor = extract::Extractor::new(&schema.model, analysis);
+    src.stage("analysing queries", found.files.len());
     let extraction = extract::extract_all(src, &schema, &extractor, &mut ledger);
     phase.mark(&format!(
         "queries: {} files, {} kB parsed",
         extraction.parsed.0,
         extraction.parsed.1 / 1000
     ));
+    src.stage("following workspace helpers", 0);
     rescue::rescue(src, &extractor, extraction, &mut ledger, &mut phase);
     suppress::parse_all(src, &mut ledger);
     let mut table = files::FileTable::new(&names, &found.files, &base);
     phase.mark("suppressions");
 
     // Resolve and judge.
+    src.stage("judging", 0);
     let judge = judge::Judge {
         model: &schema.model,
         config: &config,
@@ -254,6 +265,7 @@ pub fn check(opts: &CheckOptions) -> Result<Report, Error> {
         ..Stats::default()
     };
     phase.mark("rules");
+    src.stage("tracing calls from entry points", found.files.len());
     reach::attach(
         src,
         &mut ledger,

@@ -38,7 +38,9 @@ pub(super) struct SchemaPhase {
 /// schema`), taking what it can from the cache and recording each file's
 /// facts in the ledger.
 pub(super) fn schema_phase(src: Sources, analysis: Analysis, ledger: &mut Ledger) -> SchemaPhase {
-    let Sources { pool, files, texts } = src;
+    let Sources {
+        pool, files, texts, ..
+    } = src;
     let Analysis {
         config,
         include_tests,
@@ -107,6 +109,7 @@ pub(super) fn schema_phase(src: Sources, analysis: Analysis, ledger: &mut Ledger
             // One file per task (see `extract_all`).
             .with_max_len(1)
             .map(|((f, t), mut cached)| {
+                src.tick();
                 if f.kind != FileKind::Rust || matches!(t, Some(Err(_))) {
                     return None;
                 }
@@ -287,6 +290,7 @@ pub fn schema(
         pool: &pool,
         files: &found.files,
         texts: &texts,
+        progress: None,
     };
     let analysis = Analysis {
         config: &config,

@@ -36,7 +36,9 @@ pub(super) fn attach(
         ledger.carry_reach();
         return;
     }
-    let Sources { pool, files, texts } = src;
+    let Sources {
+        pool, files, texts, ..
+    } = src;
     // Without a cache there is nothing to reuse and nothing to keep.
     let with_cache = ledger.has_store();
     let workspace = with_cache.then(|| workspace_hash(ledger, files, layout, config));
@@ -56,6 +58,7 @@ pub(super) fn attach(
             // One file per task (see `extract_all`).
             .with_max_len(1)
             .map(|((f, t), mut cached)| {
+                src.tick();
                 if f.kind != FileKind::Rust {
                     return None;
                 }

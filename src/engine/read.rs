@@ -161,4 +161,22 @@ pub(super) struct Sources<'a> {
     pub files: &'a [discover::SourcePath],
     /// Their texts, aligned with `files`.
     pub texts: &'a [Text],
+    /// Where the run says how far it is.
+    pub progress: Option<&'a super::Progress>,
+}
+
+impl Sources<'_> {
+    /// A new stage of the run, over `total` files (0: not by file).
+    pub fn stage(&self, name: &'static str, total: usize) {
+        if let Some(p) = self.progress {
+            p.stage(name, total);
+        }
+    }
+
+    /// One more file done in the stage.
+    pub fn tick(&self) {
+        if let Some(p) = self.progress {
+            p.tick();
+        }
+    }
 }

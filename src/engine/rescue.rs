@@ -65,7 +65,9 @@ pub(super) fn rescue(
     ledger: &mut Ledger,
     phase: &mut Phases,
 ) {
-    let Sources { pool, files, texts } = src;
+    let Sources {
+        pool, files, texts, ..
+    } = src;
     let helpers_of = |entries: &[cache::Entry]| {
         crate::incremental::rescue::Helpers::new(
             entries

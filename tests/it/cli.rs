@@ -865,6 +865,28 @@ fn cargo_flags_name_the_packages_to_report() {
 }
 
 #[test]
+fn the_run_counts_its_files_for_a_progress_line() {
+    use std::sync::Arc;
+    use tenant_lint::engine::{self, CheckOptions, Progress};
+    let dir = project(&[("src/other.rs", "fn f() {}\n")]);
+    let progress = Arc::new(Progress::default());
+    let opts = CheckOptions {
+        paths: vec![dir.path().to_path_buf()],
+        progress: Some(progress.clone()),
+        ..CheckOptions::default()
+    };
+    engine::check(&opts).expect("runs");
+    // The last stage goes through every file.
+    assert_eq!(
+        progress.line(),
+        "tenant-lint: tracing calls from entry points 3/3 files"
+    );
+    // Not on a terminal (as here), nothing but the report and notes.
+    let (_, _, err) = run(&["check", &p(dir.path()), "-q"]);
+    assert!(err.is_empty(), "{err}");
+}
+
+#[test]
 fn cargo_subcommand_strips_its_name() {
     let out = Command::cargo_bin("cargo-tenant-lint")
         .expect("built")
