@@ -864,3 +864,61 @@ fn a_named_path_that_is_not_analysed_is_said() {
     let (_, _, err) = run_in(dir.path(), &["check", "src/api"]);
     assert!(!err.contains("was analysed"), "{err}");
 }
+
+/// The published crate holds every file the code embeds (rule docs, ORM
+/// and framework knowledge), the licences the manifest names, and no
+/// fixture: `cargo package --list` (offline, nothing built).
+#[test]
+fn the_package_holds_what_the_build_embeds() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let out = std::process::Command::new(env!("CARGO"))
+        .current_dir(root)
+        .args(["package", "--list", "--allow-dirty", "--offline"])
+        .output()
+        .expect("cargo package runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let listed: std::collections::HashSet<String> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(str::to_string)
+        .collect();
+    // Every `include_str!("..")` under src/, as a path from the root.
+    let mut embedded = Vec::new();
+    let mut stack = vec![root.join("src")];
+    while let Some(dir) = stack.pop() {
+        for e in fs::read_dir(&dir).expect("read_dir").flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+                continue;
+            }
+            let text = fs::read_to_string(&p).unwrap_or_default();
+            for (at, _) in text.match_indices("include_str!(\"") {
+                let rest = &text[at + "include_str!(\"".len()..];
+                let Some(end) = rest.find('"') else { continue };
+                let target = p.parent().expect("dir").join(&rest[..end]);
+                let target = fs::canonicalize(&target).expect("embedded file exists");
+                let rel = target
+                    .strip_prefix(fs::canonicalize(root).expect("root"))
+                    .expect("under the root");
+                embedded.push(rel.to_string_lossy().replace('\\', "/"));
+            }
+        }
+    }
+    assert!(embedded.len() >= 11, "{embedded:?}");
+    for f in &embedded {
+        assert!(listed.contains(f), "{f} is embedded but not packaged");
+    }
+    for f in ["LICENSE-APACHE", "LICENSE-MIT", "README.md", "Cargo.lock"] {
+        assert!(listed.contains(f), "{f} is not packaged");
+    }
+    assert!(
+        !listed
+            .iter()
+            .any(|f| f.starts_with("fixtures/") || f.starts_with("target/")),
+        "fixtures or build output packaged"
+    );
+}
