@@ -157,6 +157,15 @@ pub struct CheckArgs {
     /// packages (as cargo's flag).
     #[arg(long, conflicts_with = "package")]
     pub workspace: bool,
+    /// Make the fixes that are certain (`.filter(..)` with the tenant in
+    /// scope, right after the call that starts the query), then report
+    /// what is left. A file that would not parse afterwards is left alone.
+    #[arg(long, conflicts_with_all = ["diff", "write_baseline"])]
+    pub fix: bool,
+    /// Print the fixes `--fix` would make, as a unified diff, and change
+    /// nothing (exit 1 when there is one).
+    #[arg(long, conflicts_with = "write_baseline")]
+    pub diff: bool,
     /// Print how many findings each rule has instead of the findings
     /// (a table; JSON with `--format json`).
     #[arg(long)]
@@ -316,7 +325,13 @@ fn check(args: CheckArgs) -> Result<i32, Error> {
         after_discovery: None,
         progress: None,
     };
-    let report = with_progress_line(opts, !args.quiet)?;
+    let mut report = with_progress_line(opts, !args.quiet)?;
+    if args.diff {
+        return show_fixes(&report);
+    }
+    if args.fix {
+        make_fixes(&mut report, args.quiet)?;
+    }
     if !args.quiet {
         for n in &report.notes {
             eprintln!("note: {n}");
@@ -423,6 +438,65 @@ fn check(args: CheckArgs) -> Result<i32, Error> {
     };
     let failing = report.findings.iter().any(|f| f.level >= threshold);
     Ok(i32::from(failing && !args.exit_zero))
+}
+
+/// `--diff`: the fixes as a unified diff on standard output; exit 1 when
+/// there is one (like a finding), 0 when there is none.
+fn show_fixes(report: &crate::report::Report) -> Result<i32, Error> {
+    let (fixed, refused) = crate::fix::plan(report);
+    let mut out = String::new();
+    for f in &fixed {
+        out.push_str(&crate::fix::diff(f));
+    }
+    ignore_broken_pipe(io::stdout().write_all(out.as_bytes()))?;
+    for r in &refused {
+        eprintln!("not fixable: {}: {}", r.shown, r.why);
+    }
+    let n: usize = fixed.iter().map(|f| f.findings.len()).sum();
+    eprintln!(
+        "{n} finding{} can be fixed in {} file{} with `--fix`",
+        if n == 1 { "" } else { "s" },
+        fixed.len(),
+        if fixed.len() == 1 { "" } else { "s" }
+    );
+    Ok(i32::from(!fixed.is_empty()))
+}
+
+/// `--fix`: writes the fixed files and takes the fixed findings out of the
+/// report, which then shows what is left.
+fn make_fixes(report: &mut crate::report::Report, quiet: bool) -> Result<(), Error> {
+    let (fixed, refused) = crate::fix::plan(report);
+    let mut gone: Vec<usize> = Vec::new();
+    for f in &fixed {
+        write_file(&f.path, f.after.as_bytes())?;
+        gone.extend(&f.findings);
+    }
+    for r in &refused {
+        eprintln!(
+            "not fixed: {}: {} ({} finding{} left as they are)",
+            r.shown,
+            r.why,
+            r.findings,
+            if r.findings == 1 { "" } else { "s" }
+        );
+    }
+    if !quiet && !fixed.is_empty() {
+        eprintln!(
+            "fixed {} finding{} in {} file{}; review the change (the filter compares with the tenant value in scope)",
+            gone.len(),
+            if gone.len() == 1 { "" } else { "s" },
+            fixed.len(),
+            if fixed.len() == 1 { "" } else { "s" }
+        );
+    }
+    gone.sort_unstable();
+    let mut k = 0;
+    report.findings.retain(|_| {
+        let keep = gone.binary_search(&k).is_err();
+        k += 1;
+        keep
+    });
+    Ok(())
 }
 
 /// Whether to show a progress line: on a terminal, never in CI (`CI` set,

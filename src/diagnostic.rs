@@ -156,6 +156,30 @@ pub struct Finding {
     /// caller (the key was handed down to this function). The engine leads
     /// the message with it, and with the route once the reach is known.
     pub key_from: Option<(String, String, Option<String>)>,
+    /// An edit that certainly fixes it (`--fix`, `--diff`, SARIF
+    /// `fixes`), when the rule knows one.
+    pub fix: Option<Fix>,
+}
+
+/// An edit that fixes a finding: a method call to insert after the call
+/// that starts the query (`.filter(..)` after `Document::find()`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fix {
+    /// What it does, for people (`add .filter(..)`).
+    pub message: String,
+    /// The file.
+    pub file: FileId,
+    /// Where the start's path ends (`Document::find`, `documents::table`):
+    /// the text goes after its arguments, if any.
+    pub after_start: Pos,
+    /// Method calls right after the start that stay before the text
+    /// (Diesel's `table.find(id)`: a filtered table has no `find`).
+    pub step_over: Vec<String>,
+    /// The text, a method call with its `.` (`.filter(x.eq(y))`).
+    pub insert: String,
+    /// The tenant's value it compares with (`ctx.org_id`): the fix is made
+    /// only where the file surely has it, of one tenant, before the query.
+    pub value: String,
 }
 
 /// How a finding's code is reached: from which request handlers, or only
@@ -230,6 +254,7 @@ impl Finding {
             lower: false,
             reach: None,
             key_from: None,
+            fix: None,
         }
     }
 }

@@ -16,6 +16,7 @@ pub mod diagnostic;
 pub mod discover;
 pub mod engine;
 pub mod error;
+pub mod fix;
 pub mod incremental;
 pub mod init;
 pub mod model;

@@ -60,6 +60,19 @@ struct JFinding<'a> {
     help: Option<&'a str>,
     /// The rule's documentation: `tenant-lint explain RULE`, or this page.
     doc: String,
+    /// The edit `--fix` makes, when it is certain: insert `insert` at
+    /// `line`:`column` of `file`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    fix: Option<JFix<'a>>,
+}
+
+#[derive(Serialize)]
+struct JFix<'a> {
+    message: &'a str,
+    file: &'a str,
+    line: u32,
+    column: u32,
+    insert: String,
 }
 
 /// A marked place: 1-based lines and columns, as a finding's.
@@ -171,6 +184,17 @@ fn finding<'a>(report: &'a Report, f: &'a crate::diagnostic::Finding) -> JFindin
         notes: &f.notes,
         help: f.help.as_deref(),
         doc: crate::render::rule_doc_url(f.rule),
+        fix: f.fix.as_ref().and_then(|fix| {
+            let entry = &report.files[fix.file];
+            let (at, insert) = crate::fix::placed(entry.text.as_deref()?, fix)?;
+            Some(JFix {
+                message: &fix.message,
+                file: &entry.rel,
+                line: at.line,
+                column: column1(at.col),
+                insert,
+            })
+        }),
     }
 }
 

@@ -143,6 +143,31 @@ struct SResult<'a> {
     properties: Option<Properties<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     suppressions: Option<[Suppression<'a>; 1]>,
+    /// The edit `--fix` makes, when it is certain: an insertion (an empty
+    /// deleted region) in the finding's file.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    fixes: Vec<SFix>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SFix {
+    description: Text,
+    artifact_changes: [ArtifactChange; 1],
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ArtifactChange {
+    artifact_location: ArtifactLocation,
+    replacements: [Replacement; 1],
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Replacement {
+    deleted_region: Region,
+    inserted_content: Text,
 }
 
 #[derive(Serialize)]
@@ -385,6 +410,7 @@ fn result<'a>(
                 justification,
             }]
         }),
+        fixes: fixes(report, f),
     }
 }
 
@@ -421,6 +447,42 @@ fn code_flows(report: &Report, f: &Finding) -> Vec<CodeFlow> {
             text: crate::render::reach_line(f).unwrap_or_default(),
         },
         thread_flows: [ThreadFlow { locations }],
+    }]
+}
+
+/// The finding's fix as SARIF: insert the text at the place `--fix`
+/// would.
+fn fixes(report: &Report, f: &Finding) -> Vec<SFix> {
+    let Some(fix) = &f.fix else {
+        return Vec::new();
+    };
+    let entry = &report.files[fix.file];
+    let Some((at, text)) = entry
+        .text
+        .as_deref()
+        .and_then(|t| crate::fix::placed(t, fix))
+    else {
+        return Vec::new();
+    };
+    vec![SFix {
+        description: Text {
+            text: fix.message.clone(),
+        },
+        artifact_changes: [ArtifactChange {
+            artifact_location: ArtifactLocation {
+                uri: uri(&entry.rel),
+                uri_base_id: SRCROOT,
+            },
+            replacements: [Replacement {
+                deleted_region: Region {
+                    start_line: at.line,
+                    start_column: column1(at.col),
+                    end_line: at.line,
+                    end_column: Some(column1(at.col)),
+                },
+                inserted_content: Text { text },
+            }],
+        }],
     }]
 }
 

@@ -3,7 +3,7 @@
 //! [`ExecFact`]s the query analysis recorded.
 
 use crate::config::Level;
-use crate::diagnostic::{FileId, Finding, Label};
+use crate::diagnostic::{FileId, Finding, Fix, Label};
 use crate::orm::{Knowledge, Shape};
 use crate::orm::camel_case;
 use crate::model::queries::{
@@ -268,6 +268,9 @@ fn judge(model: &TenantModel, file: FileId, e: &ExecFact) -> Option<Finding> {
     }
     f.notes = notes;
     f.help = Some(help(model, e, q, table, root_unbound));
+    if root_unbound {
+        f.fix = certain_fix(model, file, e, q, table, unbound);
+    }
     f.identity = format!("{}|{}", e.function, e.text);
     f.extent = Some((
         q.source.start.line.min(e.span.start.line),
@@ -296,51 +299,110 @@ pub(crate) fn key_column_label(model: &TenantModel, table: &str) -> Option<Label
     })
 }
 
-fn help(model: &TenantModel, e: &ExecFact, q: &QState, table: &str, root: bool) -> String {
+/// The condition that binds `table` to the tenant in hand, as this file
+/// would write it (`document::Column::OrganizationId.eq(ctx.org_id)`), and
+/// whether every part of it is known rather than a placeholder: the
+/// tenant's value in scope, the column's name, the entity or table module.
+fn filter_expr(model: &TenantModel, e: &ExecFact, q: &QState, table: &str) -> (String, bool) {
     // A child is bound by its parent key, to a parent row of the caller's
     // tenant, not by the tenant value itself.
     let parent = model.parent_link(table);
+    let in_scope = e.in_reach.first();
     let value = match &parent {
         Some((_, p, pc)) => format!("{p}.{pc}"),
-        None => e
-            .in_reach
-            .first()
-            .cloned()
-            .unwrap_or_else(|| "tenant_id".to_string()),
+        None => in_scope.cloned().unwrap_or_else(|| "tenant_id".to_string()),
     };
     let t = model.tables.get(table);
-    let col = t
-        .and_then(|t| t.tenant_rust())
-        .unwrap_or_else(|| "tenant_id".into());
+    let known_col = t.and_then(|t| t.tenant_rust());
+    let col = known_col.clone().unwrap_or_else(|| "tenant_id".into());
     // The file's own name for the column, unless a variable of the same
     // name (`tenant_id`) would shadow a bare `dsl` column.
     let local = (q.table() == Some(table))
         .then_some(e.tenant_path.as_ref())
         .flatten()
         .filter(|p| **p != value);
+    let modules = match Knowledge::get().pack(e.orm).shape {
+        Shape::Entity => &model.entity_modules,
+        Shape::TableModule => &model.table_modules,
+    };
+    let module = modules
+        .iter()
+        .filter(|(_, t)| t.as_str() == table)
+        .map(|(m, _)| m.as_str())
+        .min();
+    let known = parent.is_none()
+        && in_scope.is_some()
+        && (local.is_some() || (known_col.is_some() && module.is_some()));
     let filter = match (Knowledge::get().pack(e.orm).shape, local) {
         (_, Some(path)) => format!("{path}.eq({value})"),
-        (Shape::Entity, None) => {
-            let module = model
-                .entity_modules
-                .iter()
-                .filter(|(_, t)| t.as_str() == table)
-                .map(|(m, _)| m.as_str())
-                .min()
-                .unwrap_or("entity");
-            format!("{module}::Column::{}.eq({value})", camel_case(&col))
-        }
-        (Shape::TableModule, None) => {
-            let module = model
-                .table_modules
-                .iter()
-                .filter(|(_, t)| t.as_str() == table)
-                .map(|(m, _)| m.as_str())
-                .min()
-                .unwrap_or(table);
-            format!("{module}::{col}.eq({value})")
-        }
+        (Shape::Entity, None) => format!(
+            "{}::Column::{}.eq({value})",
+            module.unwrap_or("entity"),
+            camel_case(&col)
+        ),
+        (Shape::TableModule, None) => format!("{}::{col}.eq({value})", module.unwrap_or(table)),
     };
+    (filter, known)
+}
+
+/// `.filter(..)` right after the call that starts the query, when that
+/// certainly binds the tenant: the query's own table is the one unbound
+/// and is tenant data itself (not a child), the query is started and run
+/// here (no helper, no predicate handed on, no lookup judged at a caller),
+/// it is no insert, and the condition is all known ([`filter_expr`]).
+/// After the start, not before the executing call, because only the
+/// builder the start returns surely takes `.filter` (`into_model()` and
+/// `paginate()` do not); a Diesel `table.find(id)` keeps its `find`, which
+/// a filtered table no longer has.
+fn certain_fix(
+    model: &TenantModel,
+    file: FileId,
+    e: &ExecFact,
+    q: &QState,
+    table: &str,
+    unbound: &[String],
+) -> Option<Fix> {
+    let own_table = q.table() == Some(table) && unbound.len() == 1;
+    if !own_table
+        || e.lookup
+        || !q.via.is_empty()
+        || !q.sites.is_empty()
+        || q.source.start.line == 0
+        || q.start.contains("insert")
+    {
+        return None;
+    }
+    let (filter, known) = filter_expr(model, e, q, table);
+    if !known {
+        return None;
+    }
+    let pack = Knowledge::get().pack(e.orm);
+    let step_over = match pack.shape {
+        Shape::TableModule => {
+            let mut v: Vec<String> = pack.pk_starts.iter().cloned().collect();
+            v.sort();
+            v
+        }
+        Shape::Entity => Vec::new(),
+    };
+    Some(Fix {
+        message: format!("add `.filter({filter})`"),
+        file,
+        after_start: q.source.end,
+        step_over,
+        insert: format!(".filter({filter})"),
+        value: e.in_reach.first()?.clone(),
+    })
+}
+
+fn help(model: &TenantModel, e: &ExecFact, q: &QState, table: &str, root: bool) -> String {
+    let parent = model.parent_link(table);
+    let col = model
+        .tables
+        .get(table)
+        .and_then(|t| t.tenant_rust())
+        .unwrap_or_else(|| "tenant_id".into());
+    let (filter, _) = filter_expr(model, e, q, table);
     if let Some((key, p, _)) = &parent {
         return format!(
             "bind `{table}` by its parent key `{key}` to a `{p}` row of the caller's tenant: `.filter({filter})` on every path before `.{}(..)`, or join `{p}` and bind it",

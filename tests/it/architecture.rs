@@ -26,7 +26,7 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("model", &["model"]),
     ("analysis", &["incremental", "rules", "baseline", "reach"]),
     ("run", &["report", "engine"]),
-    ("output", &["render"]),
+    ("output", &["render", "fix"]),
     ("front", &["init", "cli"]),
 ];
 

@@ -886,6 +886,77 @@ fn the_run_counts_its_files_for_a_progress_line() {
     assert!(err.is_empty(), "{err}");
 }
 
+/// Copies a fixture tree to a temporary directory.
+fn copy_tree(from: &Path, to: &Path) {
+    for e in fs::read_dir(from).expect("read_dir").flatten() {
+        let dest = to.join(e.file_name());
+        if e.path().is_dir() {
+            fs::create_dir_all(&dest).expect("mkdir");
+            copy_tree(&e.path(), &dest);
+        } else {
+            fs::copy(e.path(), &dest).expect("copy");
+        }
+    }
+}
+
+/// Every file of a tree, by path relative to it, with its text.
+fn tree_texts(root: &Path) -> std::collections::BTreeMap<String, String> {
+    let mut out = std::collections::BTreeMap::new();
+    let mut stack = vec![root.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        for e in fs::read_dir(&dir).expect("read_dir").flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                let rel = p.strip_prefix(root).expect("under").display().to_string();
+                out.insert(rel, fs::read_to_string(&p).expect("text"));
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn fix_makes_the_certain_edits_and_refuses_the_rest() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    copy_tree(&fixture("fix/before"), dir.path());
+    let d = p(dir.path());
+    // `--diff` shows the edits and changes nothing.
+    let (code, diff, err) = run(&["check", &d, "--diff", "--no-cache"]);
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        diff.contains("+        .filter(document::Column::OrganizationId.eq(ctx.org_id))"),
+        "{diff}"
+    );
+    assert!(err.contains("3 findings can be fixed in 2 files"), "{err}");
+    assert_eq!(tree_texts(dir.path()), tree_texts(&fixture("fix/before")));
+    // `--fix` makes them, and reports what is left: the query with no
+    // tenant in scope to filter by.
+    let (code, out, err) = run(&["check", &d, "--fix", "--no-cache", "--format", "concise"]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("fixed 3 findings in 2 files"), "{err}");
+    let left: Vec<&str> = out
+        .lines()
+        .filter(|l| l.contains("[unscoped-query]"))
+        .collect();
+    assert_eq!(left.len(), 1, "{out}");
+    assert!(left[0].contains("handlers.rs:33:"), "{out}");
+    assert_eq!(tree_texts(dir.path()), tree_texts(&fixture("fix/after")));
+    // Fixed, the tree has that one finding, and nothing left to fix.
+    let (code, out, _) = run(&["check", &d, "--no-cache", "--format", "concise"]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        out.lines()
+            .filter(|l| l.contains("[unscoped-query]"))
+            .count(),
+        1,
+        "{out}"
+    );
+    let (code, diff, _) = run(&["check", &d, "--diff", "--no-cache"]);
+    assert_eq!((code, diff.as_str()), (0, ""));
+}
+
 #[test]
 fn cargo_subcommand_strips_its_name() {
     let out = Command::cargo_bin("cargo-tenant-lint")

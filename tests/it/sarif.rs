@@ -58,6 +58,18 @@ fn sarif_validates_against_the_official_schema() {
     broken["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["region"]["startLine"] =
         0.into();
     assert!(!v.is_valid(&broken), "a 0 line must fail");
+
+    // The demo's certain fixes are valid `fixes`, and checked as such.
+    let demo = sarif("demo", Options::default());
+    assert_valid(&demo);
+    let with_fix = results(&demo)
+        .iter()
+        .position(|r| r.get("fixes").is_some())
+        .expect("a result with a fix");
+    let mut broken = demo.clone();
+    broken["runs"][0]["results"][with_fix]["fixes"][0]["artifactChanges"][0]["replacements"][0]
+        ["deletedRegion"]["startLine"] = 0.into();
+    assert!(!v.is_valid(&broken), "a fix at line 0 must fail");
     let mut broken = log.clone();
     broken["runs"][0]["results"][0]["level"] = "fatal".into();
     assert!(!v.is_valid(&broken), "an unknown level must fail");

@@ -74,7 +74,7 @@ fn demo_json() {
             .expect("object")
             .keys()
             .map(String::as_str)
-            .filter(|k| *k != "reach")
+            .filter(|k| *k != "reach" && *k != "fix")
             .collect();
         keys.sort_unstable();
         // Findings at a query say how it is reached.
@@ -120,6 +120,23 @@ fn demo_json() {
             "{}",
             f["doc"]
         );
+    }
+    // The certain fixes: where `--fix` inserts what.
+    let fixes: Vec<&serde_json::Value> = v["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter_map(|f| f.get("fix"))
+        .collect();
+    assert_eq!(fixes.len(), 6);
+    for fix in fixes {
+        assert!(
+            fix["insert"]
+                .as_str()
+                .is_some_and(|i| i.contains(".filter(")),
+            "{fix}"
+        );
+        assert!(fix["line"].as_u64().is_some() && fix["column"].as_u64().is_some());
     }
     insta::assert_snapshot!(out);
 }
