@@ -40,11 +40,8 @@ struct JSuppressed<'a> {
 struct JFinding<'a> {
     rule: &'a str,
     severity: &'static str,
-    file: &'a str,
-    line: u32,
-    column: u32,
-    end_line: u32,
-    end_column: u32,
+    #[serde(flatten)]
+    place: JPlace<'a>,
     message: &'a str,
     fingerprint: &'a str,
     /// How the query is reached (rules that judge queries only).
@@ -75,14 +72,21 @@ struct JFix<'a> {
     insert: String,
 }
 
-/// A marked place: 1-based lines and columns, as a finding's.
+/// Where a finding or a label is: 1-based lines and columns.
 #[derive(Serialize)]
-struct JLabel<'a> {
+struct JPlace<'a> {
     file: &'a str,
     line: u32,
     column: u32,
     end_line: u32,
     end_column: u32,
+}
+
+/// A marked place.
+#[derive(Serialize)]
+struct JLabel<'a> {
+    #[serde(flatten)]
+    place: JPlace<'a>,
     message: &'a str,
     primary: bool,
 }
@@ -128,6 +132,17 @@ fn end_of(span: &crate::diagnostic::Span) -> crate::diagnostic::Pos {
     }
 }
 
+fn place<'a>(report: &'a Report, file: usize, span: &crate::diagnostic::Span) -> JPlace<'a> {
+    let end = end_of(span);
+    JPlace {
+        file: &report.files[file].rel,
+        line: span.start.line,
+        column: column1(span.start.col),
+        end_line: end.line,
+        end_column: column1(end.col),
+    }
+}
+
 fn label<'a>(
     report: &'a Report,
     file: usize,
@@ -135,20 +150,14 @@ fn label<'a>(
     message: &'a str,
     primary: bool,
 ) -> JLabel<'a> {
-    let end = end_of(span);
     JLabel {
-        file: &report.files[file].rel,
-        line: span.start.line,
-        column: column1(span.start.col),
-        end_line: end.line,
-        end_column: column1(end.col),
+        place: place(report, file, span),
         message,
         primary,
     }
 }
 
 fn finding<'a>(report: &'a Report, f: &'a crate::diagnostic::Finding) -> JFinding<'a> {
-    let end = end_of(&f.span);
     let labels = std::iter::once(label(report, f.file, &f.span, &f.primary_label, true))
         .chain(
             f.labels
@@ -159,11 +168,7 @@ fn finding<'a>(report: &'a Report, f: &'a crate::diagnostic::Finding) -> JFindin
     JFinding {
         rule: f.rule,
         severity: severity(f.level),
-        file: &report.files[f.file].rel,
-        line: f.span.start.line,
-        column: column1(f.span.start.col),
-        end_line: end.line,
-        end_column: column1(end.col),
+        place: place(report, f.file, &f.span),
         message: &f.message,
         fingerprint: &f.fingerprint,
         reach: f.reach.as_ref().map(|r| JReach {

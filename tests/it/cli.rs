@@ -13,7 +13,11 @@ fn bin() -> Command {
 }
 
 fn run(args: &[&str]) -> (i32, String, String) {
-    let out = bin().args(args).output().expect("runs");
+    code_and_output(bin().args(args).output().expect("runs"))
+}
+
+/// Exit code (-1 for a signal), standard output and standard error.
+fn code_and_output(out: std::process::Output) -> (i32, String, String) {
     (
         out.status.code().unwrap_or(-1),
         String::from_utf8_lossy(&out.stdout).into_owned(),
@@ -833,11 +837,7 @@ fn cargo_flags_name_the_packages_to_report() {
             .args(args)
             .output()
             .expect("runs");
-        (
-            out.status.code().unwrap_or(-1),
-            String::from_utf8_lossy(&out.stdout).into_owned(),
-            String::from_utf8_lossy(&out.stderr).into_owned(),
-        )
+        code_and_output(out)
     };
     let api = "5  unscoped-query  error\n";
     let worker = "3  unscoped-query  warning\n1  unscoped-sql    warning\n";
