@@ -327,7 +327,7 @@ fn check(args: CheckArgs) -> Result<i32, Error> {
     };
     let mut report = with_progress_line(opts, !args.quiet)?;
     if args.diff {
-        return show_fixes(&report);
+        return show_fixes(&report, args.output.as_deref());
     }
     if args.fix {
         make_fixes(&mut report, args.quiet)?;
@@ -440,15 +440,19 @@ fn check(args: CheckArgs) -> Result<i32, Error> {
     Ok(i32::from(failing && !args.exit_zero))
 }
 
-/// `--diff`: the fixes as a unified diff on standard output; exit 1 when
-/// there is one (like a finding), 0 when there is none.
-fn show_fixes(report: &crate::report::Report) -> Result<i32, Error> {
+/// `--diff`: the fixes as a unified diff on standard output (or in
+/// `-o FILE`); exit 1 when there is one (like a finding), 0 when there is
+/// none.
+fn show_fixes(report: &crate::report::Report, output: Option<&Path>) -> Result<i32, Error> {
     let (fixed, refused) = crate::fix::plan(report);
     let mut out = String::new();
     for f in &fixed {
         out.push_str(&crate::fix::diff(f));
     }
-    ignore_broken_pipe(io::stdout().write_all(out.as_bytes()))?;
+    match output {
+        Some(path) => write_file(path, out.as_bytes())?,
+        None => ignore_broken_pipe(io::stdout().write_all(out.as_bytes()))?,
+    }
     for r in &refused {
         eprintln!("not fixable: {}: {}", r.shown, r.why);
     }

@@ -931,6 +931,12 @@ fn fix_makes_the_certain_edits_and_refuses_the_rest() {
     );
     assert!(err.contains("3 findings can be fixed in 2 files"), "{err}");
     assert_eq!(tree_texts(dir.path()), tree_texts(&fixture("fix/before")));
+    // In a file with `-o` (outside the tree).
+    let out_dir = tempfile::tempdir().expect("tempdir");
+    let patch = out_dir.path().join("fix.patch");
+    let (code, stdout, _) = run(&["check", &d, "--diff", "--no-cache", "-o", &p(&patch)]);
+    assert_eq!((code, stdout.as_str()), (1, ""));
+    assert_eq!(fs::read_to_string(&patch).expect("patch"), diff);
     // `--fix` makes them, and reports what is left: the query with no
     // tenant in scope to filter by.
     let (code, out, err) = run(&["check", &d, "--fix", "--no-cache", "--format", "concise"]);
