@@ -180,6 +180,10 @@ pub struct Fix {
     /// The tenant's value it compares with (`ctx.org_id`): the fix is made
     /// only where the file surely has it, of one tenant, before the query.
     pub value: String,
+    /// The module the column is named through (`document` of
+    /// `document::Column::OrganizationId`): the fix is made only where the
+    /// file already writes a path through it, so the name resolves there.
+    pub through: Option<String>,
 }
 
 /// How a finding's code is reached: from which request handlers, or only

@@ -58,19 +58,35 @@ pub fn plan(report: &Report) -> (Vec<Fixed>, Vec<Refused>) {
             });
             continue;
         };
-        match apply(text, fixes.iter().map(|(_, f)| *f)) {
+        // Each fix on its own first: one that has no sure place is left
+        // out, not the file's others.
+        let mut sure: Vec<(usize, &Fix)> = Vec::new();
+        for (i, fix) in fixes {
+            match apply(text, [fix]) {
+                Ok(_) => sure.push((i, fix)),
+                Err(why) => refused.push(Refused {
+                    shown: entry.shown.clone(),
+                    why,
+                    findings: 1,
+                }),
+            }
+        }
+        if sure.is_empty() {
+            continue;
+        }
+        match apply(text, sure.iter().map(|(_, f)| *f)) {
             Ok(after) => fixed.push(Fixed {
                 path: entry.path.clone(),
                 shown: entry.shown.clone(),
                 rel: entry.rel.clone(),
                 before: text.to_string(),
                 after,
-                findings: fixes.iter().map(|(i, _)| *i).collect(),
+                findings: sure.iter().map(|(i, _)| *i).collect(),
             }),
             Err(why) => refused.push(Refused {
                 shown: entry.shown.clone(),
                 why,
-                findings: fixes.len(),
+                findings: sure.len(),
             }),
         }
     }
@@ -131,6 +147,21 @@ fn place(text: &str, toks: &[Tok], lines: &LineIndex<'_>, fix: &Fix) -> Result<u
         .iter()
         .position(|t| t.end as usize == end)
         .ok_or_else(misplaced)?;
+    if let Some(m) = &fix.through {
+        // Written as a path somewhere in the file (`document::Column`,
+        // `documents::table`), not only imported under another name.
+        let written = (0..toks.len()).any(|j| {
+            toks[j].kind == Kind::Ident
+                && &text[toks[j].range()] == m
+                && rustlex::is_punct(toks, j + 1, b':')
+                && rustlex::is_punct(toks, j + 2, b':')
+        });
+        if !written {
+            return Err(format!(
+                "the file does not name `{m}`, through which the fix names the column (line {line})"
+            ));
+        }
+    }
     if !value_in_scope(text, toks, k, &fix.value) {
         return Err(format!(
             "`{}` is not surely one tenant's value in scope at the query at line {line}",
@@ -310,6 +341,7 @@ mod tests {
             step_over: step_over.iter().map(|s| s.to_string()).collect(),
             insert: ".filter(t.eq(x))".into(),
             value: "x".into(),
+            through: None,
         }
     }
 
@@ -395,5 +427,29 @@ mod tests {
                 "{text}: {why}"
             );
         }
+    }
+
+    #[test]
+    fn the_column_is_named_through_a_module_the_file_writes() {
+        // `docs::table` is the query's own start: `docs` is written.
+        let text = "fn f(x: Uuid) { let r = docs::table.load(c); }";
+        let mut f = fix(1, text.find(".load").expect("load") as u32, &[]);
+        f.through = Some("docs".into());
+        assert!(apply(text, [&f]).is_ok());
+        // Imported under another name only: never written as a path.
+        f.through = Some("llm_docs".into());
+        let why = apply(text, [&f]).expect_err("refused");
+        assert!(why.contains("does not name `llm_docs`"), "{why}");
+        let text = "use e::{llm_docs as docs};\nfn f(x: Uuid) { docs::table.load(c); }";
+        let mut f = fix(2, 0, &[]);
+        f.after_start.col = text
+            .lines()
+            .nth(1)
+            .expect("line")
+            .find(".load")
+            .expect("load") as u32;
+        f.through = Some("llm_docs".into());
+        let why = apply(text, [&f]).expect_err("refused");
+        assert!(why.contains("does not name `llm_docs`"), "{why}");
     }
 }

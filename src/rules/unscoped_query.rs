@@ -390,6 +390,9 @@ fn certain_fix(
         file,
         after_start: q.source.end,
         step_over,
+        through: filter
+            .split_once("::")
+            .map(|(first, _)| first.to_string()),
         insert: format!(".filter({filter})"),
         value: e.in_reach.first()?.clone(),
     })

@@ -930,6 +930,13 @@ fn fix_makes_the_certain_edits_and_refuses_the_rest() {
         "{diff}"
     );
     assert!(err.contains("3 findings can be fixed in 2 files"), "{err}");
+    // The fix with no sure value is left out, not its file's others.
+    assert!(
+        err.contains(
+            "handlers.rs: `org_id` is not surely one tenant's value in scope at the query at line 42"
+        ),
+        "{err}"
+    );
     assert_eq!(tree_texts(dir.path()), tree_texts(&fixture("fix/before")));
     // In a file with `-o` (outside the tree).
     let out_dir = tempfile::tempdir().expect("tempdir");
@@ -938,7 +945,7 @@ fn fix_makes_the_certain_edits_and_refuses_the_rest() {
     assert_eq!((code, stdout.as_str()), (1, ""));
     assert_eq!(fs::read_to_string(&patch).expect("patch"), diff);
     // `--fix` makes them, and reports what is left: the query with no
-    // tenant in scope to filter by.
+    // tenant in scope to filter by, and the one whose tenant may be none.
     let (code, out, err) = run(&["check", &d, "--fix", "--no-cache", "--format", "concise"]);
     assert_eq!(code, 1, "{err}");
     assert!(err.contains("fixed 3 findings in 2 files"), "{err}");
@@ -946,17 +953,18 @@ fn fix_makes_the_certain_edits_and_refuses_the_rest() {
         .lines()
         .filter(|l| l.contains("[unscoped-query]"))
         .collect();
-    assert_eq!(left.len(), 1, "{out}");
+    assert_eq!(left.len(), 2, "{out}");
     assert!(left[0].contains("handlers.rs:33:"), "{out}");
+    assert!(left[1].contains("handlers.rs:46:"), "{out}");
     assert_eq!(tree_texts(dir.path()), tree_texts(&fixture("fix/after")));
-    // Fixed, the tree has that one finding, and nothing left to fix.
+    // Fixed, the tree has those two findings, and nothing left to fix.
     let (code, out, _) = run(&["check", &d, "--no-cache", "--format", "concise"]);
     assert_eq!(code, 1);
     assert_eq!(
         out.lines()
             .filter(|l| l.contains("[unscoped-query]"))
             .count(),
-        1,
+        2,
         "{out}"
     );
     let (code, diff, _) = run(&["check", &d, "--diff", "--no-cache"]);
