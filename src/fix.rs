@@ -134,8 +134,9 @@ fn chained(text: &str, at: usize, insert: &str) -> String {
 }
 
 /// The byte after the query's start call (its arguments, and the calls to
-/// step over), where the fix goes; `None` when the place is not a query's
-/// start or the tenant's value is not surely there ([`value_in_scope`]).
+/// step over), where the fix goes; or why there is none: the place is not
+/// a query's start, the column's module is not written in the file, or
+/// the tenant's value is not surely there ([`value_in_scope`]).
 fn place(text: &str, toks: &[Tok], lines: &LineIndex<'_>, fix: &Fix) -> Result<usize, String> {
     let line = fix.after_start.line;
     let misplaced = || format!("the query at line {line} does not start as the fix expects");
