@@ -282,9 +282,7 @@ fn cargo_paths(args: &CheckArgs) -> Result<Vec<PathBuf>, Error> {
             .collect();
         if found.is_empty() {
             let names: Vec<&str> = packages.iter().map(|(n, _)| n.as_str()).collect();
-            let near = crate::config::validate::suggest(spec, &names)
-                .map(|s| format!("; did you mean `{s}`?"))
-                .unwrap_or_default();
+            let near = crate::config::validate::did_you_mean(spec, &names).unwrap_or_default();
             return Err(Error::Usage(format!(
                 "package `{spec}` not found in {}{near}",
                 root.display()

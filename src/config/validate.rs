@@ -136,8 +136,8 @@ fn unknown_key(ctx: &Ctx<'_>, key: &Key, section: &str, known: &[&str]) -> Confi
     } else {
         format!("unknown key `{name}` in `{}`", ctx.header(section))
     };
-    match suggest(name, known) {
-        Some(s) => message.push_str(&format!("; did you mean `{s}`?")),
+    match did_you_mean(name, known) {
+        Some(m) => message.push_str(&m),
         None => message.push_str(&format!("; expected one of {}", list(known))),
     }
     ctx.error(key.span(), message)
@@ -244,8 +244,8 @@ fn build_reach(ctx: &Ctx<'_>, table: &dyn TableLike) -> Result<ReachConfig, Conf
                         "unknown" => ReachKind::Unknown,
                         _ => {
                             let mut message = format!("unknown reach kind `{kind}` in `{field}`");
-                            match suggest(&kind, LOWERABLE) {
-                                Some(s) => message.push_str(&format!("; did you mean `{s}`?")),
+                            match did_you_mean(&kind, LOWERABLE) {
+                                Some(m) => message.push_str(&m),
                                 None => message.push_str(&format!(
                                     "; expected some of {} (a finding reached from a request keeps its severity)",
                                     list(LOWERABLE)
@@ -299,8 +299,8 @@ fn build_rules(
         let name = key.get();
         if !known_rules.contains(&name) {
             let mut message = format!("unknown rule `{name}` in `{}`", ctx.header("rules"));
-            match suggest(name, known_rules) {
-                Some(s) => message.push_str(&format!("; did you mean `{s}`?")),
+            match did_you_mean(name, known_rules) {
+                Some(m) => message.push_str(&m),
                 None if !known_rules.is_empty() => {
                     message.push_str(&format!("; known rules are {}", list(known_rules)))
                 }
@@ -454,8 +454,15 @@ fn is_rust_path(s: &str) -> bool {
         })
 }
 
+/// `; did you mean `x`?` when `name` is a plausible typo of candidate
+/// `x`: the one wording of the suggestion, in config and command-line
+/// errors alike.
+pub(crate) fn did_you_mean(name: &str, candidates: &[&str]) -> Option<String> {
+    suggest(name, candidates).map(|s| format!("; did you mean `{s}`?"))
+}
+
 /// The closest candidate to `name` if it is a plausible typo.
-pub(crate) fn suggest<'a>(name: &str, candidates: &[&'a str]) -> Option<&'a str> {
+pub(super) fn suggest<'a>(name: &str, candidates: &[&'a str]) -> Option<&'a str> {
     let lower = name.to_lowercase();
     let threshold = (name.chars().count() / 3).max(1);
     candidates

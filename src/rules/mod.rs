@@ -370,9 +370,7 @@ pub fn meta(id: &str) -> Option<&'static RuleMeta> {
 /// What to say of a rule id on the command line that no rule has: the
 /// closest id when it looks like a typo, and where the ids are listed.
 pub fn unknown_rule(id: &str) -> String {
-    let near = crate::config::validate::suggest(id, &known_ids())
-        .map(|s| format!("; did you mean `{s}`?"))
-        .unwrap_or_default();
+    let near = crate::config::validate::did_you_mean(id, &known_ids()).unwrap_or_default();
     format!("unknown rule `{id}`{near} (see `tenant-lint rules`)")
 }
 
