@@ -10,8 +10,9 @@
 //! A function body is kept when
 //! - it contains a needle of the file prefilter (the same test a whole
 //!   file passes), or its signature does, or its signature names a query
-//!   builder type (`fn with_status(q: Select<E>, ..)`: a helper that
-//!   filters or runs what its callers pass);
+//!   builder type or trait (`fn with_status(q: Select<E>, ..)`,
+//!   `fn paginate<Q: QueryFilter>(q: Q)`: a helper that filters or runs
+//!   what its callers pass);
 //! - it names, as a word, a function of the file whose body is kept (a
 //!   local helper's caller), repeated until nothing changes;
 //! - it names a word of an item outside the function bodies that contains
@@ -113,12 +114,14 @@ pub fn blank(text: &str, toks: &[Tok], hits: &[Range<usize>], extra: Extra) -> O
     let mut words: Vec<u32> = Vec::new();
     let dead = |p: Option<usize>| p.is_some_and(|p| outline.parts[p].dead);
     for h in outline.heads.iter().filter(|h| !dead(h.part)) {
-        // A helper taking a query (`fn with_status(q: Select<E>, ..)`)
-        // filters or runs what its callers pass: kept whole.
+        // A helper taking a query (`fn with_status(q: Select<E>, ..)`,
+        // `fn paginate<Q: QueryFilter>(q: Q)`) filters or runs what its
+        // callers pass: kept whole.
+        let k = Knowledge::get();
         let takes_query = h.part.is_some()
-            && toks[h.toks.clone()]
-                .iter()
-                .any(|t| t.kind == Kind::Ident && Knowledge::get().is_query_type(word(t)));
+            && toks[h.toks.clone()].iter().any(|t| {
+                t.kind == Kind::Ident && (k.is_query_type(word(t)) || k.is_query_trait(word(t)))
+            });
         if takes_query {
             if let Some(p) = h.part {
                 keep[p] = true;

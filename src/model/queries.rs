@@ -171,6 +171,11 @@ pub struct QState {
     /// For a call to a helper not resolved yet ([`Root::Call`]): the
     /// query-valued arguments, by parameter position.
     pub args: Vec<Vec<QState>>,
+    /// For a call to a helper not resolved yet: the caller took element K
+    /// of the tuple it returns (`let (q, dir) = paginate(q)`), which
+    /// stands for the query only if the helper returns it there.
+    #[serde(default)]
+    pub elem: Option<usize>,
     /// For a call to a helper that may execute what it is given
     /// ([`Root::Run`]): its predicate and table arguments.
     pub run: Option<Box<RunArgs>>,
@@ -283,6 +288,7 @@ impl QState {
             unbound_parts: Vec::new(),
             via: Vec::new(),
             args: Vec::new(),
+            elem: None,
             run: None,
             sites: Vec::new(),
             pending: None,
@@ -353,6 +359,12 @@ const NOT_HELPERS: &[&str] = &[
     "drop",
 ];
 
+/// The result of helper calls, of which no tuple element was taken yet.
+fn untaken_result(v: &Val) -> bool {
+    matches!(v, Val::Query(qs) if !qs.is_empty()
+        && qs.iter().all(|q| matches!(q.root, Root::Call(_)) && q.elem.is_none()))
+}
+
 /// The result of a call to a helper: a query to resolve later, carrying
 /// the query-valued arguments (for helpers that transform a query).
 fn helper_call(key: String, span: Span, args: &[Val]) -> Val {
@@ -412,6 +424,11 @@ pub struct FnSummary {
     /// reported on: its callers say where the key comes from.
     #[serde(default)]
     pub key_params: Vec<(usize, u32)>,
+    /// It returns its queries as element K of a tuple
+    /// (`fn paginate(q: Q) -> (Q, Direction)`): only a caller that takes
+    /// that element gets them.
+    #[serde(default)]
+    pub returns_elem: Option<usize>,
 }
 
 /// A parameter a helper binds a child table by, as its parent key only.
@@ -1226,6 +1243,7 @@ impl<'a, 'o> ItemCtx<'a, 'o> {
             depth: 0,
             superuser: Vec::new(),
             returned: Vec::new(),
+            returned_elem: None,
             runs: Vec::new(),
             uses: Vec::new(),
             tainted: Vec::new(),
@@ -1259,7 +1277,7 @@ impl<'a, 'o> ItemCtx<'a, 'o> {
                     let tenant = &self.opts.config.tenant;
                     let typed_tenant = ty.as_ref().is_some_and(|t| lists(&tenant.types, t));
                     let carried = ty.as_ref().and_then(|t| self.model.tenant_types.get(t));
-                    let query_typed = is_query_type(&pt.ty);
+                    let query_typed = is_query_type(&pt.ty) || query_generic(&pt.ty, &sig.generics);
                     let extractor =
                         request_extractor(&pt.ty, &self.opts.config.tenant.trusted_sources);
                     let trusted_type = ty
@@ -1330,9 +1348,7 @@ impl<'a, 'o> ItemCtx<'a, 'o> {
         f.collect_field_reach(block);
         let tail = f.block(block);
         f.note_returned(&tail);
-        if let Val::Query(qs) = tail {
-            f.returned.extend(qs);
-        }
+        f.return_val(tail);
         f.finish_pending_all();
         let key = self.summary_key(&sig.ident.to_string());
         let mut rows = false;
@@ -1432,6 +1448,7 @@ impl<'a, 'o> ItemCtx<'a, 'o> {
                 tenant_forwards: std::mem::take(&mut f.tenant_forwards),
                 parent_params,
                 key_params,
+                returns_elem: f.returned_elem,
             });
         }
         self.out.untrusted_calls.append(&mut f.untrusted_calls);
@@ -1451,6 +1468,45 @@ impl<'a, 'o> ItemCtx<'a, 'o> {
 /// segment it is (`auth::ensure_member` names `ensure_member`).
 fn lists(list: &[String], name: &str) -> bool {
     list.iter().any(|e| e.rsplit("::").next() == Some(name))
+}
+
+/// Whether a parameter's type is a generic one bound by a query builder
+/// trait (`query-traits`): `query: Q` with `Q: QueryFilter + QueryOrder`,
+/// inline or in the `where` clause, or `impl QueryFilter`.
+fn query_generic(ty: &syn::Type, generics: &syn::Generics) -> bool {
+    let is_query_bound = |b: &syn::TypeParamBound| match b {
+        syn::TypeParamBound::Trait(t) => t
+            .path
+            .segments
+            .last()
+            .is_some_and(|s| Knowledge::get().is_query_trait(&s.ident.to_string())),
+        _ => false,
+    };
+    match ty {
+        syn::Type::ImplTrait(it) => it.bounds.iter().any(is_query_bound),
+        syn::Type::Reference(r) => query_generic(&r.elem, generics),
+        syn::Type::Paren(p) => query_generic(&p.elem, generics),
+        syn::Type::Path(tp) if tp.qself.is_none() => {
+            let Some(id) = tp.path.get_ident() else {
+                return false;
+            };
+            let inline = generics
+                .type_params()
+                .filter(|t| &t.ident == id)
+                .any(|t| t.bounds.iter().any(is_query_bound));
+            let in_where = generics
+                .where_clause
+                .iter()
+                .flat_map(|w| &w.predicates)
+                .any(|p| {
+                    matches!(p, syn::WherePredicate::Type(pt)
+                    if matches!(&pt.bounded_ty, syn::Type::Path(b) if b.path.is_ident(id))
+                        && pt.bounds.iter().any(is_query_bound))
+                });
+            inline || in_where
+        }
+        _ => false,
+    }
 }
 
 /// Whether a parameter's type is a query builder type of an ORM
@@ -1959,6 +2015,9 @@ enum Val {
     /// A sqlx `QueryBuilder`: the SQL so far and the number of binds, one
     /// per path through conditional pushes.
     Builder(Vec<(Rc<SqlText>, u32)>),
+    /// A tuple whose element K holds a query, the others nothing followed
+    /// (`(query.limit(n), direction)`).
+    Tuple(usize, Box<Val>),
 }
 
 /// What a pending tenant check is for.
@@ -2003,6 +2062,8 @@ struct FnAnalysis<'a> {
     superuser: Vec<SuperuserCall>,
     /// Queries the function returns (`return q` and the tail value).
     returned: Vec<QState>,
+    /// The tuple element they are returned as, if in a tuple.
+    returned_elem: Option<usize>,
     /// Queries it executes with what it was given.
     runs: Vec<Run>,
     /// Calls to helpers that may return rows.
@@ -2076,6 +2137,9 @@ fn merge_vals(a: Val, b: Val) -> Val {
                 }
             }
             Val::Builder(x)
+        }
+        (Val::Tuple(i, x), Val::Tuple(j, y)) if i == j => {
+            Val::Tuple(i, Box::new(merge_vals(*x, *y)))
         }
         (Val::Other, b) => b,
         (a, _) => a,
@@ -2490,6 +2554,28 @@ impl<'a> FnAnalysis<'a> {
         match pat {
             Pat::Ident(i) => self.bind(i.ident.to_string(), v),
             Pat::Type(t) => self.bind_pat(&t.pat, v),
+            Pat::Paren(p) => self.bind_pat(&p.pat, v),
+            Pat::Tuple(t) if matches!(v, Val::Tuple(..)) || untaken_result(&v) => {
+                for (k, e) in t.elems.iter().enumerate() {
+                    let part = match &v {
+                        Val::Tuple(i, inner) if *i == k => (**inner).clone(),
+                        // A helper's result not resolved yet: element K
+                        // is its query if the helper returns it there; the
+                        // rows it may hold go with the first, as below.
+                        Val::Query(qs) => Val::Query(
+                            qs.iter()
+                                .map(|q| QState {
+                                    elem: Some(k),
+                                    pending: q.pending.filter(|_| k == 0),
+                                    ..q.clone()
+                                })
+                                .collect(),
+                        ),
+                        _ => Val::Other,
+                    };
+                    self.bind_pat(e, part);
+                }
+            }
             _ => {
                 // Destructuring: `Some(doc)`, `(a, b)`. The first name
                 // carries fetched rows; the others are opaque.
@@ -2548,6 +2634,26 @@ impl<'a> FnAnalysis<'a> {
             Target::Exec(e) => self.execs[e].checked_after = true,
             Target::Use(u) => self.uses[u].checked_after = true,
         }
+    }
+
+    /// A value the function returns: the queries in it go to its callers,
+    /// whole or as one element of a tuple (a function that returns both
+    /// forms cannot type-check; the first form seen is kept).
+    fn return_val(&mut self, v: Val) {
+        let (elem, qs) = match v {
+            Val::Query(qs) => (None, qs),
+            Val::Tuple(i, inner) => match *inner {
+                Val::Query(qs) => (Some(i), qs),
+                _ => return,
+            },
+            _ => return,
+        };
+        if self.returned.is_empty() {
+            self.returned_elem = elem;
+        } else if self.returned_elem != elem {
+            return;
+        }
+        self.returned.extend(qs);
     }
 
     /// A value the function returns: rows in it go to its callers.
@@ -2984,9 +3090,7 @@ impl<'a> FnAnalysis<'a> {
                 if let Some(x) = &r.expr {
                     let v = self.expr(x);
                     self.note_returned(&v);
-                    if let Val::Query(qs) = v {
-                        self.returned.extend(qs);
-                    }
+                    self.return_val(v);
                 }
                 self.diverged = true;
                 Val::Other
@@ -3008,11 +3112,19 @@ impl<'a> FnAnalysis<'a> {
                 ..
             }) => self.str_lit(s),
             Expr::Tuple(t) => {
-                // `(Entity, Column::X)` as a column reference.
-                let cols: Vec<Val> = t
-                    .elems
+                let vals: Vec<Val> = t.elems.iter().map(|x| self.expr(x)).collect();
+                // `(query.limit(n), direction)`: one element holds a query.
+                let mut queries = vals
                     .iter()
-                    .map(|x| self.expr(x))
+                    .enumerate()
+                    .filter(|(_, v)| matches!(v, Val::Query(_)));
+                if let (Some((i, _)), None) = (queries.next(), queries.next()) {
+                    let q = vals.into_iter().nth(i).unwrap_or(Val::Other);
+                    return Val::Tuple(i, Box::new(q));
+                }
+                // `(Entity, Column::X)` as a column reference.
+                let cols: Vec<Val> = vals
+                    .into_iter()
                     .filter(|v| matches!(v, Val::Col(..)))
                     .collect();
                 match <[Val; 1]>::try_from(cols) {
@@ -3477,7 +3589,13 @@ impl<'a> FnAnalysis<'a> {
         let Val::Query(mut qs) = v else {
             return v;
         };
-        if args.iter().any(|a| matches!(a, Val::Query(_))) {
+        // A query handed in: the helper transforms it. A tuple element of
+        // a helper's result not resolved yet does not count: it is most
+        // often no query (`let (hits, _) = search(..)`), and what is
+        // derived from it (`hits.iter().map(..).collect()`) still less.
+        let query_arg =
+            |a: &Val| matches!(a, Val::Query(qs) if qs.iter().any(|q| q.elem.is_none()));
+        if args.iter().any(query_arg) {
             return Val::Query(qs);
         }
         self.uses.push(HelperUse {
@@ -3611,7 +3729,7 @@ impl<'a> FnAnalysis<'a> {
         }
         match recv {
             Val::Sql(run) => self.sql_run_method(&run, m, &name),
-            Val::Str(_) | Val::Builder(..) => Val::Other,
+            Val::Str(_) | Val::Builder(..) | Val::Tuple(..) => Val::Other,
             Val::Query(qs) => self.query_method(qs, m, &name, args),
             Val::Col(t, c) => {
                 let arg = m.args.first();

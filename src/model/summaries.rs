@@ -405,7 +405,9 @@ impl<'a> Summaries<'a> {
                 if runs {
                     !d.runs.is_empty()
                 } else {
-                    !d.returns.is_empty()
+                    // `let (q, dir) = paginate(..)`: the element taken must
+                    // be the one the helper returns its query in.
+                    !d.returns.is_empty() && d.returns_elem == q.elem
                 }
             })
             .collect();

@@ -122,6 +122,8 @@ struct PackFile {
     #[serde(default)]
     query_types: Vec<String>,
     #[serde(default)]
+    query_traits: Vec<String>,
+    #[serde(default)]
     predicate_types: Vec<String>,
     #[serde(default)]
     boxed_predicate_traits: Vec<String>,
@@ -183,6 +185,9 @@ pub struct Pack {
     pub schema_markers: Vec<String>,
     /// Query builder types a helper may take, filter and return.
     pub query_types: foldhash::HashSet<String>,
+    /// Traits a generic parameter bound by holds a query
+    /// (`fn paginate<Q: QueryFilter>(q: Q)`).
+    pub query_traits: foldhash::HashSet<String>,
     /// Types of a parameter that holds a condition.
     pub predicate_types: HashSet<String>,
     /// Traits whose boxed trait objects hold a condition.
@@ -302,6 +307,7 @@ impl Knowledge {
                 pack.shape = f.shape;
                 pack.schema_markers.extend(f.schema_markers);
                 pack.query_types.extend(f.query_types);
+                pack.query_traits.extend(f.query_traits);
                 pack.predicate_types.extend(f.predicate_types);
                 pack.boxed_predicate_traits.extend(f.boxed_predicate_traits);
                 pack.table_members.extend(f.table_members);
@@ -363,6 +369,12 @@ impl Knowledge {
     /// Whether `name` is a query builder type of some ORM (`query-types`).
     pub fn is_query_type(&self, name: &str) -> bool {
         self.packs.iter().any(|p| p.query_types.contains(name))
+    }
+
+    /// Whether `name` is a trait of query builders of some ORM
+    /// (`query-traits`).
+    pub fn is_query_trait(&self, name: &str) -> bool {
+        self.packs.iter().any(|p| p.query_traits.contains(name))
     }
 
     /// Every ORM with its pack.

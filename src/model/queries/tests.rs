@@ -602,3 +602,54 @@ fn a_row_checked_by_the_rust_name_of_its_tenant_column_is_checked() {
     assert_eq!(found.execs.len(), 1, "{:#?}", found.execs);
     assert!(found.execs[0].checked_after, "{:#?}", found.execs[0]);
 }
+
+#[test]
+fn a_query_returned_in_a_tuple_reaches_the_caller_that_takes_its_element() {
+    let (model, f) = facts(&format!(
+        "{USE}fn page<Q: QueryDsl>(q: Q, after: Option<Uuid>) -> (Q, bool) {{
+            let (q, forward) = match after {{
+                Some(a) => (q.filter(documents::id.gt(a)), true),
+                None => (q, false),
+            }};
+            (q, forward)
+        }}
+        fn counted<Q: QueryDsl>(q: Q) -> (u64, Q) {{
+            (50, q)
+        }}
+        fn f(conn: &mut PgConnection, tenant: Uuid, after: Option<Uuid>) {{
+            let (q, _forward) = page(documents::table.filter(documents::title.eq(\"x\")), after);
+            q.load::<Doc>(conn);
+            let (_n, q) = counted(documents::table.filter(documents::tenant_id.eq(tenant)));
+            q.load::<Doc>(conn);
+            let (_wrong, q) = page(documents::table, after);
+            q.load::<Doc>(conn);
+        }}"
+    ));
+    let elems: Vec<Option<usize>> = f
+        .summaries
+        .iter()
+        .filter(|s| !s.returns.is_empty())
+        .map(|s| s.returns_elem)
+        .collect();
+    assert_eq!(elems, [Some(0), Some(1)]);
+    let all = Summaries::new(f.summaries.iter().map(|s| (0, s)));
+    let resolved: Vec<Vec<Vec<String>>> = f
+        .execs
+        .iter()
+        .map(|e| {
+            all.resolve_exec(e)
+                .map(|r| unbound(&model, &r))
+                .unwrap_or_default()
+        })
+        .collect();
+    // The first is unbound (both paths of `page` leave it so); the second
+    // bound; the third took the element `page` does not return its query in.
+    assert_eq!(
+        resolved,
+        [
+            vec![vec!["documents".to_string()]],
+            vec![Vec::new()],
+            Vec::new(),
+        ]
+    );
+}
