@@ -3404,6 +3404,18 @@ impl<'a> FnAnalysis<'a> {
                 }
                 Resolved::Unknown
                     if k.with_shape(Shape::TableModule)
+                        .any(|(_, p)| p.model_starts.contains(&last))
+                        && c.args.is_empty() =>
+                {
+                    // `User::query()`, `Self::query()`: a query on the
+                    // model struct's table.
+                    if let Some(Root::Table(t)) = ty.last().and_then(|s| self.table_of_name(s)) {
+                        let orm = self.table_orm(&t);
+                        return Val::Query(vec![QState::new(orm, Root::Table(t), span, &last)]);
+                    }
+                }
+                Resolved::Unknown
+                    if k.with_shape(Shape::TableModule)
                         .any(|(_, p)| p.related_starts.contains(&last)) =>
                 {
                     // `Document::belonging_to(&org)`.

@@ -137,6 +137,8 @@ struct PackFile {
     join_conditions: Vec<String>,
     starts: Vec<String>,
     pk_starts: Vec<String>,
+    #[serde(default)]
+    model_starts: Vec<String>,
     related_starts: Vec<String>,
     related_filters: Vec<String>,
     filters: Vec<String>,
@@ -204,6 +206,9 @@ pub struct Pack {
     pub starts: HashSet<String>,
     /// Primary-key lookups.
     pub pk_starts: HashSet<String>,
+    /// Calls on a model struct that start a query on its table
+    /// (`User::query()`, Diesel 2.3's `HasQuery`).
+    pub model_starts: HashSet<String>,
     /// Starts that are bound through a parent row.
     pub related_starts: HashSet<String>,
     /// Filter by the foreign key to a fetched row (bound through it).
@@ -316,6 +321,7 @@ impl Knowledge {
                 pack.join_conditions.extend(f.join_conditions);
                 pack.starts.extend(f.starts);
                 pack.pk_starts.extend(f.pk_starts);
+                pack.model_starts.extend(f.model_starts);
                 pack.related_starts.extend(f.related_starts);
                 pack.related_filters.extend(f.related_filters);
                 pack.filters.extend(f.filters);
