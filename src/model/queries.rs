@@ -3012,9 +3012,23 @@ impl<'a> FnAnalysis<'a> {
                 Val::Other
             }
             Expr::Binary(b) => {
-                self.expr(&b.left);
-                self.expr(&b.right);
-                Val::Other
+                let left = self.expr(&b.left);
+                let right = self.expr(&b.right);
+                match b.op {
+                    // `sql + " AND status = $2"`.
+                    syn::BinOp::Add(_) => self.str_add(&left, &right),
+                    // `sql += " ORDER BY created_at"`.
+                    syn::BinOp::AddAssign(_) => {
+                        if let Some(var) = rawsql::root_var(&b.left) {
+                            let v = self.str_add(&left, &right);
+                            if !matches!(left, Val::Other) {
+                                self.assign(&var, v);
+                            }
+                        }
+                        Val::Other
+                    }
+                    _ => Val::Other,
+                }
             }
             Expr::Index(i) => {
                 self.expr(&i.expr);

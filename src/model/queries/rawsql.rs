@@ -112,6 +112,17 @@ impl FnAnalysis<'_> {
     pub(super) fn sql_call(&mut self, segs: &[String], args: &[Val], span: Span) -> Option<Val> {
         let last = segs.last()?;
         let k = self.k;
+        // `String::from("SELECT ..")`, `String::new()` to push onto.
+        if segs.len() >= 2 && segs[segs.len() - 2] == "String" {
+            return match last.as_str() {
+                "from" => match args.first() {
+                    Some(Val::Str(s)) => Some(Val::Str(s.clone())),
+                    _ => None,
+                },
+                "new" | "with_capacity" => Some(Val::Str(Rc::new(SqlText::default()))),
+                _ => None,
+            };
+        }
         if last == "new" && segs.len() >= 2 && k.sql.builder_types.contains(&segs[segs.len() - 2]) {
             let start = args.iter().find_map(|a| match a {
                 Val::Str(s) => Some((**s).clone()),
@@ -321,6 +332,15 @@ impl FnAnalysis<'_> {
                 ) {
                     return Some(Val::Str(s.clone()));
                 }
+                // `sql.push_str(" AND status = $2")` changes the string `sql`
+                // holds; a piece we cannot read makes it unknown.
+                if name == "push_str" {
+                    if let Some(var) = root_var(&m.receiver) {
+                        let v = appended(s, args.first());
+                        self.assign(&var, v);
+                    }
+                    return Some(Val::Other);
+                }
             }
             Val::Builder(alts) => {
                 let at = Span::from_pm2(m.method.span()).start;
@@ -370,6 +390,15 @@ impl FnAnalysis<'_> {
             return Some(Val::Other);
         }
         None
+    }
+
+    /// `sql += piece`, `sql = sql + piece`: the string `sql` holds, with
+    /// `piece` appended, or nothing known once a piece cannot be read.
+    pub(super) fn str_add(&mut self, left: &Val, right: &Val) -> Val {
+        match left {
+            Val::Str(s) => appended(s, Some(right)),
+            _ => Val::Other,
+        }
     }
 
     /// Judges SQL where it reaches the database (see [`Sunk`]).
@@ -574,13 +603,25 @@ fn macro_span(m: &syn::Macro) -> Span {
 }
 
 /// `qb` in `qb.push(..).push_bind(..)`.
-fn root_var(e: &Expr) -> Option<String> {
+pub(super) fn root_var(e: &Expr) -> Option<String> {
     match e {
         Expr::Path(p) => p.path.get_ident().map(|i| i.to_string()),
         Expr::MethodCall(m) => root_var(&m.receiver),
         Expr::Reference(r) => root_var(&r.expr),
         Expr::Paren(p) => root_var(&p.expr),
         _ => None,
+    }
+}
+
+/// `s` with `piece` appended, when the piece is a string we read.
+fn appended(s: &SqlText, piece: Option<&Val>) -> Val {
+    match piece {
+        Some(Val::Str(p)) => {
+            let mut t = s.clone();
+            t.append(p);
+            Val::Str(Rc::new(t))
+        }
+        _ => Val::Other,
     }
 }
 
