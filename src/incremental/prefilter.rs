@@ -241,8 +241,16 @@ impl QueryNeedles {
         };
         // The analysis knows these names exactly: `::find_policies` is no
         // start, and `find_also_related` follows a `::find()`.
+        // New rows and their inserts: `document::ActiveModel { .. }`,
+        // `Tag::insert(row)`.
         for (_, p) in k.with_shape(orm::Shape::Entity) {
-            for s in p.starts.iter().chain(&p.pk_starts) {
+            for s in p
+                .starts
+                .iter()
+                .chain(&p.pk_starts)
+                .chain(&p.new_row_types)
+                .chain(&p.insert_starts)
+            {
                 exact.push((s.clone(), Shape::AfterPath));
             }
         }

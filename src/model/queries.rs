@@ -176,6 +176,10 @@ pub struct QState {
     /// stands for the query only if the helper returns it there.
     #[serde(default)]
     pub elem: Option<usize>,
+    /// For an insert (`insert_into(t).values(..)`): what makes an upsert's
+    /// update safe.
+    #[serde(default)]
+    pub insert: Option<InsertFacts>,
     /// For a call to a helper that may execute what it is given
     /// ([`Root::Run`]): its predicate and table arguments.
     pub run: Option<Box<RunArgs>>,
@@ -188,6 +192,18 @@ pub struct QState {
     /// (analysis-time only).
     #[serde(skip)]
     pending: Option<usize>,
+}
+
+/// What an insert knows of the rows it writes and of its conflict clause.
+#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+pub struct InsertFacts {
+    /// The rows are a row the function holds as its tenant's (`self` of a
+    /// model, a row fetched scoped): a conflict on its key is that row.
+    pub own_row: bool,
+    /// The conflict target names a tenant column.
+    pub conflict_on_tenant: bool,
+    /// `.do_update()`: a conflict updates the existing row.
+    pub upsert: bool,
 }
 
 /// Arguments of a call to a helper that may execute a query built from
@@ -289,6 +305,7 @@ impl QState {
             via: Vec::new(),
             args: Vec::new(),
             elem: None,
+            insert: None,
             run: None,
             sites: Vec::new(),
             pending: None,
@@ -827,6 +844,9 @@ pub fn unbound_paths<'e>(model: &TenantModel, e: &'e ExecFact) -> Vec<(&'e QStat
 /// `update-starts` / `delete-starts` in `src/orm/*/knowledge.toml`).
 pub fn write_kind(q: &QState) -> Option<&'static str> {
     let pack = Knowledge::get().pack(q.orm);
+    if let Some(i) = &q.insert {
+        return Some(if i.upsert { "upsert" } else { "insert" });
+    }
     if pack.update_starts.contains(&q.start) {
         Some("update")
     } else if pack.delete_starts.contains(&q.start) {
@@ -2018,6 +2038,9 @@ enum Val {
     /// A tuple whose element K holds a query, the others nothing followed
     /// (`(query.limit(n), direction)`).
     Tuple(usize, Box<Val>),
+    /// A new row of a table (`document::ActiveModel { .. }`, a Diesel
+    /// model struct's literal), and the tenant column it leaves unset.
+    NewRow(String, Option<String>),
 }
 
 /// What a pending tenant check is for.
@@ -3008,8 +3031,12 @@ impl<'a> FnAnalysis<'a> {
                 }
             }
             Expr::Unary(u) => {
-                self.expr(&u.expr);
-                Val::Other
+                let v = self.expr(&u.expr);
+                match (u.op, v) {
+                    // `&*self`: the same row.
+                    (syn::UnOp::Deref(_), Val::Proven(t)) => Val::Proven(t),
+                    _ => Val::Other,
+                }
             }
             Expr::Binary(b) => {
                 let left = self.expr(&b.left);
@@ -3097,6 +3124,10 @@ impl<'a> FnAnalysis<'a> {
                         return Val::Other;
                     }
                 }
+                // `row.org_id = Set(org_id)` on a new row.
+                if let Expr::Field(f) = strip(&a.left) {
+                    self.set_row_field(f, &a.right);
+                }
                 self.expr(&a.left);
                 Val::Other
             }
@@ -3136,6 +3167,16 @@ impl<'a> FnAnalysis<'a> {
                     let q = vals.into_iter().nth(i).unwrap_or(Val::Other);
                     return Val::Tuple(i, Box::new(q));
                 }
+                // `(a.eq(x), b.eq(y))`: Diesel's values of an insert, all
+                // of them.
+                if vals.len() > 1 && vals.iter().all(|v| matches!(v, Val::Pred(..))) {
+                    let cs = vals
+                        .iter()
+                        .map(|v| pred_of(Some(v)))
+                        .reduce(|a, b| conj(&a, &b))
+                        .unwrap_or_default();
+                    return Val::Pred(cs, None);
+                }
                 // `(Entity, Column::X)` as a column reference.
                 let cols: Vec<Val> = vals
                     .into_iter()
@@ -3159,7 +3200,7 @@ impl<'a> FnAnalysis<'a> {
                 if let Some(r) = &s.rest {
                     self.expr(r);
                 }
-                Val::Other
+                self.new_row(s).unwrap_or(Val::Other)
             }
             Expr::Repeat(r) => {
                 self.expr(&r.expr);
@@ -3379,6 +3420,17 @@ impl<'a> FnAnalysis<'a> {
                 _ => resolved,
             };
             match resolved {
+                // `Entity::insert(row)`.
+                Resolved::Entity(t)
+                    if k.with_shape(Shape::Entity)
+                        .any(|(_, p)| p.insert_starts.contains(&last)) =>
+                {
+                    let orm = k
+                        .with_shape(Shape::Entity)
+                        .find(|(_, p)| p.insert_starts.contains(&last))
+                        .map_or(Orm::ALL[0], |(o, _)| o);
+                    return Val::Query(vec![insert_state(orm, &t, span, &last, args.first())]);
+                }
                 Resolved::Entity(t) => {
                     let scope_method = self.config.tenant.scope_methods.contains(&last);
                     let start = k
@@ -3465,6 +3517,21 @@ impl<'a> FnAnalysis<'a> {
                 c.notes
                     .push(format!("`{last}(..)` negates the tenant condition"));
                 return Val::Pred(vec![c], None);
+            }
+        }
+        // `diesel::insert_into(documents::table)`.
+        if k.with_shape(Shape::TableModule)
+            .any(|(_, p)| p.insert_starts.contains(&last))
+        {
+            if let Some(Val::Query(qs)) = args.first() {
+                let states: Vec<QState> = qs
+                    .iter()
+                    .filter_map(QState::table)
+                    .map(|t| insert_state(self.table_orm(t), t, span, &last, None))
+                    .collect();
+                if !states.is_empty() {
+                    return Val::Query(states);
+                }
             }
         }
         // The wrapped query's own ORM first.
@@ -3645,6 +3712,162 @@ impl<'a> FnAnalysis<'a> {
         Val::Query(qs)
     }
 
+    /// A struct literal that is a new row of a tenant table: SeaORM's
+    /// `document::ActiveModel { .. }` (`new-row-types`), or a Diesel model
+    /// struct that names its table. The tenant column it leaves unset, if
+    /// it does: not among the fields (after `..Default::default()`, or a
+    /// Diesel `Insertable` without it), or set to `NotSet`.
+    fn new_row(&self, s: &syn::ExprStruct) -> Option<Val> {
+        let segs = path_segments(&s.path);
+        let last = segs.last()?;
+        let k = self.k;
+        let model = self.scope.model;
+        let table = if k.packs().any(|(_, p)| p.new_row_types.contains(last)) {
+            if segs.len() == 1 {
+                self.self_table.clone()?
+            } else {
+                let mut e = segs[..segs.len() - 1].to_vec();
+                e.push("Entity".into());
+                match self.scope.resolve(&e) {
+                    Resolved::Entity(t) => t,
+                    _ => return None,
+                }
+            }
+        } else {
+            model.row_structs.get(last)?.clone()
+        };
+        if !model.is_tenant(&table) || model.is_root(&table) {
+            return None;
+        }
+        let not_set = |e: &Expr| {
+            matches!(strip(e), Expr::Path(p)
+                if p.path.segments.last().is_some_and(|x| k.packs().any(|(_, pk)| pk.not_set.contains(&x.ident.to_string()))))
+        };
+        let sets = s.fields.iter().any(|f| match &f.member {
+            syn::Member::Named(n) => {
+                model.is_tenant_column(&table, &n.to_string()) && !not_set(&f.expr)
+            }
+            syn::Member::Unnamed(_) => false,
+        });
+        let missing = if sets {
+            None
+        } else {
+            Some(
+                model
+                    .tables
+                    .get(&table)
+                    .and_then(|t| t.tenant_rust())
+                    .unwrap_or_else(|| "tenant_id".into()),
+            )
+        };
+        Some(Val::NewRow(table, missing))
+    }
+
+    /// `row.org_id = Set(org_id)`: the new row held by `row` sets its
+    /// tenant column now.
+    fn set_row_field(&mut self, f: &syn::ExprField, value: &Expr) {
+        let (Expr::Path(p), syn::Member::Named(n)) = (strip(&f.base), &f.member) else {
+            return;
+        };
+        let Some(var) = p.path.get_ident().map(|i| i.to_string()) else {
+            return;
+        };
+        let Some(Val::NewRow(t, Some(_))) = self.lookup(&var).cloned() else {
+            return;
+        };
+        let k = self.k;
+        let unset = matches!(strip(value), Expr::Path(p)
+            if p.path.segments.last().is_some_and(|x| k.packs().any(|(_, pk)| pk.not_set.contains(&x.ident.to_string()))));
+        if self.scope.model.is_tenant_column(&t, &n.to_string()) && !unset {
+            self.assign(&var, Val::NewRow(t, None));
+        }
+    }
+
+    /// `row.insert(db)`, `row.save(db)` on a new row: an insert into its
+    /// table, executed here.
+    fn new_row_method(
+        &mut self,
+        table: &str,
+        missing: Option<String>,
+        m: &syn::ExprMethodCall,
+        name: &str,
+    ) -> Val {
+        let Some((orm, _)) = self
+            .k
+            .packs()
+            .find(|(_, p)| p.new_row_inserts.contains(name))
+        else {
+            return Val::Other;
+        };
+        if m.args.is_empty() {
+            return Val::Other;
+        }
+        let span = Span::from_pm2(m.method.span());
+        let row = Val::NewRow(table.to_string(), missing);
+        let q = insert_state(orm, table, span, name, Some(&row));
+        self.execute(vec![q], m, name)
+    }
+
+    /// The steps of an insert: its rows (`.values(..)`), its conflict
+    /// target (`.on_conflict(..)`) and whether a conflict updates the
+    /// existing row (`.do_update()`).
+    fn insert_method(
+        &mut self,
+        qs: &[QState],
+        m: &syn::ExprMethodCall,
+        name: &str,
+        args: &[Val],
+    ) -> Option<Val> {
+        let k = self.k;
+        let has = |f: fn(&crate::orm::Pack) -> &HashSet<String>| {
+            k.packs().any(|(_, p)| f(p).contains(name))
+        };
+        let model = self.scope.model;
+        let mut out = qs.to_vec();
+        if has(|p| &p.insert_values) {
+            let rows = args.first().cloned().unwrap_or(Val::Other);
+            for q in out.iter_mut().filter(|q| q.insert.is_some()) {
+                insert_rows(q, &rows);
+            }
+        } else if has(|p| &p.conflict_targets) {
+            // `.on_conflict(col)`, `.on_conflict((a, b))`.
+            let cols: Vec<Val> = match m.args.first().map(strip) {
+                Some(Expr::Tuple(t)) => t.elems.iter().map(|e| self.expr(e)).collect(),
+                _ => args.to_vec(),
+            };
+            for q in out.iter_mut() {
+                let Some(t) = q.table().map(str::to_string) else {
+                    continue;
+                };
+                let on_tenant = cols.iter().any(|c| match c {
+                    Val::Col(ct, c) => {
+                        ct.as_deref().is_none_or(|ct| ct == t) && model.is_tenant_column(&t, c)
+                    }
+                    _ => false,
+                });
+                if let Some(i) = q.insert.as_mut() {
+                    i.conflict_on_tenant = on_tenant;
+                }
+            }
+        } else if has(|p| &p.conflict_updates) {
+            for q in out.iter_mut() {
+                let Some(i) = q.insert.as_mut() else {
+                    continue;
+                };
+                i.upsert = true;
+                if !i.own_row && !i.conflict_on_tenant {
+                    q.cond.bound.remove(&Bound::Root);
+                    q.cond.notes.push(format!(
+                        "`.{name}()` on a conflict overwrites the existing row with that key, whichever tenant owns it: the conflict target does not hold the tenant column"
+                    ));
+                }
+            }
+        } else {
+            return None;
+        }
+        Some(Val::Query(out))
+    }
+
     /// Starts following the rows of `target` for a tenant check.
     fn pend(&mut self, target: Target) -> usize {
         self.pending.push(Pending {
@@ -3756,6 +3979,7 @@ impl<'a> FnAnalysis<'a> {
         match recv {
             Val::Sql(run) => self.sql_run_method(&run, m, &name),
             Val::Str(_) | Val::Builder(..) | Val::Tuple(..) => Val::Other,
+            Val::NewRow(t, missing) => self.new_row_method(&t, missing, m, &name),
             Val::Query(qs) => self.query_method(qs, m, &name, args),
             Val::Col(t, c) => {
                 let arg = m.args.first();
@@ -3971,6 +4195,11 @@ impl<'a> FnAnalysis<'a> {
             qs[0].orm
         };
         let pack = k.pack(orm);
+        if qs.iter().any(|q| q.insert.is_some()) {
+            if let Some(v) = self.insert_method(&qs, m, name, &args) {
+                return v;
+            }
+        }
         let paginator_call =
             qs.iter().any(|q| q.paginated) && pack.paginator_executes.contains(name);
         if (pack.executes.contains(name) && !m.args.is_empty()) || paginator_call {
@@ -4422,3 +4651,50 @@ fn mentions_in(tokens: TokenStream, name: &str, inline: &str) -> bool {
 
 #[cfg(test)]
 mod tests;
+
+/// An insert into `table` started by `start`, with the rows it writes when
+/// they are known. It binds nothing to judge (an insert reads no rows)
+/// unless the rows leave the tenant column unset.
+fn insert_state(orm: Orm, table: &str, span: Span, start: &str, rows: Option<&Val>) -> QState {
+    let mut q = QState::new(orm, Root::Table(table.to_string()), span, start);
+    q.cond.bound.insert(Bound::Root);
+    q.insert = Some(InsertFacts::default());
+    if let Some(v) = rows {
+        insert_rows(&mut q, v);
+    }
+    q
+}
+
+/// `insert.values(rows)`: an insert of rows that leave the tenant column
+/// unset binds nothing; rows the function holds as its tenant's make a
+/// conflict on their key harmless.
+fn insert_rows(q: &mut QState, rows: &Val) {
+    let Some(table) = q.table().map(str::to_string) else {
+        return;
+    };
+    let missing = match rows {
+        Val::NewRow(t, Some(col)) if *t == table => Some(col.clone()),
+        Val::Pred(cs, _)
+            if cs.iter().any(|c| {
+                !c.bound.contains(&Bound::Root) && !c.bound.contains(&Bound::Table(table.clone()))
+            }) =>
+        {
+            Some(String::new())
+        }
+        Val::Proven(t) if *t == table => {
+            if let Some(i) = q.insert.as_mut() {
+                i.own_row = true;
+            }
+            None
+        }
+        _ => None,
+    };
+    if let Some(col) = missing {
+        q.cond.bound.remove(&Bound::Root);
+        q.cond.notes.push(if col.is_empty() {
+            format!("the inserted values do not set `{table}`'s tenant column")
+        } else {
+            format!("the inserted row does not set `{col}`")
+        });
+    }
+}

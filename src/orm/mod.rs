@@ -152,6 +152,20 @@ struct PackFile {
     executes: Vec<String>,
     update_starts: Vec<String>,
     delete_starts: Vec<String>,
+    #[serde(default)]
+    insert_starts: Vec<String>,
+    #[serde(default)]
+    insert_values: Vec<String>,
+    #[serde(default)]
+    conflict_targets: Vec<String>,
+    #[serde(default)]
+    conflict_updates: Vec<String>,
+    #[serde(default)]
+    new_row_types: Vec<String>,
+    #[serde(default)]
+    new_row_inserts: Vec<String>,
+    #[serde(default)]
+    not_set: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -233,6 +247,24 @@ pub struct Pack {
     pub update_starts: HashSet<String>,
     /// Starts (or wrappers) that make the query delete rows.
     pub delete_starts: HashSet<String>,
+    /// Calls that start an insert into a table (`diesel::insert_into(t)`,
+    /// SeaORM `Entity::insert(row)`).
+    pub insert_starts: HashSet<String>,
+    /// The call that gives an insert its rows (`.values(..)`).
+    pub insert_values: HashSet<String>,
+    /// The call that names an upsert's conflict target (`.on_conflict(..)`).
+    pub conflict_targets: HashSet<String>,
+    /// The call that makes a conflict update the existing row
+    /// (`.do_update()`).
+    pub conflict_updates: HashSet<String>,
+    /// Types whose struct literal is a new row of its entity's table
+    /// (SeaORM `document::ActiveModel { .. }`); Diesel's are the model
+    /// structs that name their table.
+    pub new_row_types: HashSet<String>,
+    /// Methods of such a row that insert it (`row.insert(db)`).
+    pub new_row_inserts: HashSet<String>,
+    /// A field value that leaves the column unset (`NotSet`).
+    pub not_set: HashSet<String>,
 }
 
 /// All ORM knowledge.
@@ -334,6 +366,13 @@ impl Knowledge {
                 pack.paginator_executes.extend(f.paginator_executes);
                 pack.update_starts.extend(f.update_starts);
                 pack.delete_starts.extend(f.delete_starts);
+                pack.insert_starts.extend(f.insert_starts);
+                pack.insert_values.extend(f.insert_values);
+                pack.conflict_targets.extend(f.conflict_targets);
+                pack.conflict_updates.extend(f.conflict_updates);
+                pack.new_row_types.extend(f.new_row_types);
+                pack.new_row_inserts.extend(f.new_row_inserts);
+                pack.not_set.extend(f.not_set);
             }
             k.packs.push(pack);
         }

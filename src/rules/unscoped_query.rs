@@ -183,6 +183,10 @@ fn judge(model: &TenantModel, file: FileId, e: &ExecFact) -> Option<Finding> {
         )
     } else if !root_unbound {
         format!("{orm} {what} joins `{table}`, which is not scoped to a tenant")
+    } else if what == "insert" {
+        format!("{orm} insert into `{table}` does not set its tenant column")
+    } else if what == "upsert" {
+        format!("{orm} upsert on `{table}` can overwrite another tenant's row on a conflict")
     } else {
         format!("{orm} {what} on `{table}` is not scoped to a tenant")
     };
@@ -369,6 +373,7 @@ fn certain_fix(
         || !q.sites.is_empty()
         || q.source.start.line == 0
         || q.start.contains("insert")
+        || q.insert.is_some()
     {
         return None;
     }
@@ -406,6 +411,22 @@ fn help(model: &TenantModel, e: &ExecFact, q: &QState, table: &str, root: bool) 
         .and_then(|t| t.tenant_rust())
         .unwrap_or_else(|| "tenant_id".into());
     let (filter, _) = filter_expr(model, e, q, table);
+    match (write_kind(q), Knowledge::get().pack(e.orm).shape) {
+        (Some("insert"), Shape::Entity) => {
+            return format!("set `{col}: Set(..)` to the caller's tenant in the new row");
+        }
+        (Some("insert"), _) => {
+            return format!(
+                "set `{table}::{col}` to the caller's tenant in the inserted values (a field of the `Insertable` struct, or `{table}::{col}.eq(..)` in the tuple)"
+            );
+        }
+        (Some("upsert"), _) => {
+            return format!(
+                "put the tenant column in the conflict target, `.on_conflict(({table}::{col}, ..))`, so a conflict can only be with the tenant's own row"
+            );
+        }
+        _ => {}
+    }
     if let Some((key, p, _)) = &parent {
         return format!(
             "bind `{table}` by its parent key `{key}` to a `{p}` row of the caller's tenant: `.filter({filter})` on every path before `.{}(..)`, or join `{p}` and bind it",
