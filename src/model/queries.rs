@@ -3388,6 +3388,18 @@ impl<'a> FnAnalysis<'a> {
         self.superuser_call(&segs, span);
         self.authorize(&last, &c.args);
         let k = self.k;
+        // `sql::<Bool>("documents.org_id = ")`: Diesel's SQL fragment.
+        let turbofish = fp
+            .path
+            .segments
+            .last()
+            .is_some_and(|s| matches!(s.arguments, syn::PathArguments::AngleBracketed(_)));
+        if (turbofish || segs.len() > 1) && k.packs().any(|(_, p)| p.sql_fragments.contains(&last))
+        {
+            if let Some(Val::Str(text)) = args.first() {
+                return self.fragment_pred(&text.text);
+            }
+        }
         // `<T as HasTable>::table()`, `T::table()`, `Self::table()`.
         let table_call = k
             .with_shape(Shape::TableModule)
@@ -3808,6 +3820,53 @@ impl<'a> FnAnalysis<'a> {
         self.execute(vec![q], m, name)
     }
 
+    /// The condition an SQL fragment states: it binds a table when it
+    /// compares a tenant column for equality (`documents.org_id = `, with
+    /// the value bound after it, `tenant_id = $1`, `org_id IN (..)`), and
+    /// nothing when it holds an `OR` (the equality may be one branch).
+    fn fragment_pred(&self, text: &str) -> Val {
+        let model = self.scope.model;
+        let lower = text.to_ascii_lowercase();
+        let mut c = Cond::default();
+        let words: Vec<&str> = lower
+            .split(|ch: char| !(ch.is_ascii_alphanumeric() || ch == '_' || ch == '.'))
+            .filter(|w| !w.is_empty())
+            .collect();
+        if words.contains(&"or") {
+            return Val::Pred(vec![c], None);
+        }
+        let mut rest = lower.as_str();
+        while let Some(i) = rest.find(|ch: char| ch.is_ascii_alphabetic() || ch == '_') {
+            rest = &rest[i..];
+            let end = rest
+                .find(|ch: char| !(ch.is_ascii_alphanumeric() || ch == '_' || ch == '.'))
+                .unwrap_or(rest.len());
+            let word = &rest[..end];
+            let after = rest[end..].trim_start();
+            let is_eq = (after.starts_with('=') && !after.starts_with("=="))
+                || after.starts_with("in ")
+                || after.starts_with("in(");
+            if is_eq {
+                let (table, col) = match word.rsplit_once('.') {
+                    Some((t, col)) => (Some(t), col),
+                    None => (None, word),
+                };
+                match table.filter(|t| model.is_tenant_column(t, col)) {
+                    Some(t) => {
+                        c.bound.insert(Bound::Table(t.to_string()));
+                    }
+                    // A bare column or an alias's: the query's own table.
+                    None if model.is_tenant_name(col) => {
+                        c.bound.insert(Bound::Root);
+                    }
+                    None => {}
+                }
+            }
+            rest = &rest[end..];
+        }
+        Val::Pred(vec![c], None)
+    }
+
     /// The steps of an insert: its rows (`.values(..)`), its conflict
     /// target (`.on_conflict(..)`) and whether a conflict updates the
     /// existing row (`.do_update()`).
@@ -4026,6 +4085,30 @@ impl<'a> FnAnalysis<'a> {
                 v
             }
             Val::Pred(cs, kind) => {
+                // `sql::<Bool>("org_id = ").bind::<Uuid, _>(org)`.
+                if k.packs().any(|(_, p)| p.fragment_binds.contains(&name)) {
+                    return Val::Pred(cs, kind);
+                }
+                // `.sql(" AND ..")` appends to the fragment; an `OR` makes
+                // what came before one branch.
+                if k.packs().any(|(_, p)| p.sql_fragments.contains(&name)) {
+                    if let Some(Val::Str(text)) = args.first() {
+                        let more = pred_of(Some(&self.fragment_pred(&text.text)));
+                        let or = text
+                            .text
+                            .to_ascii_lowercase()
+                            .split(|ch: char| !(ch.is_ascii_alphanumeric() || ch == '_'))
+                            .any(|w| w == "or");
+                        if or {
+                            let mut c = Cond::default();
+                            c.notes.push(
+                                "the SQL fragment ORs the tenant condition with another".into(),
+                            );
+                            return Val::Pred(vec![c], kind);
+                        }
+                        return Val::Pred(conj(&cs, &more), kind);
+                    }
+                }
                 if k.and.contains(&name) {
                     return Val::Pred(conj(&cs, &pred_of(args.first())), kind);
                 }

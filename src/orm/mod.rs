@@ -166,6 +166,10 @@ struct PackFile {
     new_row_inserts: Vec<String>,
     #[serde(default)]
     not_set: Vec<String>,
+    #[serde(default)]
+    sql_fragments: Vec<String>,
+    #[serde(default)]
+    fragment_binds: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -265,6 +269,11 @@ pub struct Pack {
     pub new_row_inserts: HashSet<String>,
     /// A field value that leaves the column unset (`NotSet`).
     pub not_set: HashSet<String>,
+    /// Functions that make a condition of SQL text (Diesel's
+    /// `sql::<Bool>("..")`).
+    pub sql_fragments: HashSet<String>,
+    /// Methods that bind a value to such a fragment (`.bind::<T, _>(v)`).
+    pub fragment_binds: HashSet<String>,
 }
 
 /// All ORM knowledge.
@@ -373,6 +382,8 @@ impl Knowledge {
                 pack.new_row_types.extend(f.new_row_types);
                 pack.new_row_inserts.extend(f.new_row_inserts);
                 pack.not_set.extend(f.not_set);
+                pack.sql_fragments.extend(f.sql_fragments);
+                pack.fragment_binds.extend(f.fragment_binds);
             }
             k.packs.push(pack);
         }
