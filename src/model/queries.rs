@@ -4485,10 +4485,37 @@ impl<'a> FnAnalysis<'a> {
     }
 
     /// `document::Relation::Project.def()` → (documents, projects).
+    /// A relation written inline, `message::Entity::belongs_to(
+    /// messageattempt::Entity)` (then `.from(..).to(..).into()`): its two
+    /// tables, the entity it is built on first.
+    fn inline_relation(&self, c: &syn::ExprCall) -> Option<(String, String)> {
+        let Expr::Path(fp) = strip(&c.func) else {
+            return None;
+        };
+        let segs = path_segments(&fp.path);
+        let (last, ty) = segs.split_last()?;
+        if !self
+            .k
+            .with_shape(Shape::Entity)
+            .any(|(_, p)| p.relation_builders.contains(last))
+        {
+            return None;
+        }
+        let entity = |segs: &[String]| match self.scope.resolve(segs) {
+            Resolved::Entity(t) => Some(t),
+            _ => None,
+        };
+        let Expr::Path(arg) = strip(c.args.first()?) else {
+            return None;
+        };
+        Some((entity(ty)?, entity(&path_segments(&arg.path))?))
+    }
+
     fn relation_of(&self, e: &Expr) -> Option<(String, String)> {
         let e = strip(e);
         let path = match e {
             Expr::MethodCall(mc) => return self.relation_of(&mc.receiver),
+            Expr::Call(c) => return self.inline_relation(c),
             Expr::Path(p) => &p.path,
             _ => return None,
         };

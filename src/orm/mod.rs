@@ -170,6 +170,8 @@ struct PackFile {
     sql_fragments: Vec<String>,
     #[serde(default)]
     fragment_binds: Vec<String>,
+    #[serde(default)]
+    relation_builders: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -274,6 +276,9 @@ pub struct Pack {
     pub sql_fragments: HashSet<String>,
     /// Methods that bind a value to such a fragment (`.bind::<T, _>(v)`).
     pub fragment_binds: HashSet<String>,
+    /// Calls that build a relation inline, joining two entities
+    /// (`a::Entity::belongs_to(b::Entity).from(..).to(..).into()`).
+    pub relation_builders: HashSet<String>,
 }
 
 /// All ORM knowledge.
@@ -384,6 +389,7 @@ impl Knowledge {
                 pack.not_set.extend(f.not_set);
                 pack.sql_fragments.extend(f.sql_fragments);
                 pack.fragment_binds.extend(f.fragment_binds);
+                pack.relation_builders.extend(f.relation_builders);
             }
             k.packs.push(pack);
         }
