@@ -15,7 +15,7 @@ use crate::model::TenantModel;
 use crate::parse::Failure;
 use crate::rules::{self, Facts, Levels, Phase, Rule};
 use crate::suppress::Suppression;
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 /// What the file rules hand on.
 pub(super) struct Judged {
@@ -72,6 +72,7 @@ impl Judge<'_> {
             parsed: 0,
         };
         let file_rules: Vec<Rule> = self.levels.running(Phase::File).collect();
+        let sql_returned_sent = returned_sql_sent(entries);
         let keyed = keys_from_requests(entries, &helpers);
         for (i, file_execs) in resolved.into_iter().enumerate() {
             let facts = match entries[i]
@@ -121,17 +122,29 @@ impl Judge<'_> {
                 _ => Vec::new(),
             };
             // SQL handed to a function counts if it reaches the database.
+            // SQL a function returns counts if a caller sends it.
             let sql: std::borrow::Cow<[queries::SqlFact]> = match facts {
-                Some(facts) if judge_sql && facts.sql.iter().any(|f| f.through.is_some()) => facts
-                    .sql
-                    .iter()
-                    .filter(|f| {
-                        f.through
-                            .as_ref()
-                            .is_none_or(|(k, a)| helpers.sends_sql(k, *a))
-                    })
-                    .cloned()
-                    .collect(),
+                Some(facts)
+                    if judge_sql
+                        && facts
+                            .sql
+                            .iter()
+                            .any(|f| f.through.is_some() || f.returned_by.is_some()) =>
+                {
+                    facts
+                        .sql
+                        .iter()
+                        .filter(|f| {
+                            f.through
+                                .as_ref()
+                                .is_none_or(|(k, a)| helpers.sends_sql(k, *a))
+                                && f.returned_by
+                                    .as_deref()
+                                    .is_none_or(|k| sql_returned_sent.contains(k))
+                        })
+                        .cloned()
+                        .collect()
+                }
                 Some(facts) if judge_sql => std::borrow::Cow::Borrowed(&facts.sql),
                 _ => std::borrow::Cow::Borrowed(&[]),
             };
@@ -301,4 +314,26 @@ fn keys_from_requests(
         }
     }
     out
+}
+
+/// The functions (keys) whose returned SQL some call sends to the database
+/// (`sqlx::query(&list_sql(..))`), linked as helper calls are.
+fn returned_sql_sent(entries: &[crate::incremental::cache::Entry]) -> HashSet<String> {
+    let facts = || {
+        entries
+            .iter()
+            .filter_map(|e| e.query.as_ref()?.facts.value.as_ref()?.as_ref().ok())
+    };
+    let returning: Vec<&str> = facts()
+        .flat_map(|f| f.sql.iter().filter_map(|s| s.returned_by.as_deref()))
+        .collect();
+    if returning.is_empty() {
+        return HashSet::new();
+    }
+    let linker = crate::model::summaries::Linker::new(returning.iter().copied());
+    facts()
+        .flat_map(|f| &f.sql_result_sinks)
+        .flat_map(|k| linker.link(k))
+        .map(str::to_string)
+        .collect()
 }

@@ -207,6 +207,8 @@ enum Shape {
     Method,
     /// `::name()` (`T::table()`: a table named by a generic parameter).
     EmptyCallAfterPath,
+    /// `::Name {` (a struct literal: `document::ActiveModel { .. }`).
+    StructAfterPath,
 }
 
 /// How [`QueryNeedles::without_needle`] finds the needles that stand
@@ -241,17 +243,15 @@ impl QueryNeedles {
         };
         // The analysis knows these names exactly: `::find_policies` is no
         // start, and `find_also_related` follows a `::find()`.
-        // New rows and their inserts: `document::ActiveModel { .. }`,
-        // `Tag::insert(row)`.
         for (_, p) in k.with_shape(orm::Shape::Entity) {
-            for s in p
-                .starts
-                .iter()
-                .chain(&p.pk_starts)
-                .chain(&p.new_row_types)
-                .chain(&p.insert_starts)
-            {
+            for s in p.starts.iter().chain(&p.pk_starts) {
                 exact.push((s.clone(), Shape::AfterPath));
+            }
+            // A new row, `document::ActiveModel { .. }`: an insert is
+            // judged only where its row is written out, so the literal is
+            // the needle (not `Tag::insert(row)`).
+            for s in &p.new_row_types {
+                exact.push((s.clone(), Shape::StructAfterPath));
             }
         }
         for (_, p) in k.packs() {
@@ -419,6 +419,12 @@ impl QueryNeedles {
                 }
             }
         }
+        // A string that may hold an SQL statement (the token scan's
+        // `sql_statement_literal`; read from each quote on, past the
+        // literal's end if need be, so never less than the scan sees).
+        if memchr::memchr_iter(b'"', b).any(|q| sql_statement_literal(&b[q..])) {
+            return None;
+        }
         // The word around a match of a needle that stands anywhere.
         let stands = |at: usize| self.word_may_stand(b, ident_start(b, at), ident_end(b, at));
         let found = match &self.anywhere {
@@ -494,6 +500,7 @@ impl QueryNeedles {
             Shape::EmptyCallAfterPath => {
                 before(b"::") && next(b"(") && side_is(b, then(1), b")", false)
             }
+            Shape::StructAfterPath => before(b"::") && next(b"{"),
         }
     }
 
@@ -531,7 +538,19 @@ impl QueryNeedles {
                 && toks[k].end == toks[k + 1].start
         };
         let bytes = text.as_bytes();
+        let mut fns = StringFns::default();
         for (k, t) in toks.iter().enumerate() {
+            fns.step(bytes, toks, k);
+            // A whole SQL statement in a string literal of a function that
+            // returns a string keeps its body: it may build SQL for its
+            // callers to send.
+            if t.kind == Kind::Other
+                && fns.inside()
+                && sql_statement_literal(&bytes[t.start as usize..t.end as usize])
+            {
+                hits.push(t.range());
+                continue;
+            }
             if t.kind != Kind::Ident {
                 continue;
             }
@@ -586,6 +605,9 @@ impl QueryNeedles {
                         && path_at(k - 2)
                         && kind(k + 1) == Some(Kind::Open(b'('))
                         && kind(k + 2) == Some(Kind::Close(b')'))
+                }
+                Shape::StructAfterPath => {
+                    k >= 2 && path_at(k - 2) && kind(k + 1) == Some(Kind::Open(b'{'))
                 }
             };
             let exact = maybe_exact && {
@@ -811,6 +833,109 @@ fn may_hold_sql(b: &[u8], mut at: usize) -> bool {
     let n = rest.iter().take_while(|c| c.is_ascii_alphabetic()).count();
     let word = String::from_utf8_lossy(&rest[..n]).to_ascii_lowercase();
     crate::sql::text::SQL_START_WORDS.contains(&word.as_str())
+}
+
+/// Which function bodies the token scan is in, and whether the innermost
+/// returns a string (`-> String`, `-> &'static str`, `-> Cow<str>`,
+/// also in a `Result`/`Option`).
+#[derive(Default)]
+struct StringFns {
+    /// Brace depth.
+    depth: u32,
+    /// After `fn`, before its body: `Some(returns a string)`.
+    sig: Option<bool>,
+    /// After `->` in the signature.
+    in_ret: bool,
+    /// Open bodies: (depth inside, returns a string).
+    open: Vec<(u32, bool)>,
+}
+
+impl StringFns {
+    fn step(&mut self, b: &[u8], toks: &[Tok], k: usize) {
+        let t = &toks[k];
+        let word = || &b[t.start as usize..t.end as usize];
+        match t.kind {
+            Kind::Ident if word() == b"fn" => {
+                self.sig = Some(false);
+                self.in_ret = false;
+            }
+            Kind::Punct(b'>')
+                if k > 0 && toks[k - 1].kind == Kind::Punct(b'-') && toks[k - 1].end == t.start =>
+            {
+                self.in_ret = self.sig.is_some();
+            }
+            Kind::Ident if self.in_ret && matches!(word(), b"String" | b"str" | b"Cow") => {
+                self.sig = Some(true);
+            }
+            Kind::Ident if self.in_ret && word() == b"where" => self.in_ret = false,
+            Kind::Punct(b';') if self.open.last().is_none_or(|o| o.0 < self.depth) => {
+                // A signature without a body (in a trait).
+                self.sig = None;
+                self.in_ret = false;
+            }
+            Kind::Open(b'{') => {
+                self.depth += 1;
+                if let Some(sql) = self.sig.take() {
+                    self.open.push((self.depth, sql));
+                    self.in_ret = false;
+                }
+            }
+            Kind::Close(b'}') => {
+                if self.open.last().is_some_and(|o| o.0 == self.depth) {
+                    self.open.pop();
+                }
+                self.depth = self.depth.saturating_sub(1);
+            }
+            _ => {}
+        }
+    }
+
+    /// Inside the body of a function that returns a string.
+    fn inside(&self) -> bool {
+        self.open.last().is_some_and(|o| o.1)
+    }
+}
+
+/// Whether a literal token is a string that holds an SQL statement: it
+/// starts like SQL (see [`may_hold_sql`]) and has the clause its first
+/// word needs (`SELECT .. FROM`, `INSERT INTO`, `UPDATE .. SET`,
+/// `DELETE FROM`, `WITH .. AS`), so that "Select a file" is not one.
+fn sql_statement_literal(lit: &[u8]) -> bool {
+    if !matches!(lit.first(), Some(b'"' | b'r')) || !may_hold_sql(lit, 0) {
+        return false;
+    }
+    // Escapes that stand for blanks (`\n`, `\t`, `\r`) separate words.
+    let mut text = lit[..lit.len().min(4096)].to_vec();
+    for i in 1..text.len() {
+        if text[i - 1] == b'\\' && matches!(text[i], b'n' | b't' | b'r') {
+            text[i] = b' ';
+        }
+    }
+    let words = text
+        .split(|c| !c.is_ascii_alphabetic())
+        .filter(|w| !w.is_empty())
+        .take(64);
+    let mut first: Option<&[u8]> = None;
+    for w in words {
+        let Some(f) = first else {
+            // `r#"` leaves an `r` word first.
+            if !w.eq_ignore_ascii_case(b"r") {
+                first = Some(w);
+            }
+            continue;
+        };
+        let needs: &[u8] = match f.to_ascii_lowercase().as_slice() {
+            b"select" | b"delete" => b"from",
+            b"insert" => b"into",
+            b"update" => b"set",
+            b"with" => b"as",
+            _ => return false,
+        };
+        if w.eq_ignore_ascii_case(needs) {
+            return true;
+        }
+    }
+    false
 }
 
 /// Whether `text` contains `word` as a whole word.
@@ -1145,8 +1270,36 @@ mod tests {
     }
 
     #[test]
+    fn a_string_holding_an_sql_statement_is_a_needle() {
+        let lit = |t: &str| sql_statement_literal(t.as_bytes());
+        assert!(lit("\"SELECT id FROM exports WHERE id = $1\""));
+        assert!(lit("r#\"\n  delete from exports\"#"));
+        assert!(lit("\"INSERT INTO t (a) VALUES ($1)\""));
+        assert!(lit("\"\\nSELECT a\\n FROM t\""));
+        assert!(lit("\"update t set a = 1\""));
+        assert!(lit("\"WITH x AS (SELECT 1) SELECT * FROM x\""));
+        assert!(!lit("\"Select a file to upload\""));
+        assert!(!lit("\"Update failed, try again\""));
+        assert!(!lit("\"deleted from the cache\""));
+        assert!(!lit("'s'"));
+        assert!(!lit("42"));
+        // In a file: the literal's token is a hit in a function that
+        // returns a string, not elsewhere.
+        assert_eq!(
+            hits("fn list_sql() -> String { String::from(\"SELECT a FROM t\") }"),
+            ["\"SELECT a FROM t\""]
+        );
+        assert_eq!(
+            hits("impl X { fn q(&self) -> Result<Cow<'static, str>> { if a { \"SELECT a FROM t\".into() } else { todo!() } } }"),
+            ["\"SELECT a FROM t\""]
+        );
+        assert!(hits("fn f() { let s = \"SELECT a FROM t\"; }").is_empty());
+        assert!(hits("fn g() -> String { x } fn f() -> u8 { \"SELECT a FROM t\"; 1 }").is_empty());
+    }
+
+    #[test]
     fn sql_methods_need_an_argument() {
-        assert_eq!(hits("client.execute(\"DELETE FROM t\", &[])"), ["execute"]);
+        assert_eq!(hits("client.execute(SQL, &[])"), ["execute"]);
         assert_eq!(hits("client.execute(\n    SQL, &[])"), ["execute"]);
         assert!(hits("timeout(d, job.execute()).await").is_empty());
         assert!(hits("job.execute( /* none */ )").is_empty());

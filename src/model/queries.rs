@@ -603,6 +603,10 @@ pub struct SqlFact {
     /// Passed to a workspace function (its key and the argument's
     /// position): judged only if that function sends it to the database.
     pub through: Option<(String, usize)>,
+    /// Returned by the function (its key) rather than sent here: judged
+    /// only if a caller sends the result to the database.
+    #[serde(default)]
+    pub returned_by: Option<String>,
 }
 
 /// A call to a configured cross-tenant ("superuser") helper.
@@ -625,6 +629,10 @@ pub struct QueryFacts {
     pub execs: Vec<ExecFact>,
     /// Raw SQL with findings.
     pub sql: Vec<SqlFact>,
+    /// Calls (their keys) whose result a raw-SQL entry point receives as
+    /// its SQL (`sqlx::query(&list_sql(..))`).
+    #[serde(default)]
+    pub sql_result_sinks: Vec<String>,
     /// Calls matching `[superuser] calls`.
     pub superuser: Vec<SuperuserCall>,
     /// Macros that hid code from the analysis.
@@ -1259,6 +1267,8 @@ impl<'a, 'o> ItemCtx<'a, 'o> {
             sql_consts: &self.sql_consts,
             tenant_fields: &self.tenant_fields,
             sql_facts: Vec::new(),
+            returned_sql: Vec::new(),
+            sql_result_sinks: Vec::new(),
             file_dir: self.file_dir.clone(),
             depth: 0,
             superuser: Vec::new(),
@@ -1371,6 +1381,12 @@ impl<'a, 'o> ItemCtx<'a, 'o> {
         f.return_val(tail);
         f.finish_pending_all();
         let key = self.summary_key(&sig.ident.to_string());
+        for i in std::mem::take(&mut f.returned_sql) {
+            if let Some(fact) = f.sql_facts.get_mut(i) {
+                fact.returned_by = Some(key.clone());
+            }
+        }
+        self.out.sql_result_sinks.append(&mut f.sql_result_sinks);
         let mut rows = false;
         let mut rows_from: Vec<String> = Vec::new();
         for id in std::mem::take(&mut f.returned_rows) {
@@ -2087,6 +2103,10 @@ struct FnAnalysis<'a> {
     returned: Vec<QState>,
     /// The tuple element they are returned as, if in a tuple.
     returned_elem: Option<usize>,
+    /// Its SQL facts made of SQL text it returns (indexes).
+    returned_sql: Vec<usize>,
+    /// Calls whose result it sends to the database as SQL.
+    sql_result_sinks: Vec<String>,
     /// Queries it executes with what it was given.
     runs: Vec<Run>,
     /// Calls to helpers that may return rows.
@@ -2663,6 +2683,20 @@ impl<'a> FnAnalysis<'a> {
     /// whole or as one element of a tuple (a function that returns both
     /// forms cannot type-check; the first form seen is kept).
     fn return_val(&mut self, v: Val) {
+        // SQL text it returns: judged here, kept if a caller sends it.
+        if let Val::Str(s) = &v {
+            if s.looks_like_sql() {
+                let at = s.map.first().copied().unwrap_or_default();
+                let before = self.sql_facts.len();
+                self.sql_sink(
+                    s,
+                    format!("{}(..)", self.function),
+                    Span { start: at, end: at },
+                );
+                self.returned_sql.extend(before..self.sql_facts.len());
+            }
+            return;
+        }
         let (elem, qs) = match v {
             Val::Query(qs) => (None, qs),
             Val::Tuple(i, inner) => match *inner {

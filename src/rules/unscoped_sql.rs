@@ -102,7 +102,13 @@ pub fn check(cx: &Context<'_>) -> Vec<Finding> {
             f.labels.push(Label {
                 file,
                 span: fact.span,
-                message: format!("sent to the database by `{}`", fact.sink),
+                message: match &fact.returned_by {
+                    Some(_) => format!(
+                        "returned by `{}`, whose callers send it to the database",
+                        fact.function
+                    ),
+                    None => format!("sent to the database by `{}`", fact.sink),
+                },
             });
             f.labels
                 .extend(super::unscoped_query::key_column_label(model, &hit.table));

@@ -4,7 +4,7 @@
 //! sinks in `src/orm/sql/knowledge.toml`) it is handed to [`crate::sql::analyze`]
 //! and the result, mapped back to source spans, becomes a [`SqlFact`].
 
-use super::{FnAnalysis, SqlFact, SqlHit, SqlHitKind, SqlRun, UntrustedSql, Val};
+use super::{FnAnalysis, Root, SqlFact, SqlHit, SqlHitKind, SqlRun, UntrustedSql, Val};
 use crate::diagnostic::Span;
 use crate::sql::text::{self as sqltext, first_lit, literal, macro_args, macro_text, SqlText};
 use std::path::{Path, PathBuf};
@@ -134,7 +134,11 @@ impl FnAnalysis<'_> {
             let sql = args.iter().find_map(|a| match a {
                 Val::Str(s) if s.looks_like_sql() => Some(s.clone()),
                 _ => None,
-            })?;
+            });
+            let Some(sql) = sql else {
+                self.note_sql_result(args);
+                return None;
+            };
             let sink = if segs.len() >= 2 {
                 format!("{}::{last}", segs[segs.len() - 2])
             } else {
@@ -385,11 +389,32 @@ impl FnAnalysis<'_> {
             let sql = args.iter().find_map(|a| match a {
                 Val::Str(s) if s.looks_like_sql() => Some(s.clone()),
                 _ => None,
-            })?;
+            });
+            let Some(sql) = sql else {
+                self.note_sql_result(args);
+                return None;
+            };
             self.sql_sink(&sql, format!(".{name}"), Span::from_pm2(m.method.span()));
             return Some(Val::Other);
         }
         None
+    }
+
+    /// A raw-SQL entry point given a workspace function's result as its
+    /// SQL (`sqlx::query(&list_sql(..))`): the SQL that function returns
+    /// reaches the database.
+    fn note_sql_result(&mut self, args: &[Val]) {
+        for a in args {
+            if let Val::Query(qs) = a {
+                for q in qs {
+                    if let (Root::Call(key), None) = (&q.root, q.elem) {
+                        if !self.sql_result_sinks.contains(key) {
+                            self.sql_result_sinks.push(key.clone());
+                        }
+                    }
+                }
+            }
+        }
     }
 
     /// `sql += piece`, `sql = sql + piece`: the string `sql` holds, with
@@ -456,6 +481,7 @@ impl FnAnalysis<'_> {
                 end_line.max(span.start.line),
             ),
             through: None,
+            returned_by: None,
         });
         Sunk {
             keyed: keyed.then(|| self.sql_facts.len() - 1),
