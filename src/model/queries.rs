@@ -3785,13 +3785,9 @@ impl<'a> FnAnalysis<'a> {
         if !model.is_tenant(&table) || model.is_root(&table) {
             return None;
         }
-        let not_set = |e: &Expr| {
-            matches!(strip(e), Expr::Path(p)
-                if p.path.segments.last().is_some_and(|x| k.packs().any(|(_, pk)| pk.not_set.contains(&x.ident.to_string()))))
-        };
         let sets = s.fields.iter().any(|f| match &f.member {
             syn::Member::Named(n) => {
-                model.is_tenant_column(&table, &n.to_string()) && !not_set(&f.expr)
+                model.is_tenant_column(&table, &n.to_string()) && !is_not_set(&f.expr)
             }
             syn::Member::Unnamed(_) => false,
         });
@@ -3821,10 +3817,7 @@ impl<'a> FnAnalysis<'a> {
         let Some(Val::NewRow(t, Some(_))) = self.lookup(&var).cloned() else {
             return;
         };
-        let k = self.k;
-        let unset = matches!(strip(value), Expr::Path(p)
-            if p.path.segments.last().is_some_and(|x| k.packs().any(|(_, pk)| pk.not_set.contains(&x.ident.to_string()))));
-        if self.scope.model.is_tenant_column(&t, &n.to_string()) && !unset {
+        if self.scope.model.is_tenant_column(&t, &n.to_string()) && !is_not_set(value) {
             self.assign(&var, Val::NewRow(t, None));
         }
     }
@@ -4841,4 +4834,14 @@ fn insert_rows(q: &mut QState, rows: &Val) {
             format!("the inserted row does not set `{col}`")
         });
     }
+}
+
+/// A field value that leaves its column unset (`NotSet`,
+/// `ActiveValue::NotSet`: the ORMs' `not-set`).
+fn is_not_set(e: &Expr) -> bool {
+    matches!(strip(e), Expr::Path(p)
+    if p.path.segments.last().is_some_and(|x| {
+        let name = x.ident.to_string();
+        Knowledge::get().packs().any(|(_, pk)| pk.not_set.contains(&name))
+    }))
 }
