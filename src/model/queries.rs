@@ -3785,12 +3785,16 @@ impl<'a> FnAnalysis<'a> {
         if !model.is_tenant(&table) || model.is_root(&table) {
             return None;
         }
-        let sets = s.fields.iter().any(|f| match &f.member {
-            syn::Member::Named(n) => {
-                model.is_tenant_column(&table, &n.to_string()) && !is_not_set(&f.expr)
-            }
-            syn::Member::Unnamed(_) => false,
-        });
+        // `..row.into_active_model()`, `..other`: the rest copies a row's
+        // columns, the tenant's among them; only a default leaves it unset.
+        let rest_copies = s.rest.as_deref().is_some_and(|r| !is_default_call(r));
+        let sets = rest_copies
+            || s.fields.iter().any(|f| match &f.member {
+                syn::Member::Named(n) => {
+                    model.is_tenant_column(&table, &n.to_string()) && !is_not_set(&f.expr)
+                }
+                syn::Member::Unnamed(_) => false,
+            });
         let missing = if sets {
             None
         } else {
@@ -4844,4 +4848,12 @@ fn is_not_set(e: &Expr) -> bool {
         let name = x.ident.to_string();
         Knowledge::get().packs().any(|(_, pk)| pk.not_set.contains(&name))
     }))
+}
+
+/// `Default::default()`, `ActiveModel::default()`, `T::default()`.
+fn is_default_call(e: &Expr) -> bool {
+    matches!(strip(e), Expr::Call(c)
+        if c.args.is_empty()
+            && matches!(strip(&c.func), Expr::Path(p)
+                if p.path.segments.last().is_some_and(|x| x.ident == "default")))
 }
