@@ -253,6 +253,10 @@ impl QueryNeedles {
             for s in &p.new_row_types {
                 exact.push((s.clone(), Shape::StructAfterPath));
             }
+            // A sea-query statement, `Query::select()`.
+            for s in &p.builder_types {
+                exact.push((s.clone(), Shape::BeforePath));
+            }
         }
         for (_, p) in k.packs() {
             for s in &p.related_starts {

@@ -2057,6 +2057,9 @@ enum Val {
     /// A new row of a table (`document::ActiveModel { .. }`, a Diesel
     /// model struct's literal), and the tenant column it leaves unset.
     NewRow(String, Option<String>),
+    /// A sea-query statement before its table is named
+    /// (`Query::select()`): its kind.
+    Stmt(String),
 }
 
 /// What a pending tenant check is for.
@@ -3422,6 +3425,15 @@ impl<'a> FnAnalysis<'a> {
         self.superuser_call(&segs, span);
         self.authorize(&last, &c.args);
         let k = self.k;
+        // `Query::select()`: a sea-query statement, its table to come.
+        if let [.., ty, _] = segs.as_slice() {
+            if c.args.is_empty()
+                && k.packs()
+                    .any(|(_, p)| p.builder_types.contains(ty) && p.builder_starts.contains(&last))
+            {
+                return Val::Stmt(last);
+            }
+        }
         // `sql::<Bool>("documents.org_id = ")`: Diesel's SQL fragment.
         let turbofish = fp
             .path
@@ -3826,6 +3838,31 @@ impl<'a> FnAnalysis<'a> {
         }
     }
 
+    /// A sea-query statement's table, `.from(document::Entity)`: from
+    /// there it is a query of that table.
+    fn stmt_method(
+        &mut self,
+        kind: String,
+        m: &syn::ExprMethodCall,
+        name: &str,
+        args: &[Val],
+    ) -> Val {
+        let Some((orm, _)) = self
+            .k
+            .packs()
+            .find(|(_, p)| p.builder_tables.contains(name))
+        else {
+            return Val::Stmt(kind);
+        };
+        match args.first() {
+            Some(Val::Entity(t)) => {
+                let span = Span::from_pm2(m.method.span());
+                Val::Query(vec![QState::new(orm, Root::Table(t.clone()), span, &kind)])
+            }
+            _ => Val::Other,
+        }
+    }
+
     /// `row.insert(db)`, `row.save(db)` on a new row: an insert into its
     /// table, executed here.
     fn new_row_method(
@@ -4070,6 +4107,7 @@ impl<'a> FnAnalysis<'a> {
             Val::Sql(run) => self.sql_run_method(&run, m, &name),
             Val::Str(_) | Val::Builder(..) | Val::Tuple(..) => Val::Other,
             Val::NewRow(t, missing) => self.new_row_method(&t, missing, m, &name),
+            Val::Stmt(kind) => self.stmt_method(kind, m, &name, &args),
             Val::Query(qs) => self.query_method(qs, m, &name, args),
             Val::Col(t, c) => {
                 let arg = m.args.first();
@@ -4313,6 +4351,13 @@ impl<'a> FnAnalysis<'a> {
             if let Some(v) = self.insert_method(&qs, m, name, &args) {
                 return v;
             }
+        }
+        // A sea-query statement made SQL: `.build(PostgresQueryBuilder)`.
+        if pack.builder_executes.contains(name)
+            && !m.args.is_empty()
+            && qs.iter().all(|q| pack.builder_starts.contains(&q.start))
+        {
+            return self.execute(qs, m, name);
         }
         let paginator_call =
             qs.iter().any(|q| q.paginated) && pack.paginator_executes.contains(name);

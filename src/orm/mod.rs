@@ -172,6 +172,14 @@ struct PackFile {
     fragment_binds: Vec<String>,
     #[serde(default)]
     relation_builders: Vec<String>,
+    #[serde(default)]
+    builder_types: Vec<String>,
+    #[serde(default)]
+    builder_starts: Vec<String>,
+    #[serde(default)]
+    builder_tables: Vec<String>,
+    #[serde(default)]
+    builder_executes: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -279,6 +287,13 @@ pub struct Pack {
     /// Calls that build a relation inline, joining two entities
     /// (`a::Entity::belongs_to(b::Entity).from(..).to(..).into()`).
     pub relation_builders: HashSet<String>,
+    /// sea-query's statement builder: the type whose calls start a
+    /// statement (`Query::select()`), the calls that name its table
+    /// (`.from(E)`) and those that make it SQL (`.build(..)`).
+    pub builder_types: HashSet<String>,
+    pub builder_starts: HashSet<String>,
+    pub builder_tables: HashSet<String>,
+    pub builder_executes: HashSet<String>,
 }
 
 /// All ORM knowledge.
@@ -390,6 +405,10 @@ impl Knowledge {
                 pack.sql_fragments.extend(f.sql_fragments);
                 pack.fragment_binds.extend(f.fragment_binds);
                 pack.relation_builders.extend(f.relation_builders);
+                pack.builder_types.extend(f.builder_types);
+                pack.builder_starts.extend(f.builder_starts);
+                pack.builder_tables.extend(f.builder_tables);
+                pack.builder_executes.extend(f.builder_executes);
             }
             k.packs.push(pack);
         }

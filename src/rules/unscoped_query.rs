@@ -374,6 +374,7 @@ fn certain_fix(
         || q.source.start.line == 0
         || q.start.contains("insert")
         || q.insert.is_some()
+        || Knowledge::get().pack(e.orm).builder_starts.contains(&q.start)
     {
         return None;
     }
@@ -418,6 +419,12 @@ fn help(model: &TenantModel, e: &ExecFact, q: &QState, table: &str, root: bool) 
         (Some("insert"), _) => {
             return format!(
                 "set `{table}::{col}` to the caller's tenant in the inserted values (a field of the `Insertable` struct, or `{table}::{col}.eq(..)` in the tuple)"
+            );
+        }
+        _ if Knowledge::get().pack(e.orm).builder_starts.contains(&q.start) => {
+            return format!(
+                "add `.and_where({filter})` to the statement before `.{}(..)`",
+                e.method
             );
         }
         (Some("upsert"), _) => {
