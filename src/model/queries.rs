@@ -4107,8 +4107,29 @@ impl<'a> FnAnalysis<'a> {
             Val::Sql(run) => self.sql_run_method(&run, m, &name),
             Val::Str(_) | Val::Builder(..) | Val::Tuple(..) => Val::Other,
             Val::NewRow(t, missing) => self.new_row_method(&t, missing, m, &name),
-            Val::Stmt(kind) => self.stmt_method(kind, m, &name, &args),
-            Val::Query(qs) => self.query_method(qs, m, &name, args),
+            Val::Stmt(kind) => {
+                let v = self.stmt_method(kind, m, &name, &args);
+                if matches!(v, Val::Query(_)) {
+                    if let Some(var) = rawsql::root_var(&m.receiver) {
+                        self.assign(&var, v.clone());
+                    }
+                }
+                v
+            }
+            Val::Query(qs) => {
+                // A sea-query statement's methods change it in place
+                // (`stmt.and_where(..)` takes `&mut self`).
+                let statement = qs
+                    .iter()
+                    .all(|q| self.k.pack(q.orm).builder_starts.contains(&q.start));
+                let v = self.query_method(qs, m, &name, args);
+                if statement && matches!(v, Val::Query(_)) {
+                    if let Some(var) = rawsql::root_var(&m.receiver) {
+                        self.assign(&var, v.clone());
+                    }
+                }
+                v
+            }
             Val::Col(t, c) => {
                 let arg = m.args.first();
                 let param = arg.and_then(|a| self.param_of(a));
