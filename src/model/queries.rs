@@ -3562,8 +3562,19 @@ impl<'a> FnAnalysis<'a> {
                         .iter()
                         .any(|(t, call)| *call == last && ty.last().is_some_and(|s| s == t)) =>
                 {
-                    // sea-query `Expr::col(Column::X)` / `Expr::col((Entity, Column::X))`.
-                    return args.into_iter().next().map(first_col).unwrap_or(Val::Other);
+                    // sea-query `Expr::col(Column::X)` / `Expr::col((Entity, Column::X))`,
+                    // or an iden enum's column, `Expr::col(Documents::OrgId)`.
+                    return match args.into_iter().next().map(first_col) {
+                        Some(Val::Other) | None => c
+                            .args
+                            .first()
+                            .and_then(|a| self.iden_path(a))
+                            .filter(|(_, col)| col.is_some())
+                            .map_or(Val::Other, |(t, col)| {
+                                Val::Col(Some(t), col.unwrap_or_default())
+                            }),
+                        Some(v) => v,
+                    };
                 }
                 _ => {}
             }
@@ -3854,13 +3865,49 @@ impl<'a> FnAnalysis<'a> {
         else {
             return Val::Stmt(kind);
         };
-        match args.first() {
-            Some(Val::Entity(t)) => {
+        let table = match args.first() {
+            Some(Val::Entity(t)) => Some(t.clone()),
+            // `Documents::Table` of a `#[derive(Iden)]` enum.
+            _ => m
+                .args
+                .first()
+                .and_then(|a| self.iden_path(a))
+                .filter(|(_, col)| col.is_none())
+                .map(|(t, _)| t),
+        };
+        match table {
+            Some(t) => {
                 let span = Span::from_pm2(m.method.span());
-                Val::Query(vec![QState::new(orm, Root::Table(t.clone()), span, &kind)])
+                Val::Query(vec![QState::new(orm, Root::Table(t), span, &kind)])
             }
-            _ => Val::Other,
+            None => Val::Other,
         }
+    }
+
+    /// A path of a sea-query iden enum, `Documents::Table` or
+    /// `Documents::OrgId`, as `DeriveIden` names them (the enum's name in
+    /// snake case is the table, a variant's the column), when that table
+    /// and column are in the model: the table, and the column's name
+    /// (`None` for `Table`). An `#[iden = ".."]` override is not read.
+    fn iden_path(&self, e: &Expr) -> Option<(String, Option<String>)> {
+        let Expr::Path(p) = strip(e) else {
+            return None;
+        };
+        let segs = path_segments(&p.path);
+        let [en, var] = segs.as_slice() else {
+            return None;
+        };
+        let model = self.scope.model;
+        let table = crate::orm::snake_case(en);
+        let t = model.tables.get(&table)?;
+        if var == "Table" {
+            return Some((table, None));
+        }
+        let col = crate::orm::snake_case(var);
+        t.columns
+            .iter()
+            .any(|c| c.rust == col || c.sql == col)
+            .then_some((table, Some(col)))
     }
 
     /// `row.insert(db)`, `row.save(db)` on a new row: an insert into its
