@@ -327,6 +327,15 @@ impl QState {
         self.root.table()
     }
 
+    /// True for a sea-query statement (`Query::select().from(E)`): its
+    /// start is one of its ORM's `builder-starts`.
+    pub fn is_statement(&self) -> bool {
+        Knowledge::get()
+            .pack(self.orm)
+            .builder_starts
+            .contains(&self.start)
+    }
+
     /// True for a query whose table is not known yet (a helper's result or
     /// a parameter).
     pub fn is_symbolic(&self) -> bool {
@@ -849,7 +858,8 @@ pub fn unbound_paths<'e>(model: &TenantModel, e: &'e ExecFact) -> Vec<(&'e QStat
 }
 
 /// `update` / `delete` for queries that change rows (the ORM's
-/// `update-starts` / `delete-starts` in `src/orm/*/knowledge.toml`).
+/// `update-starts` / `delete-starts` in `src/orm/*/knowledge.toml`), and
+/// `insert` / `upsert` for inserts.
 pub fn write_kind(q: &QState) -> Option<&'static str> {
     let pack = Knowledge::get().pack(q.orm);
     if let Some(i) = &q.insert {
@@ -3943,11 +3953,7 @@ impl<'a> FnAnalysis<'a> {
         let model = self.scope.model;
         let lower = text.to_ascii_lowercase();
         let mut c = Cond::default();
-        let words: Vec<&str> = lower
-            .split(|ch: char| !(ch.is_ascii_alphanumeric() || ch == '_' || ch == '.'))
-            .filter(|w| !w.is_empty())
-            .collect();
-        if words.contains(&"or") {
+        if has_or(text) {
             return Val::Pred(vec![c], None);
         }
         let mut rest = lower.as_str();
@@ -4040,6 +4046,14 @@ impl<'a> FnAnalysis<'a> {
             return None;
         }
         Some(Val::Query(out))
+    }
+
+    /// A method that changes its receiver in place (`qb.push(..)`,
+    /// `stmt.and_where(..)`): the variable it was called on holds `v` now.
+    pub(super) fn write_back(&mut self, m: &syn::ExprMethodCall, v: &Val) {
+        if let Some(var) = rawsql::root_var(&m.receiver) {
+            self.assign(&var, v.clone());
+        }
     }
 
     /// Starts following the rows of `target` for a tenant check.
@@ -4154,26 +4168,20 @@ impl<'a> FnAnalysis<'a> {
             Val::Sql(run) => self.sql_run_method(&run, m, &name),
             Val::Str(_) | Val::Builder(..) | Val::Tuple(..) => Val::Other,
             Val::NewRow(t, missing) => self.new_row_method(&t, missing, m, &name),
+            // A sea-query statement's methods change it in place
+            // (`stmt.and_where(..)` takes `&mut self`).
             Val::Stmt(kind) => {
                 let v = self.stmt_method(kind, m, &name, &args);
                 if matches!(v, Val::Query(_)) {
-                    if let Some(var) = rawsql::root_var(&m.receiver) {
-                        self.assign(&var, v.clone());
-                    }
+                    self.write_back(m, &v);
                 }
                 v
             }
             Val::Query(qs) => {
-                // A sea-query statement's methods change it in place
-                // (`stmt.and_where(..)` takes `&mut self`).
-                let statement = qs
-                    .iter()
-                    .all(|q| self.k.pack(q.orm).builder_starts.contains(&q.start));
+                let statement = qs.iter().all(QState::is_statement);
                 let v = self.query_method(qs, m, &name, args);
                 if statement && matches!(v, Val::Query(_)) {
-                    if let Some(var) = rawsql::root_var(&m.receiver) {
-                        self.assign(&var, v.clone());
-                    }
+                    self.write_back(m, &v);
                 }
                 v
             }
@@ -4231,12 +4239,7 @@ impl<'a> FnAnalysis<'a> {
                 if k.packs().any(|(_, p)| p.sql_fragments.contains(&name)) {
                     if let Some(Val::Str(text)) = args.first() {
                         let more = pred_of(Some(&self.fragment_pred(&text.text)));
-                        let or = text
-                            .text
-                            .to_ascii_lowercase()
-                            .split(|ch: char| !(ch.is_ascii_alphanumeric() || ch == '_'))
-                            .any(|w| w == "or");
-                        if or {
+                        if has_or(&text.text) {
                             let mut c = Cond::default();
                             c.notes.push(
                                 "the SQL fragment ORs the tenant condition with another".into(),
@@ -4423,7 +4426,7 @@ impl<'a> FnAnalysis<'a> {
         // A sea-query statement made SQL: `.build(PostgresQueryBuilder)`.
         if pack.builder_executes.contains(name)
             && !m.args.is_empty()
-            && qs.iter().all(|q| pack.builder_starts.contains(&q.start))
+            && qs.iter().all(QState::is_statement)
         {
             return self.execute(qs, m, name);
         }
@@ -4927,13 +4930,17 @@ fn insert_rows(q: &mut QState, rows: &Val) {
         return;
     };
     let missing = match rows {
-        Val::NewRow(t, Some(col)) if *t == table => Some(col.clone()),
+        Val::NewRow(t, Some(col)) if *t == table => {
+            Some(format!("the inserted row does not set `{col}`"))
+        }
         Val::Pred(cs, _)
             if cs.iter().any(|c| {
                 !c.bound.contains(&Bound::Root) && !c.bound.contains(&Bound::Table(table.clone()))
             }) =>
         {
-            Some(String::new())
+            Some(format!(
+                "the inserted values do not set `{table}`'s tenant column"
+            ))
         }
         Val::Proven(t) if *t == table => {
             if let Some(i) = q.insert.as_mut() {
@@ -4943,13 +4950,9 @@ fn insert_rows(q: &mut QState, rows: &Val) {
         }
         _ => None,
     };
-    if let Some(col) = missing {
+    if let Some(note) = missing {
         q.cond.bound.remove(&Bound::Root);
-        q.cond.notes.push(if col.is_empty() {
-            format!("the inserted values do not set `{table}`'s tenant column")
-        } else {
-            format!("the inserted row does not set `{col}`")
-        });
+        q.cond.notes.push(note);
     }
 }
 
@@ -4969,4 +4972,10 @@ fn is_default_call(e: &Expr) -> bool {
         if c.args.is_empty()
             && matches!(strip(&c.func), Expr::Path(p)
                 if p.path.segments.last().is_some_and(|x| x.ident == "default")))
+}
+
+/// Whether SQL text holds an `OR` (as a word, any case).
+fn has_or(sql: &str) -> bool {
+    sql.split(|ch: char| !(ch.is_ascii_alphanumeric() || ch == '_'))
+        .any(|w| w.eq_ignore_ascii_case("or"))
 }

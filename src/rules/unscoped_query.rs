@@ -374,7 +374,7 @@ fn certain_fix(
         || q.source.start.line == 0
         || q.start.contains("insert")
         || q.insert.is_some()
-        || Knowledge::get().pack(e.orm).builder_starts.contains(&q.start)
+        || q.is_statement()
     {
         return None;
     }
@@ -421,7 +421,7 @@ fn help(model: &TenantModel, e: &ExecFact, q: &QState, table: &str, root: bool) 
                 "set `{table}::{col}` to the caller's tenant in the inserted values (a field of the `Insertable` struct, or `{table}::{col}.eq(..)` in the tuple)"
             );
         }
-        _ if Knowledge::get().pack(e.orm).builder_starts.contains(&q.start) => {
+        _ if q.is_statement() => {
             return format!(
                 "add `.and_where({filter})` to the statement before `.{}(..)`",
                 e.method

@@ -378,9 +378,7 @@ impl FnAnalysis<'_> {
                     .collect();
                 let v = Val::Builder(next);
                 // `qb.push(..)` mutates the builder held by `qb`.
-                if let Some(var) = root_var(&m.receiver) {
-                    self.assign(&var, v.clone());
-                }
+                self.write_back(m, &v);
                 return Some(v);
             }
             _ => {}
