@@ -3090,11 +3090,11 @@ impl<'a> FnAnalysis<'a> {
                 let right = self.expr(&b.right);
                 match b.op {
                     // `sql + " AND status = $2"`.
-                    syn::BinOp::Add(_) => self.str_add(&left, &right),
+                    syn::BinOp::Add(_) => rawsql::str_add(&left, &right),
                     // `sql += " ORDER BY created_at"`.
                     syn::BinOp::AddAssign(_) => {
                         if let Some(var) = rawsql::root_var(&b.left) {
-                            let v = self.str_add(&left, &right);
+                            let v = rawsql::str_add(&left, &right);
                             if !matches!(left, Val::Other) {
                                 self.assign(&var, v);
                             }

@@ -339,10 +339,7 @@ impl FnAnalysis<'_> {
                 // `sql.push_str(" AND status = $2")` changes the string `sql`
                 // holds; a piece we cannot read makes it unknown.
                 if name == "push_str" {
-                    if let Some(var) = root_var(&m.receiver) {
-                        let v = appended(s, args.first());
-                        self.assign(&var, v);
-                    }
+                    self.write_back(m, &appended(s, args.first()));
                     return Some(Val::Other);
                 }
             }
@@ -412,15 +409,6 @@ impl FnAnalysis<'_> {
                     }
                 }
             }
-        }
-    }
-
-    /// `sql += piece`, `sql = sql + piece`: the string `sql` holds, with
-    /// `piece` appended, or nothing known once a piece cannot be read.
-    pub(super) fn str_add(&mut self, left: &Val, right: &Val) -> Val {
-        match left {
-            Val::Str(s) => appended(s, Some(right)),
-            _ => Val::Other,
         }
     }
 
@@ -634,6 +622,15 @@ pub(super) fn root_var(e: &Expr) -> Option<String> {
         Expr::Reference(r) => root_var(&r.expr),
         Expr::Paren(p) => root_var(&p.expr),
         _ => None,
+    }
+}
+
+/// `sql += piece`, `sql + piece`: the string `left` holds, with `right`
+/// appended, or nothing known once a piece cannot be read.
+pub(super) fn str_add(left: &Val, right: &Val) -> Val {
+    match left {
+        Val::Str(s) => appended(s, Some(right)),
+        _ => Val::Other,
     }
 }
 
