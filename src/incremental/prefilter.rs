@@ -846,6 +846,8 @@ fn may_hold_sql(b: &[u8], mut at: usize) -> bool {
 struct StringFns {
     /// Brace depth.
     depth: u32,
+    /// Parenthesis and bracket depth (a `;` in `[u8; 4]` ends nothing).
+    nest: u32,
     /// After `fn`, before its body: `Some(returns a string)`.
     sig: Option<bool>,
     /// After `->` in the signature.
@@ -872,7 +874,9 @@ impl StringFns {
                 self.sig = Some(true);
             }
             Kind::Ident if self.in_ret && word() == b"where" => self.in_ret = false,
-            Kind::Punct(b';') if self.open.last().is_none_or(|o| o.0 < self.depth) => {
+            Kind::Open(b'(' | b'[') => self.nest += 1,
+            Kind::Close(b')' | b']') => self.nest = self.nest.saturating_sub(1),
+            Kind::Punct(b';') if self.nest == 0 => {
                 // A signature without a body (in a trait).
                 self.sig = None;
                 self.in_ret = false;
@@ -1295,6 +1299,11 @@ mod tests {
         );
         assert_eq!(
             hits("impl X { fn q(&self) -> Result<Cow<'static, str>> { if a { \"SELECT a FROM t\".into() } else { todo!() } } }"),
+            ["\"SELECT a FROM t\""]
+        );
+        // A `;` inside brackets (`[u8; 4]`) does not end the signature.
+        assert_eq!(
+            hits("fn key_sql(k: [u8; 4]) -> String { \"SELECT a FROM t\".into() }"),
             ["\"SELECT a FROM t\""]
         );
         assert!(hits("fn f() { let s = \"SELECT a FROM t\"; }").is_empty());
