@@ -96,6 +96,11 @@ pub struct Table {
     /// For a child table, the chain to tenant data, one link per step
     /// (`endpoint.app_id -> application.id`).
     pub via: Vec<String>,
+    /// For a direct table, the binding columns that are foreign keys to
+    /// other tenant data rather than to the root (`message.app_id ->
+    /// application`): they bind it as a child's parent keys do, and are in
+    /// `tenant_columns` after its own tenant keys.
+    pub parent_keys: Vec<String>,
     /// Why columns that look like tenant keys are not, and other decisions
     /// `schema` explains (`teams.org_id: references nothing while ..`).
     pub notes: Vec<String>,
@@ -110,6 +115,29 @@ impl Table {
     /// The main tenant column (the first in config order).
     pub fn tenant_column(&self) -> Option<&str> {
         self.tenant_columns.first().map(String::as_str)
+    }
+
+    /// Its own tenant keys: the binding columns that are no parent key of
+    /// a direct table (what an index or a row-level policy should lead with).
+    pub fn own_keys(&self) -> impl Iterator<Item = &String> {
+        self.tenant_columns
+            .iter()
+            .filter(|c| !self.parent_keys.contains(c))
+    }
+
+    /// Whether this table is bound by parent keys: a child, or a direct
+    /// table with a foreign key to other tenant data.
+    pub fn has_parent_keys(&self) -> bool {
+        self.scope == Scope::Child || !self.parent_keys.is_empty()
+    }
+
+    /// Whether `column` (SQL name) binds this table as a parent key does:
+    /// any binding column of a child, a direct table's `parent_keys`.
+    pub fn is_parent_key(&self, column: &str) -> bool {
+        match self.scope {
+            Scope::Child => self.tenant_columns.iter().any(|c| c == column),
+            _ => self.parent_keys.iter().any(|c| c == column),
+        }
     }
 
     /// Whether foreign key `k` of this table is one of its binding keys (a
@@ -213,6 +241,7 @@ impl TenantModel {
                     foreign_keys: Vec::new(),
                     scope: Scope::None,
                     via: Vec::new(),
+                    parent_keys: Vec::new(),
                     notes: Vec::new(),
                 });
                 entry.decls.push(decl);
@@ -324,6 +353,7 @@ impl TenantModel {
                 foreign_keys: Vec::new(),
                 scope: Scope::None,
                 via: Vec::new(),
+                parent_keys: Vec::new(),
                 notes: Vec::new(),
             });
             entry.from_config = true;
@@ -349,6 +379,31 @@ impl TenantModel {
                 .find(|c| &c.sql == tc)
                 .map_or(tc == rust_col, |c| c.rust == rust_col)
         })
+    }
+
+    /// Whether `rust_col` (Rust name) is one of `table`'s own tenant keys,
+    /// which an insert must set (not a direct table's parent key).
+    pub fn is_own_key(&self, table: &str, rust_col: &str) -> bool {
+        let direct_parent = self
+            .tables
+            .get(table)
+            .is_some_and(|t| t.scope != Scope::Child)
+            && self.is_parent_key(table, rust_col);
+        !direct_parent && self.is_tenant_column(table, rust_col)
+    }
+
+    /// Whether `rust_col` (Rust name) binds `table` as a parent key: a
+    /// child's binding column, a direct table's key to other tenant data.
+    pub fn is_parent_key(&self, table: &str, rust_col: &str) -> bool {
+        let Some(t) = self.tables.get(table) else {
+            return false;
+        };
+        let sql = t
+            .columns
+            .iter()
+            .find(|c| c.rust == rust_col)
+            .map_or(rust_col, |c| c.sql.as_str());
+        t.is_parent_key(sql)
     }
 
     /// Whether `column` (its Rust name) is the whole primary key of
@@ -393,12 +448,15 @@ impl crate::sql::TableInfo for WithoutParentKeys<'_> {
     }
 
     fn is_tenant_column(&self, table: &str, column: &str) -> bool {
-        let child = self
-            .0
-            .tables
-            .get(table)
-            .is_some_and(|t| t.scope == Scope::Child);
+        let child =
+            self.0.tables.get(table).is_some_and(|t| {
+                t.scope == Scope::Child || t.parent_keys.iter().any(|c| c == column)
+            });
         !child && crate::sql::TableInfo::is_tenant_column(self.0, table, column)
+    }
+
+    fn is_own_key(&self, table: &str, column: &str) -> bool {
+        crate::sql::TableInfo::is_own_key(self.0, table, column)
     }
 
     fn has_column(&self, table: &str, column: &str) -> Option<bool> {
@@ -411,6 +469,62 @@ impl crate::sql::TableInfo for WithoutParentKeys<'_> {
 
     fn binds_into(&self, from: &str, to: &str) -> bool {
         self.0.binds_into(from, to)
+    }
+
+    fn is_root(&self, table: &str) -> bool {
+        self.0.is_root(table)
+    }
+
+    fn column_position(&self, table: &str, column: &str) -> Option<usize> {
+        crate::sql::TableInfo::column_position(self.0, table, column)
+    }
+}
+
+/// The model as SQL sees it where the caller's tenant is in hand: a
+/// direct table is bound by its own tenant key only, not by a parent key
+/// (`comments.document_id`), since the function could have used the
+/// tenant; children are bound as ever.
+pub struct OwnKeys<'m>(pub &'m TenantModel);
+
+impl crate::sql::TableInfo for OwnKeys<'_> {
+    fn is_tenant(&self, table: &str) -> bool {
+        self.0.is_tenant(table)
+    }
+
+    fn is_tenant_column(&self, table: &str, column: &str) -> bool {
+        let parent = self
+            .0
+            .tables
+            .get(table)
+            .is_some_and(|t| t.parent_keys.iter().any(|c| c == column));
+        !parent && crate::sql::TableInfo::is_tenant_column(self.0, table, column)
+    }
+
+    fn is_own_key(&self, table: &str, column: &str) -> bool {
+        crate::sql::TableInfo::is_own_key(self.0, table, column)
+    }
+
+    fn has_column(&self, table: &str, column: &str) -> Option<bool> {
+        crate::sql::TableInfo::has_column(self.0, table, column)
+    }
+
+    fn tenant_column(&self, table: &str) -> Option<String> {
+        crate::sql::TableInfo::tenant_column(self.0, table)
+    }
+
+    fn binds_into(&self, from: &str, to: &str) -> bool {
+        let by_parent = self.0.tables.get(to).is_some_and(|t| {
+            t.scope == Scope::Direct
+                && t.foreign_keys.iter().any(|k| {
+                    k.target == from && k.columns.iter().all(|c| t.parent_keys.contains(c))
+                })
+        });
+        let from_direct = self
+            .0
+            .tables
+            .get(from)
+            .is_some_and(|t| matches!(t.scope, Scope::Direct | Scope::Root));
+        self.0.binds_into(from, to) && (!by_parent || from_direct)
     }
 
     fn is_root(&self, table: &str) -> bool {
@@ -440,6 +554,14 @@ impl crate::sql::TableInfo for TenantModel {
                 // monorepo may declare the same table differently elsewhere).
                 || (self.is_tenant_name(column) && !t.columns.iter().any(|c| c.sql == column))
         })
+    }
+
+    fn is_own_key(&self, table: &str, column: &str) -> bool {
+        let parent = self
+            .tables
+            .get(table)
+            .is_some_and(|t| t.parent_keys.iter().any(|c| c == column));
+        !parent && crate::sql::TableInfo::is_tenant_column(self, table, column)
     }
 
     fn has_column(&self, table: &str, column: &str) -> Option<bool> {

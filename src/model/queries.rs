@@ -1624,6 +1624,21 @@ fn value_text(e: &Expr) -> Option<String> {
 
 /// The variable an expression reads from: `org_id`, `params.org_id`,
 /// `&body.tenant_id`, `filter.tenant_id.clone()`, `*x`.
+/// The values of an array or `vec![..]` argument, handed to a function
+/// beside SQL as its bound values (`query_raw(db, sql, vec![id.into()])`).
+fn bound_values(e: &Expr) -> Option<Vec<Expr>> {
+    match e {
+        Expr::Array(a) => Some(a.elems.iter().cloned().collect()),
+        Expr::Reference(r) => bound_values(&r.expr),
+        Expr::Macro(m) if m.mac.path.is_ident("vec") => m
+            .mac
+            .parse_body_with(syn::punctuated::Punctuated::<Expr, syn::Token![,]>::parse_terminated)
+            .ok()
+            .map(|p| p.into_iter().collect()),
+        _ => None,
+    }
+}
+
 fn root_ident(e: &Expr) -> Option<String> {
     match e {
         Expr::Path(p) => p.path.get_ident().map(ToString::to_string),
@@ -3655,9 +3670,31 @@ impl<'a> FnAnalysis<'a> {
             if let Val::Str(sql) = a {
                 if sql.looks_like_sql() {
                     let before = self.sql_facts.len();
-                    self.sql_sink(sql, last.clone(), span);
+                    let sunk = self.sql_sink(sql, last.clone(), span);
                     for f in &mut self.sql_facts[before..] {
                         f.through = Some((key.clone(), i));
+                    }
+                    // Its values handed on beside it (`vec![id.into()]`):
+                    // a parent key taken from the request binds nothing.
+                    let values = c.args.iter().skip(i + 1).find_map(bound_values);
+                    let Some(values) = values else { continue };
+                    for (n, table, key) in sunk.soft {
+                        let value = values.get(n.wrapping_sub(1));
+                        let Some(how) = value.and_then(|e| self.unchecked_request(e, &table))
+                        else {
+                            continue;
+                        };
+                        let mut text = sql.text.clone();
+                        text.retain(|c| !c.is_whitespace());
+                        self.request_sql.push(RequestSql {
+                            method: last.clone(),
+                            span,
+                            function: self.function.clone(),
+                            table,
+                            key,
+                            source: how,
+                            text,
+                        });
                     }
                 }
             }
@@ -3824,7 +3861,7 @@ impl<'a> FnAnalysis<'a> {
         let sets = rest_copies
             || s.fields.iter().any(|f| match &f.member {
                 syn::Member::Named(n) => {
-                    model.is_tenant_column(&table, &n.to_string()) && !is_not_set(&f.expr)
+                    model.is_own_key(&table, &n.to_string()) && !is_not_set(&f.expr)
                 }
                 syn::Member::Unnamed(_) => false,
             });
@@ -3854,7 +3891,7 @@ impl<'a> FnAnalysis<'a> {
         let Some(Val::NewRow(t, Some(_))) = self.lookup(&var).cloned() else {
             return;
         };
-        if self.scope.model.is_tenant_column(&t, &n.to_string()) && !is_not_set(value) {
+        if self.scope.model.is_own_key(&t, &n.to_string()) && !is_not_set(value) {
             self.assign(&var, Val::NewRow(t, None));
         }
     }
@@ -4006,8 +4043,21 @@ impl<'a> FnAnalysis<'a> {
         let mut out = qs.to_vec();
         if has(|p| &p.insert_values) {
             let rows = args.first().cloned().unwrap_or(Val::Other);
+            // `(notes::customer_id.eq(c), notes::body.eq(b))`: the columns
+            // set, to tell a parent key set from the table's own tenant key.
+            let set = m.args.first().and_then(eq_columns);
             for q in out.iter_mut().filter(|q| q.insert.is_some()) {
-                insert_rows(q, &rows);
+                let own_unset = match (&set, q.table()) {
+                    (Some(cols), Some(t)) => {
+                        model.is_tenant(t) && !cols.iter().any(|c| model.is_own_key(t, c))
+                    }
+                    _ => false,
+                };
+                if own_unset && matches!(rows, Val::Pred(..)) {
+                    insert_rows(q, &Val::Pred(vec![Cond::default()], None));
+                } else {
+                    insert_rows(q, &rows);
+                }
             }
         } else if has(|p| &p.conflict_targets) {
             // `.on_conflict(col)`, `.on_conflict((a, b))`.
@@ -4188,11 +4238,13 @@ impl<'a> FnAnalysis<'a> {
             Val::Col(t, c) => {
                 let arg = m.args.first();
                 let param = arg.and_then(|a| self.param_of(a));
-                // A child's parent key: the value picks the parent row.
-                let parent_key = t
-                    .as_deref()
-                    .filter(|t| self.scope.model.parent_link(t).is_some())
-                    .filter(|t| self.scope.model.is_tenant_column(t, &c));
+                // A parent key (a child's, or a direct table's key to other
+                // tenant data): the value picks the parent row.
+                let parent_key = t.as_deref().filter(|t| {
+                    let m = &self.scope.model;
+                    let child = m.parent_link(t).is_some() && m.is_tenant_column(t, &c);
+                    child || m.is_parent_key(t, &c)
+                });
                 let (taint, soft) = match (arg, parent_key) {
                     (Some(a), Some(table)) => {
                         let request = self.unchecked_request(a, table);
@@ -4208,8 +4260,22 @@ impl<'a> FnAnalysis<'a> {
                     (a, None) => (a.and_then(|a| self.taint_of(a)), None),
                     (None, Some(_)) => (None, None),
                 };
+                // A direct table's parent key where the caller's tenant is
+                // in hand: the function could have used the tenant, so the
+                // parent key binds nothing here.
+                let own_only = !self.in_reach.is_empty()
+                    && t.as_deref().is_some_and(|t| {
+                        let m = &self.scope.model;
+                        m.is_parent_key(t, &c) && m.parent_link(t).is_none()
+                    });
                 let key = c.clone();
                 let mut v = self.col_method(t, c, &name, args, taint);
+                if let (true, Val::Pred(cs, _)) = (own_only, &mut v) {
+                    for cond in cs.iter_mut() {
+                        cond.bound.clear();
+                    }
+                    return v;
+                }
                 if let (Some(origin), Val::Pred(cs, _)) = (soft, &mut v) {
                     for cond in cs.iter_mut() {
                         let bound: Vec<Bound> = cond.bound.iter().cloned().collect();
@@ -4920,6 +4986,23 @@ fn insert_state(orm: Orm, table: &str, span: Span, start: &str, rows: Option<&Va
         insert_rows(&mut q, v);
     }
     q
+}
+
+/// The columns a Diesel insert's values set, when written as `col.eq(..)`
+/// or a tuple of them (`(notes::body.eq(b), notes::pinned.eq(true))`).
+fn eq_columns(e: &Expr) -> Option<Vec<String>> {
+    let one = |e: &Expr| match strip(e) {
+        Expr::MethodCall(m) if m.method == "eq" => match strip(&m.receiver) {
+            Expr::Path(p) => p.path.segments.last().map(|s| s.ident.to_string()),
+            _ => None,
+        },
+        _ => None,
+    };
+    match strip(e) {
+        Expr::Tuple(t) => t.elems.iter().map(one).collect(),
+        Expr::Reference(r) => eq_columns(&r.expr),
+        e => one(e).map(|c| vec![c]),
+    }
 }
 
 /// `insert.values(rows)`: an insert of rows that leave the tenant column

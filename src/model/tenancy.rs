@@ -306,6 +306,7 @@ pub fn infer(m: &mut TenantModel, config: &Config) {
     add_owner_keys(m);
     add_children(m, &ignored);
     inherit_owner_keys(m);
+    add_parent_keys(m, &ignored);
     note_nullable_links(m);
     m.roots = roots
         .into_iter()
@@ -328,13 +329,13 @@ const GENERIC_WORDS: &[&str] = &["id", "uuid", "key", "identifier", "pk", "name"
 /// endp_id)`).
 fn parent_words(m: &TenantModel) -> BTreeMap<String, Vec<String>> {
     let mut out = BTreeMap::new();
-    for t in m.tables.values().filter(|t| t.scope == Scope::Child) {
+    for t in m.tables.values().filter(|t| t.has_parent_keys()) {
         let mut words: BTreeSet<String> = BTreeSet::new();
         let mut seen: BTreeSet<&str> = BTreeSet::new();
         let mut todo: Vec<&str> = t
             .foreign_keys
             .iter()
-            .filter(|k| t.binds_by(k))
+            .filter(|k| t.binds_by(k) && k.columns.iter().all(|c| t.is_parent_key(c)))
             .map(|k| k.target.as_str())
             .collect();
         while let Some(p) = todo.pop() {
@@ -636,6 +637,46 @@ fn inherit_owner_keys(m: &mut TenantModel) {
     }
 }
 
+/// A direct table with a NOT NULL foreign key to other tenant data (not
+/// the root) is bound by it as a child is by its parent key: a `message`
+/// with its own `org_id` and `app_id -> application` belongs to the
+/// application's tenant, so `WHERE app_id = $1` with a checked application
+/// binds it (and one taken from the request does not, as for a child).
+fn add_parent_keys(m: &mut TenantModel, ignored: &BTreeSet<String>) {
+    let names: Vec<String> = m.tables.keys().cloned().collect();
+    for name in &names {
+        let t = &m.tables[name];
+        if t.scope != Scope::Direct || ignored.contains(name) {
+            continue;
+        }
+        let add: Vec<(String, String)> = t
+            .foreign_keys
+            .iter()
+            .filter(|k| k.columns.len() == 1 && k.target != *name)
+            .filter(|k| !t.tenant_columns.contains(&k.columns[0]))
+            .filter(|k| !nullable(m, name, &k.columns[0]))
+            .filter(|k| {
+                m.tables
+                    .get(&k.target)
+                    .is_some_and(|p| matches!(p.scope, Scope::Direct | Scope::Child))
+            })
+            .map(|k| (k.columns[0].clone(), k.target.clone()))
+            .collect();
+        let t = m.tables.get_mut(name).expect("listed");
+        for (c, target) in add {
+            if t.parent_keys.contains(&c) {
+                continue;
+            }
+            t.notes.push(format!(
+                "{name}.{c} (-> {target}) binds too, as a parent key: a row belongs to the \
+                 tenant of its `{target}` row"
+            ));
+            t.tenant_columns.push(c.clone());
+            t.parent_keys.push(c);
+        }
+    }
+}
+
 /// Explains the nullable links to tenant data that did not make a child.
 fn note_nullable_links(m: &mut TenantModel) {
     let names: Vec<String> = m.tables.keys().cloned().collect();
@@ -673,7 +714,9 @@ fn key_names(m: &TenantModel) -> Vec<String> {
             continue;
         }
         let pk = primary_key_sql(m, &t.sql);
-        for c in &t.tenant_columns {
+        // A direct table's parent keys are other tables' ids, not tenant
+        // values.
+        for c in t.own_keys() {
             let own_id = c == "id" || (pk.len() == 1 && pk[0] == *c);
             if !own_id && !m.tenant_columns.contains(c) && !key_names.contains(c) {
                 key_names.push(c.clone());
@@ -697,13 +740,15 @@ impl TenantModel {
         if !(a.is_tenant() && b.is_tenant()) {
             return false;
         }
-        match b.scope {
-            Scope::Direct => matches!(a.scope, Scope::Direct | Scope::Root),
-            Scope::Root => matches!(a.scope, Scope::Direct | Scope::Root),
-            Scope::Child => b
-                .foreign_keys
+        let parent_of_b = || {
+            b.foreign_keys
                 .iter()
-                .any(|k| k.target == from && b.binds_by(k)),
+                .any(|k| k.target == from && b.binds_by(k))
+        };
+        match b.scope {
+            Scope::Direct => matches!(a.scope, Scope::Direct | Scope::Root) || parent_of_b(),
+            Scope::Root => matches!(a.scope, Scope::Direct | Scope::Root),
+            Scope::Child => parent_of_b(),
             Scope::None => false,
         }
     }
@@ -720,10 +765,11 @@ impl TenantModel {
         Some((col.clone(), k.target.clone(), referenced_column(self, k)))
     }
 
-    /// The parent table a child's parent key `key` (its Rust or SQL name)
-    /// points at; its first parent when `key` is none of its keys.
+    /// The parent table a parent key `key` (its Rust or SQL name) of a
+    /// child, or of a direct table, points at; its first parent when `key`
+    /// is none of its keys.
     pub fn parent_by_key(&self, table: &str, key: &str) -> Option<String> {
-        let t = self.tables.get(table).filter(|t| t.scope == Scope::Child)?;
+        let t = self.tables.get(table).filter(|t| t.has_parent_keys())?;
         let sql = t
             .columns
             .iter()
@@ -731,9 +777,20 @@ impl TenantModel {
             .map_or(key, |c| c.sql.as_str());
         t.foreign_keys
             .iter()
-            .find(|k| t.binds_by(k) && k.columns.first().map(String::as_str) == Some(sql))
+            .find(|k| {
+                t.binds_by(k)
+                    && k.columns.first().map(String::as_str) == Some(sql)
+                    && t.is_parent_key(sql)
+            })
             .map(|k| k.target.clone())
             .or_else(|| self.parent_link(table).map(|(_, p, _)| p))
+            .or_else(|| {
+                let first = t.parent_keys.first()?;
+                t.foreign_keys
+                    .iter()
+                    .find(|k| k.columns.first() == Some(first))
+                    .map(|k| k.target.clone())
+            })
     }
 
     /// For a child table, how its rows belong to a tenant, for findings:

@@ -35,10 +35,7 @@ pub fn check(cx: &Context<'_>) -> Vec<Finding> {
         };
         let policy = t.policies.iter().any(|p| {
             let p = p.to_ascii_lowercase();
-            table
-                .tenant_columns
-                .iter()
-                .any(|tc| p.contains(tc.as_str()))
+            table.own_keys().any(|tc| p.contains(tc.as_str()))
         });
         let tc = table.tenant_column().unwrap_or("tenant_id");
         let name = &t.name;

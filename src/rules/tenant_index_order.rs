@@ -34,7 +34,7 @@ pub fn check(cx: &Context<'_>) -> Vec<Finding> {
         let Some(table) = model.tables.get(&t.name).filter(|x| x.scope == crate::model::Scope::Direct) else {
             continue;
         };
-        let is_tc = |c: &str| table.tenant_columns.iter().any(|tc| tc == c);
+        let is_tc = |c: &str| table.own_keys().any(|tc| tc == c);
         for idx in &t.indexes {
             let Some(pos) = idx.columns.iter().position(|c| is_tc(c)) else {
                 continue;

@@ -34,7 +34,7 @@ pub fn check(cx: &Context<'_>) -> Vec<Finding> {
         let led = t.indexes.iter().any(|i| {
             i.columns
                 .first()
-                .is_some_and(|c| table.tenant_columns.iter().any(|tc| tc == c))
+                .is_some_and(|c| table.own_keys().any(|tc| tc == c))
         });
         if led {
             continue;

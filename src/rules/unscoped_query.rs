@@ -96,7 +96,16 @@ fn judge_parent(model: &TenantModel, file: FileId, e: &ExecFact) -> Option<Findi
     let Origin::Request(source) = &soft.origin else {
         return None;
     };
-    let parent = model.parent_by_key(&table, &soft.key)?;
+    // The parent the key picks: of the table the key is on, when that is
+    // another table of the query (`documents.project_id` in a query on
+    // `comments` joined to `documents`).
+    let on = match &soft.bound {
+        crate::model::queries::Bound::Table(t) => t.as_str(),
+        _ => table.as_str(),
+    };
+    let parent = model
+        .parent_by_key(on, &soft.key)
+        .or_else(|| model.parent_by_key(&table, &soft.key))?;
     let what = match (q.pk_lookup, write_kind(q)) {
         (_, Some(w)) => w.to_string(),
         _ => "query".to_string(),

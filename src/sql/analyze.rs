@@ -443,7 +443,7 @@ impl<'a> Analyzer<'a> {
             if self.tables.is_tenant(&t) && !self.tables.is_root(&t) {
                 let cols: Vec<String> = ins.columns.iter().map(last_name).collect();
                 let by_position = cols.is_empty() && self.sets_by_position(&t, ins);
-                if !by_position && !cols.iter().any(|c| self.tables.is_tenant_column(&t, c)) {
+                if !by_position && !cols.iter().any(|c| self.tables.is_own_key(&t, c)) {
                     let column = self
                         .tables
                         .tenant_column(&t)

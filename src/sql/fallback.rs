@@ -101,7 +101,7 @@ pub(crate) fn scan(sql: &str, piece: &Piece, tables: &dyn TableInfo) -> Vec<SqlF
             continue;
         }
         let cols = r.columns.clone().unwrap_or_default();
-        if !cols.iter().any(|c| tables.is_tenant_column(&r.table, c)) {
+        if !cols.iter().any(|c| tables.is_own_key(&r.table, c)) {
             let column = tables
                 .tenant_column(&r.table)
                 .unwrap_or_else(|| "tenant column".into());

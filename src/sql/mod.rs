@@ -29,6 +29,13 @@ pub trait TableInfo {
     fn is_tenant(&self, table: &str) -> bool;
     /// Whether `column` is a tenant column of `table` (a table may have several).
     fn is_tenant_column(&self, table: &str, column: &str) -> bool;
+    /// Whether `column` is one of `table`'s own tenant keys, which an
+    /// insert must set: a tenant column that is no parent key of a table
+    /// with a tenant key of its own (an insert into `comments` setting
+    /// only `document_id` leaves its `org_id` unset).
+    fn is_own_key(&self, table: &str, column: &str) -> bool {
+        self.is_tenant_column(table, column)
+    }
     /// Whether `table` has `column`; None when the table's columns are unknown.
     fn has_column(&self, table: &str, column: &str) -> Option<bool>;
     /// The main tenant column of `table`, for messages.

@@ -161,7 +161,7 @@ impl FnAnalysis<'_> {
             .iter()
             .chain(&self.scope.model.key_names);
         let tenant_params = tenant_placeholders(&sql.text, names);
-        if tenant_params.is_empty() && keyed.is_none() {
+        if tenant_params.is_empty() && keyed.is_none() && soft.is_empty() {
             return Val::Other;
         }
         let mut text = sql.text.clone();
@@ -414,7 +414,13 @@ impl FnAnalysis<'_> {
 
     /// Judges SQL where it reaches the database (see [`Sunk`]).
     pub(super) fn sql_sink(&mut self, sql: &SqlText, sink: String, span: Span) -> Sunk {
-        let analysis = crate::sql::analyze(&sql.text, self.scope.model);
+        // With the caller's tenant in hand, a direct table's parent key
+        // binds nothing (see `OwnKeys`).
+        let analysis = if self.in_reach.is_empty() {
+            crate::sql::analyze(&sql.text, self.scope.model)
+        } else {
+            crate::sql::analyze(&sql.text, &crate::model::OwnKeys(self.scope.model))
+        };
         let soft = self.soft_placeholders(sql, &analysis);
         let hits: Vec<SqlHit> = analysis
             .findings
@@ -484,7 +490,7 @@ pub(super) struct Sunk {
     keyed: Option<usize>,
     /// The placeholders that bind a child table only as its parent key:
     /// (placeholder, child table, parent key).
-    soft: Vec<(usize, String, String)>,
+    pub(super) soft: Vec<(usize, String, String)>,
 }
 
 impl FnAnalysis<'_> {
