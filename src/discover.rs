@@ -29,9 +29,19 @@ pub struct SourcePath {
     pub stamp: Option<(u64, u128)>,
 }
 
+/// Whether a folder holds migrations: `migrations/`, and a store's own set
+/// beside it (`ch_migrations/`, `clickhouse-migrations/`).
+pub fn is_migration_folder(name: &str) -> bool {
+    name == "migrations"
+        || name == "migration"
+        || name.ends_with("_migrations")
+        || name.ends_with("-migrations")
+}
+
 /// Whether a `.sql` file is a migration applied going forward (Diesel
 /// `migrations/*/up.sql`, sqlx `migrations/NNNN_name.sql` and
-/// `.up.sql`, refinery `V1__name.sql`) or a schema dump (`schema.sql`,
+/// `.up.sql`, refinery `V1__name.sql`; also in a folder named like
+/// `ch_migrations/`) or a schema dump (`schema.sql`,
 /// `structure.sql`). Down and undo migrations are not.
 pub fn is_migration(rel: &str) -> bool {
     let name = rel.rsplit('/').next().unwrap_or(rel);
@@ -41,9 +51,7 @@ pub fn is_migration(rel: &str) -> bool {
     if matches!(name, "schema.sql" | "structure.sql") {
         return true;
     }
-    let in_migrations = rel
-        .split('/')
-        .any(|p| p == "migrations" || p == "migration");
+    let in_migrations = rel.split('/').any(is_migration_folder);
     let refinery_undo =
         name.starts_with('U') && name[1..].starts_with(|c: char| c.is_ascii_digit());
     let down = name == "down.sql" || name.ends_with(".down.sql") || refinery_undo;
@@ -295,6 +303,12 @@ mod tests {
         assert!(!is_migration("migrations/U10__undo.sql"));
         assert!(is_migration("db/schema.sql"));
         assert!(!is_migration("queries/list.sql"));
+        assert!(is_migration("server/ch_migrations/1720668303_init/up.sql"));
+        assert!(!is_migration(
+            "server/ch_migrations/1720668303_init/down.sql"
+        ));
+        assert!(is_migration("clickhouse-migrations/0001_events.sql"));
+        assert!(!is_migration("my_migrations_notes/x.sql"));
         let mut v = vec!["m/V10__b.sql", "m/V2__a.sql", "m/V1__x.sql"];
         v.sort_by(|a, b| natural_cmp(a, b));
         assert_eq!(v, ["m/V1__x.sql", "m/V2__a.sql", "m/V10__b.sql"]);

@@ -199,6 +199,7 @@ pub(super) fn schema_phase(src: Sources, analysis: Analysis, ledger: &mut Ledger
     }
     one_backend(&mut histories);
     histories.sort_by(|a, b| discover::natural_cmp(a.0, b.0));
+    keyless_stores_last(&mut histories);
     let histories: Vec<migrations::History> = histories.into_iter().map(|(_, h)| h).collect();
     let applied = migrations::apply(&histories);
     let migrated: Vec<(FileId, SchemaFacts)> = applied
@@ -262,6 +263,41 @@ fn one_backend(histories: &mut Vec<(&str, migrations::History)>) {
         .min();
     if let Some(best) = best {
         histories.retain(|(rel, _)| backend_of(rel).is_none_or(|b| b == best));
+    }
+}
+
+/// The folder of migrations a file is in (`server/ch_migrations`), or
+/// its own folder.
+fn migration_folder(rel: &str) -> &str {
+    let mut end = rel.rfind('/').unwrap_or(0);
+    let mut at = 0;
+    for part in rel.split('/') {
+        at += part.len() + 1;
+        if discover::is_migration_folder(part) {
+            end = at - 1;
+            break;
+        }
+    }
+    &rel[..end.min(rel.len())]
+}
+
+/// A store without foreign keys (ClickHouse) keeps its own migrations
+/// beside the database's (`ch_migrations/` next to `migrations/`); its
+/// tables live apart, so they are applied after the others: the
+/// database's `DROP TABLE events` does not drop the analytics `events`.
+fn keyless_stores_last(histories: &mut [(&str, migrations::History)]) {
+    let keyless: std::collections::HashSet<&str> = histories
+        .iter()
+        .filter(|(_, h)| {
+            h.ops
+                .iter()
+                .any(|o| matches!(o, crate::sql::SchemaOp::CreateTable { keyless: true, .. }))
+        })
+        .map(|(rel, _)| migration_folder(rel))
+        .collect();
+    if !keyless.is_empty() {
+        // A stable sort keeps each store's order.
+        histories.sort_by_key(|(rel, _)| keyless.contains(migration_folder(rel)));
     }
 }
 

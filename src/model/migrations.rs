@@ -98,6 +98,10 @@ pub struct MigratedTable {
     /// The partitioned table this is a partition of.
     #[serde(default)]
     pub partition_of: Option<String>,
+    /// Created in a store without foreign keys (ClickHouse): see
+    /// [`crate::sql::SchemaOp::CreateTable`].
+    #[serde(default)]
+    pub keyless: bool,
 }
 
 /// The final schema of a migration history.
@@ -161,6 +165,7 @@ impl Applied {
                             .collect(),
                         primary_key: pk,
                         span: t.span,
+                        keyless: t.keyless,
                     },
                 )
             })
@@ -184,6 +189,7 @@ pub fn apply(histories: &[History]) -> Applied {
                     not_null,
                     foreign_keys,
                     partition_of,
+                    keyless,
                 } => {
                     let mut indexes = Vec::new();
                     if !primary_key.is_empty() {
@@ -223,6 +229,7 @@ pub fn apply(histories: &[History]) -> Applied {
                                 .map(|fk| (fk, file, span))
                                 .collect(),
                             partition_of: partition_of.clone(),
+                            keyless,
                         },
                     );
                     // A partition has its parent's columns, keys and
@@ -242,10 +249,13 @@ pub fn apply(histories: &[History]) -> Applied {
                     column,
                     span,
                     not_null,
+                    nullable_type,
                 } => {
                     if let Some(t) = tables.get_mut(&table) {
                         if !t.columns.iter().any(|c| c.0 == column) {
-                            if not_null {
+                            // A ClickHouse column is NOT NULL unless typed
+                            // `Nullable(..)`.
+                            if not_null || (t.keyless && !nullable_type) {
                                 t.not_null.push(column.clone());
                             }
                             t.columns.push((column, file, span));

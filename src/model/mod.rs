@@ -17,7 +17,7 @@ use crate::diagnostic::{FileId, Span};
 use crate::orm::facts::SourceKind;
 use crate::orm::Shape;
 use schema::SchemaFacts;
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 /// Where a table or column was declared.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -210,6 +210,8 @@ pub struct TenantModel {
     pub parent_vocab: std::collections::BTreeSet<String>,
     /// The schema the migrations leave (indexes, row-level security).
     pub migrated: migrations::Applied,
+    /// Tables of a store without foreign keys (ClickHouse).
+    pub keyless: BTreeSet<String>,
 }
 
 impl TenantModel {
@@ -224,8 +226,12 @@ impl TenantModel {
         };
         let mut rust_modules: Vec<(String, String)> = Vec::new();
         let mut fk_facts: Vec<(FileId, crate::orm::facts::ForeignKeyFact)> = Vec::new();
+        let mut keyless: Vec<(FileId, String, crate::diagnostic::Span)> = Vec::new();
         for (file, f) in facts {
             for t in &f.tables {
+                if t.keyless {
+                    keyless.push((file, t.sql.to_ascii_lowercase(), t.span));
+                }
                 let decl = Decl {
                     file,
                     span: t.span,
@@ -358,6 +364,8 @@ impl TenantModel {
             });
             entry.from_config = true;
         }
+        fk_facts.extend(tenancy::keys_by_name(&m, &keyless));
+        m.keyless = keyless.into_iter().map(|(_, t, _)| t).collect();
         tenancy::resolve_foreign_keys(&mut m, fk_facts);
         tenancy::infer(&mut m, config);
         m

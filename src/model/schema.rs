@@ -407,6 +407,7 @@ impl<'ast> Visit<'ast> for SchemaVisitor<'_> {
                         .collect(),
                     primary_key,
                     span: text.span(range),
+                    keyless: false,
                 });
             }
         }

@@ -293,6 +293,54 @@ fn roots(m: &TenantModel, config: &Config) -> BTreeSet<String> {
         .collect()
 }
 
+/// The foreign keys of tables in a store that has none (ClickHouse),
+/// inferred from their columns' names: `dataset_id` references `datasets`
+/// (or `dataset`), when the model has that table and it is another one.
+/// Analytics tables hang below the application's tables this way only.
+pub fn keys_by_name(
+    m: &TenantModel,
+    keyless: &[(FileId, String, crate::diagnostic::Span)],
+) -> Vec<(FileId, ForeignKeyFact)> {
+    let mut out = Vec::new();
+    for (file, table, span) in keyless {
+        let Some(t) = m.tables.get(table) else {
+            continue;
+        };
+        for c in &t.columns {
+            let Some(stem) = ["_id", "_uuid"]
+                .iter()
+                .find_map(|s| c.sql.strip_suffix(s))
+                .filter(|s| !s.is_empty())
+            else {
+                continue;
+            };
+            let mut names = vec![stem.to_string(), format!("{stem}s"), format!("{stem}es")];
+            if let Some(b) = stem.strip_suffix('y') {
+                names.push(format!("{b}ies"));
+            }
+            let Some(target) = names
+                .into_iter()
+                .find(|n| n != table && m.tables.contains_key(n))
+            else {
+                continue;
+            };
+            out.push((
+                *file,
+                ForeignKeyFact {
+                    table: table.clone(),
+                    columns: vec![c.sql.clone()],
+                    target,
+                    target_columns: Vec::new(),
+                    rust: false,
+                    span: *span,
+                    kind: crate::orm::facts::SourceKind::Sql,
+                },
+            ));
+        }
+    }
+    out
+}
+
 /// Decides every table's scope and binding columns.
 pub fn infer(m: &mut TenantModel, config: &Config) {
     let ignored: BTreeSet<String> = config
@@ -732,13 +780,21 @@ impl TenantModel {
     /// equality: between direct tables and from the root into them (the
     /// tenant key pins the tenant), and from a parent into its child (the
     /// parent key pins the parent row); never from a child up to its
-    /// parent, so never through a link table between two parents.
+    /// parent, so never through a link table between two parents. Into a
+    /// table of a store without foreign keys (ClickHouse), from any tenant
+    /// table.
     pub fn binds_into(&self, from: &str, to: &str) -> bool {
         let (Some(a), Some(b)) = (self.tables.get(from), self.tables.get(to)) else {
             return false;
         };
         if !(a.is_tenant() && b.is_tenant()) {
             return false;
+        }
+        // A store without foreign keys references rows by plain columns
+        // (`events.request_id = search_queries.id`): a join by column
+        // equality into one of its tables is how its rows are tied.
+        if self.keyless.contains(to) {
+            return true;
         }
         let parent_of_b = || {
             b.foreign_keys

@@ -69,6 +69,10 @@ pub struct TableFact {
     pub primary_key: Vec<String>,
     /// The table's name in the declaration.
     pub span: Span,
+    /// Declared in a store without foreign keys (a ClickHouse table): its
+    /// parents are inferred from its columns' names.
+    #[serde(default)]
+    pub keyless: bool,
 }
 
 /// What the front ends read from one file's items, besides SQL.

@@ -142,16 +142,23 @@ pub fn check(cx: &Context<'_>) -> Vec<Finding> {
                 .unwrap_or("tenant_id")
                 .to_string();
             let parent = model.parent_link(&hit.table);
+            // The placeholder as the SQL writes them (`?`: MySQL, SQLite,
+            // ClickHouse).
+            let ph = if fact.text.contains('$') || !fact.text.contains('?') {
+                "$n"
+            } else {
+                "?"
+            };
             f.help = Some(match &hit.kind {
                 SqlHitKind::Unbound if parent.is_some() => {
                     let (key, p, pc) = parent.unwrap_or_default();
                     format!(
-                        "add `{key} = $n` for `{}` to the WHERE clause, bound to a `{p}` row of the caller's tenant (or join `{p}` on `{p}.{pc} = {}.{key}` and bind `{p}`)",
+                        "add `{key} = {ph}` for `{}` to the WHERE clause, bound to a `{p}` row of the caller's tenant (or join `{p}` on `{p}.{pc} = {}.{key}` and bind `{p}`)",
                         hit.table, hit.table
                     )
                 }
                 SqlHitKind::Unbound => format!(
-                    "add `{col} = $n` for `{}` to the WHERE clause (or join it by column equality to a table that is), and bind the caller's tenant",
+                    "add `{col} = {ph}` for `{}` to the WHERE clause (or join it by column equality to a table that is), and bind the caller's tenant",
                     hit.table
                 ),
                 SqlHitKind::InsertWithoutTenant(c) => {

@@ -36,7 +36,9 @@ type QueryId = usize;
 
 /// Parse one statement piece of `sql`. When the piece does not parse and it
 /// contains `?` placeholders, they are replaced by `1` (same length, so
-/// positions stay valid) and parsing is retried.
+/// positions stay valid; ClickHouse's `?fields` by `*`) and parsing is
+/// retried, as PostgreSQL and then as ClickHouse (`FINAL`, `IN ?`,
+/// `LIMIT n BY`).
 pub(crate) fn parse_piece(sql: &str, piece: &Piece) -> Result<Vec<Statement>, String> {
     let text = sql.get(piece.range.clone()).unwrap_or("");
     let first = match parse(text) {
@@ -54,14 +56,24 @@ pub(crate) fn parse_piece(sql: &str, piece: &Piece) -> Result<Vec<Statement>, St
     }
     let mut bytes = text.as_bytes().to_vec();
     for q in qs {
-        if let Some(b) = bytes.get_mut(q) {
+        // ClickHouse's `?fields` (the row type's columns) reads as `*`.
+        let word = bytes[q + 1..]
+            .iter()
+            .take_while(|b| b.is_ascii_alphanumeric() || **b == b'_')
+            .count();
+        if word > 0 {
+            bytes[q] = b'*';
+            bytes[q + 1..q + 1 + word].fill(b' ');
+        } else if let Some(b) = bytes.get_mut(q) {
             *b = b'1';
         }
     }
     let Ok(subst) = String::from_utf8(bytes) else {
         return Err(first);
     };
-    parse(&subst).map_err(|_| first)
+    parse(&subst)
+        .or_else(|_| parse_with(&sqlparser::dialect::ClickHouseDialect {}, &subst))
+        .map_err(|_| first)
 }
 
 /// sqlparser with the PostgreSQL dialect; a panic inside it becomes an error.
@@ -79,16 +91,18 @@ fn parse_with(d: &dyn sqlparser::dialect::Dialect, text: &str) -> Result<Vec<Sta
 }
 
 /// DDL in whichever dialect reads it: PostgreSQL first, then MySQL
-/// (backticks, `AUTO_INCREMENT`) and SQLite (migrations kept per backend);
-/// the PostgreSQL error when none does.
+/// (backticks, `AUTO_INCREMENT`), SQLite (migrations kept per backend) and
+/// ClickHouse (`ENGINE = MergeTree() ORDER BY ..`); the PostgreSQL error
+/// when none does.
 pub(crate) fn parse_ddl(text: &str) -> Result<Vec<Statement>, String> {
-    use sqlparser::dialect::{MySqlDialect, SQLiteDialect};
+    use sqlparser::dialect::{ClickHouseDialect, MySqlDialect, SQLiteDialect};
     let first = match parse(text) {
         Ok(s) => return Ok(s),
         Err(e) => e,
     };
     parse_with(&MySqlDialect {}, text)
         .or_else(|_| parse_with(&SQLiteDialect {}, text))
+        .or_else(|_| parse_with(&ClickHouseDialect {}, text))
         .map_err(|_| first)
 }
 
@@ -266,8 +280,41 @@ fn strip(mut e: &Expr) -> &Expr {
             Expr::Nested(x) => e = x,
             Expr::Cast { expr, .. } => e = expr,
             Expr::Collate { expr, .. } => e = expr,
+            Expr::Function(f) => match conversion_arg(f) {
+                Some(x) => e = x,
+                None => return e,
+            },
             _ => return e,
         }
+    }
+}
+
+/// The argument of a ClickHouse type conversion, a cast written as a call
+/// (`toUUID(events.request_id)`, `toUInt64OrZero(x)`).
+fn conversion_arg(f: &sqlparser::ast::Function) -> Option<&Expr> {
+    let name = f.name.0.last()?.as_ident()?.value.to_ascii_lowercase();
+    let ty = name.strip_prefix("to")?;
+    let ty = ty
+        .strip_suffix("ornull")
+        .or_else(|| ty.strip_suffix("orzero"))
+        .unwrap_or(ty);
+    let numeric = |p: &str| {
+        ty.strip_prefix(p)
+            .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+    };
+    let known = matches!(ty, "uuid" | "string" | "date" | "datetime" | "datetime64")
+        || numeric("int")
+        || numeric("uint")
+        || numeric("float");
+    if !known {
+        return None;
+    }
+    let FunctionArguments::List(l) = &f.args else {
+        return None;
+    };
+    match l.args.as_slice() {
+        [FunctionArg::Unnamed(FunctionArgExpr::Expr(x))] => Some(x),
+        _ => None,
     }
 }
 

@@ -28,19 +28,119 @@ use std::ops::Range;
 pub fn ddl(sql: &str) -> Ddl {
     let mut out = Ddl::default();
     for piece in split_statements(sql) {
+        let before = out.ops.len();
+        let had_error = out.parse_error.is_some();
+        read_piece(sql, &piece, &mut out);
+        let clickhouse = clickhouse_marks(sql, &piece.toks, &mut out.ops[before..]);
+        // ClickHouse DDL is often beyond sqlparser (`PARTITION BY`,
+        // `Array(String)`, trailing commas); a table the token reading took
+        // in whole is read (it has no keys or constraints to miss).
+        if clickhouse && !had_error {
+            out.parse_error = None;
+        }
+    }
+    out
+}
+
+/// ClickHouse engines: the `MergeTree` and `Log` families and the others
+/// a table is created with (`ENGINE = ReplacingMergeTree(..)`). MySQL's
+/// `ENGINE=InnoDB` is none of them.
+fn clickhouse_engine(name: &str) -> bool {
+    let n = name.to_ascii_lowercase();
+    n.ends_with("mergetree")
+        || n.ends_with("log")
+        || matches!(
+            n.as_str(),
+            "distributed" | "buffer" | "kafka" | "null" | "join" | "set" | "dictionary"
+        )
+}
+
+/// Marks what ClickHouse DDL means for the model: a table created with a
+/// ClickHouse engine is `keyless` (the store has no foreign keys) and its
+/// columns are NOT NULL unless typed `Nullable(..)`; a column added with
+/// `Nullable(..)` says so (`nullable_type`), whatever the table. Whether
+/// the statement created a ClickHouse table.
+fn clickhouse_marks(sql: &str, t: &[Tok], ops: &mut [SchemaOp<Range<usize>>]) -> bool {
+    let named = t.windows(3).any(|w| {
+        w[0].is_kw(sql, "engine")
+            && w[1].kind == Kind::Op
+            && w[1].text(sql) == "="
+            && w[2].kind == Kind::Word
+            && clickhouse_engine(w[2].text(sql))
+    });
+    // With the server's default engine, `ORDER BY` after the column list
+    // (outside any parentheses, and no `AS SELECT`) says MergeTree.
+    let mut depth = 0usize;
+    let mut select = false;
+    let mut ordered = false;
+    for (i, x) in t.iter().enumerate() {
+        match x.kind {
+            Kind::LParen => depth += 1,
+            Kind::RParen => depth = depth.saturating_sub(1),
+            _ if depth == 0 && (x.is_kw(sql, "as") || x.is_kw(sql, "select")) => select = true,
+            _ if depth == 0
+                && x.is_kw(sql, "order")
+                && t.get(i + 1).is_some_and(|y| y.is_kw(sql, "by")) =>
+            {
+                ordered = true;
+            }
+            _ => {}
+        }
+    }
+    let creates = t.first().is_some_and(|x| x.is_kw(sql, "create"));
+    let engine = named || (creates && ordered && !select);
+    // The type of the column whose name is the token starting at `at`.
+    let nullable_at = |at: usize| {
+        t.iter()
+            .position(|x| x.start == at)
+            .and_then(|i| t.get(i + 1))
+            .is_some_and(|x| x.is_kw(sql, "nullable"))
+    };
+    for op in ops.iter_mut() {
+        match op {
+            SchemaOp::CreateTable {
+                columns,
+                not_null,
+                keyless,
+                ..
+            } if engine => {
+                *keyless = true;
+                for (c, r) in columns.iter() {
+                    if !nullable_at(r.start) && !not_null.contains(c) {
+                        not_null.push(c.clone());
+                    }
+                }
+            }
+            SchemaOp::AddColumn {
+                span,
+                nullable_type,
+                ..
+            } => *nullable_type = nullable_at(span.start),
+            _ => {}
+        }
+    }
+    engine
+        && ops
+            .iter()
+            .any(|o| matches!(o, SchemaOp::CreateTable { keyless: true, .. }))
+}
+
+/// The DDL of one statement, parsed or read from its tokens.
+fn read_piece(sql: &str, piece: &super::lexer::Piece, out: &mut Ddl) {
+    {
         let text = sql.get(piece.range.clone()).unwrap_or("");
         if lead_words(sql, &piece.toks)
             .first()
             .is_some_and(|w| w == "do")
         {
             do_block(sql, &piece.toks, &mut out.ops);
-            continue;
+            return;
         }
         match parse_ddl(text) {
             Ok(stmts) => {
                 let li = Locator::new(text, piece.range.start);
                 for s in &stmts {
-                    ops_of(s, &li, sql, &piece, &mut out.ops);
+                    ops_of(s, &li, sql, piece, &mut out.ops);
                 }
             }
             Err(e) => {
@@ -60,7 +160,6 @@ pub fn ddl(sql: &str) -> Ddl {
             }
         }
     }
-    out
 }
 
 fn lower(s: &str) -> String {
@@ -173,6 +272,7 @@ fn ops_of(
                 not_null,
                 foreign_keys,
                 partition_of: ct.partition_of.as_ref().map(last_name),
+                keyless: false,
             });
         }
         Statement::AlterTable(at) => {
@@ -195,6 +295,7 @@ fn ops_of(
                             column: column.clone(),
                             span: range,
                             not_null,
+                            nullable_type: false,
                         });
                         for o in &column_def.options {
                             if let ColumnOption::ForeignKey(fk) = &o.option {
@@ -684,6 +785,7 @@ fn token_fallback(sql: &str, t: &[Tok], ops: &mut Vec<SchemaOp<Range<usize>>>) {
             not_null,
             foreign_keys,
             partition_of,
+            keyless: false,
         });
     } else if w.first().is_some_and(|x| x == "alter") {
         let Some((table, actions)) = alter_actions(sql, t) else {
@@ -728,6 +830,7 @@ fn token_fallback(sql: &str, t: &[Tok], ops: &mut Vec<SchemaOp<Range<usize>>>) {
                         column: col.clone(),
                         span: c.start..c.end,
                         not_null: says_not_null(sql, rest),
+                        nullable_type: false,
                     });
                     if let Some((target, target_columns)) = references_at(sql, rest, 1) {
                         ops.push(SchemaOp::AddForeignKey {
@@ -818,7 +921,9 @@ mod tests {
                 not_null,
                 foreign_keys,
                 partition_of,
+                keyless,
             } => {
+                assert!(!keyless);
                 assert_eq!(partition_of, &None);
                 assert_eq!(table, "documents");
                 assert_eq!(not_null, &["title", "id"]);
@@ -838,6 +943,7 @@ mod tests {
                 column,
                 span: range,
                 not_null,
+                ..
             } => {
                 assert!(not_null);
                 assert_eq!((table.as_str(), column.as_str()), ("documents", "org_id"));
@@ -1119,6 +1225,46 @@ mod tests {
                 name: "docs_owner_fk".into()
             }
         );
+    }
+
+    #[test]
+    fn clickhouse_tables_are_keyless_and_not_null_unless_nullable() {
+        let got = ops(
+            "CREATE TABLE IF NOT EXISTS ev (\n  id UUID,\n  org_id UUID,\n  \
+             note Nullable(String),\n  tags Array(String),\n) ENGINE = ReplacingMergeTree(id)\n\
+             ORDER BY (org_id, id)\nPARTITION BY toYYYYMM(created_at);\n\
+             CREATE TABLE dflt (id UUID, n Nullable(UUID)) ORDER BY id;\n\
+             CREATE TABLE pg (id uuid PRIMARY KEY, n int);\n\
+             CREATE TABLE my (id INT NOT NULL) ENGINE=InnoDB;\n\
+             ALTER TABLE ev ADD COLUMN IF NOT EXISTS a UUID;\n\
+             ALTER TABLE ev ADD COLUMN IF NOT EXISTS b Nullable(UUID);",
+        );
+        let table = |i: usize| match &got[i] {
+            SchemaOp::CreateTable {
+                table,
+                not_null,
+                keyless,
+                ..
+            } => (table.clone(), not_null.clone(), *keyless),
+            o => panic!("{o:#?}"),
+        };
+        let s = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+        assert_eq!(table(0), ("ev".into(), s(&["id", "org_id", "tags"]), true));
+        assert_eq!(table(1), ("dflt".into(), s(&["id"]), true));
+        assert_eq!(table(2), ("pg".into(), s(&["id"]), false));
+        assert_eq!(table(3), ("my".into(), s(&["id"]), false));
+        assert!(
+            matches!(&got[4], SchemaOp::AddColumn { column, nullable_type: false, .. } if column == "a")
+        );
+        assert!(
+            matches!(&got[5], SchemaOp::AddColumn { column, nullable_type: true, .. } if column == "b")
+        );
+        // The token reading takes a ClickHouse table in whole: no failure.
+        assert!(ddl(
+            "CREATE TABLE t (id UUID, x Array(String),) ENGINE = MergeTree() ORDER BY id;"
+        )
+        .parse_error
+        .is_none());
     }
 
     #[test]

@@ -207,6 +207,12 @@ pub enum SchemaOp<L = crate::diagnostic::Span> {
         /// `PARTITION OF parent`: the parent table (lowercase)
         #[serde(default)]
         partition_of: Option<String>,
+        /// Created in a store that has no foreign keys (a ClickHouse
+        /// `ENGINE = MergeTree()` table): its parents are known only by
+        /// the names of its columns, and a column is NOT NULL unless its
+        /// type is `Nullable(..)`.
+        #[serde(default)]
+        keyless: bool,
     },
     /// `ALTER TABLE .. ADD [COLUMN] [IF NOT EXISTS] ..`.
     AddColumn {
@@ -219,6 +225,10 @@ pub enum SchemaOp<L = crate::diagnostic::Span> {
         /// declared `NOT NULL` (or `PRIMARY KEY`)
         #[serde(default)]
         not_null: bool,
+        /// its type is `Nullable(..)` (ClickHouse, where a column without
+        /// it is NOT NULL)
+        #[serde(default)]
+        nullable_type: bool,
     },
     /// `ALTER TABLE .. ADD [CONSTRAINT x] FOREIGN KEY (..) REFERENCES ..`,
     /// or a column added with `REFERENCES`.
@@ -325,6 +335,7 @@ impl<L> SchemaOp<L> {
                 not_null,
                 foreign_keys,
                 partition_of,
+                keyless,
             } => SchemaOp::CreateTable {
                 table,
                 span: f(span),
@@ -334,17 +345,20 @@ impl<L> SchemaOp<L> {
                 not_null,
                 foreign_keys,
                 partition_of,
+                keyless,
             },
             SchemaOp::AddColumn {
                 table,
                 column,
                 span,
                 not_null,
+                nullable_type,
             } => SchemaOp::AddColumn {
                 table,
                 column,
                 span: f(span),
                 not_null,
+                nullable_type,
             },
             SchemaOp::AddForeignKey { table, fk } => SchemaOp::AddForeignKey { table, fk },
             SchemaOp::DropConstraint { table, name } => SchemaOp::DropConstraint { table, name },

@@ -644,3 +644,18 @@ fn a_placeholder_standing_alone_as_a_condition_is_built_at_run_time() {
         Vec::<bool>::new()
     );
 }
+
+#[test]
+fn clickhouse_conversions_are_casts() {
+    // `toUUID(..)` compares the column it converts, as `::uuid` does.
+    assert_bound(
+        "SELECT d.title FROM documents d JOIN projects p ON toUUID(d.project_id) = p.id \
+         WHERE p.org_id = $1 AND d.org_id = p.org_id",
+    );
+    assert_bound("SELECT title FROM documents WHERE toUUIDOrNull(org_id) = $1");
+    // Any other function of the column is no equality of it.
+    assert_unbound(
+        "SELECT title FROM documents WHERE lower(org_id) = $1",
+        &["documents"],
+    );
+}

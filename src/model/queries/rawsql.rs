@@ -565,7 +565,8 @@ fn tenant_placeholders<'c>(sql: &str, columns: impl IntoIterator<Item = &'c Stri
                     .unwrap_or(b.len());
                 sql.get(i + 1..end)?.parse().ok().map(|n| (n, end))
             }
-            b'?' => Some((sql[..i].matches('?').count() + 1, i + 1)),
+            // ClickHouse's `?fields` is no positional placeholder.
+            b'?' => Some((positional_before(sql, i) + 1, i + 1)),
             _ => None,
         }
     };
@@ -652,6 +653,22 @@ fn appended(s: &SqlText, piece: Option<&Val>) -> Val {
     }
 }
 
+/// The positional `?` placeholders before byte `i` of `sql`: not
+/// ClickHouse's `?fields`, which a `?` directly followed by a word is.
+fn positional_before(sql: &str, i: usize) -> usize {
+    let b = sql.as_bytes();
+    b[..i]
+        .iter()
+        .enumerate()
+        .filter(|(j, c)| {
+            **c == b'?'
+                && !b
+                    .get(j + 1)
+                    .is_some_and(|n| n.is_ascii_alphabetic() || *n == b'_')
+        })
+        .count()
+}
+
 #[cfg(test)]
 mod tests {
     use super::tenant_placeholders;
@@ -664,6 +681,9 @@ mod tests {
         assert_eq!(t("SELECT * FROM d WHERE id = $1 AND d.ORG_ID=$2"), [2]);
         assert_eq!(t("SELECT * FROM d WHERE $3 = d.tenant_id"), [3]);
         assert_eq!(t("SELECT * FROM d WHERE id = ? AND org_id = ?"), [2]);
+        // ClickHouse's `?fields` is the row's columns, not a placeholder.
+        assert_eq!(t("SELECT ?fields FROM d WHERE org_id = ?"), [1]);
+        assert_eq!(t("SELECT ?fields FROM d WHERE id = ? AND org_id = ?"), [2]);
         assert!(t("SELECT * FROM d WHERE other_org_id = $1").is_empty());
         assert!(t("SELECT org_id FROM d WHERE id = $1").is_empty());
     }

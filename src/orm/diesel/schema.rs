@@ -244,6 +244,7 @@ impl Parse for TableMacro {
                 columns,
                 primary_key,
                 span: Span::from_pm2(name.span()),
+                keyless: false,
             });
         }
         Ok(TableMacro { tables })

@@ -974,6 +974,7 @@ impl Walker {
             not_null,
             foreign_keys,
             partition_of: None,
+            keyless: false,
         });
         for ix in indexes {
             self.ops.push(SchemaOp::CreateIndex {
@@ -1113,6 +1114,7 @@ impl Walker {
                     column,
                     span,
                     not_null,
+                    nullable_type: false,
                 },
                 Act::Drop(column) => SchemaOp::DropColumn {
                     table: table.clone(),
@@ -1494,6 +1496,7 @@ enum Invoices { Table, OrgId, Total, Legacy, Amt, Amount }
                 column,
                 span,
                 not_null,
+                ..
             } => {
                 assert!(not_null);
                 assert_eq!((table.as_str(), column.as_str()), ("invoices", "org_id"));

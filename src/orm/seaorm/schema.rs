@@ -184,6 +184,7 @@ fn sea_entity(s: &syn::ItemStruct, module: &str) -> Option<TableFact> {
         columns,
         primary_key,
         span: Span::from_pm2(s.ident.span()),
+        keyless: false,
     })
 }
 
