@@ -445,102 +445,85 @@ impl TenantModel {
     }
 }
 
-/// The model as SQL sees it when a child table's parent keys do not bind
-/// it: what a statement leaves of a child when the parent row it names is
-/// not known to be the caller's.
-pub struct WithoutParentKeys<'m>(pub &'m TenantModel);
+/// The model as SQL sees it with some parent keys not binding:
+/// [`Keys::without_parent_keys`] (what a statement leaves of a child, or of
+/// a direct table bound by a parent key, when the parent row it names is
+/// not known to be the caller's) and [`Keys::own`] (where the caller's
+/// tenant is in hand: a direct table is bound by its own tenant key only,
+/// not by a parent key such as `comments.document_id`, since the function
+/// could have used the tenant; children are bound as ever).
+pub struct Keys<'m> {
+    model: &'m TenantModel,
+    /// A child's parent keys do not bind either.
+    children: bool,
+}
 
-impl crate::sql::TableInfo for WithoutParentKeys<'_> {
-    fn is_tenant(&self, table: &str) -> bool {
-        self.0.is_tenant(table)
+impl<'m> Keys<'m> {
+    /// Neither a child's nor a direct table's parent keys bind.
+    pub fn without_parent_keys(model: &'m TenantModel) -> Self {
+        Keys {
+            model,
+            children: true,
+        }
     }
 
-    fn is_tenant_column(&self, table: &str, column: &str) -> bool {
-        let child =
-            self.0.tables.get(table).is_some_and(|t| {
-                t.scope == Scope::Child || t.parent_keys.iter().any(|c| c == column)
-            });
-        !child && crate::sql::TableInfo::is_tenant_column(self.0, table, column)
-    }
-
-    fn is_own_key(&self, table: &str, column: &str) -> bool {
-        crate::sql::TableInfo::is_own_key(self.0, table, column)
-    }
-
-    fn has_column(&self, table: &str, column: &str) -> Option<bool> {
-        crate::sql::TableInfo::has_column(self.0, table, column)
-    }
-
-    fn tenant_column(&self, table: &str) -> Option<String> {
-        crate::sql::TableInfo::tenant_column(self.0, table)
-    }
-
-    fn binds_into(&self, from: &str, to: &str) -> bool {
-        self.0.binds_into(from, to)
-    }
-
-    fn is_root(&self, table: &str) -> bool {
-        self.0.is_root(table)
-    }
-
-    fn column_position(&self, table: &str, column: &str) -> Option<usize> {
-        crate::sql::TableInfo::column_position(self.0, table, column)
+    /// Only a direct table's own tenant keys bind it.
+    pub fn own(model: &'m TenantModel) -> Self {
+        Keys {
+            model,
+            children: false,
+        }
     }
 }
 
-/// The model as SQL sees it where the caller's tenant is in hand: a
-/// direct table is bound by its own tenant key only, not by a parent key
-/// (`comments.document_id`), since the function could have used the
-/// tenant; children are bound as ever.
-pub struct OwnKeys<'m>(pub &'m TenantModel);
-
-impl crate::sql::TableInfo for OwnKeys<'_> {
+impl crate::sql::TableInfo for Keys<'_> {
     fn is_tenant(&self, table: &str) -> bool {
-        self.0.is_tenant(table)
+        self.model.is_tenant(table)
     }
 
     fn is_tenant_column(&self, table: &str, column: &str) -> bool {
-        let parent = self
-            .0
-            .tables
-            .get(table)
-            .is_some_and(|t| t.parent_keys.iter().any(|c| c == column));
-        !parent && crate::sql::TableInfo::is_tenant_column(self.0, table, column)
+        let dropped = self.model.tables.get(table).is_some_and(|t| {
+            (self.children && t.scope == Scope::Child) || t.parent_keys.iter().any(|c| c == column)
+        });
+        !dropped && crate::sql::TableInfo::is_tenant_column(self.model, table, column)
     }
 
     fn is_own_key(&self, table: &str, column: &str) -> bool {
-        crate::sql::TableInfo::is_own_key(self.0, table, column)
+        crate::sql::TableInfo::is_own_key(self.model, table, column)
     }
 
     fn has_column(&self, table: &str, column: &str) -> Option<bool> {
-        crate::sql::TableInfo::has_column(self.0, table, column)
+        crate::sql::TableInfo::has_column(self.model, table, column)
     }
 
     fn tenant_column(&self, table: &str) -> Option<String> {
-        crate::sql::TableInfo::tenant_column(self.0, table)
+        crate::sql::TableInfo::tenant_column(self.model, table)
     }
 
     fn binds_into(&self, from: &str, to: &str) -> bool {
-        let by_parent = self.0.tables.get(to).is_some_and(|t| {
+        if self.children {
+            return self.model.binds_into(from, to);
+        }
+        let by_parent = self.model.tables.get(to).is_some_and(|t| {
             t.scope == Scope::Direct
                 && t.foreign_keys.iter().any(|k| {
                     k.target == from && k.columns.iter().all(|c| t.parent_keys.contains(c))
                 })
         });
         let from_direct = self
-            .0
+            .model
             .tables
             .get(from)
             .is_some_and(|t| matches!(t.scope, Scope::Direct | Scope::Root));
-        self.0.binds_into(from, to) && (!by_parent || from_direct)
+        self.model.binds_into(from, to) && (!by_parent || from_direct)
     }
 
     fn is_root(&self, table: &str) -> bool {
-        self.0.is_root(table)
+        self.model.is_root(table)
     }
 
     fn column_position(&self, table: &str, column: &str) -> Option<usize> {
-        crate::sql::TableInfo::column_position(self.0, table, column)
+        crate::sql::TableInfo::column_position(self.model, table, column)
     }
 }
 

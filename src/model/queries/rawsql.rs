@@ -415,11 +415,11 @@ impl FnAnalysis<'_> {
     /// Judges SQL where it reaches the database (see [`Sunk`]).
     pub(super) fn sql_sink(&mut self, sql: &SqlText, sink: String, span: Span) -> Sunk {
         // With the caller's tenant in hand, a direct table's parent key
-        // binds nothing (see `OwnKeys`).
+        // binds nothing (see `model::Keys::own`).
         let analysis = if self.in_reach.is_empty() {
             crate::sql::analyze(&sql.text, self.scope.model)
         } else {
-            crate::sql::analyze(&sql.text, &crate::model::OwnKeys(self.scope.model))
+            crate::sql::analyze(&sql.text, &crate::model::Keys::own(self.scope.model))
         };
         let soft = self.soft_placeholders(sql, &analysis);
         let hits: Vec<SqlHit> = analysis
@@ -514,7 +514,8 @@ impl FnAnalysis<'_> {
         {
             return Vec::new();
         }
-        let strict = crate::sql::analyze(&sql.text, &crate::model::WithoutParentKeys(model));
+        let strict =
+            crate::sql::analyze(&sql.text, &crate::model::Keys::without_parent_keys(model));
         let mut soft: Vec<(usize, String, String)> = Vec::new();
         for f in &strict.findings {
             let crate::sql::FindingKind::Unbound = f.kind else {
