@@ -36,7 +36,7 @@ type QueryId = usize;
 
 /// Parse one statement piece of `sql`. When the piece does not parse and it
 /// contains `?` placeholders, they are replaced by `1` (same length, so
-/// positions stay valid; ClickHouse's `?fields` by `*`) and parsing is
+/// positions stay valid) and parsing is
 /// retried, as PostgreSQL and then as ClickHouse (`FINAL`, `IN ?`,
 /// `LIMIT n BY`).
 pub(crate) fn parse_piece(sql: &str, piece: &Piece) -> Result<Vec<Statement>, String> {
@@ -55,16 +55,10 @@ pub(crate) fn parse_piece(sql: &str, piece: &Piece) -> Result<Vec<Statement>, St
         return Err(first);
     }
     let mut bytes = text.as_bytes().to_vec();
+    // ClickHouse's `?fields` (the row type's columns) becomes `1fields`,
+    // which reads as a value named `fields`.
     for q in qs {
-        // ClickHouse's `?fields` (the row type's columns) reads as `*`.
-        let word = bytes[q + 1..]
-            .iter()
-            .take_while(|b| b.is_ascii_alphanumeric() || **b == b'_')
-            .count();
-        if word > 0 {
-            bytes[q] = b'*';
-            bytes[q + 1..q + 1 + word].fill(b' ');
-        } else if let Some(b) = bytes.get_mut(q) {
+        if let Some(b) = bytes.get_mut(q) {
             *b = b'1';
         }
     }

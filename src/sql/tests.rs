@@ -659,3 +659,17 @@ fn clickhouse_conversions_are_casts() {
         &["documents"],
     );
 }
+
+#[test]
+fn clickhouse_syntax_with_question_marks_parses() {
+    // `IN ?` (an array bound whole) and `LIMIT n BY` are ClickHouse's: read
+    // with its dialect, not by the token scan.
+    for sql in [
+        "SELECT title FROM documents WHERE org_id = ? AND id IN ?",
+        "SELECT title FROM documents WHERE org_id = ? ORDER BY title LIMIT 1 BY project_id",
+    ] {
+        let a = run(sql);
+        assert!(!a.fallback, "{sql}: {:?}", a.parse_error);
+        assert!(a.findings.is_empty(), "{sql}: {:?}", a.findings);
+    }
+}
