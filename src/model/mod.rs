@@ -364,10 +364,30 @@ impl TenantModel {
             });
             entry.from_config = true;
         }
-        fk_facts.extend(tenancy::keys_by_name(&m, &keyless));
+        let inferred = tenancy::keys_by_name(&m, &keyless);
+        let inferred_notes: Vec<(String, String)> = inferred
+            .iter()
+            .map(|(_, k)| {
+                (
+                    k.table.clone(),
+                    format!(
+                        "{}.{} -> {}: inferred from the column's name (a store without foreign keys)",
+                        k.table,
+                        k.columns.join(", "),
+                        k.target
+                    ),
+                )
+            })
+            .collect();
+        fk_facts.extend(inferred);
         m.keyless = keyless.into_iter().map(|(_, t, _)| t).collect();
         tenancy::resolve_foreign_keys(&mut m, fk_facts);
         tenancy::infer(&mut m, config);
+        for (table, note) in inferred_notes {
+            if let Some(t) = m.tables.get_mut(&table) {
+                t.notes.push(note);
+            }
+        }
         m
     }
 

@@ -1622,8 +1622,6 @@ fn value_text(e: &Expr) -> Option<String> {
     }
 }
 
-/// The variable an expression reads from: `org_id`, `params.org_id`,
-/// `&body.tenant_id`, `filter.tenant_id.clone()`, `*x`.
 /// The values of an array or `vec![..]` argument, handed to a function
 /// beside SQL as its bound values (`query_raw(db, sql, vec![id.into()])`).
 fn bound_values(e: &Expr) -> Option<Vec<Expr>> {
@@ -1639,6 +1637,8 @@ fn bound_values(e: &Expr) -> Option<Vec<Expr>> {
     }
 }
 
+/// The variable an expression reads from: `org_id`, `params.org_id`,
+/// `&body.tenant_id`, `filter.tenant_id.clone()`, `*x`.
 fn root_ident(e: &Expr) -> Option<String> {
     match e {
         Expr::Path(p) => p.path.get_ident().map(ToString::to_string),

@@ -986,3 +986,45 @@ async fn get_group_members(org_id: &str, group_id: &str, headers: AdminHeaders, 
         "{got:#?}"
     );
 }
+
+#[test]
+fn direct_tables_get_parent_keys_and_clickhouse_tables_parents_by_name() {
+    let m = model_of(&[
+        (
+            "migrations/0001_init/up.sql",
+            "CREATE TABLE orgs (id uuid PRIMARY KEY);\n\
+             CREATE TABLE datasets (id uuid PRIMARY KEY, org_id uuid NOT NULL REFERENCES orgs (id));\n\
+             CREATE TABLE files (id uuid PRIMARY KEY, org_id uuid NOT NULL REFERENCES orgs (id),\n\
+               dataset_id uuid NOT NULL REFERENCES datasets (id),\n\
+               folder_id uuid REFERENCES datasets (id));\n",
+        ),
+        (
+            "migrations/0002_drop/up.sql",
+            "-- moved to ClickHouse\nDROP TABLE IF EXISTS events;\n",
+        ),
+        (
+            "ch_migrations/0001_events/up.sql",
+            "CREATE TABLE events (id UUID, dataset_id UUID, request_id String)\n\
+             ENGINE = MergeTree() ORDER BY id;\n\
+             CREATE TABLE hits (id UUID, dataset_id Nullable(UUID)) ORDER BY id;\n",
+        ),
+    ]);
+    // A direct table's NOT NULL key to other tenant data binds it too; a
+    // nullable one does not.
+    assert_eq!(
+        tree(&m, "files"),
+        (Scope::Direct, cols(&["org_id", "dataset_id"]))
+    );
+    assert_eq!(m.tables["files"].parent_keys, cols(&["dataset_id"]));
+    assert_eq!(m.tables["files"].own_keys().collect::<Vec<_>>(), ["org_id"]);
+    // ClickHouse: the parent by the column's name; applied after the
+    // database's migrations, whose DROP does not remove it.
+    assert_eq!(tree(&m, "events"), (Scope::Child, cols(&["dataset_id"])));
+    assert!(m.tables["events"]
+        .notes
+        .iter()
+        .any(|n| n.contains("inferred from the column's name")));
+    // `Nullable(UUID)`: no child.
+    assert_eq!(tree(&m, "hits").0, Scope::None);
+    assert!(m.keyless.contains("events") && !m.keyless.contains("files"));
+}
