@@ -1076,6 +1076,20 @@ impl<'a> Analyzer<'a> {
         }
     }
 
+    /// The number of the placeholder `e` is: `$n`, or a positional `?`
+    /// (read as `1` to parse; its place in the text says which it was).
+    fn placeholder(&self, e: &Expr) -> Option<usize> {
+        if let Some(n) = placeholder_number(e) {
+            return Some(n);
+        }
+        let Expr::Value(v) = strip(e) else {
+            return None;
+        };
+        let at = self.li.range(v.span)?.start;
+        (self.sql.as_bytes().get(at) == Some(&b'?'))
+            .then(|| super::positional_placeholders_before(self.sql, at) + 1)
+    }
+
     fn eq(&mut self, l: &Expr, r: &Expr, sc: ScopeId) -> Facts {
         let mut f = Facts::default();
         if let (Expr::Tuple(ls), Expr::Tuple(rs)) = (strip(l), strip(r)) {
@@ -1092,13 +1106,13 @@ impl<'a> Analyzer<'a> {
         match (lc, rc) {
             (Some(a), Some(b)) => self.add_eq_edge(&mut f, a.0, b.0),
             (Some(a), None) if is_value(r) => {
-                if let Some(n) = placeholder_number(r) {
+                if let Some(n) = self.placeholder(r) {
                     f.keyed.insert((a.0, n));
                 }
                 self.col_value(&mut f, a);
             }
             (None, Some(b)) if is_value(l) => {
-                if let Some(n) = placeholder_number(l) {
+                if let Some(n) = self.placeholder(l) {
                     f.keyed.insert((b.0, n));
                 }
                 self.col_value(&mut f, b);

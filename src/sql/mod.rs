@@ -399,5 +399,21 @@ impl<L> SchemaOp<L> {
     }
 }
 
+/// The positional `?` placeholders before byte `i` of `sql`: not
+/// ClickHouse's `?fields`, which a `?` directly followed by a word is.
+pub(crate) fn positional_placeholders_before(sql: &str, i: usize) -> usize {
+    let b = sql.as_bytes();
+    b[..i]
+        .iter()
+        .enumerate()
+        .filter(|(j, c)| {
+            **c == b'?'
+                && !b
+                    .get(j + 1)
+                    .is_some_and(|n| n.is_ascii_alphabetic() || *n == b'_')
+        })
+        .count()
+}
+
 #[cfg(test)]
 mod tests;

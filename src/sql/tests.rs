@@ -673,3 +673,17 @@ fn clickhouse_syntax_with_question_marks_parses() {
         assert!(a.findings.is_empty(), "{sql}: {:?}", a.findings);
     }
 }
+
+#[test]
+fn positional_question_marks_are_numbered_by_their_place() {
+    // MySQL, SQLite and ClickHouse: the n-th `?` is bound n-th; ClickHouse's
+    // `?fields` is none.
+    assert_eq!(
+        keyed("SELECT * FROM documents WHERE title = ? AND id = ?"),
+        [("documents".to_string(), vec![1, 2])]
+    );
+    assert_eq!(
+        keyed("SELECT ?fields FROM documents WHERE is_public = 1 AND id = ?"),
+        [("documents".to_string(), vec![1])]
+    );
+}

@@ -389,7 +389,12 @@ impl FnAnalysis<'_> {
                 self.note_sql_result(args);
                 return None;
             };
-            self.sql_sink(&sql, format!(".{name}"), Span::from_pm2(m.method.span()));
+            let sunk = self.sql_sink(&sql, format!(".{name}"), Span::from_pm2(m.method.span()));
+            // A builder given the SQL alone (`client.query(sql)` of the
+            // `clickhouse` crate) takes its values by `.bind(..)` after.
+            if m.args.len() == 1 {
+                return Some(self.sql_run(&sql, Vec::new(), sunk));
+            }
             return Some(Val::Other);
         }
         None
@@ -567,7 +572,10 @@ fn tenant_placeholders<'c>(sql: &str, columns: impl IntoIterator<Item = &'c Stri
                 sql.get(i + 1..end)?.parse().ok().map(|n| (n, end))
             }
             // ClickHouse's `?fields` is no positional placeholder.
-            b'?' => Some((positional_before(sql, i) + 1, i + 1)),
+            b'?' => Some((
+                crate::sql::positional_placeholders_before(sql, i) + 1,
+                i + 1,
+            )),
             _ => None,
         }
     };
@@ -652,22 +660,6 @@ fn appended(s: &SqlText, piece: Option<&Val>) -> Val {
         }
         _ => Val::Other,
     }
-}
-
-/// The positional `?` placeholders before byte `i` of `sql`: not
-/// ClickHouse's `?fields`, which a `?` directly followed by a word is.
-fn positional_before(sql: &str, i: usize) -> usize {
-    let b = sql.as_bytes();
-    b[..i]
-        .iter()
-        .enumerate()
-        .filter(|(j, c)| {
-            **c == b'?'
-                && !b
-                    .get(j + 1)
-                    .is_some_and(|n| n.is_ascii_alphabetic() || *n == b'_')
-        })
-        .count()
 }
 
 #[cfg(test)]
