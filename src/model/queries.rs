@@ -3651,7 +3651,7 @@ impl<'a> FnAnalysis<'a> {
         if k.sql.functions.contains(&last) {
             self.note_sql_params(&c.args, None);
         }
-        if let Some(v) = self.sql_call(&segs, &args, span) {
+        if let Some(v) = self.sql_call(&segs, &args, &c.args, span) {
             return v;
         }
         let Some(key) = self.helper_key(&segs) else {

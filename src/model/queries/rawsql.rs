@@ -51,25 +51,10 @@ impl FnAnalysis<'_> {
                     .position(|a| matches!(a, Expr::Lit(_) | Expr::Macro(_)))
                     .map_or(args.len(), |i| i + 1);
                 let binds = args[after..].iter().map(|a| self.taint_of(a)).collect();
-                let derived: Vec<bool> = args[after..]
-                    .iter()
-                    .map(|a| self.built_from_tenant(a))
-                    .collect();
                 let run = self.sql_run(&t, binds, sunk);
                 // The arguments are all there: judge now.
-                if let (Val::Sql(r), true) = (&run, !derived.is_empty()) {
-                    let mut r = (**r).clone();
-                    r.derived = derived;
-                    r.keys = args[after..].iter().map(|a| self.request_key(a)).collect();
-                    r.params = args[after..].iter().map(|a| self.param_of(a)).collect();
-                    self.bound_by_keys(&r);
-                    for (n, table, key) in r.soft.clone() {
-                        if let Some(a) = args[after..].get(n - 1) {
-                            self.soft_bind(&mut r, a, table, key);
-                        }
-                    }
-                    self.request_sql_at(&r, &format!("{name}!"), span);
-                    return Some(Val::Sql(Rc::new(r)));
+                if args.len() > after {
+                    return Some(self.judge_values(run, &args[after..], &format!("{name}!"), span));
                 }
                 return Some(run);
             }
@@ -107,9 +92,39 @@ impl FnAnalysis<'_> {
         Some(Val::Str(Rc::new((**t).clone())))
     }
 
+    /// The values handed with the SQL, all there at once (`query!(sql, a,
+    /// b)`, `Statement::from_sql_and_values(.., sql, [a.into()])`,
+    /// tokio-postgres `client.query(sql, &[&a])`): judged now, as `.bind(..)`
+    /// values are one by one.
+    fn judge_values(&mut self, run: Val, values: &[Expr], method: &str, span: Span) -> Val {
+        let Val::Sql(r) = &run else {
+            return run;
+        };
+        let mut r = (**r).clone();
+        r.binds = values.iter().map(|a| self.taint_of(a)).collect();
+        r.derived = values.iter().map(|a| self.built_from_tenant(a)).collect();
+        r.keys = values.iter().map(|a| self.request_key(a)).collect();
+        r.params = values.iter().map(|a| self.param_of(a)).collect();
+        self.bound_by_keys(&r);
+        for (n, table, key) in r.soft.clone() {
+            if let Some(a) = values.get(n.wrapping_sub(1)) {
+                self.soft_bind(&mut r, a, table, key);
+            }
+        }
+        self.request_sql_at(&r, method, span);
+        Val::Sql(Rc::new(r))
+    }
+
     /// Free-function sinks (`sqlx::query(..)`, `sql_query(..)`,
-    /// `Statement::from_string(..)`) and `QueryBuilder::new(..)`.
-    pub(super) fn sql_call(&mut self, segs: &[String], args: &[Val], span: Span) -> Option<Val> {
+    /// `Statement::from_string(..)`) and `QueryBuilder::new(..)`; `exprs`
+    /// are the call's arguments as written.
+    pub(super) fn sql_call(
+        &mut self,
+        segs: &[String],
+        args: &[Val],
+        exprs: &syn::punctuated::Punctuated<Expr, syn::Token![,]>,
+        span: Span,
+    ) -> Option<Val> {
         let last = segs.last()?;
         let k = self.k;
         // `String::from("SELECT ..")`, `String::new()` to push onto.
@@ -144,8 +159,17 @@ impl FnAnalysis<'_> {
             } else {
                 last.clone()
             };
-            let sunk = self.sql_sink(&sql, sink, span);
-            return Some(self.sql_run(&sql, Vec::new(), sunk));
+            let sunk = self.sql_sink(&sql, sink.clone(), span);
+            let run = self.sql_run(&sql, Vec::new(), sunk);
+            // Its values beside it: `from_sql_and_values(.., sql, [id.into()])`.
+            let at = args
+                .iter()
+                .position(|a| matches!(a, Val::Str(s) if s.looks_like_sql()))
+                .unwrap_or(0);
+            if let Some(values) = exprs.iter().skip(at + 1).find_map(super::bound_values) {
+                return Some(self.judge_values(run, &values, &sink, span));
+            }
+            return Some(run);
         }
         None
     }
@@ -389,11 +413,21 @@ impl FnAnalysis<'_> {
                 self.note_sql_result(args);
                 return None;
             };
-            let sunk = self.sql_sink(&sql, format!(".{name}"), Span::from_pm2(m.method.span()));
+            let span = Span::from_pm2(m.method.span());
+            let sunk = self.sql_sink(&sql, format!(".{name}"), span);
+            let run = self.sql_run(&sql, Vec::new(), sunk);
             // A builder given the SQL alone (`client.query(sql)` of the
             // `clickhouse` crate) takes its values by `.bind(..)` after.
             if m.args.len() == 1 {
-                return Some(self.sql_run(&sql, Vec::new(), sunk));
+                return Some(run);
+            }
+            // tokio-postgres: `client.query(sql, &[&id])`.
+            let at = args
+                .iter()
+                .position(|a| matches!(a, Val::Str(s) if s.looks_like_sql()))
+                .unwrap_or(0);
+            if let Some(values) = m.args.iter().skip(at + 1).find_map(super::bound_values) {
+                self.judge_values(run, &values, &format!(".{name}"), span);
             }
             return Some(Val::Other);
         }
