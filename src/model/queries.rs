@@ -4240,11 +4240,9 @@ impl<'a> FnAnalysis<'a> {
                 let param = arg.and_then(|a| self.param_of(a));
                 // A parent key (a child's, or a direct table's key to other
                 // tenant data): the value picks the parent row.
-                let parent_key = t.as_deref().filter(|t| {
-                    let m = &self.scope.model;
-                    let child = m.parent_link(t).is_some() && m.is_tenant_column(t, &c);
-                    child || m.is_parent_key(t, &c)
-                });
+                let parent_key = t
+                    .as_deref()
+                    .filter(|t| self.scope.model.is_parent_key(t, &c));
                 let (taint, soft) = match (arg, parent_key) {
                     (Some(a), Some(table)) => {
                         let request = self.unchecked_request(a, table);

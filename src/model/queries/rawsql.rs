@@ -146,11 +146,7 @@ impl FnAnalysis<'_> {
             return Some(Val::Builder(vec![(Rc::new(start.unwrap_or_default()), 0)]));
         }
         if k.sql.functions.contains(last) {
-            let sql = args.iter().find_map(|a| match a {
-                Val::Str(s) if s.looks_like_sql() => Some(s.clone()),
-                _ => None,
-            });
-            let Some(sql) = sql else {
+            let Some((at, sql)) = sql_arg(args) else {
                 self.note_sql_result(args);
                 return None;
             };
@@ -162,10 +158,6 @@ impl FnAnalysis<'_> {
             let sunk = self.sql_sink(&sql, sink.clone(), span);
             let run = self.sql_run(&sql, Vec::new(), sunk);
             // Its values beside it: `from_sql_and_values(.., sql, [id.into()])`.
-            let at = args
-                .iter()
-                .position(|a| matches!(a, Val::Str(s) if s.looks_like_sql()))
-                .unwrap_or(0);
             if let Some(values) = exprs.iter().skip(at + 1).find_map(super::bound_values) {
                 return Some(self.judge_values(run, &values, &sink, span));
             }
@@ -405,11 +397,7 @@ impl FnAnalysis<'_> {
             _ => {}
         }
         if k.sql.methods.contains(name) {
-            let sql = args.iter().find_map(|a| match a {
-                Val::Str(s) if s.looks_like_sql() => Some(s.clone()),
-                _ => None,
-            });
-            let Some(sql) = sql else {
+            let Some((at, sql)) = sql_arg(args) else {
                 self.note_sql_result(args);
                 return None;
             };
@@ -422,10 +410,6 @@ impl FnAnalysis<'_> {
                 return Some(run);
             }
             // tokio-postgres: `client.query(sql, &[&id])`.
-            let at = args
-                .iter()
-                .position(|a| matches!(a, Val::Str(s) if s.looks_like_sql()))
-                .unwrap_or(0);
             if let Some(values) = m.args.iter().skip(at + 1).find_map(super::bound_values) {
                 self.judge_values(run, &values, &format!(".{name}"), span);
             }
@@ -673,6 +657,14 @@ pub(super) fn root_var(e: &Expr) -> Option<String> {
         Expr::Paren(p) => root_var(&p.expr),
         _ => None,
     }
+}
+
+/// The first argument holding SQL, with its position.
+fn sql_arg(args: &[Val]) -> Option<(usize, Rc<SqlText>)> {
+    args.iter().enumerate().find_map(|(i, a)| match a {
+        Val::Str(s) if s.looks_like_sql() => Some((i, s.clone())),
+        _ => None,
+    })
 }
 
 /// `sql += piece`, `sql + piece`: the string `left` holds, with `right`
